@@ -1,0 +1,3 @@
+from actuals.main import main
+
+main()

@@ -1,0 +1,24 @@
+"""Composition root of the actuals service: `python -m actuals api|worker|migrate`."""
+
+from pathlib import Path
+
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
+
+from actuals.api import ROUTERS
+from actuals.config import Settings
+from actuals.consumers import SUBSCRIPTIONS
+
+DEFINITION = ServiceDefinition(
+    name="actuals",
+    title="Provider Portal — Actuals",
+    settings_cls=Settings,
+    service_dir=Path(__file__).resolve().parents[2],
+    routers=ROUTERS,
+    subscriptions=SUBSCRIPTIONS,
+    platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+)
+
+
+def main() -> None:
+    cli(DEFINITION)

@@ -1,0 +1,5 @@
+"""Routes of the claims service."""
+
+from claims.consumers import organisations
+
+ROUTERS = [organisations.router("claims")]

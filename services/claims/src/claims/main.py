@@ -1,0 +1,24 @@
+"""Composition root of the claims service: `python -m claims api|worker|migrate`."""
+
+from pathlib import Path
+
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
+
+from claims.api import ROUTERS
+from claims.config import Settings
+from claims.consumers import SUBSCRIPTIONS
+
+DEFINITION = ServiceDefinition(
+    name="claims",
+    title="Provider Portal — Claims",
+    settings_cls=Settings,
+    service_dir=Path(__file__).resolve().parents[2],
+    routers=ROUTERS,
+    subscriptions=SUBSCRIPTIONS,
+    platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+)
+
+
+def main() -> None:
+    cli(DEFINITION)

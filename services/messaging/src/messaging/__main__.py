@@ -1,0 +1,3 @@
+from messaging.main import main
+
+main()

@@ -1,0 +1,5 @@
+"""Routes of the messaging service."""
+
+from messaging.consumers import organisations
+
+ROUTERS = [organisations.router("messaging")]

@@ -1,0 +1,24 @@
+"""Composition root of the messaging service: `python -m messaging api|worker|migrate`."""
+
+from pathlib import Path
+
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
+
+from messaging.api import ROUTERS
+from messaging.config import Settings
+from messaging.consumers import SUBSCRIPTIONS
+
+DEFINITION = ServiceDefinition(
+    name="messaging",
+    title="Provider Portal — Messaging",
+    settings_cls=Settings,
+    service_dir=Path(__file__).resolve().parents[2],
+    routers=ROUTERS,
+    subscriptions=SUBSCRIPTIONS,
+    platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+)
+
+
+def main() -> None:
+    cli(DEFINITION)

@@ -1,0 +1,5 @@
+"""Routes of the payments service."""
+
+from payments.consumers import organisations
+
+ROUTERS = [organisations.router("payments")]

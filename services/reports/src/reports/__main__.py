@@ -1,0 +1,3 @@
+from reports.main import main
+
+main()

@@ -1,0 +1,24 @@
+"""Composition root of the reports service: `python -m reports api|worker|migrate`."""
+
+from pathlib import Path
+
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
+
+from reports.api import ROUTERS
+from reports.config import Settings
+from reports.consumers import SUBSCRIPTIONS
+
+DEFINITION = ServiceDefinition(
+    name="reports",
+    title="Provider Portal — Reports",
+    settings_cls=Settings,
+    service_dir=Path(__file__).resolve().parents[2],
+    routers=ROUTERS,
+    subscriptions=SUBSCRIPTIONS,
+    platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+)
+
+
+def main() -> None:
+    cli(DEFINITION)

@@ -1,0 +1,39 @@
+"""The transactional outbox: `Outbox.add` writes the event in the caller's transaction.
+
+If the transaction rolls back, the event was never written and is never published; if it commits, the
+NOTIFY wakes the relay at once (the relay also polls, in case the notification is missed).
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.db import ident
+from shared.events import Envelope
+from shared.telemetry import inject_headers
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+class Outbox:
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        table = f"{ident(schema)}.outbox"
+        self._insert = f"INSERT INTO {table} (event_id, routing_key, body, headers) VALUES ($1, $2, $3, $4)"
+        self._channel = notify_channel(schema)
+
+    async def add(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
+        """Write `envelope` in the current transaction of `conn`, with the current trace context."""
+        if not conn.is_in_transaction():
+            raise RuntimeError("Outbox.add must run inside the business transaction")
+        headers = dict(inject_headers())
+        await conn.execute(
+            self._insert,
+            envelope.event_id,
+            envelope.routing_key,
+            envelope.model_dump_json().encode(),
+            headers,
+        )
+        await conn.execute("SELECT pg_notify($1, '')", self._channel)

@@ -1,0 +1,170 @@
+"""The outbox relay: publishes committed outbox rows with publisher confirms, then marks them sent.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas share the work without publishing a
+row twice in normal operation. A crash between the broker's confirm and the UPDATE republishes the row:
+delivery is at-least-once and consumers deduplicate on event_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from opentelemetry.trace import SpanKind
+
+from shared.bus.outbox import notify_channel
+from shared.bus.topology import declare_events_exchange
+from shared.db import ident
+from shared.logging import get_logger
+from shared.telemetry import extract_context, inject_headers, tracer
+
+log = get_logger(__name__)
+RETENTION_SWEEP_SECONDS = 600
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        schema: str,
+        connection: AbstractRobustConnection,
+        events_exchange: str,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        retention: str = "7 days",
+    ) -> None:
+        self.pool = pool
+        self.schema = schema
+        self.connection = connection
+        self.events_exchange = events_exchange
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        table = f"{ident(schema)}.outbox"
+        self._claim = (
+            f"SELECT id, event_id, routing_key, body, headers, created_at FROM {table}"
+            " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
+        )
+        self._mark = f"UPDATE {table} SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
+        self._sweep = f"DELETE FROM {table} WHERE published_at < clock_timestamp() - $1::interval"
+        self._retention = retention
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set: wake on NOTIFY, poll as a fallback, back off on errors."""
+        listener = asyncio.create_task(self._listen(stop), name=f"{self.schema}-outbox-listen")
+        last_sweep = 0.0
+        backoff = 0.2
+        try:
+            while not stop.is_set():
+                try:
+                    sent = await self.relay_once()
+                    backoff = 0.2
+                    loop_time = asyncio.get_running_loop().time()
+                    if loop_time - last_sweep > RETENTION_SWEEP_SECONDS:
+                        await self._sweep_published()
+                        last_sweep = loop_time
+                    if sent >= self.batch_size:
+                        continue
+                except Exception as exc:
+                    log.warning("outbox_relay_failed", schema=self.schema, error=repr(exc), retry_in=backoff)
+                    await _sleep_or_stop(stop, backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                self._wake.clear()
+                await _wait_any(stop, self._wake, timeout=self.poll_seconds)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unpublished rows; return how many were published."""
+        exchange = await self._get_exchange()
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(self._claim, self.batch_size)
+            if not rows:
+                return 0
+            await asyncio.gather(*(self._publish(exchange, row) for row in rows))
+            await conn.execute(self._mark, [row["id"] for row in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def _publish(self, exchange: AbstractExchange, row: Any) -> None:
+        parent = extract_context(row["headers"])
+        with tracer().start_as_current_span(
+            f"{row['routing_key']} publish",
+            context=parent,
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": self.events_exchange,
+                "messaging.rabbitmq.destination.routing_key": row["routing_key"],
+                "messaging.message.id": str(row["event_id"]),
+            },
+        ):
+            headers: dict[str, Any] = dict(inject_headers())
+            await exchange.publish(
+                aio_pika.Message(
+                    body=row["body"],
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message_id=str(row["event_id"]),
+                    type=row["routing_key"],
+                    timestamp=datetime.now(UTC),
+                    headers=headers,
+                ),
+                routing_key=row["routing_key"],
+                mandatory=False,
+            )
+
+    async def _get_exchange(self) -> AbstractExchange:
+        if self._channel is None or self._channel.is_closed or self._exchange is None:
+            self._channel = await self.connection.channel(publisher_confirms=True)
+            self._exchange = await declare_events_exchange(self._channel, self.events_exchange)
+        return self._exchange
+
+    async def _sweep_published(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(self._sweep, self._retention)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Hold a LISTEN connection; if it breaks, polling carries on until it is back."""
+        channel = notify_channel(self.schema)
+        while not stop.is_set():
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.add_listener(channel, self._on_notify)
+                    try:
+                        while not stop.is_set() and not conn.is_closed():
+                            await _sleep_or_stop(stop, 1.0)
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(channel, self._on_notify)
+            except Exception as exc:
+                log.debug("outbox_listen_lost", schema=self.schema, error=repr(exc))
+                await _sleep_or_stop(stop, 1.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

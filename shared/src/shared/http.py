@@ -1,0 +1,159 @@
+"""The app factory every service and the gateway use: /healthz, /readyz, /metrics, request ids,
+problem+json errors, tracing, and the `Principal` dependency that verifies the internal token."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import Principal, TokenVerifier, bearer_token
+from shared.logging import get_logger
+from shared.problems import Problem, install_problem_handlers
+
+log = get_logger(__name__)
+REQUEST_ID_HEADER = "x-request-id"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+class RequestContextMiddleware:
+    """Give every request an id (kept from a trusted caller if well-formed), bind it to the logs,
+    echo it in the response, time the request and count it."""
+
+    def __init__(self, app: ASGIApp, *, registry: CollectorRegistry, service: str) -> None:
+        self.app = app
+        self.requests = Counter(
+            "http_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=registry
+        )
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, REQUEST_ID_HEADER)
+        request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", []).append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+            await send(message)
+
+        started = time.perf_counter()
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                elapsed = time.perf_counter() - started
+                route = scope.get("route")
+                route_path = getattr(route, "path", "unmatched")
+                self.requests.labels(scope["method"], route_path, str(status_holder["status"])).inc()
+                self.latency.labels(scope["method"], route_path).observe(elapsed)
+                if route_path not in {"/healthz", "/readyz", "/metrics"}:
+                    log.info(
+                        "request_finished",
+                        method=scope["method"],
+                        path=scope["path"],
+                        status=status_holder["status"],
+                        duration_ms=round(elapsed * 1000, 2),
+                    )
+
+
+def _header(scope: Scope, name: str) -> str | None:
+    raw = name.encode()
+    for key, value in scope.get("headers", []):
+        if key.lower() == raw:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def create_app(
+    *,
+    service: str,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    readiness: dict[str, ReadinessCheck] | None = None,
+    lifespan: Any = None,
+    docs: bool = True,
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+    app.state.readiness = dict(readiness or {})
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, registry=registry, service=service)
+    app.include_router(_probes_router())
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+def _probes_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, ReadinessCheck] = request.app.state.readiness
+        results = {name: await _safe(check) for name, check in checks.items()}
+        ready = all(results.values())
+        return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
+
+    @router.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _safe(check: ReadinessCheck) -> bool:
+    try:
+        return await check()
+    except Exception:
+        return False
+
+
+async def current_principal(request: Request) -> Principal:
+    """Verify the internal token forwarded by the gateway; 401 problem+json when missing or invalid."""
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise Problem(503, "Service Unavailable", detail="token verification is not configured")
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Problem(
+            401, "Unauthorized", detail="a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    principal = await verifier.verify(token)
+    structlog.contextvars.bind_contextvars(
+        principal=principal.subject, authority_id=str(principal.authority_id)
+    )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

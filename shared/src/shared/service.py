@@ -1,0 +1,234 @@
+"""Service defaults: what every service switches on with one call.
+
+A service declares a `ServiceDefinition` (its name, settings class, routers, subscriptions) and gets:
+- `create_api(...)`: the FastAPI app with pool, broker, token verification, probes and metrics;
+- `run_worker(...)`: its outbox relay and its consumers, until SIGTERM/SIGINT;
+- `cli(...)`: `python -m <service> api|worker|migrate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from shared import db
+from shared.auth import TokenVerifier
+from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
+from shared.http import create_app
+from shared.logging import configure_logging, get_logger
+from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
+from shared.settings import ServiceSettings, load_settings
+from shared.telemetry import configure_telemetry
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str  # also the schema name and the consumer name
+    title: str
+    settings_cls: type[ServiceSettings]
+    service_dir: Path  # holds migrations/
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Sequence[Subscription] = ()
+    platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
+    # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
+    worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    # Extra set-up of app.state at API start (e.g. identity's signing keys).
+    on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
+
+
+@dataclass
+class Runtime:
+    """The real dependencies of one process, chosen once (the composition root)."""
+
+    definition: ServiceDefinition
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    broker: AbstractRobustConnection
+    outbox: Outbox
+    state: dict[str, Any] = field(default_factory=dict)
+
+    async def db_ready(self) -> bool:
+        return await db.ping(self.pool)
+
+    async def broker_ready(self) -> bool:
+        return not self.broker.is_closed and self.broker.connected.is_set()
+
+
+async def open_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+    pool = await db.create_pool(settings.dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    try:
+        broker = await aio_pika.connect_robust(
+            settings.amqp, client_properties={"connection_name": definition.name}
+        )
+    except Exception:
+        await pool.close()
+        raise
+    return Runtime(definition, settings, pool, broker, Outbox(definition.name))
+
+
+async def close_runtime(runtime: Runtime) -> None:
+    await runtime.broker.close()
+    await runtime.pool.close()
+
+
+async def run_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
+    migrations = load_migrations(
+        schema=definition.name,
+        service_dir=definition.service_dir / "migrations",
+        platform=definition.platform_migrations,
+    )
+    conn = await db.connect(settings.dsn)
+    try:
+        return await migrate(conn, schema=definition.name, migrations=migrations)
+    finally:
+        await conn.close()
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier | None:
+    if not settings.token_jwks_json and not settings.token_jwks_url:
+        return None
+    return TokenVerifier(
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        jwks_json=settings.token_jwks_json,
+        jwks_url=settings.token_jwks_url,
+    )
+
+
+def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    holder: dict[str, Runtime] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await open_runtime(definition, settings)
+        holder["runtime"] = runtime
+        app.state.runtime = runtime
+        app.state.token_verifier = token_verifier(settings)
+        if definition.on_api_start is not None:
+            await definition.on_api_start(runtime, app)
+        log.info("api_started", port=settings.http_port)
+        try:
+            yield
+        finally:
+            await close_runtime(runtime)
+
+    async def db_ready() -> bool:
+        return "runtime" in holder and await holder["runtime"].db_ready()
+
+    async def broker_ready() -> bool:
+        return "runtime" in holder and await holder["runtime"].broker_ready()
+
+    return create_app(
+        service=definition.name,
+        title=definition.title,
+        routers=definition.routers,
+        readiness={"database": db_ready, "broker": broker_ready},
+        lifespan=lifespan,
+    )
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def run_worker(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    relay: bool = True,
+    consume: bool = True,
+) -> None:
+    """Run the relay, the consumers and any extra worker tasks until `stop` (or a signal)."""
+    stop = stop or _stop_on_signals()
+    runtime = await open_runtime(definition, settings)
+    consumer: Consumer | None = None
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if relay:
+            outbox_relay = OutboxRelay(
+                pool=runtime.pool,
+                schema=definition.name,
+                connection=runtime.broker,
+                events_exchange=settings.events_exchange,
+                batch_size=settings.relay_batch_size,
+                poll_seconds=settings.relay_poll_seconds,
+            )
+            tasks.append(asyncio.create_task(outbox_relay.run(stop), name="relay"))
+        if consume and definition.subscriptions:
+            consumer = Consumer(
+                name=definition.name,
+                pool=runtime.pool,
+                schema=definition.name,
+                connection=runtime.broker,
+                events_exchange=settings.events_exchange,
+                subscriptions=definition.subscriptions,
+                delivery_limit=settings.consumer_delivery_limit,
+                prefetch=settings.consumer_prefetch,
+            )
+            await consumer.start()
+        for task in definition.worker_tasks:
+            tasks.append(asyncio.create_task(task(runtime, stop)))
+        log.info(
+            "worker_started", relay=relay, consumers=bool(consumer), extra_tasks=len(definition.worker_tasks)
+        )
+        await stop.wait()
+    finally:
+        log.info("worker_stopping")
+        if consumer is not None:
+            await consumer.stop()
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await close_runtime(runtime)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    """`python -m <service> api | worker | migrate`."""
+    parser = argparse.ArgumentParser(prog=definition.name, description=definition.title)
+    parser.add_argument("command", choices=["api", "worker", "migrate"])
+    args = parser.parse_args(argv)
+    settings = load_settings(definition.settings_cls)
+    configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
+    configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)
+    if args.command == "api":
+        import uvicorn
+
+        uvicorn.run(
+            create_api(definition, settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            proxy_headers=False,
+        )
+    elif args.command == "worker":
+        asyncio.run(run_worker(definition, settings))
+    else:
+        applied = asyncio.run(run_migrations(definition, settings))
+        log.info("migrations_done", applied=len(applied))
+    sys.exit(0)

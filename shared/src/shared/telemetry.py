@@ -1,0 +1,54 @@
+"""OpenTelemetry tracing. A real TracerProvider is always installed so trace ids exist for logs and for
+W3C trace context in HTTP and AMQP headers; spans are exported only when an OTLP endpoint is set."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from opentelemetry import context, propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_configured = False
+
+
+def configure_telemetry(*, service: str, otlp_endpoint: str | None) -> None:
+    global _configured
+    if _configured:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+    trace.set_tracer_provider(provider)
+    try:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+        AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    except Exception:  # noqa: S110 - tracing of SQL is a nicety, never a reason not to start
+        pass
+    _configured = True
+
+
+def tracer(name: str = "portal") -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def inject_headers(headers: MutableMapping[str, Any] | None = None) -> MutableMapping[str, Any]:
+    """W3C traceparent/tracestate of the current span, into a header mapping (HTTP or AMQP)."""
+    carrier: MutableMapping[str, Any] = {} if headers is None else headers
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_context(headers: Mapping[str, Any] | None) -> context.Context:
+    carrier = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in (headers or {}).items()}
+    return propagate.extract(carrier)
+
+
+def current_trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None

@@ -1,0 +1,43 @@
+"""Fixtures every test can use. The whole run shares one isolated environment (see support/environment)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from shared.logging import configure_logging
+from shared.telemetry import configure_telemetry
+from tests.support.environment import RunEnvironment, new_run_id
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[RunEnvironment]:
+    configure_logging(service="tests", level="INFO", json=True)
+    configure_telemetry(service="tests", otlp_endpoint=None)
+    environment = RunEnvironment(run_id=new_run_id())
+    await environment.create()
+    try:
+        yield environment
+    finally:
+        await environment.destroy()
+
+
+@pytest.fixture
+async def authority(env: RunEnvironment) -> uuid.UUID:
+    """A fresh authority in identity (tests never share tenants unless they mean to)."""
+    from shared import db
+
+    authority_id = uuid.uuid4()
+    conn = await db.connect(env.dsn("identity"))
+    try:
+        await conn.execute(
+            "INSERT INTO identity.authority (authority_id, slug, name) VALUES ($1, $2, $3)",
+            authority_id,
+            f"a-{authority_id.hex[:12]}",
+            f"Test Council {authority_id.hex[:6]}",
+        )
+    finally:
+        await conn.close()
+    return authority_id

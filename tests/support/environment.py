@@ -1,0 +1,172 @@
+"""One isolated environment per test run, on the real PostgreSQL and RabbitMQ.
+
+A run gets its own database, its own roles (one per service, as in production) and its own RabbitMQ
+vhost, all named after a random run id; teardown drops all of them. Two runs at once never see each
+other's rows or messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from shared import db
+from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
+from shared.migrations import load_migrations, migrate
+from shared.service import ServiceDefinition
+from shared.settings import ServiceSettings
+
+ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
+PREFIX = "portal_t_"
+
+
+def definitions() -> list[ServiceDefinition]:
+    from actuals.main import DEFINITION as actuals
+    from claims.main import DEFINITION as claims
+    from identity.main import DEFINITION as identity
+    from messaging.main import DEFINITION as messaging
+    from payments.main import DEFINITION as payments
+    from reports.main import DEFINITION as reports
+
+    return [identity, actuals, payments, claims, messaging, reports]
+
+
+@dataclass
+class RunEnvironment:
+    run_id: str
+    signing_key: SigningKey = field(default_factory=SigningKey.generate)
+
+    @property
+    def database(self) -> str:
+        return f"{PREFIX}{self.run_id}"
+
+    @property
+    def vhost(self) -> str:
+        return f"{PREFIX}{self.run_id}"
+
+    @property
+    def amqp_url(self) -> str:
+        return AMQP_BASE.rstrip("/") + "/" + quote(self.vhost, safe="")
+
+    def role(self, service: str) -> str:
+        return f"{PREFIX}{self.run_id}_{service}"
+
+    def dsn(self, service: str) -> str:
+        host = urlsplit(ADMIN_DSN).netloc.split("@")[-1]
+        return f"postgresql://{self.role(service)}@{host}/{self.database}"
+
+    def service_databases(self) -> list[db.ServiceDatabase]:
+        return [db.ServiceDatabase.from_dsn(schema=d.name, dsn=self.dsn(d.name)) for d in definitions()]
+
+    @property
+    def jwks(self) -> str:
+        return jwks_document([self.signing_key])
+
+    def settings(self, definition: ServiceDefinition, **overrides: Any) -> ServiceSettings:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": self.dsn(definition.name),
+            "amqp_url": self.amqp_url,
+            "token_jwks_json": self.jwks,
+            "log_json": True,
+            "relay_poll_seconds": 0.5,
+        }
+        values.update(overrides)
+        return definition.settings_cls(**values)
+
+    def env_vars(self, service: str) -> dict[str, str]:
+        """Environment variables that configure `service` as `settings()` does (for subprocesses)."""
+        prefix = service.upper() + "_"
+        return {
+            f"{prefix}ENVIRONMENT": "test",
+            f"{prefix}DATABASE_URL": self.dsn(service),
+            f"{prefix}AMQP_URL": self.amqp_url,
+            f"{prefix}TOKEN_JWKS_JSON": self.jwks,
+            f"{prefix}LOG_JSON": "true",
+            f"{prefix}RELAY_POLL_SECONDS": "0.5",
+        }
+
+    def token(
+        self,
+        *,
+        authority_id: uuid.UUID,
+        organisation_id: uuid.UUID | None = None,
+        role: Role = Role.full,
+        can_edit: bool = True,
+        scope_type: ScopeType | None = None,
+        scope_id: uuid.UUID | None = None,
+        subject: str | None = None,
+        kind: PrincipalKind = PrincipalKind.user,
+        ttl_seconds: int = 300,
+    ) -> str:
+        if scope_type is None:
+            scope_type = ScopeType.authority if role is Role.council else ScopeType.organisation
+        if scope_type is ScopeType.organisation and scope_id is None:
+            scope_id = organisation_id
+        principal = Principal(
+            subject=subject or f"user-{uuid.uuid4().hex[:8]}",
+            kind=kind,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            role=role,
+            can_edit=can_edit,
+            scope_type=scope_type,
+            scope_id=scope_id,
+        )
+        return self.signing_key.sign(
+            principal, issuer="portal-identity", audience="portal-services", ttl_seconds=ttl_seconds
+        )
+
+    def council_token(self, authority_id: uuid.UUID, *, can_edit: bool = True) -> str:
+        return self.token(
+            authority_id=authority_id, role=Role.council, can_edit=can_edit, kind=PrincipalKind.council_client
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def create(self) -> None:
+        await db.bootstrap(ADMIN_DSN, self.service_databases())
+        for definition in definitions():
+            conn = await db.connect(self.dsn(definition.name))
+            try:
+                await migrate(
+                    conn,
+                    schema=definition.name,
+                    migrations=load_migrations(
+                        schema=definition.name,
+                        service_dir=definition.service_dir / "migrations",
+                        platform=definition.platform_migrations,
+                    ),
+                )
+            finally:
+                await conn.close()
+        await rabbitmqctl("add_vhost", self.vhost)
+        await rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+
+    async def destroy(self) -> None:
+        try:
+            await rabbitmqctl("delete_vhost", self.vhost)
+        finally:
+            await db.drop_everything(ADMIN_DSN, self.service_databases())
+
+
+def new_run_id() -> str:
+    return os.environ.get("PORTAL_TEST_RUN_ID") or secrets.token_hex(4)
+
+
+async def rabbitmqctl(*args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        RABBITMQCTL, "-q", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {err.decode().strip()}")
+    return out.decode()
