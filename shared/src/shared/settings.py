@@ -24,8 +24,8 @@ class Environment(StrEnum):
 DEV_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-class ServiceSettings(BaseSettings):
-    """What every service process needs. Subclasses set `service_name` and `model_config`."""
+class CommonSettings(BaseSettings):
+    """What every process needs, the gateway included."""
 
     model_config = SettingsConfigDict(extra="ignore")
     service_name: ClassVar[str] = "service"
@@ -33,16 +33,30 @@ class ServiceSettings(BaseSettings):
     dev_secret_defaults: ClassVar[dict[str, str]] = {}
 
     environment: Environment = Field(Environment.development, description="development, test or production")
-    database_url: SecretStr | None = Field(
-        None, description="asyncpg DSN of this service's own role; the role may touch only its schema"
-    )
-    amqp_url: SecretStr | None = Field(None, description="RabbitMQ URL (the vhost isolates a deployment)")
-    events_exchange: str = Field("portal.events", description="the durable topic exchange of all events")
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless stderr is a terminal")
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; no export when unset")
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Self:
+        if self.environment is not Environment.development:
+            for name, default in self.dev_secret_defaults.items():
+                value = getattr(self, name)
+                if isinstance(value, SecretStr) and value.get_secret_value() == default:
+                    raise ValueError(f"{name} is still the development default; set a real secret")
+        return self
+
+
+class ServiceSettings(CommonSettings):
+    """What every service process needs. Subclasses set `service_name` and `model_config`."""
+
+    database_url: SecretStr | None = Field(
+        None, description="asyncpg DSN of this service's own role; the role may touch only its schema"
+    )
+    amqp_url: SecretStr | None = Field(None, description="RabbitMQ URL (the vhost isolates a deployment)")
+    events_exchange: str = Field("portal.events", description="the durable topic exchange of all events")
     db_pool_min: int = Field(1, ge=0)
     db_pool_max: int = Field(10, ge=1)
     consumer_delivery_limit: int = Field(5, ge=1, description="deliveries before a message is dead-lettered")
@@ -68,11 +82,6 @@ class ServiceSettings(BaseSettings):
             if not dev:
                 raise ValueError("amqp_url is required outside development")
             self.amqp_url = SecretStr(DEV_AMQP_URL)
-        if not dev:
-            for field, default in self.dev_secret_defaults.items():
-                value = getattr(self, field)
-                if isinstance(value, SecretStr) and value.get_secret_value() == default:
-                    raise ValueError(f"{field} is still the development default; set a real secret")
         return self
 
     @property
@@ -86,7 +95,7 @@ class ServiceSettings(BaseSettings):
         return self.amqp_url.get_secret_value()
 
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=CommonSettings)
 
 
 def load_settings(cls: type[S], **overrides: Any) -> S:
@@ -97,7 +106,7 @@ def load_settings(cls: type[S], **overrides: Any) -> S:
         _refuse_to_start(cls, exc)
 
 
-def _refuse_to_start(cls: type[ServiceSettings], exc: ValidationError) -> NoReturn:
+def _refuse_to_start(cls: type[CommonSettings], exc: ValidationError) -> NoReturn:
     prefix = str(cls.model_config.get("env_prefix", ""))
     problems = []
     for err in exc.errors():

@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class EventPayload(BaseModel):
-    """A frozen, documented payload. Subclasses set the routing key parts; fields carry descriptions."""
+    """A frozen, documented payload. Subclasses set the routing key parts; fields carry descriptions.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Readers are tolerant (unknown fields are ignored) so that a producer may add optional fields within
+    a major version without breaking consumers that have not been upgraded yet.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
     producer: ClassVar[str]
     aggregate: ClassVar[str]
     event: ClassVar[str]
@@ -30,7 +34,7 @@ class EventPayload(BaseModel):
 class Envelope(BaseModel):
     """What travels on the wire. `event_id` is the deduplication key of every consumer."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: uuid.UUID = Field(description="Unique id of this event; consumers deduplicate on it")
     event_type: str = Field(

@@ -1,0 +1,107 @@
+"""API documentation at the gateway: the services' OpenAPI documents merged, and the AsyncAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from shared.asyncapi import asyncapi_document
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/api/openapi.json")
+async def merged_openapi(request: Request) -> JSONResponse:
+    return JSONResponse(await _merged(request))
+
+
+@router.get("/api/asyncapi.json")
+async def asyncapi() -> JSONResponse:
+    return JSONResponse(asyncapi_document())
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> HTMLResponse:
+    document = await _merged(request)
+    templates = request.app.state.templates
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "tag": (op.get("tags") or ["-"])[0],
+        }
+        for path, item in sorted(document["paths"].items())
+        for method, op in item.items()
+    ]
+    return HTMLResponse(
+        templates.get_template("api_docs.html").render(
+            operations=operations, missing=document["x-unavailable-services"]
+        )
+    )
+
+
+async def _merged(request: Request) -> dict[str, Any]:
+    client: httpx.AsyncClient = request.app.state.upstream_client
+    upstreams: dict[str, str] = request.app.state.upstreams
+    documents = await asyncio.gather(*(_fetch(client, f"{url}/openapi.json") for url in upstreams.values()))
+    return merge_openapi(dict(zip(upstreams, documents, strict=True)))
+
+
+async def _fetch(client: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
+    try:
+        response = await client.get(url, timeout=3.0)
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
+        return document
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("openapi_fetch_failed", url=url, error=repr(exc))
+        return None
+
+
+def merge_openapi(documents: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    """One document: every service's paths (already prefixed by service) and its schemas, the
+    schemas prefixed by the service when two services use the same name for different things."""
+    merged: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Provider Portal API", "version": "1.0.0"},
+        "paths": {},
+        "components": {"schemas": {}},
+        "x-unavailable-services": [],
+    }
+    schemas = merged["components"]["schemas"]
+    for service, document in documents.items():
+        if document is None:
+            merged["x-unavailable-services"].append(service)
+            continue
+        renames: dict[str, str] = {}
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                renames[name] = f"{service}_{name}"
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            schemas[renames.get(name, name)] = _rename_refs(schema, renames)
+        for path, item in document.get("paths", {}).items():
+            merged["paths"][path] = _rename_refs(item, renames)
+    return merged
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if not renames:
+        return node
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                name = value.rsplit("/", 1)[-1]
+                out[key] = value.rsplit("/", 1)[0] + "/" + renames.get(name, name)
+            else:
+                out[key] = _rename_refs(value, renames)
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node

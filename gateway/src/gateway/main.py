@@ -1,0 +1,71 @@
+"""Composition root of the gateway: `python -m gateway`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import jinja2
+from fastapi import FastAPI
+from shared.auth import TokenVerifier
+from shared.http import create_app
+from shared.logging import configure_logging, get_logger
+from shared.settings import load_settings
+from shared.telemetry import configure_telemetry
+
+from gateway import docs, pages, proxy
+from gateway.config import Settings
+
+log = get_logger(__name__)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def create_gateway(settings: Settings) -> FastAPI:
+    upstreams = settings.upstreams()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        timeout = httpx.Timeout(settings.upstream_read_timeout, connect=settings.upstream_connect_timeout)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            app.state.upstream_client = client
+            log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
+            yield
+
+    async def upstreams_alive() -> bool:
+        client: httpx.AsyncClient = app.state.upstream_client
+        answers = await asyncio.gather(
+            *(client.get(f"{url}/healthz", timeout=1.0) for url in upstreams.values()), return_exceptions=True
+        )
+        return all(isinstance(a, httpx.Response) and a.status_code == 200 for a in answers)
+
+    app = create_app(
+        service="gateway",
+        title="Provider Portal gateway",
+        routers=[pages.router, docs.router, proxy.router],
+        readiness={"upstreams": upstreams_alive},
+        lifespan=lifespan,
+        docs=False,
+    )
+    app.state.upstreams = upstreams
+    app.state.templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        jwks_json=settings.token_jwks_json,
+        jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
+    )
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    settings = load_settings(Settings)
+    configure_logging(service="gateway", level=settings.log_level, json=settings.log_json)
+    configure_telemetry(service="gateway", otlp_endpoint=settings.otlp_endpoint)
+    uvicorn.run(create_gateway(settings), host=settings.http_host, port=settings.http_port, log_config=None)
