@@ -77,6 +77,8 @@ class RunEnvironment:
             "log_json": True,
             "relay_poll_seconds": 0.5,
         }
+        if definition.name == "identity":
+            values["signing_key"] = self.signing_key.private_pem()
         values.update(overrides)
         return definition.settings_cls(**values)
 
@@ -90,6 +92,7 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
+            **({f"{prefix}SIGNING_KEY": self.signing_key.private_pem()} if service == "identity" else {}),
         }
 
     def token(

@@ -76,7 +76,8 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool | None = 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            # `extra=` fields must be added before the redaction step, not after it.
+            foreign_pre_chain=[*shared[:-1], structlog.stdlib.ExtraAdder(), _redact_processor],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )

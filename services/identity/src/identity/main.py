@@ -2,17 +2,30 @@
 
 from pathlib import Path
 
-from shared.service import ServiceDefinition, cli
+from fastapi import FastAPI
+from shared.auth import jwks_document
+from shared.service import Runtime, ServiceDefinition, cli
 
+from identity import keys
 from identity.api import ROUTERS
 from identity.config import Settings
+
+
+async def on_api_start(runtime: Runtime, app: FastAPI) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    signing = keys.signing_keys(settings)
+    app.state.signing_key = signing[0]
+    app.state.jwks = jwks_document(signing)
+
 
 DEFINITION = ServiceDefinition(
     name="identity",
     title="Provider Portal — Identity",
     settings_cls=Settings,
     service_dir=Path(__file__).resolve().parents[2],
-    routers=ROUTERS,
+    routers=[*ROUTERS, keys.router],
+    on_api_start=on_api_start,
 )
 
 

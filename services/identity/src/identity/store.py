@@ -54,3 +54,18 @@ async def list_organisations(
         organisation_id,
     )
     return [dict(r) for r in rows]
+
+
+async def upsert_authority(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, slug: str, name: str
+) -> None:
+    """Create the authority, or rename it."""
+    await conn.execute(
+        """
+        INSERT INTO identity.authority (authority_id, slug, name) VALUES ($1, $2, $3)
+        ON CONFLICT (authority_id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name
+        """,
+        authority_id,
+        slug,
+        name,
+    )

@@ -1,0 +1,41 @@
+"""Waits until the gateway and every service are ready, then prints the URL. Part of `make run`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import httpx
+
+from devtools.envfile import load_dev_env
+
+
+def main() -> None:
+    env = load_dev_env()
+    url = env.get("PORTAL_URL", "http://localhost:8000")
+    gateway = f"http://127.0.0.1:{env.get('GATEWAY_HTTP_PORT', '8000')}/readyz"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(gateway, timeout=1.0).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        print("Provider Portal did not become ready within 2 minutes; see the logs above.", flush=True)
+        sys.exit(1)
+    print(f"\n  Provider Portal is running at {url}\n  Press Ctrl-C to stop.\n", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,21 @@
+"""Reading dev.env: KEY=VALUE lines; variables already in the environment win."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_dev_env(path: Path = ROOT / "dev.env") -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    merged = {**values, **os.environ}
+    os.environ.update(merged)
+    return merged

@@ -1,0 +1,79 @@
+"""Demo data: councils and providers recognisable from the council guides (../shared/seeds).
+
+Later capabilities add their own demo data here. Everything goes through the owning service's handlers,
+so the events are published and every projection fills up as in production.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from identity import handlers as identity_handlers
+from identity import store as identity_store
+from shared.bus import Outbox
+from shared.logging import get_logger
+from shared.settings import ServiceSettings
+
+from shared import db
+
+log = get_logger("seed")
+NAMESPACE = uuid.UUID("6f1c1c52-7f0e-4c67-9d55-0d5e0c1b2a11")
+
+
+@dataclass(frozen=True)
+class DemoAuthority:
+    slug: str
+    name: str
+    providers: tuple[tuple[str, str], ...]  # (reference, name)
+
+    @property
+    def authority_id(self) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, self.slug)
+
+
+AUTHORITIES = (
+    DemoAuthority(
+        "telford-wrekin",
+        "Telford & Wrekin Council",
+        (("P100201", "Purple Care Ltd"), ("P100245", "Wrekin View Nursing Home")),
+    ),
+    DemoAuthority(
+        "durham-childrens",
+        "Durham County Council Children's",
+        (("148", "Sausage Sandwich"), ("162", "Dawn Stockton Supported Lodgings")),
+    ),
+    DemoAuthority(
+        "worcestershire-adults",
+        "Worcestershire County Council",
+        (("A2010", "Portal Nursing Home"), ("A2044", "Malvern Hills Home Care")),
+    ),
+    DemoAuthority(
+        "worcestershire-childrens",
+        "Worcestershire County Council - Children",
+        (("C3001", "Severn Valley Fostering"),),
+    ),
+)
+
+
+async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
+    pool = await db.create_pool(settings["identity"].dsn)
+    try:
+        for authority in AUTHORITIES:
+            async with pool.acquire() as conn:
+                await identity_store.upsert_authority(
+                    conn=conn, authority_id=authority.authority_id, slug=authority.slug, name=authority.name
+                )
+            for reference, name in authority.providers:
+                await identity_handlers.upsert_organisation(
+                    pool=pool,
+                    outbox=Outbox("identity"),
+                    authority_id=authority.authority_id,
+                    reference=reference,
+                    name=name,
+                    active=True,
+                    correlation_id="demo-seed",
+                )
+        log.info("demo_seeded", authorities=len(AUTHORITIES))
+    finally:
+        await pool.close()
