@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -37,7 +37,7 @@ class OutboxRelay:
         events_exchange: str,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
-        retention: str = "7 days",
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self.pool = pool
         self.schema = schema
