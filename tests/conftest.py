@@ -10,6 +10,7 @@ from shared.logging import configure_logging
 from shared.telemetry import configure_telemetry
 
 from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,17 @@ async def env() -> AsyncIterator[RunEnvironment]:
         yield environment
     finally:
         await environment.destroy()
+
+
+@pytest.fixture(scope="session")
+async def stack(env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """Every service, worker and the gateway as real processes, started once per run when needed."""
+    running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
+    try:
+        await running.start()
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture

@@ -131,30 +131,40 @@ async def test_published_rows_are_swept_after_their_retention(env, authority):
     from datetime import timedelta
 
     import aio_pika
-
     from shared.bus import OutboxRelay
 
     pool = await db.create_pool(env.dsn("identity"))
     broker = await aio_pika.connect_robust(env.amqp_url)
     try:
         org = await handlers.upsert_organisation(
-            pool=pool, outbox=Outbox("identity"), authority_id=authority,
-            reference="SWEEP1", name="Swept Ltd", active=True, correlation_id=None,
+            pool=pool,
+            outbox=Outbox("identity"),
+            authority_id=authority,
+            reference="SWEEP1",
+            name="Swept Ltd",
+            active=True,
+            correlation_id=None,
         )
         relay = OutboxRelay(
-            pool=pool, schema="identity", connection=broker, events_exchange="portal.events",
+            pool=pool,
+            schema="identity",
+            connection=broker,
+            events_exchange="portal.events",
             retention=timedelta(0),
         )
         while await relay.relay_once():
             pass
         await relay._sweep_published()
         remaining = await count(
-            env, "identity",
+            env,
+            "identity",
             "SELECT count(*) FROM identity.outbox WHERE convert_from(body, 'UTF8')::jsonb ->> 'aggregate_id' = $1",
             str(org["organisation_id"]),
         )
         assert remaining == 0
-        unpublished = await count(env, "identity", "SELECT count(*) FROM identity.outbox WHERE published_at IS NULL")
+        unpublished = await count(
+            env, "identity", "SELECT count(*) FROM identity.outbox WHERE published_at IS NULL"
+        )
         assert unpublished == 0
     finally:
         await broker.close()

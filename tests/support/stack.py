@@ -1,0 +1,113 @@
+"""The whole system as real processes (the same commands as `make run`), for end-to-end and browser
+tests: every API, every worker and the gateway, on free ports, each logging to its own file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.environment import SERVICES, RunEnvironment
+from tests.support.inprocess import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Stack:
+    env: RunEnvironment
+    log_dir: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(tuple(s.upper() + "_" for s in SERVICES))
+        }
+        env["PYTHONUNBUFFERED"] = "1"
+        for service in SERVICES:
+            env.update(self.env.env_vars(service))
+            env[f"{service.upper()}_HTTP_PORT"] = str(self.ports[service])
+            env[f"GATEWAY_{service.upper()}_URL"] = self.service_url(service)
+        env["GATEWAY_HTTP_PORT"] = str(self.ports["gateway"])
+        env["GATEWAY_ENVIRONMENT"] = "test"
+        env["GATEWAY_LOG_JSON"] = "true"
+        env["GATEWAY_TOKEN_JWKS_URL"] = f"{self.service_url('identity')}/.well-known/jwks.json"
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        commands = {}
+        for service in SERVICES:
+            commands[service] = [sys.executable, "-m", service, "api"]
+            commands[f"{service}-worker"] = [sys.executable, "-m", service, "worker"]
+        commands["gateway"] = [sys.executable, "-m", "gateway"]
+        return commands
+
+    async def start(self) -> None:
+        for name in (*SERVICES, "gateway"):
+            self.ports[name] = free_port()
+        env = self.environment()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name, command in self.commands().items():
+            log = (self.log_dir / f"{name}.log").open("wb")
+            self.processes[name] = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+        await self.wait_ready()
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            pending = {*SERVICES, "gateway"}
+            while pending:
+                for name, proc in self.processes.items():
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"{name} exited ({proc.returncode}):\n{self.log(name)[-3000:]}")
+                for name in list(pending):
+                    try:
+                        if (
+                            await client.get(f"http://127.0.0.1:{self.ports[name]}/readyz")
+                        ).status_code == 200:
+                            pending.discard(name)
+                    except httpx.HTTPError:
+                        pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError(f"not ready in {timeout}s: {sorted(pending)}")
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)  # workers declare their queues while the APIs come up
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            proc.terminate()
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def log_records(self, name: str) -> Iterator[dict]:
+        for line in self.log(name).splitlines():
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+    def all_logs(self) -> str:
+        return "\n".join(self.log(name) for name in self.processes)
