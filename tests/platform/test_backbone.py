@@ -8,12 +8,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+
 from identity import handlers
+from shared import db
 from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.service import run_worker
-
-from shared import db
 from tests.support.environment import RunEnvironment, definitions
 from tests.support.inprocess import eventually
 
@@ -131,6 +131,7 @@ async def test_published_rows_are_swept_after_their_retention(env, authority):
     from datetime import timedelta
 
     import aio_pika
+
     from shared.bus import OutboxRelay
 
     pool = await db.create_pool(env.dsn("identity"))

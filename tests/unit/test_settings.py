@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from identity.config import Settings as IdentitySettings
 from pydantic import ValidationError
+
+from identity.config import Settings as IdentitySettings
 from shared.settings import Environment
 
 

@@ -8,6 +8,7 @@ into such tokens by identity (see the identity service).
 from __future__ import annotations
 
 from fastapi import Request
+
 from shared.auth import TokenVerifier, bearer_token
 
 

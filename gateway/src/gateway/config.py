@@ -2,6 +2,7 @@ from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import CommonSettings
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+
 from shared.asyncapi import asyncapi_document
 from shared.logging import get_logger
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import jinja2
 from fastapi import FastAPI
+
+from gateway import docs, pages, proxy
+from gateway.config import Settings
 from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.settings import load_settings
 from shared.telemetry import configure_telemetry
-
-from gateway import docs, pages, proxy
-from gateway.config import Settings
 
 log = get_logger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"

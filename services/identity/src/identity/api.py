@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+
+from identity import handlers, store
 from shared.http import CurrentPrincipal
 from shared.problems import Problem
 from shared.scoping import organisation_filter
 from shared.service import RuntimeDep
-
-from identity import handlers, store
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["directory"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])

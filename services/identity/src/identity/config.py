@@ -2,6 +2,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import ServiceSettings
 
 # Development only: refused at start-up in any other environment (see ServiceSettings).

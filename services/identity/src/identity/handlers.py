@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import asyncpg
+
+from identity import store
 from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.logging import get_logger
-
-from identity import store
 
 log = get_logger(__name__)
 

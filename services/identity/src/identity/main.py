@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.auth import jwks_document
-from shared.service import Runtime, ServiceDefinition, cli
 
 from identity import keys
 from identity.api import ROUTERS
 from identity.config import Settings
+from shared.auth import jwks_document
+from shared.service import Runtime, ServiceDefinition, cli
 
 
 async def on_api_start(runtime: Runtime, app: FastAPI) -> None:

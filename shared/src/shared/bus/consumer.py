@@ -61,8 +61,10 @@ class Consumer:
         delivery_limit: int = 5,
         prefetch: int = 64,
         on_committed: Callable[[Envelope], Awaitable[None]] | None = None,
+        queue: str | None = None,
     ) -> None:
         self.name = name
+        self._queue_name = queue or queue_name(name)
         self.pool = pool
         self.connection = connection
         self.events_exchange = events_exchange
@@ -80,7 +82,7 @@ class Consumer:
 
     @property
     def queue(self) -> str:
-        return queue_name(self.name)
+        return self._queue_name
 
     async def start(self) -> None:
         channel = await self.connection.channel(publisher_confirms=True)
@@ -88,7 +90,7 @@ class Consumer:
         self._queue, self._dlx = await declare_consumer_queue(
             channel,
             events_exchange=self.events_exchange,
-            consumer=self.name,
+            queue=self.queue,
             routing_keys=sorted(self.by_routing_key),
             delivery_limit=self.delivery_limit,
         )
