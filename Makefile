@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test setup lint typecheck architecture unit bench-backbone asyncapi clean-test-leftovers
+.PHONY: run test setup lint typecheck architecture bench-backbone asyncapi config-doc
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -28,3 +28,6 @@ asyncapi:
 
 bench-backbone: setup
 	$(UV) run python -m bench.backbone
+
+config-doc:
+	$(UV) run python -m devtools.configdoc

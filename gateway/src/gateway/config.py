@@ -18,15 +18,17 @@ class Settings(CommonSettings):
     claims_url: str = Field("http://127.0.0.1:8004", description="base URL of the claims API")
     messaging_url: str = Field("http://127.0.0.1:8005", description="base URL of the messaging API")
     reports_url: str = Field("http://127.0.0.1:8006", description="base URL of the reports API")
-    upstream_connect_timeout: float = Field(2.0, gt=0)
-    upstream_read_timeout: float = Field(30.0, gt=0)
+    upstream_connect_timeout: float = Field(2.0, gt=0, description="seconds to connect to a service")
+    upstream_read_timeout: float = Field(
+        30.0, gt=0, description="seconds a service may take to answer (504 after)"
+    )
     # Token verification of what the gateway forwards (identity's keys).
-    token_issuer: str = "portal-identity"
-    token_audience: str = "portal-services"
+    token_issuer: str = Field("portal-identity", description="expected `iss` of internal tokens")
+    token_audience: str = Field("portal-services", description="expected `aud` of internal tokens")
     token_jwks_url: str | None = Field(
         None, description="identity's JWKS; default: identity_url + /.well-known/jwks.json"
     )
-    token_jwks_json: str | None = None
+    token_jwks_json: str | None = Field(None, description="static JWKS instead of the URL")
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}
