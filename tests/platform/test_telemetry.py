@@ -55,10 +55,10 @@ async def run_actuals_api(env, extra: dict[str, str]) -> None:
 async def test_spans_are_exported_when_an_endpoint_is_set(env):
     received: list[tuple[str, bytes]] = []
     async with serve(collector(received)) as otlp:
-        await run_actuals_api(env, {"ACTUALS_OTLP_ENDPOINT": f"{otlp.base_url}v1/traces"})
+        await run_actuals_api(env, {"ACTUALS_OTLP_ENDPOINT": str(otlp.base_url).rstrip("/") + "/v1/traces"})
         await asyncio.sleep(0.2)
     assert received, "no spans reached the collector"
-    content_type, body = received[0]
+    content_type, _ = received[0]
     assert content_type == "application/x-protobuf"
     # The request's W3C trace id travels in the exported span (protobuf carries it as raw bytes).
     assert bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736") in b"".join(b for _, b in received)

@@ -33,6 +33,12 @@ def test_malformed_setting_refuses_to_start_naming_it():
     assert "ACTUALS_HTTP_PORT" in lines[0]
 
 
+def test_malformed_url_setting_refuses_to_start():
+    result = start("actuals", "api", ACTUALS_OTLP_ENDPOINT="http://127.0.0.1:43v1/traces")
+    assert result.returncode == 2
+    assert "ACTUALS_OTLP_ENDPOINT" in result.stderr
+
+
 def test_missing_setting_outside_development_refuses_to_start_naming_it():
     result = start("actuals", "worker", ACTUALS_ENVIRONMENT="production")
     assert result.returncode == 2

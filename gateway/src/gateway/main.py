@@ -17,7 +17,7 @@ from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.settings import load_settings
-from shared.telemetry import configure_telemetry
+from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,7 +32,10 @@ def create_gateway(settings: Settings) -> FastAPI:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
-            yield
+            try:
+                yield
+            finally:
+                flush_telemetry()
 
     async def upstreams_alive() -> bool:
         client: httpx.AsyncClient = app.state.upstream_client

@@ -30,7 +30,7 @@ from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
-from shared.telemetry import configure_telemetry
+from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
 
@@ -129,6 +129,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
             yield
         finally:
             await close_runtime(runtime)
+            flush_telemetry()
 
     async def db_ready() -> bool:
         return "runtime" in holder and await holder["runtime"].db_ready()
@@ -202,6 +203,7 @@ async def run_worker(
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await close_runtime(runtime)
+        flush_telemetry()
 
 
 async def run_command(
@@ -218,6 +220,7 @@ async def run_command(
         await command(runtime, stop)
     finally:
         await close_runtime(runtime)
+        flush_telemetry()
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -11,7 +11,7 @@ import sys
 from enum import StrEnum
 from typing import Any, ClassVar, NoReturn, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,7 +39,9 @@ class CommonSettings(BaseSettings):
         "INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="DEBUG, INFO, WARNING or ERROR"
     )
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless stderr is a terminal")
-    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; no export when unset")
+    otlp_endpoint: AnyHttpUrl | None = Field(
+        None, description="OTLP/HTTP traces endpoint; no export when unset"
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
