@@ -19,6 +19,7 @@ from shared.events import Envelope, OrganisationUpserted
 from shared.http import CurrentPrincipal
 from shared.migrations import ORGANISATION_PROJECTION, OUTBOX_INBOX
 from shared.scoping import organisation_filter
+from shared.service import RuntimeDep
 
 PLATFORM_WITH_ORGANISATIONS = (OUTBOX_INBOX, ORGANISATION_PROJECTION)
 
@@ -70,8 +71,6 @@ class OrganisationProjection:
         """GET /api/v1/<service>/organisations: what this service knows, as the caller may see it."""
         router = APIRouter(prefix=f"/api/v1/{service}", tags=["organisations"])
         projection = self
-
-        from shared.service import RuntimeDep
 
         @router.get("/organisations", response_model=list[OrganisationPublic])
         async def list_organisations(
