@@ -14,15 +14,15 @@ from shared.bus.topology import declare_events_exchange
 from structlog.testing import capture_logs
 
 from tests.support.inprocess import eventually
-from tests.support.scratch import Scratch, broker, organisation, scratch
+from tests.support.scratch import Scratch, organisation, scratch
 
 EVENTS = 200
 
 
 async def test_two_relay_replicas_publish_each_row_once(env):
-    async with scratch(env) as s, broker(env) as channel, AsyncExitStack() as stack:
-        exchange = await declare_events_exchange(channel, s.exchange)
-        tap = await channel.declare_queue(f"{s.schema}.tap", exclusive=True)
+    async with scratch(env) as s, AsyncExitStack() as stack:
+        exchange = await declare_events_exchange(s.channel, s.exchange)
+        tap = await s.channel.declare_queue(f"{s.schema}.tap", exclusive=True)
         await tap.bind(exchange, routing_key="#")
         written = []
         async with s.pool.acquire() as conn, conn.transaction():

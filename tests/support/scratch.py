@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aio_pika
 import asyncpg
@@ -26,7 +27,9 @@ from shared.events import Envelope, OrganisationUpserted, make_envelope
 from shared import db
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
 from tests.support.environment import ADMIN_DSN, RunEnvironment, rabbitmqctl
+from tests.support.tcp_proxy import TcpProxy
 
+ROUTING_KEY = OrganisationUpserted.routing_key()
 OWNER = "actuals"  # the role that owns scratch schemas; any service role would do
 
 
@@ -35,6 +38,7 @@ class Scratch:
     env: RunEnvironment
     schema: str
     pool: asyncpg.Pool
+    channel: aio_pika.abc.AbstractChannel  # straight to the broker, for the test's own look and publish
 
     @property
     def name(self) -> str:
@@ -96,23 +100,35 @@ class Scratch:
         )
 
     # --- the broker's view ------------------------------------------------------------------------
+    # `rabbitmqctl list_queues` counts of quorum queues are statistics refreshed every few seconds, so
+    # they can show an old state; a passive declare and the channels' own unacked counts are current.
 
-    async def queue_depth(self, queue: str) -> tuple[int, int] | None:
-        """(ready, unacknowledged) messages of `queue` as the broker counts them; None if undeclared."""
-        out = await rabbitmqctl(
-            "list_queues",
-            "-p",
-            self.env.vhost,
-            "--no-table-headers",
-            "name",
-            "messages_ready",
-            "messages_unacknowledged",
+    async def declared(self, queue: str) -> bool:
+        out = await rabbitmqctl("list_queues", "-p", self.env.vhost, "--no-table-headers", "name")
+        return queue in out.split()
+
+    async def ready(self, queue: str) -> int:
+        declared = await self.channel.declare_queue(queue, passive=True)
+        assert declared.declaration_result.message_count is not None
+        return int(declared.declaration_result.message_count)
+
+    async def unacked(self, queue: str) -> int:
+        """Deliveries from `queue` that a consumer holds and has not acked yet."""
+        consumers = await rabbitmqctl(
+            "list_consumers", "-p", self.env.vhost, "--no-table-headers", "queue_name", "channel_pid"
         )
-        for line in out.splitlines():
-            parts = line.split()
-            if parts and parts[0] == queue:
-                return int(parts[1]), int(parts[2])
-        return None
+        channels = {pid for name, pid in map(str.split, consumers.splitlines()) if name == queue}
+        if not channels:
+            return 0
+        out = await rabbitmqctl("list_channels", "--no-table-headers", "pid", "messages_unacknowledged")
+        return sum(int(n) for pid, n in map(str.split, out.splitlines()) if pid in channels)
+
+    async def settled(self, *, dead_letters: int = 0) -> bool:
+        """Nothing waiting in the queue or held unacked, and `dead_letters` resting in the DLQ.
+        Ready is read on both sides of unacked, so a message moving between the two is not missed."""
+        if await self.ready(self.queue) or await self.unacked(self.queue) or await self.ready(self.queue):
+            return False
+        return await self.ready(self.dead_letter_queue) == dead_letters
 
 
 def organisation(name: str, **changes: Any) -> Envelope:
@@ -153,7 +169,11 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
                 f"CREATE TABLE {schema}.applied (event_id uuid NOT NULL, name text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"
             )
-        yield Scratch(env=env, schema=schema, pool=pool)
+        connection = await aio_pika.connect(env.amqp_url)
+        try:
+            yield Scratch(env=env, schema=schema, pool=pool, channel=await connection.channel())
+        finally:
+            await connection.close()
     finally:
         await pool.close()
         admin = await db.connect(db.with_database(ADMIN_DSN, env.database))
@@ -163,11 +183,30 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
             await admin.close()
 
 
+def amqp_url_via(proxy: TcpProxy, env: RunEnvironment) -> str:
+    """The run's vhost through `proxy`. A short reconnect interval keeps tests fast (production keeps
+    aio-pika's default of 5 s)."""
+    return f"amqp://guest:guest@127.0.0.1:{proxy.port}/{quote(env.vhost, safe='')}?reconnect_interval=0.3"
+
+
+async def publish(s: Scratch, body: bytes, *, message_id: str, routing_key: str = ROUTING_KEY) -> None:
+    """Publish `body` to the scratch exchange as the relay would (persistent JSON, id = event id)."""
+    target = await s.channel.get_exchange(s.exchange)
+    await target.publish(
+        aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message_id,
+        ),
+        routing_key=routing_key,
+    )
+
+
 @asynccontextmanager
-async def broker(env: RunEnvironment) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
-    """A plain (not robust) channel straight to the broker, for the test's own look and publish."""
-    connection = await aio_pika.connect(env.amqp_url)
+async def robust_connection(url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(url)
     try:
-        yield await connection.channel()
+        yield connection
     finally:
         await connection.close()

@@ -16,6 +16,7 @@ class TcpProxy:
         self._links: set[asyncio.StreamWriter] = set()
         self._accepting = True
         self.connections = 0  # connections passed through to the target, over the proxy's life
+        self.refused = 0  # connections closed at once because the proxy was cut
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._on_client, "127.0.0.1", self.port)
@@ -23,6 +24,7 @@ class TcpProxy:
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._accepting:
+            self.refused += 1
             writer.close()
             return
         try:
