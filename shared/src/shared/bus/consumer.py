@@ -29,6 +29,7 @@ from shared.telemetry import extract_context, tracer
 
 log = get_logger(__name__)
 
+STOP_TIMEOUT_SECONDS = 5.0
 Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 
 
@@ -96,11 +97,18 @@ class Consumer:
         log.info("consumer_started", queue=self.queue, routing_keys=sorted(self.by_routing_key))
 
     async def stop(self) -> None:
-        if self._queue is not None and self._tag is not None:
-            try:
-                await self._queue.cancel(self._tag)
-            except Exception as exc:
-                log.debug("consumer_cancel_failed", queue=self.queue, error=repr(exc))
+        """Cancel the consumer. A robust channel waits for the broker before it sends anything, so
+        while the broker is unreachable the cancel is skipped (closing the connection ends the
+        consumer anyway) and it is bounded by a timeout: a worker's shutdown must never hang."""
+        if self._queue is None or self._tag is None:
+            return
+        if not self.connection.connected.is_set():
+            log.info("consumer_stopped_without_broker", queue=self.queue)
+            return
+        try:
+            await asyncio.wait_for(self._queue.cancel(self._tag), timeout=STOP_TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("consumer_cancel_failed", queue=self.queue, error=repr(exc))
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         with (
