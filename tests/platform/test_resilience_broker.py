@@ -6,20 +6,19 @@ none lost, none applied twice — and every message acked. Asked to stop during 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from actuals.main import DEFINITION as ACTUALS
 from shared.service import ServiceDefinition, run_worker
 
 from tests.support.inprocess import eventually
-from tests.support.scratch import Scratch, amqp_url_via, organisation, scratch
+from tests.support.scratch import NO_SERVICE_MIGRATIONS, Scratch, amqp_url_via, organisation, scratch
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 
 EVENTS = 300
 CUT_AFTER = (100, 200)  # handler runs after which the broker link is cut (mid-transaction)
 OUTAGE_SECONDS = 1.0  # how long new connections are refused after each cut
 WAVES = ((0, 120), (120, 240), (240, EVENTS))  # written before the first cut, during each outage
-STOP_SECONDS = 3.0  # well inside Kubernetes' default 30 s grace period
+STOP_SECONDS = 5.0  # well inside Kubernetes' default 30 s grace period
 
 
 async def test_broker_connection_cut_mid_flow_loses_and_duplicates_nothing(env):
@@ -107,7 +106,7 @@ def worker_definition(s: Scratch, handler) -> ServiceDefinition:
         name=s.name,
         title="resilience scratch worker",
         settings_cls=ACTUALS.settings_cls,
-        service_dir=Path("/nonexistent"),
+        service_dir=NO_SERVICE_MIGRATIONS,
         subscriptions=[s.subscription(handler)],
     )
 

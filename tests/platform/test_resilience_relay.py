@@ -24,6 +24,20 @@ async def test_two_relay_replicas_publish_each_row_once(env):
         exchange = await declare_events_exchange(s.channel, s.exchange)
         tap = await s.channel.declare_queue(f"{s.schema}.tap", exclusive=True)
         await tap.bind(exchange, routing_key="#")
+        replicas = []
+        for _ in range(2):
+            connection = await aio_pika.connect_robust(env.amqp_url)
+            stack.push_async_callback(connection.close)
+            replica = OutboxRelay(
+                pool=s.pool,
+                schema=s.schema,
+                connection=connection,
+                events_exchange=s.exchange,
+                batch_size=5,
+                poll_seconds=0.2,
+            )
+            assert await replica.relay_once() == 0  # its channel is open: both start level
+            replicas.append(replica)
         written = []
         async with s.pool.acquire() as conn, conn.transaction():
             # One transaction, so both replicas find the whole backlog waiting when they start.
@@ -33,20 +47,6 @@ async def test_two_relay_replicas_publish_each_row_once(env):
                 written.append(str(envelope.event_id))
 
         stop = asyncio.Event()
-        replicas = []
-        for _ in range(2):
-            connection = await aio_pika.connect_robust(env.amqp_url)
-            stack.push_async_callback(connection.close)
-            replicas.append(
-                OutboxRelay(
-                    pool=s.pool,
-                    schema=s.schema,
-                    connection=connection,
-                    events_exchange=s.exchange,
-                    batch_size=10,
-                    poll_seconds=0.2,
-                )
-            )
         tasks = [asyncio.create_task(r.run(stop)) for r in replicas]
         try:
             await eventually(lambda: _none_unpublished(s), timeout=15)

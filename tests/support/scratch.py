@@ -21,7 +21,7 @@ from urllib.parse import quote
 import aio_pika
 import asyncpg
 from shared.bus import Outbox, Subscription
-from shared.bus.topology import dead_letter_queue_name, queue_name
+from shared.bus.topology import dead_letter_exchange_name, dead_letter_queue_name, queue_name
 from shared.events import Envelope, OrganisationUpserted, make_envelope
 
 from shared import db
@@ -31,6 +31,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 ROUTING_KEY = OrganisationUpserted.routing_key()
 OWNER = "actuals"  # the role that owns scratch schemas; any service role would do
+NO_SERVICE_MIGRATIONS = Path("/nonexistent")  # a scratch schema has the platform's tables only
 
 
 @dataclass
@@ -131,7 +132,7 @@ class Scratch:
         return await self.ready(self.dead_letter_queue) == dead_letters
 
 
-def organisation(name: str, **changes: Any) -> Envelope:
+def organisation(name: str) -> Envelope:
     """A valid `OrganisationUpserted` envelope for a new organisation called `name`."""
     authority_id = uuid.uuid4()
     event = OrganisationUpserted(
@@ -143,8 +144,7 @@ def organisation(name: str, **changes: Any) -> Envelope:
         revision=1,
         updated_at=datetime.now(UTC),
     )
-    envelope = make_envelope(event, aggregate_id=event.organisation_id, authority_id=authority_id)
-    return envelope.model_copy(update=changes) if changes else envelope
+    return make_envelope(event, aggregate_id=event.organisation_id, authority_id=authority_id)
 
 
 @asynccontextmanager
@@ -162,7 +162,7 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
                 conn,
                 schema=schema,
                 migrations=load_migrations(
-                    schema=schema, service_dir=Path("/nonexistent"), platform=(OUTBOX_INBOX,)
+                    schema=schema, service_dir=NO_SERVICE_MIGRATIONS, platform=(OUTBOX_INBOX,)
                 ),
             )
             await conn.execute(
@@ -171,7 +171,9 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
             )
         connection = await aio_pika.connect(env.amqp_url)
         try:
-            yield Scratch(env=env, schema=schema, pool=pool, channel=await connection.channel())
+            s = Scratch(env=env, schema=schema, pool=pool, channel=await connection.channel())
+            yield s
+            await _delete_broker_objects(s)
         finally:
             await connection.close()
     finally:
@@ -181,6 +183,15 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
             await admin.execute(f"DROP SCHEMA {db.ident(schema)} CASCADE")
         finally:
             await admin.close()
+
+
+async def _delete_broker_objects(s: Scratch) -> None:
+    """What the test's consumer declared (the run's vhost goes at the end of the run anyway)."""
+    channel = await s.channel.get_underlay_channel()
+    for queue in (s.queue, s.dead_letter_queue):
+        await channel.queue_delete(queue)
+    for exchange in (s.exchange, dead_letter_exchange_name(s.exchange)):
+        await channel.exchange_delete(exchange)
 
 
 def amqp_url_via(proxy: TcpProxy, env: RunEnvironment) -> str:
