@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 
 from actuals.main import DEFINITION as ACTUALS
-from shared.service import ServiceDefinition, run_worker
+from shared.service import run_worker
 
 from tests.support.inprocess import eventually
-from tests.support.scratch import NO_SERVICE_MIGRATIONS, Scratch, amqp_url_via, organisation, scratch
+from tests.support.scratch import Scratch, amqp_url_via, organisation, scratch, scratch_worker
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 
 EVENTS = 300
@@ -39,7 +39,7 @@ async def test_broker_connection_cut_mid_flow_loses_and_duplicates_nothing(env):
         stop = asyncio.Event()
         worker = asyncio.create_task(
             run_worker(
-                worker_definition(s, cut_mid_transaction),
+                scratch_worker(s, cut_mid_transaction),
                 env.settings(
                     ACTUALS,
                     amqp_url=amqp_url_via(proxy, env),
@@ -81,7 +81,7 @@ async def test_worker_stops_promptly_while_the_broker_is_unreachable(env):
         stop = asyncio.Event()
         worker = asyncio.create_task(
             run_worker(
-                worker_definition(s, s.record),
+                scratch_worker(s, s.record),
                 env.settings(ACTUALS, amqp_url=amqp_url_via(proxy, env), events_exchange=s.exchange),
                 stop=stop,
             )
@@ -98,17 +98,6 @@ async def test_worker_stops_promptly_while_the_broker_is_unreachable(env):
             stop.set()
             await asyncio.wait_for(worker, timeout=15)
         assert await s.unpublished() == 1, "kept for the next worker"
-
-
-def worker_definition(s: Scratch, handler) -> ServiceDefinition:
-    """The scratch schema's worker: its relay, and one consumer applying the organisation events."""
-    return ServiceDefinition(
-        name=s.name,
-        title="resilience scratch worker",
-        settings_cls=ACTUALS.settings_cls,
-        service_dir=NO_SERVICE_MIGRATIONS,
-        subscriptions=[s.subscription(handler)],
-    )
 
 
 async def _refused(proxy: TcpProxy) -> bool:

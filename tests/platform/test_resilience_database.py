@@ -16,9 +16,8 @@ from shared.bus import OutboxRelay
 from shared.service import create_api, run_worker
 
 from shared import db
-from tests.platform.test_resilience_broker import worker_definition
 from tests.support.inprocess import eventually, serve
-from tests.support.scratch import Scratch, organisation, robust_connection, scratch
+from tests.support.scratch import Scratch, organisation, robust_connection, scratch, scratch_worker
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 
 
@@ -69,7 +68,7 @@ async def test_consumer_holds_its_messages_while_the_database_is_down_and_applie
         stop = asyncio.Event()
         consumer = asyncio.create_task(
             run_worker(
-                worker_definition(s, s.record),
+                scratch_worker(s, s.record),
                 env.settings(
                     ACTUALS,
                     database_url=_dsn_via(proxy, env.dsn("actuals")),

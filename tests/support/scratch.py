@@ -20,9 +20,11 @@ from urllib.parse import quote
 
 import aio_pika
 import asyncpg
+from actuals.config import Settings as ActualsSettings
 from shared.bus import Outbox, Subscription
 from shared.bus.topology import dead_letter_exchange_name, dead_letter_queue_name, queue_name
 from shared.events import Envelope, OrganisationUpserted, make_envelope
+from shared.service import ServiceDefinition
 
 from shared import db
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
@@ -192,6 +194,18 @@ async def _delete_broker_objects(s: Scratch) -> None:
         await channel.queue_delete(queue)
     for exchange in (s.exchange, dead_letter_exchange_name(s.exchange)):
         await channel.exchange_delete(exchange)
+
+
+def scratch_worker(s: Scratch, handler: Any) -> ServiceDefinition:
+    """A service whose worker (run_worker) relays the scratch outbox and applies organisation events
+    with `handler`, on the scratch queue."""
+    return ServiceDefinition(
+        name=s.name,
+        title="scratch worker",
+        settings_cls=ActualsSettings,  # the settings of the role that owns scratch schemas
+        service_dir=NO_SERVICE_MIGRATIONS,
+        subscriptions=[s.subscription(handler)],
+    )
 
 
 def amqp_url_via(proxy: TcpProxy, env: RunEnvironment) -> str:
