@@ -1,16 +1,17 @@
 """A worker (outbox relay + consumer, as `run_worker` runs them) loses the broker.
 
 Cut mid-flow, twice: once it is back, every event written to the outbox has been applied exactly once —
-none lost, none applied twice — and every message acked. Asked to stop during an outage: it stops."""
+none lost, none applied twice — and every message acked. Asked to stop during an outage: it stops.
+A service API's /readyz follows the broker down and back up."""
 
 from __future__ import annotations
 
 import asyncio
 
 from actuals.main import DEFINITION as ACTUALS
-from shared.service import run_worker
+from shared.service import create_api, run_worker
 
-from tests.support.inprocess import eventually
+from tests.support.inprocess import eventually, serve
 from tests.support.scratch import Scratch, amqp_url_via, organisation, scratch, scratch_worker
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 
@@ -98,6 +99,25 @@ async def test_worker_stops_promptly_while_the_broker_is_unreachable(env):
             stop.set()
             await asyncio.wait_for(worker, timeout=15)
         assert await s.unpublished() == 1, "kept for the next worker"
+
+
+async def test_readiness_follows_the_broker_and_the_api_recovers_without_restart(env):
+    async with proxy_to("127.0.0.1", 5672) as proxy:
+        app = create_api(ACTUALS, env.settings(ACTUALS, amqp_url=amqp_url_via(proxy, env)))
+        async with serve(app) as client:
+            assert await _readiness(client, 200) == {"database": True, "broker": True}
+            proxy.cut(refuse_new=True)
+            down = await eventually(lambda: _readiness(client, 503), timeout=10)
+            assert down == {"database": True, "broker": False}
+            proxy.restore()
+            await eventually(lambda: _readiness(client, 200), timeout=10)
+            assert proxy.connections >= 2, "the API did not reconnect through the proxy"
+
+
+async def _readiness(client, status: int) -> dict | None:
+    """The checks of /readyz if it answers `status`."""
+    response = await client.get("/readyz")
+    return response.json()["checks"] if response.status_code == status else None
 
 
 async def _refused(proxy: TcpProxy) -> bool:
