@@ -16,7 +16,7 @@ from shared.logging import configure_logging, get_logger
 from shared.settings import load_settings
 from shared.telemetry import configure_telemetry
 
-from gateway import docs, pages, proxy
+from gateway import docs, proxy, web
 from gateway.config import Settings
 
 log = get_logger(__name__)
@@ -44,7 +44,7 @@ def create_gateway(settings: Settings) -> FastAPI:
     app = create_app(
         service="gateway",
         title="Provider Portal gateway",
-        routers=[pages.router, docs.router, proxy.router],
+        routers=[docs.router, proxy.router],
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
@@ -59,6 +59,7 @@ def create_gateway(settings: Settings) -> FastAPI:
         jwks_json=settings.token_jwks_json,
         jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
     )
+    web.install(app, settings)
     return app
 
 
