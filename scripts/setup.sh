@@ -50,7 +50,7 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing front-end packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 portal_css=gateway/src/gateway/static/dist/portal.css
 if [ ! -f "$portal_css" ] || [ -n "$(find gateway/frontend package-lock.json -newer "$portal_css" -print -quit)" ]; then
