@@ -84,3 +84,17 @@ async def test_root_lists_the_councils_and_the_api_docs(stack, context):
     assert len(councils) == 4
     await page.click("text=API documentation >> nth=0")
     assert page.url == stack.url + "/api/docs"
+
+
+async def test_the_browser_receives_the_security_headers(stack, context):
+    page = await context.new_page()
+    response = await page.goto(stack.url + "/worcestershire-adults/")
+    headers = await response.all_headers()
+    assert headers["content-security-policy"].startswith(
+        "default-src 'self'; script-src 'self'; style-src 'self'"
+    )
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert "camera=()" in headers["permissions-policy"]
+    assert "strict-transport-security" not in headers  # http here; HSTS over https: tests/gateway/unit

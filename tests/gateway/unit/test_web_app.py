@@ -134,6 +134,8 @@ def test_500_page_has_the_request_id_and_the_security_headers(client):
     assert "support-ref-12345" in response.text and "ECM@telford.gov.uk" in response.text
     assert "deliberate" not in response.text
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert response.headers["x-request-id"] == "support-ref-12345"
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_api_paths_keep_problem_json(client):

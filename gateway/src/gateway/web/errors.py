@@ -78,7 +78,8 @@ async def error_page(request: Request, exc: Exception) -> Response:
         task = BY_PATH.get(_second_segment(request))
         if task is not None and task.id in branding.offered_tasks:
             return portal.render(request, "not_available.html", branding=branding, task=task)
-    if status >= 500 and not isinstance(exc, StarletteHTTPException):
+    unhandled = not isinstance(exc, (StarletteHTTPException, RequestValidationError, Problem))
+    if unhandled:
         log.exception("unhandled_error", path=request.url.path)
     response = portal.render(
         request,
@@ -89,15 +90,12 @@ async def error_page(request: Request, exc: Exception) -> Response:
         title=title,
         detail=detail,
     )
-    # A 500 is answered outside the middleware stack (Starlette's ServerErrorMiddleware): add what the
-    # security-headers middleware would have.
-    response.headers.update(
-        {
-            k: v
-            for k, v in security_headers(https=request.url.scheme == "https").items()
-            if k not in response.headers
-        }
-    )
+    if unhandled:
+        # Starlette answers an unhandled exception from ServerErrorMiddleware, outside every other
+        # middleware: add what the security-headers and request-id middlewares would have.
+        response.headers.update(security_headers(https=request.url.scheme == "https"))
+        response.headers["cache-control"] = "no-store"
+        response.headers["x-request-id"] = getattr(request.state, "request_id", "")
     if exc_headers := getattr(exc, "headers", None):
         response.headers.update(exc_headers)
     return response
