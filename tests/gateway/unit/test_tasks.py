@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from gateway.web.tasks import CATALOGUE, TaskId, open_actions_text, tasks_for
+from gateway.web.tasks import CATALOGUE, TaskId, access_text, open_actions_text, tasks_for
 from shared.auth import Role
 
 EVERYTHING = frozenset(TaskId)
@@ -69,3 +69,8 @@ def test_actions_card_counts_open_actions(count, text):
     assert open_actions_text(count) == text
     cards = tasks_for(Role.care, offered=EVERYTHING, authority_slug="t", open_actions=count)
     assert cards[0].description == text
+
+
+def test_access_is_named_as_in_the_seeds():
+    assert access_text(Role.finance, can_edit=False) == "Finance Functions (read only)"
+    assert access_text(Role.care, can_edit=True) == "Care Management Functions"

@@ -6,13 +6,14 @@ import re
 
 import pytest
 from fastapi import Request
+from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from gateway.config import Settings
 from gateway.main import create_gateway
 from gateway.web.csrf import COOKIE
 from gateway.web.home import Viewer, render_home
-from gateway.web.rendering import require_csrf
+from gateway.web.rendering import page_router_dependencies, require_csrf
 from shared.auth import Role
 
 
@@ -25,6 +26,12 @@ def app():
         branding = await app.state.web.branding.get(slug)
         viewer = Viewer(name="Sam Provider", organisation_name="Purple Care Ltd", role=role, can_edit=False)
         return render_home(app.state.web, request, branding=branding, viewer=viewer, open_actions=3)
+
+    @app.post("/{slug}/rotate-binding", dependencies=page_router_dependencies())
+    async def rotate(slug: str, request: Request):
+        response = PlainTextResponse("rotated")
+        app.state.web.csrf.rotate(request, response)
+        return response
 
     @app.get("/{slug}/broken/page")
     async def broken(slug: str):
@@ -70,7 +77,7 @@ def test_every_form_route_of_the_pages_requires_csrf(app):
 
 def test_home_shows_the_tasks_of_the_role_and_authority(client):
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
-    assert "Pick a task..." in finance
+    assert "Pick a task..." in finance and "Access: Finance Functions (read only)" in finance
     cards = re.findall(r'class="govuk-link portal-card__link" href="([^"]+)">([^<]+)<', finance)
     assert cards == [
         ("/durham-childrens/scheduled-payments", "Scheduled Payments"),
@@ -118,6 +125,20 @@ def test_csrf_refusals(app):
     )
     accepted = mine.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": my_token})
     assert accepted.status_code == 200 and "There is a problem" in accepted.text
+
+
+def test_rotating_the_binding_at_login_voids_every_earlier_token(app):
+    client = TestClient(app)
+    before = token_of(client.get("/telford-wrekin/forgotten-password").text)
+    assert client.post("/telford-wrekin/rotate-binding", data={"csrf_token": before}).status_code == 200
+    form = {"csrf_token": before, "name": ""}
+    assert client.post("/telford-wrekin/forgotten-password", data=form).status_code == 403
+    after = token_of(client.get("/telford-wrekin/forgotten-password").text)
+    assert after != before
+    assert (
+        client.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": after}).status_code
+        == 200
+    )
 
 
 def test_hsts_only_over_https(app):

@@ -14,7 +14,7 @@ from shared.auth import Role
 
 from gateway.web.branding import Branding
 from gateway.web.rendering import WebPortal
-from gateway.web.tasks import tasks_for
+from gateway.web.tasks import access_text, tasks_for
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,11 @@ def render_home(
     cards = tasks_for(
         viewer.role, offered=branding.offered_tasks, authority_slug=branding.slug, open_actions=open_actions
     )
-    return portal.render(request, "home.html", branding=branding, viewer=viewer, tasks=cards)
+    return portal.render(
+        request,
+        "home.html",
+        branding=branding,
+        viewer=viewer,
+        access=access_text(viewer.role, can_edit=viewer.can_edit),
+        tasks=cards,
+    )

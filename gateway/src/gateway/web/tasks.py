@@ -92,6 +92,22 @@ ROLE_TASKS: dict[Role, frozenset[TaskId]] = {
 }
 
 
+# The roles as the seeds name them (what a user reads about their own access).
+ROLE_NAMES: dict[Role, str] = {
+    Role.full: "Full Access",
+    Role.main: "Main contact",
+    Role.finance: "Finance Functions",
+    Role.care: "Care Management Functions",
+    Role.admin: "Admin Functions",
+    Role.council: "Council staff",
+}
+
+
+def access_text(role: Role, *, can_edit: bool) -> str:
+    """E.g. "Finance Functions (read only)"."""
+    return ROLE_NAMES.get(role, role.value) + ("" if can_edit else " (read only)")
+
+
 @dataclass(frozen=True)
 class TaskCard:
     """One task as the home page shows it."""
