@@ -12,7 +12,16 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 from shared.logging import configure_logging
 
-from tests.support.browser import DESKTOP, PAGES, PHONE, ROOT, launch, missing_prerequisites, open_page
+from tests.support.browser import (
+    DESKTOP,
+    PAGES,
+    PHONE,
+    ROOT,
+    STABLE_REQUEST_ID,
+    launch,
+    missing_prerequisites,
+    open_page,
+)
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.stack import Stack
 
@@ -26,7 +35,11 @@ async def take_screenshots(base_url: str, out: Path) -> list[Path]:
         browser = await launch(playwright)
         try:
             for label, viewport in WIDTHS.items():
-                context = await browser.new_context(viewport=viewport, is_mobile=label == "phone")
+                context = await browser.new_context(
+                    viewport=viewport,
+                    is_mobile=label == "phone",
+                    extra_http_headers={"x-request-id": STABLE_REQUEST_ID},
+                )
                 for spec in PAGES:
                     page = await context.new_page()
                     await open_page(page, base_url, spec)
