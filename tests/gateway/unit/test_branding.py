@@ -39,9 +39,17 @@ def test_stylesheet_is_custom_properties_only():
     assert "url(" not in css
 
 
+def test_the_list_of_councils_gets_a_class_per_council():
+    css = brand_stylesheet(PORTAL, others=DEMO_BRANDINGS)
+    assert css.startswith(":root{--portal-brand-colour:#1f3a5f;")
+    assert ".portal-brand--worcestershire-adults{--portal-brand-colour:#8a1538;" in css
+
+
 def test_branding_refuses_bad_colours_and_reserved_slugs():
     with pytest.raises(ValueError, match="colour"):
         Branding(slug="x", name="X", colour="red", support=SupportContact(team="T"))
+    with pytest.raises(ValueError, match="slug"):
+        Branding(slug="a}b", name="X", colour="#000000", support=SupportContact(team="T"))
     with pytest.raises(ValueError, match="reserved"):
         Branding(slug="api", name="X", colour="#000000", support=SupportContact(team="T"))
 

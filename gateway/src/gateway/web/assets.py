@@ -69,13 +69,14 @@ def _media_type(path: Path) -> str:
 @router.get("/assets/brand/{slug}.css")
 async def authority_stylesheet(slug: str, request: Request) -> Response:
     source: BrandingSource = request.app.state.web.branding
-    branding = PORTAL if slug == PORTAL.slug else await source.get(slug)
-    if branding is None:
+    if slug == PORTAL.slug:  # the gateway's own pages, which list every council in its colours
+        css = brand_stylesheet(PORTAL, others=await source.all())
+    elif (branding := await source.get(slug)) is not None:
+        css = brand_stylesheet(branding)
+    else:
         raise HTTPException(404)
     # Short-lived: branding will come from identity and a council may change its colour.
-    return Response(
-        brand_stylesheet(branding), media_type="text/css", headers={"cache-control": "public, max-age=300"}
-    )
+    return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=300"})
 
 
 @router.get("/assets/{version}/{name:path}")

@@ -6,6 +6,7 @@ branding, behind the same `BrandingSource` interface, so pages never know where 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -13,6 +14,7 @@ from typing import Protocol
 from gateway.web import colours
 from gateway.web.tasks import TaskId
 
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # safe in a URL path, a CSS class and a file name
 # First path segments that belong to the gateway itself, never to an authority.
 RESERVED_SLUGS = frozenset({"api", "council", "assets", "healthz", "readyz", "metrics", "favicon.ico"})
 
@@ -35,6 +37,8 @@ class Branding:
     service_name: str = "Provider Portal"
 
     def __post_init__(self) -> None:
+        if not _SLUG.match(self.slug):
+            raise ValueError(f"slug must be lower-case words joined by hyphens, not {self.slug!r}")
         if not colours.is_hex_colour(self.colour):
             raise ValueError(f"{self.slug}: colour must be #rrggbb, not {self.colour!r}")
         if self.slug in RESERVED_SLUGS:
@@ -136,9 +140,16 @@ DEMO_BRANDINGS: tuple[Branding, ...] = (
 )
 
 
-def brand_stylesheet(branding: Branding) -> str:
+def brand_stylesheet(branding: Branding, *, others: Sequence[Branding] = ()) -> str:
     """The authority's colours as CSS custom properties (a stylesheet, because the CSP allows no inline
-    style). Text colours are derived so that they always meet WCAG AA contrast on the brand colour."""
+    style). Text colours are derived so that they always meet WCAG AA contrast on the brand colour.
+    `others` (on the list of councils) get a class each, `portal-brand--<slug>`, that wears their colours."""
+    rules = [f":root{{{_properties(branding)}}}"]
+    rules += [f".portal-brand--{other.slug}{{{_properties(other)}}}" for other in others]
+    return "\n".join(rules) + "\n"
+
+
+def _properties(branding: Branding) -> str:
     brand = branding.colour
     values = {
         "--portal-brand-colour": brand,
@@ -148,5 +159,4 @@ def brand_stylesheet(branding: Branding) -> str:
         "--govuk-brand-colour": brand,
         "--govuk-template-background-colour": colours.tint(brand, 0.95),
     }
-    body = "".join(f"{name}:{value};" for name, value in values.items())
-    return f":root{{{body}}}\n"
+    return "".join(f"{name}:{value};" for name, value in values.items())
