@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import CommonSettings
@@ -29,6 +29,10 @@ class Settings(CommonSettings):
         None, description="identity's JWKS; default: identity_url + /.well-known/jwks.json"
     )
     token_jwks_json: str | None = Field(None, description="static JWKS instead of the URL")
+    # Web portal (gateway/web).
+    csrf_secret: SecretStr | None = Field(
+        None, description="key of the CSRF tokens, shared by every replica; required in production"
+    )
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}

@@ -11,7 +11,7 @@ import httpx
 import jinja2
 from fastapi import FastAPI
 
-from gateway import docs, pages, proxy
+from gateway import docs, proxy, web
 from gateway.config import Settings
 from shared.auth import TokenVerifier
 from shared.http import create_app
@@ -47,7 +47,7 @@ def create_gateway(settings: Settings) -> FastAPI:
     app = create_app(
         service="gateway",
         title="Provider Portal gateway",
-        routers=[pages.router, docs.router, proxy.router],
+        routers=[docs.router, proxy.router],
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
@@ -62,6 +62,7 @@ def create_gateway(settings: Settings) -> FastAPI:
         jwks_json=settings.token_jwks_json,
         jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
     )
+    web.install(app, settings)
     return app
 
 
