@@ -2,9 +2,9 @@
 schema-compatibility contract test."""
 
 from shared.events.envelope import Envelope, EventPayload, make_envelope
-from shared.events.identity import OrganisationUpserted
+from shared.events.identity import OrganisationUpserted, PasswordResetRequested
 
-EVENT_TYPES: tuple[type[EventPayload], ...] = (OrganisationUpserted,)
+EVENT_TYPES: tuple[type[EventPayload], ...] = (OrganisationUpserted, PasswordResetRequested)
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "Envelope",
     "EventPayload",
     "OrganisationUpserted",
+    "PasswordResetRequested",
     "make_envelope",
 ]

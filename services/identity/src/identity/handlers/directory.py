@@ -10,7 +10,7 @@ from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.logging import get_logger
 
-from identity import store
+from identity.store import directory as store
 
 log = get_logger(__name__)
 
