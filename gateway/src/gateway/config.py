@@ -1,15 +1,20 @@
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from shared.settings import CommonSettings
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
 
+# Development only: refused at start-up in any other environment (see CommonSettings).
+DEV_IDENTITY_SECRET = "development-only-gateway-secret"
+
+
 class Settings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
     service_name: ClassVar[str] = "gateway"
+    dev_secret_defaults: ClassVar[dict[str, str]] = {"identity_secret": DEV_IDENTITY_SECRET}
 
     identity_url: str = Field("http://127.0.0.1:8001", description="base URL of the identity API")
     actuals_url: str = Field("http://127.0.0.1:8002", description="base URL of the actuals API")
@@ -26,6 +31,19 @@ class Settings(CommonSettings):
         None, description="identity's JWKS; default: identity_url + /.well-known/jwks.json"
     )
     token_jwks_json: str | None = None
+    # Sessions, API keys and their exchange with identity (see gateway.auth).
+    identity_secret: SecretStr = Field(
+        SecretStr(DEV_IDENTITY_SECRET),
+        description="identity's gateway_secret: guards /internal/v1 on identity",
+    )
+    cookie_secure: bool = Field(True, description="Secure session cookie; false only on plain http locally")
+    token_cache_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=60,
+        description="how long an exchanged token is reused for the same session or key (0: never)",
+    )
+    token_cache_size: int = Field(10000, ge=1)
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}

@@ -16,8 +16,10 @@ from shared.logging import configure_logging, get_logger
 from shared.settings import load_settings
 from shared.telemetry import configure_telemetry
 
-from gateway import docs, pages, proxy
+from gateway import docs, login, pages, proxy
 from gateway.config import Settings
+from gateway.identity_client import IdentityClient
+from gateway.sessions import TokenCache
 
 log = get_logger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,6 +33,9 @@ def create_gateway(settings: Settings) -> FastAPI:
         timeout = httpx.Timeout(settings.upstream_read_timeout, connect=settings.upstream_connect_timeout)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
+            app.state.identity = IdentityClient(
+                client, base_url=upstreams["identity"], secret=settings.identity_secret.get_secret_value()
+            )
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
             yield
 
@@ -44,12 +49,16 @@ def create_gateway(settings: Settings) -> FastAPI:
     app = create_app(
         service="gateway",
         title="Provider Portal gateway",
-        routers=[pages.router, docs.router, proxy.router],
+        routers=[pages.router, docs.router, login.router, proxy.router],
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
     )
     app.state.upstreams = upstreams
+    app.state.gateway_settings = settings
+    app.state.token_cache = TokenCache(
+        ttl_seconds=settings.token_cache_seconds, max_entries=settings.token_cache_size
+    )
     app.state.templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
     )

@@ -28,7 +28,7 @@ class LoginStart(BaseModel):
 
 
 class JourneyRef(BaseModel):
-    journey_id: str = Field(min_length=10, max_length=100)
+    journey_id: str = Field(min_length=1, max_length=200)
 
 
 class PasswordStep(JourneyRef):
@@ -136,7 +136,7 @@ async def answer_challenge_step(body: ChallengeStep, caller: GatewayCaller, ctx:
 
 
 class SessionRef(BaseModel):
-    session_id: str = Field(min_length=10, max_length=100)
+    session_id: str = Field(min_length=1, max_length=200)
 
 
 class SwitchOrganisation(SessionRef):
