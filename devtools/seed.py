@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from identity import handlers as identity_handlers
-from identity import store as identity_store
+from identity.store import directory as identity_store
 from shared import db
 from shared.bus import Outbox
 from shared.logging import get_logger

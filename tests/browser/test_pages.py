@@ -49,9 +49,13 @@ async def test_error_summary_takes_focus_and_its_links_reach_the_fields(stack, c
     page = await context.new_page()
     await page.goto(stack.url + FORM)
     await page.click("button[type=submit]")
-    assert await page.evaluate("() => document.activeElement.closest('.govuk-error-summary') !== null")
+    # GOV.UK Frontend's script moves the focus once the re-rendered page has loaded: wait for it.
+    await page.wait_for_function(
+        "() => document.activeElement && document.activeElement.closest('.govuk-error-summary') !== null",
+        timeout=10_000,
+    )
     await page.click(".govuk-error-summary a[href='#telephone']")
-    assert await page.evaluate("() => document.activeElement.id") == "telephone"
+    await page.wait_for_function("() => document.activeElement.id === 'telephone'", timeout=10_000)
 
 
 async def test_keyboard_first_stop_is_the_skip_link_then_the_header(stack, context):

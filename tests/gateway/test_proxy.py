@@ -45,6 +45,7 @@ async def gateway(env):
         dead = f"http://127.0.0.1:{free_port()}"
         settings = Settings(
             environment="test",
+            identity_secret="not-the-dev-default",
             actuals_url=base,
             payments_url=base,
             claims_url=dead,
@@ -71,7 +72,9 @@ async def test_forwards_path_query_body_request_id_and_trace_context(gateway):
 
 
 async def test_never_forwards_cookies_or_unverified_credentials(env, gateway):
-    anonymous = await gateway.get("/api/v1/actuals/x", headers={"cookie": "portal_session=secret-session"})
+    anonymous = await gateway.get(
+        "/api/v1/actuals/x", headers={"cookie": "analytics=secret-value; theme=dark"}
+    )
     assert "cookie" not in anonymous.json()["headers"]
     assert "authorization" not in anonymous.json()["headers"]
     token = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4())

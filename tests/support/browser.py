@@ -144,7 +144,9 @@ def _fake_pages() -> dict[str, FakePage]:
     from gateway.web.home import Viewer, render_home
     from shared.auth import Role
 
-    app = create_gateway(Settings(environment="test"))
+    app = create_gateway(
+        Settings(environment="test", identity_secret="in-process-gateway-talks-to-no-identity")
+    )
 
     @app.get("/{slug}/home")
     async def fake_home(slug: str, request: Request) -> Any:

@@ -8,6 +8,7 @@ other's rows or messages.
 from __future__ import annotations
 
 import asyncio
+import base64
 import importlib
 import os
 import secrets
@@ -40,6 +41,10 @@ def definitions() -> list[ServiceDefinition]:
 class RunEnvironment:
     run_id: str
     signing_key: SigningKey = field(default_factory=SigningKey.generate)
+    # Identity's other secrets, fresh per run (the development defaults are refused in tests).
+    gateway_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    security_code_key: str = field(default_factory=lambda: base64.b64encode(os.urandom(32)).decode())
+    delivery_key: str = field(default_factory=lambda: base64.b64encode(os.urandom(32)).decode())
 
     @property
     def database(self) -> str:
@@ -77,7 +82,7 @@ class RunEnvironment:
             "relay_poll_seconds": 0.5,
         }
         if definition.name == "identity":
-            values["signing_key"] = self.signing_key.private_pem()
+            values.update(self.identity_secrets())
         values.update(overrides)
         return definition.settings_cls(**values)
 
@@ -91,7 +96,19 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
-            **({f"{prefix}SIGNING_KEY": self.signing_key.private_pem()} if service == "identity" else {}),
+            **(
+                {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
+                if service == "identity"
+                else {}
+            ),
+        }
+
+    def identity_secrets(self) -> dict[str, str]:
+        return {
+            "signing_key": self.signing_key.private_pem(),
+            "gateway_secret": self.gateway_secret,
+            "security_code_key": self.security_code_key,
+            "delivery_key": self.delivery_key,
         }
 
     def token(

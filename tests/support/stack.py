@@ -47,6 +47,11 @@ class Stack:
         env["GATEWAY_ENVIRONMENT"] = "test"
         env["GATEWAY_LOG_JSON"] = "true"
         env["GATEWAY_TOKEN_JWKS_URL"] = f"{self.service_url('identity')}/.well-known/jwks.json"
+        env["GATEWAY_IDENTITY_SECRET"] = self.env.gateway_secret
+        env["GATEWAY_COOKIE_SECURE"] = "false"  # plain http on 127.0.0.1
+        # Every test logs in from 127.0.0.1: the per-address limit is tested on its own, lower.
+        env["IDENTITY_LOGIN_LIMIT_PER_ADDRESS"] = "10000"
+        env["IDENTITY_RESET_LIMIT_PER_ADDRESS"] = "10000"
         return env
 
     def commands(self) -> dict[str, list[str]]:
@@ -70,7 +75,7 @@ class Stack:
             )
         await self.wait_ready()
 
-    async def wait_ready(self, timeout: float = 60.0) -> None:
+    async def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         async with httpx.AsyncClient(timeout=1.0) as client:
             pending = {*SERVICES, "gateway"}

@@ -1,22 +1,76 @@
 """Turning a caller's credentials into the internal token forwarded to services.
 
-Foundation stage: a bearer token is forwarded only if it is a valid internal token signed by identity
-(verified here, and again by the service). Sessions, API keys and client credentials are resolved
-into such tokens by identity (see the identity service).
+- an organisation API key (header X-API-Key): exchanged with identity for a token of the key's role
+  and scope;
+- a bearer token: must be an internal token signed by identity (what council systems get from the
+  client-credentials endpoint); verified here, and again by the service;
+- the browser's session cookie: exchanged with identity for a short-lived token.
+Exchanged tokens are cached briefly per credential (see gateway.sessions for revocation).
 """
 
 from __future__ import annotations
 
 from fastapi import Request
 
+from gateway.identity_client import IdentityClient, IdentityError
+from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
+from shared.problems import Problem
+
+API_KEY_HEADER = "x-api-key"
 
 
 async def authenticate(request: Request) -> str | None:
     """The internal token to forward for this request, or None (the service will answer 401)."""
-    verifier: TokenVerifier = request.app.state.token_verifier
+    api_key = request.headers.get(API_KEY_HEADER)
+    if api_key:
+        return await _exchange(request, "key", api_key)
     token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        return None
-    await verifier.verify(token)
-    return token
+    if token is not None:
+        verifier: TokenVerifier = request.app.state.token_verifier
+        await verifier.verify(token)
+        return token
+    session_id = session_id_from(request)
+    if session_id:
+        return await _exchange(request, "session", session_id)
+    return None
+
+
+async def _exchange(request: Request, kind: str, credential: str) -> str:
+    cache: TokenCache = request.app.state.token_cache
+    key = cache_key(kind, credential)
+    token = cache.get(key)
+    if token is not None:
+        return token
+    identity: IdentityClient = request.app.state.identity
+    try:
+        issued = await (
+            identity.session_token(session_id=credential)
+            if kind == "session"
+            else identity.api_key_token(api_key=credential)
+        )
+    except IdentityError as exc:
+        if exc.status >= 500:
+            raise Problem(503, "Service Unavailable", detail="signing in is not possible just now") from exc
+        if exc.status not in {401, 403}:  # a malformed cookie or key is simply not a credential
+            raise Problem(
+                401,
+                "Unauthorized",
+                detail="the session or API key is not valid",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from exc
+        raise Problem(
+            exc.status,
+            str(exc.body.get("title", "Unauthorized")),
+            type_=exc.type,
+            detail=str(exc.body.get("detail", "")) or None,
+            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
+        ) from exc
+    cache.put(key, issued["token"], float(issued["expires_in"]))
+    return str(issued["token"])
+
+
+def forget_session(request: Request, session_id: str) -> None:
+    """Drop the cached token of a session that has just ended or changed organisation."""
+    cache: TokenCache = request.app.state.token_cache
+    cache.evict(cache_key("session", session_id))

@@ -8,9 +8,14 @@ from shared.settings import CommonSettings
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
 
+# Development only: refused at start-up in any other environment (see CommonSettings).
+DEV_IDENTITY_SECRET = "development-only-gateway-secret"
+
+
 class Settings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
     service_name: ClassVar[str] = "gateway"
+    dev_secret_defaults: ClassVar[dict[str, str]] = {"identity_secret": DEV_IDENTITY_SECRET}
 
     identity_url: str = Field("http://127.0.0.1:8001", description="base URL of the identity API")
     actuals_url: str = Field("http://127.0.0.1:8002", description="base URL of the actuals API")
@@ -33,6 +38,19 @@ class Settings(CommonSettings):
     csrf_secret: SecretStr | None = Field(
         None, description="key of the CSRF tokens, shared by every replica; required in production"
     )
+    # Sessions, API keys and their exchange with identity (see gateway.auth).
+    identity_secret: SecretStr = Field(
+        SecretStr(DEV_IDENTITY_SECRET),
+        description="identity's gateway_secret: guards /internal/v1 on identity",
+    )
+    cookie_secure: bool = Field(True, description="Secure session cookie; false only on plain http locally")
+    token_cache_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=60,
+        description="how long an exchanged token is reused for the same session or key (0: never)",
+    )
+    token_cache_size: int = Field(10000, ge=1)
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}

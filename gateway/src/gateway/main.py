@@ -11,8 +11,10 @@ import httpx
 import jinja2
 from fastapi import FastAPI
 
-from gateway import docs, proxy, web
+from gateway import docs, login, proxy, web
 from gateway.config import Settings
+from gateway.identity_client import IdentityClient
+from gateway.sessions import TokenCache
 from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
@@ -31,6 +33,9 @@ def create_gateway(settings: Settings) -> FastAPI:
         timeout = httpx.Timeout(settings.upstream_read_timeout, connect=settings.upstream_connect_timeout)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
+            app.state.identity = IdentityClient(
+                client, base_url=upstreams["identity"], secret=settings.identity_secret.get_secret_value()
+            )
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
             try:
                 yield
@@ -47,12 +52,16 @@ def create_gateway(settings: Settings) -> FastAPI:
     app = create_app(
         service="gateway",
         title="Provider Portal gateway",
-        routers=[docs.router, proxy.router],
+        routers=[docs.router, login.router, proxy.router],
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
     )
     app.state.upstreams = upstreams
+    app.state.gateway_settings = settings
+    app.state.token_cache = TokenCache(
+        ttl_seconds=settings.token_cache_seconds, max_entries=settings.token_cache_size
+    )
     app.state.templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
     )

@@ -35,7 +35,15 @@ HOP_BY_HOP = {
     "content-length",
 }
 # Never forwarded upstream: the caller's credentials (replaced by the internal token) and cookies.
-STRIPPED_REQUEST = HOP_BY_HOP | {"authorization", "cookie", "x-request-id", "traceparent", "tracestate"}
+STRIPPED_REQUEST = HOP_BY_HOP | {
+    "authorization",
+    "cookie",
+    "x-api-key",
+    "x-gateway-secret",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 router = APIRouter(include_in_schema=False)

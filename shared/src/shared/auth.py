@@ -67,6 +67,8 @@ class Principal:
     scope_type: ScopeType
     scope_id: uuid.UUID | None
     token_id: str = ""
+    # For a service scope: the contract the service belongs to (contract-level rows it may see).
+    scope_contract_id: uuid.UUID | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,6 +79,7 @@ class Principal:
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
         org = claims.get("org")
         scope_id = claims.get("scope_id")
+        scope_contract = claims.get("scope_contract")
         return cls(
             subject=str(claims["sub"]),
             kind=PrincipalKind(claims.get("kind", "user")),
@@ -87,6 +90,7 @@ class Principal:
             scope_type=ScopeType(claims["scope"]),
             scope_id=uuid.UUID(scope_id) if scope_id else None,
             token_id=str(claims.get("jti", "")),
+            scope_contract_id=uuid.UUID(scope_contract) if scope_contract else None,
             extra={k: v for k, v in claims.items() if k in {"sid", "name"}},
         )
 
@@ -100,6 +104,7 @@ class Principal:
             "edit": self.can_edit,
             "scope": self.scope_type.value,
             "scope_id": str(self.scope_id) if self.scope_id else None,
+            **({"scope_contract": str(self.scope_contract_id)} if self.scope_contract_id else {}),
             **self.extra,
         }
 

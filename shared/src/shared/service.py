@@ -52,6 +52,8 @@ class ServiceDefinition:
     )
     # Extra set-up of app.state at API start (e.g. identity's signing keys).
     on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
+    # And its tear-down (e.g. identity's hashing threads).
+    on_api_stop: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -128,6 +130,8 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
         try:
             yield
         finally:
+            if definition.on_api_stop is not None:
+                await definition.on_api_stop(runtime, app)
             await close_runtime(runtime)
             flush_telemetry()
 

@@ -21,6 +21,7 @@ from fastapi import Request, Response
 
 from gateway.web.page_problem import PageProblem
 from shared.logging import get_logger
+from shared.problems import Problem
 
 log = get_logger(__name__)
 COOKIE = "portal_csrf"
@@ -122,3 +123,11 @@ def cross_site_reason(request: Request) -> str | None:
         return None
     own = str(request.base_url).rstrip("/")
     return None if origin == own else f"origin {origin}"
+
+
+async def refuse_cross_site(request: Request) -> None:
+    """For JSON endpoints that a browser session calls (no form token to check): refuse cross-site
+    requests. The session cookie is SameSite=Lax already; this is the second line."""
+    reason = cross_site_reason(request)
+    if reason is not None:
+        raise Problem(403, "Forbidden", detail="cross-site requests are refused")

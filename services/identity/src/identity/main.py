@@ -1,5 +1,9 @@
 """Composition root of the identity service: `python -m identity api|worker|migrate`."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -7,8 +11,14 @@ from fastapi import FastAPI
 from identity import keys
 from identity.api import ROUTERS
 from identity.config import Settings
+from identity.context import build_context
+from identity.store import limits, sessions
 from shared.auth import jwks_document
+from shared.logging import get_logger
 from shared.service import Runtime, ServiceDefinition, cli
+
+log = get_logger(__name__)
+SWEEP_SECONDS = 3600.0
 
 
 async def on_api_start(runtime: Runtime, app: FastAPI) -> None:
@@ -17,6 +27,26 @@ async def on_api_start(runtime: Runtime, app: FastAPI) -> None:
     signing = keys.signing_keys(settings)
     app.state.signing_key = signing[0]
     app.state.jwks = jwks_document(signing)
+    app.state.identity = build_context(
+        pool=runtime.pool, outbox=runtime.outbox, settings=settings, signer=signing[0]
+    )
+
+
+async def on_api_stop(runtime: Runtime, app: FastAPI) -> None:
+    app.state.identity.hasher.close()
+
+
+async def sweep_expired(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Forget expired journeys, long-ended sessions and old rate-limit windows, hourly."""
+    while not stop.is_set():
+        try:
+            async with runtime.pool.acquire() as conn:
+                await sessions.sweep(conn=conn)
+                await limits.sweep(conn=conn)
+        except Exception as exc:  # the next round tries again
+            log.warning("identity_sweep_failed", error=repr(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=SWEEP_SECONDS)
 
 
 DEFINITION = ServiceDefinition(
@@ -26,6 +56,8 @@ DEFINITION = ServiceDefinition(
     service_dir=Path(__file__).resolve().parents[2],
     routers=[*ROUTERS, keys.router],
     on_api_start=on_api_start,
+    on_api_stop=on_api_stop,
+    worker_tasks=[sweep_expired],
 )
 
 

@@ -2,10 +2,14 @@
 schema-compatibility contract test."""
 
 from shared.events.envelope import Envelope, EventPayload, make_envelope
-from shared.events.identity import OrganisationUpserted
+from shared.events.identity import OrganisationUpserted, PasswordResetRequested
 from shared.events.reports import ReportRunRequested
 
-EVENT_TYPES: tuple[type[EventPayload], ...] = (OrganisationUpserted, ReportRunRequested)
+EVENT_TYPES: tuple[type[EventPayload], ...] = (
+    OrganisationUpserted,
+    PasswordResetRequested,
+    ReportRunRequested,
+)
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
 __all__ = [
@@ -14,6 +18,7 @@ __all__ = [
     "Envelope",
     "EventPayload",
     "OrganisationUpserted",
+    "PasswordResetRequested",
     "ReportRunRequested",
     "make_envelope",
 ]

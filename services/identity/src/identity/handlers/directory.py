@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from identity import store
+from identity.store import directory as store
 from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.logging import get_logger

@@ -1,0 +1,120 @@
+"""The gateway's client of identity's internal API: the login journey, sessions, API keys.
+
+For the pages too: each method returns identity's JSON or raises `IdentityError` carrying identity's
+problem (status, body, Retry-After), which `IdentityError.response()` relays to the browser as is.
+The gateway secret goes with every call; the browser's address goes as X-Forwarded-For.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from shared.logging import get_logger
+from shared.problems import PROBLEM_JSON, problem_response
+
+log = get_logger(__name__)
+PREFIX = "/internal/v1/identity"
+
+
+class IdentityError(Exception):
+    """identity answered with a problem (or could not be reached: status 503)."""
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(body.get("detail") or body.get("title") or str(status))
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+    @property
+    def type(self) -> str:
+        return str(self.body.get("type", "about:blank"))
+
+    def response(self, request: Request) -> JSONResponse:
+        if self.status >= 500:
+            return problem_response(
+                request, 503, "Service Unavailable", detail="Logging in is not possible just now."
+            )
+        body = {**self.body, "instance": request.url.path}
+        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers)
+
+
+class IdentityClient:
+    def __init__(self, client: httpx.AsyncClient, *, base_url: str, secret: str) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/") + PREFIX
+        self._secret = secret
+
+    async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+        headers = {"x-gateway-secret": self._secret}
+        if address:
+            headers["x-forwarded-for"] = address
+        try:
+            response = await self._client.post(self._base + path, json=body, headers=headers, timeout=10.0)
+        except httpx.HTTPError as exc:
+            log.warning("identity_unreachable", path=path, error=type(exc).__name__)
+            raise IdentityError(503, {"title": "Service Unavailable"}) from exc
+        if response.status_code == 204:
+            return {}
+        try:
+            data: dict[str, Any] = response.json()
+        except ValueError:
+            data = {"title": "Bad Gateway"}
+        if response.status_code >= 400:
+            keep = {
+                k: v for k, v in response.headers.items() if k.lower() in {"retry-after", "www-authenticate"}
+            }
+            raise IdentityError(response.status_code, data, keep)
+        return data
+
+    # The login journey (docs/identity-api.md).
+    async def start_login(
+        self, *, authority: str, email: str, password: str, address: str | None
+    ) -> dict[str, Any]:
+        body = {"authority": authority, "email": email, "password": password}
+        return await self._post("/login", body, address=address)
+
+    async def journey_state(self, *, journey_id: str, address: str | None) -> dict[str, Any]:
+        return await self._post("/login/state", {"journey_id": journey_id}, address=address)
+
+    async def change_password(
+        self, *, journey_id: str, new_password: str, confirm_password: str, address: str | None
+    ) -> dict[str, Any]:
+        body = {"journey_id": journey_id, "new_password": new_password, "confirm_password": confirm_password}
+        return await self._post("/login/password", body, address=address)
+
+    async def set_security_code(
+        self, *, journey_id: str, new_code: str, confirm_code: str, address: str | None
+    ) -> dict[str, Any]:
+        body = {"journey_id": journey_id, "new_code": new_code, "confirm_code": confirm_code}
+        return await self._post("/login/security-code", body, address=address)
+
+    async def answer_challenge(
+        self, *, journey_id: str, digits: list[str], address: str | None
+    ) -> dict[str, Any]:
+        return await self._post(
+            "/login/challenge", {"journey_id": journey_id, "digits": digits}, address=address
+        )
+
+    async def request_password_reset(self, *, form: dict[str, str], address: str | None) -> dict[str, Any]:
+        return await self._post("/password-reset-requests", form, address=address)
+
+    # Sessions and API keys.
+    async def session_token(self, *, session_id: str) -> dict[str, Any]:
+        return await self._post("/sessions/token", {"session_id": session_id}, address=None)
+
+    async def logout(self, *, session_id: str, address: str | None) -> None:
+        await self._post("/sessions/logout", {"session_id": session_id}, address=address)
+
+    async def switch_organisation(
+        self, *, session_id: str, organisation_id: uuid.UUID, address: str | None
+    ) -> dict[str, Any]:
+        body = {"session_id": session_id, "organisation_id": str(organisation_id)}
+        return await self._post("/sessions/organisation", body, address=address)
+
+    async def api_key_token(self, *, api_key: str) -> dict[str, Any]:
+        return await self._post("/api-keys/token", {"api_key": api_key}, address=None)

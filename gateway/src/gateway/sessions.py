@@ -1,0 +1,86 @@
+"""The browser's session cookie, and the short cache of tokens exchanged for sessions and API keys.
+
+Revocation: a token is reused for at most `token_cache_seconds` (10 s by default) and never past its
+own expiry, and logging out through this gateway evicts the session's entry at once, so the old
+cookie is refused by the very next request. A revocation made elsewhere (a lock, a password change,
+another gateway replica) takes effect within the cache time; set it to 0 to exchange on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+
+from fastapi import Request, Response
+
+from gateway.config import Settings
+
+COOKIE = "portal_session"
+SECURE_COOKIE = "__Host-portal_session"  # the prefix makes browsers insist on Secure, Path=/, no Domain
+
+
+def cookie_name(settings: Settings) -> str:
+    return SECURE_COOKIE if settings.cookie_secure else COOKIE
+
+
+def session_id_from(request: Request) -> str | None:
+    """The session id the browser sent, if any (either cookie name)."""
+    value = request.cookies.get(SECURE_COOKIE) or request.cookies.get(COOKIE)
+    return value or None
+
+
+def set_session_cookie(response: Response, settings: Settings, session_id: str) -> None:
+    """HttpOnly, SameSite=Lax (sent on top-level navigation, not on cross-site posts), Secure unless
+    plain http locally; a browser-session cookie: identity enforces idle and absolute timeouts."""
+    response.set_cookie(
+        cookie_name(settings),
+        session_id,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        cookie_name(settings), path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
+    )
+
+
+def cache_key(kind: str, credential: str) -> str:
+    """Keys are digests: the cache never holds a session id or an API key."""
+    return kind + ":" + hashlib.sha256(credential.encode()).hexdigest()
+
+
+class TokenCache:
+    """An LRU of (token, expiry) by credential digest."""
+
+    def __init__(self, *, ttl_seconds: float, max_entries: int) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        token, expires = entry
+        if time.monotonic() >= expires:
+            self._entries.pop(key, None)
+            return None
+        self._entries.move_to_end(key)
+        return token
+
+    def put(self, key: str, token: str, token_expires_in: float) -> None:
+        ttl = min(self.ttl, token_expires_in - 5)  # never hand out a token about to expire
+        if ttl <= 0:
+            return
+        self._entries[key] = (token, time.monotonic() + ttl)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def evict(self, key: str) -> None:
+        self._entries.pop(key, None)

@@ -1,0 +1,60 @@
+"""Dependencies of identity's routes: the handlers' context, who calls and from where, and the guard
+of the internal routes that only the gateway may call."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from identity.context import Caller, Context
+from shared.auth import Principal
+from shared.http import CurrentPrincipal
+from shared.problems import Problem
+
+GATEWAY_SECRET_HEADER = "x-gateway-secret"
+
+
+def get_context(request: Request) -> Context:
+    context: Context = request.app.state.identity
+    return context
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+def client_address(request: Request) -> str | None:
+    """The browser's address as the gateway saw it (it replaces any X-Forwarded-For it receives)."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()[:64] or None
+    return request.client.host if request.client else None
+
+
+def gateway_caller(request: Request, context: ContextDep) -> Caller:
+    """Refuse anyone but the gateway (a shared secret, compared in constant time)."""
+    given = request.headers.get(GATEWAY_SECRET_HEADER, "")
+    expected = context.settings.gateway_secret.get_secret_value()
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Problem(403, "Forbidden", detail="this endpoint is for the gateway only")
+    return Caller(address=client_address(request), request_id=getattr(request.state, "request_id", None))
+
+
+GatewayCaller = Annotated[Caller, Depends(gateway_caller)]
+
+
+def caller_of(request: Request, principal: Principal) -> Caller:
+    return Caller(
+        address=client_address(request),
+        request_id=getattr(request.state, "request_id", None),
+        actor_kind=principal.kind.value,
+        actor_id=principal.subject,
+    )
+
+
+def principal_caller(request: Request, principal: CurrentPrincipal) -> tuple[Principal, Caller]:
+    return principal, caller_of(request, principal)
+
+
+Authenticated = Annotated[tuple[Principal, Caller], Depends(principal_caller)]

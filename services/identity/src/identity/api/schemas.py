@@ -1,0 +1,64 @@
+"""Request and response bodies shared by several routers. Secrets only ever come in, never go out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+SLUG = r"^[a-z0-9-]{2,40}$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Long enough for any policy's password; short enough that nobody hashes a megabyte.
+PASSWORD_INPUT_MAX = 1024
+
+
+class AuthorityBranding(BaseModel):
+    authority_id: uuid.UUID
+    slug: str
+    name: str
+    primary_colour: str
+    secondary_colour: str
+    support_email: str | None
+    support_phone: str | None
+
+
+class UserPublic(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    forename: str
+    surname: str
+    phone: str | None = None
+    address: str | None = None
+    is_council: bool
+    council_can_edit: bool
+    active: bool
+    locked_at: datetime | None
+    lock_reason: str | None
+    must_change_password: bool
+    has_security_code: bool
+    password_changed_at: datetime
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class Membership(BaseModel):
+    organisation_id: uuid.UUID
+    organisation_name: str
+    organisation_reference: str
+    role: str
+    can_edit: bool
+    scope_type: str
+    scope_id: uuid.UUID
+
+
+class GrantIn(BaseModel):
+    organisation_id: uuid.UUID
+    role: str = Field(
+        pattern="^(full|finance|care|admin|main)$", description="main is set by the council only"
+    )
+    can_edit: bool = Field(description="Edit (true) or Read-only (false)")
+    scope_type: str = Field("organisation", pattern="^(organisation|contract|service)$")
+    scope_id: uuid.UUID | None = Field(
+        None, description="the organisation, contract or service; default the organisation"
+    )

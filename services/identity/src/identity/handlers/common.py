@@ -1,0 +1,86 @@
+"""What several handlers share: the audit entry, rate limits, loading an authority."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from identity import errors
+from identity.context import Caller, Context
+from identity.crypto import keyed_digest
+from identity.store import audit, directory, limits
+
+
+async def record(
+    conn: asyncpg.Connection,
+    caller: Caller,
+    *,
+    authority_id: uuid.UUID,
+    action: str,
+    outcome: str = "success",
+    subject_user_id: uuid.UUID | None = None,
+    organisation_id: uuid.UUID | None = None,
+    **detail: Any,
+) -> None:
+    """One audit entry. `detail` takes ids, reasons and counts only: never a secret."""
+    await audit.add_audit(
+        conn=conn,
+        authority_id=authority_id,
+        action=action,
+        outcome=outcome,
+        actor_kind=caller.actor_kind,
+        actor_id=caller.actor_id,
+        subject_user_id=subject_user_id,
+        organisation_id=organisation_id,
+        client_address=caller.address,
+        request_id=caller.request_id,
+        detail={k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in detail.items()},
+    )
+
+
+async def enforce_limits(
+    conn: asyncpg.Connection,
+    ctx: Context,
+    caller: Caller,
+    *,
+    purpose: str,
+    authority_id: uuid.UUID,
+    email: str,
+) -> None:
+    """429 when the account or the address has had too many attempts in the window.
+    Checked before any password is hashed, so that a flood costs no CPU."""
+    s = ctx.settings
+    per_account, per_address, window = {
+        "login": (s.login_limit_per_account, s.login_limit_per_address, s.login_limit_window_seconds),
+        "reset": (s.reset_limit_per_account, s.reset_limit_per_address, s.reset_limit_window_seconds),
+    }[purpose]
+    checks = [(keyed_digest(purpose, "account", str(authority_id), email), per_account)]
+    if caller.address:
+        checks.append((keyed_digest(purpose, "address", caller.address), per_address))
+    exceeded = []
+    for bucket, limit in checks:  # every attempt counts against every bucket, refused ones too
+        hits, retry_after = await limits.hit(conn=conn, bucket=bucket, window_seconds=window)
+        if hits > limit:
+            exceeded.append(retry_after)
+    if exceeded:
+        raise errors.rate_limited(max(exceeded), "login" if purpose == "login" else "password reset")
+
+
+async def authority_by_slug(conn: asyncpg.Connection, slug: str) -> dict[str, Any]:
+    authority = await directory.get_authority_by_slug(conn=conn, slug=slug)
+    if authority is None:
+        raise errors.unknown_authority(slug)
+    return authority
+
+
+async def authority_by_id(conn: asyncpg.Connection, authority_id: uuid.UUID) -> dict[str, Any]:
+    authority = await directory.get_authority(conn=conn, authority_id=authority_id)
+    if authority is None:
+        raise errors.not_found("authority")
+    return authority
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()

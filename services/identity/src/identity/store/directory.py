@@ -1,0 +1,158 @@
+"""Authorities (policies, branding) and organisations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from identity.domain.passwords import PasswordPolicy
+from identity.domain.policy import AuthorityPolicy
+
+POLICY_COLUMNS = (
+    "password_min_length",
+    "password_require_letter",
+    "password_require_non_letter",
+    "password_require_upper",
+    "password_require_lower",
+    "password_require_digit",
+    "password_require_symbol",
+    "password_expiry_days",
+    "password_history",
+    "max_password_failures",
+    "max_code_failures",
+    "inactivity_lock_days",
+    "session_idle_minutes",
+    "session_absolute_minutes",
+)
+BRANDING_COLUMNS = ("name", "primary_colour", "secondary_colour", "support_email", "support_phone")
+AUTHORITY_COLUMNS = ", ".join(
+    ("authority_id", "slug", *BRANDING_COLUMNS, *POLICY_COLUMNS, "revision", "updated_at")
+)
+
+
+def policy_of(authority: dict[str, Any]) -> AuthorityPolicy:
+    """The authority's policy, from its row."""
+    return AuthorityPolicy(
+        password=PasswordPolicy(
+            min_length=authority["password_min_length"],
+            require_letter=authority["password_require_letter"],
+            require_non_letter=authority["password_require_non_letter"],
+            require_upper=authority["password_require_upper"],
+            require_lower=authority["password_require_lower"],
+            require_digit=authority["password_require_digit"],
+            require_symbol=authority["password_require_symbol"],
+            expiry_days=authority["password_expiry_days"],
+            history=authority["password_history"],
+        ),
+        max_password_failures=authority["max_password_failures"],
+        max_code_failures=authority["max_code_failures"],
+        inactivity_lock_days=authority["inactivity_lock_days"],
+        session_idle_minutes=authority["session_idle_minutes"],
+        session_absolute_minutes=authority["session_absolute_minutes"],
+    )
+
+
+async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> dict[str, Any] | None:
+    """The authority with its policy and branding, or None."""
+    row = await conn.fetchrow(
+        f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE authority_id = $1", authority_id
+    )
+    return dict(row) if row else None
+
+
+async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> dict[str, Any] | None:
+    """The authority whose portal address ends in `slug`, or None."""
+    row = await conn.fetchrow(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1", slug)
+    return dict(row) if row else None
+
+
+async def upsert_authority(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, slug: str, name: str
+) -> None:
+    """Create the authority, or rename it."""
+    await conn.execute(
+        """
+        INSERT INTO identity.authority (authority_id, slug, name) VALUES ($1, $2, $3)
+        ON CONFLICT (authority_id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name
+        """,
+        authority_id,
+        slug,
+        name,
+    )
+
+
+async def update_authority(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Set branding and policy columns (only those named in `values`); bump the revision."""
+    allowed = set(BRANDING_COLUMNS) | set(POLICY_COLUMNS)
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"not authority columns: {sorted(unknown)}")
+    names = sorted(values)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE identity.authority SET {assignments}{', ' if names else ''}"
+        " revision = revision + 1, updated_at = now()"
+        f" WHERE authority_id = $1 RETURNING {AUTHORITY_COLUMNS}",
+        authority_id,
+        *(values[n] for n in names),
+    )
+    return dict(row) if row else None
+
+
+async def upsert_organisation(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, reference: str, name: str, active: bool
+) -> dict[str, Any]:
+    """Create the organisation with this reference in the authority, or change it; bump its revision."""
+    row = await conn.fetchrow(
+        """
+        INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, active = EXCLUDED.active,
+               revision = o.revision + 1, updated_at = now()
+        RETURNING organisation_id, authority_id, reference, name, active, revision, updated_at
+        """,
+        uuid.uuid4(),
+        authority_id,
+        reference,
+        name,
+        active,
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def get_organisation(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The organisation, if it belongs to the authority."""
+    row = await conn.fetchrow(
+        """
+        SELECT organisation_id, authority_id, reference, name, active, revision, updated_at
+          FROM identity.organisation WHERE authority_id = $1 AND organisation_id = $2
+        """,
+        authority_id,
+        organisation_id,
+    )
+    return dict(row) if row else None
+
+
+async def list_organisations(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Organisations of the authority, or only the one given."""
+    rows = await conn.fetch(
+        """
+        SELECT organisation_id, authority_id, reference, name, active, revision, updated_at
+          FROM identity.organisation
+         WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
+         ORDER BY name
+        """,
+        authority_id,
+        organisation_id,
+    )
+    return [dict(r) for r in rows]

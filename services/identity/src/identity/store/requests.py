@@ -1,0 +1,35 @@
+"""Requests from outside the council: forgotten passwords (and, later, new contacts)."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+
+async def add_reset_request(
+    *,
+    conn: asyncpg.Connection,
+    request_id: uuid.UUID,
+    authority_id: uuid.UUID,
+    name: str,
+    organisation_name: str,
+    email: str,
+    phone: str,
+    matched_user_id: uuid.UUID | None,
+) -> None:
+    """Store a forgotten-password request as typed."""
+    await conn.execute(
+        """
+        INSERT INTO identity.reset_request (request_id, authority_id, name, organisation_name, email, phone,
+                                            matched_user_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """,
+        request_id,
+        authority_id,
+        name,
+        organisation_name,
+        email,
+        phone,
+        matched_user_id,
+    )

@@ -1,0 +1,146 @@
+"""Driving identity in tests: tenants (authority + organisations), users made by the council API, and
+the login journey from first login to a session. Used by identity's own tests and the tenant harness."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+from shared import db
+from tests.support.environment import RunEnvironment
+
+PASSWORD = "correct horse battery 1"
+CODE = "802417"
+
+
+@dataclass
+class Tenant:
+    authority_id: uuid.UUID
+    slug: str
+    organisations: dict[str, uuid.UUID] = field(default_factory=dict)
+
+
+async def make_tenant(env: RunEnvironment, *, organisations: tuple[str, ...] = ("A",), **policy) -> Tenant:
+    """A fresh authority (with policy columns as given) and its organisations, written as identity does."""
+    authority_id = uuid.uuid4()
+    slug = f"t-{authority_id.hex[:12]}"
+    conn = await db.connect(env.dsn("identity"))
+    try:
+        await conn.execute(
+            "INSERT INTO identity.authority (authority_id, slug, name, support_email) VALUES ($1, $2, $3, $4)",
+            authority_id,
+            slug,
+            f"Council {authority_id.hex[:6]}",
+            "support@council.example",
+        )
+        for name, value in policy.items():
+            await conn.execute(
+                f"UPDATE identity.authority SET {name} = $2 WHERE authority_id = $1", authority_id, value
+            )
+        tenant = Tenant(authority_id, slug)
+        for name in organisations:
+            org_id = uuid.uuid4()
+            await conn.execute(
+                "INSERT INTO identity.organisation (organisation_id, authority_id, name, reference)"
+                " VALUES ($1, $2, $3, $4)",
+                org_id,
+                authority_id,
+                f"Provider {name}",
+                f"REF-{name}-{org_id.hex[:6]}",
+            )
+            tenant.organisations[name] = org_id
+        return tenant
+    finally:
+        await conn.close()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+class Journey:
+    """The internal login API of identity, as the gateway calls it."""
+
+    def __init__(self, client: httpx.AsyncClient, env: RunEnvironment, prefix: str = "/internal/v1/identity"):
+        self.client = client
+        self.env = env
+        self.prefix = prefix
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-gateway-secret": self.env.gateway_secret}
+
+    async def post(self, path: str, body: dict, **kw) -> httpx.Response:
+        return await self.client.post(self.prefix + path, json=body, headers={**self.headers, **kw})
+
+    async def start(self, tenant: Tenant, email: str, password: str, **kw) -> httpx.Response:
+        return await self.post(
+            "/login", {"authority": tenant.slug, "email": email, "password": password}, **kw
+        )
+
+    async def first_login(
+        self, tenant: Tenant, email: str, temporary: str, *, password=PASSWORD, code=CODE
+    ) -> str:
+        """Temporary password -> new password -> security code -> the session id."""
+        started = await self.start(tenant, email, temporary)
+        assert started.status_code == 200, started.text
+        jid = started.json()["journey_id"]
+        changed = await self.post(
+            "/login/password", {"journey_id": jid, "new_password": password, "confirm_password": password}
+        )
+        assert changed.json()["step"] == "set_security_code", changed.text
+        done = await self.post(
+            "/login/security-code", {"journey_id": jid, "new_code": code, "confirm_code": code}
+        )
+        assert done.json()["step"] == "done", done.text
+        return str(done.json()["session"]["session_id"])
+
+    async def login(self, tenant: Tenant, email: str, *, password=PASSWORD, code=CODE) -> str:
+        """Password -> the two digits asked for -> the session id."""
+        started = await self.start(tenant, email, password)
+        assert started.status_code == 200, started.text
+        state = started.json()
+        assert state["step"] == "security_code_challenge", state
+        digits = [code[p - 1] for p in state["positions"]]
+        done = await self.post("/login/challenge", {"journey_id": state["journey_id"], "digits": digits})
+        assert done.status_code == 200, done.text
+        return str(done.json()["session"]["session_id"])
+
+    async def token(self, session_id: str) -> httpx.Response:
+        return await self.post("/sessions/token", {"session_id": session_id})
+
+
+async def create_user(
+    client: httpx.AsyncClient,
+    env: RunEnvironment,
+    tenant: Tenant,
+    *,
+    organisation: str | None = "A",
+    role: str = "full",
+    can_edit: bool = True,
+    email: str | None = None,
+    council: bool = False,
+    prefix: str = "/council/v1/identity",
+) -> tuple[dict, str]:
+    """A user made through the council API; (user, temporary password)."""
+    body: dict = {
+        "email": email or f"user-{uuid.uuid4().hex[:10]}@provider.example",
+        "forename": "Dawn",
+        "surname": "Stockton",
+    }
+    if council:
+        body |= {"is_council": True, "council_can_edit": can_edit}
+    else:
+        assert organisation is not None
+        body["grant"] = {
+            "organisation_id": str(tenant.organisations[organisation]),
+            "role": role,
+            "can_edit": can_edit,
+        }
+    response = await client.post(
+        f"{prefix}/users", json=body, headers=bearer(env.council_token(tenant.authority_id))
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["user"], response.json()["temporary_password"]
