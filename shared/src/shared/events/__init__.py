@@ -2,17 +2,45 @@
 schema-compatibility contract test."""
 
 from shared.events.envelope import Envelope, EventPayload, make_envelope
-from shared.events.identity import OrganisationUpserted, PasswordResetRequested
+from shared.events.identity import (
+    AuthorityPolicyState,
+    AuthorityUpserted,
+    ContactRequestUpserted,
+    ContractUpserted,
+    MembershipState,
+    OrganisationUpserted,
+    PasswordResetRequested,
+    ProviderServiceUpserted,
+    TemporaryPasswordIssued,
+    UserUpserted,
+)
 
-EVENT_TYPES: tuple[type[EventPayload], ...] = (OrganisationUpserted, PasswordResetRequested)
+EVENT_TYPES: tuple[type[EventPayload], ...] = (
+    AuthorityUpserted,
+    OrganisationUpserted,
+    ContractUpserted,
+    ProviderServiceUpserted,
+    UserUpserted,
+    ContactRequestUpserted,
+    TemporaryPasswordIssued,
+    PasswordResetRequested,
+)
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
 __all__ = [
     "BY_ROUTING_KEY",
     "EVENT_TYPES",
+    "AuthorityPolicyState",
+    "AuthorityUpserted",
+    "ContactRequestUpserted",
+    "ContractUpserted",
     "Envelope",
     "EventPayload",
+    "MembershipState",
     "OrganisationUpserted",
     "PasswordResetRequested",
+    "ProviderServiceUpserted",
+    "TemporaryPasswordIssued",
+    "UserUpserted",
     "make_envelope",
 ]
