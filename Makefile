@@ -2,13 +2,21 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test setup lint typecheck architecture unit bench-backbone asyncapi clean-test-leftovers
+.PHONY: run test screenshots setup lint typecheck architecture bench-backbone asyncapi config-doc
 
 run: setup
 	$(UV) run python -m devtools.run
 
+# The browser tests need Chromium: the set-up installs it, and the tests fail (not skip) without it.
+test: export PORTAL_SETUP_BROWSER := 1
+test: export PORTAL_REQUIRE_BROWSER := 1
 test: setup lint typecheck architecture
 	$(UV) run pytest
+
+# A PNG of each page at desktop and phone width, in docs/screenshots/ (against a stack of its own).
+screenshots: export PORTAL_SETUP_BROWSER := 1
+screenshots: setup
+	$(UV) run python -m devtools.screenshots
 
 setup:
 	@bash scripts/setup.sh
@@ -28,3 +36,6 @@ asyncapi:
 
 bench-backbone: setup
 	$(UV) run python -m bench.backbone
+
+config-doc:
+	$(UV) run python -m devtools.configdoc

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import sys
 
+from devtools.envfile import ROOT
 from shared.asyncapi import asyncapi_document, breaking_changes, event_schema
 from shared.events import EVENT_TYPES
-
-from devtools.envfile import ROOT
 
 DOCS = ROOT / "docs"
 EVENTS = DOCS / "events"

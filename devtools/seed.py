@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from identity import handlers as identity_handlers
 from identity.store import directory as identity_store
+from shared import db
 from shared.bus import Outbox
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
-
-from shared import db
 
 log = get_logger("seed")
 NAMESPACE = uuid.UUID("6f1c1c52-7f0e-4c67-9d55-0d5e0c1b2a11")

@@ -42,6 +42,22 @@ if ! as_root rabbitmqctl -q status >/dev/null 2>&1; then
   as_root rabbitmqctl -q await_startup --timeout 60 >/dev/null 2>&1 || sleep 10
 fi
 
+# Front-end: GOV.UK Frontend, Sass and axe-core from the npm registry (as package-lock.json pins them),
+# then the portal's stylesheet compiled from them. Nothing of GOV.UK Frontend is copied into the repository.
+if ! command -v npm >/dev/null 2>&1; then
+  say "installing Node.js and npm"
+  apt_install nodejs npm
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing front-end packages (npm ci)"
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+portal_css=gateway/src/gateway/static/dist/portal.css
+if [ ! -f "$portal_css" ] || [ -n "$(find gateway/frontend package-lock.json -newer "$portal_css" -print -quit)" ]; then
+  say "building the portal's stylesheet"
+  npm run --silent build
+fi
+
 # Headless Chromium for the browser tests (Debian's package: no browser download).
 if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   say "installing Chromium"

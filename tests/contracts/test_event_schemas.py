@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from shared.asyncapi import asyncapi_document, breaking_changes, event_schema
 from shared.events import EVENT_TYPES
 

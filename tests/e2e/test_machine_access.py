@@ -65,16 +65,17 @@ async def test_an_api_key_through_the_gateway_until_revoked(stack):
         temporary = created.json()["temporary_password"]
         jid = (
             await browser.post(
-                "/auth/v1/login",
+                "/api/v1/auth/login",
                 json={"authority": tenant.slug, "email": "admin@provider.example", "password": temporary},
             )
         ).json()["journey_id"]
         await browser.post(
-            "/auth/v1/login/password",
+            "/api/v1/auth/login/password",
             json={"journey_id": jid, "new_password": PASSWORD, "confirm_password": PASSWORD},
         )
         done = await browser.post(
-            "/auth/v1/login/security-code", json={"journey_id": jid, "new_code": CODE, "confirm_code": CODE}
+            "/api/v1/auth/login/security-code",
+            json={"journey_id": jid, "new_code": CODE, "confirm_code": CODE},
         )
         assert done.json()["step"] == "done"
         key = await browser.post(

@@ -7,10 +7,10 @@ import uuid
 
 import jwt
 import pytest
+
 from actuals.main import DEFINITION as ACTUALS
 from shared.auth import SigningKey
 from shared.service import create_api
-
 from tests.support.inprocess import serve
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.scoping import Columns, scope_where
 
 from shared import db
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.scoping import Columns, scope_where
 
 AUTH, OTHER_AUTH = uuid.uuid4(), uuid.uuid4()
 ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4()

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
+from shared.migrations import load_migrations, migrate
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
-
-from shared import db
-from shared.migrations import load_migrations, migrate
 
 ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")

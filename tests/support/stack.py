@@ -59,6 +59,7 @@ class Stack:
         for service in SERVICES:
             commands[service] = [sys.executable, "-m", service, "api"]
             commands[f"{service}-worker"] = [sys.executable, "-m", service, "worker"]
+        commands["reports-render"] = [sys.executable, "-m", "reports", "render"]
         commands["gateway"] = [sys.executable, "-m", "gateway"]
         return commands
 

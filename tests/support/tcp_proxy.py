@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 
 class TcpProxy:
@@ -14,6 +15,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
         self._accepting = True
+        self.connections = 0  # connections passed through to the target, over the proxy's life
+        self.refused = 0  # connections closed at once because the proxy was cut
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._on_client, "127.0.0.1", self.port)
@@ -21,6 +24,7 @@ class TcpProxy:
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._accepting:
+            self.refused += 1
             writer.close()
             return
         try:
@@ -28,6 +32,7 @@ class TcpProxy:
         except OSError:
             writer.close()
             return
+        self.connections += 1
         self._links.update({writer, up_writer})
         await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
 
@@ -59,3 +64,13 @@ class TcpProxy:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def proxy_to(host: str, port: int) -> AsyncIterator[TcpProxy]:
+    proxy = TcpProxy(target_host=host, target_port=port)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.stop()

@@ -7,6 +7,7 @@ import json
 import logging
 
 import structlog
+
 from shared.logging import REDACTED, configure_logging, get_logger
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.problems import Problem
 from shared.scoping import (

@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from identity.config import Settings as IdentitySettings
 from pydantic import ValidationError
+
+from identity.config import Settings as IdentitySettings
 from shared.settings import Environment
 
 
@@ -30,6 +31,12 @@ def test_malformed_setting_refuses_to_start_naming_it():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "ACTUALS_HTTP_PORT" in lines[0]
+
+
+def test_malformed_url_setting_refuses_to_start():
+    result = start("actuals", "api", ACTUALS_OTLP_ENDPOINT="http://127.0.0.1:43v1/traces")
+    assert result.returncode == 2
+    assert "ACTUALS_OTLP_ENDPOINT" in result.stderr
 
 
 def test_missing_setting_outside_development_refuses_to_start_naming_it():

@@ -11,11 +11,11 @@ Exchanged tokens are cached briefly per credential (see gateway.sessions for rev
 from __future__ import annotations
 
 from fastapi import Request
-from shared.auth import TokenVerifier, bearer_token
-from shared.problems import Problem
 
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import TokenCache, cache_key, session_id_from
+from shared.auth import TokenVerifier, bearer_token
+from shared.problems import Problem
 
 API_KEY_HEADER = "x-api-key"
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+
 from shared.asyncapi import asyncapi_document
 from shared.logging import get_logger
 
@@ -28,7 +29,6 @@ async def asyncapi() -> JSONResponse:
 @router.get("/api/docs", response_class=HTMLResponse)
 async def api_docs(request: Request) -> HTMLResponse:
     document = await _merged(request)
-    templates = request.app.state.templates
     operations = [
         {
             "method": method.upper(),
@@ -39,11 +39,10 @@ async def api_docs(request: Request) -> HTMLResponse:
         for path, item in sorted(document["paths"].items())
         for method, op in item.items()
     ]
-    return HTMLResponse(
-        templates.get_template("api_docs.html").render(
-            operations=operations, missing=document["x-unavailable-services"]
-        )
+    page: HTMLResponse = request.app.state.web.render(
+        request, "api_docs.html", operations=operations, missing=document["x-unavailable-services"]
     )
+    return page
 
 
 async def _merged(request: Request) -> dict[str, Any]:

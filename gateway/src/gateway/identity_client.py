@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse
+
 from shared.logging import get_logger
 from shared.problems import PROBLEM_JSON, problem_response
 
@@ -49,6 +50,9 @@ class IdentityClient:
         self._secret = secret
 
     async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+        if not self._secret:
+            log.warning("identity_secret_missing", path=path)
+            raise IdentityError(503, {"title": "Service Unavailable"})
         headers = {"x-gateway-secret": self._secret}
         if address:
             headers["x-forwarded-for"] = address

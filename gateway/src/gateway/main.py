@@ -10,16 +10,16 @@ from pathlib import Path
 import httpx
 import jinja2
 from fastapi import FastAPI
+
+from gateway import docs, login, proxy, web
+from gateway.config import Settings
+from gateway.identity_client import IdentityClient
+from gateway.sessions import TokenCache
 from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.settings import load_settings
-from shared.telemetry import configure_telemetry
-
-from gateway import docs, login, pages, proxy
-from gateway.config import Settings
-from gateway.identity_client import IdentityClient
-from gateway.sessions import TokenCache
+from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,11 +33,13 @@ def create_gateway(settings: Settings) -> FastAPI:
         timeout = httpx.Timeout(settings.upstream_read_timeout, connect=settings.upstream_connect_timeout)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
-            app.state.identity = IdentityClient(
-                client, base_url=upstreams["identity"], secret=settings.identity_secret.get_secret_value()
-            )
+            secret = settings.identity_secret.get_secret_value() if settings.identity_secret else ""
+            app.state.identity = IdentityClient(client, base_url=upstreams["identity"], secret=secret)
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
-            yield
+            try:
+                yield
+            finally:
+                flush_telemetry()
 
     async def upstreams_alive() -> bool:
         client: httpx.AsyncClient = app.state.upstream_client
@@ -49,7 +51,7 @@ def create_gateway(settings: Settings) -> FastAPI:
     app = create_app(
         service="gateway",
         title="Provider Portal gateway",
-        routers=[pages.router, docs.router, login.router, proxy.router],
+        routers=[docs.router, login.router, proxy.router],
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
@@ -68,6 +70,7 @@ def create_gateway(settings: Settings) -> FastAPI:
         jwks_json=settings.token_jwks_json,
         jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
     )
+    web.install(app, settings)
     return app
 
 

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from shared.logging import get_logger
-from shared.problems import problem_response
-from shared.telemetry import inject_headers
 from starlette.background import BackgroundTask
 
 from gateway.auth import authenticate
 from gateway.config import SERVICES
+from shared.logging import get_logger
+from shared.problems import problem_response
+from shared.telemetry import inject_headers
 
 log = get_logger(__name__)
 HOP_BY_HOP = {

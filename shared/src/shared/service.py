@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
-from shared.telemetry import configure_telemetry
+from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
 
@@ -46,6 +46,10 @@ class ServiceDefinition:
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
     # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
     worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    # Extra process kinds: `python -m <service> <name>` runs it until SIGTERM (e.g. reports' render).
+    commands: Mapping[str, Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = field(
+        default_factory=dict
+    )
     # Extra set-up of app.state at API start (e.g. identity's signing keys).
     on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
     # And its tear-down (e.g. identity's hashing threads).
@@ -129,6 +133,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
             if definition.on_api_stop is not None:
                 await definition.on_api_stop(runtime, app)
             await close_runtime(runtime)
+            flush_telemetry()
 
     async def db_ready() -> bool:
         return "runtime" in holder and await holder["runtime"].db_ready()
@@ -202,6 +207,24 @@ async def run_worker(
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await close_runtime(runtime)
+        flush_telemetry()
+
+
+async def run_command(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    command: Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]],
+    *,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run one extra process kind of a service until `stop` (or a signal)."""
+    stop = stop or _stop_on_signals()
+    runtime = await open_runtime(definition, settings)
+    try:
+        await command(runtime, stop)
+    finally:
+        await close_runtime(runtime)
+        flush_telemetry()
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -215,7 +238,7 @@ def _stop_on_signals() -> asyncio.Event:
 def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
     """`python -m <service> api | worker | migrate`."""
     parser = argparse.ArgumentParser(prog=definition.name, description=definition.title)
-    parser.add_argument("command", choices=["api", "worker", "migrate"])
+    parser.add_argument("command", choices=["api", "worker", "migrate", *definition.commands])
     args = parser.parse_args(argv)
     settings = load_settings(definition.settings_cls)
     configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
@@ -232,7 +255,9 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
         )
     elif args.command == "worker":
         asyncio.run(run_worker(definition, settings))
-    else:
+    elif args.command == "migrate":
         applied = asyncio.run(run_migrations(definition, settings))
         log.info("migrations_done", applied=len(applied))
+    else:
+        asyncio.run(run_command(definition, settings, definition.commands[args.command]))
     sys.exit(0)

@@ -11,7 +11,7 @@ import sys
 from enum import StrEnum
 from typing import Any, ClassVar, NoReturn, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,11 +33,15 @@ class CommonSettings(BaseSettings):
     dev_secret_defaults: ClassVar[dict[str, str]] = {}
 
     environment: Environment = Field(Environment.development, description="development, test or production")
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(8000, ge=1, le=65535)
-    log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    http_host: str = Field("127.0.0.1", description="address the HTTP server listens on")
+    http_port: int = Field(8000, ge=1, le=65535, description="port the HTTP server listens on")
+    log_level: str = Field(
+        "INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="DEBUG, INFO, WARNING or ERROR"
+    )
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless stderr is a terminal")
-    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; no export when unset")
+    otlp_endpoint: AnyHttpUrl | None = Field(
+        None, description="OTLP/HTTP traces endpoint; no export when unset"
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
@@ -57,15 +61,15 @@ class ServiceSettings(CommonSettings):
     )
     amqp_url: SecretStr | None = Field(None, description="RabbitMQ URL (the vhost isolates a deployment)")
     events_exchange: str = Field("portal.events", description="the durable topic exchange of all events")
-    db_pool_min: int = Field(1, ge=0)
-    db_pool_max: int = Field(10, ge=1)
+    db_pool_min: int = Field(1, ge=0, description="connections the pool keeps open")
+    db_pool_max: int = Field(10, ge=1, description="most connections the pool opens")
     consumer_delivery_limit: int = Field(5, ge=1, description="deliveries before a message is dead-lettered")
-    consumer_prefetch: int = Field(64, ge=1)
-    relay_batch_size: int = Field(500, ge=1)
+    consumer_prefetch: int = Field(64, ge=1, description="unacknowledged messages a consumer holds at once")
+    relay_batch_size: int = Field(500, ge=1, description="outbox rows the relay publishes per transaction")
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
     # Token verification (the gateway forwards a token signed by identity).
-    token_issuer: str = "portal-identity"
-    token_audience: str = "portal-services"
+    token_issuer: str = Field("portal-identity", description="expected `iss` of internal tokens")
+    token_audience: str = Field("portal-services", description="expected `aud` of internal tokens")
     token_jwks_url: str | None = Field(None, description="identity's JWKS; fetched and cached")
     token_jwks_json: str | None = Field(
         None, description="static JWKS instead of the URL (tests, air-gapped)"

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 _configured = False
 
 
-def configure_telemetry(*, service: str, otlp_endpoint: str | None) -> None:
+def configure_telemetry(*, service: str, otlp_endpoint: object | None) -> None:
     global _configured
     if _configured:
         return
@@ -22,7 +22,7 @@ def configure_telemetry(*, service: str, otlp_endpoint: str | None) -> None:
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=str(otlp_endpoint))))
     trace.set_tracer_provider(provider)
     try:
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
@@ -52,3 +52,11 @@ def extract_context(headers: Mapping[str, Any] | None) -> context.Context:
 def current_trace_id() -> str | None:
     ctx = trace.get_current_span().get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def flush_telemetry(timeout_millis: int = 5000) -> None:
+    """Export the spans still batched. Called at every process's shutdown: uvicorn re-raises SIGTERM
+    after its graceful shutdown, so atexit hooks (the SDK's own flush) never run."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush(timeout_millis)

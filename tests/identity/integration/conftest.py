@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+
 from identity.main import DEFINITION as IDENTITY
 from shared.service import create_api
-
 from tests.support.identity import Journey, make_tenant
 from tests.support.inprocess import serve
 

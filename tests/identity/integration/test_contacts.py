@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from shared.sealing import Sealer
-
 from shared import db
+from shared.sealing import Sealer
 from tests.support.identity import bearer, create_user
 
 NEW_CONTACT = {

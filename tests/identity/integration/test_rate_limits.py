@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from identity.main import DEFINITION as IDENTITY
 from shared.service import create_api
-
 from tests.support.identity import Journey, make_tenant
 from tests.support.inprocess import serve
 

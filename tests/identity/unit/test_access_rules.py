@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from identity.domain.access import ScopeRef, may_delegate_role, scope_within
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from identity.domain.journey import ChangeReason, Credentials, Step, change_reason, step_after_password
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.policy import AuthorityPolicy, is_inactive, session_expiry

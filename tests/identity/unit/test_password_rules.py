@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from identity.domain.passwords import MAX_LENGTH, PasswordPolicy, check_password, is_expired, not_recent
 
 TELFORD = PasswordPolicy()

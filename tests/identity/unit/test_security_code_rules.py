@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from identity.domain.security_codes import (
     answer_matches,
     check_code,

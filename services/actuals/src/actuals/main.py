@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
-from shared.service import ServiceDefinition, cli
-
 from actuals.api import ROUTERS
 from actuals.config import Settings
 from actuals.consumers import SUBSCRIPTIONS
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
     name="actuals",

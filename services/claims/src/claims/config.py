@@ -1,6 +1,7 @@
 from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import ServiceSettings
 
 

@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
-from shared.service import ServiceDefinition, cli
-
 from claims.api import ROUTERS
 from claims.config import Settings
 from claims.consumers import SUBSCRIPTIONS
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
     name="claims",

@@ -9,6 +9,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import ServiceSettings
 
 # Development only: refused at start-up in any other environment (see ServiceSettings).

@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass, field
 
 import asyncpg
-from shared.auth import SigningKey
-from shared.bus import Outbox
 
 from identity.config import Settings
 from identity.crypto import PasswordHasher, Sealer
+from shared.auth import SigningKey
+from shared.bus import Outbox
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
 from shared.sealing import Sealer
 
 __all__ = ["PasswordHasher", "Sealer", "digest", "keyed_digest", "new_secret", "temporary_password"]

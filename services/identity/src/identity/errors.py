@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.problems import Problem
-
 from identity.domain.rules import RuleFailure
+from shared.problems import Problem
 
 BASE = "urn:provider-portal:problem:"
 

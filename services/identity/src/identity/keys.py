@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from shared.auth import SigningKey
 
 from identity.config import Settings
+from shared.auth import SigningKey
 
 
 def signing_keys(settings: Settings) -> list[SigningKey]:

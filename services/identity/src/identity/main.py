@@ -7,15 +7,15 @@ import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.auth import jwks_document
-from shared.logging import get_logger
-from shared.service import Runtime, ServiceDefinition, cli
 
 from identity import keys
 from identity.api import ROUTERS
 from identity.config import Settings
 from identity.context import build_context
 from identity.store import limits, sessions
+from shared.auth import jwks_document
+from shared.logging import get_logger
+from shared.service import Runtime, ServiceDefinition, cli
 
 log = get_logger(__name__)
 SWEEP_SECONDS = 3600.0

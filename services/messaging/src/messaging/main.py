@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
-from shared.service import ServiceDefinition, cli
-
 from messaging.api import ROUTERS
 from messaging.config import Settings
 from messaging.consumers import SUBSCRIPTIONS
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
     name="messaging",

@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
-from shared.service import ServiceDefinition, cli
-
 from payments.api import ROUTERS
 from payments.config import Settings
 from payments.consumers import SUBSCRIPTIONS
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
     name="payments",

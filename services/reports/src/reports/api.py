@@ -1,5 +1,108 @@
 """Routes of the reports service."""
 
-from reports.consumers import organisations
+from __future__ import annotations
 
-ROUTERS = [organisations.router("reports")]
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from reports import handlers, store
+from reports.catalogue import CATALOGUE
+from reports.consumers import organisations
+from shared.http import CurrentPrincipal
+from shared.problems import Problem
+from shared.scoping import organisation_filter
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+class ReportPublic(BaseModel):
+    key: str
+    title: str
+    description: str
+
+
+class RunCreate(BaseModel):
+    report: str = Field(description="Report key from the catalogue", examples=["organisation-directory"])
+    format: Literal["pdf", "csv"] = Field("pdf", description="pdf to view, csv to download the data")
+
+
+class RunPublic(BaseModel):
+    run_id: uuid.UUID
+    report: str
+    format: str
+    status: str
+    requested_at: Any
+    finished_at: Any | None
+    error: str | None
+
+
+@router.get("/catalogue", response_model=list[ReportPublic])
+async def list_reports(principal: CurrentPrincipal) -> list[dict[str, str]]:
+    return [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
+
+
+@router.post("/runs", response_model=RunPublic, status_code=202)
+async def create_run(
+    body: RunCreate, principal: CurrentPrincipal, runtime: RuntimeDep, request: Request
+) -> dict[str, Any]:
+    if body.report not in CATALOGUE:
+        raise Problem(
+            422,
+            "Your request has errors",
+            detail=f"there is no report called {body.report!r}",
+            errors=[
+                {"source": "body", "field": "report", "message": f"choose one of: {', '.join(CATALOGUE)}"}
+            ],
+        )
+    return await handlers.request_run(
+        pool=runtime.pool,
+        outbox=runtime.outbox,
+        principal=principal,
+        report=body.report,
+        format=body.format,
+        correlation_id=request.state.request_id,
+    )
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic)
+async def get_run(run_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep) -> dict[str, Any]:
+    authority_id, organisation_id = organisation_filter(principal)
+    async with runtime.pool.acquire() as conn:
+        run = await store.get_run(
+            conn=conn, run_id=run_id, authority_id=authority_id, organisation_id=organisation_id
+        )
+    if run is None:
+        raise Problem(404, "Not Found", detail="no such report run")
+    return run
+
+
+@router.get("/runs/{run_id}/file")
+async def download_run(run_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
+    authority_id, organisation_id = organisation_filter(principal)
+    async with runtime.pool.acquire() as conn:
+        run = await store.get_run(
+            conn=conn, run_id=run_id, authority_id=authority_id, organisation_id=organisation_id
+        )
+        if run is None:
+            raise Problem(404, "Not Found", detail="no such report run")
+        if run["status"] != "done":
+            raise Problem(409, "Conflict", detail=f"the report is {run['status']}, not ready to download")
+        artifact = await store.get_artifact(conn=conn, run_id=run_id)
+    assert artifact is not None
+    return Response(
+        artifact["body"],
+        media_type=artifact["content_type"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{artifact["filename"]}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+ROUTERS = [organisations.router("reports"), router]

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
-from shared.service import ServiceDefinition, cli
-
 from reports.api import ROUTERS
 from reports.config import Settings
 from reports.consumers import SUBSCRIPTIONS
+from reports.render import run_render_worker
+from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
     name="reports",
@@ -17,6 +17,7 @@ DEFINITION = ServiceDefinition(
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+    commands={"render": run_render_worker},
 )
 
 

@@ -4,7 +4,8 @@ For each message: validate the envelope and payload (a message that fails is dea
 the reason in a header: retrying cannot fix it), then in one transaction record (consumer, event_id) in
 the inbox and run the handler. Ack only after commit. A duplicate finds its inbox row and is acked
 without running the handler. A failing handler is retried with back-off and dead-lettered once the
-delivery limit is reached; the messages behind it keep flowing.
+delivery limit is reached; the messages behind it keep flowing. While the database is unreachable,
+messages are held and their commit retried in place: an outage does not spend their delivery limit.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from shared.telemetry import extract_context, tracer
 
 log = get_logger(__name__)
 
+STOP_TIMEOUT_SECONDS = 5.0
 Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 
 
@@ -42,6 +44,10 @@ class Subscription:
 
 class PoisonMessage(Exception):
     """The message can never be processed as it is (bad envelope, bad payload, unknown type)."""
+
+
+class DatabaseUnreachable(Exception):
+    """No connection to the database, or it broke during the transaction (the cause is chained)."""
 
 
 def backoff_seconds(delivery: int) -> float:
@@ -61,8 +67,10 @@ class Consumer:
         delivery_limit: int = 5,
         prefetch: int = 64,
         on_committed: Callable[[Envelope], Awaitable[None]] | None = None,
+        queue: str | None = None,
     ) -> None:
         self.name = name
+        self._queue_name = queue or queue_name(name)
         self.pool = pool
         self.connection = connection
         self.events_exchange = events_exchange
@@ -80,7 +88,7 @@ class Consumer:
 
     @property
     def queue(self) -> str:
-        return queue_name(self.name)
+        return self._queue_name
 
     async def start(self) -> None:
         channel = await self.connection.channel(publisher_confirms=True)
@@ -88,7 +96,7 @@ class Consumer:
         self._queue, self._dlx = await declare_consumer_queue(
             channel,
             events_exchange=self.events_exchange,
-            consumer=self.name,
+            queue=self.queue,
             routing_keys=sorted(self.by_routing_key),
             delivery_limit=self.delivery_limit,
         )
@@ -96,11 +104,18 @@ class Consumer:
         log.info("consumer_started", queue=self.queue, routing_keys=sorted(self.by_routing_key))
 
     async def stop(self) -> None:
-        if self._queue is not None and self._tag is not None:
-            try:
-                await self._queue.cancel(self._tag)
-            except Exception as exc:
-                log.debug("consumer_cancel_failed", queue=self.queue, error=repr(exc))
+        """Cancel the consumer. A robust channel waits for the broker before it sends anything, so
+        while the broker is unreachable the cancel is skipped (closing the connection ends the
+        consumer anyway) and it is bounded by a timeout: a worker's shutdown must never hang."""
+        if self._queue is None or self._tag is None:
+            return
+        if not self.connection.connected.is_set():
+            log.info("consumer_stopped_without_broker", queue=self.queue)
+            return
+        try:
+            await asyncio.wait_for(self._queue.cancel(self._tag), timeout=STOP_TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("consumer_cancel_failed", queue=self.queue, error=repr(exc))
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         with (
@@ -148,12 +163,7 @@ class Consumer:
         payload: EventPayload,
     ) -> None:
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                fresh = await conn.fetchval(
-                    self._inbox_insert, self.name, envelope.event_id, envelope.routing_key
-                )
-                if fresh:
-                    await subscription.handler(conn, envelope, payload)
+            fresh = await self._commit_when_database_answers(envelope, subscription, payload)
             if fresh:
                 log.info("event_applied", routing_key=envelope.routing_key)
             else:
@@ -165,6 +175,46 @@ class Consumer:
             raise
         except Exception as exc:
             await self._retry_or_dead_letter(message, exc)
+
+    async def _commit_when_database_answers(
+        self, envelope: Envelope, subscription: Subscription, payload: EventPayload
+    ) -> bool:
+        """Record the event in the inbox and run its handler in one transaction; True if it was new.
+
+        While the database is unreachable the message is kept in hand and the commit tried again:
+        the outage is not the message's fault, and a nack would spend its delivery limit and
+        dead-letter it however healthy it is. If a commit went through just before the link broke,
+        the next attempt finds the inbox row and does not run the handler again.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._commit(envelope, subscription, payload)
+            except DatabaseUnreachable as exc:
+                wait = backoff_seconds(attempt)
+                log.warning("event_waiting_for_database", error=repr(exc.__cause__), retry_in=wait)
+                await asyncio.sleep(wait)
+
+    async def _commit(self, envelope: Envelope, subscription: Subscription, payload: EventPayload) -> bool:
+        try:
+            conn = await self.pool.acquire()
+        except Exception as exc:  # nothing of the message's has run yet
+            raise DatabaseUnreachable from exc
+        try:
+            async with conn.transaction():
+                fresh = await conn.fetchval(
+                    self._inbox_insert, self.name, envelope.event_id, envelope.routing_key
+                )
+                if fresh:
+                    await subscription.handler(conn, envelope, payload)
+            return bool(fresh)
+        except Exception as exc:
+            if conn.is_closed():  # the link broke under the handler: not the handler's failure
+                raise DatabaseUnreachable from exc
+            raise
+        finally:
+            await self.pool.release(conn)
 
     async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, exc: Exception) -> None:
         previous = (message.headers or {}).get("x-delivery-count", 0)

@@ -25,6 +25,7 @@ from shared.telemetry import extract_context, inject_headers, tracer
 
 log = get_logger(__name__)
 RETENTION_SWEEP_SECONDS = 600
+DEFAULT_RETENTION = timedelta(days=7)
 
 
 class OutboxRelay:
@@ -37,7 +38,7 @@ class OutboxRelay:
         events_exchange: str,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
-        retention: timedelta = timedelta(days=7),
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         self.pool = pool
         self.schema = schema
@@ -61,7 +62,7 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set: wake on NOTIFY, poll as a fallback, back off on errors."""
         listener = asyncio.create_task(self._listen(stop), name=f"{self.schema}-outbox-listen")
-        last_sweep = 0.0
+        last_sweep = float("-inf")  # sweep once at start, then every RETENTION_SWEEP_SECONDS
         backoff = 0.2
         try:
             while not stop.is_set():

@@ -35,29 +35,27 @@ async def declare_consumer_queue(
     channel: AbstractChannel,
     *,
     events_exchange: str,
-    consumer: str,
+    queue: str,
     routing_keys: list[str],
     delivery_limit: int,
 ) -> tuple[AbstractQueue, AbstractExchange]:
-    """Declare the consumer's queue, its bindings and its dead-letter queue; return (queue, dlx)."""
+    """Declare a consumer's queue, its bindings and its dead-letter queue; return (queue, dlx)."""
     exchange = await declare_events_exchange(channel, events_exchange)
     dlx = await channel.declare_exchange(
         dead_letter_exchange_name(events_exchange), aio_pika.ExchangeType.DIRECT, durable=True
     )
-    dlq = await channel.declare_queue(
-        dead_letter_queue_name(consumer), durable=True, arguments={"x-queue-type": "quorum"}
-    )
-    await dlq.bind(dlx, routing_key=queue_name(consumer))
-    queue = await channel.declare_queue(
-        queue_name(consumer),
+    dlq = await channel.declare_queue(f"{queue}.dlq", durable=True, arguments={"x-queue-type": "quorum"})
+    await dlq.bind(dlx, routing_key=queue)
+    declared = await channel.declare_queue(
+        queue,
         durable=True,
         arguments={
             "x-queue-type": "quorum",
             "x-delivery-limit": delivery_limit,
             "x-dead-letter-exchange": dead_letter_exchange_name(events_exchange),
-            "x-dead-letter-routing-key": queue_name(consumer),
+            "x-dead-letter-routing-key": queue,
         },
     )
     for key in routing_keys:
-        await queue.bind(exchange, routing_key=key)
-    return queue, dlx
+        await declared.bind(exchange, routing_key=key)
+    return declared, dlx

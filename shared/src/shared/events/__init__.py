@@ -14,6 +14,7 @@ from shared.events.identity import (
     TemporaryPasswordIssued,
     UserUpserted,
 )
+from shared.events.reports import ReportRunRequested
 
 EVENT_TYPES: tuple[type[EventPayload], ...] = (
     AuthorityUpserted,
@@ -24,6 +25,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     ContactRequestUpserted,
     TemporaryPasswordIssued,
     PasswordResetRequested,
+    ReportRunRequested,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
@@ -40,6 +42,7 @@ __all__ = [
     "OrganisationUpserted",
     "PasswordResetRequested",
     "ProviderServiceUpserted",
+    "ReportRunRequested",
     "TemporaryPasswordIssued",
     "UserUpserted",
     "make_envelope",

@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from shared.scoping import Function, require_function
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, ScopedGrant
 from identity.handlers import contacts
 from identity.store import requests, users
+from shared.scoping import Function, require_function
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])

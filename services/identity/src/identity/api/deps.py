@@ -7,11 +7,11 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+
+from identity.context import Caller, Context
 from shared.auth import Principal
 from shared.http import CurrentPrincipal
 from shared.problems import Problem
-
-from identity.context import Caller, Context
 
 GATEWAY_SECRET_HEADER = "x-gateway-secret"
 

@@ -9,8 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, model_validator
-from shared.http import CurrentPrincipal
-from shared.scoping import organisation_filter
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
@@ -18,6 +16,8 @@ from identity.api.schemas import ContractPublic, ServicePublic
 from identity.handlers import directory
 from identity.store import contracts
 from identity.store import directory as store
+from shared.http import CurrentPrincipal
+from shared.scoping import organisation_filter
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["directory"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])

@@ -12,13 +12,13 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from shared.problems import PROBLEM_JSON
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep, GatewayCaller
 from identity.api.schemas import ScopedGrant
 from identity.handlers import keys
 from identity.store import keys as key_store
+from shared.problems import PROBLEM_JSON
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["api keys"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])

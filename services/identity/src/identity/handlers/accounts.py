@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from shared.auth import Principal
-from shared.logging import get_logger
 
 from identity import errors
 from identity.context import Caller, Context
@@ -18,6 +16,8 @@ from identity.handlers.events import publish_user
 from identity.store import contracts, directory, users
 from identity.store import memberships as membership_store
 from identity.store import sessions as session_store
+from shared.auth import Principal
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -6,12 +6,12 @@ import uuid
 from typing import Any
 
 import asyncpg
-from shared.auth import Principal
 
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import keyed_digest
 from identity.store import audit, directory, limits
+from shared.auth import Principal
 
 
 async def record(

@@ -8,10 +8,6 @@ import uuid
 from typing import Any
 
 import asyncpg
-from shared.auth import Principal, PrincipalKind
-from shared.events import ContactRequestUpserted
-from shared.logging import get_logger
-from shared.scoping import Function, require_edit, require_function
 
 from identity import errors
 from identity.context import Caller, Context
@@ -21,6 +17,10 @@ from identity.handlers.common import normalise_email, record, require_council_ed
 from identity.handlers.events import publish, publish_temporary_password, publish_user
 from identity.store import contracts, requests, users
 from identity.store import memberships as membership_store
+from shared.auth import Principal, PrincipalKind
+from shared.events import ContactRequestUpserted
+from shared.logging import get_logger
+from shared.scoping import Function, require_edit, require_function
 
 log = get_logger(__name__)
 

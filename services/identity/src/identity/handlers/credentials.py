@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from shared.auth import Principal, PrincipalKind
-from shared.logging import get_logger
-
 from identity import errors
 from identity.context import Caller, Context
 from identity.domain import passwords, security_codes
@@ -16,6 +13,8 @@ from identity.handlers import locks
 from identity.handlers.common import authority_by_id, record
 from identity.store import directory, users
 from identity.store import sessions as session_store
+from shared.auth import Principal, PrincipalKind
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -7,6 +7,13 @@ import uuid
 from typing import Any
 
 import asyncpg
+
+from identity import errors
+from identity.context import Caller, Context
+from identity.handlers.common import authority_by_id, require_council_editor
+from identity.handlers.events import publish
+from identity.store import contracts
+from identity.store import directory as store
 from shared.auth import Principal
 from shared.bus import Outbox
 from shared.events import (
@@ -18,13 +25,6 @@ from shared.events import (
     make_envelope,
 )
 from shared.logging import get_logger
-
-from identity import errors
-from identity.context import Caller, Context
-from identity.handlers.common import authority_by_id, require_council_editor
-from identity.handlers.events import publish
-from identity.store import contracts
-from identity.store import directory as store
 
 log = get_logger(__name__)
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from shared.events import EventPayload, MembershipState, TemporaryPasswordIssued, UserUpserted, make_envelope
 
 from identity.context import Caller, Context
 from identity.store import memberships as membership_store
 from identity.store import users
+from shared.events import EventPayload, MembershipState, TemporaryPasswordIssued, UserUpserted, make_envelope
 
 
 async def publish(

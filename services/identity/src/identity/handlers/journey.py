@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import asyncpg
-from shared.logging import get_logger
 
 from identity import errors
 from identity.context import Caller, Context
@@ -23,6 +22,7 @@ from identity.handlers.credentials import check_new_code, check_new_password
 from identity.handlers.login import JourneyState, credentials_of, state_of
 from identity.store import directory, users
 from identity.store import sessions as session_store
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

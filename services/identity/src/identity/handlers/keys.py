@@ -9,11 +9,6 @@ import secrets
 import uuid
 from typing import Any
 
-from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.logging import get_logger
-from shared.problems import Problem
-from shared.scoping import Function, require_edit, require_function
-
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
@@ -21,6 +16,10 @@ from identity.handlers.common import record, require_council_editor
 from identity.handlers.contacts import check_delegation
 from identity.handlers.sessions import IssuedToken, membership_principal, sign
 from identity.store import keys
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.logging import get_logger
+from shared.problems import Problem
+from shared.scoping import Function, require_edit, require_function
 
 log = get_logger(__name__)
 KEY_PREFIX = "ppk_"

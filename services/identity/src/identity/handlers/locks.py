@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from shared.logging import get_logger
 
 from identity.context import Caller
 from identity.domain.policy import LockReason
 from identity.handlers.common import record
 from identity.store import sessions, users
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

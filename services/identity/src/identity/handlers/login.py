@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import asyncpg
-from shared.logging import get_logger
 
 from identity import errors
 from identity.context import Caller, Context
@@ -32,6 +31,7 @@ from identity.handlers.common import (
 )
 from identity.store import directory, limits, users
 from identity.store import sessions as session_store
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

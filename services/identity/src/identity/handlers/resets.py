@@ -9,12 +9,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.events import PasswordResetRequested, make_envelope
-from shared.logging import get_logger
-
 from identity.context import Caller, Context
 from identity.handlers.common import authority_by_slug, enforce_limits, normalise_email, record
 from identity.store import requests, users
+from shared.events import PasswordResetRequested, make_envelope
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.logging import get_logger
 
 from identity import errors
 from identity.context import Caller, Context
@@ -18,6 +16,8 @@ from identity.handlers.common import authority_by_id, record
 from identity.store import contracts, directory, users
 from identity.store import memberships as membership_store
 from identity.store import sessions as store
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.logging import get_logger
 
 log = get_logger(__name__)
 

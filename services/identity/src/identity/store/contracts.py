@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+
 from shared.auth import Principal
 from shared.scoping import Columns, scope_where
 

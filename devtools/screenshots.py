@@ -1,0 +1,75 @@
+"""`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
+docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
+visits the same pages the browser tests check."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from shared.logging import configure_logging
+from tests.support.browser import (
+    DESKTOP,
+    PAGES,
+    PHONE,
+    ROOT,
+    STABLE_REQUEST_ID,
+    launch,
+    missing_prerequisites,
+    open_page,
+)
+from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.stack import Stack
+
+OUT = ROOT / "docs" / "screenshots"
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+async def take_screenshots(base_url: str, out: Path) -> list[Path]:
+    written = []
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            for label, viewport in WIDTHS.items():
+                context = await browser.new_context(
+                    viewport=viewport,
+                    is_mobile=label == "phone",
+                    extra_http_headers={"x-request-id": STABLE_REQUEST_ID},
+                )
+                for spec in PAGES:
+                    page = await context.new_page()
+                    await open_page(page, base_url, spec)
+                    path = out / f"{spec.name}-{label}.png"
+                    await page.screenshot(path=str(path), full_page=True, animations="disabled")
+                    await page.close()
+                    written.append(path)
+                await context.close()
+        finally:
+            await browser.close()
+    return written
+
+
+async def main() -> None:
+    missing = missing_prerequisites()
+    if missing:
+        sys.exit("screenshots need: " + "; ".join(missing) + " (run PORTAL_SETUP_BROWSER=1 scripts/setup.sh)")
+    configure_logging(service="screenshots", level="CRITICAL", json=True)  # the 500 page is made on purpose
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = RunEnvironment(run_id=new_run_id())
+    await env.create()
+    stack = Stack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="screenshots-")))
+    try:
+        await stack.start()
+        written = await take_screenshots(stack.url, OUT)
+    finally:
+        stack.stop()
+        await env.destroy()
+    print(f"wrote {len(written)} screenshots to {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

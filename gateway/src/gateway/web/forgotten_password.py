@@ -1,0 +1,108 @@
+"""The forgotten-password request (the seeds' form: name, organisation name, e-mail, telephone), which
+reaches the authority's support team. The confirmation never says whether the e-mail has an account."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from gateway.web.forms import form_errors, problem_errors
+from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+
+router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+FIELDS = ("name", "organisation_name", "email", "telephone")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_TELEPHONE = re.compile(r"^\+?[0-9 ()-]+$")
+
+
+def _answer(required: str, *, max_length: int, too_long: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not value:
+            raise ValueError(required)
+        if len(value) > max_length:
+            raise ValueError(too_long)
+        return value
+
+    return AfterValidator(check)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    return value
+
+
+def _telephone(value: str) -> str:
+    digits = sum(ch.isdigit() for ch in value)
+    if not _TELEPHONE.match(value) or not 10 <= digits <= 15:
+        raise ValueError("Enter a telephone number, like 01632 960 001 or 07700 900 982")
+    return value
+
+
+class ForgottenPasswordRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    name: Annotated[
+        str, _answer("Enter your name", max_length=100, too_long="Name must be 100 characters or less")
+    ]
+    organisation_name: Annotated[
+        str,
+        _answer(
+            "Enter the name of your organisation",
+            max_length=200,
+            too_long="Organisation name must be 200 characters or less",
+        ),
+    ]
+    email: Annotated[
+        str,
+        _answer(
+            "Enter your email address",
+            max_length=254,
+            too_long="Email address must be 254 characters or less",
+        ),
+        AfterValidator(_email),
+    ]
+    telephone: Annotated[
+        str,
+        _answer(
+            "Enter your telephone number",
+            max_length=30,
+            too_long="Telephone number must be 30 characters or less",
+        ),
+        AfterValidator(_telephone),
+    ]
+
+
+@router.get("/{slug}/forgotten-password", response_class=HTMLResponse)
+async def show_forgotten_password(
+    request: Request, portal: Portal, branding: AuthorityBranding
+) -> HTMLResponse:
+    return portal.render(request, "forgotten_password.html", branding=branding, values={})
+
+
+@router.post("/{slug}/forgotten-password")
+async def send_forgotten_password(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in FIELDS}
+    try:
+        ForgottenPasswordRequest.model_validate(values)
+    except ValidationError as exc:
+        errors = form_errors(problem_errors(exc), fields=FIELDS)
+        return portal.render(
+            request, "forgotten_password.html", branding=branding, values=values, errors=errors
+        )
+    # IDENTITY CALL (login pass): send the validated request to identity's password-reset request endpoint
+    # here, and map its problem+json `errors` with form_errors(problem["errors"], fields=FIELDS). Whatever
+    # identity answers about the e-mail, the person sees the same confirmation.
+    return RedirectResponse(f"/{branding.slug}/forgotten-password/sent", status_code=303)
+
+
+@router.get("/{slug}/forgotten-password/sent", response_class=HTMLResponse)
+async def show_forgotten_password_sent(
+    request: Request, portal: Portal, branding: AuthorityBranding
+) -> HTMLResponse:
+    return portal.render(request, "forgotten_password_sent.html", branding=branding)

@@ -1,0 +1,43 @@
+"""The home page, "Pick a task...": the tasks that the user's role and the authority allow.
+
+LOGIN PASS: a route renders it from the session's user (`render_home(..., viewer=...)`); until then
+it is rendered only by tests, from a fake user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from gateway.web.branding import Branding
+from gateway.web.rendering import WebPortal
+from gateway.web.tasks import access_text, tasks_for
+from shared.auth import Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the page, as the pages need it (from the session, in the login pass)."""
+
+    name: str
+    organisation_name: str
+    role: Role
+    can_edit: bool
+
+
+def render_home(
+    portal: WebPortal, request: Request, *, branding: Branding, viewer: Viewer, open_actions: int
+) -> HTMLResponse:
+    cards = tasks_for(
+        viewer.role, offered=branding.offered_tasks, authority_slug=branding.slug, open_actions=open_actions
+    )
+    return portal.render(
+        request,
+        "home.html",
+        branding=branding,
+        viewer=viewer,
+        access=access_text(viewer.role, can_edit=viewer.can_edit),
+        tasks=cards,
+    )

@@ -1,0 +1,37 @@
+"""The public pages: the list of councils, each authority's landing page, privacy and cookies, and the
+log-in link's placeholder until the log-in pages are built on identity's log-in API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+
+router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+
+
+@router.get("/", response_class=HTMLResponse)
+async def list_authorities(request: Request, portal: Portal) -> HTMLResponse:
+    return portal.render(request, "root.html", authorities=await portal.branding.all())
+
+
+@router.get("/{slug}", include_in_schema=False)
+async def redirect_to_landing(slug: str, branding: AuthorityBranding) -> RedirectResponse:
+    return RedirectResponse(branding.home_url, status_code=308)
+
+
+@router.get("/{slug}/", response_class=HTMLResponse)
+async def show_landing(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
+    return portal.render(request, "landing.html", branding=branding)
+
+
+@router.get("/{slug}/privacy", response_class=HTMLResponse)
+async def show_privacy(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
+    return portal.render(request, "privacy.html", branding=branding)
+
+
+@router.get("/{slug}/login", response_class=HTMLResponse)
+async def show_login(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
+    # LOGIN PASS: replaced by the log-in page, built on identity's log-in journey API.
+    return portal.render(request, "not_available.html", branding=branding, feature="Log in")

@@ -1,0 +1,100 @@
+"""The gateway's proxy: what it forwards, what it never forwards, and how it fails."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from fastapi import FastAPI, Request
+
+from gateway.config import Settings
+from gateway.main import create_gateway
+from tests.support.inprocess import free_port, serve
+
+
+def echo_upstream() -> FastAPI:
+    app = FastAPI()
+
+    @app.api_route("/api/v1/actuals/{path:path}", methods=["GET", "POST"])
+    async def echo(path: str, request: Request) -> dict:
+        body = await request.body()
+        return {
+            "path": path,
+            "query": request.url.query,
+            "headers": dict(request.headers),
+            "body": body.decode(),
+        }
+
+    @app.get("/api/v1/payments/slow")
+    async def slow() -> dict:
+        await asyncio.sleep(1.0)
+        return {}
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    return app
+
+
+@pytest.fixture
+async def gateway(env):
+    async with serve(echo_upstream()) as upstream:
+        base = str(upstream.base_url).rstrip("/")
+        dead = f"http://127.0.0.1:{free_port()}"
+        settings = Settings(
+            environment="test",
+            actuals_url=base,
+            payments_url=base,
+            claims_url=dead,
+            upstream_read_timeout=0.3,
+            token_jwks_json=env.jwks,
+            log_json=True,
+        )
+        async with serve(create_gateway(settings)) as client:
+            yield client
+
+
+async def test_forwards_path_query_body_request_id_and_trace_context(gateway):
+    response = await gateway.post(
+        "/api/v1/actuals/weeks/2026-11-16?service=a&service=b",
+        content=b'{"x": 1}',
+        headers={"x-request-id": "rid-12345678", "content-type": "application/json"},
+    )
+    echoed = response.json()
+    assert echoed["path"] == "weeks/2026-11-16" and echoed["query"] == "service=a&service=b"
+    assert echoed["body"] == '{"x": 1}'
+    assert echoed["headers"]["x-request-id"] == "rid-12345678"
+    assert echoed["headers"]["traceparent"].startswith("00-")
+    assert response.headers["x-request-id"] == "rid-12345678"
+
+
+async def test_never_forwards_cookies_or_unverified_credentials(env, gateway):
+    anonymous = await gateway.get("/api/v1/actuals/x", headers={"cookie": "theme=dark; csrf=abc"})
+    assert "cookie" not in anonymous.json()["headers"]
+    # A session cookie is exchanged with identity (absent here), never forwarded.
+    session = await gateway.get("/api/v1/actuals/x", headers={"cookie": "portal_session=secret-session"})
+    assert session.status_code in {401, 503} and "secret-session" not in session.text
+    assert "authorization" not in anonymous.json()["headers"]
+    token = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4())
+    verified = await gateway.get("/api/v1/actuals/x", headers={"authorization": f"Bearer {token}"})
+    assert verified.json()["headers"]["authorization"] == f"Bearer {token}"
+    refused = await gateway.get("/api/v1/actuals/x", headers={"authorization": "Bearer made.up.token"})
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_slow_upstream_answers_504_and_dead_upstream_502(gateway):
+    slow = await gateway.get("/api/v1/payments/slow")
+    assert slow.status_code == 504
+    assert slow.json()["detail"] == "the payments service did not answer in time"
+    dead = await gateway.get("/api/v1/claims/anything")
+    assert dead.status_code == 502
+    assert dead.json()["title"] == "Bad Gateway"
+
+
+async def test_readiness_reflects_upstreams(gateway):
+    ready = await gateway.get("/readyz")
+    assert ready.status_code == 503  # claims (and the others not started here) are down
+    assert ready.json()["checks"] == {"upstreams": False}

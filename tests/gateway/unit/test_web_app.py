@@ -1,0 +1,177 @@
+"""The web portal inside an in-process gateway (no other service needed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import Request
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from gateway.config import Settings
+from gateway.main import create_gateway
+from gateway.web.csrf import COOKIE
+from gateway.web.home import Viewer, render_home
+from gateway.web.rendering import page_router_dependencies, require_csrf
+from shared.auth import Role
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = create_gateway(Settings(environment="test"))
+
+    @app.get("/{slug}/home")
+    async def fake_home(slug: str, role: Role, request: Request):
+        branding = await app.state.web.branding.get(slug)
+        viewer = Viewer(name="Sam Provider", organisation_name="Purple Care Ltd", role=role, can_edit=False)
+        return render_home(app.state.web, request, branding=branding, viewer=viewer, open_actions=3)
+
+    @app.post("/{slug}/rotate-binding", dependencies=page_router_dependencies())
+    async def rotate(slug: str, request: Request):
+        response = PlainTextResponse("rotated")
+        app.state.web.csrf.rotate(request, response)
+        return response
+
+    @app.get("/{slug}/broken/page")
+    async def broken(slug: str):
+        raise RuntimeError("deliberate")
+
+    @app.get("/api/broken-deliberately")
+    async def broken_api():
+        raise RuntimeError("deliberate")
+
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def all_routes(routes):
+    """Every APIRoute, looking inside included routers (FastAPI includes them lazily)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from all_routes(included.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def test_every_form_route_of_the_pages_requires_csrf(app):
+    unsafe = [
+        route
+        for route in all_routes(app.routes)
+        if route.methods - {"GET", "HEAD", "OPTIONS"} and not route.path.startswith(("/api/", "/council/"))
+    ]
+    assert unsafe, "expected at least the forgotten-password form"
+    for route in unsafe:
+        calls = [d.call for d in route.dependant.dependencies]
+        assert require_csrf in calls, f"{route.path} accepts {route.methods} without CSRF protection"
+
+
+def test_home_shows_the_tasks_of_the_role_and_authority(client):
+    finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
+    assert "Pick a task..." in finance and "Access: Finance Functions (read only)" in finance
+    cards = re.findall(r'class="govuk-link portal-card__link" href="([^"]+)">([^<]+)<', finance)
+    assert cards == [
+        ("/durham-childrens/scheduled-payments", "Scheduled Payments"),
+        ("/durham-childrens/one-off-claims", "One-Off Claims"),
+        ("/durham-childrens/purchase-orders", "Purchase Orders"),
+        ("/durham-childrens/reports", "Reports"),
+        ("/durham-childrens/actions", "Actions and Change Requests"),
+    ]
+    assert "3 open Actions" in finance
+    admin = client.get("/telford-wrekin/home", params={"role": "admin"}).text
+    assert re.findall(r'portal-card__link" href="[^"]+">([^<]+)<', admin) == [
+        "Contacts",
+        "Organisation Details",
+    ]
+    assert 'action="/telford-wrekin/logout"' in admin and 'name="csrf_token"' in admin
+
+
+def test_a_new_visitor_gets_an_httponly_binding_cookie_and_a_token_that_fits_it(client):
+    first = client.get("/telford-wrekin/forgotten-password")
+    cookie = first.cookies[COOKIE]
+    assert (
+        "httponly" in first.headers["set-cookie"].lower()
+        and "samesite=lax" in first.headers["set-cookie"].lower()
+    )
+    again = client.get("/telford-wrekin/forgotten-password")
+    assert COOKIE not in again.cookies  # kept, not reissued
+    assert token_of(first.text) == token_of(again.text)
+    assert client.cookies[COOKIE] == cookie
+
+
+def test_csrf_refusals(app):
+    mine, theirs = TestClient(app), TestClient(app)
+    my_token = token_of(mine.get("/telford-wrekin/forgotten-password").text)
+    their_token = token_of(theirs.get("/telford-wrekin/forgotten-password").text)
+    form = {"name": "", "organisation_name": "", "email": "", "telephone": ""}
+    assert mine.post("/telford-wrekin/forgotten-password", data=form).status_code == 403
+    assert (
+        mine.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": their_token}).status_code
+        == 403
+    )
+    no_cookie = TestClient(app)
+    assert (
+        no_cookie.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": my_token}).status_code
+        == 403
+    )
+    accepted = mine.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": my_token})
+    assert accepted.status_code == 200 and "There is a problem" in accepted.text
+
+
+def test_rotating_the_binding_at_login_voids_every_earlier_token(app):
+    client = TestClient(app)
+    before = token_of(client.get("/telford-wrekin/forgotten-password").text)
+    assert client.post("/telford-wrekin/rotate-binding", data={"csrf_token": before}).status_code == 200
+    form = {"csrf_token": before, "name": ""}
+    assert client.post("/telford-wrekin/forgotten-password", data=form).status_code == 403
+    after = token_of(client.get("/telford-wrekin/forgotten-password").text)
+    assert after != before
+    assert (
+        client.post("/telford-wrekin/forgotten-password", data=form | {"csrf_token": after}).status_code
+        == 200
+    )
+
+
+def test_hsts_only_over_https(app):
+    assert "strict-transport-security" not in TestClient(app).get("/").headers
+    secure = TestClient(app, base_url="https://portal.example").get("/")
+    assert secure.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_500_page_has_the_request_id_and_the_security_headers(client):
+    response = client.get("/telford-wrekin/broken/page", headers={"x-request-id": "support-ref-12345"})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Sorry, there is a problem with the service" in response.text
+    assert "support-ref-12345" in response.text and "ECM@telford.gov.uk" in response.text
+    assert "deliberate" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert response.headers["x-request-id"] == "support-ref-12345"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_api_paths_keep_problem_json(client):
+    response = client.get("/api/broken-deliberately")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_unknown_paths_get_the_404_page_in_the_authoritys_style(client):
+    response = client.get("/worcestershire-adults/nothing-here")
+    assert response.status_code == 404
+    assert "Page not found" in response.text and "Worcestershire County Council" in response.text
+
+
+def test_production_refuses_to_start_without_a_csrf_secret(monkeypatch):
+    with pytest.raises(RuntimeError, match="GATEWAY_CSRF_SECRET"):
+        create_gateway(Settings(environment="production", identity_secret="from-the-vault"))

@@ -1,0 +1,183 @@
+"""Consumers under failure: a consumer killed between its commit and its ack, poison messages, and a
+handler that always fails. Each event's effect happens at most once, nothing blocks the queue, and
+whatever cannot be processed rests in the dead-letter queue with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+from structlog.testing import capture_logs
+
+from shared.bus import Consumer
+from shared.bus.topology import DEAD_LETTER_REASON, ORIGINAL_ROUTING_KEY
+from shared.events import Envelope
+from tests.support.inprocess import eventually
+from tests.support.scratch import Scratch, amqp_url_via, organisation, publish, robust_connection, scratch
+from tests.support.tcp_proxy import proxy_to
+
+
+class ProcessKilled(BaseException):
+    """Stands for SIGKILL: unlike an Exception, nothing in the consumer catches it, so nothing after
+    the point where it is raised runs (no ack, no nack)."""
+
+
+@asynccontextmanager
+async def consuming(s: Scratch, connection, **options) -> AsyncIterator[Consumer]:
+    consumer = Consumer(
+        name=s.name,
+        pool=s.pool,
+        schema=s.schema,
+        connection=connection,
+        events_exchange=s.exchange,
+        **{"subscriptions": [s.subscription()], **options},
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def test_consumer_killed_after_commit_before_ack_does_not_apply_the_event_twice(env):
+    envelope = organisation("applied once only")
+    redelivered = asyncio.Event()
+    seen_by_replacement: list[Envelope] = []
+
+    async def seen(committed: Envelope) -> None:
+        seen_by_replacement.append(committed)
+        redelivered.set()
+
+    async with scratch(env) as s, proxy_to("127.0.0.1", 5672) as link:
+
+        async def die_after_commit(committed: Envelope) -> None:
+            link.cut(refuse_new=True)  # as the OS drops a killed process's sockets
+            raise ProcessKilled(committed.event_id)
+
+        # The first consumer reaches the broker through a link the test can cut.
+        async with (
+            robust_connection(amqp_url_via(link, env)) as doomed,
+            consuming(s, doomed, on_committed=die_after_commit),
+        ):
+            await publish(s, _body(envelope), message_id=str(envelope.event_id))
+            await eventually(lambda: _broker_took_back(s), timeout=10)
+            assert await s.applied_ids() == [envelope.event_id], "the first consumer committed"
+
+        # Its replacement gets the redelivery, finds the event in its inbox, and acks it.
+        async with robust_connection(env.amqp_url) as connection, consuming(s, connection, on_committed=seen):
+            await asyncio.wait_for(redelivered.wait(), timeout=10)
+            await eventually(s.settled, timeout=10)
+
+        assert [e.event_id for e in seen_by_replacement] == [envelope.event_id]
+        assert await s.applied_ids() == [envelope.event_id], "the redelivery was applied again"
+        assert await s.inbox_ids() == [envelope.event_id]
+
+
+ROUTING_KEY = "identity.organisation.upserted.v1"
+GOOD = 20
+
+
+async def test_poison_messages_are_dead_lettered_with_the_reason_and_logged_once_and_the_rest_flows(env):
+    garbage, garbage_id = b"\x00\xff not an envelope", str(uuid.uuid4())
+    bad_payload = organisation("revision zero")
+    bad_payload = bad_payload.model_copy(update={"payload": {**bad_payload.payload, "revision": 0}})
+    good = [organisation(f"good-{i:02d}") for i in range(GOOD)]
+
+    async with scratch(env) as s, robust_connection(env.amqp_url) as connection:
+        with capture_logs() as logs:
+            async with consuming(s, connection):
+                await publish(s, garbage, message_id=garbage_id)
+                for envelope in [bad_payload, *good]:
+                    await publish(s, _body(envelope), message_id=str(envelope.event_id))
+                await eventually(lambda: s.settled(dead_letters=2), timeout=15)
+        dead = {m.message_id: m for m in await _drain(s.channel, s.dead_letter_queue)}
+
+        assert sorted(await s.applied_ids()) == sorted(e.event_id for e in good), "the rest flowed"
+        assert sorted(await s.inbox_ids()) == sorted(e.event_id for e in good)
+
+    assert set(dead) == {garbage_id, str(bad_payload.event_id)}
+    assert dead[garbage_id].body == garbage
+    assert _reason(dead[garbage_id]).startswith("invalid envelope")
+    assert _reason(dead[str(bad_payload.event_id)]).startswith(f"invalid payload of {ROUTING_KEY}: revision")
+    assert {m.headers[ORIGINAL_ROUTING_KEY] for m in dead.values()} == {ROUTING_KEY}
+    assert sorted(_dead_letter_logs(logs)) == sorted(dead), "each dead letter is logged exactly once"
+
+
+FAILING = "handler always fails"
+DELIVERY_LIMIT = 3
+
+
+async def test_failing_handler_is_retried_with_back_off_then_dead_lettered_while_the_rest_flows(env):
+    failing = organisation(FAILING)
+    good = [organisation(f"good-{i:02d}") for i in range(GOOD)]
+    good_applied = asyncio.Event()
+    good_runs: list[uuid.UUID] = []
+    held_up: list[uuid.UUID] = []
+    failing_attempts = 0
+
+    async with scratch(env) as s, robust_connection(env.amqp_url) as connection:
+
+        async def apply(conn, envelope, event):
+            nonlocal failing_attempts
+            if event.name == FAILING:
+                failing_attempts += 1
+                if failing_attempts == 1:
+                    # Hold the first attempt until every message queued behind it has been applied:
+                    # a failing message must not hold up the rest of the queue.
+                    try:
+                        await asyncio.wait_for(good_applied.wait(), timeout=10)
+                    except TimeoutError:
+                        held_up.append(envelope.event_id)
+                raise RuntimeError("handler bug")
+            await s.record(conn, envelope, event)
+            good_runs.append(envelope.event_id)
+            if len(good_runs) == GOOD:
+                good_applied.set()
+
+        with capture_logs() as logs:
+            async with consuming(
+                s, connection, subscriptions=[s.subscription(apply)], delivery_limit=DELIVERY_LIMIT
+            ):
+                for envelope in [failing, *good]:
+                    await publish(s, _body(envelope), message_id=str(envelope.event_id))
+                await eventually(lambda: s.settled(dead_letters=1), timeout=15)
+        dead = await _drain(s.channel, s.dead_letter_queue)
+
+        assert sorted(await s.applied_ids()) == sorted(e.event_id for e in good)
+        assert sorted(await s.inbox_ids()) == sorted(e.event_id for e in good), "no trace of the failure"
+
+    assert held_up == [], "the rest of the queue waited behind the failing message"
+    assert [m.message_id for m in dead] == [str(failing.event_id)]
+    assert _reason(dead[0]) == f"failed {DELIVERY_LIMIT} deliveries: RuntimeError('handler bug')"
+    assert failing_attempts == DELIVERY_LIMIT
+    retries = [(e["delivery"], e["retry_in"]) for e in logs if e["event"] == "event_failed_will_retry"]
+    assert retries == [(1, 0.1), (2, 0.2)], "retried with a growing back-off"
+    assert _dead_letter_logs(logs) == [str(failing.event_id)]
+
+
+async def _broker_took_back(s: Scratch) -> bool:
+    """The killed consumer's delivery is back in the queue, ready for someone else."""
+    return await s.ready(s.queue) == 1
+
+
+def _body(envelope: Envelope) -> bytes:
+    return envelope.model_dump_json().encode()
+
+
+def _dead_letter_logs(logs: list[dict]) -> list[str]:
+    return [e["event_id"] for e in logs if e["event"] == "event_dead_lettered"]
+
+
+def _reason(message: aio_pika.abc.AbstractIncomingMessage) -> str:
+    return str(message.headers[DEAD_LETTER_REASON])
+
+
+async def _drain(channel, name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    queue = await channel.declare_queue(name, passive=True)
+    messages = []
+    while (message := await queue.get(no_ack=True, fail=False)) is not None:
+        messages.append(message)
+    return messages
