@@ -74,6 +74,18 @@ class IdentityClient:
             raise IdentityError(response.status_code, data, keep)
         return data
 
+    async def authorities(self) -> list[dict[str, Any]]:
+        """Every authority's slug, name, colours, support contact and password rules."""
+        try:
+            response = await self._client.get(
+                self._base + "/authorities", headers={"x-gateway-secret": self._secret}, timeout=5.0
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise IdentityError(503, {"title": "Service Unavailable"}) from exc
+        data: list[dict[str, Any]] = response.json()
+        return data
+
     # The login journey (docs/identity-api.md).
     async def start_login(
         self, *, authority: str, email: str, password: str, address: str | None
