@@ -9,6 +9,7 @@ import time
 
 import httpx
 
+from devtools.demo_identity import COUNCILS, SECURITY_CODE
 from devtools.envfile import load_dev_env
 
 
@@ -27,13 +28,26 @@ def main() -> None:
     else:
         print("Provider Portal did not become ready within 2 minutes; see the logs above.", flush=True)
         sys.exit(1)
-    print(f"\n  Provider Portal is running at {url}\n  Press Ctrl-C to stop.\n", flush=True)
+    print(f"\n  Provider Portal is running at {url}\n", flush=True)
+    print(demo_logins(url), flush=True)
+    print("  Press Ctrl-C to stop.\n", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:
             signal.pause()
     except KeyboardInterrupt:
         pass
+
+
+def demo_logins(url: str) -> str:
+    """The demo logins and council client credentials (docs/demo.md), reset by every `make run`."""
+    lines = [f"  Demo logins (security code {SECURITY_CODE} unless it is a first login; docs/demo.md):"]
+    for council in COUNCILS:
+        lines.append(f"    {council.slug}  ({url}/{council.slug}/)")
+        for user in council.users:
+            lines.append(f"      {user.email:<38} {user.password:<22} {user.what}")
+        lines.append(f"      client credentials: {council.client_id} / {council.client_secret}")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

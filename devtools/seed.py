@@ -9,7 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from devtools import demo_identity
 from identity import handlers as identity_handlers
+from identity import keys as identity_keys
+from identity.config import Settings as IdentitySettings
+from identity.context import build_context
 from identity.store import directory as identity_store
 from shared import db
 from shared.bus import Outbox
@@ -56,7 +60,16 @@ AUTHORITIES = (
 
 
 async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
-    pool = await db.create_pool(settings["identity"].dsn)
+    identity_settings = settings["identity"]
+    assert isinstance(identity_settings, IdentitySettings)
+    pool = await db.create_pool(identity_settings.dsn)
+    ctx = build_context(
+        pool=pool,
+        outbox=Outbox("identity"),
+        settings=identity_settings,
+        signer=identity_keys.signing_keys(identity_settings)[0],
+    )
+    councils = {c.slug: c for c in demo_identity.COUNCILS}
     try:
         for authority in AUTHORITIES:
             async with pool.acquire() as conn:
@@ -73,6 +86,9 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
                     active=True,
                     correlation_id="demo-seed",
                 )
+            if authority.slug in councils:
+                await demo_identity.seed_council(ctx, councils[authority.slug], authority.authority_id)
         log.info("demo_seeded", authorities=len(AUTHORITIES))
     finally:
+        ctx.hasher.close()
         await pool.close()

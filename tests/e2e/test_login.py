@@ -42,28 +42,29 @@ async def test_the_whole_journey_through_the_gateway(stack):
 
         # First login: the temporary password must change, then a code is set.
         started = await client.post(
-            "/auth/v1/login",
+            "/api/v1/auth/login",
             json={"authority": tenant.slug, "email": "first.login@provider.example", "password": temporary},
         )
         assert started.status_code == 200, started.text
         assert started.json()["step"] == "change_password"
         jid = started.json()["journey_id"]
         skipped = await client.post(
-            "/auth/v1/login/challenge", json={"journey_id": jid, "digits": ["1", "2"]}
+            "/api/v1/auth/login/challenge", json={"journey_id": jid, "digits": ["1", "2"]}
         )
         assert skipped.status_code == 409 and skipped.headers["content-type"] == "application/problem+json"
         changed = await client.post(
-            "/auth/v1/login/password",
+            "/api/v1/auth/login/password",
             json={"journey_id": jid, "new_password": PASSWORD, "confirm_password": PASSWORD},
         )
         assert changed.json()["step"] == "set_security_code", changed.text
         refused = await client.post(
-            "/auth/v1/login/security-code",
+            "/api/v1/auth/login/security-code",
             json={"journey_id": jid, "new_code": "111112", "confirm_code": "111112"},
         )
         assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "digit_repeats"
         done = await client.post(
-            "/auth/v1/login/security-code", json={"journey_id": jid, "new_code": CODE, "confirm_code": CODE}
+            "/api/v1/auth/login/security-code",
+            json={"journey_id": jid, "new_code": CODE, "confirm_code": CODE},
         )
         assert done.status_code == 200 and done.json()["step"] == "done", done.text
         first_cookie = session_cookie(done)
@@ -74,7 +75,7 @@ async def test_the_whole_journey_through_the_gateway(stack):
         assert me.status_code == 200, me.text
         assert me.json()["user"]["email"] == "first.login@provider.example"
 
-        out = await client.post("/auth/v1/logout")
+        out = await client.post("/api/v1/auth/logout")
         assert out.status_code == 204
         assert (
             "max-age=0" in out.headers["set-cookie"].lower()
@@ -84,14 +85,14 @@ async def test_the_whole_journey_through_the_gateway(stack):
 
         # Later login: password, then two digits of the code.
         started = await client.post(
-            "/auth/v1/login",
+            "/api/v1/auth/login",
             json={"authority": tenant.slug, "email": "first.login@provider.example", "password": PASSWORD},
         )
         state = started.json()
         assert state["step"] == "security_code_challenge" and len(state["positions"]) == 2
         digits = [CODE[p - 1] for p in state["positions"]]
         done = await client.post(
-            "/auth/v1/login/challenge", json={"journey_id": state["journey_id"], "digits": digits}
+            "/api/v1/auth/login/challenge", json={"journey_id": state["journey_id"], "digits": digits}
         )
         assert done.status_code == 200 and done.json()["step"] == "done", done.text
         second_cookie = session_cookie(done)
@@ -102,7 +103,7 @@ async def test_the_whole_journey_through_the_gateway(stack):
         actuals = await client.get("/api/v1/actuals/organisations")
         assert actuals.status_code == 200, actuals.text
 
-        out = await client.post("/auth/v1/logout")
+        out = await client.post("/api/v1/auth/logout")
         assert out.status_code == 204
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as browser:  # replays the old cookies
         for cookie in (second_cookie, first_cookie):
@@ -134,7 +135,7 @@ async def test_wrong_password_and_unknown_email_look_alike_through_the_gateway(s
         answers = []
         for email in ("known@provider.example", "unknown@provider.example"):
             r = await client.post(
-                "/auth/v1/login", json={"authority": tenant.slug, "email": email, "password": "x"}
+                "/api/v1/auth/login", json={"authority": tenant.slug, "email": email, "password": "x"}
             )
             answers.append((r.status_code, {k: v for k, v in r.json().items() if k != "request_id"}))
         assert answers[0] == answers[1]
@@ -143,16 +144,18 @@ async def test_wrong_password_and_unknown_email_look_alike_through_the_gateway(s
 
 async def test_login_is_json_only(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        form = await client.post("/auth/v1/login", data={"authority": "x", "email": "a@b.c", "password": "p"})
+        form = await client.post(
+            "/api/v1/auth/login", data={"authority": "x", "email": "a@b.c", "password": "p"}
+        )
         assert form.status_code == 422
         assert form.headers["content-type"] == "application/problem+json"
 
 
 async def test_login_journey_endpoints_refuse_cross_site_callers(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        for path in ("/auth/v1/login", "/auth/v1/logout"):
+        for path in ("/api/v1/auth/login", "/api/v1/auth/logout"):
             refused = await client.post(path, json={}, headers={"sec-fetch-site": "cross-site"})
             assert refused.status_code == 403, path
             assert refused.headers["content-type"] == "application/problem+json"
-        evil_origin = await client.post("/auth/v1/logout", headers={"origin": "https://evil.example"})
+        evil_origin = await client.post("/api/v1/auth/logout", headers={"origin": "https://evil.example"})
         assert evil_origin.status_code == 403

@@ -45,7 +45,6 @@ async def gateway(env):
         dead = f"http://127.0.0.1:{free_port()}"
         settings = Settings(
             environment="test",
-            identity_secret="not-the-dev-default",
             actuals_url=base,
             payments_url=base,
             claims_url=dead,
@@ -72,10 +71,11 @@ async def test_forwards_path_query_body_request_id_and_trace_context(gateway):
 
 
 async def test_never_forwards_cookies_or_unverified_credentials(env, gateway):
-    anonymous = await gateway.get(
-        "/api/v1/actuals/x", headers={"cookie": "analytics=secret-value; theme=dark"}
-    )
+    anonymous = await gateway.get("/api/v1/actuals/x", headers={"cookie": "theme=dark; csrf=abc"})
     assert "cookie" not in anonymous.json()["headers"]
+    # A session cookie is exchanged with identity (absent here), never forwarded.
+    session = await gateway.get("/api/v1/actuals/x", headers={"cookie": "portal_session=secret-session"})
+    assert session.status_code in {401, 503} and "secret-session" not in session.text
     assert "authorization" not in anonymous.json()["headers"]
     token = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4())
     verified = await gateway.get("/api/v1/actuals/x", headers={"authorization": f"Bearer {token}"})

@@ -37,10 +37,14 @@ def test_plain_http_locally_drops_secure_and_the_host_prefix():
     )
 
 
-def test_the_identity_secret_cannot_stay_the_development_default():
+def test_the_identity_secret_is_required_in_production_and_never_the_development_one():
     with pytest.raises(ValueError, match="identity_secret"):
-        Settings(environment="production")
-    assert Settings(environment="production", identity_secret="s3cr3t-from-the-vault").identity_secret
+        Settings(environment="production", csrf_secret="c")
+    with pytest.raises(ValueError, match="identity_secret"):
+        Settings(environment="production", csrf_secret="c", identity_secret="development-only-gateway-secret")
+    assert Settings(
+        environment="production", csrf_secret="c", identity_secret="s3cr3t-from-vault"
+    ).identity_secret
 
 
 def test_cache_keys_never_contain_the_credential():

@@ -1,9 +1,9 @@
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, Environment
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
@@ -39,9 +39,10 @@ class Settings(CommonSettings):
         None, description="key of the CSRF tokens, shared by every replica; required in production"
     )
     # Sessions, API keys and their exchange with identity (see gateway.auth).
-    identity_secret: SecretStr = Field(
-        SecretStr(DEV_IDENTITY_SECRET),
-        description="identity's gateway_secret: guards /internal/v1 on identity",
+    identity_secret: SecretStr | None = Field(
+        None,
+        description="identity's gateway_secret: guards /internal/v1 on identity; required in production"
+        " (development: a fixed development value)",
     )
     cookie_secure: bool = Field(True, description="Secure session cookie; false only on plain http locally")
     token_cache_seconds: float = Field(
@@ -51,6 +52,17 @@ class Settings(CommonSettings):
         description="how long an exchanged token is reused for the same session or key (0: never)",
     )
     token_cache_size: int = Field(10000, ge=1)
+
+    @model_validator(mode="after")
+    def _identity_secret(self) -> Self:
+        # Without it the gateway cannot exchange sessions or API keys (those requests answer 503);
+        # production refuses to start, development uses identity's development default.
+        if self.identity_secret is None:
+            if self.environment is Environment.production:
+                raise ValueError("identity_secret is required in production")
+            if self.environment is Environment.development:
+                self.identity_secret = SecretStr(DEV_IDENTITY_SECRET)
+        return self
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}

@@ -50,6 +50,9 @@ class IdentityClient:
         self._secret = secret
 
     async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+        if not self._secret:
+            log.warning("identity_secret_missing", path=path)
+            raise IdentityError(503, {"title": "Service Unavailable"})
         headers = {"x-gateway-secret": self._secret}
         if address:
             headers["x-forwarded-for"] = address
@@ -69,6 +72,18 @@ class IdentityClient:
                 k: v for k, v in response.headers.items() if k.lower() in {"retry-after", "www-authenticate"}
             }
             raise IdentityError(response.status_code, data, keep)
+        return data
+
+    async def authorities(self) -> list[dict[str, Any]]:
+        """Every authority's slug, name, colours, support contact and password rules."""
+        try:
+            response = await self._client.get(
+                self._base + "/authorities", headers={"x-gateway-secret": self._secret}, timeout=5.0
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise IdentityError(503, {"title": "Service Unavailable"}) from exc
+        data: list[dict[str, Any]] = response.json()
         return data
 
     # The login journey (docs/identity-api.md).

@@ -1,4 +1,4 @@
-"""The login journey as JSON at the gateway (/auth/v1): what a script or a page calls from the
+"""The login journey as JSON at the gateway (/api/v1/auth): what a script or a page calls from the
 browser. Identity keeps the journey; the gateway relays each step, and when the login is done sets the
 session cookie (the session id never reaches the browser's JavaScript). docs/identity-api.md.
 
@@ -22,7 +22,7 @@ from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
 from gateway.web.csrf import refuse_cross_site
 
-router = APIRouter(prefix="/auth/v1", tags=["login"], dependencies=[Depends(refuse_cross_site)])
+router = APIRouter(prefix="/api/v1/auth", tags=["login"], dependencies=[Depends(refuse_cross_site)])
 JsonBody = dict[str, Any]
 JsonIn = Annotated[JsonBody, Body(description="a JSON object")]
 

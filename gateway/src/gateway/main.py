@@ -33,9 +33,8 @@ def create_gateway(settings: Settings) -> FastAPI:
         timeout = httpx.Timeout(settings.upstream_read_timeout, connect=settings.upstream_connect_timeout)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
-            app.state.identity = IdentityClient(
-                client, base_url=upstreams["identity"], secret=settings.identity_secret.get_secret_value()
-            )
+            secret = settings.identity_secret.get_secret_value() if settings.identity_secret else ""
+            app.state.identity = IdentityClient(client, base_url=upstreams["identity"], secret=secret)
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
             try:
                 yield

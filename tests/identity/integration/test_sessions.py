@@ -103,3 +103,11 @@ async def test_a_council_user_sees_the_whole_authority(identity_api, journey, en
     assert token["role"] == "council" and token["organisation_id"] is None
     orgs = await identity_api.get("/api/v1/identity/organisations", headers=bearer(token["token"]))
     assert len(orgs.json()) == 2
+
+
+async def test_the_gateway_reads_every_authoritys_branding(journey, identity_api, env, tenant):
+    response = await identity_api.get("/internal/v1/identity/authorities", headers=journey.headers)
+    mine = next(a for a in response.json() if a["slug"] == tenant.slug)
+    assert mine["support_email"] == "support@council.example" and mine["primary_colour"].startswith("#")
+    assert any("12 characters" in rule for rule in mine["password_rules"])
+    assert (await identity_api.get("/internal/v1/identity/authorities")).status_code == 403

@@ -27,7 +27,7 @@ from shared.logging import get_logger
 from shared.problems import Problem
 
 log = get_logger(__name__)
-API_PREFIXES = ("/api/", "/council/", "/auth/")  # machine paths answer problem+json
+API_PREFIXES = ("/api/", "/council/")
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 # What a person reads for each status; a service's technical detail is never shown on a page.

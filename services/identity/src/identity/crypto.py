@@ -1,21 +1,19 @@
 """The secrets identity keeps: argon2id password hashes (computed off the event loop), security codes
-encrypted with AES-GCM, opaque ids (journeys, sessions, API keys) stored only as SHA-256 digests."""
+encrypted with AES-GCM (shared.sealing), opaque ids (journeys, sessions, API keys) stored only as SHA-256 digests."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import secrets
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-NONCE_BYTES = 12
+from shared.sealing import Sealer
+
+__all__ = ["PasswordHasher", "Sealer", "digest", "keyed_digest", "new_secret", "temporary_password"]
 
 
 class PasswordHasher:
@@ -58,26 +56,6 @@ class PasswordHasher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-class Sealer:
-    """AES-256-GCM with a random nonce; the associated data binds a ciphertext to its owner (a user id),
-    so a code copied onto another user's row does not decrypt."""
-
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("an AES-256 key is 32 bytes")
-        self._aead = AESGCM(key)
-
-    def seal(self, plaintext: str, *, owner: uuid.UUID) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, plaintext.encode(), owner.bytes)
-
-    def open(self, sealed: bytes, *, owner: uuid.UUID) -> str:
-        try:
-            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], owner.bytes).decode()
-        except (InvalidTag, ValueError) as exc:
-            raise ValueError("the sealed value does not open with this key and owner") from exc
 
 
 def new_secret(prefix: str = "") -> str:

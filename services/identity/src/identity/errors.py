@@ -129,3 +129,7 @@ def bad_scope(detail: str) -> Problem:
 
 def bad_request(detail: str) -> Problem:
     return Problem(400, "Bad Request", detail=detail)
+
+
+def bad_policy(detail: str) -> Problem:
+    return Problem(422, "The policy is not valid", type_=BASE + "bad-policy", detail=detail)

@@ -2,11 +2,28 @@
 schema-compatibility contract test."""
 
 from shared.events.envelope import Envelope, EventPayload, make_envelope
-from shared.events.identity import OrganisationUpserted, PasswordResetRequested
+from shared.events.identity import (
+    AuthorityPolicyState,
+    AuthorityUpserted,
+    ContactRequestUpserted,
+    ContractUpserted,
+    MembershipState,
+    OrganisationUpserted,
+    PasswordResetRequested,
+    ProviderServiceUpserted,
+    TemporaryPasswordIssued,
+    UserUpserted,
+)
 from shared.events.reports import ReportRunRequested
 
 EVENT_TYPES: tuple[type[EventPayload], ...] = (
+    AuthorityUpserted,
     OrganisationUpserted,
+    ContractUpserted,
+    ProviderServiceUpserted,
+    UserUpserted,
+    ContactRequestUpserted,
+    TemporaryPasswordIssued,
     PasswordResetRequested,
     ReportRunRequested,
 )
@@ -15,10 +32,18 @@ BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVE
 __all__ = [
     "BY_ROUTING_KEY",
     "EVENT_TYPES",
+    "AuthorityPolicyState",
+    "AuthorityUpserted",
+    "ContactRequestUpserted",
+    "ContractUpserted",
     "Envelope",
     "EventPayload",
+    "MembershipState",
     "OrganisationUpserted",
     "PasswordResetRequested",
+    "ProviderServiceUpserted",
     "ReportRunRequested",
+    "TemporaryPasswordIssued",
+    "UserUpserted",
     "make_envelope",
 ]

@@ -1,7 +1,18 @@
 """Routes of the identity service: parse, call a handler, answer (errors are problem+json)."""
 
-from identity.api import council, directory, login, me
+from identity.api import contacts, council, directory, keys, login, me
 
-ROUTERS = [login.router, me.router, directory.provider_api, directory.council_api, council.router]
+ROUTERS = [
+    login.router,
+    keys.internal,
+    me.router,
+    directory.provider_api,
+    contacts.provider_api,
+    keys.provider_api,
+    keys.council_api,
+    directory.council_api,
+    contacts.council_api,
+    council.router,
+]
 
 __all__ = ["ROUTERS"]

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, GrantIn, UserPublic
+from identity.api.schemas import EMAIL, GrantIn, Membership, UserPublic
 from identity.handlers import accounts
-from identity.store import audit
+from identity.store import audit, users
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
 
@@ -122,3 +122,68 @@ async def read_audit(
             before_id=before_id,
             limit=limit,
         )
+
+
+class UserDetail(UserPublic):
+    memberships: list[Membership]
+
+
+@router.get(
+    "/users", response_model=list[UserPublic], summary="Users of the authority, or of one organisation"
+)
+async def list_users(
+    auth: Authenticated, ctx: ContextDep, organisation_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    principal, _ = auth
+    if not principal.is_council:
+        raise errors.forbidden("only the council can use the council API")
+    async with ctx.pool.acquire() as conn:
+        return await users.list_users(
+            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+        )
+
+
+@router.get("/users/{user_id}", response_model=UserDetail)
+async def get_user(user_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, _ = auth
+    return await accounts.user_detail(ctx, principal, user_id=user_id)
+
+
+class MembershipIn(BaseModel):
+    role: str = Field(
+        pattern="^(full|finance|care|admin|main)$", description="main is set by the council only"
+    )
+    can_edit: bool
+    scope_type: str = Field("organisation", pattern="^(organisation|contract|service)$")
+    scope_id: uuid.UUID | None = Field(None, description="the contract or service; default the organisation")
+
+
+@router.put(
+    "/users/{user_id}/memberships/{organisation_id}",
+    response_model=UserDetail,
+    summary="Grant a role and scope in an organisation (or change it)",
+)
+async def put_membership(
+    user_id: uuid.UUID, organisation_id: uuid.UUID, body: MembershipIn, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, caller = auth
+    grant = accounts.Grant(
+        organisation_id=organisation_id,
+        role=body.role,
+        can_edit=body.can_edit,
+        scope_type=body.scope_type,
+        scope_id=body.scope_id or organisation_id,
+    )
+    await accounts.grant(ctx, caller, principal, user_id=user_id, grant=grant)
+    return await accounts.user_detail(ctx, principal, user_id=user_id)
+
+
+@router.delete(
+    "/users/{user_id}/memberships/{organisation_id}", status_code=204, summary="Unlink from an organisation"
+)
+async def delete_membership(
+    user_id: uuid.UUID, organisation_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+) -> Response:
+    principal, caller = auth
+    await accounts.revoke(ctx, caller, principal, user_id=user_id, organisation_id=organisation_id)
+    return Response(status_code=204)

@@ -17,6 +17,7 @@ from identity.api.deps import ContextDep, GatewayCaller
 from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG
 from identity.domain import security_codes
 from identity.handlers import journey, login, resets, sessions
+from identity.store import directory as directory_store
 
 router = APIRouter(prefix="/internal/v1/identity", tags=["internal"], include_in_schema=False)
 
@@ -214,3 +215,25 @@ async def request_password_reset(body: ResetRequestIn, caller: GatewayCaller, ct
     )
     await resets.request_reset(ctx, caller, authority_slug=body.authority, form=form)
     return Accepted(message=RESET_ANSWER)
+
+
+class AuthorityBrandingOut(BaseModel):
+    authority_id: uuid.UUID
+    slug: str
+    name: str
+    primary_colour: str
+    secondary_colour: str
+    support_email: str | None
+    support_phone: str | None
+    password_rules: list[str]
+
+
+@router.get("/authorities", response_model=list[AuthorityBrandingOut])
+async def list_authorities(caller: GatewayCaller, ctx: ContextDep) -> list[AuthorityBrandingOut]:
+    """Every authority's name, colours, support contact and password rules (for the pages)."""
+    async with ctx.pool.acquire() as conn:
+        rows = await directory_store.list_authorities(conn=conn)
+    return [
+        AuthorityBrandingOut(**row, password_rules=directory_store.policy_of(row).password.describe())
+        for row in rows
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -62,3 +62,38 @@ class GrantIn(BaseModel):
     scope_id: uuid.UUID | None = Field(
         None, description="the organisation, contract or service; default the organisation"
     )
+
+
+class ContractPublic(BaseModel):
+    contract_id: uuid.UUID
+    organisation_id: uuid.UUID
+    reference: str
+    name: str
+    payment_basis: str = Field(description="actuals | planned")
+    frequency: str = Field(description="weekly | four_weekly")
+    pays_frustrated: bool
+    pays_extras: bool
+    vat_registered: bool
+    start_date: date | None
+    end_date: date | None
+    active: bool
+    revision: int
+
+
+class ServicePublic(BaseModel):
+    service_id: uuid.UUID
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    reference: str
+    name: str
+    active: bool
+    revision: int
+
+
+class ScopedGrant(BaseModel):
+    """A role and scope inside the caller's own organisation."""
+
+    role: str = Field(pattern="^(full|finance|care|admin)$", description="Main is set by the council only")
+    can_edit: bool = Field(description="Edit (true) or Read-only (false)")
+    scope_type: str = Field("organisation", pattern="^(organisation|contract|service)$")
+    scope_id: uuid.UUID | None = Field(None, description="the contract or service; default the organisation")

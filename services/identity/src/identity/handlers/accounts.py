@@ -11,8 +11,10 @@ import asyncpg
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import temporary_password
-from identity.handlers.common import normalise_email, record
-from identity.store import directory, users
+from identity.handlers.common import normalise_email, record, require_council_editor
+from identity.handlers.events import publish_user
+from identity.store import contracts, directory, users
+from identity.store import memberships as membership_store
 from identity.store import sessions as session_store
 from shared.auth import Principal
 from shared.logging import get_logger
@@ -40,23 +42,17 @@ class Grant:
     scope_id: uuid.UUID
 
 
-def require_council_editor(principal: Principal) -> None:
-    if not principal.is_council:
-        raise errors.forbidden("only the council can do this")
-    if not principal.can_edit:
-        raise errors.forbidden("your council access is read-only")
-
-
 async def check_grant(conn: asyncpg.Connection, authority_id: uuid.UUID, grant: Grant) -> None:
-    """The organisation is the authority's, and the scope lies inside it."""
+    """The organisation is the authority's, the role exists, and the scope lies inside the organisation."""
     organisation = await directory.get_organisation(
         conn=conn, authority_id=authority_id, organisation_id=grant.organisation_id
     )
     if organisation is None:
         raise errors.not_found("organisation")
-    if grant.scope_type == "organisation" and grant.scope_id != grant.organisation_id:
-        raise errors.bad_scope("an organisation scope is the organisation itself")
-    if grant.scope_type != "organisation":
+    inside, _ = await contracts.scope_parent(
+        conn=conn, organisation_id=grant.organisation_id, scope_type=grant.scope_type, scope_id=grant.scope_id
+    )
+    if not inside:
         raise errors.bad_scope(f"there is no {grant.scope_type} with that id in the organisation")
 
 
@@ -88,7 +84,7 @@ async def create_user(
             password_hash=password_hash,
         )
         if grant is not None:
-            await users.upsert_membership(
+            await membership_store.upsert_membership(
                 conn=conn,
                 user_id=user["user_id"],
                 organisation_id=grant.organisation_id,
@@ -176,3 +172,73 @@ async def reset_password(
         user = await _user_of_authority(conn, principal, user_id)
     log.info("password_reset", user_id=str(user_id), security_code_reset=reset_security_code)
     return user, password
+
+
+async def grant(
+    ctx: Context, caller: Caller, principal: Principal, *, user_id: uuid.UUID, grant: Grant
+) -> dict[str, Any]:
+    """Link a provider user to an organisation with a role and scope (Main included: the council's)."""
+    require_council_editor(principal)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        user = await _user_of_authority(conn, principal, user_id)
+        if user["is_council"]:
+            raise errors.bad_request("council staff see the whole authority; they have no organisation roles")
+        await check_grant(conn, principal.authority_id, grant)
+        await membership_store.upsert_membership(
+            conn=conn,
+            user_id=user_id,
+            organisation_id=grant.organisation_id,
+            role=grant.role,
+            can_edit=grant.can_edit,
+            scope_type=grant.scope_type,
+            scope_id=grant.scope_id,
+        )
+        await record(
+            conn,
+            caller,
+            authority_id=principal.authority_id,
+            action="role_granted",
+            subject_user_id=user_id,
+            organisation_id=grant.organisation_id,
+            role=grant.role,
+            can_edit=grant.can_edit,
+            scope_type=grant.scope_type,
+            scope_id=grant.scope_id,
+        )
+        await publish_user(conn, ctx, caller, user=user)
+    log.info(
+        "role_granted", user_id=str(user_id), organisation_id=str(grant.organisation_id), role=grant.role
+    )
+    return user
+
+
+async def revoke(
+    ctx: Context, caller: Caller, principal: Principal, *, user_id: uuid.UUID, organisation_id: uuid.UUID
+) -> None:
+    """Unlink a user from an organisation; their sessions showing it end at the next token exchange."""
+    require_council_editor(principal)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        user = await _user_of_authority(conn, principal, user_id)
+        if not await membership_store.delete_membership(
+            conn=conn, user_id=user_id, organisation_id=organisation_id
+        ):
+            raise errors.not_found("link between that user and organisation")
+        await record(
+            conn,
+            caller,
+            authority_id=principal.authority_id,
+            action="role_revoked",
+            subject_user_id=user_id,
+            organisation_id=organisation_id,
+        )
+        await publish_user(conn, ctx, caller, user=user)
+    log.info("role_revoked", user_id=str(user_id), organisation_id=str(organisation_id))
+
+
+async def user_detail(ctx: Context, principal: Principal, *, user_id: uuid.UUID) -> dict[str, Any]:
+    """A user of the caller's authority, with their organisations."""
+    if not principal.is_council:
+        raise errors.forbidden("only the council can see every user")
+    async with ctx.pool.acquire() as conn:
+        user = await _user_of_authority(conn, principal, user_id)
+        return {**user, "memberships": await membership_store.list_memberships(conn=conn, user_id=user_id)}

@@ -11,6 +11,7 @@ from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import keyed_digest
 from identity.store import audit, directory, limits
+from shared.auth import Principal
 
 
 async def record(
@@ -84,3 +85,10 @@ async def authority_by_id(conn: asyncpg.Connection, authority_id: uuid.UUID) -> 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def require_council_editor(principal: Principal) -> None:
+    if not principal.is_council:
+        raise errors.forbidden("only the council can do this")
+    if not principal.can_edit:
+        raise errors.forbidden("your council access is read-only")

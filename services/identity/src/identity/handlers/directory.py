@@ -1,4 +1,5 @@
-"""Use cases of the identity service, as plain async functions."""
+"""The provider directory, maintained by the council: authority settings, organisations, contracts and
+services. Each change is saved and published with its full state in one transaction."""
 
 from __future__ import annotations
 
@@ -7,9 +8,22 @@ from typing import Any
 
 import asyncpg
 
+from identity import errors
+from identity.context import Caller, Context
+from identity.handlers.common import authority_by_id, require_council_editor
+from identity.handlers.events import publish
+from identity.store import contracts
 from identity.store import directory as store
+from shared.auth import Principal
 from shared.bus import Outbox
-from shared.events import OrganisationUpserted, make_envelope
+from shared.events import (
+    AuthorityPolicyState,
+    AuthorityUpserted,
+    ContractUpserted,
+    OrganisationUpserted,
+    ProviderServiceUpserted,
+    make_envelope,
+)
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -42,3 +56,106 @@ async def upsert_organisation(
         )
     log.info("organisation_upserted", organisation_id=str(org["organisation_id"]), revision=org["revision"])
     return org
+
+
+def authority_event(authority: dict[str, Any]) -> AuthorityUpserted:
+    return AuthorityUpserted(
+        **{
+            k: authority[k]
+            for k in ("authority_id", "slug", *store.BRANDING_COLUMNS, "revision", "updated_at")
+        },
+        policy=AuthorityPolicyState(**{k: authority[k] for k in store.POLICY_COLUMNS}),
+    )
+
+
+async def update_authority(
+    ctx: Context, caller: Caller, principal: Principal, *, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Change the caller's authority's branding and policy; the result must still be a valid policy."""
+    require_council_editor(principal)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        current = await authority_by_id(conn, principal.authority_id)
+        try:
+            store.policy_of({**current, **values})
+        except ValueError as exc:
+            raise errors.bad_policy(str(exc)) from exc
+        updated = await store.update_authority(conn=conn, authority_id=principal.authority_id, values=values)
+        assert updated is not None
+        await publish(
+            conn,
+            ctx,
+            caller,
+            authority_event(updated),
+            aggregate_id=principal.authority_id,
+            authority_id=principal.authority_id,
+        )
+    log.info("authority_updated", authority_id=str(principal.authority_id), revision=updated["revision"])
+    return updated
+
+
+async def upsert_contract(
+    ctx: Context, caller: Caller, principal: Principal, *, organisation_id: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Create or change a contract of one of the authority's organisations."""
+    require_council_editor(principal)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        organisation = await store.get_organisation(
+            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+        )
+        if organisation is None:
+            raise errors.not_found("organisation")
+        contract = await contracts.upsert_contract(
+            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id, **values
+        )
+        if contract is None:
+            raise errors.conflict("a contract with this reference belongs to another organisation")
+        await publish(
+            conn,
+            ctx,
+            caller,
+            ContractUpserted(**contract),
+            aggregate_id=contract["contract_id"],
+            authority_id=principal.authority_id,
+        )
+    log.info("contract_upserted", contract_id=str(contract["contract_id"]), revision=contract["revision"])
+    return contract
+
+
+async def upsert_service(
+    ctx: Context,
+    caller: Caller,
+    principal: Principal,
+    *,
+    contract_id: uuid.UUID,
+    reference: str,
+    name: str,
+    active: bool,
+) -> dict[str, Any]:
+    """Create or change a service under one of the authority's contracts."""
+    require_council_editor(principal)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        contract = await contracts.get_contract(
+            conn=conn, authority_id=principal.authority_id, contract_id=contract_id
+        )
+        if contract is None:
+            raise errors.not_found("contract")
+        service = await contracts.upsert_service(
+            conn=conn,
+            authority_id=principal.authority_id,
+            contract=contract,
+            reference=reference,
+            name=name,
+            active=active,
+        )
+        if service is None:
+            raise errors.conflict("a service with this reference belongs to another contract")
+        await publish(
+            conn,
+            ctx,
+            caller,
+            ProviderServiceUpserted(**service),
+            aggregate_id=service["service_id"],
+            authority_id=principal.authority_id,
+        )
+    log.info("service_upserted", service_id=str(service["service_id"]), revision=service["revision"])
+    return service

@@ -13,7 +13,8 @@ from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
 from identity.handlers.common import authority_by_id, record
-from identity.store import directory, users
+from identity.store import contracts, directory, users
+from identity.store import memberships as membership_store
 from identity.store import sessions as store
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.logging import get_logger
@@ -45,7 +46,9 @@ async def open_session(
     user_id = user["user_id"]
     if not await users.record_login(conn=conn, user_id=user_id):
         raise errors.account_locked(authority)
-    memberships = [] if user["is_council"] else await users.list_memberships(conn=conn, user_id=user_id)
+    memberships = (
+        [] if user["is_council"] else await membership_store.list_memberships(conn=conn, user_id=user_id)
+    )
     organisation_id = memberships[0]["organisation_id"] if memberships else None
     policy = directory.policy_of(authority)
     session_id = new_secret("ps_")
@@ -94,19 +97,48 @@ async def principal_for(
             scope_id=None,
             extra=extra,
         )
-    memberships = await users.list_memberships(conn=conn, user_id=user["user_id"])
+    memberships = await membership_store.list_memberships(conn=conn, user_id=user["user_id"])
+    # The organisation the session shows; if the council has since unlinked it, the first one left.
     chosen = next((m for m in memberships if m["organisation_id"] == organisation_id), None)
+    chosen = chosen or (memberships[0] if memberships else None)
     if chosen is None:
-        raise errors.forbidden("this login is not linked to that organisation any more; log in again")
-    return Principal(
+        raise errors.forbidden("this login is not linked to any organisation; contact the council")
+    return await membership_principal(
+        conn,
         subject=str(user["user_id"]),
         kind=PrincipalKind.user,
         authority_id=user["authority_id"],
-        organisation_id=chosen["organisation_id"],
-        role=Role(chosen["role"]),
-        can_edit=chosen["can_edit"],
-        scope_type=ScopeType(chosen["scope_type"]),
-        scope_id=chosen["scope_id"],
+        grant=chosen,
+        extra=extra,
+    )
+
+
+async def membership_principal(
+    conn: asyncpg.Connection,
+    *,
+    subject: str,
+    kind: PrincipalKind,
+    authority_id: uuid.UUID,
+    grant: dict[str, Any],
+    extra: dict[str, Any],
+) -> Principal:
+    """A provider caller (user or API key) from its organisation, role and scope."""
+    _, parent = await contracts.scope_parent(
+        conn=conn,
+        organisation_id=grant["organisation_id"],
+        scope_type=grant["scope_type"],
+        scope_id=grant["scope_id"],
+    )
+    return Principal(
+        subject=subject,
+        kind=kind,
+        authority_id=authority_id,
+        organisation_id=grant["organisation_id"],
+        role=Role(grant["role"]),
+        can_edit=grant["can_edit"],
+        scope_type=ScopeType(grant["scope_type"]),
+        scope_id=grant["scope_id"],
+        scope_contract_id=parent,
         extra=extra,
     )
 
@@ -165,7 +197,7 @@ async def switch_organisation(
         session = await store.touch_session(conn=conn, session_hash=digest(session_id))
         if session is None:
             raise errors.session_ended()
-        memberships = await users.list_memberships(conn=conn, user_id=session["user_id"])
+        memberships = await membership_store.list_memberships(conn=conn, user_id=session["user_id"])
         if organisation_id not in {m["organisation_id"] for m in memberships}:
             raise errors.not_found("organisation linked to your login")
         await store.set_session_organisation(
@@ -194,7 +226,7 @@ async def whoami(ctx: Context, principal: Principal) -> dict[str, Any]:
             )
             if user is None:
                 raise errors.session_ended()
-            memberships = await users.list_memberships(conn=conn, user_id=user["user_id"])
+            memberships = await membership_store.list_memberships(conn=conn, user_id=user["user_id"])
         organisation = None
         if principal.organisation_id is not None:
             organisation = await directory.get_organisation(

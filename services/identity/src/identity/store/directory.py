@@ -62,6 +62,12 @@ async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) ->
     return dict(row) if row else None
 
 
+async def list_authorities(*, conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every authority, by name."""
+    rows = await conn.fetch(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority ORDER BY name")
+    return [dict(r) for r in rows]
+
+
 async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> dict[str, Any] | None:
     """The authority whose portal address ends in `slug`, or None."""
     row = await conn.fetchrow(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1", slug)

@@ -263,44 +263,30 @@ async def record_login(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> bool:
     return bool(row)
 
 
-async def list_memberships(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The organisations the user is linked to, with role and scope, by organisation name."""
+async def list_users(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Users of the authority, or the contacts of one organisation, by name."""
     rows = await conn.fetch(
-        """
-        SELECT m.organisation_id, o.name AS organisation_name, o.reference AS organisation_reference,
-               m.role, m.can_edit, m.scope_type, m.scope_id, m.granted_at
-          FROM identity.membership m JOIN identity.organisation o USING (organisation_id)
-         WHERE m.user_id = $1 AND o.active
-         ORDER BY o.name, m.organisation_id
+        f"""
+        SELECT {USER_COLUMNS} FROM identity.app_user u
+         WHERE u.authority_id = $1
+           AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM identity.membership m
+                                             WHERE m.user_id = u.user_id AND m.organisation_id = $2))
+         ORDER BY u.surname, u.forename, u.email
         """,
-        user_id,
+        authority_id,
+        organisation_id,
     )
     return [dict(r) for r in rows]
 
 
-async def upsert_membership(
-    *,
-    conn: asyncpg.Connection,
-    user_id: uuid.UUID,
-    organisation_id: uuid.UUID,
-    role: str,
-    can_edit: bool,
-    scope_type: str,
-    scope_id: uuid.UUID,
-) -> None:
-    """Link the user to the organisation with this role and scope, or change the link."""
-    await conn.execute(
-        """
-        INSERT INTO identity.membership (user_id, organisation_id, role, can_edit, scope_type, scope_id)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (user_id, organisation_id) DO UPDATE
-           SET role = EXCLUDED.role, can_edit = EXCLUDED.can_edit, scope_type = EXCLUDED.scope_type,
-               scope_id = EXCLUDED.scope_id, granted_at = now()
-        """,
+async def bump_revision(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> dict[str, Any]:
+    """A published change to the user: the new revision and time."""
+    row = await conn.fetchrow(
+        "UPDATE identity.app_user SET revision = revision + 1, updated_at = now() WHERE user_id = $1"
+        " RETURNING revision, updated_at",
         user_id,
-        organisation_id,
-        role,
-        can_edit,
-        scope_type,
-        scope_id,
     )
+    assert row is not None
+    return dict(row)

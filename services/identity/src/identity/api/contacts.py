@@ -1,0 +1,138 @@
+"""Contacts and contact requests: a provider's Admin or Full users ask, the council decides."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from identity import errors
+from identity.api.deps import Authenticated, ContextDep
+from identity.api.schemas import EMAIL, ScopedGrant
+from identity.handlers import contacts
+from identity.store import requests, users
+from shared.scoping import Function, require_function
+
+provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
+council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
+
+
+class ContactPublic(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    forename: str
+    surname: str
+    phone: str | None
+
+
+@provider_api.get("/contacts", response_model=list[ContactPublic], summary="The contacts of my organisation")
+async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+    principal, _ = auth
+    require_function(principal, Function.admin)
+    async with ctx.pool.acquire() as conn:
+        return await users.list_users(
+            conn=conn, authority_id=principal.authority_id, organisation_id=principal.organisation_id
+        )
+
+
+class ContactRequestIn(ScopedGrant):
+    forename: str = Field(min_length=1, max_length=100)
+    surname: str = Field(min_length=1, max_length=100)
+    address: str = Field(min_length=1, max_length=500)
+    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() -]+$")
+    email: str = Field(pattern=EMAIL, max_length=254, description="the new contact's portal e-mail")
+
+
+class ContactRequestPublic(BaseModel):
+    request_id: uuid.UUID
+    organisation_id: uuid.UUID
+    requested_by: uuid.UUID
+    forename: str
+    surname: str
+    address: str
+    phone: str
+    email: str
+    role: str
+    can_edit: bool
+    scope_type: str
+    scope_id: uuid.UUID
+    status: str = Field(description="pending | approved | rejected")
+    reason: str | None
+    decided_at: datetime | None
+    user_id: uuid.UUID | None
+    created_at: datetime
+
+
+@provider_api.post(
+    "/contact-requests",
+    status_code=201,
+    response_model=ContactRequestPublic,
+    summary="Request a new contact (the council approves)",
+)
+async def request_contact(body: ContactRequestIn, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, caller = auth
+    details = body.model_dump()
+    details["scope_id"] = body.scope_id or principal.organisation_id
+    return await contacts.request_contact(ctx, caller, principal, details=details)
+
+
+@provider_api.get("/contact-requests", response_model=list[ContactRequestPublic])
+async def list_my_requests(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+    principal, _ = auth
+    return await contacts.list_own(ctx, principal)
+
+
+@provider_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)
+async def get_my_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, _ = auth
+    return await contacts.get_visible(ctx, principal, request_id=request_id)
+
+
+@council_api.get("/contact-requests", response_model=list[ContactRequestPublic])
+async def council_requests(
+    auth: Authenticated,
+    ctx: ContextDep,
+    status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
+) -> list[dict[str, Any]]:
+    principal, _ = auth
+    if not principal.is_council:
+        raise errors.forbidden("only the council can use the council API")
+    async with ctx.pool.acquire() as conn:
+        return await requests.list_contact_requests(
+            conn=conn, authority_id=principal.authority_id, organisation_id=None, status=status
+        )
+
+
+@council_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)
+async def council_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, _ = auth
+    return await contacts.get_visible(ctx, principal, request_id=request_id)
+
+
+class Approved(BaseModel):
+    request: ContactRequestPublic
+    temporary_password: str | None = Field(
+        description="for a new login, shown once (also e-mailed); null when an existing login was linked"
+    )
+
+
+@council_api.post("/contact-requests/{request_id}/approve", response_model=Approved)
+async def approve_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, caller = auth
+    decided, password = await contacts.approve(ctx, caller, principal, request_id=request_id)
+    return {"request": decided, "temporary_password": password}
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@council_api.post("/contact-requests/{request_id}/reject", response_model=ContactRequestPublic)
+async def reject_request(
+    request_id: uuid.UUID, body: Rejection, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, caller = auth
+    return await contacts.reject(ctx, caller, principal, request_id=request_id, reason=body.reason)

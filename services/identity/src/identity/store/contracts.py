@@ -1,0 +1,164 @@
+"""Contracts and the services under them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from shared.auth import Principal
+from shared.scoping import Columns, scope_where
+
+CONTRACT_COLUMNS = """
+    contract_id, authority_id, organisation_id, reference, name, payment_basis, frequency, pays_frustrated,
+    pays_extras, vat_registered, start_date, end_date, active, revision, updated_at
+"""
+SERVICE_COLUMNS = (
+    "service_id, authority_id, organisation_id, contract_id, reference, name, active, revision, updated_at"
+)
+
+
+async def upsert_contract(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    reference: str,
+    name: str,
+    payment_basis: str,
+    frequency: str,
+    pays_frustrated: bool,
+    pays_extras: bool,
+    vat_registered: bool,
+    start_date: date | None,
+    end_date: date | None,
+    active: bool,
+) -> dict[str, Any] | None:
+    """Create the contract with this reference, or change it (never moving it to another organisation:
+    None then); bump its revision."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO identity.contract AS c (contract_id, authority_id, organisation_id, reference, name,
+            payment_basis, frequency, pays_frustrated, pays_extras, vat_registered, start_date, end_date, active)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, payment_basis = EXCLUDED.payment_basis, frequency = EXCLUDED.frequency,
+               pays_frustrated = EXCLUDED.pays_frustrated, pays_extras = EXCLUDED.pays_extras,
+               vat_registered = EXCLUDED.vat_registered, start_date = EXCLUDED.start_date,
+               end_date = EXCLUDED.end_date, active = EXCLUDED.active,
+               revision = c.revision + 1, updated_at = now()
+         WHERE c.organisation_id = EXCLUDED.organisation_id
+        RETURNING {CONTRACT_COLUMNS}
+        """,
+        uuid.uuid4(),
+        authority_id,
+        organisation_id,
+        reference,
+        name,
+        payment_basis,
+        frequency,
+        pays_frustrated,
+        pays_extras,
+        vat_registered,
+        start_date,
+        end_date,
+        active,
+    )
+    return dict(row) if row else None
+
+
+async def get_contract(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, contract_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The contract, if it is the authority's."""
+    row = await conn.fetchrow(
+        f"SELECT {CONTRACT_COLUMNS} FROM identity.contract WHERE authority_id = $1 AND contract_id = $2",
+        authority_id,
+        contract_id,
+    )
+    return dict(row) if row else None
+
+
+async def list_contracts(
+    *, conn: asyncpg.Connection, principal: Principal, organisation_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The contracts the caller may see (optionally of one organisation), by name."""
+    where, params = scope_where(principal, Columns(contract="contract_id"), first_param=2)
+    rows = await conn.fetch(
+        f"SELECT {CONTRACT_COLUMNS} FROM identity.contract"
+        f" WHERE ($1::uuid IS NULL OR organisation_id = $1) AND {where} ORDER BY name, reference",
+        organisation_id,
+        *params,
+    )
+    return [dict(r) for r in rows]
+
+
+async def upsert_service(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    contract: dict[str, Any],
+    reference: str,
+    name: str,
+    active: bool,
+) -> dict[str, Any] | None:
+    """Create the service with this reference under the contract, or change it (never moving it to
+    another contract: None then); bump its revision."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO identity.provider_service AS s (service_id, authority_id, organisation_id, contract_id,
+                                                    reference, name, active)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, active = EXCLUDED.active, revision = s.revision + 1, updated_at = now()
+         WHERE s.contract_id = EXCLUDED.contract_id
+        RETURNING {SERVICE_COLUMNS}
+        """,
+        uuid.uuid4(),
+        authority_id,
+        contract["organisation_id"],
+        contract["contract_id"],
+        reference,
+        name,
+        active,
+    )
+    return dict(row) if row else None
+
+
+async def list_services(
+    *, conn: asyncpg.Connection, principal: Principal, contract_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The services the caller may see (optionally of one contract), by name."""
+    where, params = scope_where(
+        principal, Columns(contract="contract_id", service="service_id"), first_param=2
+    )
+    rows = await conn.fetch(
+        f"SELECT {SERVICE_COLUMNS} FROM identity.provider_service"
+        f" WHERE ($1::uuid IS NULL OR contract_id = $1) AND {where} ORDER BY name, reference",
+        contract_id,
+        *params,
+    )
+    return [dict(r) for r in rows]
+
+
+async def scope_parent(
+    *, conn: asyncpg.Connection, organisation_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID
+) -> tuple[bool, uuid.UUID | None]:
+    """Whether the scope lies in the organisation, and for a service its contract."""
+    if scope_type == "organisation":
+        return scope_id == organisation_id, None
+    if scope_type == "contract":
+        found = await conn.fetchval(
+            "SELECT true FROM identity.contract WHERE contract_id = $1 AND organisation_id = $2",
+            scope_id,
+            organisation_id,
+        )
+        return bool(found), None
+    contract_id = await conn.fetchval(
+        "SELECT contract_id FROM identity.provider_service WHERE service_id = $1 AND organisation_id = $2",
+        scope_id,
+        organisation_id,
+    )
+    return contract_id is not None, contract_id

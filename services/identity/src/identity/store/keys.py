@@ -1,0 +1,165 @@
+"""Machine credentials: organisations' API keys and council clients (stored as SHA-256 digests)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+KEY_COLUMNS = """
+    key_id, authority_id, organisation_id, name, prefix, role, can_edit, scope_type, scope_id, created_by,
+    created_at, last_used_at, revoked_at
+"""
+
+
+async def add_api_key(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    name: str,
+    prefix: str,
+    secret_hash: bytes,
+    grant: dict[str, Any],
+    created_by: uuid.UUID,
+) -> dict[str, Any]:
+    """A new key with the role and scope given."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO identity.api_key (key_id, authority_id, organisation_id, name, prefix, secret_hash, role,
+                                      can_edit, scope_type, scope_id, created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        RETURNING {KEY_COLUMNS}
+        """,
+        uuid.uuid4(),
+        authority_id,
+        organisation_id,
+        name,
+        prefix,
+        secret_hash,
+        grant["role"],
+        grant["can_edit"],
+        grant["scope_type"],
+        grant["scope_id"],
+        created_by,
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def list_api_keys(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The organisation's keys, newest first (revoked ones too)."""
+    rows = await conn.fetch(
+        f"SELECT {KEY_COLUMNS} FROM identity.api_key WHERE authority_id = $1 AND organisation_id = $2"
+        " ORDER BY created_at DESC",
+        authority_id,
+        organisation_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def revoke_api_key(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    key_id: uuid.UUID,
+    revoked_by: str,
+) -> dict[str, Any] | None:
+    """Revoke the organisation's key (already revoked: unchanged); None if it is not theirs."""
+    row = await conn.fetchrow(
+        f"""
+        UPDATE identity.api_key SET revoked_at = COALESCE(revoked_at, now()), revoked_by = COALESCE(revoked_by, $4)
+         WHERE authority_id = $1 AND organisation_id = $2 AND key_id = $3
+        RETURNING {KEY_COLUMNS}
+        """,
+        authority_id,
+        organisation_id,
+        key_id,
+        revoked_by,
+    )
+    return dict(row) if row else None
+
+
+async def use_api_key(*, conn: asyncpg.Connection, secret_hash: bytes) -> dict[str, Any] | None:
+    """The live key with this digest, its organisation active; marks it used."""
+    row = await conn.fetchrow(
+        f"""
+        UPDATE identity.api_key k SET last_used_at = now()
+          FROM identity.organisation o
+         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND o.organisation_id = k.organisation_id AND o.active
+        RETURNING {", ".join("k." + c.strip() for c in KEY_COLUMNS.split(","))}
+        """,
+        secret_hash,
+    )
+    return dict(row) if row else None
+
+
+CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, created_at, last_used_at, revoked_at"
+
+
+async def add_council_client(
+    *,
+    conn: asyncpg.Connection,
+    client_id: str,
+    authority_id: uuid.UUID,
+    name: str,
+    secret_hash: bytes,
+    can_edit: bool,
+) -> dict[str, Any]:
+    """A new client of the authority."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit)
+        VALUES ($1, $2, $3, $4, $5) RETURNING {CLIENT_COLUMNS}
+        """,
+        client_id,
+        authority_id,
+        name,
+        secret_hash,
+        can_edit,
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def get_council_client(*, conn: asyncpg.Connection, client_id: str) -> dict[str, Any] | None:
+    """The client with its secret digest (the token endpoint)."""
+    row = await conn.fetchrow(
+        f"SELECT {CLIENT_COLUMNS}, secret_hash FROM identity.council_client WHERE client_id = $1", client_id
+    )
+    return dict(row) if row else None
+
+
+async def touch_council_client(*, conn: asyncpg.Connection, client_id: str) -> None:
+    """Mark the client used."""
+    await conn.execute(
+        "UPDATE identity.council_client SET last_used_at = now() WHERE client_id = $1", client_id
+    )
+
+
+async def list_council_clients(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The authority's clients."""
+    rows = await conn.fetch(
+        f"SELECT {CLIENT_COLUMNS} FROM identity.council_client WHERE authority_id = $1 ORDER BY created_at",
+        authority_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def revoke_council_client(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, client_id: str
+) -> dict[str, Any] | None:
+    """Revoke the authority's client; None if it is not theirs."""
+    row = await conn.fetchrow(
+        f"""
+        UPDATE identity.council_client SET revoked_at = COALESCE(revoked_at, now())
+         WHERE authority_id = $1 AND client_id = $2 RETURNING {CLIENT_COLUMNS}
+        """,
+        authority_id,
+        client_id,
+    )
+    return dict(row) if row else None

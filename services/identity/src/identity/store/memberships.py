@@ -1,0 +1,63 @@
+"""Memberships: a provider user's role and scope in each organisation they are linked to."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+
+async def list_memberships(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The organisations the user is linked to, with role and scope, by organisation name."""
+    rows = await conn.fetch(
+        """
+        SELECT m.organisation_id, o.name AS organisation_name, o.reference AS organisation_reference,
+               m.role, m.can_edit, m.scope_type, m.scope_id, m.granted_at
+          FROM identity.membership m JOIN identity.organisation o USING (organisation_id)
+         WHERE m.user_id = $1 AND o.active
+         ORDER BY o.name, m.organisation_id
+        """,
+        user_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def upsert_membership(
+    *,
+    conn: asyncpg.Connection,
+    user_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    role: str,
+    can_edit: bool,
+    scope_type: str,
+    scope_id: uuid.UUID,
+) -> None:
+    """Link the user to the organisation with this role and scope, or change the link."""
+    await conn.execute(
+        """
+        INSERT INTO identity.membership (user_id, organisation_id, role, can_edit, scope_type, scope_id)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (user_id, organisation_id) DO UPDATE
+           SET role = EXCLUDED.role, can_edit = EXCLUDED.can_edit, scope_type = EXCLUDED.scope_type,
+               scope_id = EXCLUDED.scope_id, granted_at = now()
+        """,
+        user_id,
+        organisation_id,
+        role,
+        can_edit,
+        scope_type,
+        scope_id,
+    )
+
+
+async def delete_membership(
+    *, conn: asyncpg.Connection, user_id: uuid.UUID, organisation_id: uuid.UUID
+) -> bool:
+    """Unlink the user from the organisation; True if they were linked."""
+    result = await conn.execute(
+        "DELETE FROM identity.membership WHERE user_id = $1 AND organisation_id = $2",
+        user_id,
+        organisation_id,
+    )
+    return bool(result.split()[-1] != "0")

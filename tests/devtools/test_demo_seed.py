@@ -1,0 +1,82 @@
+"""The demo data of `make run`: seeding twice changes nothing, and the logins it announces work."""
+
+from __future__ import annotations
+
+from devtools import demo_identity, seed
+from identity.main import DEFINITION as IDENTITY
+from shared import db
+from shared.service import create_api
+from tests.support.identity import Journey, Tenant
+from tests.support.inprocess import serve
+
+
+async def counts(env) -> dict[str, int]:
+    conn = await db.connect(env.dsn("identity"))
+    try:
+        return {
+            table: await conn.fetchval(f"SELECT count(*) FROM identity.{table}")
+            for table in ("app_user", "contract", "provider_service", "council_client", "membership")
+        }
+    finally:
+        await conn.close()
+
+
+async def test_seeding_is_idempotent_and_the_demo_logins_work(env):
+    settings = env.settings(IDENTITY, login_limit_per_address=10000)
+    await seed.seed_demo({"identity": settings})
+    first = await counts(env)
+    await seed.seed_demo({"identity": settings})
+    assert await counts(env) == first
+    assert first["contract"] >= 7 and first["council_client"] == 4
+
+    telford = Tenant(authority_id=seed.AUTHORITIES[0].authority_id, slug="telford-wrekin")
+    durham = Tenant(authority_id=seed.AUTHORITIES[1].authority_id, slug="durham-childrens")
+    async with serve(create_api(IDENTITY, settings)) as client:
+        journey = Journey(client, env)
+        by_email = {u.email: u for c in demo_identity.COUNCILS for u in c.users}
+        full = by_email["full@purplecare.example"]
+        session_id = await journey.login(
+            telford, full.email, password=full.password, code=demo_identity.SECURITY_CODE
+        )
+        token = (await journey.token(session_id)).json()
+        assert (token["role"], token["can_edit"]) == ("full", True)
+
+        starter = by_email["new.starter@wrekinview.example"]
+        started = (await journey.start(telford, starter.email, starter.password)).json()
+        assert started["step"] == "change_password" and started["reason"] == "temporary"
+
+        dawn = by_email["carer@sausagesandwich.example"]
+        assert await journey.login(
+            durham, dawn.email, password=dawn.password, code=demo_identity.SECURITY_CODE
+        )
+        rules = (await journey.start(durham, dawn.email, dawn.password)).json()
+        assert rules["step"] == "security_code_challenge"
+
+        admin = by_email["portal.admin@telford-wrekin.example"]
+        admin_session = await journey.login(
+            telford, admin.email, password=admin.password, code=demo_identity.SECURITY_CODE
+        )
+        assert (await journey.token(admin_session)).json()["role"] == "council"
+
+        council = demo_identity.COUNCILS[0]
+        issued = await client.post(
+            "/council/v1/identity/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": council.client_id,
+                "client_secret": council.client_secret,
+            },
+        )
+        assert issued.status_code == 200, issued.text
+        authority = await client.get(
+            "/council/v1/identity/authority",
+            headers={"authorization": f"Bearer {issued.json()['access_token']}"},
+        )
+        assert authority.json()["support_email"] == "ECM@telford.gov.uk"
+        assert authority.json()["primary_colour"] == "#00594f"
+
+    # Seeding again brings a changed demo login back to what the announcement prints.
+    await seed.seed_demo({"identity": settings})
+    async with serve(create_api(IDENTITY, settings)) as client:
+        started = (await Journey(client, env).start(telford, starter.email, starter.password)).json()
+        assert started["step"] == "change_password"
