@@ -6,9 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-
 from shared.logging import configure_logging
 from shared.telemetry import configure_telemetry
+
 from tests.support.environment import RunEnvironment, new_run_id
 
 

@@ -8,12 +8,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-
 from identity import handlers
-from shared import db
 from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.service import run_worker
+
+from shared import db
 from tests.support.environment import RunEnvironment, definitions
 from tests.support.inprocess import eventually
 
@@ -24,9 +24,7 @@ CONSUMERS = ["actuals", "payments", "claims", "messaging", "reports"]
 async def workers(env: RunEnvironment) -> AsyncIterator[None]:
     """Every service's worker (identity's relay, the five consumers), running in this loop."""
     stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(run_worker(d, env.settings(d), stop=stop)) for d in definitions()
-    ]
+    tasks = [asyncio.create_task(run_worker(d, env.settings(d), stop=stop)) for d in definitions()]
     await asyncio.sleep(1.0)  # queues declared and bound before the first event
     for task in tasks:
         if task.done():
@@ -48,16 +46,24 @@ async def test_event_is_applied_once_by_each_consumer(env, workers, authority):
     pool = await db.create_pool(env.dsn("identity"))
     try:
         org = await handlers.upsert_organisation(
-            pool=pool, outbox=Outbox("identity"), authority_id=authority,
-            reference="P0001", name="Sausage Sandwich Fostering", active=True, correlation_id=None,
+            pool=pool,
+            outbox=Outbox("identity"),
+            authority_id=authority,
+            reference="P0001",
+            name="Sausage Sandwich Fostering",
+            active=True,
+            correlation_id=None,
         )
     finally:
         await pool.close()
     for service in CONSUMERS:
         row = await eventually(
             lambda s=service: count(
-                env, s, f"SELECT count(*) FROM {s}.organisation WHERE organisation_id = $1 AND name = $2",
-                org["organisation_id"], "Sausage Sandwich Fostering",
+                env,
+                s,
+                f"SELECT count(*) FROM {s}.organisation WHERE organisation_id = $1 AND name = $2",
+                org["organisation_id"],
+                "Sausage Sandwich Fostering",
             )
         )
         assert row == 1
@@ -93,10 +99,16 @@ async def test_rolled_back_transaction_publishes_nothing(env, workers, authority
             async with pool.acquire() as conn, conn.transaction():
                 envelope = make_envelope(
                     OrganisationUpserted(
-                        organisation_id=uuid.uuid4(), authority_id=authority, name="Never", reference="X",
-                        active=True, revision=1, updated_at="2026-01-01T00:00:00Z",
+                        organisation_id=uuid.uuid4(),
+                        authority_id=authority,
+                        name="Never",
+                        reference="X",
+                        active=True,
+                        revision=1,
+                        updated_at="2026-01-01T00:00:00Z",
                     ),
-                    aggregate_id="x", authority_id=authority,
+                    aggregate_id="x",
+                    authority_id=authority,
                 )
                 event_id = envelope.event_id
                 await outbox.add(conn, envelope)
@@ -104,6 +116,12 @@ async def test_rolled_back_transaction_publishes_nothing(env, workers, authority
     finally:
         await pool.close()
     await asyncio.sleep(1.5)  # longer than the relay's polling interval
-    assert await count(env, "identity", "SELECT count(*) FROM identity.outbox WHERE event_id = $1", event_id) == 0
+    assert (
+        await count(env, "identity", "SELECT count(*) FROM identity.outbox WHERE event_id = $1", event_id)
+        == 0
+    )
     for service in CONSUMERS:
-        assert await count(env, service, f"SELECT count(*) FROM {service}.inbox WHERE event_id = $1", event_id) == 0
+        assert (
+            await count(env, service, f"SELECT count(*) FROM {service}.inbox WHERE event_id = $1", event_id)
+            == 0
+        )

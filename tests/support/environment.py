@@ -8,6 +8,7 @@ other's rows or messages.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import secrets
 import subprocess
@@ -16,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
-from shared.migrations import load_migrations, migrate
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
+
+from shared import db
+from shared.migrations import load_migrations, migrate
 
 ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -28,15 +30,11 @@ RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
 PREFIX = "portal_t_"
 
 
-def definitions() -> list[ServiceDefinition]:
-    from actuals.main import DEFINITION as actuals
-    from claims.main import DEFINITION as claims
-    from identity.main import DEFINITION as identity
-    from messaging.main import DEFINITION as messaging
-    from payments.main import DEFINITION as payments
-    from reports.main import DEFINITION as reports
+SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
-    return [identity, actuals, payments, claims, messaging, reports]
+
+def definitions() -> list[ServiceDefinition]:
+    return [importlib.import_module(f"{name}.main").DEFINITION for name in SERVICES]
 
 
 @dataclass
