@@ -16,171 +16,16 @@ import asyncio
 import os
 import platform
 import statistics
-import time
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
-import aio_pika
 import asyncpg
-from shared.bus import Outbox
-from shared.bus.topology import declare_events_exchange
-from shared.events import Envelope, OrganisationUpserted, make_envelope
 from shared.logging import configure_logging
-from shared.settings import ServiceSettings
-from shared.telemetry import configure_telemetry, tracer
+from shared.telemetry import configure_telemetry
 
-from bench.children import RAW_ROUTING_KEY, Child, Record, Role
-from shared import db
+from bench.scenarios import Bench, Latency, Throughput
 from tests.support.environment import ADMIN_DSN, RunEnvironment, new_run_id, rabbitmqctl
 
 SCENARIOS = ("floor", "ours", "naive", "latency")
-DEFAULTS = {name: f.default for name, f in ServiceSettings.model_fields.items()}
-
-
-@dataclass(frozen=True)
-class Throughput:
-    name: str
-    events: int
-    started: float  # first write (or publish) began
-    written: float  # last write (or publish) done
-    finished: float  # last consumer commit (or ack)
-
-    @property
-    def rate(self) -> float:
-        return self.events / (self.finished - self.started)
-
-    @property
-    def write_rate(self) -> float:
-        return self.events / (self.written - self.started)
-
-
-@dataclass(frozen=True)
-class Latency:
-    from_event: list[float]  # consumer commit - timestamp in the event (taken inside the transaction)
-    from_commit: list[float]  # consumer commit - producer's clock right after its COMMIT returned
-
-
-def organisation_event(*, tag: str, number: int, authority_id: uuid.UUID) -> Envelope:
-    organisation_id = uuid.uuid4()
-    event = OrganisationUpserted(
-        organisation_id=organisation_id,
-        authority_id=authority_id,
-        name=f"Bench Organisation {number:06d}",
-        reference=f"B{number:06d}",
-        active=True,
-        revision=1,
-        updated_at=datetime.now(UTC),
-    )
-    return make_envelope(
-        event, aggregate_id=organisation_id, authority_id=authority_id, correlation_id=f"{tag}{number:06d}"
-    )
-
-
-async def write_events(pool: asyncpg.Pool, *, tag: str, count: int, per_transaction: int) -> None:
-    """Write `count` events to identity's outbox, `per_transaction` per transaction, one after another."""
-    outbox = Outbox("identity")
-    authority_id = uuid.uuid4()
-    for first in range(0, count, per_transaction):
-        with tracer().start_as_current_span("bench write"):
-            async with pool.acquire() as conn, conn.transaction():
-                for number in range(first, min(first + per_transaction, count)):
-                    await outbox.add(
-                        conn, organisation_event(tag=tag, number=number, authority_id=authority_id)
-                    )
-
-
-class Bench:
-    def __init__(self, env: RunEnvironment, args: argparse.Namespace) -> None:
-        self.env = env
-        self.args = args
-
-    def role(self, kind: str, service: str, **values: object) -> Role:
-        return Role(kind=kind, run_id=self.env.run_id, service=service, log_path=self.args.log_file, **values)  # type: ignore[arg-type]
-
-    async def consumer_records(self, consumer: Child, expected: int) -> list[Record]:
-        kind, records = await consumer.receive(timeout=60 + expected * 0.05)
-        assert kind == "done" and len(records) == expected, (kind, len(records))
-        return list(records)
-
-    async def floor(self) -> Throughput:
-        count = self.args.events
-        consumer = Child(self.role("raw_consumer", "actuals", expected=count))
-        await consumer.start()
-        connection = await aio_pika.connect_robust(self.env.amqp_url)
-        try:
-            channel = await connection.channel(publisher_confirms=True)
-            exchange = await declare_events_exchange(channel, DEFAULTS["events_exchange"])
-            size = len(organisation_event(tag="ours-", number=0, authority_id=uuid.uuid4()).model_dump_json())
-            body = b'{"p":"' + b"x" * (size - 8) + b'"}'
-            window = DEFAULTS["relay_batch_size"]  # what the relay has in flight at most
-            started = time.time()
-            for first in range(0, count, window):
-                await asyncio.gather(
-                    *(
-                        exchange.publish(
-                            aio_pika.Message(
-                                body=body,
-                                content_type="application/json",
-                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                message_id=f"raw-{number}",
-                            ),
-                            routing_key=RAW_ROUTING_KEY,
-                        )
-                        for number in range(first, min(first + window, count))
-                    )
-                )
-            written = time.time()
-            records = await self.consumer_records(consumer, count)
-        finally:
-            await consumer.stop()
-            await connection.close()
-        return Throughput("floor", count, started, written, max(r[2] for r in records))
-
-    async def outbox_path(self, name: str, *, relay: str, consumer_settings: dict[str, object]) -> Throughput:
-        count = self.args.events
-        tag = f"{name}-"
-        consumer = Child(
-            self.role("consumer", "actuals", tag=tag, expected=count, settings=consumer_settings)
-        )
-        relayer = Child(self.role(relay, "identity"))
-        pool = await db.create_pool(self.env.dsn("identity"))
-        try:
-            await asyncio.gather(consumer.start(), relayer.start())
-            started = time.time()
-            await write_events(pool, tag=tag, count=count, per_transaction=self.args.per_transaction)
-            written = time.time()
-            records = await self.consumer_records(consumer, count)
-        finally:
-            await asyncio.gather(consumer.stop(), relayer.stop())
-            await pool.close()
-        return Throughput(name, count, started, written, max(r[2] for r in records))
-
-    async def latency(self) -> Latency:
-        count, tag = self.args.latency_events, "latency-"
-        consumer = Child(self.role("consumer", "actuals", tag=tag, expected=count))
-        relayer = Child(self.role("relay", "identity"))
-        pool = await db.create_pool(self.env.dsn("identity"))
-        outbox, authority_id = Outbox("identity"), uuid.uuid4()
-        committed: dict[str, float] = {}
-        try:
-            await asyncio.gather(consumer.start(), relayer.start())
-            await asyncio.sleep(1.0)  # let both settle: this measures an idle system
-            for number in range(count):
-                async with pool.acquire() as conn, conn.transaction():
-                    envelope = organisation_event(tag=tag, number=number, authority_id=authority_id)
-                    await outbox.add(conn, envelope)
-                committed[str(envelope.event_id)] = time.time()
-                await asyncio.sleep(self.args.pause_ms / 1000)
-            records = await self.consumer_records(consumer, count)
-        finally:
-            await asyncio.gather(consumer.stop(), relayer.stop())
-            await pool.close()
-        return Latency(
-            from_event=[done - stamped for _, stamped, done in records],
-            from_commit=[done - committed[event_id] for event_id, _, done in records],
-        )
 
 
 def percentile(values: Sequence[float], q: int) -> float:
@@ -211,13 +56,19 @@ def report(args: argparse.Namespace, about: str, rates: list[Throughput], latenc
         f"Events per throughput run: {args.events}; outbox writes: {args.per_transaction} per transaction;"
         f" rounds: {args.rounds} (scenarios interleaved; median, with the lowest and highest in brackets).",
         "",
-        "| path | events/s, first write -> last consumer commit | producer side alone, events/s |",
-        "|---|---:|---:|",
+        "| path | events/s, first write -> last consumer commit | producer side alone, events/s"
+        " | CPU ms per event: Python / PostgreSQL |",
+        "|---|---:|---:|---:|",
     ]
     for name, runs in by_name.items():
         low, high = min(t.rate for t in runs), max(t.rate for t in runs)
         writes = statistics.median(t.write_rate for t in runs)
-        lines.append(f"| {name} | {median[name]:,.0f} [{low:,.0f}-{high:,.0f}] | {writes:,.0f} |")
+        python = statistics.median(t.python_cpu / t.events for t in runs) * 1000
+        postgres = statistics.median(t.postgres_cpu / t.events for t in runs) * 1000
+        lines.append(
+            f"| {name} | {median[name]:,.0f} [{low:,.0f}-{high:,.0f}] | {writes:,.0f}"
+            f" | {python:.2f} / {postgres:.2f} |"
+        )
     if "ours" in median and "floor" in median:
         lines.append(f"\nours / floor = {median['ours'] / median['floor']:.2f} (goal >= 0.5)")
     if "ours" in median and "naive" in median:
@@ -235,7 +86,7 @@ def report(args: argparse.Namespace, about: str, rates: list[Throughput], latenc
     return "\n".join(lines)
 
 
-async def run_scenario(bench: Bench, scenario: str) -> Throughput | Latency:
+async def run_scenario(bench: Bench, scenario: str, args: argparse.Namespace) -> Throughput | Latency:
     if scenario == "floor":
         return await bench.floor()
     if scenario == "ours":
@@ -244,7 +95,7 @@ async def run_scenario(bench: Bench, scenario: str) -> Throughput | Latency:
         return await bench.outbox_path(
             "naive", relay="naive_relay", consumer_settings={"consumer_prefetch": 1}
         )
-    return await bench.latency()
+    return await bench.latency(count=args.latency_events, pause=args.pause_ms / 1000)
 
 
 async def run(args: argparse.Namespace) -> str:
@@ -254,11 +105,16 @@ async def run(args: argparse.Namespace) -> str:
     rates: list[Throughput] = []
     latency = None
     try:
-        bench = Bench(env, args)
+        bench = Bench(
+            env,
+            events=args.events,
+            per_transaction=args.per_transaction,
+            role_defaults={"log_path": args.log_file, "profile_dir": args.profile},
+        )
         throughput = [s for s in args.scenarios if s != "latency"]
         plan = throughput * args.rounds + (["latency"] if "latency" in args.scenarios else [])
         for step, scenario in enumerate(plan, start=1):
-            result = await run_scenario(bench, scenario)
+            result = await run_scenario(bench, scenario, args)
             if isinstance(result, Throughput):
                 rates.append(result)
                 done = f"{result.rate:,.0f} events/s"
@@ -282,6 +138,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS), help=",".join(SCENARIOS)
     )
     parser.add_argument("--log-file", default=os.devnull, help="where the workers' JSON logs go")
+    parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each worker process into DIR")
     args = parser.parse_args(argv)
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:

@@ -8,6 +8,7 @@ number of events it was told to expect; every child stops when the parent says (
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import multiprocessing
 import os
 import time
@@ -44,6 +45,7 @@ class Role:
     expected: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
     log_path: str = os.devnull
+    profile_dir: str | None = None  # write a cProfile of the process there
 
 
 class Child:
@@ -69,6 +71,13 @@ class Child:
 
         return await asyncio.to_thread(wait)
 
+    async def cpu_seconds(self) -> float:
+        """User + system CPU time the child has used so far."""
+        self.pipe.send(("cpu",))
+        kind, seconds = await self.receive(timeout=30)
+        assert kind == "cpu", kind
+        return float(seconds)
+
     async def stop(self) -> None:
         if self.process.is_alive():
             self.pipe.send(("stop",))
@@ -83,7 +92,14 @@ def child_main(role: Role, pipe: Connection) -> None:
     os.dup2(log, 2)  # the worker logs as in production (JSON, INFO), just not onto the report
     configure_logging(service=role.service, level="INFO", json=True)
     configure_telemetry(service=role.service, otlp_endpoint=None)
-    asyncio.run(ROLES[role.kind](role, pipe))
+    if role.profile_dir is None:
+        asyncio.run(ROLES[role.kind](role, pipe))
+        return
+    with cProfile.Profile() as profile:
+        asyncio.run(ROLES[role.kind](role, pipe))
+    profile.dump_stats(
+        os.path.join(role.profile_dir, f"{role.kind}-{role.tag or role.service}-{os.getpid()}.prof")
+    )
 
 
 def service_settings(role: Role) -> tuple[ServiceDefinition, ServiceSettings]:
@@ -96,9 +112,16 @@ def service_settings(role: Role) -> tuple[ServiceDefinition, ServiceSettings]:
     return definition, settings
 
 
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 async def wait_for_stop(pipe: Connection) -> None:
-    while await asyncio.to_thread(pipe.recv) != ("stop",):
-        pass
+    """Answer the parent's questions until it says stop."""
+    while (message := await asyncio.to_thread(pipe.recv)) != ("stop",):
+        if message == ("cpu",):
+            pipe.send(("cpu", cpu_seconds()))
 
 
 async def run_relay(role: Role, pipe: Connection) -> None:
