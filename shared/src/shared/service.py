@@ -177,6 +177,8 @@ def event_consumer(
         subscriptions=runtime.definition.subscriptions,
         delivery_limit=settings.consumer_delivery_limit,
         prefetch=settings.consumer_prefetch,
+        concurrency=settings.consumer_concurrency,
+        batch_size=settings.consumer_batch_size,
         on_committed=on_committed,
     )
 

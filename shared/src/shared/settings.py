@@ -46,7 +46,9 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = Field(1, ge=0)
     db_pool_max: int = Field(10, ge=1)
     consumer_delivery_limit: int = Field(5, ge=1, description="deliveries before a message is dead-lettered")
-    consumer_prefetch: int = Field(64, ge=1)
+    consumer_prefetch: int = Field(64, ge=1, description="unacknowledged deliveries a consumer may hold")
+    consumer_concurrency: int = Field(4, ge=1, description="transactions a consumer runs at once")
+    consumer_batch_size: int = Field(16, ge=1, description="most deliveries applied in one transaction")
     relay_batch_size: int = Field(500, ge=1)
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
     # Token verification (the gateway forwards a token signed by identity).
