@@ -56,17 +56,18 @@ def report(args: argparse.Namespace, about: str, rates: list[Throughput], latenc
         f"Events per throughput run: {args.events}; outbox writes: {args.per_transaction} per transaction;"
         f" rounds: {args.rounds} (scenarios interleaved; median, with the lowest and highest in brackets).",
         "",
-        "| path | events/s, first write -> last consumer commit | producer side alone, events/s"
+        "| path | events/s, first write -> last consumer commit | written, events/s | relayed, events/s"
         " | CPU ms per event: Python / PostgreSQL |",
-        "|---|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, runs in by_name.items():
         low, high = min(t.rate for t in runs), max(t.rate for t in runs)
         writes = statistics.median(t.write_rate for t in runs)
+        relays = statistics.median(t.relay_rate for t in runs)
         python = statistics.median(t.python_cpu / t.events for t in runs) * 1000
         postgres = statistics.median(t.postgres_cpu / t.events for t in runs) * 1000
         lines.append(
-            f"| {name} | {median[name]:,.0f} [{low:,.0f}-{high:,.0f}] | {writes:,.0f}"
+            f"| {name} | {median[name]:,.0f} [{low:,.0f}-{high:,.0f}] | {writes:,.0f} | {relays:,.0f}"
             f" | {python:.2f} / {postgres:.2f} |"
         )
     if "ours" in median and "floor" in median:
@@ -90,12 +91,12 @@ async def run_scenario(bench: Bench, scenario: str, args: argparse.Namespace) ->
     if scenario == "floor":
         return await bench.floor()
     if scenario == "ours":
-        return await bench.outbox_path("ours", relay="relay", consumer_settings={})
+        return await bench.outbox_path("ours", relay="relay", settings=args.settings)
     if scenario == "naive":
         return await bench.outbox_path(
-            "naive", relay="naive_relay", consumer_settings={"consumer_prefetch": 1}
+            "naive", relay="naive_relay", settings={"consumer_prefetch": 1, "consumer_concurrency": 1}
         )
-    return await bench.latency(count=args.latency_events, pause=args.pause_ms / 1000)
+    return await bench.latency(count=args.latency_events, pause=args.pause_ms / 1000, settings=args.settings)
 
 
 async def run(args: argparse.Namespace) -> str:
@@ -137,9 +138,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS), help=",".join(SCENARIOS)
     )
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        metavar="NAME=VALUE",
+        action="append",
+        type=lambda s: tuple(s.split("=", 1)),
+        default=[],
+        help="a worker setting for ours and latency (e.g. consumer_concurrency=8); repeatable",
+    )
     parser.add_argument("--log-file", default=os.devnull, help="where the workers' JSON logs go")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each worker process into DIR")
     args = parser.parse_args(argv)
+    args.settings = dict(args.settings)
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {sorted(unknown)}")

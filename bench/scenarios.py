@@ -37,6 +37,7 @@ class Throughput:
     events: int
     started: float  # first write (or publish) began
     written: float  # last write (or publish) done
+    relayed: float  # last row marked published by the relay (the floor: as written)
     finished: float  # last consumer commit (or ack)
     python_cpu: float  # seconds, all of the scenario's Python processes
     postgres_cpu: float  # seconds, the PostgreSQL backends of the run's database
@@ -48,6 +49,10 @@ class Throughput:
     @property
     def write_rate(self) -> float:
         return self.events / (self.written - self.started)
+
+    @property
+    def relay_rate(self) -> float:
+        return self.events / (self.relayed - self.started)
 
 
 @dataclass(frozen=True)
@@ -169,12 +174,12 @@ class Bench:
         finally:
             await consumer.stop()
             await connection.close()
-        return Throughput("floor", count, started, written, max(r[2] for r in records), *cpu)
+        return Throughput("floor", count, started, written, written, max(r[2] for r in records), *cpu)
 
-    async def outbox_path(self, name: str, *, relay: str, consumer_settings: dict[str, object]) -> Throughput:
+    async def outbox_path(self, name: str, *, relay: str, settings: dict[str, object]) -> Throughput:
         count, tag = self.events, f"{name}-"
-        consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=consumer_settings)
-        relayer = self.child(relay, "identity")
+        consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=settings)
+        relayer = self.child(relay, "identity", settings=settings)
         pool = await db.create_pool(self.env.dsn("identity"))
         meter = CpuMeter(self.env.database, [consumer, relayer])
         try:
@@ -185,15 +190,20 @@ class Bench:
             written = time.time()
             records = await self.records(consumer, count)
             cpu = CpuMeter.used(before, await meter.read())
+            relayed = await pool.fetchval(
+                "SELECT extract(epoch FROM max(published_at)) FROM identity.outbox"
+                " WHERE created_at >= to_timestamp($1)",
+                started,
+            )
         finally:
             await asyncio.gather(consumer.stop(), relayer.stop())
             await pool.close()
-        return Throughput(name, count, started, written, max(r[2] for r in records), *cpu)
+        return Throughput(name, count, started, written, float(relayed), max(r[2] for r in records), *cpu)
 
-    async def latency(self, *, count: int, pause: float) -> Latency:
+    async def latency(self, *, count: int, pause: float, settings: dict[str, object]) -> Latency:
         tag = "latency-"
-        consumer = self.child("consumer", "actuals", tag=tag, expected=count)
-        relayer = self.child("relay", "identity")
+        consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=settings)
+        relayer = self.child("relay", "identity", settings=settings)
         pool = await db.create_pool(self.env.dsn("identity"))
         outbox, authority_id = Outbox("identity"), uuid.uuid4()
         committed: dict[str, float] = {}
