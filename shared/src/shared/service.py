@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from shared import db
 from shared.auth import TokenVerifier
 from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
+from shared.events import Envelope
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
@@ -158,6 +159,37 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def outbox_relay(runtime: Runtime) -> OutboxRelay:
+    """The relay of the service's outbox, configured from its settings."""
+    settings = runtime.settings
+    return OutboxRelay(
+        pool=runtime.pool,
+        schema=runtime.definition.name,
+        connection=runtime.broker,
+        events_exchange=settings.events_exchange,
+        batch_size=settings.relay_batch_size,
+        poll_seconds=settings.relay_poll_seconds,
+    )
+
+
+def event_consumer(
+    runtime: Runtime, *, on_committed: Callable[[Envelope], Awaitable[None]] | None = None
+) -> Consumer:
+    """The consumer of the service's subscriptions, configured from its settings."""
+    settings = runtime.settings
+    return Consumer(
+        name=runtime.definition.name,
+        pool=runtime.pool,
+        schema=runtime.definition.name,
+        connection=runtime.broker,
+        events_exchange=settings.events_exchange,
+        subscriptions=runtime.definition.subscriptions,
+        delivery_limit=settings.consumer_delivery_limit,
+        prefetch=settings.consumer_prefetch,
+        on_committed=on_committed,
+    )
+
+
 async def run_worker(
     definition: ServiceDefinition,
     settings: ServiceSettings,
@@ -173,26 +205,9 @@ async def run_worker(
     tasks: list[asyncio.Task[None]] = []
     try:
         if relay:
-            outbox_relay = OutboxRelay(
-                pool=runtime.pool,
-                schema=definition.name,
-                connection=runtime.broker,
-                events_exchange=settings.events_exchange,
-                batch_size=settings.relay_batch_size,
-                poll_seconds=settings.relay_poll_seconds,
-            )
-            tasks.append(asyncio.create_task(outbox_relay.run(stop), name="relay"))
+            tasks.append(asyncio.create_task(outbox_relay(runtime).run(stop), name="relay"))
         if consume and definition.subscriptions:
-            consumer = Consumer(
-                name=definition.name,
-                pool=runtime.pool,
-                schema=definition.name,
-                connection=runtime.broker,
-                events_exchange=settings.events_exchange,
-                subscriptions=definition.subscriptions,
-                delivery_limit=settings.consumer_delivery_limit,
-                prefetch=settings.consumer_prefetch,
-            )
+            consumer = event_consumer(runtime)
             await consumer.start()
         for task in definition.worker_tasks:
             tasks.append(asyncio.create_task(task(runtime, stop)))

@@ -21,7 +21,12 @@ class Outbox:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         table = f"{ident(schema)}.outbox"
-        self._insert = f"INSERT INTO {table} (event_id, routing_key, body, headers) VALUES ($1, $2, $3, $4)"
+        # One statement, so one round trip: the NOTIFY is only delivered at commit, and PostgreSQL folds
+        # the identical notifications of one transaction into one.
+        self._insert = (
+            "WITH wake AS (SELECT pg_notify($5, ''))"
+            f" INSERT INTO {table} (event_id, routing_key, body, headers) SELECT $1, $2, $3, $4 FROM wake"
+        )
         self._channel = notify_channel(schema)
 
     async def add(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
@@ -35,5 +40,5 @@ class Outbox:
             envelope.routing_key,
             envelope.model_dump_json().encode(),
             headers,
+            self._channel,
         )
-        await conn.execute("SELECT pg_notify($1, '')", self._channel)

@@ -57,31 +57,29 @@ class OutboxRelay:
         self._mark = f"UPDATE {table} SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
         self._sweep = f"DELETE FROM {table} WHERE published_at < clock_timestamp() - $1::interval"
         self._retention = retention
+        self._next_sweep = float("-inf")
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set: wake on NOTIFY, poll as a fallback, back off on errors."""
         listener = asyncio.create_task(self._listen(stop), name=f"{self.schema}-outbox-listen")
-        last_sweep = float("-inf")  # sweep once at start, then every RETENTION_SWEEP_SECONDS
         backoff = 0.2
         try:
             while not stop.is_set():
+                # Cleared before the claim, not after: a NOTIFY that arrives while a batch is in flight
+                # may be for a row the claim did not see, and must not wait for the next poll.
+                self._wake.clear()
                 try:
                     sent = await self.relay_once()
-                    backoff = 0.2
-                    loop_time = asyncio.get_running_loop().time()
-                    if loop_time - last_sweep > RETENTION_SWEEP_SECONDS:
-                        await self._sweep_published()
-                        last_sweep = loop_time
-                    if sent >= self.batch_size:
-                        continue
                 except Exception as exc:
                     log.warning("outbox_relay_failed", schema=self.schema, error=repr(exc), retry_in=backoff)
                     await _sleep_or_stop(stop, backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                self._wake.clear()
-                await _wait_any(stop, self._wake, timeout=self.poll_seconds)
+                backoff = 0.2
+                await self._sweep_if_due()
+                if sent < self.batch_size:
+                    await _wait_any(stop, self._wake, timeout=self.poll_seconds)
         finally:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
@@ -132,9 +130,19 @@ class OutboxRelay:
             self._exchange = await declare_events_exchange(self._channel, self.events_exchange)
         return self._exchange
 
-    async def _sweep_published(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.execute(self._sweep, self._retention)
+    async def _sweep_if_due(self) -> None:
+        """Delete rows published longer ago than the retention; a failure here never stops relaying."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + RETENTION_SWEEP_SECONDS
+        try:
+            async with self.pool.acquire() as conn:
+                swept = await conn.execute(self._sweep, self._retention)
+        except Exception as exc:
+            log.warning("outbox_sweep_failed", schema=self.schema, error=repr(exc))
+            return
+        log.info("outbox_swept", schema=self.schema, result=swept)
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Hold a LISTEN connection; if it breaks, polling carries on until it is back."""

@@ -1,0 +1,226 @@
+"""The benchmark's scenarios: the floor, an outbox path (ours or naive), and idle latency.
+
+Each throughput scenario measures wall-clock time from the first write (or publish) to the last consumer
+commit (or ack), and the CPU time its own processes used in that window: the Python processes (the
+writer, the relay, the consumer) and the PostgreSQL backends serving the run's database. On a shared
+host the wall clock moves with everyone else's load; CPU per event much less so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+
+from bench.children import RAW_ROUTING_KEY, Child, Record, Role, cpu_seconds
+from shared import db
+from shared.bus import Outbox
+from shared.bus.topology import declare_events_exchange
+from shared.events import Envelope, OrganisationUpserted, make_envelope
+from shared.settings import ServiceSettings
+from shared.telemetry import tracer
+from tests.support.environment import ADMIN_DSN, RunEnvironment
+
+DEFAULTS = {name: f.default for name, f in ServiceSettings.model_fields.items()}
+
+
+@dataclass(frozen=True)
+class Throughput:
+    name: str
+    events: int
+    started: float  # first write (or publish) began
+    written: float  # last write (or publish) done
+    relayed: float  # last row marked published by the relay (the floor: as written)
+    finished: float  # last consumer commit (or ack)
+    python_cpu: float  # seconds, all of the scenario's Python processes
+    postgres_cpu: float  # seconds, the PostgreSQL backends of the run's database
+
+    @property
+    def rate(self) -> float:
+        return self.events / (self.finished - self.started)
+
+    @property
+    def write_rate(self) -> float:
+        return self.events / (self.written - self.started)
+
+    @property
+    def relay_rate(self) -> float:
+        return self.events / (self.relayed - self.started)
+
+
+@dataclass(frozen=True)
+class Latency:
+    from_event: list[float]  # consumer commit - timestamp in the event (taken inside the transaction)
+    from_commit: list[float]  # consumer commit - producer's clock right after its COMMIT returned
+
+
+def organisation_event(*, tag: str, number: int, authority_id: uuid.UUID) -> Envelope:
+    organisation_id = uuid.uuid4()
+    event = OrganisationUpserted(
+        organisation_id=organisation_id,
+        authority_id=authority_id,
+        name=f"Bench Organisation {number:06d}",
+        reference=f"B{number:06d}",
+        active=True,
+        revision=1,
+        updated_at=datetime.now(UTC),
+    )
+    return make_envelope(
+        event, aggregate_id=organisation_id, authority_id=authority_id, correlation_id=f"{tag}{number:06d}"
+    )
+
+
+async def write_events(pool: asyncpg.Pool, *, tag: str, count: int, per_transaction: int) -> None:
+    """Write `count` events to identity's outbox with `Outbox.add`, `per_transaction` per transaction."""
+    outbox = Outbox("identity")
+    authority_id = uuid.uuid4()
+    for first in range(0, count, per_transaction):
+        with tracer().start_as_current_span("bench write"):  # as an API request would have
+            async with pool.acquire() as conn, conn.transaction():
+                for number in range(first, min(first + per_transaction, count)):
+                    event = organisation_event(tag=tag, number=number, authority_id=authority_id)
+                    await outbox.add(conn, event)
+
+
+class CpuMeter:
+    """CPU seconds used so far by this process, the given children and the database's backends."""
+
+    def __init__(self, database: str, children: list[Child]) -> None:
+        self.database = database
+        self.children = children
+
+    async def read(self) -> tuple[float, dict[int, float]]:
+        python = cpu_seconds() + sum([await child.cpu_seconds() for child in self.children])
+        conn = await asyncpg.connect(ADMIN_DSN)
+        try:
+            pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database)
+        finally:
+            await conn.close()
+        return python, {row["pid"]: process_cpu(row["pid"]) for row in pids}
+
+    @staticmethod
+    def used(
+        before: tuple[float, dict[int, float]], after: tuple[float, dict[int, float]]
+    ) -> tuple[float, float]:
+        postgres = sum(seconds - before[1].get(pid, 0.0) for pid, seconds in after[1].items())
+        return after[0] - before[0], postgres
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+class Bench:
+    def __init__(
+        self, env: RunEnvironment, *, events: int, per_transaction: int, role_defaults: dict[str, object]
+    ):
+        self.env = env
+        self.events = events
+        self.per_transaction = per_transaction
+        self.role_defaults = role_defaults  # log_path, profile_dir
+
+    def child(self, kind: str, service: str, **values: object) -> Child:
+        fields = {**self.role_defaults, **values}
+        return Child(Role(kind=kind, run_id=self.env.run_id, service=service, **fields))  # type: ignore[arg-type]
+
+    async def records(self, consumer: Child, expected: int) -> list[Record]:
+        kind, records = await consumer.receive(timeout=60 + expected * 0.05)
+        assert kind == "done" and len(records) == expected, (kind, len(records))
+        return list(records)
+
+    async def floor(self) -> Throughput:
+        count = self.events
+        consumer = self.child("raw_consumer", "actuals", expected=count)
+        await consumer.start()
+        connection = await aio_pika.connect_robust(self.env.amqp_url)
+        meter = CpuMeter(self.env.database, [consumer])
+        try:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await declare_events_exchange(channel, DEFAULTS["events_exchange"])
+            size = len(organisation_event(tag="ours-", number=0, authority_id=uuid.uuid4()).model_dump_json())
+            body = b'{"p":"' + b"x" * (size - 8) + b'"}'
+            window = DEFAULTS["relay_batch_size"]  # as many in flight as the relay has, at most
+            before = await meter.read()
+            started = time.time()
+            for first in range(0, count, window):
+                await asyncio.gather(
+                    *(
+                        exchange.publish(
+                            aio_pika.Message(
+                                body=body,
+                                content_type="application/json",
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                message_id=f"raw-{number}",
+                            ),
+                            routing_key=RAW_ROUTING_KEY,
+                        )
+                        for number in range(first, min(first + window, count))
+                    )
+                )
+            written = time.time()
+            records = await self.records(consumer, count)
+            cpu = CpuMeter.used(before, await meter.read())
+        finally:
+            await consumer.stop()
+            await connection.close()
+        return Throughput("floor", count, started, written, written, max(r[2] for r in records), *cpu)
+
+    async def outbox_path(self, name: str, *, relay: str, settings: dict[str, object]) -> Throughput:
+        count, tag = self.events, f"{name}-"
+        consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=settings)
+        relayer = self.child(relay, "identity", settings=settings)
+        pool = await db.create_pool(self.env.dsn("identity"))
+        meter = CpuMeter(self.env.database, [consumer, relayer])
+        try:
+            await asyncio.gather(consumer.start(), relayer.start())
+            before = await meter.read()
+            started = time.time()
+            await write_events(pool, tag=tag, count=count, per_transaction=self.per_transaction)
+            written = time.time()
+            records = await self.records(consumer, count)
+            cpu = CpuMeter.used(before, await meter.read())
+            relayed = await pool.fetchval(
+                "SELECT extract(epoch FROM max(published_at)) FROM identity.outbox"
+                " WHERE created_at >= to_timestamp($1)",
+                started,
+            )
+        finally:
+            await asyncio.gather(consumer.stop(), relayer.stop())
+            await pool.close()
+        return Throughput(name, count, started, written, float(relayed), max(r[2] for r in records), *cpu)
+
+    async def latency(self, *, count: int, pause: float, settings: dict[str, object]) -> Latency:
+        tag = "latency-"
+        consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=settings)
+        relayer = self.child("relay", "identity", settings=settings)
+        pool = await db.create_pool(self.env.dsn("identity"))
+        outbox, authority_id = Outbox("identity"), uuid.uuid4()
+        committed: dict[str, float] = {}
+        try:
+            await asyncio.gather(consumer.start(), relayer.start())
+            await asyncio.sleep(1.0)  # let both settle: this measures an idle system
+            for number in range(count):
+                async with pool.acquire() as conn, conn.transaction():
+                    envelope = organisation_event(tag=tag, number=number, authority_id=authority_id)
+                    await outbox.add(conn, envelope)
+                committed[str(envelope.event_id)] = time.time()
+                await asyncio.sleep(pause)
+            records = await self.records(consumer, count)
+        finally:
+            await asyncio.gather(consumer.stop(), relayer.stop())
+            await pool.close()
+        return Latency(
+            from_event=[done - stamped for _, stamped, done in records],
+            from_commit=[done - committed[event_id] for event_id, _, done in records],
+        )
