@@ -22,7 +22,7 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from bench.naive import NaiveRelay
 from shared.bus import OutboxRelay
-from shared.bus.topology import declare_consumer_queue
+from shared.bus.topology import declare_consumer_queue, queue_name
 from shared.events import Envelope
 from shared.logging import configure_logging
 from shared.service import ServiceDefinition, close_runtime, event_consumer, open_runtime, outbox_relay
@@ -189,7 +189,7 @@ async def run_raw_consumer(role: Role, pipe: Connection) -> None:
     queue, _ = await declare_consumer_queue(
         channel,
         events_exchange=settings.events_exchange,
-        consumer=RAW_CONSUMER,
+        queue=queue_name(RAW_CONSUMER),
         routing_keys=[RAW_ROUTING_KEY],
         delivery_limit=settings.consumer_delivery_limit,
     )
