@@ -23,6 +23,7 @@ from tests.support.browser import (
     open_page,
 )
 from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.identity import ensure_portal_authorities
 from tests.support.stack import Stack
 
 OUT = ROOT / "docs" / "screenshots"
@@ -64,6 +65,7 @@ async def main() -> None:
     stack = Stack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="screenshots-")))
     try:
         await stack.start()
+        await ensure_portal_authorities(env)
         written = await take_screenshots(stack.url, OUT)
     finally:
         stack.stop()
