@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -76,3 +77,52 @@ async def log_in(page: Page, base_url: str, user: PortalUser) -> None:
     await enter_password(page, base_url, user)
     await answer_challenge(page, user.code)
     assert page.url.endswith(f"/{user.tenant.slug}/home"), page.url
+
+
+Visit = Callable[[Page, str], Awaitable[None]]
+
+
+async def walk_journey(page: Page, stack: Stack, visit: Visit, *, slug: str = "telford-wrekin") -> list[str]:
+    """Every page of the log-in journey and of a session, blank and with its errors, calling
+    `visit(page, name)` on each (the accessibility test checks it, `make screenshots` photographs it):
+    first login, the home page, changing the password and the code, log-out, the challenge."""
+    user = await new_user(stack, slug=slug, first_login_done=False)
+    names: list[str] = []
+
+    async def seen(name: str) -> None:
+        names.append(name)
+        await visit(page, name)
+
+    await enter_password(page, stack.url, user, password="not the password 1")
+    await seen("login-wrong-password")
+    await enter_password(page, stack.url, user)
+    await seen("login-change-password")
+    await submit(page)
+    await seen("login-change-password-errors")
+    await page.fill("#new_password", PASSWORD)
+    await page.fill("#confirm_password", PASSWORD)
+    await submit(page)
+    await seen("login-set-security-code")
+    await page.fill("#new_code", "123456")
+    await page.fill("#confirm_code", "123457")
+    await submit(page)
+    await seen("login-set-security-code-errors")
+    await page.fill("#new_code", CODE)
+    await page.fill("#confirm_code", CODE)
+    await submit(page)
+    await seen("home")
+    for path in ("change-password", "change-security-code"):
+        await page.goto(f"{stack.url}/{slug}/{path}")
+        await seen(path)
+        await submit(page)
+        await seen(f"{path}-errors")
+    await page.goto(f"{stack.url}/{slug}/home")
+    async with page.expect_navigation():
+        await page.click("text=Log Out")
+    await seen("logged-out")
+    user.password = PASSWORD
+    await enter_password(page, stack.url, user)
+    await seen("login-security-code")
+    await answer_challenge(page, CODE, wrong=True)
+    await seen("login-security-code-errors")
+    return names

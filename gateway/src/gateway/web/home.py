@@ -21,7 +21,7 @@ from shared.auth import Role
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking at the page, as the pages need it (from the session, in the login pass)."""
+    """Who is looking at the page, as the pages need it (from the session: web/session.py)."""
 
     name: str
     organisation_name: str

@@ -45,20 +45,29 @@ def identity_form_errors(
     aliases = aliases or {}
     listed = exc.body.get("errors")
     if exc.status in {403, 422} and isinstance(listed, list) and listed:
-        errors = []
+        # Every broken rule is named, one message per field (GOV.UK): "... must be X and must be Y".
+        by_field: dict[str, list[str]] = {}
         for error in listed:
             if not isinstance(error, dict):
                 continue
             field = aliases.get(str(error.get("field") or ""), str(error.get("field") or ""))
             if error.get("rule") == "confirmation" and field in confirm:
                 field = confirm[field]
+            message = str(error.get("message") or "").strip().rstrip(".")
             if exc.type.endswith("wrong-current-password"):
                 message = problem_text(exc)
-            else:
-                message = sentence(labels.get(field), str(error.get("message") or ""))
-            errors.append({"field": field, "message": message})
+            if message not in by_field.setdefault(field, []):
+                by_field[field].append(message)
+        errors = [
+            {"field": field, "message": sentence(labels.get(field), _and(messages))}
+            for field, messages in by_field.items()
+        ]
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(on_field, problem_text(exc)),))
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def required(values: Mapping[str, str], messages: Mapping[str, str]) -> FormErrors:
