@@ -1,6 +1,6 @@
 """`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
-visits the same pages the browser tests check."""
+visits the same pages the browser tests check (the page list, then the log-in journey's pages)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.async_api import async_playwright
+from playwright.async_api import Page, async_playwright
 
 from shared.logging import configure_logging
 from tests.support.browser import (
@@ -23,13 +23,16 @@ from tests.support.browser import (
     open_page,
 )
 from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.identity import ensure_portal_authorities
+from tests.support.portal_login import walk_journey
 from tests.support.stack import Stack
 
 OUT = ROOT / "docs" / "screenshots"
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 
-async def take_screenshots(base_url: str, out: Path) -> list[Path]:
+async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
+    base_url = stack.url
     written = []
     async with async_playwright() as playwright:
         browser = await launch(playwright)
@@ -47,6 +50,14 @@ async def take_screenshots(base_url: str, out: Path) -> list[Path]:
                     await page.screenshot(path=str(path), full_page=True, animations="disabled")
                     await page.close()
                     written.append(path)
+                journey = await context.new_page()
+
+                async def photograph(page: Page, name: str, label: str = label) -> None:
+                    path = out / f"{name}-{label}.png"
+                    await page.screenshot(path=str(path), full_page=True, animations="disabled")
+                    written.append(path)
+
+                await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
                 await context.close()
         finally:
             await browser.close()
@@ -64,7 +75,8 @@ async def main() -> None:
     stack = Stack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="screenshots-")))
     try:
         await stack.start()
-        written = await take_screenshots(stack.url, OUT)
+        await ensure_portal_authorities(env)
+        written = await take_screenshots(stack, OUT)
     finally:
         stack.stop()
         await env.destroy()

@@ -10,6 +10,7 @@ import pytest
 from shared.logging import configure_logging
 from shared.telemetry import configure_telemetry
 from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.identity import ensure_portal_authorities
 from tests.support.stack import Stack
 
 
@@ -31,6 +32,7 @@ async def stack(env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory) -
     running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
     try:
         await running.start()
+        await ensure_portal_authorities(env)  # the councils the pages know, as `make run` seeds them
         yield running
     finally:
         running.stop()

@@ -129,6 +129,10 @@ async def send_forgotten_password(page: Page) -> None:
     await page.click("button[type=submit]")
 
 
+async def send_login_without_answers(page: Page) -> None:
+    await page.click("main button[type=submit]")
+
+
 async def send_form_without_token(page: Page) -> None:
     await page.eval_on_selector("input[name=csrf_token]", "input => input.remove()")
     await send_forgotten_password(page)
@@ -155,6 +159,8 @@ def _fake_pages() -> dict[str, FakePage]:
             name="Sam Provider", organisation_name="Purple Care Ltd", role=Role.full, can_edit=True
         )
         return render_home(app.state.web, request, branding=branding, viewer=viewer, open_actions=2)
+
+    app.router.routes.insert(0, app.router.routes.pop())  # ahead of the real, logged-in home page
 
     @app.get("/{slug}/broken/page")
     async def broken(slug: str) -> None:
@@ -198,7 +204,8 @@ PAGES: tuple[PortalPage, ...] = (
     PortalPage("home-telford-wrekin", "/telford-wrekin/home", fake=_fake("/telford-wrekin/home")),
     PortalPage("home-durham-childrens", "/durham-childrens/home", fake=_fake("/durham-childrens/home")),
     PortalPage("not-available", "/durham-childrens/one-off-claims"),
-    PortalPage("login-not-available", "/worcestershire-adults/login"),
+    PortalPage("login", "/worcestershire-adults/login"),
+    PortalPage("login-errors", "/worcestershire-adults/login", then=send_login_without_answers),
     PortalPage("error-403-csrf", "/telford-wrekin/forgotten-password", then=send_form_without_token),
     PortalPage("error-404", "/telford-wrekin/no-such-page"),
     PortalPage("error-500", "/telford-wrekin/broken/page", fake=_fake("/telford-wrekin/broken/page")),

@@ -144,3 +144,62 @@ async def create_user(
     )
     assert response.status_code == 201, response.text
     return response.json()["user"], response.json()["temporary_password"]
+
+
+# The councils the gateway's pages know (gateway.web.branding.DEMO_BRANDINGS), as identity must hold them
+# for a page to log in: (slug, name, support e-mail).
+PORTAL_AUTHORITIES = {
+    "telford-wrekin": ("Telford & Wrekin Council", "ECM@telford.gov.uk"),
+    "durham-childrens": ("Durham County Council Children's", None),
+    "worcestershire-adults": ("Worcestershire County Council", None),
+    "worcestershire-childrens": ("Worcestershire County Council - Children", None),
+}
+
+
+async def ensure_portal_authorities(env: RunEnvironment) -> None:
+    """Every council of the portal's pages in identity (as `make run`'s seed makes them), so that the
+    pages' calls to identity (log in, forgotten password) find their authority."""
+    from devtools.seed import AUTHORITIES  # the demo seed's ids, so that seeding later finds them
+
+    ids = {authority.slug: authority.authority_id for authority in AUTHORITIES}
+    conn = await db.connect(env.dsn("identity"))
+    try:
+        for slug, (name, support_email) in PORTAL_AUTHORITIES.items():
+            await conn.execute(
+                "INSERT INTO identity.authority (authority_id, slug, name, support_email)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING",
+                ids[slug],
+                slug,
+                name,
+                support_email,
+            )
+    finally:
+        await conn.close()
+
+
+async def portal_tenant(
+    env: RunEnvironment, slug: str = "telford-wrekin", *, organisations: tuple[str, ...] = ("A",)
+) -> Tenant:
+    """A council of the portal's pages (made in identity once per run, by its slug) with organisations
+    of its own for the caller, so that tests sharing the council never share a provider."""
+    await ensure_portal_authorities(env)
+    conn = await db.connect(env.dsn("identity"))
+    try:
+        authority_id = await conn.fetchval(
+            "SELECT authority_id FROM identity.authority WHERE slug = $1", slug
+        )
+        tenant = Tenant(authority_id, slug)
+        for label in organisations:
+            org_id = uuid.uuid4()
+            await conn.execute(
+                "INSERT INTO identity.organisation (organisation_id, authority_id, name, reference)"
+                " VALUES ($1, $2, $3, $4)",
+                org_id,
+                authority_id,
+                f"Provider {label} {org_id.hex[:6]}",
+                f"REF-{label}-{org_id.hex[:6]}",
+            )
+            tenant.organisations[label] = org_id
+        return tenant
+    finally:
+        await conn.close()

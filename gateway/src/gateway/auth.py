@@ -10,6 +10,8 @@ Exchanged tokens are cached briefly per credential (see gateway.sessions for rev
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import Request
 
 from gateway.identity_client import IdentityClient, IdentityError
@@ -74,3 +76,17 @@ def forget_session(request: Request, session_id: str) -> None:
     """Drop the cached token of a session that has just ended or changed organisation."""
     cache: TokenCache = request.app.state.token_cache
     cache.evict(cache_key("session", session_id))
+
+
+async def session_token(request: Request, session_id: str) -> str:
+    """The internal token of a browser session (cached like any other); raises Problem when it ended."""
+    return await _exchange(request, "session", session_id)
+
+
+async def end_session(request: Request, session_id: str) -> None:
+    """End a session at identity and in this gateway's cache, at once. If identity cannot be reached the
+    session times out there; the caller clears the cookie anyway."""
+    forget_session(request, session_id)
+    identity: IdentityClient = request.app.state.identity
+    with contextlib.suppress(IdentityError):
+        await identity.logout(session_id=session_id, address=request.client.host if request.client else None)

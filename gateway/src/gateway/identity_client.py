@@ -19,6 +19,7 @@ from shared.problems import PROBLEM_JSON, problem_response
 
 log = get_logger(__name__)
 PREFIX = "/internal/v1/identity"
+ME = "/api/v1/identity/me"
 
 
 class IdentityError(Exception):
@@ -46,7 +47,8 @@ class IdentityError(Exception):
 class IdentityClient:
     def __init__(self, client: httpx.AsyncClient, *, base_url: str, secret: str) -> None:
         self._client = client
-        self._base = base_url.rstrip("/") + PREFIX
+        self._root = base_url.rstrip("/")
+        self._base = self._root + PREFIX
         self._secret = secret
 
     async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
@@ -56,8 +58,14 @@ class IdentityClient:
         headers = {"x-gateway-secret": self._secret}
         if address:
             headers["x-forwarded-for"] = address
+        return await self._send("POST", self._base + path, body, headers)
+
+    async def _send(
+        self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        path = url.removeprefix(self._root)
         try:
-            response = await self._client.post(self._base + path, json=body, headers=headers, timeout=10.0)
+            response = await self._client.request(method, url, json=body, headers=headers, timeout=10.0)
         except httpx.HTTPError as exc:
             log.warning("identity_unreachable", path=path, error=type(exc).__name__)
             raise IdentityError(503, {"title": "Service Unavailable"}) from exc
@@ -133,3 +141,20 @@ class IdentityClient:
 
     async def api_key_token(self, *, api_key: str) -> dict[str, Any]:
         return await self._post("/api-keys/token", {"api_key": api_key}, address=None)
+
+    # The caller's own account (the provider API, with the session's token): docs/identity-api.md section 3.
+    async def me(self, *, token: str) -> dict[str, Any]:
+        return await self._send("GET", self._root + ME, None, {"authorization": f"Bearer {token}"})
+
+    async def change_my_password(self, *, token: str, form: dict[str, str], address: str | None) -> None:
+        await self._send("POST", self._root + ME + "/password", form, _bearer(token, address))
+
+    async def change_my_security_code(self, *, token: str, form: dict[str, str], address: str | None) -> None:
+        await self._send("POST", self._root + ME + "/security-code", form, _bearer(token, address))
+
+
+def _bearer(token: str, address: str | None) -> dict[str, str]:
+    headers = {"authorization": f"Bearer {token}"}
+    if address:
+        headers["x-forwarded-for"] = address
+    return headers

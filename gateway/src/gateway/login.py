@@ -8,7 +8,6 @@ to them with the cookie.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.auth import forget_session
+from gateway.auth import end_session, forget_session
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
@@ -52,19 +51,13 @@ async def _step(request: Request, call: Any) -> Response:
     if state.get("step") == "done" and session:
         previous = session_id_from(request)
         if previous:
-            await _end(request, previous)
+            await end_session(request, previous)
         set_session_cookie(response, _settings(request), session["session_id"])
         response.body = response.render(
             {**state, "session": {k: v for k, v in session.items() if k != "session_id"}}
         )
         response.headers["content-length"] = str(len(response.body))
     return response
-
-
-async def _end(request: Request, session_id: str) -> None:
-    forget_session(request, session_id)
-    with contextlib.suppress(IdentityError):  # then the session times out; the cookie goes anyway
-        await _identity(request).logout(session_id=session_id, address=_address(request))
 
 
 def _text(body: JsonBody, name: str) -> str:
@@ -139,7 +132,7 @@ async def logout(request: Request) -> Response:
     response = Response(status_code=204)
     session_id = session_id_from(request)
     if session_id:
-        await _end(request, session_id)
+        await end_session(request, session_id)
     clear_session_cookie(response, _settings(request))
     return response
 

@@ -30,6 +30,8 @@ def app():
         viewer = Viewer(name="Sam Provider", organisation_name="Purple Care Ltd", role=role, can_edit=False)
         return render_home(app.state.web, request, branding=branding, viewer=viewer, open_actions=3)
 
+    app.router.routes.insert(0, app.router.routes.pop())  # ahead of the real, logged-in home page
+
     @app.post("/{slug}/rotate-binding", dependencies=page_router_dependencies())
     async def rotate(slug: str, request: Request):
         response = PlainTextResponse("rotated")

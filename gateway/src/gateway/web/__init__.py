@@ -10,7 +10,7 @@ import secrets
 from fastapi import FastAPI
 
 from gateway.config import Settings
-from gateway.web import assets, forgotten_password, pages
+from gateway.web import account, assets, credentials, forgotten_password, login_pages, pages
 from gateway.web.assets import Assets
 from gateway.web.branding import DEMO_BRANDINGS, BrandingSource, StaticBrandingSource
 from gateway.web.csrf import CsrfProtection
@@ -36,6 +36,9 @@ def install(app: FastAPI, settings: Settings, *, branding: BrandingSource | None
     app.state.web = portal
     app.include_router(assets.router)
     app.include_router(forgotten_password.router)
+    app.include_router(login_pages.router)
+    app.include_router(account.router)
+    app.include_router(credentials.router)
     app.include_router(pages.router)
     install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware)

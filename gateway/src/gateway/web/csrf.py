@@ -4,7 +4,7 @@ a check that the request comes from this site (Fetch Metadata, else Origin).
 The gateway keeps no server-side state for anonymous visitors, so the token is not stored: it is an
 HMAC, under a server secret, of a random value kept in an HttpOnly cookie. A token only fits the cookie
 it was made for, so a form posted with a token taken from another session is refused, and an attacker
-who cannot read the victim's cookie cannot make one. The login pass rotates the cookie at login and at
+who cannot read the victim's cookie cannot make one. The log-in pages rotate the cookie at login and at
 logout (`rotate`), so a token from before login never fits the logged-in session.
 https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
 """

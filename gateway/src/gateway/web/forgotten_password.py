@@ -10,8 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from gateway.identity_client import IdentityError
 from gateway.web.forms import form_errors, problem_errors
+from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+from gateway.web.session import address, identity
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 FIELDS = ("name", "organisation_name", "email", "telephone")
@@ -95,9 +98,21 @@ async def send_forgotten_password(request: Request, portal: Portal, branding: Au
         return portal.render(
             request, "forgotten_password.html", branding=branding, values=values, errors=errors
         )
-    # IDENTITY CALL (login pass): send the validated request to identity's password-reset request endpoint
-    # here, and map its problem+json `errors` with form_errors(problem["errors"], fields=FIELDS). Whatever
-    # identity answers about the e-mail, the person sees the same confirmation.
+    # Whatever identity knows about the e-mail, the person sees the same confirmation.
+    form_sent = {
+        "authority": branding.slug,
+        "name": values["name"],
+        "organisation_name": values["organisation_name"],
+        "email": values["email"],
+        "phone": values["telephone"],
+    }
+    try:
+        await identity(request).request_password_reset(form=form_sent, address=address(request))
+    except IdentityError as exc:
+        errors = identity_form_errors(exc, fields=FIELDS, labels={}, aliases={"phone": "telephone"})
+        return portal.render(
+            request, "forgotten_password.html", branding=branding, values=values, errors=errors
+        )
     return RedirectResponse(f"/{branding.slug}/forgotten-password/sent", status_code=303)
 
 

@@ -41,6 +41,11 @@ class FormErrors:
     def summary(self) -> tuple[FieldError, ...]:
         return self.items
 
+    @classmethod
+    def whole(cls, message: str) -> FormErrors:
+        """One error about the whole form (shown in the summary only)."""
+        return cls((FieldError(None, message),))
+
 
 NO_ERRORS = FormErrors()
 

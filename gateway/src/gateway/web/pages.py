@@ -1,5 +1,5 @@
-"""The public pages: the list of councils, each authority's landing page, privacy and cookies, and the
-log-in link's placeholder until the log-in pages are built on identity's log-in API."""
+"""The public pages: the list of councils, each authority's landing page (which also says "You have
+logged out" after a log-out), privacy and cookies. The log-in pages are in login_pages.py."""
 
 from __future__ import annotations
 
@@ -23,15 +23,10 @@ async def redirect_to_landing(slug: str, branding: AuthorityBranding) -> Redirec
 
 @router.get("/{slug}/", response_class=HTMLResponse)
 async def show_landing(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
-    return portal.render(request, "landing.html", branding=branding)
+    logged_out = "logged-out" in request.query_params
+    return portal.render(request, "landing.html", branding=branding, logged_out=logged_out)
 
 
 @router.get("/{slug}/privacy", response_class=HTMLResponse)
 async def show_privacy(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
     return portal.render(request, "privacy.html", branding=branding)
-
-
-@router.get("/{slug}/login", response_class=HTMLResponse)
-async def show_login(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
-    # LOGIN PASS: replaced by the log-in page, built on identity's log-in journey API.
-    return portal.render(request, "not_available.html", branding=branding, feature="Log in")

@@ -1,0 +1,77 @@
+"""identity's problems (docs/identity-api.md) as the errors of a page's form: every broken rule on its
+field (the confirmation rule on the confirmation field), the others (wrong password, locked, too many
+attempts) as identity words them, on the field they are about or on the whole form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from gateway.identity_client import IdentityError
+from gateway.web.forms import FieldError, FormErrors, form_errors
+
+UNAVAILABLE = "Logging in is not possible just now. Try again in a few minutes."
+
+
+def sentence(label: str | None, message: str) -> str:
+    """identity's "must be at least 12 characters long" as "The new password must be ..."."""
+    message = message.strip().rstrip(".")
+    if label and message[:1].islower() and message.split(" ", 1)[0] in {"must", "is", "has", "can", "cannot"}:
+        return f"{label} {message}"
+    return message[:1].upper() + message[1:]
+
+
+def problem_text(exc: IdentityError) -> str:
+    """The problem's title and detail as one message ("This account is locked. Contact ...")."""
+    if exc.status >= 500:
+        return UNAVAILABLE
+    title = str(exc.body.get("title") or "There is a problem").rstrip(".")
+    detail = str(exc.body.get("detail") or "").strip()
+    return f"{title}. {detail}" if detail else title
+
+
+def identity_form_errors(
+    exc: IdentityError,
+    *,
+    fields: Sequence[str],
+    labels: Mapping[str, str],
+    confirm: Mapping[str, str] | None = None,
+    on_field: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> FormErrors:
+    """The errors to show for `exc` on a form of `fields`. `confirm` maps a field to its confirmation
+    field (where a failed `confirmation` rule goes); `on_field` is the field a problem without `errors`
+    is about (None: the whole form)."""
+    confirm = confirm or {}
+    aliases = aliases or {}
+    listed = exc.body.get("errors")
+    if exc.status in {403, 422} and isinstance(listed, list) and listed:
+        # Every broken rule is named, one message per field (GOV.UK): "... must be X and must be Y".
+        by_field: dict[str, list[str]] = {}
+        for error in listed:
+            if not isinstance(error, dict):
+                continue
+            field = aliases.get(str(error.get("field") or ""), str(error.get("field") or ""))
+            if error.get("rule") == "confirmation" and field in confirm:
+                field = confirm[field]
+            message = str(error.get("message") or "").strip().rstrip(".")
+            if exc.type.endswith("wrong-current-password"):
+                message = problem_text(exc)
+            if message not in by_field.setdefault(field, []):
+                by_field[field].append(message)
+        errors = [
+            {"field": field, "message": sentence(labels.get(field), _and(messages))}
+            for field, messages in by_field.items()
+        ]
+        return form_errors(errors, fields=fields)
+    return FormErrors((FieldError(on_field, problem_text(exc)),))
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def required(values: Mapping[str, str], messages: Mapping[str, str]) -> FormErrors:
+    """The fields left empty, each with its "Enter ..." message, in the order of `messages`."""
+    return FormErrors(
+        tuple(FieldError(name, text) for name, text in messages.items() if not values.get(name))
+    )

@@ -1,0 +1,77 @@
+"""identity's problems as the errors of the log-in and account forms."""
+
+from __future__ import annotations
+
+from gateway.identity_client import IdentityError
+from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, sentence
+from gateway.web.login_pages import ordinal
+
+BASE = "urn:provider-portal:problem:"
+LABELS = {"new_password": "The new password", "confirm_password": "The confirmation"}
+FIELDS = ("new_password", "confirm_password")
+
+
+def test_rule_fragments_become_sentences():
+    assert sentence("The new password", "must be at least 12 characters long") == (
+        "The new password must be at least 12 characters long"
+    )
+    assert sentence("The confirmation", "the two passwords you typed are not the same") == (
+        "The two passwords you typed are not the same"
+    )
+    assert sentence(None, "Field required.") == "Field required"
+
+
+def test_every_broken_rule_is_on_its_field_and_confirmation_on_the_confirmation_field():
+    exc = IdentityError(
+        422,
+        {
+            "type": BASE + "rules-not-met",
+            "title": "Your new password does not meet the rules",
+            "errors": [
+                {
+                    "field": "new_password",
+                    "rule": "min_length",
+                    "message": "must be at least 12 characters long",
+                },
+                {
+                    "field": "new_password",
+                    "rule": "non_letter",
+                    "message": "must contain a character that is not a letter",
+                },
+                {
+                    "field": "new_password",
+                    "rule": "confirmation",
+                    "message": "the two passwords you typed are not the same",
+                },
+            ],
+        },
+    )
+    errors = identity_form_errors(
+        exc, fields=FIELDS, labels=LABELS, confirm={"new_password": "confirm_password"}
+    )
+    assert [e.message for e in errors.summary] == [
+        "The new password must be at least 12 characters long and must contain a character that is not a letter",
+        "The two passwords you typed are not the same",
+    ]
+    assert errors.for_field("confirm_password") == "The two passwords you typed are not the same"
+
+
+def test_a_lock_is_shown_as_identity_words_it_and_an_outage_plainly():
+    locked = IdentityError(
+        403,
+        {
+            "type": BASE + "account-locked",
+            "title": "This account is locked",
+            "detail": "Contact Telford & Wrekin Council at ECM@telford.gov.uk to unlock it.",
+        },
+    )
+    errors = identity_form_errors(locked, fields=("email", "password"), labels={})
+    assert [(e.field, e.message) for e in errors.summary] == [
+        (None, "This account is locked. Contact Telford & Wrekin Council at ECM@telford.gov.uk to unlock it.")
+    ]
+    down = identity_form_errors(IdentityError(503, {}), fields=("email",), labels={}, on_field="email")
+    assert down.for_field("email") == UNAVAILABLE
+
+
+def test_ordinals_of_the_code_positions():
+    assert [ordinal(n) for n in range(1, 7)] == ["1st", "2nd", "3rd", "4th", "5th", "6th"]
