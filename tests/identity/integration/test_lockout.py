@@ -124,8 +124,10 @@ async def test_unknown_email_costs_the_same_hashing_time(identity_api, journey, 
     finally:
         await conn.close()
     # The fastest of each: what the work costs without the noise. Both include one argon2 verification.
+    # Skipping argon2 for an unknown e-mail would put this near 0.05 (the hash dominates); the wide band
+    # only absorbs the noise of a loaded machine, it cannot hide that defect.
     ratio = min(unknown) / min(known)
-    assert 0.6 < ratio < 1.6, (known, unknown)
+    assert 0.4 < ratio < 2.5, (known, unknown)
 
 
 async def test_a_locked_user_cannot_continue_a_journey_or_a_session(identity_api, journey, env, tenant):
