@@ -4,12 +4,14 @@ person to the log-in page."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import forget_session
+from gateway.identity_client import IdentityError
 from gateway.web.home import render_home
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity, signed_in, stop_session
@@ -67,7 +69,8 @@ async def switch_organisation(request: Request, portal: Portal, branding: Author
     linked = {str(o.get("organisation_id")) for o in user.organisations}
     if wanted in linked and wanted != user.organisation_id:
         forget_session(request, user.session_id)
-        await identity(request).switch_organisation(
-            session_id=user.session_id, organisation_id=uuid.UUID(wanted), address=address(request)
-        )
+        with contextlib.suppress(IdentityError):  # unlinked meanwhile: the home page shows what is left
+            await identity(request).switch_organisation(
+                session_id=user.session_id, organisation_id=uuid.UUID(wanted), address=address(request)
+            )
     return RedirectResponse(f"/{branding.slug}/home", status_code=303)
