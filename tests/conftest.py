@@ -11,12 +11,15 @@ from shared.logging import configure_logging
 from shared.telemetry import configure_telemetry
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
+from tests.support.secrets import find_leaks, install_run_log, run_log
 from tests.support.stack import Stack
+from tests.support.tenants import World, build_world
 
 
 @pytest.fixture(scope="session")
-async def env() -> AsyncIterator[RunEnvironment]:
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunEnvironment]:
     configure_logging(service="tests", level="INFO", json=True)
+    install_run_log(tmp_path_factory.mktemp("run-log") / "tests.log")
     configure_telemetry(service="tests", otlp_endpoint=None)
     environment = RunEnvironment(run_id=new_run_id())
     await environment.create()
@@ -36,6 +39,9 @@ async def stack(env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory) -
         yield running
     finally:
         running.stop()
+    # The whole run, once every process has stopped: no secret in any log (tests/support/secrets.py).
+    leaks = find_leaks(running.all_logs() + run_log())
+    assert leaks == [], f"secrets in the logs of this run: {leaks[:20]}"
 
 
 @pytest.fixture
@@ -55,3 +61,9 @@ async def authority(env: RunEnvironment) -> uuid.UUID:
     finally:
         await conn.close()
     return authority_id
+
+
+@pytest.fixture(scope="session")
+async def world(env: RunEnvironment) -> World:
+    """Two authorities with two providers each (tests/support/tenants.py): the cross-tenant harness."""
+    return await build_world(env)

@@ -10,6 +10,7 @@ import httpx
 
 from shared import db
 from tests.support.environment import RunEnvironment
+from tests.support.secrets import remember, remember_fields
 
 PASSWORD = "correct horse battery 1"
 CODE = "802417"
@@ -73,7 +74,11 @@ class Journey:
         return {"x-gateway-secret": self.env.gateway_secret}
 
     async def post(self, path: str, body: dict, **kw) -> httpx.Response:
-        return await self.client.post(self.prefix + path, json=body, headers={**self.headers, **kw})
+        remember_fields(body)
+        response = await self.client.post(self.prefix + path, json=body, headers={**self.headers, **kw})
+        if response.headers.get("content-type", "").startswith("application/json"):
+            remember_fields(response.json())
+        return response
 
     async def start(self, tenant: Tenant, email: str, password: str, **kw) -> httpx.Response:
         return await self.post(
@@ -143,6 +148,7 @@ async def create_user(
         f"{prefix}/users", json=body, headers=bearer(env.council_token(tenant.authority_id))
     )
     assert response.status_code == 201, response.text
+    remember(response.json()["temporary_password"])
     return response.json()["user"], response.json()["temporary_password"]
 
 

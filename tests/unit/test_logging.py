@@ -9,6 +9,7 @@ import logging
 import structlog
 
 from shared.logging import REDACTED, configure_logging, get_logger
+from tests.support.secrets import install_run_log
 
 
 def capture(fn) -> list[dict]:
@@ -19,6 +20,7 @@ def capture(fn) -> list[dict]:
         fn()
     finally:
         configure_logging(service="tests", level="INFO", json=True)
+        install_run_log()  # keep copying this process's logs into the run's log
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 

@@ -150,7 +150,7 @@ async def test_who_may_ask_and_for_what(identity_api, journey, env, tenant):
         json={**base, "scope_type": "organisation", "scope_id": str(tenant.organisations["B"])},
         headers=admin,
     )
-    assert elsewhere.status_code == 422 and elsewhere.json()["errors"][0]["field"] == "scope_id"
+    assert elsewhere.status_code == 404 and elsewhere.json()["errors"][0]["field"] == "scope_id"
     full = await identity_api.post(
         "/api/v1/identity/contact-requests", json={**base, "role": "full"}, headers=admin
     )

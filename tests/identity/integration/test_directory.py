@@ -161,7 +161,7 @@ async def test_a_scope_outside_the_organisation_is_refused(identity_api, env, te
         },
         headers=bearer(env.council_token(tenant.authority_id)),
     )
-    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "scope_id"
+    assert refused.status_code == 404 and refused.json()["errors"][0]["field"] == "scope_id"
 
 
 async def test_authority_branding_and_policy(identity_api, env, tenant):

@@ -118,8 +118,9 @@ def unknown_authority(slug: str) -> Problem:
 
 
 def bad_scope(detail: str) -> Problem:
+    """A scope id that is not in the organisation: 404 like any id the caller may not see."""
     return Problem(
-        422,
+        404,
         "The scope is not valid",
         type_=BASE + "bad-scope",
         detail=detail,

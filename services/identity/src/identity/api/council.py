@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
+from identity.api.directory import require_organisation
 from identity.api.schemas import EMAIL, GrantIn, Membership, UserPublic
 from identity.handlers import accounts
 from identity.store import audit, users
@@ -113,6 +114,11 @@ async def read_audit(
     if not principal.is_council:
         raise errors.forbidden("only the council can read the audit log")
     async with ctx.pool.acquire() as conn:
+        if (
+            user_id is not None
+            and await users.get_user(conn=conn, authority_id=principal.authority_id, user_id=user_id) is None
+        ):
+            raise errors.not_found("user")
         return await audit.list_audit(
             conn=conn,
             authority_id=principal.authority_id,
@@ -138,6 +144,8 @@ async def list_users(
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
+        if organisation_id is not None:
+            await require_organisation(conn, principal, organisation_id)
         return await users.list_users(
             conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
         )

@@ -17,7 +17,7 @@ from identity.handlers import directory
 from identity.store import contracts
 from identity.store import directory as store
 from shared.http import CurrentPrincipal
-from shared.scoping import organisation_filter
+from shared.scoping import organisation_filter, require_visible
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["directory"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -59,7 +59,23 @@ async def list_services(
     principal: CurrentPrincipal, ctx: ContextDep, contract_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
     async with ctx.pool.acquire() as conn:
+        if contract_id is not None:
+            contract = await contracts.get_contract(
+                conn=conn, authority_id=principal.authority_id, contract_id=contract_id
+            )
+            require_visible(principal, "contract", **_ids(contract, authority_id=principal.authority_id))
         return await contracts.list_services(conn=conn, principal=principal, contract_id=contract_id)
+
+
+def _ids(row: dict[str, Any] | None, *, authority_id: uuid.UUID) -> dict[str, Any]:
+    """The scoping ids of a contract row (or ids nobody can see when there is no row)."""
+    if row is None:
+        return {"authority_id": uuid.uuid4()}
+    return {
+        "authority_id": authority_id,
+        "organisation_id": row["organisation_id"],
+        "contract_id": row["contract_id"],
+    }
 
 
 @council_api.put("/organisations", response_model=OrganisationPublic)
@@ -120,7 +136,20 @@ async def council_contracts(
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
+        if organisation_id is not None:
+            await require_organisation(conn, principal, organisation_id)
         return await contracts.list_contracts(conn=conn, principal=principal, organisation_id=organisation_id)
+
+
+async def require_organisation(conn: Any, principal: Any, organisation_id: uuid.UUID) -> None:
+    """404 unless the organisation is the caller's authority's."""
+    if (
+        await store.get_organisation(
+            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+        )
+        is None
+    ):
+        raise errors.not_found("organisation")
 
 
 class ServiceUpsert(BaseModel):
