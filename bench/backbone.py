@@ -57,18 +57,22 @@ def report(args: argparse.Namespace, about: str, rates: list[Throughput], latenc
         f" rounds: {args.rounds} (scenarios interleaved; median, with the lowest and highest in brackets).",
         "",
         "| path | events/s, first write -> last consumer commit | written, events/s | relayed, events/s"
-        " | CPU ms per event: Python / PostgreSQL |",
-        "|---|---:|---:|---:|---:|",
+        " | CPU ms per event: Python (by process) / PostgreSQL |",
+        "|---|---:|---:|---:|---|",
     ]
     for name, runs in by_name.items():
         low, high = min(t.rate for t in runs), max(t.rate for t in runs)
         writes = statistics.median(t.write_rate for t in runs)
         relays = statistics.median(t.relay_rate for t in runs)
-        python = statistics.median(t.python_cpu / t.events for t in runs) * 1000
+        python = statistics.median(sum(t.python_cpu.values()) / t.events for t in runs) * 1000
         postgres = statistics.median(t.postgres_cpu / t.events for t in runs) * 1000
+        by_process = ", ".join(
+            f"{process} {statistics.median(t.python_cpu[process] / t.events for t in runs) * 1000:.2f}"
+            for process in runs[0].python_cpu
+        )
         lines.append(
             f"| {name} | {median[name]:,.0f} [{low:,.0f}-{high:,.0f}] | {writes:,.0f} | {relays:,.0f}"
-            f" | {python:.2f} / {postgres:.2f} |"
+            f" | {python:.2f} ({by_process}) / {postgres:.2f} |"
         )
     if "ours" in median and "floor" in median:
         lines.append(f"\nours / floor = {median['ours'] / median['floor']:.2f} (goal >= 0.5)")
@@ -94,7 +98,9 @@ async def run_scenario(bench: Bench, scenario: str, args: argparse.Namespace) ->
         return await bench.outbox_path("ours", relay="relay", settings=args.settings)
     if scenario == "naive":
         return await bench.outbox_path(
-            "naive", relay="naive_relay", settings={"consumer_prefetch": 1, "consumer_concurrency": 1}
+            "naive",
+            relay="naive_relay",
+            settings={"consumer_prefetch": 1, "consumer_batch_size": 1, "consumer_appliers": 1},
         )
     return await bench.latency(count=args.latency_events, pause=args.pause_ms / 1000, settings=args.settings)
 
@@ -145,7 +151,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         type=lambda s: tuple(s.split("=", 1)),
         default=[],
-        help="a worker setting for ours and latency (e.g. consumer_concurrency=8); repeatable",
+        help="a worker setting for ours and latency (e.g. consumer_appliers=4); repeatable",
     )
     parser.add_argument("--log-file", default=os.devnull, help="where the workers' JSON logs go")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each worker process into DIR")

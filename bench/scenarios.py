@@ -39,7 +39,7 @@ class Throughput:
     written: float  # last write (or publish) done
     relayed: float  # last row marked published by the relay (the floor: as written)
     finished: float  # last consumer commit (or ack)
-    python_cpu: float  # seconds, all of the scenario's Python processes
+    python_cpu: dict[str, float]  # seconds, by Python process (writer or publisher, relay, consumer)
     postgres_cpu: float  # seconds, the PostgreSQL backends of the run's database
 
     @property
@@ -89,15 +89,22 @@ async def write_events(pool: asyncpg.Pool, *, tag: str, count: int, per_transact
                     await outbox.add(conn, event)
 
 
-class CpuMeter:
-    """CPU seconds used so far by this process, the given children and the database's backends."""
+Reading = tuple[dict[str, float], dict[int, float]]  # CPU seconds by Python process, by PostgreSQL backend
 
-    def __init__(self, database: str, children: list[Child]) -> None:
+
+class CpuMeter:
+    """CPU seconds used so far by this process (`own`: the writer or publisher), the given children
+    (by their role) and the database's backends."""
+
+    def __init__(self, database: str, children: list[Child], *, own: str) -> None:
         self.database = database
         self.children = children
+        self.own = own
 
-    async def read(self) -> tuple[float, dict[int, float]]:
-        python = cpu_seconds() + sum([await child.cpu_seconds() for child in self.children])
+    async def read(self) -> Reading:
+        python = {self.own: cpu_seconds()}
+        for child in self.children:
+            python[child.role.kind] = await child.cpu_seconds()
         conn = await asyncpg.connect(ADMIN_DSN)
         try:
             pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database)
@@ -106,11 +113,10 @@ class CpuMeter:
         return python, {row["pid"]: process_cpu(row["pid"]) for row in pids}
 
     @staticmethod
-    def used(
-        before: tuple[float, dict[int, float]], after: tuple[float, dict[int, float]]
-    ) -> tuple[float, float]:
+    def used(before: Reading, after: Reading) -> tuple[dict[str, float], float]:
+        python = {name: seconds - before[0][name] for name, seconds in after[0].items()}
         postgres = sum(seconds - before[1].get(pid, 0.0) for pid, seconds in after[1].items())
-        return after[0] - before[0], postgres
+        return python, postgres
 
 
 def process_cpu(pid: int) -> float:
@@ -144,7 +150,7 @@ class Bench:
         consumer = self.child("raw_consumer", "actuals", expected=count)
         await consumer.start()
         connection = await aio_pika.connect_robust(self.env.amqp_url)
-        meter = CpuMeter(self.env.database, [consumer])
+        meter = CpuMeter(self.env.database, [consumer], own="publisher")
         try:
             channel = await connection.channel(publisher_confirms=True)
             exchange = await declare_events_exchange(channel, DEFAULTS["events_exchange"])
@@ -181,7 +187,7 @@ class Bench:
         consumer = self.child("consumer", "actuals", tag=tag, expected=count, settings=settings)
         relayer = self.child(relay, "identity", settings=settings)
         pool = await db.create_pool(self.env.dsn("identity"))
-        meter = CpuMeter(self.env.database, [consumer, relayer])
+        meter = CpuMeter(self.env.database, [consumer, relayer], own="writer")
         try:
             await asyncio.gather(consumer.start(), relayer.start())
             before = await meter.read()

@@ -114,6 +114,7 @@ async def test_failing_handler_is_retried_with_back_off_then_dead_lettered_while
     failing = organisation(FAILING)
     good = [organisation(f"good-{i:02d}") for i in range(GOOD)]
     good_applied = asyncio.Event()
+    first_attempt = asyncio.Event()
     good_runs: list[uuid.UUID] = []
     held_up: list[uuid.UUID] = []
     failing_attempts = 0
@@ -126,7 +127,9 @@ async def test_failing_handler_is_retried_with_back_off_then_dead_lettered_while
                 failing_attempts += 1
                 if failing_attempts == 1:
                     # Hold the first attempt until every message queued behind it has been applied:
-                    # a failing message must not hold up the rest of the queue.
+                    # a failing message must not hold up the rest of the queue. (It is alone in its
+                    # batch: the rest is published only once it is in hand.)
+                    first_attempt.set()
                     try:
                         await asyncio.wait_for(good_applied.wait(), timeout=10)
                     except TimeoutError:
@@ -141,7 +144,9 @@ async def test_failing_handler_is_retried_with_back_off_then_dead_lettered_while
             async with consuming(
                 s, connection, subscriptions=[s.subscription(apply)], delivery_limit=DELIVERY_LIMIT
             ):
-                for envelope in [failing, *good]:
+                await publish(s, _body(failing), message_id=str(failing.event_id))
+                await asyncio.wait_for(first_attempt.wait(), timeout=10)
+                for envelope in good:
                     await publish(s, _body(envelope), message_id=str(envelope.event_id))
                 await eventually(lambda: s.settled(dead_letters=1), timeout=15)
         dead = await _drain(s.channel, s.dead_letter_queue)
@@ -156,6 +161,64 @@ async def test_failing_handler_is_retried_with_back_off_then_dead_lettered_while
     retries = [(e["delivery"], e["retry_in"]) for e in logs if e["event"] == "event_failed_will_retry"]
     assert retries == [(1, 0.1), (2, 0.2)], "retried with a growing back-off"
     assert _dead_letter_logs(logs) == [str(failing.event_id)]
+
+
+BATCH_SIZE = 8
+QUEUED = 60
+
+
+async def test_queued_events_are_applied_in_batches_each_once_in_one_transaction_per_batch(env):
+    """Messages that wait in the queue are applied several per transaction (the same transaction id on
+    their inbox rows), never more than the batch size, each exactly once; a redelivered duplicate in the
+    same batch is acked without running the handler again."""
+    events = [organisation(f"queued-{i:02d}") for i in range(QUEUED)]
+    async with scratch(env) as s, robust_connection(env.amqp_url) as connection:
+        async with consuming(s, connection):
+            pass  # declares the queue; the events then wait in it for the next consumer
+        for envelope in events:
+            await publish(s, _body(envelope), message_id=str(envelope.event_id))
+        await publish(s, _body(events[0]), message_id=str(events[0].event_id))  # a duplicate
+        async with consuming(s, connection, batch_size=BATCH_SIZE, appliers=2):
+            await eventually(s.settled, timeout=15)
+
+        assert sorted(await s.applied_ids()) == sorted(e.event_id for e in events), "each applied once"
+        per_transaction = [
+            r["n"]
+            for r in await s.pool.fetch(
+                f"SELECT count(*) AS n FROM {s.schema}.inbox WHERE consumer = $1 GROUP BY xmin::text", s.name
+            )
+        ]
+    assert sum(per_transaction) == QUEUED
+    assert max(per_transaction) <= BATCH_SIZE, per_transaction
+    assert len(per_transaction) < QUEUED / 2, f"hardly batched: {per_transaction}"
+
+
+async def test_a_failing_handler_in_a_batch_rolls_back_and_the_rest_of_the_batch_is_applied(env):
+    failing = organisation(FAILING)
+    good = [organisation(f"good-{i:02d}") for i in range(GOOD)]
+    attempts: list[int] = []
+
+    async def apply(conn, envelope, event):
+        if event.name == FAILING:
+            attempts.append(1)
+            raise RuntimeError("handler bug")
+        await s.record(conn, envelope, event)
+
+    async with scratch(env) as s, robust_connection(env.amqp_url) as connection:
+        async with consuming(s, connection, delivery_limit=DELIVERY_LIMIT):
+            pass
+        for envelope in [good[0], failing, *good[1:]]:  # all in the queue, to arrive in one burst
+            await publish(s, _body(envelope), message_id=str(envelope.event_id))
+        async with consuming(
+            s, connection, subscriptions=[s.subscription(apply)], delivery_limit=DELIVERY_LIMIT
+        ):
+            await eventually(lambda: s.settled(dead_letters=1), timeout=15)
+        dead = await _drain(s.channel, s.dead_letter_queue)
+
+        assert sorted(await s.applied_ids()) == sorted(e.event_id for e in good), "each good one once"
+        assert sorted(await s.inbox_ids()) == sorted(e.event_id for e in good), "no trace of the failure"
+    assert [m.message_id for m in dead] == [str(failing.event_id)]
+    assert len(attempts) >= DELIVERY_LIMIT
 
 
 async def _broker_took_back(s: Scratch) -> bool:

@@ -7,6 +7,7 @@ state after a newer one changes nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -48,19 +49,16 @@ class OrganisationProjection:
         )
 
     async def apply(self, conn: asyncpg.Connection, envelope: Envelope, event: OrganisationUpserted) -> None:
-        await conn.execute(
-            self._upsert,
-            event.organisation_id,
-            event.authority_id,
-            event.name,
-            event.reference,
-            event.active,
-            event.revision,
-            event.updated_at,
-        )
+        await conn.execute(self._upsert, *_row(event))
+
+    async def apply_many(
+        self, conn: asyncpg.Connection, events: Sequence[tuple[Envelope, OrganisationUpserted]]
+    ) -> None:
+        """Several upserts in one round trip (asyncpg pipelines executemany), each as `apply`."""
+        await conn.executemany(self._upsert, [_row(event) for _, event in events])
 
     def subscription(self) -> Subscription:
-        return Subscription(OrganisationUpserted, self.apply)
+        return Subscription(OrganisationUpserted, self.apply, self.apply_many)
 
     async def list_visible(
         self, conn: asyncpg.Connection, *, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
@@ -83,3 +81,15 @@ class OrganisationProjection:
                 )
 
         return router
+
+
+def _row(event: OrganisationUpserted) -> tuple[object, ...]:
+    return (
+        event.organisation_id,
+        event.authority_id,
+        event.name,
+        event.reference,
+        event.active,
+        event.revision,
+        event.updated_at,
+    )

@@ -168,6 +168,7 @@ def outbox_relay(runtime: Runtime) -> OutboxRelay:
         connection=runtime.broker,
         events_exchange=settings.events_exchange,
         batch_size=settings.relay_batch_size,
+        concurrency=settings.relay_concurrency,
         poll_seconds=settings.relay_poll_seconds,
     )
 
@@ -186,6 +187,8 @@ def event_consumer(
         subscriptions=runtime.definition.subscriptions,
         delivery_limit=settings.consumer_delivery_limit,
         prefetch=settings.consumer_prefetch,
+        batch_size=settings.consumer_batch_size,
+        appliers=settings.consumer_appliers,
         on_committed=on_committed,
     )
 

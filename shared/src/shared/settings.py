@@ -65,7 +65,16 @@ class ServiceSettings(CommonSettings):
     db_pool_max: int = Field(10, ge=1, description="most connections the pool opens")
     consumer_delivery_limit: int = Field(5, ge=1, description="deliveries before a message is dead-lettered")
     consumer_prefetch: int = Field(64, ge=1, description="unacknowledged messages a consumer holds at once")
+    consumer_batch_size: int = Field(
+        32, ge=1, description="most messages a consumer applies in one transaction (never waits to fill it)"
+    )
+    consumer_appliers: int = Field(
+        2, ge=1, description="transactions a consumer runs at once (each needs a database connection)"
+    )
     relay_batch_size: int = Field(500, ge=1, description="outbox rows the relay publishes per transaction")
+    relay_concurrency: int = Field(
+        2, ge=1, description="batches the relay has in flight at once (each needs a database connection)"
+    )
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
     # Token verification (the gateway forwards a token signed by identity).
     token_issuer: str = Field("portal-identity", description="expected `iss` of internal tokens")

@@ -3,6 +3,7 @@ W3C trace context in HTTP and AMQP headers; spans are exported only when an OTLP
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -40,7 +41,10 @@ def _instrument_asyncpg() -> None:
         pass
 
 
+@functools.cache
 def tracer(name: str = "portal") -> trace.Tracer:
+    """The named tracer, looked up once: the lookup cost as much as a span (bench/backbone). Taken
+    before `configure_telemetry` it is a proxy that follows the provider set later."""
     return trace.get_tracer(name)
 
 
@@ -52,7 +56,13 @@ def inject_headers(headers: MutableMapping[str, Any] | None = None) -> MutableMa
 
 
 def extract_context(headers: Mapping[str, Any] | None) -> context.Context:
-    carrier = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in (headers or {}).items()}
+    """The trace context in a header mapping; only the propagators' own headers are read."""
+    headers = headers or {}
+    carrier = {
+        k: (v.decode() if isinstance(v, bytes) else str(v))
+        for k in propagate.get_global_textmap().fields
+        if (v := headers.get(k)) is not None
+    }
     return propagate.extract(carrier)
 
 

@@ -38,6 +38,7 @@ class OutboxRelay:
         events_exchange: str,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
+        concurrency: int = 2,
         retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         self.pool = pool
@@ -46,9 +47,11 @@ class OutboxRelay:
         self.events_exchange = events_exchange
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
+        self._channel_lock = asyncio.Lock()
         table = f"{ident(schema)}.outbox"
         self._claim = (
             f"SELECT id, event_id, routing_key, body, headers, created_at FROM {table}"
@@ -61,28 +64,37 @@ class OutboxRelay:
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set: wake on NOTIFY, poll as a fallback, back off on errors."""
+        """Relay until `stop` is set: wake on NOTIFY, poll as a fallback, back off on errors.
+
+        Several loops run at once, like replicas in one process: while one waits for the broker's
+        confirms of its batch, another claims and publishes the next, so the relay's rate is not one
+        batch per confirm round trip. The order of events across loops is not kept; no consumer relies
+        on it (DESIGN.md: events carry full state with a revision).
+        """
         listener = asyncio.create_task(self._listen(stop), name=f"{self.schema}-outbox-listen")
-        backoff = 0.2
         try:
-            while not stop.is_set():
-                # Cleared before the claim, not after: a NOTIFY that arrives while a batch is in flight
-                # may be for a row the claim did not see, and must not wait for the next poll.
-                self._wake.clear()
-                try:
-                    sent = await self.relay_once()
-                except Exception as exc:
-                    log.warning("outbox_relay_failed", schema=self.schema, error=repr(exc), retry_in=backoff)
-                    await _sleep_or_stop(stop, backoff)
-                    backoff = min(backoff * 2, 5.0)
-                    continue
-                backoff = 0.2
-                await self._sweep_if_due()
-                if sent < self.batch_size:
-                    await _wait_any(stop, self._wake, timeout=self.poll_seconds)
+            await asyncio.gather(*(self._relay_until(stop) for _ in range(self.concurrency)))
         finally:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
+
+    async def _relay_until(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            # Cleared before the claim, not after: a NOTIFY that arrives while a batch is in flight
+            # may be for a row the claim did not see, and must not wait for the next poll.
+            self._wake.clear()
+            try:
+                sent = await self.relay_once()
+            except Exception as exc:
+                log.warning("outbox_relay_failed", schema=self.schema, error=repr(exc), retry_in=backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.2
+            await self._sweep_if_due()
+            if sent < self.batch_size:
+                await _wait_any(stop, self._wake, timeout=self.poll_seconds)
 
     async def relay_once(self) -> int:
         """Publish one batch of unpublished rows; return how many were published."""
@@ -125,10 +137,11 @@ class OutboxRelay:
             )
 
     async def _get_exchange(self) -> AbstractExchange:
-        if self._channel is None or self._channel.is_closed or self._exchange is None:
-            self._channel = await self.connection.channel(publisher_confirms=True)
-            self._exchange = await declare_events_exchange(self._channel, self.events_exchange)
-        return self._exchange
+        async with self._channel_lock:  # the loops share one channel: open it once
+            if self._channel is None or self._channel.is_closed or self._exchange is None:
+                self._channel = await self.connection.channel(publisher_confirms=True)
+                self._exchange = await declare_events_exchange(self._channel, self.events_exchange)
+            return self._exchange
 
     async def _sweep_if_due(self) -> None:
         """Delete rows published longer ago than the retention; a failure here never stops relaying."""
