@@ -21,7 +21,7 @@ from shared.bus.outbox import notify_channel
 from shared.bus.topology import declare_events_exchange
 from shared.db import ident
 from shared.logging import get_logger
-from shared.telemetry import extract_context, inject_headers, tracer
+from shared.telemetry import extract_context, inject_headers, spans_exported, tracer
 
 log = get_logger(__name__)
 RETENTION_SWEEP_SECONDS = 600
@@ -109,10 +109,14 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish(self, exchange: AbstractExchange, row: Any) -> None:
-        parent = extract_context(row["headers"])
+        if not spans_exported():
+            # The publish span would record nothing: the producer's trace context goes on as stored,
+            # so the consumer's span is the producer's child (one span fewer per event, no re-encoding).
+            await self._send(exchange, row, dict(row["headers"] or {}))
+            return
         with tracer().start_as_current_span(
             f"{row['routing_key']} publish",
-            context=parent,
+            context=extract_context(row["headers"]),
             kind=SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "rabbitmq",
@@ -121,20 +125,23 @@ class OutboxRelay:
                 "messaging.message.id": str(row["event_id"]),
             },
         ):
-            headers: dict[str, Any] = dict(inject_headers())
-            await exchange.publish(
-                aio_pika.Message(
-                    body=row["body"],
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=str(row["event_id"]),
-                    type=row["routing_key"],
-                    timestamp=datetime.now(UTC),
-                    headers=headers,
-                ),
-                routing_key=row["routing_key"],
-                mandatory=False,
-            )
+            await self._send(exchange, row, dict(inject_headers()))
+
+    @staticmethod
+    async def _send(exchange: AbstractExchange, row: Any, headers: dict[str, Any]) -> None:
+        await exchange.publish(
+            aio_pika.Message(
+                body=row["body"],
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=str(row["event_id"]),
+                type=row["routing_key"],
+                timestamp=datetime.now(UTC),
+                headers=headers,
+            ),
+            routing_key=row["routing_key"],
+            mandatory=False,
+        )
 
     async def _get_exchange(self) -> AbstractExchange:
         async with self._channel_lock:  # the loops share one channel: open it once
