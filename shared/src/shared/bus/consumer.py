@@ -31,6 +31,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 
+from shared.bus.acks import InHand
 from shared.bus.topology import DEAD_LETTER_REASON, ORIGINAL_ROUTING_KEY, declare_consumer_queue, queue_name
 from shared.db import ident
 from shared.events import Envelope, EventPayload
@@ -128,6 +129,7 @@ class Consumer:
         self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
         self._applier_tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()  # retries waiting out their back-off
+        self._in_hand = InHand()
         self._inbox_insert = (
             f"INSERT INTO {ident(schema)}.inbox (consumer, event_id, routing_key)"
             " SELECT $1, e.event_id, e.routing_key FROM unnest($2::uuid[], $3::text[]) AS e(event_id, routing_key)"
@@ -176,6 +178,7 @@ class Consumer:
             log.warning("consumer_cancel_failed", queue=self.queue, error=repr(exc))
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._in_hand.hold(message)
         span = tracer().start_span(
             f"{message.routing_key} process",
             context=extract_context(message.headers),
@@ -243,7 +246,9 @@ class Consumer:
                 )
                 if self.on_committed is not None:
                     await self.on_committed(delivery.envelope)
-                await self._ack(delivery.message)
+        for message, multiple in self._in_hand.acks([d.message for d in batch]):
+            await self._ack(message, multiple=multiple)
+        for delivery in batch:
             delivery.span.end()
 
     async def _commit_when_database_answers(self, batch: list[Delivery]) -> list[bool]:
@@ -312,13 +317,25 @@ class Consumer:
                 with delivery.context():
                     await subscription.handler(conn, delivery.envelope, delivery.payload)
 
-    async def _ack(self, message: AbstractIncomingMessage) -> None:
-        """Ack after the commit. If the channel broke meanwhile, the broker delivers the message again
-        and the inbox recognises it: nothing to do here but say so."""
+    async def _ack(self, message: AbstractIncomingMessage, *, multiple: bool = False) -> None:
+        """Ack after the commit (with `multiple`, every delivery of the channel up to this one: see
+        InHand). If the channel broke meanwhile, the broker delivers the messages again and the inbox
+        recognises them: nothing to do here but say so."""
         try:
-            await message.ack()
+            await message.ack(multiple=multiple)
         except Exception as exc:
-            log.warning("event_ack_failed", error=repr(exc))
+            log.warning("event_ack_failed", error=repr(exc), message_id=message.message_id, multiple=multiple)
+
+    async def _ack_alone(self, message: AbstractIncomingMessage) -> None:
+        self._in_hand.release(message)
+        await self._ack(message)
+
+    async def _requeue(self, message: AbstractIncomingMessage) -> None:
+        self._in_hand.release(message)
+        try:
+            await message.nack(requeue=True)
+        except Exception as exc:  # the channel broke: the broker redelivers it anyway
+            log.warning("event_nack_failed", error=repr(exc))
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -337,10 +354,7 @@ class Consumer:
                 wait = backoff_seconds(delivery)
                 log.warning("event_failed_will_retry", error=repr(exc), delivery=delivery, retry_in=wait)
                 await asyncio.sleep(wait)
-                try:
-                    await message.nack(requeue=True)
-                except Exception as nack_error:  # the channel broke: the broker redelivers it anyway
-                    log.warning("event_nack_failed", error=repr(nack_error))
+                await self._requeue(message)
         failed.span.end()
 
     async def _dead_letter(self, message: AbstractIncomingMessage, *, reason: str) -> None:
@@ -362,11 +376,10 @@ class Consumer:
             )
         except Exception as exc:
             log.warning("dead_letter_publish_failed", error=repr(exc))
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
+            await self._requeue(message)
             return
         log.error("event_dead_lettered", queue=self.queue, event_id=message.message_id, reason=reason)
-        await self._ack(message)
+        await self._ack_alone(message)
 
 
 def _errors(exc: ValidationError) -> str:
