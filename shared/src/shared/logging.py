@@ -3,6 +3,7 @@ secrets redacted before any renderer sees them."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -20,13 +21,19 @@ SECRET_KEY = re.compile(
 REDACTED = "[redacted]"
 
 
+@functools.lru_cache(maxsize=4096)
+def is_secret_key(key: str) -> bool:
+    """Cached: log lines reuse a few hundred keys, and the search ran for each key of each line."""
+    return SECRET_KEY.search(key) is not None
+
+
 def redact(value: Any, *, depth: int = 0) -> Any:
     """Return `value` with every secret-looking key's value replaced (dicts and lists, recursively)."""
     if depth > 6:
         return value
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if isinstance(k, str) and SECRET_KEY.search(k) else redact(v, depth=depth + 1))
+            k: (REDACTED if isinstance(k, str) and is_secret_key(k) else redact(v, depth=depth + 1))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
@@ -38,7 +45,7 @@ def _redact_processor(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> 
     for key in list(event_dict):
         if key == "event":
             continue
-        if SECRET_KEY.search(key):
+        if is_secret_key(key):
             event_dict[key] = REDACTED
         else:
             event_dict[key] = redact(event_dict[key])
