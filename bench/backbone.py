@@ -12,7 +12,6 @@ In one run, on an isolated database and vhost (tests/support/environment, remove
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import statistics
@@ -22,6 +21,7 @@ import asyncpg
 
 from bench.scenarios import Bench, Latency, Throughput
 from shared.logging import configure_logging
+from shared.service import run_event_loop
 from shared.telemetry import configure_telemetry
 from tests.support.environment import ADMIN_DSN, RunEnvironment, new_run_id, rabbitmqctl
 
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging(service="bench", level="WARNING", json=False)
     configure_telemetry(service="bench", otlp_endpoint=None)
-    print(asyncio.run(run(args)))
+    print(run_event_loop(run(args)))  # the loop of the services, for the floor as for ours
 
 
 if __name__ == "__main__":

@@ -25,7 +25,14 @@ from shared.bus import OutboxRelay
 from shared.bus.topology import declare_consumer_queue, queue_name
 from shared.events import Envelope
 from shared.logging import configure_logging
-from shared.service import ServiceDefinition, close_runtime, event_consumer, open_runtime, outbox_relay
+from shared.service import (
+    ServiceDefinition,
+    close_runtime,
+    event_consumer,
+    open_runtime,
+    outbox_relay,
+    run_event_loop,
+)
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_telemetry
 from tests.support.environment import RunEnvironment, definitions
@@ -93,10 +100,10 @@ def child_main(role: Role, pipe: Connection) -> None:
     configure_logging(service=role.service, level="INFO", json=True)
     configure_telemetry(service=role.service, otlp_endpoint=None)
     if role.profile_dir is None:
-        asyncio.run(ROLES[role.kind](role, pipe))
+        run_event_loop(ROLES[role.kind](role, pipe))
         return
     with cProfile.Profile() as profile:
-        asyncio.run(ROLES[role.kind](role, pipe))
+        run_event_loop(ROLES[role.kind](role, pipe))
     profile.dump_stats(
         os.path.join(role.profile_dir, f"{role.kind}-{role.tag or role.service}-{os.getpid()}.prof")
     )

@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import aio_pika
 import asyncpg
+import uvloop
 from aio_pika.abc import AbstractRobustConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 
@@ -34,6 +35,7 @@ from shared.settings import ServiceSettings, load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -272,10 +274,16 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
             proxy_headers=False,
         )
     elif args.command == "worker":
-        asyncio.run(run_worker(definition, settings))
+        run_event_loop(run_worker(definition, settings))
     elif args.command == "migrate":
-        applied = asyncio.run(run_migrations(definition, settings))
+        applied = run_event_loop(run_migrations(definition, settings))
         log.info("migrations_done", applied=len(applied))
     else:
-        asyncio.run(run_command(definition, settings, definition.commands[args.command]))
+        run_event_loop(run_command(definition, settings, definition.commands[args.command]))
     sys.exit(0)
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on uvloop, the loop uvicorn already gives every API process, so workers run on the
+    same one. bench/backbone measured ~10% less CPU per event in the relay and the consumer with it."""
+    return uvloop.run(main)
