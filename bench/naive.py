@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
+from shared.bus.relay import publish_row
 from shared.bus.topology import declare_events_exchange
 
 POLL_SECONDS = 0.1
@@ -35,16 +35,7 @@ class NaiveRelay:
                     " WHERE published_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
                 )
                 if row is not None:
-                    await exchange.publish(
-                        aio_pika.Message(
-                            body=row["body"],
-                            content_type="application/json",
-                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                            message_id=str(row["event_id"]),
-                            type=row["routing_key"],
-                        ),
-                        routing_key=row["routing_key"],
-                    )
+                    await publish_row(exchange, row, headers={})
                     await conn.execute(
                         "UPDATE identity.outbox SET published_at = clock_timestamp() WHERE id = $1", row["id"]
                     )

@@ -112,7 +112,7 @@ class OutboxRelay:
         if not spans_exported():
             # The publish span would record nothing: the producer's trace context goes on as stored,
             # so the consumer's span is the producer's child (one span fewer per event, no re-encoding).
-            await self._send(exchange, row, dict(row["headers"] or {}))
+            await publish_row(exchange, row, headers=dict(row["headers"] or {}))
             return
         with tracer().start_as_current_span(
             f"{row['routing_key']} publish",
@@ -125,23 +125,7 @@ class OutboxRelay:
                 "messaging.message.id": str(row["event_id"]),
             },
         ):
-            await self._send(exchange, row, dict(inject_headers()))
-
-    @staticmethod
-    async def _send(exchange: AbstractExchange, row: Any, headers: dict[str, Any]) -> None:
-        await exchange.publish(
-            aio_pika.Message(
-                body=row["body"],
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=str(row["event_id"]),
-                type=row["routing_key"],
-                timestamp=datetime.now(UTC),
-                headers=headers,
-            ),
-            routing_key=row["routing_key"],
-            mandatory=False,
-        )
+            await publish_row(exchange, row, headers=dict(inject_headers()))
 
     async def _get_exchange(self) -> AbstractExchange:
         async with self._channel_lock:  # the loops share one channel: open it once
@@ -183,6 +167,24 @@ class OutboxRelay:
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
+
+
+async def publish_row(exchange: AbstractExchange, row: Any, *, headers: dict[str, Any]) -> None:
+    """Publish one outbox row (event_id, routing_key, body) as a persistent message; the channel's
+    confirms make the await return only once the broker has it."""
+    await exchange.publish(
+        aio_pika.Message(
+            body=row["body"],
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(row["event_id"]),
+            type=row["routing_key"],
+            timestamp=datetime.now(UTC),
+            headers=headers,
+        ),
+        routing_key=row["routing_key"],
+        mandatory=False,
+    )
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
