@@ -22,11 +22,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.backbone import machine, percentile
+from bench.common import add_scenario_options, by_name, machine, parse, percentile, run_main
 from bench.logins import Burst, Population, Rate, burst, floor, logins, seed_users
 from identity.config import Settings as IdentitySettings
-from shared.logging import configure_logging
-from shared.telemetry import configure_telemetry
 from tests.support.environment import RunEnvironment, definitions, new_run_id
 from tests.support.stack import Stack
 
@@ -60,11 +58,9 @@ def report(
         "| path | logins/s (floor: verifications/s) | ms per login (floor: per verification) | CPU ms per login, by process |",
         "|---|---:|---:|---|",
     ]
-    by_name: dict[str, list[Rate]] = {}
-    for r in rates:
-        by_name.setdefault(r.name, []).append(r)
-    ms = {name: statistics.median(1000 / r.rate for r in runs) for name, runs in by_name.items()}
-    for name, runs in by_name.items():
+    grouped = by_name(rates)
+    ms = {name: statistics.median(1000 / r.rate for r in runs) for name, runs in grouped.items()}
+    for name, runs in grouped.items():
         by_process = ", ".join(
             f"{process} {statistics.median(r.cpu[process] / r.count for r in runs) * 1000:.1f}"
             for process in runs[0].cpu
@@ -87,10 +83,7 @@ def report(
             "| path | burst, s | GETs during the burst | GET p50, ms | GET p99, ms | GET max, ms | GETs failed |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        by_burst: dict[str, list[Burst]] = {}
-        for b in bursts:
-            by_burst.setdefault(b.name, []).append(b)
-        for name, tries in by_burst.items():
+        for name, tries in by_name(bursts).items():
             lines.append(
                 f"| {name} | {spread([b.seconds for b in tries])}"
                 f" | {spread([len(b.gets) for b in tries], '{:,.0f}')}"
@@ -180,34 +173,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=256, help="users to log in, in turn")
     parser.add_argument("--rounds", type=int, default=3, help="times each scenario runs")
     parser.add_argument("--hash-workers", type=int, help="identity's hashing threads (default: its own)")
-    parser.add_argument(
-        "--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS), help=",".join(SCENARIOS)
-    )
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        metavar="NAME=VALUE",
-        action="append",
-        type=lambda s: tuple(s.split("=", 1)),
-        default=[],
-        help="an environment variable for identity and the gateway (e.g. GATEWAY_LOGIN_LANE=4); repeatable",
+    add_scenario_options(
+        parser,
+        SCENARIOS,
+        set_help="an environment variable of identity and the gateway"
+        " (e.g. GATEWAY_IDENTITY_HASHING_LANE=4); repeatable",
     )
     parser.add_argument(
         "--log-dir", help="where identity's and the gateway's logs go (default: a temporary folder)"
     )
-    args = parser.parse_args(argv)
-    args.settings = dict(args.settings)
-    unknown = set(args.scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {sorted(unknown)}")
-    return args
+    return parse(parser, argv, SCENARIOS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    configure_logging(service="bench", level="WARNING", json=False)
-    configure_telemetry(service="bench", otlp_endpoint=None)
-    print(asyncio.run(run(args)))
+    run_main(run, parse_args(argv))
 
 
 if __name__ == "__main__":
