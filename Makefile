@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture bench-backbone asyncapi config-doc
+.PHONY: run test screenshots setup lint typecheck architecture bench-backbone bench-login asyncapi config-doc
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -36,6 +36,9 @@ asyncapi:
 
 bench-backbone: setup
 	$(UV) run python -m bench.backbone
+
+bench-login: setup
+	$(UV) run python -m bench.login
 
 config-doc:
 	$(UV) run python -m devtools.configdoc

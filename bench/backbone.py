@@ -13,44 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 from collections.abc import Sequence
 
-import asyncpg
-
+from bench.common import add_scenario_options, by_name, machine, parse, percentile, run_main
 from bench.scenarios import Bench, Latency, Throughput
-from shared.logging import configure_logging
-from shared.service import run_event_loop
-from shared.telemetry import configure_telemetry
-from tests.support.environment import ADMIN_DSN, RunEnvironment, new_run_id, rabbitmqctl
+from tests.support.environment import RunEnvironment, new_run_id
 
 SCENARIOS = ("floor", "ours", "naive", "latency")
 
 
-def percentile(values: Sequence[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-async def machine() -> str:
-    conn = await asyncpg.connect(ADMIN_DSN)
-    try:
-        postgres = str(await conn.fetchval("SHOW server_version")).split()[0]
-    finally:
-        await conn.close()
-    broker = (await rabbitmqctl("version")).strip()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python {platform.python_version()},"
-        f" PostgreSQL {postgres}, RabbitMQ {broker}; load average before the run: {load}"
-    )
-
-
 def report(args: argparse.Namespace, about: str, rates: list[Throughput], latency: Latency | None) -> str:
-    by_name: dict[str, list[Throughput]] = {}
-    for t in rates:
-        by_name.setdefault(t.name, []).append(t)
-    median = {name: statistics.median(t.rate for t in runs) for name, runs in by_name.items()}
+    grouped = by_name(rates)
+    median = {name: statistics.median(t.rate for t in runs) for name, runs in grouped.items()}
     lines = [
         f"Machine: {about}",
         f"Events per throughput run: {args.events}; outbox writes: {args.per_transaction} per transaction;"
@@ -60,7 +35,7 @@ def report(args: argparse.Namespace, about: str, rates: list[Throughput], latenc
         " | CPU ms per event: Python (by process) / PostgreSQL |",
         "|---|---:|---:|---:|---|",
     ]
-    for name, runs in by_name.items():
+    for name, runs in grouped.items():
         low, high = min(t.rate for t in runs), max(t.rate for t in runs)
         writes = statistics.median(t.write_rate for t in runs)
         relays = statistics.median(t.relay_rate for t in runs)
@@ -141,33 +116,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="times each throughput scenario runs")
     parser.add_argument("--latency-events", type=int, default=200)
     parser.add_argument("--pause-ms", type=int, default=50, help="pause between latency events")
-    parser.add_argument(
-        "--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS), help=",".join(SCENARIOS)
-    )
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        metavar="NAME=VALUE",
-        action="append",
-        type=lambda s: tuple(s.split("=", 1)),
-        default=[],
-        help="a worker setting for ours and latency (e.g. consumer_appliers=4); repeatable",
+    add_scenario_options(
+        parser,
+        SCENARIOS,
+        set_help="a worker setting for ours and latency (e.g. consumer_appliers=4); repeatable",
     )
     parser.add_argument("--log-file", default=os.devnull, help="where the workers' JSON logs go")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each worker process into DIR")
-    args = parser.parse_args(argv)
-    args.settings = dict(args.settings)
-    unknown = set(args.scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {sorted(unknown)}")
-    return args
+    return parse(parser, argv, SCENARIOS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    configure_logging(service="bench", level="WARNING", json=False)
-    configure_telemetry(service="bench", otlp_endpoint=None)
-    print(run_event_loop(run(args)))  # the loop of the services, for the floor as for ours
+    run_main(run, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -105,18 +105,23 @@ class CpuMeter:
         python = {self.own: cpu_seconds()}
         for child in self.children:
             python[child.role.kind] = await child.cpu_seconds()
-        conn = await asyncpg.connect(ADMIN_DSN)
-        try:
-            pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database)
-        finally:
-            await conn.close()
-        return python, {row["pid"]: process_cpu(row["pid"]) for row in pids}
+        return python, await backend_cpu(self.database)
 
     @staticmethod
     def used(before: Reading, after: Reading) -> tuple[dict[str, float], float]:
         python = {name: seconds - before[0][name] for name, seconds in after[0].items()}
         postgres = sum(seconds - before[1].get(pid, 0.0) for pid, seconds in after[1].items())
         return python, postgres
+
+
+async def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving `database`."""
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await conn.close()
+    return {row["pid"]: process_cpu(row["pid"]) for row in pids}
 
 
 def process_cpu(pid: int) -> float:

@@ -1,5 +1,6 @@
 """The whole system as real processes (the same commands as `make run`), for end-to-end and browser
-tests: every API, every worker and the gateway, on free ports, each logging to its own file."""
+tests: every API, every worker and the gateway, on free ports, each logging to its own file.
+A benchmark may start only some APIs (and no workers), with settings or a command of its own."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class Stack:
     env: RunEnvironment
     log_dir: Path
+    apis: tuple[str, ...] = SERVICES  # the services whose API (and worker) runs, besides the gateway
+    workers: bool = True
+    settings: dict[str, str] = field(default_factory=dict)  # environment variables on top of the usual
+    launch: dict[str, list[str]] = field(default_factory=dict)  # a process's command instead of the usual
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -52,16 +57,19 @@ class Stack:
         # Every test logs in from 127.0.0.1: the per-address limit is tested on its own, lower.
         env["IDENTITY_LOGIN_LIMIT_PER_ADDRESS"] = "10000"
         env["IDENTITY_RESET_LIMIT_PER_ADDRESS"] = "10000"
+        env.update(self.settings)
         return env
 
     def commands(self) -> dict[str, list[str]]:
         commands = {}
-        for service in SERVICES:
+        for service in self.apis:
             commands[service] = [sys.executable, "-m", service, "api"]
-            commands[f"{service}-worker"] = [sys.executable, "-m", service, "worker"]
-        commands["reports-render"] = [sys.executable, "-m", "reports", "render"]
+            if self.workers:
+                commands[f"{service}-worker"] = [sys.executable, "-m", service, "worker"]
+        if self.workers and "reports" in self.apis:
+            commands["reports-render"] = [sys.executable, "-m", "reports", "render"]
         commands["gateway"] = [sys.executable, "-m", "gateway"]
-        return commands
+        return commands | self.launch
 
     async def start(self) -> None:
         for name in (*SERVICES, "gateway"):
@@ -77,8 +85,12 @@ class Stack:
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
+        # The gateway is ready when every service answers: with only some started, it is just alive.
+        probe = {name: "/readyz" for name in self.apis} | {
+            "gateway": "/readyz" if set(self.apis) == set(SERVICES) else "/healthz"
+        }
         async with httpx.AsyncClient(timeout=1.0) as client:
-            pending = {*SERVICES, "gateway"}
+            pending = set(probe)
             while pending:
                 for name, proc in self.processes.items():
                     if proc.poll() is not None:
@@ -86,7 +98,7 @@ class Stack:
                 for name in list(pending):
                     try:
                         if (
-                            await client.get(f"http://127.0.0.1:{self.ports[name]}/readyz")
+                            await client.get(f"http://127.0.0.1:{self.ports[name]}{probe[name]}")
                         ).status_code == 200:
                             pending.discard(name)
                     except httpx.HTTPError:

@@ -3,10 +3,16 @@
 For the pages too: each method returns identity's JSON or raises `IdentityError` carrying identity's
 problem (status, body, Retry-After), which `IdentityError.response()` relays to the browser as is.
 The gateway secret goes with every call; the browser's address goes as X-Forwarded-For.
+
+The calls that make identity run argon2id (a password checked or set: tens of ms of CPU each) go through
+a lane of a few at a time. A burst of logins then waits here, holding no upstream connection, instead of
+taking every connection of the shared pool while identity works through its hashing queue: a cheap call
+(a page, a token exchange) always finds a connection and an answer in milliseconds (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -45,20 +51,32 @@ class IdentityError(Exception):
 
 
 class IdentityClient:
-    def __init__(self, client: httpx.AsyncClient, *, base_url: str, secret: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, *, base_url: str, secret: str, hashing_lane: int) -> None:
         self._client = client
         self._root = base_url.rstrip("/")
         self._base = self._root + PREFIX
         self._secret = secret
+        self._hashing = asyncio.Semaphore(hashing_lane)
 
-    async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+    async def _post(
+        self, path: str, body: dict[str, Any], *, address: str | None, hashes: bool = False
+    ) -> dict[str, Any]:
         if not self._secret:
             log.warning("identity_secret_missing", path=path)
             raise IdentityError(503, {"title": "Service Unavailable"})
         headers = {"x-gateway-secret": self._secret}
         if address:
             headers["x-forwarded-for"] = address
+        if hashes:
+            return await self._send_hashing("POST", self._base + path, body, headers)
         return await self._send("POST", self._base + path, body, headers)
+
+    async def _send_hashing(
+        self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        """`_send` for a call that makes identity hash a password: in the lane, a few at a time."""
+        async with self._hashing:
+            return await self._send(method, url, body, headers)
 
     async def _send(
         self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
@@ -99,7 +117,7 @@ class IdentityClient:
         self, *, authority: str, email: str, password: str, address: str | None
     ) -> dict[str, Any]:
         body = {"authority": authority, "email": email, "password": password}
-        return await self._post("/login", body, address=address)
+        return await self._post("/login", body, address=address, hashes=True)
 
     async def journey_state(self, *, journey_id: str, address: str | None) -> dict[str, Any]:
         return await self._post("/login/state", {"journey_id": journey_id}, address=address)
@@ -108,7 +126,7 @@ class IdentityClient:
         self, *, journey_id: str, new_password: str, confirm_password: str, address: str | None
     ) -> dict[str, Any]:
         body = {"journey_id": journey_id, "new_password": new_password, "confirm_password": confirm_password}
-        return await self._post("/login/password", body, address=address)
+        return await self._post("/login/password", body, address=address, hashes=True)
 
     async def set_security_code(
         self, *, journey_id: str, new_code: str, confirm_code: str, address: str | None
@@ -147,10 +165,10 @@ class IdentityClient:
         return await self._send("GET", self._root + ME, None, {"authorization": f"Bearer {token}"})
 
     async def change_my_password(self, *, token: str, form: dict[str, str], address: str | None) -> None:
-        await self._send("POST", self._root + ME + "/password", form, _bearer(token, address))
+        await self._send_hashing("POST", self._root + ME + "/password", form, _bearer(token, address))
 
     async def change_my_security_code(self, *, token: str, form: dict[str, str], address: str | None) -> None:
-        await self._send("POST", self._root + ME + "/security-code", form, _bearer(token, address))
+        await self._send_hashing("POST", self._root + ME + "/security-code", form, _bearer(token, address))
 
 
 def _bearer(token: str, address: str | None) -> dict[str, str]:

@@ -34,7 +34,12 @@ def create_gateway(settings: Settings) -> FastAPI:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             app.state.upstream_client = client
             secret = settings.identity_secret.get_secret_value() if settings.identity_secret else ""
-            app.state.identity = IdentityClient(client, base_url=upstreams["identity"], secret=secret)
+            app.state.identity = IdentityClient(
+                client,
+                base_url=upstreams["identity"],
+                secret=secret,
+                hashing_lane=settings.identity_hashing_lane,
+            )
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
             try:
                 yield

@@ -1,0 +1,51 @@
+"""The gateway's client of identity: calls that hash a password go a few at a time; others never wait."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from gateway.identity_client import IdentityClient
+
+HASHING = {"/internal/v1/identity/login", "/api/v1/identity/me/password"}
+
+
+class SlowIdentity:
+    """Answers the hashing calls only when released, counting how many are in flight at once."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.in_flight = 0
+        self.most = 0
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path not in HASHING:
+            return httpx.Response(200, json={"token": "t", "expires_in": 60})
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await self.release.wait()
+        self.in_flight -= 1
+        return httpx.Response(200, json={"step": "security_code_challenge"})
+
+
+async def test_a_burst_of_logins_goes_two_at_a_time_and_a_cheap_call_passes_it():
+    identity = SlowIdentity()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(identity)) as http:
+        client = IdentityClient(http, base_url="http://identity", secret="s", hashing_lane=2)
+        logins = [
+            asyncio.create_task(client.start_login(authority="a", email=f"{n}@x", password="p", address=None))
+            for n in range(10)
+        ]
+        changes = [
+            asyncio.create_task(client.change_my_password(token="t", form={}, address=None)) for _ in range(3)
+        ]
+        await asyncio.sleep(0.05)
+        assert identity.in_flight == 2
+        exchanged = await asyncio.wait_for(client.session_token(session_id="ps_x"), timeout=1)
+        assert exchanged["token"] == "t"
+        identity.release.set()
+        answers = await asyncio.gather(*logins)
+        await asyncio.gather(*changes)
+    assert identity.most == 2
+    assert all(a["step"] == "security_code_challenge" for a in answers)
