@@ -79,6 +79,13 @@ async def log_in(page: Page, base_url: str, user: PortalUser) -> None:
     assert page.url.endswith(f"/{user.tenant.slug}/home"), page.url
 
 
+# Every page of a logged-in person (under /<slug>/): each has "Log Out" in the header's navigation.
+LOGGED_IN_PAGES = (
+    "home",
+    "change-password",
+    "change-security-code",
+)
+
 Visit = Callable[[Page, str], Awaitable[None]]
 
 
@@ -118,7 +125,7 @@ async def walk_journey(page: Page, stack: Stack, visit: Visit, *, slug: str = "t
         await seen(f"{path}-errors")
     await page.goto(f"{stack.url}/{slug}/home")
     async with page.expect_navigation():
-        await page.click("text=Log Out")
+        await page.click("header button:has-text('Log Out')")
     await seen("logged-out")
     user.password = PASSWORD
     await enter_password(page, stack.url, user)
