@@ -25,14 +25,15 @@ DETAILS = {
 async def provider_with_directory(
     stack: Stack, slug: str = "telford-wrekin"
 ) -> tuple[Tenant, dict[str, str]]:
-    """A fresh organisation of `slug` with contact details, a contract and a service under it; returns
-    the tenant and the names {"organisation", "contract", "service"}."""
+    """A fresh organisation of `slug` (named like the demo's Purple Care, for the screenshots) with
+    contact details, a contract and a service under it; returns the tenant and the names
+    {"organisation", "contract", "service"}."""
     tenant = await portal_tenant(stack.env, slug)
     organisation_id = tenant.organisations["A"]
     conn = await db.connect(stack.env.dsn("identity"))
     try:
-        row = await conn.fetchrow(
-            "SELECT reference, name FROM identity.organisation WHERE organisation_id = $1", organisation_id
+        reference = await conn.fetchval(
+            "SELECT reference FROM identity.organisation WHERE organisation_id = $1", organisation_id
         )
     finally:
         await conn.close()
@@ -41,7 +42,7 @@ async def provider_with_directory(
     async with httpx.AsyncClient(base_url=stack.url, timeout=15, headers=council) as client:
         put = await client.put(
             "/council/v1/identity/organisations",
-            json={"reference": row["reference"], "name": row["name"], **DETAILS},
+            json={"reference": reference, "name": "Purple Care Ltd", **DETAILS},
         )
         assert put.status_code == 200, put.text
         contract = await client.put(
@@ -49,7 +50,7 @@ async def provider_with_directory(
             json={
                 "reference": f"C-{run}",
                 "organisation_id": str(organisation_id),
-                "name": f"Home Care {run}",
+                "name": "Purple Care - Home Care",
                 "payment_basis": "actuals",
                 "frequency": "four_weekly",
             },
@@ -60,12 +61,12 @@ async def provider_with_directory(
             json={
                 "reference": f"S-{run}",
                 "contract_id": contract.json()["contract_id"],
-                "name": f"Extra Care {run}",
+                "name": "Purple Care - Extra Care",
             },
         )
         assert service.status_code == 200, service.text
     return tenant, {
-        "organisation": str(row["name"]),
+        "organisation": put.json()["name"],
         "contract": contract.json()["name"],
         "service": service.json()["name"],
     }
@@ -113,9 +114,8 @@ async def walk_organisation_pages(
     await at("contact-new")
     await submit(page)
     await at("contact-new-errors")
-    await fill_new_contact(
-        page, f"bart-{uuid.uuid4().hex[:6]}@provider.example", scope=f"Service - {names['service']}"
-    )
+    # A fixed e-mail (the organisation is new each time), so that the screenshots are the same each run.
+    await fill_new_contact(page, "bart.simpson@purplecare.example", scope=f"Service - {names['service']}")
     await submit(page)
     await at("contacts-requested")
     return seen
