@@ -128,6 +128,17 @@ COUNCILS = (
                 address="Unit 4, Hortonwood 30\nTelford TF1 7YD",
             ),
             DemoUser(
+                "admin.viewer@purplecare.example",
+                "Lee",
+                "Jones",
+                "Purple Care viewer 1",
+                "provider, Admin Functions (Read Only), Purple Care Ltd: sees Contacts and Organisation Details,"
+                " cannot request changes",
+                memberships=(("P100201", "admin", False),),
+                phone="01632 960213",
+                address="Unit 4, Hortonwood 30\nTelford TF1 7YD",
+            ),
+            DemoUser(
                 "new.starter@wrekinview.example",
                 "Nia",
                 "Evans",
