@@ -8,6 +8,7 @@ import json
 import uuid
 
 from shared import db
+from shared.auth import PrincipalKind, Role, ScopeType
 from tests.identity.integration.test_contacts import provider_token
 from tests.support.identity import bearer
 
@@ -175,6 +176,32 @@ async def test_who_may_ask(identity_api, journey, env, tenant):
     }
     council = bearer(env.council_token(tenant.authority_id))
     assert (await identity_api.get("/api/v1/identity/organisation", headers=council)).status_code == 403
+    # A login (or an API key) that covers one contract of the organisation cannot change the whole.
+    contract_scoped = bearer(
+        env.token(
+            authority_id=tenant.authority_id,
+            organisation_id=tenant.organisations["A"],
+            role=Role.admin,
+            scope_type=ScopeType.contract,
+            scope_id=uuid.uuid4(),
+        )
+    )
+    refused = await identity_api.post(
+        "/api/v1/identity/organisation-change-requests", json=DETAILS, headers=contract_scoped
+    )
+    assert refused.status_code == 403 and "part of the organisation" in refused.json()["detail"]
+    key = bearer(
+        env.token(
+            authority_id=tenant.authority_id,
+            organisation_id=tenant.organisations["A"],
+            role=Role.full,
+            kind=PrincipalKind.api_key,
+        )
+    )
+    refused = await identity_api.post(
+        "/api/v1/identity/organisation-change-requests", json=DETAILS, headers=key
+    )
+    assert refused.status_code == 403 and "people" in refused.json()["detail"]
 
 
 async def test_contacts_show_their_role_and_scope(identity_api, journey, env, tenant):

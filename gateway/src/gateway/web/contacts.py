@@ -108,6 +108,15 @@ def role_text(contact: dict[str, Any]) -> str:
     return f"{role} - {'Edit' if contact['can_edit'] else 'Read Only'}"
 
 
+def scope_text(row: dict[str, Any], choices: dict[str, str]) -> str:
+    """What a contact's (or a request's) access is for, as the "For" drop-down names it."""
+    known = choices.get(f"{row['scope_type']}:{row['scope_id']}")
+    if known:
+        return known
+    kind = SCOPE_NAMES.get(row["scope_type"], row["scope_type"])
+    return f"{kind} - {row['scope_name']}" if row.get("scope_name") else kind
+
+
 async def _read(request: Request, user: SignedIn, path: str) -> Any:
     try:
         return await identity(request).provider_get(path, token=user.token)
@@ -135,7 +144,7 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
         contacts=contacts,
         requests=requests,
         role_text=role_text,
-        scope_text=lambda r: scopes.get(f"{r['scope_type']}:{r['scope_id']}", SCOPE_NAMES[r["scope_type"]]),
+        scope_text=lambda row: scope_text(row, scopes),
         day=day,
         notice="Your request for a new contact has been sent to the council"
         if "requested" in request.query_params

@@ -120,6 +120,7 @@ async def show_organisation_details(
         labels=LABELS,
         day=day,
         may_request=may_request(user) and pending is None,
+        whole_organisation=(user.me.get("scope") or {}).get("type") == "organisation",
         notice="Your change request has been sent to the council"
         if "requested" in request.query_params
         else None,
@@ -141,7 +142,6 @@ def _render_form(
         viewer=user.viewer,
         values=values,
         errors=errors,
-        status_code=200,
     )
 
 
