@@ -5,6 +5,7 @@ for a change also needs Edit access. identity checks all of it again on every ca
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
@@ -13,7 +14,7 @@ from gateway.identity_client import IdentityError
 from gateway.web.account import viewer_of
 from gateway.web.branding import Branding
 from gateway.web.page_problem import PageProblem
-from gateway.web.session import SignedIn
+from gateway.web.session import SignedIn, identity
 from gateway.web.tasks import BY_PATH, ROLE_TASKS, TaskId, access_text
 from shared.problems import Problem
 
@@ -37,14 +38,24 @@ async def task_viewer(request: Request, branding: Branding, task: TaskId) -> Sig
     return user
 
 
-def require_editor(user: SignedIn, what: str) -> None:
-    """403 page for a read-only login that tries to ask for a change."""
-    if not user.viewer.can_edit:
+async def editor_viewer(request: Request, branding: Branding, task: TaskId, what: str) -> SignedIn | Response:
+    """As `task_viewer`, and with Edit access (the 403 page for a read-only login asking for a change)."""
+    user = await task_viewer(request, branding, task)
+    if isinstance(user, SignedIn) and not user.viewer.can_edit:
         raise PageProblem(
             403,
             "Your access is read only",
             detail=f"You can see {what} but not request changes. Ask a colleague with Edit access.",
         )
+    return user
+
+
+async def read(request: Request, user: SignedIn, path: str) -> Any:
+    """identity's provider API at `path` for the logged-in person; a refusal becomes the page's error."""
+    try:
+        return await identity(request).provider_get(path, token=user.token)
+    except IdentityError as exc:
+        raise page_problem(exc) from exc
 
 
 def page_problem(exc: IdentityError) -> Problem:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import day, page_problem, require_editor, task_viewer
+from gateway.web.admin_access import day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import (
     FieldError,
@@ -117,13 +117,6 @@ def scope_text(row: dict[str, Any], choices: dict[str, str]) -> str:
     return f"{kind} - {row['scope_name']}" if row.get("scope_name") else kind
 
 
-async def _read(request: Request, user: SignedIn, path: str) -> Any:
-    try:
-        return await identity(request).provider_get(path, token=user.token)
-    except IdentityError as exc:
-        raise page_problem(exc) from exc
-
-
 async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
     return await task_viewer(request, branding, TaskId.contacts)
 
@@ -133,8 +126,8 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
     user = await _viewer(request, branding)
     if not isinstance(user, SignedIn):
         return user
-    contacts = await _read(request, user, "contacts")
-    requests = await _read(request, user, "contact-requests")
+    contacts = await read(request, user, "contacts")
+    requests = await read(request, user, "contact-requests")
     scopes = dict(await _scope_choices(request, user))
     return portal.render(
         request,
@@ -162,8 +155,8 @@ async def _scope_choices(request: Request, user: SignedIn) -> list[tuple[str, st
         choices.append(
             (f"organisation:{organisation['organisation_id']}", f"Organisation - {organisation['name']}")
         )
-    contracts = await _read(request, user, "contracts")
-    services = await _read(request, user, "services")
+    contracts = await read(request, user, "contracts")
+    services = await read(request, user, "services")
     for contract in contracts:
         choices.append((f"contract:{contract['contract_id']}", f"Contract - {contract['name']}"))
         for service in services:
@@ -192,16 +185,9 @@ async def _render_form(
     )
 
 
-async def _requester(request: Request, branding: Branding) -> SignedIn | Response:
-    user = await _viewer(request, branding)
-    if isinstance(user, SignedIn):
-        require_editor(user, "your organisation's contacts")
-    return user
-
-
 @router.get("/{slug}/contacts/new", response_class=HTMLResponse)
 async def show_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await _requester(request, branding)
+    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
     if not isinstance(user, SignedIn):
         return user
     return await _render_form(request, portal, branding, user, {}, FormErrors())
@@ -209,7 +195,7 @@ async def show_new_contact(request: Request, portal: Portal, branding: Authority
 
 @router.post("/{slug}/contacts/new")
 async def send_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await _requester(request, branding)
+    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
     if not isinstance(user, SignedIn):
         return user
     form = await request.form()

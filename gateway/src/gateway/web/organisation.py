@@ -4,14 +4,14 @@ council approves it; identity's organisation change requests, docs/identity-api.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import day, page_problem, require_editor, task_viewer
+from gateway.web.admin_access import day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import (
     FormErrors,
@@ -91,13 +91,6 @@ async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
     return await task_viewer(request, branding, TaskId.organisation_details)
 
 
-async def _read(request: Request, user: SignedIn, path: str) -> Any:
-    try:
-        return await identity(request).provider_get(path, token=user.token)
-    except IdentityError as exc:
-        raise page_problem(exc) from exc
-
-
 @router.get("/{slug}/organisation-details", response_class=HTMLResponse)
 async def show_organisation_details(
     request: Request, portal: Portal, branding: AuthorityBranding
@@ -105,8 +98,8 @@ async def show_organisation_details(
     user = await _viewer(request, branding)
     if not isinstance(user, SignedIn):
         return user
-    organisation = await _read(request, user, "organisation")
-    changes = await _read(request, user, "organisation-change-requests")
+    organisation = await read(request, user, "organisation")
+    changes = await read(request, user, "organisation-change-requests")
     pending = next((c for c in changes if c["status"] == "pending"), None)
     decided = next((c for c in changes if c["status"] != "pending"), None)
     return portal.render(
@@ -145,26 +138,19 @@ def _render_form(
     )
 
 
-async def _requester(request: Request, branding: Branding) -> SignedIn | Response:
-    user = await _viewer(request, branding)
-    if isinstance(user, SignedIn):
-        require_editor(user, "your organisation's details")
-    return user
-
-
 @router.get("/{slug}/organisation-details/change", response_class=HTMLResponse)
 async def show_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await _requester(request, branding)
+    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
     if not isinstance(user, SignedIn):
         return user
-    organisation = await _read(request, user, "organisation")
+    organisation = await read(request, user, "organisation")
     values = {name: str(organisation.get(name) or "") for name in FIELDS}
     return _render_form(request, portal, branding, user, values, FormErrors())
 
 
 @router.post("/{slug}/organisation-details/change")
 async def send_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await _requester(request, branding)
+    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
     if not isinstance(user, SignedIn):
         return user
     form = await request.form()
