@@ -4,12 +4,11 @@ or rejects with a reason."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
-from shared import db
 from shared.auth import PrincipalKind, Role, ScopeType
 from tests.identity.integration.test_contacts import provider_token
+from tests.identity.integration.test_directory import outbox_payloads
 from tests.support.identity import bearer
 
 DETAILS = {
@@ -19,18 +18,6 @@ DETAILS = {
     "phone": "01952 000111",
     "email": "Office@PurpleCare.example",
 }
-
-
-async def outbox_payloads(env, routing_key: str) -> list[dict]:
-    conn = await db.connect(env.dsn("identity"))
-    try:
-        rows = await conn.fetch(
-            "SELECT convert_from(body, 'UTF8') AS body FROM identity.outbox WHERE routing_key = $1 ORDER BY id",
-            routing_key,
-        )
-    finally:
-        await conn.close()
-    return [json.loads(r["body"])["payload"] for r in rows]
 
 
 async def test_request_approval_applies_only_what_changed_and_republishes(identity_api, journey, env, tenant):
@@ -87,16 +74,13 @@ async def test_request_approval_applies_only_what_changed_and_republishes(identi
         "01952 000111",  # asked to change, so applied over the council's
         "office@purplecare.example",
     )
-    published = [
-        e
-        for e in await outbox_payloads(env, "identity.organisation.upserted.v1")
-        if e["organisation_id"] == organisation_id
-    ]
+    published = await outbox_payloads(env, "identity.organisation.upserted.v1", organisation_id)
     assert published[-1]["postcode"] == "TF1 7YD" and published[-1]["revision"] == after["revision"]
     states = [
         e["status"]
-        for e in await outbox_payloads(env, "identity.organisation_change_request.upserted.v1")
-        if e["request_id"] == request["request_id"]
+        for e in await outbox_payloads(
+            env, "identity.organisation_change_request.upserted.v1", request["request_id"]
+        )
     ]
     assert states == ["pending", "approved"]
 

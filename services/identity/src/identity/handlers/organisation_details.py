@@ -12,7 +12,7 @@ import asyncpg
 from identity import errors
 from identity.context import Caller, Context
 from identity.domain.organisation import changed_details, tidy
-from identity.handlers.common import record, require_council_editor
+from identity.handlers.common import pending_request, record, require_council_editor, visible_request
 from identity.handlers.events import publish
 from identity.store import change_requests
 from identity.store import directory as store
@@ -22,6 +22,7 @@ from shared.logging import get_logger
 from shared.scoping import Function, organisation_filter, require_edit, require_function
 
 log = get_logger(__name__)
+WHAT = "organisation change request"
 
 
 async def my_organisation(ctx: Context, principal: Principal) -> dict[str, Any]:
@@ -109,17 +110,7 @@ async def list_for_council(ctx: Context, principal: Principal, *, status: str | 
 
 async def get_visible(ctx: Context, principal: Principal, *, request_id: uuid.UUID) -> dict[str, Any]:
     """One request: the council's any of its authority, a provider's only of its organisation."""
-    if not principal.is_council:
-        require_function(principal, Function.admin)
-    async with ctx.pool.acquire() as conn:
-        request = await change_requests.get(
-            conn=conn, authority_id=principal.authority_id, request_id=request_id
-        )
-    if request is None or not (
-        principal.is_council or request["organisation_id"] == principal.organisation_id
-    ):
-        raise errors.not_found("organisation change request")
-    return request
+    return await visible_request(ctx, principal, change_requests.get, request_id=request_id, what=WHAT)
 
 
 async def approve(
@@ -195,11 +186,4 @@ async def _publish_request(
 
 
 async def _pending(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID) -> dict[str, Any]:
-    request = await change_requests.get(
-        conn=conn, authority_id=principal.authority_id, request_id=request_id, for_update=True
-    )
-    if request is None:
-        raise errors.not_found("organisation change request")
-    if request["status"] != "pending":
-        raise errors.conflict(f"this request has already been {request['status']}")
-    return request
+    return await pending_request(conn, principal, change_requests.get, request_id=request_id, what=WHAT)
