@@ -67,6 +67,12 @@ async def test_organisation_details_and_a_change_the_council_approves(stack, con
     pending = await page.locator("#pending-change").inner_text()
     assert "Postcode to TF3 4JA" in pending and "Telephone number to 01632 960 777" in pending
     assert await page.locator("text=Request a change").count() == 0  # one change waits at a time
+    await page.goto(f"{stack.url}/{SLUG}/organisation-details/change")
+    await page.fill("#phone", "01632 960 778")
+    await submit(page)
+    assert await summary(page) == (
+        "There is a problem\nA change to these details is already waiting for the council."
+    )
 
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
         council = bearer(stack.env.council_token(tenant.authority_id))
@@ -78,7 +84,7 @@ async def test_organisation_details_and_a_change_the_council_approves(stack, con
             f"/council/v1/identity/organisation-change-requests/{mine['request_id']}/approve", headers=council
         )
         assert approved.status_code == 200, approved.text
-    await page.reload()
+    await page.goto(f"{stack.url}/{SLUG}/organisation-details")
     assert "TF3 4JA" in await page.locator("#organisation-details").inner_text()
     assert (
         "The council approved your last change request" in await page.locator("#last-decision").inner_text()
@@ -147,7 +153,8 @@ async def test_contacts_and_a_new_contact_request(stack, context):
     )  # the same e-mail again: identity's refusal, on the field
     await fill_new_contact(page, email, scope=f"Contract - {names['contract']}")
     await submit(page)
-    assert "already waiting for the council" in await page.locator("#email-error").inner_text()
+    message = await page.locator("#email-error").inner_text()
+    assert message.split() == "Error: A request for this e-mail is already waiting for the council.".split()
 
 
 async def test_read_only_logins_cannot_open_or_send_the_request_forms(stack, context):
