@@ -154,7 +154,7 @@ async def test_contacts_and_a_new_contact_request(stack, context):
     await fill_new_contact(page, email, scope=f"Contract - {names['contract']}")
     await submit(page)
     message = await page.locator("#email-error").inner_text()
-    assert message.split() == "Error: A request for this e-mail is already waiting for the council.".split()
+    assert " ".join(message.split()) == "Error: A request for this e-mail is already waiting for the council."
 
 
 async def test_read_only_logins_cannot_open_or_send_the_request_forms(stack, context):
