@@ -148,9 +148,8 @@ async def test_contacts_and_a_new_contact_request(stack, context):
         "Care Management Functions - Read Only" in requested and f"Service - {names['service']}" in requested
     )
 
-    await page.goto(
-        f"{stack.url}/{SLUG}/contacts/new"
-    )  # the same e-mail again: identity's refusal, on the field
+    # The same e-mail again: identity's refusal, on the field.
+    await page.goto(f"{stack.url}/{SLUG}/contacts/new")
     await fill_new_contact(page, email, scope=f"Contract - {names['contract']}")
     await submit(page)
     message = await page.locator("#email-error").inner_text()
