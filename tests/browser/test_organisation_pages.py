@@ -156,6 +156,35 @@ async def test_contacts_and_a_new_contact_request(stack, context):
     assert " ".join(message.split()) == "Error: A request for this e-mail is already waiting for the council."
 
 
+async def test_a_login_for_one_service_offers_only_that_service_and_cannot_change_the_organisation(
+    stack, context
+):
+    tenant, names = await provider_with_directory(stack)
+    user = await new_user(stack, tenant=tenant, role="admin")
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        narrowed = await client.put(
+            f"/council/v1/identity/users/{user.user_id}/memberships/{tenant.organisations['A']}",
+            json={
+                "role": "admin",
+                "can_edit": True,
+                "scope_type": "service",
+                "scope_id": names["service_id"],
+            },
+            headers=bearer(stack.env.council_token(tenant.authority_id)),
+        )
+        assert narrowed.status_code == 200, narrowed.text
+    page = await context.new_page()
+    await log_in(page, stack.url, user)
+    await page.goto(f"{stack.url}/{SLUG}/contacts/new")
+    assert await page.locator("#scope option").all_inner_texts() == [
+        "Choose",
+        f"Service - {names['service']}",
+    ]
+    await page.goto(f"{stack.url}/{SLUG}/organisation-details")
+    assert "Your access covers part of the organisation" in await page.locator("main").inner_text()
+    assert await page.locator("text=Request a change").count() == 0
+
+
 async def test_read_only_logins_cannot_open_or_send_the_request_forms(stack, context):
     tenant, _ = await provider_with_directory(stack)
     user = await new_user(stack, tenant=tenant, role="admin", can_edit=False)

@@ -27,7 +27,7 @@ async def provider_with_directory(
 ) -> tuple[Tenant, dict[str, str]]:
     """A fresh organisation of `slug` (named like the demo's Purple Care, for the screenshots) with
     contact details, a contract and a service under it; returns the tenant and the names
-    {"organisation", "contract", "service"}."""
+    {"organisation", "contract", "service"} (and "service_id")."""
     tenant = await portal_tenant(stack.env, slug)
     organisation_id = tenant.organisations["A"]
     conn = await db.connect(stack.env.dsn("identity"))
@@ -69,6 +69,7 @@ async def provider_with_directory(
         "organisation": put.json()["name"],
         "contract": contract.json()["name"],
         "service": service.json()["name"],
+        "service_id": service.json()["service_id"],
     }
 
 

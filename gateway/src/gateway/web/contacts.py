@@ -158,7 +158,8 @@ async def _scope_choices(request: Request, user: SignedIn) -> list[tuple[str, st
     contracts = await read(request, user, "contracts")
     services = await read(request, user, "services")
     for contract in contracts:
-        choices.append((f"contract:{contract['contract_id']}", f"Contract - {contract['name']}"))
+        if scope.get("type") != "service":  # a service's login may only give access to its service
+            choices.append((f"contract:{contract['contract_id']}", f"Contract - {contract['name']}"))
         for service in services:
             if service["contract_id"] == contract["contract_id"]:
                 choices.append((f"service:{service['service_id']}", f"Service - {service['name']}"))
