@@ -49,6 +49,8 @@ class DemoUser:
     first_login: bool = False  # an administrator-assigned password: change it, then set a code
     council: bool = False
     memberships: tuple[tuple[str, str, bool], ...] = ()  # (provider reference, role, can edit)
+    phone: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ COUNCILS = (
                 "Purple Care demo 1",
                 "provider, Full access (Edit), Purple Care Ltd",
                 memberships=(("P100201", "full", True),),
+                phone="01632 960211",
+                address="Unit 4, Hortonwood 30\nTelford TF1 7YD",
             ),
             DemoUser(
                 "manager@purplecare.example",
@@ -120,6 +124,19 @@ COUNCILS = (
                 "Two homes demo 22",
                 "one login, two organisations: Full in Purple Care, Finance read-only in Wrekin View",
                 memberships=(("P100201", "full", True), ("P100245", "finance", False)),
+                phone="01632 960212",
+                address="Unit 4, Hortonwood 30\nTelford TF1 7YD",
+            ),
+            DemoUser(
+                "admin.viewer@purplecare.example",
+                "Lee",
+                "Jones",
+                "Purple Care viewer 1",
+                "provider, Admin Functions (Read Only), Purple Care Ltd: sees Contacts and Organisation Details,"
+                " cannot request changes",
+                memberships=(("P100201", "admin", False),),
+                phone="01632 960213",
+                address="Unit 4, Hortonwood 30\nTelford TF1 7YD",
             ),
             DemoUser(
                 "new.starter@wrekinview.example",
@@ -129,6 +146,8 @@ COUNCILS = (
                 "first login: temporary password, then set a security code",
                 first_login=True,
                 memberships=(("P100245", "care", True),),
+                phone="01632 960246",
+                address="Wrekin View\nHollies Road\nWellington TF1 3AB",
             ),
             DemoUser(
                 "portal.admin@telford-wrekin.example",
@@ -176,6 +195,8 @@ COUNCILS = (
                 "Sausage-Sandwich-9",
                 "foster carer, Full access (Edit), Sausage Sandwich (Durham's stricter policy)",
                 memberships=(("148", "full", True),),
+                phone="01632 960149",
+                address="12 Front Street\nDurham DH1 4AA",
             ),
         ),
         client_secret="demo-client-secret-durham-childrens",
@@ -215,6 +236,8 @@ COUNCILS = (
                 "Portal Nursing demo 1",
                 "provider, Full access (Edit), Portal Nursing Home",
                 memberships=(("A2010", "full", True),),
+                phone="01632 962011",
+                address="Portal House\nBath Road\nWorcester WR5 3EZ",
             ),
         ),
         client_secret="demo-client-secret-worcestershire-adults",
@@ -243,6 +266,8 @@ COUNCILS = (
                 "Severn Valley demo 1",
                 "provider, Full access (Edit), Severn Valley Fostering",
                 memberships=(("C3001", "full", True),),
+                phone="01632 963002",
+                address="The Old School\nSevern Side\nWorcester WR1 2NF",
             ),
         ),
         client_secret="demo-client-secret-worcestershire-childrens",
@@ -335,8 +360,8 @@ async def seed_user(
                 email=demo.email,
                 forename=demo.forename,
                 surname=demo.surname,
-                phone=None,
-                address=None,
+                phone=demo.phone,
+                address=demo.address,
                 is_council=demo.council,
                 council_can_edit=demo.council,
                 password_hash=password_hash,

@@ -1,6 +1,7 @@
 """`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
-visits the same pages the browser tests check (the page list, then the log-in journey's pages)."""
+visits the same pages the browser tests check (the page list, the log-in journey's pages, then
+Organisation Details and Contacts)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.support.browser import (
 )
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
+from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
 from tests.support.stack import Stack
 
@@ -58,6 +60,7 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
                     written.append(path)
 
                 await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
+                await walk_organisation_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()

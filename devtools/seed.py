@@ -35,6 +35,53 @@ class DemoAuthority:
         return uuid.uuid5(NAMESPACE, self.slug)
 
 
+# The demo providers' contact details (Organisation Details): invented, with Ofcom's drama numbers.
+PROVIDER_DETAILS: dict[str, dict[str, str]] = {
+    "P100201": {
+        "address": "Unit 4, Hortonwood 30\nTelford",
+        "postcode": "TF1 7YD",
+        "phone": "01632 960201",
+        "email": "office@purplecare.example",
+    },
+    "P100245": {
+        "address": "Wrekin View\nHollies Road\nWellington",
+        "postcode": "TF1 3AB",
+        "phone": "01632 960245",
+        "email": "manager@wrekinview.example",
+    },
+    "148": {
+        "address": "12 Front Street\nDurham",
+        "postcode": "DH1 4AA",
+        "phone": "01632 960148",
+        "email": "carer@sausagesandwich.example",
+    },
+    "162": {
+        "address": "3 Gilesgate\nDurham",
+        "postcode": "DH1 1QF",
+        "phone": "01632 960162",
+        "email": "dawn@stocktonlodgings.example",
+    },
+    "A2010": {
+        "address": "Portal House\nBath Road\nWorcester",
+        "postcode": "WR5 3EZ",
+        "phone": "01632 962010",
+        "email": "office@portalnursing.example",
+    },
+    "A2044": {
+        "address": "5 Church Street\nGreat Malvern",
+        "postcode": "WR14 2AY",
+        "phone": "01632 962044",
+        "email": "care@malvernhills.example",
+    },
+    "C3001": {
+        "address": "The Old School\nSevern Side\nWorcester",
+        "postcode": "WR1 2NF",
+        "phone": "01632 963001",
+        "email": "hello@severnvalley.example",
+    },
+}
+
+
 AUTHORITIES = (
     DemoAuthority(
         "telford-wrekin",
@@ -85,6 +132,7 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
                     name=name,
                     active=True,
                     correlation_id="demo-seed",
+                    details=PROVIDER_DETAILS.get(reference),
                 )
             if authority.slug in councils:
                 await demo_identity.seed_council(ctx, councils[authority.slug], authority.authority_id)

@@ -11,6 +11,7 @@ from playwright.async_api import BrowserContext, Page
 
 from tests.support.identity import CODE, PASSWORD, bearer
 from tests.support.portal_login import (
+    LOGGED_IN_PAGES,
     PortalUser,
     answer_challenge,
     asked_positions,
@@ -218,7 +219,7 @@ async def test_change_security_code_then_log_in_with_the_new_one(stack, context)
 
 async def log_out(page: Page) -> None:
     async with page.expect_navigation():
-        await page.click("text=Log Out")
+        await page.click("header button:has-text('Log Out')")
 
 
 async def test_log_out_ends_the_session(stack, nojs):
@@ -235,6 +236,21 @@ async def test_log_out_ends_the_session(stack, nojs):
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:  # the old cookie is dead
         stale = await client.get("/api/v1/identity/me", headers={"cookie": f"portal_session={session}"})
     assert stale.status_code == 401
+
+
+async def test_every_logged_in_page_has_log_out_in_its_header(stack, context):
+    user = await new_user(stack)
+    page = await context.new_page()
+    await log_in(page, stack.url, user)
+    for path in LOGGED_IN_PAGES:
+        await page.goto(f"{stack.url}/telford-wrekin/{path}")
+        button = page.locator("header nav form[action='/telford-wrekin/logout'] button")
+        assert await button.inner_text() == "Log Out", path
+        assert await page.locator("header nav input[name=csrf_token]").count() == 1, path
+    await log_out(page)
+    assert page.url == f"{stack.url}/telford-wrekin/?logged-out"
+    landing = page.locator("header nav")
+    assert await landing.locator("button").count() == 0 and "Log in" in await landing.inner_text()
 
 
 async def test_home_without_a_session_goes_to_log_in(stack, context):

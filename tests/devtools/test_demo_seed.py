@@ -13,10 +13,15 @@ from tests.support.inprocess import serve
 async def counts(env) -> dict[str, int]:
     conn = await db.connect(env.dsn("identity"))
     try:
-        return {
+        found = {
             table: await conn.fetchval(f"SELECT count(*) FROM identity.{table}")
             for table in ("app_user", "contract", "provider_service", "council_client", "membership")
         }
+        # Other tests of the run (identity's) add council clients of their own to the same database.
+        found["demo_client"] = await conn.fetchval(
+            "SELECT count(*) FROM identity.council_client WHERE client_id LIKE 'cc\\_demo\\_%'"
+        )
+        return found
     finally:
         await conn.close()
 
@@ -27,17 +32,18 @@ async def test_seeding_is_idempotent_and_the_demo_logins_work(env):
     first = await counts(env)
     await seed.seed_demo({"identity": settings})
     assert await counts(env) == first
-    assert first["contract"] >= 7
-    # The run's other tests (identity's key tests) add council clients of their own to the same database.
+    assert first["contract"] >= 7 and first["demo_client"] == 4
     conn = await db.connect(env.dsn("identity"))
     try:
-        demo_clients = await conn.fetchval(
-            "SELECT count(*) FROM identity.council_client WHERE client_id = ANY($1::text[])",
-            [council.client_id for council in demo_identity.COUNCILS],
+        purple = await conn.fetchrow(
+            "SELECT postcode, phone FROM identity.organisation WHERE reference = 'P100201'"
+        )
+        priya = await conn.fetchval(
+            "SELECT phone FROM identity.app_user WHERE email = 'full@purplecare.example'"
         )
     finally:
         await conn.close()
-    assert demo_clients == 4
+    assert (purple["postcode"], purple["phone"], priya) == ("TF1 7YD", "01632 960201", "01632 960211")
 
     telford = Tenant(authority_id=seed.AUTHORITIES[0].authority_id, slug="telford-wrekin")
     durham = Tenant(authority_id=seed.AUTHORITIES[1].authority_id, slug="durham-childrens")

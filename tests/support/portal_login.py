@@ -25,14 +25,23 @@ class PortalUser:
 
 
 async def new_user(
-    stack: Stack, *, slug: str = "telford-wrekin", first_login_done: bool = True
+    stack: Stack,
+    *,
+    slug: str = "telford-wrekin",
+    first_login_done: bool = True,
+    role: str = "full",
+    can_edit: bool = True,
+    tenant: Tenant | None = None,
 ) -> PortalUser:
-    """A user of a fresh organisation of `slug`; with `first_login_done` the password is PASSWORD and
-    the security code CODE, else the temporary password is still to change."""
-    tenant = await portal_tenant(stack.env, slug)
+    """A user (of `role`, Edit or not) of a fresh organisation of `slug` (or of `tenant`'s A); with
+    `first_login_done` the password is PASSWORD and the security code CODE, else the temporary
+    password is still to change."""
+    tenant = tenant or await portal_tenant(stack.env, slug)
     email = f"pages-{uuid.uuid4().hex[:10]}@provider.example"
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as gateway:
-        user, temporary = await create_user(gateway, stack.env, tenant, email=email)
+        user, temporary = await create_user(
+            gateway, stack.env, tenant, email=email, role=role, can_edit=can_edit
+        )
     person = PortalUser(tenant, email, temporary, user_id=str(user["user_id"]))
     if first_login_done:
         async with httpx.AsyncClient(base_url=stack.service_url("identity"), timeout=15) as identity:
@@ -79,6 +88,17 @@ async def log_in(page: Page, base_url: str, user: PortalUser) -> None:
     assert page.url.endswith(f"/{user.tenant.slug}/home"), page.url
 
 
+# Every page of a logged-in person (under /<slug>/): each has "Log Out" in the header's navigation.
+LOGGED_IN_PAGES = (
+    "home",
+    "change-password",
+    "change-security-code",
+    "organisation-details",
+    "organisation-details/change",
+    "contacts",
+    "contacts/new",
+)
+
 Visit = Callable[[Page, str], Awaitable[None]]
 
 
@@ -118,7 +138,7 @@ async def walk_journey(page: Page, stack: Stack, visit: Visit, *, slug: str = "t
         await seen(f"{path}-errors")
     await page.goto(f"{stack.url}/{slug}/home")
     async with page.expect_navigation():
-        await page.click("text=Log Out")
+        await page.click("header button:has-text('Log Out')")
     await seen("logged-out")
     user.password = PASSWORD
     await enter_password(page, stack.url, user)

@@ -25,7 +25,8 @@ from shared.problems import PROBLEM_JSON, problem_response
 
 log = get_logger(__name__)
 PREFIX = "/internal/v1/identity"
-ME = "/api/v1/identity/me"
+PROVIDER = "/api/v1/identity"
+ME = PROVIDER + "/me"
 
 
 class IdentityError(Exception):
@@ -169,6 +170,16 @@ class IdentityClient:
 
     async def change_my_security_code(self, *, token: str, form: dict[str, str], address: str | None) -> None:
         await self._send_hashing("POST", self._root + ME + "/security-code", form, _bearer(token, address))
+
+    # The organisation's details and contacts (the provider API, with the session's token): section 4.
+    async def provider_get(self, path: str, *, token: str) -> Any:
+        """GET /api/v1/identity/<path> as the logged-in person (a list or an object)."""
+        return await self._send("GET", f"{self._root}{PROVIDER}/{path}", None, _bearer(token, None))
+
+    async def provider_post(
+        self, path: str, body: dict[str, Any], *, token: str, address: str | None
+    ) -> dict[str, Any]:
+        return await self._send("POST", f"{self._root}{PROVIDER}/{path}", body, _bearer(token, address))
 
 
 def _bearer(token: str, address: str | None) -> dict[str, str]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from gateway.web.contacts import ROLE_CHOICES, NewContact, role_text
 from gateway.web.forgotten_password import FIELDS, ForgottenPasswordRequest
-from gateway.web.forms import FieldError, form_errors, problem_errors
+from gateway.web.forms import FieldError, form_errors, postcode_format, problem_errors
 
 
 def test_problem_errors_become_summary_in_form_order_and_inline_messages():
@@ -76,3 +77,33 @@ def test_forgotten_password_accepts_and_trims_a_good_request():
         }
     )
     assert request.name == "Sam"
+
+
+@pytest.mark.parametrize("postcode", ["TF1 7YD", "tf17yd", "SW1A 1AA", "m1 1ae", "B33 8TH", "CR2 6XH"])
+def test_postcodes_in_any_case_and_spacing_are_accepted(postcode):
+    assert postcode_format(postcode) == postcode
+
+
+@pytest.mark.parametrize("postcode", ["TF1", "TF1 Z", "12345", "TF1 7YDX", "not a postcode"])
+def test_partial_or_foreign_postcodes_are_refused(postcode):
+    with pytest.raises(ValueError, match="Enter a full UK postcode"):
+        postcode_format(postcode)
+
+
+def test_the_new_contact_form_offers_every_provider_role_edit_or_read_only_but_never_main():
+    assert len(ROLE_CHOICES) == 8 and not any("main" in value for value, _ in ROLE_CHOICES)
+    assert ("finance:read", "Finance Functions - Read Only") in ROLE_CHOICES
+    with pytest.raises(ValidationError) as refused:
+        NewContact.model_validate(
+            {
+                "forename": "Bart",
+                "surname": "Simpson",
+                "address": "1 The Gatehouse",
+                "phone": "01632 960 999",
+                "email": "bart@provider.example",
+                "scope": "organisation:x",
+                "role": "main:edit",
+            }
+        )
+    assert [e["loc"] for e in refused.value.errors()] == [("role",)]
+    assert role_text({"role": "care", "can_edit": True}) == "Care Management Functions - Edit"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.identity_client import IdentityError
-from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, sentence
+from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, problem_text, sentence
 from gateway.web.login_pages import ordinal
 
 BASE = "urn:provider-portal:problem:"
@@ -75,3 +75,12 @@ def test_a_lock_is_shown_as_identity_words_it_and_an_outage_plainly():
 
 def test_ordinals_of_the_code_positions():
     assert [ordinal(n) for n in range(1, 7)] == ["1st", "2nd", "3rd", "4th", "5th", "6th"]
+
+
+def test_a_generic_title_gives_way_to_identitys_detail():
+    conflict = IdentityError(
+        409, {"title": "Conflict", "detail": "a request for this e-mail is already waiting for the council"}
+    )
+    assert problem_text(conflict) == "A request for this e-mail is already waiting for the council."
+    locked = IdentityError(403, {"title": "This account is locked", "detail": "Contact the council."})
+    assert problem_text(locked) == "This account is locked. Contact the council."

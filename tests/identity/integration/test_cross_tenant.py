@@ -35,8 +35,25 @@ async def tenants(world: World, identity_api, env) -> World:
             json={"name": f"key {p.label}", "role": "care", "can_edit": False},
             headers=token,
         )
+        change = await identity_api.post(
+            "/api/v1/identity/organisation-change-requests",
+            json={
+                "name": p.organisation_name,
+                "address": f"{p.label} Works\nTelford",
+                "postcode": "TF1 1AA",
+                "phone": "01952 000000",
+                "email": f"office-{p.label.lower()}@provider.example",
+            },
+            headers=token,
+        )
         assert request.status_code == 201 and key.status_code == 201, (request.text, key.text)
-        p.extra.update(request_id=request.json()["request_id"], key_id=key.json()["key_id"])
+        assert change.status_code == 201, change.text
+        p.extra.update(
+            request_id=request.json()["request_id"],
+            key_id=key.json()["key_id"],
+            change_id=change.json()["request_id"],
+            address=f"{p.label} Works",
+        )
         p.extra["session"] = await journey.login(_tenant(p), p.email, password=PASSWORD)
     for a in world.authorities:
         client = await identity_api.post(
@@ -107,6 +124,17 @@ async def test_provider_endpoints_refuse_other_tenants_ids(tenants: World, ident
             ),
             ("GET", f"/council/v1/identity/users/{other.user_id}", None),
             ("POST", f"/council/v1/identity/contact-requests/{other.extra['request_id']}/approve", None),
+            ("GET", f"/api/v1/identity/organisation-change-requests/{other.extra['change_id']}", None),
+            (
+                "POST",
+                f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/approve",
+                None,
+            ),
+            (
+                "POST",
+                f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/reject",
+                {"reason": "x"},
+            ),
         ]
         for method, path, body in calls:
             response = await identity_api.request(method, path, json=body, headers=token)
@@ -132,6 +160,8 @@ LISTS = [
     "/api/v1/identity/contacts",
     "/api/v1/identity/contact-requests",
     "/api/v1/identity/api-keys",
+    "/api/v1/identity/organisation",
+    "/api/v1/identity/organisation-change-requests",
 ]
 
 
@@ -212,6 +242,21 @@ async def test_council_endpoints_refuse_another_authoritys_ids(tenants: World, i
                     f"/council/v1/identity/contact-requests/{other.extra['request_id']}/reject",
                     {"reason": "x"},
                 ),
+                (
+                    "GET",
+                    f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}",
+                    None,
+                ),
+                (
+                    "POST",
+                    f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/approve",
+                    None,
+                ),
+                (
+                    "POST",
+                    f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/reject",
+                    {"reason": "x"},
+                ),
             ]
             if "client_id" in other.extra:
                 calls.append(("DELETE", f"/council/v1/identity/clients/{other.extra['client_id']}", None))
@@ -223,6 +268,7 @@ async def test_council_endpoints_refuse_another_authoritys_ids(tenants: World, i
             "/council/v1/identity/users",
             "/council/v1/identity/contracts",
             "/council/v1/identity/contact-requests",
+            "/council/v1/identity/organisation-change-requests",
             "/council/v1/identity/clients",
             "/council/v1/identity/audit?limit=500",
             "/council/v1/identity/authority",
@@ -241,6 +287,8 @@ async def test_providers_cannot_use_the_council_api(tenants: World, identity_api
             ("GET", "/council/v1/identity/users"),
             ("GET", "/council/v1/identity/audit"),
             ("GET", "/council/v1/identity/contact-requests"),
+            ("GET", "/council/v1/identity/organisation-change-requests"),
+            ("POST", f"/council/v1/identity/organisation-change-requests/{p.extra['change_id']}/approve"),
             ("GET", "/council/v1/identity/authority"),
             ("GET", "/council/v1/identity/clients"),
             ("GET", "/council/v1/identity/contracts"),

@@ -10,7 +10,16 @@ import secrets
 from fastapi import FastAPI
 
 from gateway.config import Settings
-from gateway.web import account, assets, credentials, forgotten_password, login_pages, pages
+from gateway.web import (
+    account,
+    assets,
+    contacts,
+    credentials,
+    forgotten_password,
+    login_pages,
+    organisation,
+    pages,
+)
 from gateway.web.assets import Assets
 from gateway.web.branding import DEMO_BRANDINGS, BrandingSource, StaticBrandingSource
 from gateway.web.csrf import CsrfProtection
@@ -39,6 +48,8 @@ def install(app: FastAPI, settings: Settings, *, branding: BrandingSource | None
     app.include_router(login_pages.router)
     app.include_router(account.router)
     app.include_router(credentials.router)
+    app.include_router(organisation.router)
+    app.include_router(contacts.router)
     app.include_router(pages.router)
     install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -44,6 +44,7 @@ def _render(
         request,
         FORMS[what][1],
         branding=branding,
+        viewer=user.viewer,
         password_rules=user.me.get("password_rules") or [],
         values={},
         errors=errors,

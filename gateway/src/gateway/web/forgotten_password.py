@@ -3,7 +3,6 @@ reaches the authority's support team. The confirmation never says whether the e-
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -11,50 +10,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from gateway.identity_client import IdentityError
-from gateway.web.forms import form_errors, problem_errors
+from gateway.web.forms import email_format, form_errors, problem_errors, required_text, telephone_format
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import address, identity
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 FIELDS = ("name", "organisation_name", "email", "telephone")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_TELEPHONE = re.compile(r"^\+?[0-9 ()-]+$")
-
-
-def _answer(required: str, *, max_length: int, too_long: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not value:
-            raise ValueError(required)
-        if len(value) > max_length:
-            raise ValueError(too_long)
-        return value
-
-    return AfterValidator(check)
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("Enter an email address in the correct format, like name@example.com")
-    return value
-
-
-def _telephone(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    if not _TELEPHONE.match(value) or not 10 <= digits <= 15:
-        raise ValueError("Enter a telephone number, like 01632 960 001 or 07700 900 982")
-    return value
 
 
 class ForgottenPasswordRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
     name: Annotated[
-        str, _answer("Enter your name", max_length=100, too_long="Name must be 100 characters or less")
+        str, required_text("Enter your name", max_length=100, too_long="Name must be 100 characters or less")
     ]
     organisation_name: Annotated[
         str,
-        _answer(
+        required_text(
             "Enter the name of your organisation",
             max_length=200,
             too_long="Organisation name must be 200 characters or less",
@@ -62,21 +35,21 @@ class ForgottenPasswordRequest(BaseModel):
     ]
     email: Annotated[
         str,
-        _answer(
+        required_text(
             "Enter your email address",
             max_length=254,
             too_long="Email address must be 254 characters or less",
         ),
-        AfterValidator(_email),
+        AfterValidator(email_format),
     ]
     telephone: Annotated[
         str,
-        _answer(
+        required_text(
             "Enter your telephone number",
             max_length=30,
             too_long="Telephone number must be 30 characters or less",
         ),
-        AfterValidator(_telephone),
+        AfterValidator(telephone_format),
     ]
 
 

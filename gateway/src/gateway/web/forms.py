@@ -9,11 +9,12 @@ https://design-system.service.gov.uk/components/error-summary/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,42 @@ def problem_errors(exc: ValidationError) -> list[dict[str, str]]:
         message = message.removeprefix("Value error, ")
         out.append({"source": "body", "field": field, "message": message})
     return out
+
+
+# Checks of the answers of a form model (pydantic), worded as GOV.UK's patterns word them.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_TELEPHONE = re.compile(r"^\+?[0-9 ()-]+$")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def required_text(required: str, *, max_length: int, too_long: str) -> AfterValidator:
+    """Not empty ("Enter ..." otherwise) and at most `max_length` characters."""
+
+    def check(value: str) -> str:
+        if not value:
+            raise ValueError(required)
+        if len(value) > max_length:
+            raise ValueError(too_long)
+        return value
+
+    return AfterValidator(check)
+
+
+def email_format(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    return value
+
+
+def telephone_format(value: str) -> str:
+    digits = sum(ch.isdigit() for ch in value)
+    if not _TELEPHONE.match(value) or not 10 <= digits <= 15:
+        raise ValueError("Enter a telephone number, like 01632 960 001 or 07700 900 982")
+    return value
+
+
+def postcode_format(value: str) -> str:
+    """A UK postcode, in any case and spacing (https://design-system.service.gov.uk/patterns/addresses/)."""
+    if not _POSTCODE.match(" ".join(value.upper().split())):
+        raise ValueError("Enter a full UK postcode, like TF1 7YD")
+    return value

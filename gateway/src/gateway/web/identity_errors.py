@@ -10,6 +10,8 @@ from gateway.identity_client import IdentityError
 from gateway.web.forms import FieldError, FormErrors, form_errors
 
 UNAVAILABLE = "Logging in is not possible just now. Try again in a few minutes."
+# HTTP's own reason phrases, which identity uses as titles where its detail says it all.
+GENERIC_TITLES = frozenset({"Bad Request", "Forbidden", "Not Found", "Conflict"})
 
 
 def sentence(label: str | None, message: str) -> str:
@@ -26,6 +28,8 @@ def problem_text(exc: IdentityError) -> str:
         return UNAVAILABLE
     title = str(exc.body.get("title") or "There is a problem").rstrip(".")
     detail = str(exc.body.get("detail") or "").strip()
+    if detail and title in GENERIC_TITLES:  # "Conflict. a request ..." says no more than "A request ..."
+        return sentence(None, detail) + "."
     return f"{title}. {detail}" if detail else title
 
 

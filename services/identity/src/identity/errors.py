@@ -134,3 +134,9 @@ def bad_request(detail: str) -> Problem:
 
 def bad_policy(detail: str) -> Problem:
     return Problem(422, "The policy is not valid", type_=BASE + "bad-policy", detail=detail)
+
+
+def nothing_changed(what: str) -> Problem:
+    return Problem(
+        422, "Nothing to change", type_=BASE + "nothing-changed", detail=f"These are already the {what}."
+    )

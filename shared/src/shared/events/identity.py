@@ -24,6 +24,41 @@ class OrganisationUpserted(EventPayload):
     name: str = Field(description="Trading name", examples=["Sausage Sandwich Fostering"])
     reference: str = Field(description="The authority's own reference for the provider", examples=["P000148"])
     active: bool = Field(description="False once the authority has closed the organisation")
+    address: str | None = Field(
+        None, description="Postal address, lines separated by newlines", examples=["1 High Street\nTelford"]
+    )
+    postcode: str | None = Field(None, description="Postcode", examples=["TF3 4JA"])
+    phone: str | None = Field(None, description="Telephone", examples=["01952 380000"])
+    email: str | None = Field(
+        None, description="Contact e-mail, lower-cased", examples=["office@purplecare.example"]
+    )
+    revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
+    updated_at: datetime = Field(description="When this state was committed, UTC")
+
+
+class OrganisationChangeRequestUpserted(EventPayload):
+    """A provider asked to change its organisation details, or the council approved or rejected it; full
+    state. On approval the organisation's new state follows as `identity.organisation.upserted`."""
+
+    producer = "identity"
+    aggregate = "organisation_change_request"
+    event = "upserted"
+    version = 1
+
+    request_id: uuid.UUID = Field(description="The request's id")
+    authority_id: uuid.UUID = Field(description="The authority that decides")
+    organisation_id: uuid.UUID = Field(description="The organisation to change")
+    requested_by: uuid.UUID = Field(description="The user who asked")
+    name: str = Field(description="Trading name asked for", examples=["Purple Care Ltd"])
+    address: str = Field(description="Postal address asked for, lines separated by newlines")
+    postcode: str = Field(description="Postcode asked for", examples=["TF3 4JA"])
+    phone: str = Field(description="Telephone asked for", examples=["01952 380000"])
+    email: str = Field(description="Contact e-mail asked for, lower-cased")
+    changed: list[Literal["name", "address", "postcode", "phone", "email"]] = Field(
+        description="The details that differ from the organisation's when asked: only these are applied"
+    )
+    status: Literal["pending", "approved", "rejected"] = Field(description="Where the request is")
+    reason: str | None = Field(None, description="Why the council rejected it")
     revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
     updated_at: datetime = Field(description="When this state was committed, UTC")
 

@@ -1,6 +1,6 @@
 """Routes of the identity service: parse, call a handler, answer (errors are problem+json)."""
 
-from identity.api import contacts, council, directory, keys, login, me
+from identity.api import contacts, council, directory, keys, login, me, organisation
 
 ROUTERS = [
     login.router,
@@ -8,10 +8,12 @@ ROUTERS = [
     me.router,
     directory.provider_api,
     contacts.provider_api,
+    organisation.provider_api,
     keys.provider_api,
     keys.council_api,
     directory.council_api,
     contacts.council_api,
+    organisation.council_api,
     council.router,
 ]
 

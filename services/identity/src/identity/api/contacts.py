@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, ScopedGrant
+from identity.api.schemas import EMAIL, PHONE, ScopedGrant
 from identity.handlers import contacts
-from identity.store import requests, users
-from shared.scoping import Function, require_function
+from identity.store import memberships, requests
+from shared.scoping import Function, organisation_filter, require_function
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -26,15 +26,24 @@ class ContactPublic(BaseModel):
     forename: str
     surname: str
     phone: str | None
+    active: bool
+    role: str = Field(description="the contact's role in my organisation")
+    can_edit: bool = Field(description="Edit (true) or Read-only (false)")
+    scope_type: str = Field(description="organisation | contract | service")
+    scope_id: uuid.UUID
+    scope_name: str | None = Field(None, description="the name of the organisation, contract or service")
 
 
 @provider_api.get("/contacts", response_model=list[ContactPublic], summary="The contacts of my organisation")
 async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
     principal, _ = auth
     require_function(principal, Function.admin)
+    authority_id, organisation_id = organisation_filter(principal)
+    if organisation_id is None:
+        raise errors.forbidden("council staff list users with the council API")
     async with ctx.pool.acquire() as conn:
-        return await users.list_users(
-            conn=conn, authority_id=principal.authority_id, organisation_id=principal.organisation_id
+        return await memberships.list_contacts(
+            conn=conn, authority_id=authority_id, organisation_id=organisation_id
         )
 
 
@@ -42,7 +51,7 @@ class ContactRequestIn(ScopedGrant):
     forename: str = Field(min_length=1, max_length=100)
     surname: str = Field(min_length=1, max_length=100)
     address: str = Field(min_length=1, max_length=500)
-    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() -]+$")
+    phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
     email: str = Field(pattern=EMAIL, max_length=254, description="the new contact's portal e-mail")
 
 

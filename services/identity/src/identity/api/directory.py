@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import ContractPublic, ServicePublic
+from identity.api.schemas import EMAIL, PHONE, ContractPublic, ServicePublic
 from identity.handlers import directory
 from identity.store import contracts
 from identity.store import directory as store
@@ -26,9 +26,15 @@ COLOUR = r"^#[0-9a-f]{6}$"
 
 
 class OrganisationUpsert(BaseModel):
+    """The contact details are optional: one left out keeps its value, null clears it."""
+
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     name: str = Field(min_length=1, max_length=200)
     active: bool = True
+    address: str | None = Field(None, min_length=1, max_length=500, description="lines separated by newlines")
+    postcode: str | None = Field(None, min_length=1, max_length=10)
+    phone: str | None = Field(None, min_length=5, max_length=40, pattern=PHONE)
+    email: str | None = Field(None, max_length=254, pattern=EMAIL)
 
 
 class OrganisationPublic(BaseModel):
@@ -36,6 +42,10 @@ class OrganisationPublic(BaseModel):
     reference: str
     name: str
     active: bool
+    address: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    email: str | None = None
     revision: int
 
 
@@ -96,6 +106,10 @@ async def put_organisation(
         name=body.name,
         active=body.active,
         correlation_id=request.state.request_id,
+        details={
+            k: (v.lower() if k == "email" and v else v)
+            for k, v in body.model_dump(exclude_unset=True, include=set(store.ORGANISATION_DETAILS)).items()
+        },
     )
 
 

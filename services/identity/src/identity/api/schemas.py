@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 SLUG = r"^[a-z0-9-]{2,40}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PHONE = r"^[0-9+() -]+$"
 # Long enough for any policy's password; short enough that nobody hashes a megabyte.
 PASSWORD_INPUT_MAX = 1024
 

@@ -1,9 +1,11 @@
-"""What several handlers share: the audit entry, rate limits, loading an authority."""
+"""What several handlers share: the audit entry, rate limits, loading an authority, finding a request
+(for a new contact, for a change of details) that a provider made and the council decides."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -12,6 +14,7 @@ from identity.context import Caller, Context
 from identity.crypto import keyed_digest
 from identity.store import audit, directory, limits
 from shared.auth import Principal
+from shared.scoping import Function, require_function
 
 
 async def record(
@@ -92,3 +95,44 @@ def require_council_editor(principal: Principal) -> None:
         raise errors.forbidden("only the council can do this")
     if not principal.can_edit:
         raise errors.forbidden("your council access is read-only")
+
+
+class RequestGetter(Protocol):
+    def __call__(
+        self,
+        *,
+        conn: asyncpg.Connection,
+        authority_id: uuid.UUID,
+        request_id: uuid.UUID,
+        for_update: bool = ...,
+    ) -> Awaitable[dict[str, Any] | None]: ...
+
+
+async def visible_request(
+    ctx: Context, principal: Principal, get: RequestGetter, *, request_id: uuid.UUID, what: str
+) -> dict[str, Any]:
+    """One request: the council's any of its authority, a provider's (Admin functions) only of its
+    organisation; 404 otherwise."""
+    if not principal.is_council:
+        require_function(principal, Function.admin)
+    async with ctx.pool.acquire() as conn:
+        request = await get(conn=conn, authority_id=principal.authority_id, request_id=request_id)
+    if request is None or not (
+        principal.is_council or request["organisation_id"] == principal.organisation_id
+    ):
+        raise errors.not_found(what)
+    return request
+
+
+async def pending_request(
+    conn: asyncpg.Connection, principal: Principal, get: RequestGetter, *, request_id: uuid.UUID, what: str
+) -> dict[str, Any]:
+    """The authority's request, locked for its decision; 409 once it has been decided."""
+    request = await get(
+        conn=conn, authority_id=principal.authority_id, request_id=request_id, for_update=True
+    )
+    if request is None:
+        raise errors.not_found(what)
+    if request["status"] != "pending":
+        raise errors.conflict(f"this request has already been {request['status']}")
+    return request

@@ -13,7 +13,13 @@ from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import temporary_password
 from identity.domain.access import ScopeRef, may_delegate_role, scope_within
-from identity.handlers.common import normalise_email, record, require_council_editor
+from identity.handlers.common import (
+    normalise_email,
+    pending_request,
+    record,
+    require_council_editor,
+    visible_request,
+)
 from identity.handlers.events import publish, publish_temporary_password, publish_user
 from identity.store import contracts, requests, users
 from identity.store import memberships as membership_store
@@ -109,17 +115,9 @@ async def list_own(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
 
 async def get_visible(ctx: Context, principal: Principal, *, request_id: uuid.UUID) -> dict[str, Any]:
     """One request: the council's any of its authority, a provider's only of its organisation."""
-    if not principal.is_council:
-        require_function(principal, Function.admin)
-    async with ctx.pool.acquire() as conn:
-        request = await requests.get_contact_request(
-            conn=conn, authority_id=principal.authority_id, request_id=request_id
-        )
-    if request is None or not (
-        principal.is_council or request["organisation_id"] == principal.organisation_id
-    ):
-        raise errors.not_found("contact request")
-    return request
+    return await visible_request(
+        ctx, principal, requests.get_contact_request, request_id=request_id, what="contact request"
+    )
 
 
 async def approve(
@@ -242,11 +240,6 @@ async def reject(
 
 
 async def _pending(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID) -> dict[str, Any]:
-    request = await requests.get_contact_request(
-        conn=conn, authority_id=principal.authority_id, request_id=request_id, for_update=True
+    return await pending_request(
+        conn, principal, requests.get_contact_request, request_id=request_id, what="contact request"
     )
-    if request is None:
-        raise errors.not_found("contact request")
-    if request["status"] != "pending":
-        raise errors.conflict(f"this request has already been {request['status']}")
-    return request

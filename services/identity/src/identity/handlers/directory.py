@@ -4,6 +4,7 @@ services. Each change is saved and published with its full state in one transact
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -38,11 +39,18 @@ async def upsert_organisation(
     name: str,
     active: bool,
     correlation_id: str | None,
+    details: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """Save the organisation and publish its full state, in one transaction."""
+    """Save the organisation and publish its full state, in one transaction. `details`: the contact
+    details given (address, postcode, phone, e-mail); those not given stay as they are."""
     async with pool.acquire() as conn, conn.transaction():
         org = await store.upsert_organisation(
-            conn=conn, authority_id=authority_id, reference=reference, name=name, active=active
+            conn=conn,
+            authority_id=authority_id,
+            reference=reference,
+            name=name,
+            active=active,
+            details=details,
         )
         event = OrganisationUpserted(**org)
         await outbox.add(

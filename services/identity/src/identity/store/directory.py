@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -109,38 +110,78 @@ async def update_authority(
     return dict(row) if row else None
 
 
+ORGANISATION_DETAILS = ("address", "postcode", "phone", "email")
+ORGANISATION_COLUMNS = (
+    "organisation_id, authority_id, reference, name, active, address, postcode, phone, email, revision,"
+    " updated_at"
+)
+
+
 async def upsert_organisation(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, reference: str, name: str, active: bool
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    reference: str,
+    name: str,
+    active: bool,
+    details: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """Create the organisation with this reference in the authority, or change it; bump its revision."""
+    """Create the organisation with this reference in the authority, or change it; bump its revision.
+    `details`: the contact details given (ORGANISATION_DETAILS); one not given is kept as it is."""
+    details = dict(details or {})
+    unknown = set(details) - set(ORGANISATION_DETAILS)
+    if unknown:
+        raise ValueError(f"not organisation details: {sorted(unknown)}")
+    names = sorted(details)
+    keep = "".join(f", {n} = EXCLUDED.{n}" for n in names)
     row = await conn.fetchrow(
-        """
-        INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active)
-        VALUES ($1, $2, $3, $4, $5)
+        f"""
+        INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active
+                                                {"".join(", " + n for n in names)})
+        VALUES ($1, $2, $3, $4, $5{"".join(f", ${i}" for i in range(6, 6 + len(names)))})
         ON CONFLICT (authority_id, reference) DO UPDATE
-           SET name = EXCLUDED.name, active = EXCLUDED.active,
+           SET name = EXCLUDED.name, active = EXCLUDED.active{keep},
                revision = o.revision + 1, updated_at = now()
-        RETURNING organisation_id, authority_id, reference, name, active, revision, updated_at
+        RETURNING {ORGANISATION_COLUMNS}
         """,
         uuid.uuid4(),
         authority_id,
         reference,
         name,
         active,
+        *(details[n] for n in names),
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def update_organisation(
+    *, conn: asyncpg.Connection, organisation_id: uuid.UUID, values: Mapping[str, str]
+) -> dict[str, Any]:
+    """Set the name and contact details named in `values`; bump the revision."""
+    unknown = set(values) - {"name", *ORGANISATION_DETAILS}
+    if unknown or not values:
+        raise ValueError(f"not organisation details: {sorted(unknown)}")
+    names = sorted(values)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE identity.organisation SET {assignments}, revision = revision + 1, updated_at = now()"
+        f" WHERE organisation_id = $1 RETURNING {ORGANISATION_COLUMNS}",
+        organisation_id,
+        *(values[n] for n in names),
     )
     assert row is not None
     return dict(row)
 
 
 async def get_organisation(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID, for_update: bool = False
 ) -> dict[str, Any] | None:
     """The organisation, if it belongs to the authority."""
+    lock = " FOR UPDATE" if for_update else ""
     row = await conn.fetchrow(
-        """
-        SELECT organisation_id, authority_id, reference, name, active, revision, updated_at
-          FROM identity.organisation WHERE authority_id = $1 AND organisation_id = $2
-        """,
+        f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation"
+        f" WHERE authority_id = $1 AND organisation_id = $2{lock}",
         authority_id,
         organisation_id,
     )
@@ -152,9 +193,8 @@ async def list_organisations(
 ) -> list[dict[str, Any]]:
     """Organisations of the authority, or only the one given."""
     rows = await conn.fetch(
-        """
-        SELECT organisation_id, authority_id, reference, name, active, revision, updated_at
-          FROM identity.organisation
+        f"""
+        SELECT {ORGANISATION_COLUMNS} FROM identity.organisation
          WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
          ORDER BY name
         """,

@@ -61,3 +61,27 @@ async def delete_membership(
         organisation_id,
     )
     return bool(result.split()[-1] != "0")
+
+
+async def list_contacts(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The organisation's contacts with their role and scope there (and the scope's name), by name."""
+    rows = await conn.fetch(
+        """
+        SELECT u.user_id, u.email, u.forename, u.surname, u.phone, u.active, m.role, m.can_edit,
+               m.scope_type, m.scope_id,
+               CASE m.scope_type WHEN 'organisation' THEN o.name WHEN 'contract' THEN c.name ELSE s.name END
+                   AS scope_name
+          FROM identity.membership m
+          JOIN identity.app_user u USING (user_id)
+          JOIN identity.organisation o USING (organisation_id)
+          LEFT JOIN identity.contract c ON m.scope_type = 'contract' AND c.contract_id = m.scope_id
+          LEFT JOIN identity.provider_service s ON m.scope_type = 'service' AND s.service_id = m.scope_id
+         WHERE u.authority_id = $1 AND m.organisation_id = $2
+         ORDER BY u.surname, u.forename, u.email
+        """,
+        authority_id,
+        organisation_id,
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,76 @@
+"""Who may open the Admin Functions pages (Organisation Details, Contacts: seed 003): a logged-in person
+whose role gives the task (as on the home page, web/tasks.py), at an authority that offers it. Asking
+for a change also needs Edit access. identity checks all of it again on every call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import Response
+
+from gateway.identity_client import IdentityError
+from gateway.web.account import viewer_of
+from gateway.web.branding import Branding
+from gateway.web.page_problem import PageProblem
+from gateway.web.session import SignedIn, identity
+from gateway.web.tasks import BY_PATH, ROLE_TASKS, TaskId, access_text
+from shared.problems import Problem
+
+
+async def task_viewer(request: Request, branding: Branding, task: TaskId) -> SignedIn | Response:
+    """The logged-in person if they may open `task`'s pages (else the 403 page, or the redirect to make)."""
+    if task not in branding.offered_tasks:
+        raise HTTPException(404)
+    user = await viewer_of(request, branding.slug)
+    if not isinstance(user, SignedIn):
+        return user
+    viewer = user.viewer
+    if task not in ROLE_TASKS.get(viewer.role, frozenset()):
+        title = BY_PATH[task.value].title
+        raise PageProblem(
+            403,
+            f"You do not have access to {title}",
+            detail=f"Your access ({access_text(viewer.role, can_edit=viewer.can_edit)}) does not include "
+            f"{title}. Ask a colleague with Admin Functions or Full Access to request it for you.",
+        )
+    return user
+
+
+async def editor_viewer(request: Request, branding: Branding, task: TaskId, what: str) -> SignedIn | Response:
+    """As `task_viewer`, and with Edit access (the 403 page for a read-only login asking for a change)."""
+    user = await task_viewer(request, branding, task)
+    if isinstance(user, SignedIn) and not user.viewer.can_edit:
+        raise PageProblem(
+            403,
+            "Your access is read only",
+            detail=f"You can see {what} but not request changes. Ask a colleague with Edit access.",
+        )
+    return user
+
+
+async def read(request: Request, user: SignedIn, path: str) -> Any:
+    """identity's provider API at `path` for the logged-in person; a refusal becomes the page's error."""
+    try:
+        return await identity(request).provider_get(path, token=user.token)
+    except IdentityError as exc:
+        raise page_problem(exc) from exc
+
+
+def page_problem(exc: IdentityError) -> Problem:
+    """identity's refusal of a page's read as the page's error (its own words for 403 and 404)."""
+    if exc.status >= 500:
+        return Problem(503, "Service Unavailable", detail="identity is not reachable")
+    if exc.status in {403, 404}:
+        return PageProblem(exc.status, str(exc.body.get("title") or "Forbidden"), detail=str(exc))
+    return Problem(exc.status, str(exc.body.get("title") or "Error"), detail=str(exc))
+
+
+def day(value: object) -> str:
+    """An ISO timestamp from identity as the pages show dates: "28 November 2026"."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    return f"{moment.day} {moment:%B %Y}"

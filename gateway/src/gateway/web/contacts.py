@@ -1,0 +1,234 @@
+"""Contacts (seed 003, "How do I request access for new users?"): the organisation's contacts with
+their role and what it covers, the contacts asked for and the council's decisions, and the New Contact
+form (forename, surname, address, telephone, portal e-mail, "For" and "Role"; the council approves and
+e-mails a temporary password). Main is never offered: the council sets it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from gateway.identity_client import IdentityError
+from gateway.web.admin_access import day, editor_viewer, read, task_viewer
+from gateway.web.branding import Branding
+from gateway.web.forms import (
+    FieldError,
+    FormErrors,
+    email_format,
+    form_errors,
+    problem_errors,
+    required_text,
+    telephone_format,
+)
+from gateway.web.identity_errors import identity_form_errors
+from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
+from gateway.web.session import SignedIn, address, identity
+from gateway.web.tasks import ROLE_NAMES, TaskId
+from shared.auth import Role
+
+router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+FIELDS = ("forename", "surname", "address", "phone", "email", "scope", "role")
+LABELS = {
+    "forename": "Forename",
+    "surname": "Surname",
+    "address": "Address",
+    "phone": "Mobile / Telephone",
+    "email": "Provider Portal Email Address",
+    "scope": "For",
+    "role": "Role",
+}
+# The roles a provider may ask for, each Edit or Read Only (the seeds' Role drop-down; never Main).
+ROLE_CHOICES = tuple(
+    (f"{role.value}:{access}", f"{ROLE_NAMES[role]} - {'Edit' if access == 'edit' else 'Read Only'}")
+    for role in (Role.full, Role.finance, Role.care, Role.admin)
+    for access in ("edit", "read")
+)
+SCOPE_NAMES = {"organisation": "Organisation", "contract": "Contract", "service": "Service"}
+
+
+def _choice(choices: tuple[str, ...], message: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+class NewContact(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    forename: Annotated[
+        str,
+        required_text("Enter a forename", max_length=100, too_long="Forename must be 100 characters or less"),
+    ]
+    surname: Annotated[
+        str,
+        required_text("Enter a surname", max_length=100, too_long="Surname must be 100 characters or less"),
+    ]
+    address: Annotated[
+        str,
+        required_text("Enter an address", max_length=500, too_long="Address must be 500 characters or less"),
+    ]
+    phone: Annotated[
+        str,
+        required_text(
+            "Enter a mobile or telephone number",
+            max_length=30,
+            too_long="Telephone number must be 30 characters or less",
+        ),
+        AfterValidator(telephone_format),
+    ]
+    email: Annotated[
+        str,
+        required_text(
+            "Enter the email address they will log in with",
+            max_length=254,
+            too_long="Email address must be 254 characters or less",
+        ),
+        AfterValidator(email_format),
+    ]
+    scope: Annotated[str, required_text("Choose what the access is for", max_length=80, too_long="Choose")]
+    role: Annotated[
+        str,
+        required_text("Choose a role", max_length=20, too_long="Choose a role"),
+        _choice(tuple(value for value, _ in ROLE_CHOICES), "Choose a role from the list"),
+    ]
+
+
+def role_text(contact: dict[str, Any]) -> str:
+    """E.g. "Finance Functions - Read Only" (the seeds' Role drop-down)."""
+    try:
+        role = ROLE_NAMES[Role(contact["role"])]
+    except (ValueError, KeyError):
+        role = str(contact["role"])
+    return f"{role} - {'Edit' if contact['can_edit'] else 'Read Only'}"
+
+
+def scope_text(row: dict[str, Any], choices: dict[str, str]) -> str:
+    """What a contact's (or a request's) access is for, as the "For" drop-down names it."""
+    known = choices.get(f"{row['scope_type']}:{row['scope_id']}")
+    if known:
+        return known
+    kind = SCOPE_NAMES.get(row["scope_type"], row["scope_type"])
+    return f"{kind} - {row['scope_name']}" if row.get("scope_name") else kind
+
+
+async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
+    return await task_viewer(request, branding, TaskId.contacts)
+
+
+@router.get("/{slug}/contacts", response_class=HTMLResponse)
+async def show_contacts(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    user = await _viewer(request, branding)
+    if not isinstance(user, SignedIn):
+        return user
+    contacts = await read(request, user, "contacts")
+    requests = await read(request, user, "contact-requests")
+    scopes = dict(await _scope_choices(request, user))
+    return portal.render(
+        request,
+        "contacts.html",
+        branding=branding,
+        viewer=user.viewer,
+        contacts=contacts,
+        requests=requests,
+        role_text=role_text,
+        scope_text=lambda row: scope_text(row, scopes),
+        day=day,
+        notice="Your request for a new contact has been sent to the council"
+        if "requested" in request.query_params
+        else None,
+    )
+
+
+async def _scope_choices(request: Request, user: SignedIn) -> list[tuple[str, str]]:
+    """The seeds' "For" drop-down: the organisation (for a login that covers it), then its contracts
+    and services within the login's scope."""
+    choices = []
+    scope = user.me.get("scope") or {}
+    organisation = user.me.get("organisation") or {}
+    if scope.get("type") == "organisation" and organisation:
+        choices.append(
+            (f"organisation:{organisation['organisation_id']}", f"Organisation - {organisation['name']}")
+        )
+    contracts = await read(request, user, "contracts")
+    services = await read(request, user, "services")
+    for contract in contracts:
+        if scope.get("type") != "service":  # a service's login may only give access to its service
+            choices.append((f"contract:{contract['contract_id']}", f"Contract - {contract['name']}"))
+        for service in services:
+            if service["contract_id"] == contract["contract_id"]:
+                choices.append((f"service:{service['service_id']}", f"Service - {service['name']}"))
+    return choices
+
+
+async def _render_form(
+    request: Request,
+    portal: WebPortal,
+    branding: Branding,
+    user: SignedIn,
+    values: dict[str, str],
+    errors: FormErrors,
+) -> HTMLResponse:
+    return portal.render(
+        request,
+        "contact_new.html",
+        branding=branding,
+        viewer=user.viewer,
+        values=values,
+        errors=errors,
+        scopes=await _scope_choices(request, user),
+        roles=ROLE_CHOICES,
+    )
+
+
+@router.get("/{slug}/contacts/new", response_class=HTMLResponse)
+async def show_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
+    if not isinstance(user, SignedIn):
+        return user
+    return await _render_form(request, portal, branding, user, {}, FormErrors())
+
+
+@router.post("/{slug}/contacts/new")
+async def send_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
+    if not isinstance(user, SignedIn):
+        return user
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in FIELDS}
+    try:
+        checked = NewContact.model_validate(values)
+    except ValidationError as exc:
+        errors = form_errors(problem_errors(exc), fields=FIELDS)
+        return await _render_form(request, portal, branding, user, values, errors)
+    scope_type, _, scope_id = checked.scope.partition(":")
+    role, _, access = checked.role.partition(":")
+    body = {
+        **checked.model_dump(exclude={"scope", "role"}),
+        "role": role,
+        "can_edit": access == "edit",
+        "scope_type": scope_type,
+        "scope_id": scope_id,
+    }
+    try:
+        await identity(request).provider_post(
+            "contact-requests", body, token=user.token, address=address(request)
+        )
+    except IdentityError as exc:
+        if exc.type.endswith("bad-scope") or exc.status == 404:
+            errors = FormErrors((FieldError("scope", "Choose what the access is for from the list"),))
+        else:
+            errors = identity_form_errors(
+                exc,
+                fields=FIELDS,
+                labels=LABELS,
+                aliases={"scope_type": "scope", "scope_id": "scope", "can_edit": "role"},
+                on_field="email" if exc.status == 409 else None,
+            )
+        return await _render_form(request, portal, branding, user, values, errors)
+    return RedirectResponse(f"/{branding.slug}/contacts?requested", status_code=303)

@@ -1,0 +1,170 @@
+"""Organisation Details (seed 003, Admin Functions): the organisation's name, reference and contact
+details, the changes asked for and the council's decisions, and the form to ask for a change (the
+council approves it; identity's organisation change requests, docs/identity-api.md section 4)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from gateway.identity_client import IdentityError
+from gateway.web.admin_access import day, editor_viewer, read, task_viewer
+from gateway.web.branding import Branding
+from gateway.web.forms import (
+    FormErrors,
+    email_format,
+    form_errors,
+    postcode_format,
+    problem_errors,
+    required_text,
+    telephone_format,
+)
+from gateway.web.identity_errors import identity_form_errors
+from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
+from gateway.web.session import SignedIn, address, identity
+from gateway.web.tasks import TaskId
+
+router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+FIELDS = ("name", "address", "postcode", "phone", "email")
+LABELS = {
+    "name": "Organisation name",
+    "address": "Address",
+    "postcode": "Postcode",
+    "phone": "Telephone number",
+    "email": "Email address",
+}
+
+
+class OrganisationChange(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    name: Annotated[
+        str,
+        required_text(
+            "Enter the organisation's name",
+            max_length=200,
+            too_long="Organisation name must be 200 characters or less",
+        ),
+    ]
+    address: Annotated[
+        str,
+        required_text(
+            "Enter the organisation's address",
+            max_length=500,
+            too_long="Address must be 500 characters or less",
+        ),
+    ]
+    postcode: Annotated[
+        str,
+        required_text("Enter the postcode", max_length=10, too_long="Enter a full UK postcode, like TF1 7YD"),
+        AfterValidator(postcode_format),
+    ]
+    phone: Annotated[
+        str,
+        required_text(
+            "Enter the organisation's telephone number",
+            max_length=30,
+            too_long="Telephone number must be 30 characters or less",
+        ),
+        AfterValidator(telephone_format),
+    ]
+    email: Annotated[
+        str,
+        required_text(
+            "Enter the organisation's email address",
+            max_length=254,
+            too_long="Email address must be 254 characters or less",
+        ),
+        AfterValidator(email_format),
+    ]
+
+
+def may_request(user: SignedIn) -> bool:
+    """Edit access to the whole organisation (not one contract or service of it)."""
+    return user.viewer.can_edit and (user.me.get("scope") or {}).get("type") == "organisation"
+
+
+async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
+    return await task_viewer(request, branding, TaskId.organisation_details)
+
+
+@router.get("/{slug}/organisation-details", response_class=HTMLResponse)
+async def show_organisation_details(
+    request: Request, portal: Portal, branding: AuthorityBranding
+) -> Response:
+    user = await _viewer(request, branding)
+    if not isinstance(user, SignedIn):
+        return user
+    organisation = await read(request, user, "organisation")
+    changes = await read(request, user, "organisation-change-requests")
+    pending = next((c for c in changes if c["status"] == "pending"), None)
+    decided = next((c for c in changes if c["status"] != "pending"), None)
+    return portal.render(
+        request,
+        "organisation_details.html",
+        branding=branding,
+        viewer=user.viewer,
+        organisation=organisation,
+        pending=pending,
+        decided=decided,
+        labels=LABELS,
+        day=day,
+        may_request=may_request(user) and pending is None,
+        whole_organisation=(user.me.get("scope") or {}).get("type") == "organisation",
+        notice="Your change request has been sent to the council"
+        if "requested" in request.query_params
+        else None,
+    )
+
+
+def _render_form(
+    request: Request,
+    portal: WebPortal,
+    branding: Branding,
+    user: SignedIn,
+    values: dict[str, str],
+    errors: FormErrors,
+) -> HTMLResponse:
+    return portal.render(
+        request,
+        "organisation_change.html",
+        branding=branding,
+        viewer=user.viewer,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/{slug}/organisation-details/change", response_class=HTMLResponse)
+async def show_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
+    if not isinstance(user, SignedIn):
+        return user
+    organisation = await read(request, user, "organisation")
+    values = {name: str(organisation.get(name) or "") for name in FIELDS}
+    return _render_form(request, portal, branding, user, values, FormErrors())
+
+
+@router.post("/{slug}/organisation-details/change")
+async def send_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
+    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
+    if not isinstance(user, SignedIn):
+        return user
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in FIELDS}
+    try:
+        checked = OrganisationChange.model_validate(values)
+    except ValidationError as exc:
+        errors = form_errors(problem_errors(exc), fields=FIELDS)
+        return _render_form(request, portal, branding, user, values, errors)
+    try:
+        await identity(request).provider_post(
+            "organisation-change-requests", checked.model_dump(), token=user.token, address=address(request)
+        )
+    except IdentityError as exc:
+        errors = identity_form_errors(exc, fields=FIELDS, labels=LABELS)
+        return _render_form(request, portal, branding, user, values, errors)
+    return RedirectResponse(f"/{branding.slug}/organisation-details?requested", status_code=303)

@@ -1,0 +1,125 @@
+"""My organisation's details, and the changes to them that a provider asks for and the council decides."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from identity.api.contacts import Rejection
+from identity.api.deps import Authenticated, ContextDep
+from identity.api.directory import OrganisationPublic
+from identity.api.schemas import EMAIL, PHONE
+from identity.handlers import organisation_details
+
+provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
+council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
+POSTCODE = r"^[A-Za-z0-9 ]+$"
+
+
+@provider_api.get(
+    "/organisation", response_model=OrganisationPublic, summary="My organisation and its contact details"
+)
+async def get_my_organisation(auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, _ = auth
+    return await organisation_details.my_organisation(ctx, principal)
+
+
+class OrganisationChangeIn(BaseModel):
+    """The details as they should be (all of them); only those that differ are asked for."""
+
+    name: str = Field(min_length=1, max_length=200, description="trading name")
+    address: str = Field(
+        min_length=1, max_length=500, description="postal address, lines separated by newlines"
+    )
+    postcode: str = Field(min_length=5, max_length=10, pattern=POSTCODE)
+    phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
+    email: str = Field(max_length=254, pattern=EMAIL, description="the organisation's contact e-mail")
+
+
+class OrganisationChangePublic(BaseModel):
+    request_id: uuid.UUID
+    organisation_id: uuid.UUID
+    requested_by: uuid.UUID
+    name: str
+    address: str
+    postcode: str
+    phone: str
+    email: str
+    changed: list[str] = Field(description="the details that differ from the organisation's when asked")
+    status: str = Field(description="pending | approved | rejected")
+    reason: str | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+@provider_api.post(
+    "/organisation-change-requests",
+    status_code=201,
+    response_model=OrganisationChangePublic,
+    summary="Request a change to my organisation's details (the council approves)",
+)
+async def request_organisation_change(
+    body: OrganisationChangeIn, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, caller = auth
+    return await organisation_details.request_change(ctx, caller, principal, details=body.model_dump())
+
+
+@provider_api.get("/organisation-change-requests", response_model=list[OrganisationChangePublic])
+async def list_my_organisation_changes(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+    principal, _ = auth
+    return await organisation_details.list_own(ctx, principal)
+
+
+@provider_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)
+async def get_my_organisation_change(
+    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, _ = auth
+    return await organisation_details.get_visible(ctx, principal, request_id=request_id)
+
+
+@council_api.get("/organisation-change-requests", response_model=list[OrganisationChangePublic])
+async def council_organisation_changes(
+    auth: Authenticated,
+    ctx: ContextDep,
+    status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
+) -> list[dict[str, Any]]:
+    principal, _ = auth
+    return await organisation_details.list_for_council(ctx, principal, status=status)
+
+
+@council_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)
+async def council_organisation_change(
+    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, _ = auth
+    return await organisation_details.get_visible(ctx, principal, request_id=request_id)
+
+
+@council_api.post(
+    "/organisation-change-requests/{request_id}/approve",
+    response_model=OrganisationChangePublic,
+    summary="Apply the details asked for (the organisation is republished)",
+)
+async def approve_organisation_change(
+    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, caller = auth
+    return await organisation_details.approve(ctx, caller, principal, request_id=request_id)
+
+
+@council_api.post(
+    "/organisation-change-requests/{request_id}/reject", response_model=OrganisationChangePublic
+)
+async def reject_organisation_change(
+    request_id: uuid.UUID, body: Rejection, auth: Authenticated, ctx: ContextDep
+) -> dict[str, Any]:
+    principal, caller = auth
+    return await organisation_details.reject(
+        ctx, caller, principal, request_id=request_id, reason=body.reason
+    )
