@@ -107,7 +107,7 @@ class Consumer:
         delivery_limit: int = 5,
         prefetch: int = 64,
         batch_size: int = 32,
-        appliers: int = 2,
+        appliers: int = 1,
         on_committed: Callable[[Envelope], Awaitable[None]] | None = None,
         queue: str | None = None,
     ) -> None:
