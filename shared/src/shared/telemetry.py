@@ -16,6 +16,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 _configured = False
 _exported = False
@@ -37,6 +38,9 @@ def configure_telemetry(*, service: str, otlp_endpoint: object | None) -> None:
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=str(otlp_endpoint))))
     trace.set_tracer_provider(provider)
+    # W3C trace context only: the default also reads and writes W3C baggage on every request and
+    # message, which nothing here uses.
+    propagate.set_global_textmap(TraceContextTextMapPropagator())
     if otlp_endpoint:
         _instrument_asyncpg()
     _configured = True

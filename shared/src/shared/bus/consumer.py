@@ -36,7 +36,7 @@ from shared.bus.topology import DEAD_LETTER_REASON, ORIGINAL_ROUTING_KEY, declar
 from shared.db import ident
 from shared.events import Envelope, EventPayload
 from shared.logging import get_logger
-from shared.telemetry import extract_context, tracer
+from shared.telemetry import extract_context, spans_exported, tracer
 
 log = get_logger(__name__)
 
@@ -181,16 +181,7 @@ class Consumer:
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         self._in_hand.hold(message)
-        span = tracer().start_span(
-            f"{message.routing_key} process",
-            context=extract_context(message.headers),
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": self.queue,
-                "messaging.message.id": message.message_id or "",
-            },
-        )
+        span = self._span_for(message)
         try:
             envelope, subscription, payload = self._parse(message)
         except PoisonMessage as exc:
@@ -201,6 +192,21 @@ class Consumer:
                 await self._dead_letter(message, reason=str(exc))
             return
         self._waiting.put_nowait(Delivery(message, envelope, subscription, payload, span))
+
+    def _span_for(self, message: AbstractIncomingMessage) -> Span:
+        parent = extract_context(message.headers)
+        if not spans_exported():  # a span of ours would record nothing: work under the producer's ids
+            return trace.get_current_span(parent)
+        return tracer().start_span(
+            f"{message.routing_key} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": self.queue,
+                "messaging.message.id": message.message_id or "",
+            },
+        )
 
     def _parse(self, message: AbstractIncomingMessage) -> tuple[Envelope, Subscription, EventPayload]:
         try:
