@@ -178,7 +178,8 @@ async def test_queued_events_are_applied_in_batches_each_once_in_one_transaction
         for envelope in events:
             await publish(s, _body(envelope), message_id=str(envelope.event_id))
         await publish(s, _body(events[0]), message_id=str(events[0].event_id))  # a duplicate
-        async with consuming(s, connection, batch_size=BATCH_SIZE, appliers=2):
+        async with consuming(s, connection, batch_size=BATCH_SIZE, appliers=2) as consumer:
+            acks = _count_acks(consumer)
             await eventually(s.settled, timeout=15)
 
         assert sorted(await s.applied_ids()) == sorted(e.event_id for e in events), "each applied once"
@@ -191,6 +192,10 @@ async def test_queued_events_are_applied_in_batches_each_once_in_one_transaction
     assert sum(per_transaction) == QUEUED
     assert max(per_transaction) <= BATCH_SIZE, per_transaction
     assert len(per_transaction) < QUEUED / 2, f"hardly batched: {per_transaction}"
+    # Settled (nothing left unacked) with far fewer ack frames than messages: batches in delivery order
+    # are acked with one `multiple` frame each.
+    assert len(acks) < QUEUED / 2, f"acked one by one: {acks}"
+    assert acks.count(True) >= 2
 
 
 async def test_a_failing_handler_in_a_batch_rolls_back_and_the_rest_of_the_batch_is_applied(env):
@@ -224,6 +229,19 @@ async def test_a_failing_handler_in_a_batch_rolls_back_and_the_rest_of_the_batch
 async def _broker_took_back(s: Scratch) -> bool:
     """The killed consumer's delivery is back in the queue, ready for someone else."""
     return await s.ready(s.queue) == 1
+
+
+def _count_acks(consumer: Consumer) -> list[bool]:
+    """The `multiple` flag of each ack frame the consumer sends from now on."""
+    sent: list[bool] = []
+    ack = consumer._ack
+
+    async def counting(message, *, multiple=False):
+        sent.append(multiple)
+        await ack(message, multiple=multiple)
+
+    consumer._ack = counting  # type: ignore[method-assign]
+    return sent
 
 
 def _body(envelope: Envelope) -> bytes:

@@ -72,7 +72,7 @@ class ServiceSettings(CommonSettings):
         2,
         ge=1,
         description="transactions a consumer may run at once (each needs a database connection); they take"
-        " turns, and a second one goes ahead only when the first takes longer than 0.1 s",
+        " turns, and a second one starts only when a transaction takes longer than 0.1 s",
     )
     relay_batch_size: int = Field(500, ge=1, description="outbox rows the relay publishes per transaction")
     relay_concurrency: int = Field(
