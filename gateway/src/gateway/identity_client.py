@@ -13,7 +13,10 @@ taking every connection of the shared pool while identity works through its hash
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -27,6 +30,12 @@ log = get_logger(__name__)
 PREFIX = "/internal/v1/identity"
 PROVIDER = "/api/v1/identity"
 ME = PROVIDER + "/me"
+# Identity's public endpoints (reached through the generic proxy) that hash or verify a password.
+HASHING_ROUTES = re.compile(
+    r"/api/v1/identity/me/(password|security-code)"
+    r"|/council/v1/identity/users(/[^/]+/password-reset)?"
+    r"|/council/v1/identity/contact-requests/[^/]+/approve"
+)
 
 
 class IdentityError(Exception):
@@ -71,6 +80,16 @@ class IdentityClient:
         if hashes:
             return await self._send_hashing("POST", self._base + path, body, headers)
         return await self._send("POST", self._base + path, body, headers)
+
+    @contextlib.asynccontextmanager
+    async def lane_for(self, method: str, path: str) -> AsyncIterator[None]:
+        """The hashing lane around a proxied call to identity that hashes a password; nothing for
+        any other call (the proxy asks for every call to identity)."""
+        if method != "POST" or HASHING_ROUTES.fullmatch(path) is None:
+            yield
+            return
+        async with self._hashing:
+            yield
 
     async def _send_hashing(
         self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]

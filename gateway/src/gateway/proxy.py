@@ -7,6 +7,7 @@ headers do not. Upstream time-outs answer 504, an unreachable upstream 502, both
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -78,8 +79,14 @@ async def forward(request: Request, *, service: str, upstream_path: str) -> Resp
         headers=headers,
         content=request.stream(),
     )
+    lane = (
+        request.app.state.identity.lane_for(request.method, upstream_path)
+        if service == "identity"
+        else contextlib.nullcontext()
+    )
     try:
-        response = await client.send(upstream, stream=True)
+        async with lane:  # identity's hashing calls a few at a time (see identity_client)
+            response = await client.send(upstream, stream=True)
     except httpx.TimeoutException:
         log.warning("upstream_timeout", service=service, path=upstream_path)
         return problem_response(

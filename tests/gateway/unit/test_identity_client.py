@@ -49,3 +49,45 @@ async def test_a_burst_of_logins_goes_two_at_a_time_and_a_cheap_call_passes_it()
         await asyncio.gather(*changes)
     assert identity.most == 2
     assert all(a["step"] == "security_code_challenge" for a in answers)
+
+
+async def _enters_at_once(client: IdentityClient, method: str, path: str) -> bool:
+    async def enter() -> None:
+        async with client.lane_for(method, path):
+            pass
+
+    try:
+        await asyncio.wait_for(enter(), timeout=0.1)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def test_proxied_calls_that_hash_share_the_lane_and_the_others_never_wait():
+    identity = SlowIdentity()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(identity)) as http:
+        client = IdentityClient(http, base_url="http://identity", secret="s", hashing_lane=2)
+        logins = [
+            asyncio.create_task(client.start_login(authority="a", email=f"{n}@x", password="p", address=None))
+            for n in range(2)
+        ]
+        await asyncio.sleep(0.05)  # the lane is full
+        for method, path in [
+            ("POST", "/api/v1/identity/me/password"),
+            ("POST", "/api/v1/identity/me/security-code"),
+            ("POST", "/council/v1/identity/users"),
+            ("POST", "/council/v1/identity/users/7f0c/password-reset"),
+            ("POST", "/council/v1/identity/contact-requests/7f0c/approve"),
+        ]:
+            assert not await _enters_at_once(client, method, path), path
+        for method, path in [
+            ("GET", "/api/v1/identity/me"),
+            ("GET", "/council/v1/identity/users"),
+            ("POST", "/council/v1/identity/users/7f0c/unlock"),
+            ("POST", "/council/v1/identity/contact-requests/7f0c/reject"),
+            ("PUT", "/council/v1/identity/organisations"),
+            ("POST", "/api/v1/identity/me/password/extra"),
+        ]:
+            assert await _enters_at_once(client, method, path), path
+        identity.release.set()
+        await asyncio.gather(*logins)
