@@ -47,8 +47,8 @@ class Settings(CommonSettings):
     identity_hashing_lane: int = Field(
         8,
         ge=1,
-        description="calls to identity that hash a password (log in, change a password or code) in flight"
-        " at once; more wait at the gateway, so that a burst of logins leaves connections to cheap calls",
+        description="calls to identity that hash a password (log in, change a password or code, create or"
+        " reset a user) in flight at once; more wait at the gateway, so a burst leaves connections to cheap calls",
     )
     cookie_secure: bool = Field(True, description="Secure session cookie; false only on plain http locally")
     token_cache_seconds: float = Field(
