@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from identity.store.pending import DecidedRequests
+
 
 async def add_reset_request(
     *,
@@ -77,63 +79,7 @@ async def add_contact_request(
     return dict(row) if row else None
 
 
-async def get_contact_request(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, request_id: uuid.UUID, for_update: bool = False
-) -> dict[str, Any] | None:
-    """The request, if it is the authority's."""
-    lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(
-        f"SELECT {CONTACT_COLUMNS} FROM identity.contact_request WHERE authority_id = $1 AND request_id = $2{lock}",
-        authority_id,
-        request_id,
-    )
-    return dict(row) if row else None
-
-
-async def list_contact_requests(
-    *,
-    conn: asyncpg.Connection,
-    authority_id: uuid.UUID,
-    organisation_id: uuid.UUID | None,
-    status: str | None,
-) -> list[dict[str, Any]]:
-    """Requests of the authority (or one organisation), newest first."""
-    rows = await conn.fetch(
-        f"""
-        SELECT {CONTACT_COLUMNS} FROM identity.contact_request
-         WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2) AND ($3::text IS NULL OR status = $3)
-         ORDER BY created_at DESC LIMIT 500
-        """,
-        authority_id,
-        organisation_id,
-        status,
-    )
-    return [dict(r) for r in rows]
-
-
-async def decide_contact_request(
-    *,
-    conn: asyncpg.Connection,
-    request_id: uuid.UUID,
-    status: str,
-    reason: str | None,
-    decided_by: str,
-    user_id: uuid.UUID | None,
-) -> dict[str, Any]:
-    """Approve or reject a pending request."""
-    row = await conn.fetchrow(
-        f"""
-        UPDATE identity.contact_request
-           SET status = $2, reason = $3, decided_by = $4, user_id = $5, decided_at = now(),
-               revision = revision + 1, updated_at = now()
-         WHERE request_id = $1 AND status = 'pending'
-        RETURNING {CONTACT_COLUMNS}
-        """,
-        request_id,
-        status,
-        reason,
-        decided_by,
-        user_id,
-    )
-    assert row is not None
-    return dict(row)
+_CONTACT_REQUESTS = DecidedRequests("contact_request", CONTACT_COLUMNS, decision_columns=("user_id",))
+get_contact_request = _CONTACT_REQUESTS.get
+list_contact_requests = _CONTACT_REQUESTS.list_by_authority
+decide_contact_request = _CONTACT_REQUESTS.decide
