@@ -50,6 +50,12 @@ class Settings(CommonSettings):
         description="calls to identity that hash a password (log in, change a password or code, create or"
         " reset a user) in flight at once; more wait at the gateway, so a burst leaves connections to cheap calls",
     )
+    identity_hashing_wait_seconds: float = Field(
+        15.0,
+        gt=0,
+        description="how long a hashing call waits for its place in the lane before it is answered 503"
+        " with Retry-After",
+    )
     cookie_secure: bool = Field(True, description="Secure session cookie; false only on plain http locally")
     token_cache_seconds: float = Field(
         10.0,

@@ -30,6 +30,7 @@ log = get_logger(__name__)
 PREFIX = "/internal/v1/identity"
 PROVIDER = "/api/v1/identity"
 ME = PROVIDER + "/me"
+BUSY = "urn:provider-portal:problem:hashing-lane-full"
 # Identity's public endpoints (reached through the generic proxy) that hash or verify a password.
 HASHING_ROUTES = re.compile(
     r"/api/v1/identity/me/(password|security-code)"
@@ -53,20 +54,63 @@ class IdentityError(Exception):
 
     def response(self, request: Request) -> JSONResponse:
         if self.status >= 500:
+            # Identity's own 5xx detail stays inside; only the gateway's "busy" answer is shown.
+            busy = self.type == BUSY
             return problem_response(
-                request, 503, "Service Unavailable", detail="Logging in is not possible just now."
+                request,
+                503,
+                "Service Unavailable",
+                detail=str(self.body["detail"]) if busy else "Logging in is not possible just now.",
+                type_=BUSY if busy else "about:blank",
+                headers={k: v for k, v in self.headers.items() if k == "retry-after"},
             )
         body = {**self.body, "instance": request.url.path}
         return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers)
 
 
+def lane_full(waited: float) -> IdentityError:
+    """A call that waited its time for the hashing lane: the caller should come back in a moment."""
+    return IdentityError(
+        503,
+        {
+            "type": BUSY,
+            "title": "Service Unavailable",
+            "detail": "Too many people are logging in just now: try again shortly.",
+        },
+        headers={"retry-after": str(max(1, round(waited / 2)))},
+    )
+
+
 class IdentityClient:
-    def __init__(self, client: httpx.AsyncClient, *, base_url: str, secret: str, hashing_lane: int) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_url: str,
+        secret: str,
+        hashing_lane: int,
+        hashing_wait_seconds: float = 15.0,
+    ) -> None:
         self._client = client
         self._root = base_url.rstrip("/")
         self._base = self._root + PREFIX
         self._secret = secret
         self._hashing = asyncio.Semaphore(hashing_lane)
+        self._hashing_wait = hashing_wait_seconds
+
+    @contextlib.asynccontextmanager
+    async def _in_lane(self) -> AsyncIterator[None]:
+        """A place in the hashing lane, or `lane_full` once the wait is over: a burst larger than the
+        lane can clear in that time is answered 503 with Retry-After rather than queued without end."""
+        try:
+            await asyncio.wait_for(self._hashing.acquire(), timeout=self._hashing_wait)
+        except TimeoutError:
+            log.warning("identity_hashing_lane_full", waited=self._hashing_wait)
+            raise lane_full(self._hashing_wait) from None
+        try:
+            yield
+        finally:
+            self._hashing.release()
 
     async def _post(
         self, path: str, body: dict[str, Any], *, address: str | None, hashes: bool = False
@@ -88,14 +132,14 @@ class IdentityClient:
         if method != "POST" or HASHING_ROUTES.fullmatch(path) is None:
             yield
             return
-        async with self._hashing:
+        async with self._in_lane():
             yield
 
     async def _send_hashing(
         self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
     ) -> dict[str, Any]:
         """`_send` for a call that makes identity hash a password: in the lane, a few at a time."""
-        async with self._hashing:
+        async with self._in_lane():
             return await self._send(method, url, body, headers)
 
     async def _send(

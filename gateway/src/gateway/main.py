@@ -39,6 +39,7 @@ def create_gateway(settings: Settings) -> FastAPI:
                 base_url=upstreams["identity"],
                 secret=secret,
                 hashing_lane=settings.identity_hashing_lane,
+                hashing_wait_seconds=settings.identity_hashing_wait_seconds,
             )
             log.info("gateway_started", port=settings.http_port, upstreams=upstreams)
             try:

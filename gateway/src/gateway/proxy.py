@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from gateway.auth import authenticate
 from gateway.config import SERVICES
+from gateway.identity_client import IdentityError
 from shared.logging import get_logger
 from shared.problems import problem_response
 from shared.telemetry import inject_headers
@@ -87,6 +88,8 @@ async def forward(request: Request, *, service: str, upstream_path: str) -> Resp
     try:
         async with lane:  # identity's hashing calls a few at a time (see identity_client)
             response = await client.send(upstream, stream=True)
+    except IdentityError as exc:  # the lane stayed full for its whole wait
+        return exc.response(request)
     except httpx.TimeoutException:
         log.warning("upstream_timeout", service=service, path=upstream_path)
         return problem_response(

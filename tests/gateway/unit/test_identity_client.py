@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
+import pytest
+from starlette.requests import Request
 
-from gateway.identity_client import IdentityClient
+from gateway.identity_client import BUSY, IdentityClient, IdentityError, lane_full
 
 HASHING = {"/internal/v1/identity/login", "/api/v1/identity/me/password"}
 
@@ -91,3 +94,41 @@ async def test_proxied_calls_that_hash_share_the_lane_and_the_others_never_wait(
             assert await _enters_at_once(client, method, path), path
         identity.release.set()
         await asyncio.gather(*logins)
+
+
+async def test_a_call_that_waits_too_long_for_the_lane_is_told_to_come_back():
+    identity = SlowIdentity()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(identity)) as http:
+        client = IdentityClient(
+            http, base_url="http://identity", secret="s", hashing_lane=1, hashing_wait_seconds=0.1
+        )
+        first = asyncio.create_task(
+            client.start_login(authority="a", email="1@x", password="p", address=None)
+        )
+        await asyncio.sleep(0.02)  # the lane is taken
+        with pytest.raises(IdentityError) as refused:
+            await client.start_login(authority="a", email="2@x", password="p", address=None)
+        with pytest.raises(IdentityError) as proxied:
+            async with client.lane_for("POST", "/api/v1/identity/me/password"):
+                pass
+        identity.release.set()
+        await first
+        answer = await client.start_login(authority="a", email="3@x", password="p", address=None)
+    for exc in (refused.value, proxied.value):
+        assert exc.status == 503
+        assert exc.type == BUSY
+        assert int(exc.headers["retry-after"]) >= 1
+    assert answer["step"] == "security_code_challenge", "the lane is free again once the first is done"
+    assert identity.most == 1
+
+
+def test_the_busy_answer_carries_retry_after_and_identitys_own_failure_does_not_leak():
+    request = Request({"type": "http", "method": "POST", "path": "/api/v1/auth/login", "headers": []})
+    busy = lane_full(15.0).response(request)
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "8"
+    assert json.loads(busy.body)["type"] == BUSY
+    inside = IdentityError(500, {"detail": "KeyError: 'password_hash'"}).response(request)
+    assert inside.status_code == 503
+    assert "KeyError" not in inside.body.decode()
+    assert "retry-after" not in inside.headers

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from gateway.identity_client import IdentityError
+from gateway.identity_client import BUSY, IdentityError
 from gateway.web.forms import FieldError, FormErrors, form_errors
 
 UNAVAILABLE = "Logging in is not possible just now. Try again in a few minutes."
@@ -24,6 +24,8 @@ def sentence(label: str | None, message: str) -> str:
 
 def problem_text(exc: IdentityError) -> str:
     """The problem's title and detail as one message ("This account is locked. Contact ...")."""
+    if exc.type == BUSY:
+        return str(exc.body["detail"])
     if exc.status >= 500:
         return UNAVAILABLE
     title = str(exc.body.get("title") or "There is a problem").rstrip(".")
