@@ -234,13 +234,13 @@ async def _broker_took_back(s: Scratch) -> bool:
 def _count_acks(consumer: Consumer) -> list[bool]:
     """The `multiple` flag of each ack frame the consumer sends from now on."""
     sent: list[bool] = []
-    ack = consumer._ack
+    ack = consumer._settle.ack
 
     async def counting(message, *, multiple=False):
         sent.append(multiple)
         await ack(message, multiple=multiple)
 
-    consumer._ack = counting  # type: ignore[method-assign]
+    consumer._settle.ack = counting  # type: ignore[method-assign]
     return sent
 
 
