@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
 from gateway.web.admin_access import day, editor_viewer, read, task_viewer
@@ -17,9 +17,8 @@ from gateway.web.branding import Branding
 from gateway.web.forms import (
     FieldError,
     FormErrors,
+    check_form,
     email_format,
-    form_errors,
-    problem_errors,
     required_text,
     telephone_format,
 )
@@ -199,12 +198,8 @@ async def send_new_contact(request: Request, portal: Portal, branding: Authority
     user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
     if not isinstance(user, SignedIn):
         return user
-    form = await request.form()
-    values = {name: str(form.get(name) or "") for name in FIELDS}
-    try:
-        checked = NewContact.model_validate(values)
-    except ValidationError as exc:
-        errors = form_errors(problem_errors(exc), fields=FIELDS)
+    values, checked, errors = check_form(await request.form(), NewContact, FIELDS)
+    if checked is None:
         return await _render_form(request, portal, branding, user, values, errors)
     scope_type, _, scope_id = checked.scope.partition(":")
     role, _, access = checked.role.partition(":")

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
-from gateway.web.forms import email_format, form_errors, problem_errors, required_text, telephone_format
+from gateway.web.forms import check_form, email_format, required_text, telephone_format
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import address, identity
@@ -62,12 +62,8 @@ async def show_forgotten_password(
 
 @router.post("/{slug}/forgotten-password")
 async def send_forgotten_password(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    form = await request.form()
-    values = {name: str(form.get(name) or "") for name in FIELDS}
-    try:
-        ForgottenPasswordRequest.model_validate(values)
-    except ValidationError as exc:
-        errors = form_errors(problem_errors(exc), fields=FIELDS)
+    values, checked, errors = check_form(await request.form(), ForgottenPasswordRequest, FIELDS)
+    if checked is None:
         return portal.render(
             request, "forgotten_password.html", branding=branding, values=values, errors=errors
         )

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import AfterValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
+
+Form = TypeVar("Form", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,18 @@ def problem_errors(exc: ValidationError) -> list[dict[str, str]]:
         message = message.removeprefix("Value error, ")
         out.append({"source": "body", "field": field, "message": message})
     return out
+
+
+def check_form(
+    form: Mapping[str, Any], model: type[Form], fields: Sequence[str]
+) -> tuple[dict[str, str], Form | None, FormErrors]:
+    """A posted form's `fields` as typed (to show again), and either the `model` they make or, when
+    they do not, the form's errors."""
+    values = {name: str(form.get(name) or "") for name in fields}
+    try:
+        return values, model.model_validate(values), NO_ERRORS
+    except ValidationError as exc:
+        return values, None, form_errors(problem_errors(exc), fields=fields)
 
 
 # Checks of the answers of a form model (pydantic), worded as GOV.UK's patterns word them.

@@ -8,17 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
 from gateway.web.admin_access import day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import (
     FormErrors,
+    check_form,
     email_format,
-    form_errors,
     postcode_format,
-    problem_errors,
     required_text,
     telephone_format,
 )
@@ -153,12 +152,8 @@ async def send_organisation_change(request: Request, portal: Portal, branding: A
     user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
     if not isinstance(user, SignedIn):
         return user
-    form = await request.form()
-    values = {name: str(form.get(name) or "") for name in FIELDS}
-    try:
-        checked = OrganisationChange.model_validate(values)
-    except ValidationError as exc:
-        errors = form_errors(problem_errors(exc), fields=FIELDS)
+    values, checked, errors = check_form(await request.form(), OrganisationChange, FIELDS)
+    if checked is None:
         return _render_form(request, portal, branding, user, values, errors)
     try:
         await identity(request).provider_post(
