@@ -30,19 +30,18 @@ def configure_telemetry(*, service: str, otlp_endpoint: object | None) -> None:
     # ALWAYS_ON, not the default ParentBased: a process that exports records its spans whether or not
     # the caller (e.g. a gateway without an endpoint) recorded its own.
     provider = TracerProvider(
-        resource=Resource.create({"service.name": service}),
-        sampler=ALWAYS_ON if otlp_endpoint else ALWAYS_OFF,
+        resource=Resource.create({"service.name": service}), sampler=ALWAYS_ON if _exported else ALWAYS_OFF
     )
-    if otlp_endpoint:
+    if _exported:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=str(otlp_endpoint))))
     trace.set_tracer_provider(provider)
+    if _exported:
+        _instrument_asyncpg()  # after the provider is set, so its spans are this provider's
     # W3C trace context only: the default also reads and writes W3C baggage on every request and
     # message, which nothing here uses.
     propagate.set_global_textmap(TraceContextTextMapPropagator())
-    if otlp_endpoint:
-        _instrument_asyncpg()
     _configured = True
 
 
