@@ -31,9 +31,10 @@ PREFIX = "/internal/v1/identity"
 PROVIDER = "/api/v1/identity"
 ME = PROVIDER + "/me"
 BUSY = "urn:provider-portal:problem:hashing-lane-full"
-# Identity's public endpoints (reached through the generic proxy) that hash or verify a password.
+# Every identity route that hashes or verifies a password, called by this client or through the proxy.
 HASHING_ROUTES = re.compile(
-    r"/api/v1/identity/me/(password|security-code)"
+    r"/internal/v1/identity/login(/password)?"
+    r"|/api/v1/identity/me/(password|security-code)"
     r"|/council/v1/identity/users(/[^/]+/password-reset)?"
     r"|/council/v1/identity/contact-requests/[^/]+/approve"
 )
@@ -112,42 +113,32 @@ class IdentityClient:
         finally:
             self._hashing.release()
 
-    async def _post(
-        self, path: str, body: dict[str, Any], *, address: str | None, hashes: bool = False
-    ) -> dict[str, Any]:
+    async def _post(self, path: str, body: dict[str, Any], *, address: str | None) -> dict[str, Any]:
         if not self._secret:
             log.warning("identity_secret_missing", path=path)
             raise IdentityError(503, {"title": "Service Unavailable"})
         headers = {"x-gateway-secret": self._secret}
         if address:
             headers["x-forwarded-for"] = address
-        if hashes:
-            return await self._send_hashing("POST", self._base + path, body, headers)
         return await self._send("POST", self._base + path, body, headers)
 
     @contextlib.asynccontextmanager
     async def lane_for(self, method: str, path: str) -> AsyncIterator[None]:
-        """The hashing lane around a proxied call to identity that hashes a password; nothing for
-        any other call (the proxy asks for every call to identity)."""
+        """The hashing lane around a call to identity that hashes a password; nothing for any other
+        call. Every call goes through here: this client's own and the proxy's."""
         if method != "POST" or HASHING_ROUTES.fullmatch(path) is None:
             yield
             return
         async with self._in_lane():
             yield
 
-    async def _send_hashing(
-        self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
-    ) -> dict[str, Any]:
-        """`_send` for a call that makes identity hash a password: in the lane, a few at a time."""
-        async with self._in_lane():
-            return await self._send(method, url, body, headers)
-
     async def _send(
         self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
     ) -> dict[str, Any]:
         path = url.removeprefix(self._root)
         try:
-            response = await self._client.request(method, url, json=body, headers=headers, timeout=10.0)
+            async with self.lane_for(method, path):
+                response = await self._client.request(method, url, json=body, headers=headers, timeout=10.0)
         except httpx.HTTPError as exc:
             log.warning("identity_unreachable", path=path, error=type(exc).__name__)
             raise IdentityError(503, {"title": "Service Unavailable"}) from exc
@@ -181,7 +172,7 @@ class IdentityClient:
         self, *, authority: str, email: str, password: str, address: str | None
     ) -> dict[str, Any]:
         body = {"authority": authority, "email": email, "password": password}
-        return await self._post("/login", body, address=address, hashes=True)
+        return await self._post("/login", body, address=address)
 
     async def journey_state(self, *, journey_id: str, address: str | None) -> dict[str, Any]:
         return await self._post("/login/state", {"journey_id": journey_id}, address=address)
@@ -190,7 +181,7 @@ class IdentityClient:
         self, *, journey_id: str, new_password: str, confirm_password: str, address: str | None
     ) -> dict[str, Any]:
         body = {"journey_id": journey_id, "new_password": new_password, "confirm_password": confirm_password}
-        return await self._post("/login/password", body, address=address, hashes=True)
+        return await self._post("/login/password", body, address=address)
 
     async def set_security_code(
         self, *, journey_id: str, new_code: str, confirm_code: str, address: str | None
@@ -229,10 +220,10 @@ class IdentityClient:
         return await self._send("GET", self._root + ME, None, {"authorization": f"Bearer {token}"})
 
     async def change_my_password(self, *, token: str, form: dict[str, str], address: str | None) -> None:
-        await self._send_hashing("POST", self._root + ME + "/password", form, _bearer(token, address))
+        await self._send("POST", self._root + ME + "/password", form, _bearer(token, address))
 
     async def change_my_security_code(self, *, token: str, form: dict[str, str], address: str | None) -> None:
-        await self._send_hashing("POST", self._root + ME + "/security-code", form, _bearer(token, address))
+        await self._send("POST", self._root + ME + "/security-code", form, _bearer(token, address))
 
     # The organisation's details and contacts (the provider API, with the session's token): section 4.
     async def provider_get(self, path: str, *, token: str) -> Any:
