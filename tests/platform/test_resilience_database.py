@@ -54,7 +54,7 @@ async def test_readiness_follows_the_database_and_the_api_recovers_without_resta
 
 
 EVENTS = 100  # more than the consumer's prefetch, so some wait in the queue and some in hand
-DELIVERY_LIMIT = 3  # so a message's whole retry budget is 0.1 + 0.2 s of back-off
+RETRY_DELAYS = [0.1, 0.2]  # so a message's whole retry budget is 0.1 + 0.2 s of back-off
 OUTAGE_SECONDS = 1.5  # five times that budget
 
 
@@ -72,7 +72,7 @@ async def test_consumer_holds_its_messages_while_the_database_is_down_and_applie
                     ACTUALS,
                     database_url=_dsn_via(proxy, env.dsn("actuals")),
                     events_exchange=s.exchange,
-                    consumer_delivery_limit=DELIVERY_LIMIT,
+                    consumer_retry_delays=RETRY_DELAYS,
                 ),
                 stop=stop,
                 relay=False,

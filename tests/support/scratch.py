@@ -24,7 +24,12 @@ import asyncpg
 from actuals.config import Settings as ActualsSettings
 from shared import db
 from shared.bus import Outbox, Subscription
-from shared.bus.topology import dead_letter_exchange_name, dead_letter_queue_name, queue_name
+from shared.bus.topology import (
+    dead_letter_exchange_name,
+    dead_letter_queue_name,
+    queue_name,
+    unroutable_name,
+)
 from shared.events import Envelope, OrganisationUpserted, make_envelope
 from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
 from shared.service import ServiceDefinition
@@ -190,9 +195,9 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
 async def _delete_broker_objects(s: Scratch) -> None:
     """What the test's consumer declared (the run's vhost goes at the end of the run anyway)."""
     channel = await s.channel.get_underlay_channel()
-    for queue in (s.queue, s.dead_letter_queue):
+    for queue in (s.queue, s.dead_letter_queue, unroutable_name(s.exchange)):
         await channel.queue_delete(queue)
-    for exchange in (s.exchange, dead_letter_exchange_name(s.exchange)):
+    for exchange in (s.exchange, dead_letter_exchange_name(s.exchange), unroutable_name(s.exchange)):
         await channel.exchange_delete(exchange)
 
 

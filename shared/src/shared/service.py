@@ -15,6 +15,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +28,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from shared import db
 from shared.auth import TokenVerifier
 from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
+from shared.bus.topology import declare_service_topology
 from shared.events import Envelope
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
@@ -102,9 +104,28 @@ async def run_migrations(definition: ServiceDefinition, settings: ServiceSetting
     )
     conn = await db.connect(settings.dsn)
     try:
-        return await migrate(conn, schema=definition.name, migrations=migrations)
+        applied = await migrate(conn, schema=definition.name, migrations=migrations)
     finally:
         await conn.close()
+    await declare_topology(definition, settings)
+    return applied
+
+
+async def declare_topology(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """The service's exchange, queues and bindings: declared before anything is published, so no event
+    is confirmed by the broker and then dropped for want of a queue."""
+    connection = await aio_pika.connect(settings.amqp, client_properties={"connection_name": definition.name})
+    try:
+        await declare_service_topology(
+            await connection.channel(),
+            consumer=definition.name,
+            routing_keys=sorted(s.payload_type.routing_key() for s in definition.subscriptions),
+            events_exchange=settings.events_exchange,
+            delivery_limit=settings.consumer_delivery_limit,
+            retry_delays=settings.consumer_retry_delays,
+        )
+    finally:
+        await connection.close()
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier | None:
@@ -172,6 +193,7 @@ def outbox_relay(runtime: Runtime) -> OutboxRelay:
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
         poll_seconds=settings.relay_poll_seconds,
+        retention=timedelta(days=settings.outbox_retention_days),
     )
 
 
@@ -188,6 +210,8 @@ def event_consumer(
         events_exchange=settings.events_exchange,
         subscriptions=runtime.definition.subscriptions,
         delivery_limit=settings.consumer_delivery_limit,
+        retry_delays=settings.consumer_retry_delays,
+        inbox_retention=timedelta(days=settings.inbox_retention_days),
         prefetch=settings.consumer_prefetch,
         batch_size=settings.consumer_batch_size,
         appliers=settings.consumer_appliers,

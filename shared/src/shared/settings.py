@@ -63,7 +63,18 @@ class ServiceSettings(CommonSettings):
     events_exchange: str = Field("portal.events", description="the durable topic exchange of all events")
     db_pool_min: int = Field(1, ge=0, description="connections the pool keeps open")
     db_pool_max: int = Field(10, ge=1, description="most connections the pool opens")
-    consumer_delivery_limit: int = Field(5, ge=1, description="deliveries before a message is dead-lettered")
+    consumer_delivery_limit: int = Field(
+        5,
+        ge=1,
+        description="the queue's x-delivery-limit: deliveries that ended without a settlement (a consumer that"
+        " crashed on the message) before the broker dead-letters it",
+    )
+    consumer_retry_delays: list[float] = Field(
+        [5.0, 30.0, 120.0, 600.0],
+        min_length=1,
+        description="back-off before each retry of a failing event, in seconds (a JSON list); an event is"
+        " tried once more than the list is long, unless its subscription sets its own limit",
+    )
     consumer_prefetch: int = Field(64, ge=1, description="unacknowledged messages a consumer holds at once")
     consumer_batch_size: int = Field(
         32, ge=1, description="most messages a consumer applies in one transaction (never waits to fill it)"
@@ -79,6 +90,15 @@ class ServiceSettings(CommonSettings):
         2, ge=1, description="batches the relay has in flight at once (each needs a database connection)"
     )
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
+    outbox_retention_days: float = Field(
+        7, gt=0, description="published outbox rows are deleted after this; `outbox replay` reaches this far"
+    )
+    inbox_retention_days: float = Field(
+        30,
+        gt=0,
+        description="inbox rows are deleted after this; a redelivery older than that would be applied again,"
+        " so keep it longer than the outbox retention",
+    )
     # Token verification (the gateway forwards a token signed by identity).
     token_issuer: str = Field("portal-identity", description="expected `iss` of internal tokens")
     token_audience: str = Field("portal-services", description="expected `aud` of internal tokens")
@@ -86,6 +106,12 @@ class ServiceSettings(CommonSettings):
     token_jwks_json: str | None = Field(
         None, description="static JWKS instead of the URL (tests, air-gapped)"
     )
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self) -> Self:
+        if self.inbox_retention_days < self.outbox_retention_days:
+            raise ValueError("inbox_retention_days must be at least outbox_retention_days")
+        return self
 
     @model_validator(mode="after")
     def _fill_development_defaults(self) -> Self:

@@ -8,9 +8,9 @@ applier never waits for a batch to fill) and saves the transaction round trips t
 consumer's cost under load.
 
 A duplicate finds its inbox row and is acked without running the handler. If a handler fails, the batch is
-rolled back and its messages are applied one per transaction, so only the failing one is retried with
-back-off, then dead-lettered once the delivery limit is reached; the others and those behind it keep
-flowing. While the database is unreachable, messages are held and their commit retried in place: an
+rolled back and its messages are applied one per transaction, so only the failing one is retried: it waits
+out its back-off in a delay queue, not in hand, and is dead-lettered once its attempts are spent; the
+others and those behind it keep flowing. While the database is unreachable, messages are held and their commit retried in place: an
 outage does not spend their delivery limit.
 
 What is received and validated is in `shared.bus.delivery`; acks, retries and dead letters in
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 import asyncpg
 import structlog
@@ -30,7 +30,8 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustC
 from opentelemetry import trace
 
 from shared.bus.delivery import Delivery, PoisonMessage, Subscription, parse, span_for
-from shared.bus.settle import Settlement, backoff_seconds
+from shared.bus.retention import DEFAULT_INBOX_RETENTION, prune_inbox_periodically
+from shared.bus.settle import DEFAULT_RETRY_DELAYS, Settlement, backoff_seconds
 from shared.bus.topology import declare_consumer_queue, queue_name
 from shared.db import ident
 from shared.events import Envelope
@@ -57,6 +58,9 @@ class Consumer:
         events_exchange: str,
         subscriptions: Sequence[Subscription],
         delivery_limit: int = 5,
+        retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+        max_attempts: int | None = None,
+        inbox_retention: timedelta = DEFAULT_INBOX_RETENTION,
         prefetch: int = 64,
         batch_size: int = 32,
         appliers: int = 2,
@@ -66,6 +70,8 @@ class Consumer:
         self.name = name
         self._queue_name = queue or queue_name(name)
         self.pool = pool
+        self.schema = schema
+        self.inbox_retention = inbox_retention
         self.connection = connection
         self.events_exchange = events_exchange
         self.by_routing_key = {s.payload_type.routing_key(): s for s in subscriptions}
@@ -78,9 +84,11 @@ class Consumer:
         self._tag: str | None = None
         # Bounded by the prefetch: the broker sends no more than that many unacknowledged messages.
         self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
-        self._applier_tasks: list[asyncio.Task[None]] = []
-        self._background: set[asyncio.Task[None]] = set()  # retries waiting out their back-off
-        self._settle = Settlement(queue=self._queue_name, delivery_limit=delivery_limit)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.retry_delays = tuple(retry_delays)
+        self._settle = Settlement(
+            queue=self._queue_name, retry_delays=retry_delays, max_attempts=max_attempts
+        )
         self._turn = asyncio.Lock()  # held by the applier in a transaction: see _apply_waiting
         self._inbox_insert = (
             f"INSERT INTO {ident(schema)}.inbox (consumer, event_id, routing_key)"
@@ -101,11 +109,17 @@ class Consumer:
             queue=self.queue,
             routing_keys=sorted(self.by_routing_key),
             delivery_limit=self.delivery_limit,
+            retry_delays=self.retry_delays,
         )
-        self._applier_tasks = [
+        self._settle.retries = channel.default_exchange
+        self._tasks = [
             asyncio.create_task(self._apply_waiting(), name=f"{self.queue}-applier-{n}")
             for n in range(self.appliers)
         ]
+        pruning = prune_inbox_periodically(
+            pool=self.pool, schema=self.schema, consumer=self.name, retention=self.inbox_retention
+        )
+        self._tasks.append(asyncio.create_task(pruning, name=f"{self.queue}-inbox-pruning"))
         self._tag = await self._queue.consume(self._on_message)
         log.info("consumer_started", queue=self.queue, routing_keys=sorted(self.by_routing_key))
 
@@ -114,11 +128,11 @@ class Consumer:
         when the channel closes. A robust channel waits for the broker before it sends anything, so
         while the broker is unreachable the cancel is skipped (closing the connection ends the
         consumer anyway) and it is bounded by a timeout: a worker's shutdown must never hang."""
-        tasks = [*self._applier_tasks, *self._background]
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._applier_tasks = []
+        self._tasks = []
         if self._queue is None or self._tag is None:
             return
         if not self.connection.connected.is_set():
@@ -187,8 +201,8 @@ class Consumer:
         except Exception as exc:
             if len(batch) > 1:  # find the failing message: each on its own, the others go through
                 await asyncio.gather(*(self._apply([delivery]) for delivery in batch))
-            else:  # its back-off must not hold up this applier and the messages behind it
-                self._in_background(self._settle.retry_or_dead_letter(batch[0], exc))
+            else:
+                await self._settle.retry_or_dead_letter(batch[0], exc)
             return
         for delivery, applied in zip(batch, fresh, strict=True):
             # The ids are passed, not bound: binding and unbinding context per event cost more than
@@ -270,8 +284,3 @@ class Consumer:
             for delivery in group:
                 with delivery.context():
                     await subscription.handler(conn, delivery.envelope, delivery.payload)
-
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._background.add(task)  # held until done (the loop keeps only weak references)
-        task.add_done_callback(self._background.discard)

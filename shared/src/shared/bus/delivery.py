@@ -31,11 +31,13 @@ class Subscription:
 
     `handle_many`, when given, applies several events of the type at once (in their order, with the
     same effect as `handler` on each): a consumer uses it for a run of them in one batch, to save a
-    database round trip per event."""
+    database round trip per event. `max_attempts`, when given, is how many times a failing event of
+    the type is tried before it is dead-lettered, instead of the consumer's default."""
 
     payload_type: type[EventPayload]
     handler: Handler
     handle_many: ManyHandler | None = None
+    max_attempts: int | None = None
 
 
 @dataclass(frozen=True)
