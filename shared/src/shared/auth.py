@@ -69,6 +69,8 @@ class Principal:
     token_id: str = ""
     # For a service scope: the contract the service belongs to (contract-level rows it may see).
     scope_contract_id: uuid.UUID | None = None
+    # Council operators may run the backbone's operations (dead letters) on every service.
+    operator: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -91,6 +93,7 @@ class Principal:
             scope_id=uuid.UUID(scope_id) if scope_id else None,
             token_id=str(claims.get("jti", "")),
             scope_contract_id=uuid.UUID(scope_contract) if scope_contract else None,
+            operator=claims.get("operator") is True,
             extra={k: v for k, v in claims.items() if k in {"sid", "name"}},
         )
 
@@ -105,6 +108,7 @@ class Principal:
             "scope": self.scope_type.value,
             "scope_id": str(self.scope_id) if self.scope_id else None,
             **({"scope_contract": str(self.scope_contract_id)} if self.scope_contract_id else {}),
+            **({"operator": True} if self.operator else {}),
             **self.extra,
         }
 

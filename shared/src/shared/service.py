@@ -165,10 +165,13 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
     async def broker_ready() -> bool:
         return "runtime" in holder and await holder["runtime"].broker_ready()
 
+    from shared.operations import operations_router  # it depends on this module's Runtime
+
+    operations = [operations_router(definition.name)] if definition.subscriptions else []
     return create_app(
         service=definition.name,
         title=definition.title,
-        routers=definition.routers,
+        routers=[*definition.routers, *operations],
         readiness={"database": db_ready, "broker": broker_ready},
         lifespan=lifespan,
     )
@@ -280,10 +283,15 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
-    """`python -m <service> api | worker | migrate`."""
+    """`python -m <service> api | worker | migrate | dead-letters ... | outbox ...`."""
+    from shared.operations import OPERATIONS, operation_command
+
     parser = argparse.ArgumentParser(prog=definition.name, description=definition.title)
-    parser.add_argument("command", choices=["api", "worker", "migrate", *definition.commands])
+    parser.add_argument("command", choices=["api", "worker", "migrate", *OPERATIONS, *definition.commands])
+    parser.add_argument("words", nargs=argparse.REMAINDER, help="the operation's own arguments")
     args = parser.parse_args(argv)
+    if args.command in OPERATIONS:
+        operation = operation_command(definition.name, [args.command, *args.words])
     settings = load_settings(definition.settings_cls)
     configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
     configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)
@@ -302,6 +310,8 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
     elif args.command == "migrate":
         applied = run_event_loop(run_migrations(definition, settings))
         log.info("migrations_done", applied=len(applied))
+    elif args.command in OPERATIONS:
+        run_event_loop(run_command(definition, settings, operation))
     else:
         run_event_loop(run_command(definition, settings, definition.commands[args.command]))
     sys.exit(0)
