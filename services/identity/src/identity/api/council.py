@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.directory import require_organisation
 from identity.api.schemas import EMAIL, GrantIn, Membership, UserPublic
 from identity.handlers import accounts
+from identity.handlers.common import require_organisation
 from identity.store import audit, users
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])

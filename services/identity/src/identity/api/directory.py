@@ -14,6 +14,7 @@ from identity import errors
 from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, PHONE, ContractPublic, ServicePublic
 from identity.handlers import directory
+from identity.handlers.common import require_organisation
 from identity.store import contracts
 from identity.store import directory as store
 from shared.http import CurrentPrincipal
@@ -155,17 +156,6 @@ async def council_contracts(
         return await contracts.list_contracts(conn=conn, principal=principal, organisation_id=organisation_id)
 
 
-async def require_organisation(conn: Any, principal: Any, organisation_id: uuid.UUID) -> None:
-    """404 unless the organisation is the caller's authority's."""
-    if (
-        await store.get_organisation(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
-        )
-        is None
-    ):
-        raise errors.not_found("organisation")
-
-
 class ServiceUpsert(BaseModel):
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     contract_id: uuid.UUID
@@ -211,6 +201,7 @@ class AuthorityPublic(BaseModel):
     inactivity_lock_days: int
     session_idle_minutes: int
     session_absolute_minutes: int
+    api_key_max_days: int = Field(description="the longest an organisation's API key may live")
     revision: int
 
 
@@ -236,6 +227,7 @@ class AuthorityUpdate(BaseModel):
     inactivity_lock_days: int | None = Field(None, ge=0, le=3650)
     session_idle_minutes: int | None = Field(None, ge=1, le=1440)
     session_absolute_minutes: int | None = Field(None, ge=1, le=10080)
+    api_key_max_days: int | None = Field(None, ge=1, le=3650)
 
 
 @council_api.get("/authority", response_model=AuthorityPublic, summary="My authority's branding and policy")

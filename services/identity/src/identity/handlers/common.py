@@ -86,6 +86,17 @@ async def authority_by_id(conn: asyncpg.Connection, authority_id: uuid.UUID) -> 
     return authority
 
 
+async def require_organisation(
+    conn: asyncpg.Connection, principal: Principal, organisation_id: uuid.UUID
+) -> None:
+    """404 unless the organisation is the caller's authority's."""
+    organisation = await directory.get_organisation(
+        conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+    )
+    if organisation is None:
+        raise errors.not_found("organisation")
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

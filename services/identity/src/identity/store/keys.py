@@ -9,7 +9,7 @@ import asyncpg
 
 KEY_COLUMNS = """
     key_id, authority_id, organisation_id, name, prefix, role, can_edit, scope_type, scope_id, created_by,
-    created_at, last_used_at, revoked_at
+    created_at, last_used_at, revoked_at, expires_at
 """
 
 
@@ -23,13 +23,14 @@ async def add_api_key(
     secret_hash: bytes,
     grant: dict[str, Any],
     created_by: uuid.UUID,
+    valid_days: int,
 ) -> dict[str, Any]:
-    """A new key with the role and scope given."""
+    """A new key with the role and scope given, expiring `valid_days` from now."""
     row = await conn.fetchrow(
         f"""
         INSERT INTO identity.api_key (key_id, authority_id, organisation_id, name, prefix, secret_hash, role,
-                                      can_edit, scope_type, scope_id, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                      can_edit, scope_type, scope_id, created_by, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + make_interval(days => $12))
         RETURNING {KEY_COLUMNS}
         """,
         uuid.uuid4(),
@@ -43,6 +44,7 @@ async def add_api_key(
         grant["scope_type"],
         grant["scope_id"],
         created_by,
+        valid_days,
     )
     assert row is not None
     return dict(row)
@@ -84,18 +86,33 @@ async def revoke_api_key(
     return dict(row) if row else None
 
 
-async def use_api_key(*, conn: asyncpg.Connection, secret_hash: bytes) -> dict[str, Any] | None:
-    """The live key with this digest, its organisation active; marks it used."""
+async def get_api_key_to_exchange(*, conn: asyncpg.Connection, secret_hash: bytes) -> dict[str, Any] | None:
+    """The unrevoked key with this digest, its organisation active, with whether it has expired, the
+    contract of its service scope, and its creator's access there now (creator_role NULL: none - the
+    creator is unlinked, locked or disabled)."""
     row = await conn.fetchrow(
         f"""
-        UPDATE identity.api_key k SET last_used_at = now()
-          FROM identity.organisation o
-         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND o.organisation_id = k.organisation_id AND o.active
-        RETURNING {", ".join("k." + c.strip() for c in KEY_COLUMNS.split(","))}
+        SELECT {", ".join("k." + c.strip() for c in KEY_COLUMNS.split(","))},
+               k.expires_at <= now() AS expired, s.contract_id AS scope_contract_id,
+               m.role AS creator_role, m.can_edit AS creator_can_edit, m.scope_type AS creator_scope_type,
+               m.scope_id AS creator_scope_id
+          FROM identity.api_key k
+          JOIN identity.organisation o ON o.organisation_id = k.organisation_id AND o.active
+          JOIN identity.app_user u ON u.user_id = k.created_by
+          LEFT JOIN identity.membership m
+            ON m.user_id = k.created_by AND m.organisation_id = k.organisation_id
+           AND u.active AND u.locked_at IS NULL
+          LEFT JOIN identity.provider_service s ON k.scope_type = 'service' AND s.service_id = k.scope_id
+         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL
         """,
         secret_hash,
     )
     return dict(row) if row else None
+
+
+async def touch_api_key(*, conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
+    """Mark the key used."""
+    await conn.execute("UPDATE identity.api_key SET last_used_at = now() WHERE key_id = $1", key_id)
 
 
 CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, created_at, last_used_at, revoked_at"
