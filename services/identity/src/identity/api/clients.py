@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from identity import errors
-from identity.api.deps import Authenticated, ContextDep
+from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
 from identity.handlers import clients as keys
 from identity.store import keys as key_store
 from shared.problems import PROBLEM_JSON
@@ -78,7 +78,7 @@ def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
 
 
 @council_api.post("/token", summary="OAuth 2.0 client credentials: a token for the council API")
-async def token(request: Request, ctx: ContextDep) -> Response:
+async def token(request: Request, caller: AnonymousCaller, ctx: ContextDep) -> Response:
     """grant_type=client_credentials, client_id and client_secret, form-encoded (RFC 6749 4.4) or JSON."""
     raw = (await request.body())[:4096]
     try:
@@ -94,7 +94,7 @@ async def token(request: Request, ctx: ContextDep) -> Response:
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
     try:
         issued = await keys.client_credentials(
-            ctx, client_id=fields["client_id"][:64], client_secret=fields["client_secret"][:200]
+            ctx, caller, client_id=fields["client_id"][:64], client_secret=fields["client_secret"][:200]
         )
     except keys.InvalidClient:
         return _oauth_error(401, "invalid_client", "the client is unknown, revoked, or the secret is wrong")

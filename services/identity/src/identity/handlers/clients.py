@@ -9,7 +9,7 @@ from typing import Any
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
-from identity.handlers.common import record, require_council_editor
+from identity.handlers.common import enforce_limits, record, require_council_editor
 from identity.handlers.sessions import IssuedToken, sign
 from identity.store import keys
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
@@ -69,9 +69,12 @@ class InvalidClient(Exception):
     """RFC 6749 5.2 invalid_client: unknown client, wrong secret, or revoked."""
 
 
-async def client_credentials(ctx: Context, *, client_id: str, client_secret: str) -> IssuedToken:
-    """A token for a council system (RFC 6749 4.4)."""
+async def client_credentials(
+    ctx: Context, caller: Caller, *, client_id: str, client_secret: str
+) -> IssuedToken:
+    """A token for a council system (RFC 6749 4.4); 429 past the limits per client id and address."""
     async with ctx.pool.acquire() as conn:
+        await enforce_limits(conn, ctx, caller, purpose="token", account=(client_id,))
         client = await keys.get_council_client(conn=conn, client_id=client_id)
         given = digest(client_secret)
         expected = client["secret_hash"] if client else digest(secrets.token_hex(16))

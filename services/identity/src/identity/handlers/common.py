@@ -44,32 +44,32 @@ async def record(
     )
 
 
+# What each limited endpoint is called in a refusal.
+LIMITED = {"login": "login", "reset": "password reset", "token": "token request"}
+
+
 async def enforce_limits(
-    conn: asyncpg.Connection,
-    ctx: Context,
-    caller: Caller,
-    *,
-    purpose: str,
-    authority_id: uuid.UUID,
-    email: str,
+    conn: asyncpg.Connection, ctx: Context, caller: Caller, *, purpose: str, account: tuple[str, ...]
 ) -> None:
-    """429 when the account or the address has had too many attempts in the window.
-    Checked before any password is hashed, so that a flood costs no CPU."""
+    """429 when the account (an authority and e-mail, or a client id) or the address has had too many
+    attempts in the last window (sliding, not fixed blocks). Checked before any password or secret is
+    hashed, so that a flood costs no CPU."""
     s = ctx.settings
     per_account, per_address, window = {
         "login": (s.login_limit_per_account, s.login_limit_per_address, s.login_limit_window_seconds),
         "reset": (s.reset_limit_per_account, s.reset_limit_per_address, s.reset_limit_window_seconds),
+        "token": (s.token_limit_per_client, s.token_limit_per_address, s.token_limit_window_seconds),
     }[purpose]
-    checks = [(keyed_digest(purpose, "account", str(authority_id), email), per_account)]
+    checks = [(keyed_digest(purpose, "account", *account), per_account)]
     if caller.address:
         checks.append((keyed_digest(purpose, "address", caller.address), per_address))
     exceeded = []
     for bucket, limit in checks:  # every attempt counts against every bucket, refused ones too
-        hits, retry_after = await limits.hit(conn=conn, bucket=bucket, window_seconds=window)
+        hits, retry_after = await limits.hit(conn=conn, bucket=bucket, limit=limit, window_seconds=window)
         if hits > limit:
             exceeded.append(retry_after)
     if exceeded:
-        raise errors.rate_limited(max(exceeded), "login" if purpose == "login" else "password reset")
+        raise errors.rate_limited(max(exceeded), LIMITED[purpose])
 
 
 async def authority_by_slug(conn: asyncpg.Connection, slug: str) -> dict[str, Any]:
