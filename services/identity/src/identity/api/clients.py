@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
+from identity.api.schemas import OneLine
 from identity.handlers import clients as keys
 from identity.store import keys as key_store
 from shared.problems import PROBLEM_JSON
@@ -21,7 +22,9 @@ council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
 
 
 class ClientCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'")
+    name: OneLine = Field(
+        min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'"
+    )
     can_edit: bool = Field(True, description="false: read-only access to the council API")
 
 

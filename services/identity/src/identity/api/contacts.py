@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, PHONE, ScopedGrant
+from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
 from identity.handlers import contacts
 from identity.store import memberships, requests
 from shared.scoping import Function, organisation_filter, require_function
@@ -48,8 +48,8 @@ async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, 
 
 
 class ContactRequestIn(ScopedGrant):
-    forename: str = Field(min_length=1, max_length=100)
-    surname: str = Field(min_length=1, max_length=100)
+    forename: OneLine = Field(min_length=1, max_length=100)
+    surname: OneLine = Field(min_length=1, max_length=100)
     address: str = Field(min_length=1, max_length=500)
     phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
     email: str = Field(pattern=EMAIL, max_length=254, description="the new contact's portal e-mail")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, PHONE, ContractPublic, ServicePublic
+from identity.api.schemas import EMAIL, PHONE, ContractPublic, OneLine, ServicePublic
 from identity.handlers import directory
 from identity.handlers.common import require_organisation
 from identity.store import contracts
@@ -30,7 +30,7 @@ class OrganisationUpsert(BaseModel):
     """The contact details are optional: one left out keeps its value, null clears it."""
 
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     active: bool = True
     address: str | None = Field(None, min_length=1, max_length=500, description="lines separated by newlines")
     postcode: str | None = Field(None, min_length=1, max_length=10)
@@ -117,7 +117,7 @@ async def put_organisation(
 class ContractUpsert(BaseModel):
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     organisation_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     payment_basis: str = Field(pattern="^(actuals|planned)$")
     frequency: str = Field(pattern="^(weekly|four_weekly)$")
     pays_frustrated: bool = False
@@ -159,7 +159,7 @@ async def council_contracts(
 class ServiceUpsert(BaseModel):
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     contract_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     active: bool = True
 
 
@@ -208,7 +208,7 @@ class AuthorityPublic(BaseModel):
 class AuthorityUpdate(BaseModel):
     """Only the fields given change."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: OneLine | None = Field(None, min_length=1, max_length=200)
     primary_colour: str | None = Field(None, pattern=COLOUR)
     secondary_colour: str | None = Field(None, pattern=COLOUR)
     support_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from identity.api.deps import Authenticated, ContextDep, GatewayCaller
-from identity.api.schemas import ScopedGrant
+from identity.api.schemas import OneLine, ScopedGrant
 from identity.handlers import keys
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["api keys"])
@@ -20,7 +20,7 @@ internal = APIRouter(prefix="/internal/v1/identity", tags=["internal"], include_
 
 
 class ApiKeyCreate(ScopedGrant):
-    name: str = Field(min_length=1, max_length=100, description="what the key is for, e.g. 'Care system'")
+    name: OneLine = Field(min_length=1, max_length=100, description="what the key is for, e.g. 'Care system'")
     expires_in_days: int | None = Field(
         None,
         ge=1,
