@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
@@ -26,12 +26,18 @@ class ClientCreate(BaseModel):
         min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'"
     )
     can_edit: bool = Field(True, description="false: read-only access to the council API")
+    grants: list[Literal["clients:manage", "users:manage"]] = Field(
+        default_factory=list,
+        description="what else the client may do: create and revoke other clients (clients:manage); create"
+        " council users and unlock or reset their passwords (users:manage). A client never hands on more.",
+    )
 
 
 class ClientPublic(BaseModel):
     client_id: str
     name: str
     can_edit: bool
+    grants: list[str]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -45,7 +51,7 @@ class ClientCreated(ClientPublic):
 async def create_client(body: ClientCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
     principal, caller = auth
     client, secret = await keys.create_council_client(
-        ctx, caller, principal, name=body.name, can_edit=body.can_edit
+        ctx, caller, principal, name=body.name, can_edit=body.can_edit, grants=list(body.grants)
     )
     return {**client, "client_secret": secret}
 

@@ -9,7 +9,13 @@ from typing import Any
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
-from identity.handlers.common import enforce_limits, record, require_council_editor
+from identity.handlers.common import (
+    CLIENTS_MANAGE,
+    enforce_limits,
+    record,
+    require_client_grant,
+    require_council_editor,
+)
 from identity.handlers.sessions import IssuedToken, sign
 from identity.store import keys
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
@@ -19,13 +25,17 @@ log = get_logger(__name__)
 
 
 async def create_council_client(
-    ctx: Context, caller: Caller, principal: Principal, *, name: str, can_edit: bool
+    ctx: Context, caller: Caller, principal: Principal, *, name: str, can_edit: bool, grants: list[str]
 ) -> tuple[dict[str, Any], str]:
-    """Client credentials for one of the council's systems; (its record, the secret - shown once)."""
+    """Client credentials for one of the council's systems; (its record, the secret - shown once).
+    A client making another needs clients:manage, and never hands on a grant it does not hold."""
     require_council_editor(principal)
     client_id = "cc_" + secrets.token_hex(8)
     secret = new_secret("ccs_")
     async with ctx.pool.acquire() as conn, conn.transaction():
+        await require_client_grant(conn, principal, CLIENTS_MANAGE)
+        for grant in grants:
+            await require_client_grant(conn, principal, grant)
         client = await keys.add_council_client(
             conn=conn,
             client_id=client_id,
@@ -33,6 +43,7 @@ async def create_council_client(
             name=name,
             secret_hash=digest(secret),
             can_edit=can_edit,
+            grants=sorted(set(grants)),
         )
         await record(
             conn,
@@ -41,6 +52,7 @@ async def create_council_client(
             action="council_client_created",
             client=client_id,
             can_edit=can_edit,
+            grants=sorted(set(grants)),
         )
     return client, secret
 
@@ -50,6 +62,7 @@ async def revoke_council_client(
 ) -> dict[str, Any]:
     require_council_editor(principal)
     async with ctx.pool.acquire() as conn, conn.transaction():
+        await require_client_grant(conn, principal, CLIENTS_MANAGE)
         client = await keys.revoke_council_client(
             conn=conn, authority_id=principal.authority_id, client_id=client_id
         )

@@ -12,8 +12,8 @@ import asyncpg
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import keyed_digest
-from identity.store import audit, directory, limits
-from shared.auth import Principal
+from identity.store import audit, directory, keys, limits
+from shared.auth import Principal, PrincipalKind
 from shared.scoping import Function, require_function
 
 
@@ -106,6 +106,20 @@ def require_council_editor(principal: Principal) -> None:
         raise errors.forbidden("only the council can do this")
     if not principal.can_edit:
         raise errors.forbidden("your council access is read-only")
+
+
+CLIENTS_MANAGE = "clients:manage"  # a council client may create and revoke other clients
+USERS_MANAGE = "users:manage"  # ... may create council users, and unlock or reset their passwords
+
+
+async def require_client_grant(conn: asyncpg.Connection, principal: Principal, grant: str) -> None:
+    """A council client (a machine) may manage clients or council users only with that grant; council
+    staff (people) need none. An unknown or revoked client has no grants."""
+    if principal.kind is not PrincipalKind.council_client:
+        return
+    client = await keys.get_council_client(conn=conn, client_id=principal.subject)
+    if client is None or client["revoked_at"] is not None or grant not in client["grants"]:
+        raise errors.forbidden(f"this council client has not been granted {grant!r}")
 
 
 class RequestGetter(Protocol):

@@ -115,7 +115,7 @@ async def touch_api_key(*, conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
     await conn.execute("UPDATE identity.api_key SET last_used_at = now() WHERE key_id = $1", key_id)
 
 
-CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, created_at, last_used_at, revoked_at"
+CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, grants, created_at, last_used_at, revoked_at"
 
 
 async def add_council_client(
@@ -126,18 +126,20 @@ async def add_council_client(
     name: str,
     secret_hash: bytes,
     can_edit: bool,
+    grants: list[str],
 ) -> dict[str, Any]:
-    """A new client of the authority."""
+    """A new client of the authority, with its grants (clients:manage, users:manage)."""
     row = await conn.fetchrow(
         f"""
-        INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit)
-        VALUES ($1, $2, $3, $4, $5) RETURNING {CLIENT_COLUMNS}
+        INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit, grants)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CLIENT_COLUMNS}
         """,
         client_id,
         authority_id,
         name,
         secret_hash,
         can_edit,
+        grants,
     )
     assert row is not None
     return dict(row)
