@@ -398,4 +398,5 @@ async def seed_client(conn: asyncpg.Connection, council: DemoCouncil, authority_
             name="Demo council system",
             secret_hash=digest(council.client_secret),
             can_edit=True,
+            grants=[],
         )
