@@ -43,7 +43,11 @@ async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, 
         raise errors.forbidden("council staff list users with the council API")
     async with ctx.pool.acquire() as conn:
         return await memberships.list_contacts(
-            conn=conn, authority_id=authority_id, organisation_id=organisation_id
+            conn=conn,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            scope_type=principal.scope_type.value,  # a contract or service Admin: only contacts there
+            scope_id=principal.scope_id or organisation_id,
         )
 
 

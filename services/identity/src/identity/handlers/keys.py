@@ -84,7 +84,10 @@ async def list_api_keys(
         if principal.is_council:
             await require_organisation(conn, principal, organisation_id)
         return await keys.list_api_keys(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+            conn=conn,
+            authority_id=principal.authority_id,
+            organisation_id=organisation_id,
+            **_scope(principal, organisation_id),
         )
 
 
@@ -103,6 +106,7 @@ async def revoke_api_key(
             conn=conn,
             authority_id=principal.authority_id,
             organisation_id=organisation_id,
+            **_scope(principal, organisation_id),
             key_id=key_id,
             revoked_by=principal.subject,
         )
@@ -118,6 +122,15 @@ async def revoke_api_key(
         )
     log.info("api_key_revoked", key_id=str(key_id))
     return key
+
+
+def _scope(principal: Principal, organisation_id: uuid.UUID) -> dict[str, Any]:
+    """The scope whose keys the caller manages: a provider's own (a contract Admin: that contract's),
+    the council's the whole organisation."""
+    if principal.is_council:
+        return {"scope_type": "organisation", "scope_id": organisation_id}
+    assert principal.scope_id is not None
+    return {"scope_type": principal.scope_type.value, "scope_id": principal.scope_id}
 
 
 def _organisation(principal: Principal, organisation_id: uuid.UUID | None, *, edit: bool) -> uuid.UUID:

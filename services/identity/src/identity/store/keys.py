@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from identity.store.contracts import within_scope
+
 KEY_COLUMNS = """
     key_id, authority_id, organisation_id, name, prefix, role, can_edit, scope_type, scope_id, created_by,
     created_at, last_used_at, revoked_at, expires_at
@@ -50,15 +52,26 @@ async def add_api_key(
     return dict(row)
 
 
+# Keys whose scope lies within the caller's ($3, $4).
+KEY_WITHIN = within_scope(type_col="scope_type", id_col="scope_id", type_param=3, id_param=4)
+
+
 async def list_api_keys(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
 ) -> list[dict[str, Any]]:
-    """The organisation's keys, newest first (revoked ones too)."""
+    """The organisation's keys within the scope, newest first (revoked ones too)."""
     rows = await conn.fetch(
         f"SELECT {KEY_COLUMNS} FROM identity.api_key WHERE authority_id = $1 AND organisation_id = $2"
-        " ORDER BY created_at DESC",
+        f" AND {KEY_WITHIN} ORDER BY created_at DESC, key_id",
         authority_id,
         organisation_id,
+        scope_type,
+        scope_id,
     )
     return [dict(r) for r in rows]
 
@@ -68,18 +81,23 @@ async def revoke_api_key(
     conn: asyncpg.Connection,
     authority_id: uuid.UUID,
     organisation_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
     key_id: uuid.UUID,
     revoked_by: str,
 ) -> dict[str, Any] | None:
-    """Revoke the organisation's key (already revoked: unchanged); None if it is not theirs."""
+    """Revoke the organisation's key within the scope (already revoked: unchanged); None if it is not
+    one of those."""
     row = await conn.fetchrow(
         f"""
-        UPDATE identity.api_key SET revoked_at = COALESCE(revoked_at, now()), revoked_by = COALESCE(revoked_by, $4)
-         WHERE authority_id = $1 AND organisation_id = $2 AND key_id = $3
+        UPDATE identity.api_key SET revoked_at = COALESCE(revoked_at, now()), revoked_by = COALESCE(revoked_by, $6)
+         WHERE authority_id = $1 AND organisation_id = $2 AND {KEY_WITHIN} AND key_id = $5
         RETURNING {KEY_COLUMNS}
         """,
         authority_id,
         organisation_id,
+        scope_type,
+        scope_id,
         key_id,
         revoked_by,
     )
