@@ -276,9 +276,10 @@ COUNCILS = (
 
 
 def system(authority_id: uuid.UUID) -> Principal:
+    """The seed acts as council staff would (council users are made by people, not by clients)."""
     return Principal(
         subject="demo-seed",
-        kind=PrincipalKind.council_client,
+        kind=PrincipalKind.user,
         authority_id=authority_id,
         organisation_id=None,
         role=Role.council,
@@ -397,4 +398,5 @@ async def seed_client(conn: asyncpg.Connection, council: DemoCouncil, authority_
             name="Demo council system",
             secret_hash=digest(council.client_secret),
             can_edit=True,
+            grants=[],
         )

@@ -18,7 +18,7 @@ async def test_client_credentials_through_the_gateway(stack):
         made = await client.post(
             "/council/v1/identity/clients",
             json={"name": "Finance ledger"},
-            headers=bearer(stack.env.council_token(tenant.authority_id)),
+            headers=bearer(stack.env.council_user_token(tenant.authority_id)),
         )
         assert made.status_code == 201, made.text
         issued = await client.post(

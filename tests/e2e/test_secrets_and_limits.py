@@ -128,7 +128,11 @@ async def test_no_secret_reaches_any_log(stack):
         await client.get("/api/v1/identity/me", headers={"x-api-key": key})
         await client.get("/api/v1/identity/me", headers={"x-api-key": key + "x"})
         clients = (
-            await client.post("/council/v1/identity/clients", json={"name": "c"}, headers=council)
+            await client.post(
+                "/council/v1/identity/clients",
+                json={"name": "c"},
+                headers=bearer(stack.env.council_user_token(tenant.authority_id)),
+            )
         ).json()
         await client.post(
             "/council/v1/identity/token",

@@ -147,6 +147,10 @@ class RunEnvironment:
             authority_id=authority_id, role=Role.council, can_edit=can_edit, kind=PrincipalKind.council_client
         )
 
+    def council_user_token(self, authority_id: uuid.UUID, *, can_edit: bool = True) -> str:
+        """A council member of staff (a person: a council client needs grants to manage accounts)."""
+        return self.token(authority_id=authority_id, role=Role.council, can_edit=can_edit)
+
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def create(self) -> None:

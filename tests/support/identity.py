@@ -144,9 +144,9 @@ async def create_user(
             "role": role,
             "can_edit": can_edit,
         }
-    response = await client.post(
-        f"{prefix}/users", json=body, headers=bearer(env.council_token(tenant.authority_id))
-    )
+    # Council staff (a person) make council users; a council client would need users:manage.
+    token = env.council_user_token(tenant.authority_id) if council else env.council_token(tenant.authority_id)
+    response = await client.post(f"{prefix}/users", json=body, headers=bearer(token))
     assert response.status_code == 201, response.text
     remember(response.json()["temporary_password"])
     return response.json()["user"], response.json()["temporary_password"]

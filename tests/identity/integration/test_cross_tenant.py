@@ -59,7 +59,7 @@ async def tenants(world: World, identity_api, env) -> World:
         client = await identity_api.post(
             "/council/v1/identity/clients",
             json={"name": "ledger"},
-            headers=bearer(world.council_token(env, a)),
+            headers=bearer(env.council_user_token(a.authority_id)),
         )
         a.providers[0].extra["client_id"] = client.json()["client_id"]
     return world

@@ -84,7 +84,7 @@ async def test_unknown_keys_are_refused(journey):
 
 
 async def test_client_credentials_for_council_systems(identity_api, env, tenant):
-    council = bearer(env.council_token(tenant.authority_id))
+    council = bearer(env.council_user_token(tenant.authority_id))
     made = await identity_api.post(
         "/council/v1/identity/clients", json={"name": "Finance ledger", "can_edit": False}, headers=council
     )

@@ -70,10 +70,29 @@ class Settings(ServiceSettings):
     login_limit_per_address: int = Field(
         100, ge=1, description="login attempts per client address per window"
     )
-    login_limit_window_seconds: int = Field(900, ge=1)
+    login_limit_window_seconds: int = Field(
+        900,
+        ge=1,
+        le=86400,
+        description="the sliding window of the login limits: attempts in the last this many seconds",
+    )
     reset_limit_per_account: int = Field(3, ge=1, description="reset requests per e-mail per window")
     reset_limit_per_address: int = Field(20, ge=1, description="reset requests per client address per window")
-    reset_limit_window_seconds: int = Field(3600, ge=1)
+    reset_limit_window_seconds: int = Field(
+        3600,
+        ge=1,
+        le=86400,
+        description="the sliding window of the reset limits: requests in the last this many seconds",
+    )
+    token_limit_per_client: int = Field(
+        30, ge=1, description="council token requests (client credentials) per client id per window"
+    )
+    token_limit_per_address: int = Field(
+        100, ge=1, description="council token requests (client credentials) per client address per window"
+    )
+    token_limit_window_seconds: int = Field(
+        300, ge=1, le=86400, description="the sliding window of the token limits, in seconds"
+    )
 
     @model_validator(mode="after")
     def _check_keys_and_hashing(self) -> Self:

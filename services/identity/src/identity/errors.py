@@ -101,6 +101,21 @@ def rate_limited(retry_after: int, what: str) -> Problem:
     )
 
 
+def invalid_field(field: str, message: str) -> Problem:
+    """422 naming the one body field that is wrong and why (as the validation errors do)."""
+    return Problem(
+        422,
+        "Unprocessable Content",
+        type_=BASE + "invalid-field",
+        detail=f"{field}: {message}",
+        errors=[{"source": "body", "field": field, "message": message}],
+    )
+
+
+def api_key_refused(detail: str) -> Problem:
+    return Problem(401, "Unauthorized", type_=BASE + "invalid-api-key", detail=detail)
+
+
 def not_found(what: str) -> Problem:
     return Problem(404, "Not Found", detail=f"There is no {what} with that id that you can see.")
 

@@ -1,6 +1,6 @@
 """Routes of the identity service: parse, call a handler, answer (errors are problem+json)."""
 
-from identity.api import contacts, council, directory, keys, login, me, organisation
+from identity.api import clients, contacts, council, directory, keys, login, me, organisation
 
 ROUTERS = [
     login.router,
@@ -11,6 +11,7 @@ ROUTERS = [
     organisation.provider_api,
     keys.provider_api,
     keys.council_api,
+    clients.council_api,
     directory.council_api,
     contacts.council_api,
     organisation.council_api,

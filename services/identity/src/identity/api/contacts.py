@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, PHONE, ScopedGrant
+from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
 from identity.handlers import contacts
 from identity.store import memberships, requests
 from shared.scoping import Function, organisation_filter, require_function
@@ -43,13 +43,17 @@ async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, 
         raise errors.forbidden("council staff list users with the council API")
     async with ctx.pool.acquire() as conn:
         return await memberships.list_contacts(
-            conn=conn, authority_id=authority_id, organisation_id=organisation_id
+            conn=conn,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            scope_type=principal.scope_type.value,  # a contract or service Admin: only contacts there
+            scope_id=principal.scope_id or organisation_id,
         )
 
 
 class ContactRequestIn(ScopedGrant):
-    forename: str = Field(min_length=1, max_length=100)
-    surname: str = Field(min_length=1, max_length=100)
+    forename: OneLine = Field(min_length=1, max_length=100)
+    surname: OneLine = Field(min_length=1, max_length=100)
     address: str = Field(min_length=1, max_length=500)
     phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
     email: str = Field(pattern=EMAIL, max_length=254, description="the new contact's portal e-mail")

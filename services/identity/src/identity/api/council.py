@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.directory import require_organisation
-from identity.api.schemas import EMAIL, GrantIn, Membership, UserPublic
+from identity.api.schemas import EMAIL, GrantIn, Membership, OneLine, UserPublic
 from identity.handlers import accounts
+from identity.handlers.common import require_organisation
 from identity.store import audit, users
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/council/v1/identity", tags=["council"])
 
 class UserCreate(BaseModel):
     email: str = Field(pattern=EMAIL, max_length=254)
-    forename: str = Field(min_length=1, max_length=100)
-    surname: str = Field(min_length=1, max_length=100)
+    forename: OneLine = Field(min_length=1, max_length=100)
+    surname: OneLine = Field(min_length=1, max_length=100)
     phone: str | None = Field(None, max_length=40)
     address: str | None = Field(None, max_length=500)
     is_council: bool = Field(False, description="council staff see the whole authority")

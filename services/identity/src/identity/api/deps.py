@@ -44,6 +44,14 @@ def gateway_caller(request: Request, context: ContextDep) -> Caller:
 GatewayCaller = Annotated[Caller, Depends(gateway_caller)]
 
 
+def anonymous_caller(request: Request) -> Caller:
+    """A caller not yet known (the token endpoint): where from, for the limits and the audit."""
+    return Caller(address=client_address(request), request_id=getattr(request.state, "request_id", None))
+
+
+AnonymousCaller = Annotated[Caller, Depends(anonymous_caller)]
+
+
 def caller_of(request: Request, principal: Principal) -> Caller:
     return Caller(
         address=client_address(request),

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from identity import errors
 from identity.api.deps import Authenticated, ContextDep
-from identity.api.schemas import EMAIL, PHONE, ContractPublic, ServicePublic
+from identity.api.schemas import EMAIL, PHONE, ContractPublic, OneLine, ServicePublic
 from identity.handlers import directory
+from identity.handlers.common import require_organisation
 from identity.store import contracts
 from identity.store import directory as store
 from shared.http import CurrentPrincipal
@@ -29,7 +30,7 @@ class OrganisationUpsert(BaseModel):
     """The contact details are optional: one left out keeps its value, null clears it."""
 
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     active: bool = True
     address: str | None = Field(None, min_length=1, max_length=500, description="lines separated by newlines")
     postcode: str | None = Field(None, min_length=1, max_length=10)
@@ -116,7 +117,7 @@ async def put_organisation(
 class ContractUpsert(BaseModel):
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     organisation_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     payment_basis: str = Field(pattern="^(actuals|planned)$")
     frequency: str = Field(pattern="^(weekly|four_weekly)$")
     pays_frustrated: bool = False
@@ -155,21 +156,10 @@ async def council_contracts(
         return await contracts.list_contracts(conn=conn, principal=principal, organisation_id=organisation_id)
 
 
-async def require_organisation(conn: Any, principal: Any, organisation_id: uuid.UUID) -> None:
-    """404 unless the organisation is the caller's authority's."""
-    if (
-        await store.get_organisation(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
-        )
-        is None
-    ):
-        raise errors.not_found("organisation")
-
-
 class ServiceUpsert(BaseModel):
     reference: str = Field(min_length=1, max_length=50, pattern=REFERENCE)
     contract_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     active: bool = True
 
 
@@ -211,13 +201,14 @@ class AuthorityPublic(BaseModel):
     inactivity_lock_days: int
     session_idle_minutes: int
     session_absolute_minutes: int
+    api_key_max_days: int = Field(description="the longest an organisation's API key may live")
     revision: int
 
 
 class AuthorityUpdate(BaseModel):
     """Only the fields given change."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: OneLine | None = Field(None, min_length=1, max_length=200)
     primary_colour: str | None = Field(None, pattern=COLOUR)
     secondary_colour: str | None = Field(None, pattern=COLOUR)
     support_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
@@ -236,6 +227,7 @@ class AuthorityUpdate(BaseModel):
     inactivity_lock_days: int | None = Field(None, ge=0, le=3650)
     session_idle_minutes: int | None = Field(None, ge=1, le=1440)
     session_absolute_minutes: int | None = Field(None, ge=1, le=10080)
+    api_key_max_days: int | None = Field(None, ge=1, le=3650)
 
 
 @council_api.get("/authority", response_model=AuthorityPublic, summary="My authority's branding and policy")

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from identity.api.deps import ContextDep, GatewayCaller
-from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG
+from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, OneLine
 from identity.domain import security_codes
 from identity.handlers import journey, login, resets, sessions
 from identity.store import directory as directory_store
@@ -191,8 +191,8 @@ async def switch_organisation(body: SwitchOrganisation, caller: GatewayCaller, c
 
 class ResetRequestIn(BaseModel):
     authority: str = Field(pattern=SLUG)
-    name: str = Field(min_length=1, max_length=200)
-    organisation_name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
+    organisation_name: OneLine = Field(min_length=1, max_length=200)
     email: str = Field(pattern=EMAIL, max_length=254)
     phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() -]+$")
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from identity.api.contacts import Rejection
 from identity.api.deps import Authenticated, ContextDep
 from identity.api.directory import OrganisationPublic
-from identity.api.schemas import EMAIL, PHONE
+from identity.api.schemas import EMAIL, PHONE, OneLine
 from identity.handlers import organisation_details
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
@@ -31,7 +31,7 @@ async def get_my_organisation(auth: Authenticated, ctx: ContextDep) -> dict[str,
 class OrganisationChangeIn(BaseModel):
     """The details as they should be (all of them); only those that differ are asked for."""
 
-    name: str = Field(min_length=1, max_length=200, description="trading name")
+    name: OneLine = Field(min_length=1, max_length=200, description="trading name")
     address: str = Field(
         min_length=1, max_length=500, description="postal address, lines separated by newlines"
     )

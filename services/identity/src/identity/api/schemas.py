@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 SLUG = r"^[a-z0-9-]{2,40}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE = r"^[0-9+() -]+$"
+
+
+def _one_line(value: str) -> str:
+    """Names reach e-mail headers (From, To, Subject): a CR or LF there would inject headers."""
+    if "\r" in value or "\n" in value:
+        raise ValueError("must be on one line: no carriage return or line feed")
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
 # Long enough for any policy's password; short enough that nobody hashes a megabyte.
 PASSWORD_INPUT_MAX = 1024
 

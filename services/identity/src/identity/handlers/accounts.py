@@ -11,7 +11,13 @@ import asyncpg
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import temporary_password
-from identity.handlers.common import normalise_email, record, require_council_editor
+from identity.handlers.common import (
+    USERS_MANAGE,
+    normalise_email,
+    record,
+    require_client_grant,
+    require_council_editor,
+)
 from identity.handlers.events import publish_user
 from identity.store import contracts, directory, users
 from identity.store import memberships as membership_store
@@ -64,6 +70,8 @@ async def create_user(
     password = temporary_password()
     password_hash = await ctx.hasher.hash(password)
     async with ctx.pool.acquire() as conn, conn.transaction():
+        if new.is_council:
+            await require_client_grant(conn, principal, USERS_MANAGE)
         if grant is not None:
             await check_grant(conn, principal.authority_id, grant)
         existing = await users.get_user_by_email(
@@ -126,11 +134,20 @@ async def _user_of_authority(
     return user
 
 
+async def _managed_user(conn: asyncpg.Connection, principal: Principal, user_id: uuid.UUID) -> dict[str, Any]:
+    """A user the caller may unlock or reset: a council user only with users:manage (a temporary
+    password handed to a machine would be a way into a council login)."""
+    user = await _user_of_authority(conn, principal, user_id)
+    if user["is_council"]:
+        await require_client_grant(conn, principal, USERS_MANAGE)
+    return user
+
+
 async def unlock(ctx: Context, caller: Caller, principal: Principal, *, user_id: uuid.UUID) -> dict[str, Any]:
     """Unlock the account (any reason); its counters and inactivity clock restart."""
     require_council_editor(principal)
     async with ctx.pool.acquire() as conn, conn.transaction():
-        before = await _user_of_authority(conn, principal, user_id)
+        before = await _managed_user(conn, principal, user_id)
         if await users.unlock_user(conn=conn, authority_id=principal.authority_id, user_id=user_id):
             await record(
                 conn,
@@ -153,7 +170,7 @@ async def reset_password(
     password = temporary_password()
     password_hash = await ctx.hasher.hash(password)
     async with ctx.pool.acquire() as conn, conn.transaction():
-        await _user_of_authority(conn, principal, user_id)
+        await _managed_user(conn, principal, user_id)
         await users.set_password(conn=conn, user_id=user_id, password_hash=password_hash, must_change=True)
         await users.unlock_user(conn=conn, authority_id=principal.authority_id, user_id=user_id)
         await users.restart_inactivity_clock(conn=conn, user_id=user_id)

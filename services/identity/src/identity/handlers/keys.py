@@ -1,34 +1,40 @@
-"""Machine credentials. An organisation's API key (created and revoked by a provider user with admin
-functions, shown once, stored as a digest, never with more role or scope than its creator) is
-exchanged by the gateway for a token; council systems use OAuth 2.0 client credentials."""
+"""Organisations' API keys: created and revoked by a provider user with admin functions, shown once,
+stored as a digest, never with more role or scope than its creator, and exchanged by the gateway for a
+token only while it has not expired and its creator could still create it (issue 9, item 6)."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 import uuid
 from typing import Any
 
 from identity import errors
 from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
-from identity.handlers.common import record, require_council_editor
+from identity.domain.access import Holder, ScopeRef, why_key_lapsed
+from identity.handlers.common import authority_by_id, record, require_council_editor, require_organisation
 from identity.handlers.contacts import check_delegation
 from identity.handlers.sessions import IssuedToken, membership_principal, sign
 from identity.store import keys
-from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.auth import Principal, PrincipalKind
 from shared.logging import get_logger
-from shared.problems import Problem
 from shared.scoping import Function, require_edit, require_function
 
 log = get_logger(__name__)
 KEY_PREFIX = "ppk_"
+DEFAULT_KEY_DAYS = 365
 
 
 async def create_api_key(
-    ctx: Context, caller: Caller, principal: Principal, *, name: str, grant: dict[str, Any]
+    ctx: Context,
+    caller: Caller,
+    principal: Principal,
+    *,
+    name: str,
+    grant: dict[str, Any],
+    valid_days: int | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """A new key for the caller's organisation; (its record, the key - shown this once)."""
+    """A new key for the caller's organisation, valid a year or `valid_days` (at most the authority's
+    policy allows); (its record, the key - shown this once)."""
     require_edit(principal, Function.admin)
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("API keys are created by people, not by other keys")
@@ -37,6 +43,9 @@ async def create_api_key(
         raise errors.forbidden("a read-only login cannot create an editing key")
     secret = new_secret(KEY_PREFIX)
     async with ctx.pool.acquire() as conn, conn.transaction():
+        longest = (await authority_by_id(conn, principal.authority_id))["api_key_max_days"]
+        if valid_days is not None and valid_days > longest:
+            raise errors.invalid_field("expires_in_days", f"at most {longest} days (the council's policy)")
         await check_delegation(
             conn, principal, role=grant["role"], scope_type=grant["scope_type"], scope_id=grant["scope_id"]
         )
@@ -49,6 +58,7 @@ async def create_api_key(
             secret_hash=digest(secret),
             grant=grant,
             created_by=uuid.UUID(principal.subject),
+            valid_days=valid_days or min(DEFAULT_KEY_DAYS, longest),
         )
         await record(
             conn,
@@ -65,25 +75,38 @@ async def create_api_key(
     return key, secret
 
 
-async def list_api_keys(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
-    require_function(principal, Function.admin)
-    assert principal.organisation_id is not None
+async def list_api_keys(
+    ctx: Context, principal: Principal, *, organisation_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """A provider's keys of its own organisation; the council's of any organisation of its authority."""
+    organisation_id = _organisation(principal, organisation_id, edit=False)
     async with ctx.pool.acquire() as conn:
+        if principal.is_council:
+            await require_organisation(conn, principal, organisation_id)
         return await keys.list_api_keys(
-            conn=conn, authority_id=principal.authority_id, organisation_id=principal.organisation_id
+            conn=conn,
+            authority_id=principal.authority_id,
+            organisation_id=organisation_id,
+            **_scope(principal, organisation_id),
         )
 
 
 async def revoke_api_key(
-    ctx: Context, caller: Caller, principal: Principal, *, key_id: uuid.UUID
+    ctx: Context,
+    caller: Caller,
+    principal: Principal,
+    *,
+    key_id: uuid.UUID,
+    organisation_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    require_edit(principal, Function.admin)
-    assert principal.organisation_id is not None
+    """Revoke a key: a provider one of its own organisation, the council any of its authority's."""
+    organisation_id = _organisation(principal, organisation_id, edit=True)
     async with ctx.pool.acquire() as conn, conn.transaction():
         key = await keys.revoke_api_key(
             conn=conn,
             authority_id=principal.authority_id,
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
+            **_scope(principal, organisation_id),
             key_id=key_id,
             revoked_by=principal.subject,
         )
@@ -94,24 +117,58 @@ async def revoke_api_key(
             caller,
             authority_id=principal.authority_id,
             action="api_key_revoked",
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
             key=key_id,
         )
     log.info("api_key_revoked", key_id=str(key_id))
     return key
 
 
+def _scope(principal: Principal, organisation_id: uuid.UUID) -> dict[str, Any]:
+    """The scope whose keys the caller manages: a provider's own (a contract Admin: that contract's),
+    the council's the whole organisation."""
+    if principal.is_council:
+        return {"scope_type": "organisation", "scope_id": organisation_id}
+    assert principal.scope_id is not None
+    return {"scope_type": principal.scope_type.value, "scope_id": principal.scope_id}
+
+
+def _organisation(principal: Principal, organisation_id: uuid.UUID | None, *, edit: bool) -> uuid.UUID:
+    """The organisation whose keys the caller may manage: a provider's own (admin functions), or the
+    one a council caller names."""
+    if principal.is_council and organisation_id is not None:
+        if edit:
+            require_council_editor(principal)
+        return organisation_id
+    if principal.is_council or organisation_id is not None:
+        raise errors.forbidden("the council manages keys with the council API")
+    if edit:
+        require_edit(principal, Function.admin)
+    else:
+        require_function(principal, Function.admin)
+    assert principal.organisation_id is not None
+    return principal.organisation_id
+
+
 async def exchange_api_key(ctx: Context, *, api_key: str) -> IssuedToken:
     """The gateway's exchange: a live key for a token with the key's role and scope."""
     async with ctx.pool.acquire() as conn:
-        key = await keys.use_api_key(conn=conn, secret_hash=digest(api_key))
+        key = await keys.get_api_key_to_exchange(conn=conn, secret_hash=digest(api_key))
         if key is None:
-            raise Problem(
-                401,
-                "Unauthorized",
-                type_=errors.BASE + "invalid-api-key",
-                detail="the API key is not valid or has been revoked",
-            )
+            raise errors.api_key_refused("the API key is not valid or has been revoked")
+        if key["expired"]:
+            log.info("api_key_refused", key_id=str(key["key_id"]), reason="expired")
+            raise errors.api_key_refused("the API key has expired; its organisation can create a new one")
+        lapsed = why_key_lapsed(
+            _creator(key),
+            key_role=key["role"],
+            key_can_edit=key["can_edit"],
+            key_scope=ScopeRef(key["scope_type"], key["scope_id"], key["scope_contract_id"]),
+        )
+        if lapsed is not None:
+            log.info("api_key_refused", key_id=str(key["key_id"]), reason="creator_access")
+            raise errors.api_key_refused("the API key no longer works: " + lapsed)
+        await keys.touch_api_key(conn=conn, key_id=key["key_id"])
         principal = await membership_principal(
             conn,
             subject=str(key["key_id"]),
@@ -124,77 +181,11 @@ async def exchange_api_key(ctx: Context, *, api_key: str) -> IssuedToken:
     return IssuedToken(sign(ctx, principal, ttl), ttl, principal)
 
 
-async def create_council_client(
-    ctx: Context, caller: Caller, principal: Principal, *, name: str, can_edit: bool
-) -> tuple[dict[str, Any], str]:
-    """Client credentials for one of the council's systems; (its record, the secret - shown once)."""
-    require_council_editor(principal)
-    client_id = "cc_" + secrets.token_hex(8)
-    secret = new_secret("ccs_")
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        client = await keys.add_council_client(
-            conn=conn,
-            client_id=client_id,
-            authority_id=principal.authority_id,
-            name=name,
-            secret_hash=digest(secret),
-            can_edit=can_edit,
-        )
-        await record(
-            conn,
-            caller,
-            authority_id=principal.authority_id,
-            action="council_client_created",
-            client=client_id,
-            can_edit=can_edit,
-        )
-    return client, secret
-
-
-async def revoke_council_client(
-    ctx: Context, caller: Caller, principal: Principal, *, client_id: str
-) -> dict[str, Any]:
-    require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        client = await keys.revoke_council_client(
-            conn=conn, authority_id=principal.authority_id, client_id=client_id
-        )
-        if client is None:
-            raise errors.not_found("client")
-        await record(
-            conn,
-            caller,
-            authority_id=principal.authority_id,
-            action="council_client_revoked",
-            client=client_id,
-        )
-    return client
-
-
-class InvalidClient(Exception):
-    """RFC 6749 5.2 invalid_client: unknown client, wrong secret, or revoked."""
-
-
-async def client_credentials(ctx: Context, *, client_id: str, client_secret: str) -> IssuedToken:
-    """A token for a council system (RFC 6749 4.4)."""
-    async with ctx.pool.acquire() as conn:
-        client = await keys.get_council_client(conn=conn, client_id=client_id)
-        given = digest(client_secret)
-        expected = client["secret_hash"] if client else digest(secrets.token_hex(16))
-        if client is None or not hmac.compare_digest(given, expected) or client["revoked_at"] is not None:
-            log.info("client_credentials_refused", client=client_id[:40])
-            raise InvalidClient()
-        await keys.touch_council_client(conn=conn, client_id=client_id)
-    principal = Principal(
-        subject=client_id,
-        kind=PrincipalKind.council_client,
-        authority_id=client["authority_id"],
-        organisation_id=None,
-        role=Role.council,
-        can_edit=client["can_edit"],
-        scope_type=ScopeType.authority,
-        scope_id=None,
-        extra={"name": client["name"]},
+def _creator(key: dict[str, Any]) -> Holder | None:
+    if key["creator_role"] is None:
+        return None
+    return Holder(
+        key["creator_role"],
+        key["creator_can_edit"],
+        ScopeRef(key["creator_scope_type"], key["creator_scope_id"]),
     )
-    ttl = ctx.settings.machine_token_ttl_seconds
-    return IssuedToken(sign(ctx, principal, ttl), ttl, principal)

@@ -82,7 +82,7 @@ async def start(
     async with ctx.pool.acquire() as conn:
         authority = await authority_by_slug(conn, authority_slug)
         authority_id = authority["authority_id"]
-        await enforce_limits(conn, ctx, caller, purpose="login", authority_id=authority_id, email=email)
+        await enforce_limits(conn, ctx, caller, purpose="login", account=(str(authority_id), email))
         user = await users.get_user_by_email(conn=conn, authority_id=authority_id, email=email)
     policy = directory.policy_of(authority)
     if user is None or not user["active"]:

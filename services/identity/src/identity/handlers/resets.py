@@ -32,7 +32,7 @@ async def request_reset(ctx: Context, caller: Caller, *, authority_slug: str, fo
     async with ctx.pool.acquire() as conn:
         authority = await authority_by_slug(conn, authority_slug)
         authority_id = authority["authority_id"]
-        await enforce_limits(conn, ctx, caller, purpose="reset", authority_id=authority_id, email=email)
+        await enforce_limits(conn, ctx, caller, purpose="reset", account=(str(authority_id), email))
         async with conn.transaction():
             user = await users.get_user_by_email(conn=conn, authority_id=authority_id, email=email)
             user_id = user["user_id"] if user else None

@@ -11,6 +11,19 @@ import asyncpg
 from shared.auth import Principal
 from shared.scoping import Columns, scope_where
 
+
+def within_scope(*, type_col: str, id_col: str, type_param: int, id_param: int) -> str:
+    """A condition: the row's scope (type_col, id_col) lies within the holder's scope given as
+    parameters ($type_param, $id_param: 'organisation' for the whole organisation). Column names and
+    parameter numbers come from code, never from a request."""
+    t, i = f"${type_param}::text", f"${id_param}::uuid"
+    return (
+        f"({t} = 'organisation' OR ({type_col} = {t} AND {id_col} = {i})"
+        f" OR ({t} = 'contract' AND {type_col} = 'service' AND EXISTS (SELECT 1 FROM identity.provider_service"
+        f" ps WHERE ps.service_id = {id_col} AND ps.contract_id = {i})))"
+    )
+
+
 CONTRACT_COLUMNS = """
     contract_id, authority_id, organisation_id, reference, name, payment_basis, frequency, pays_frustrated,
     pays_extras, vat_registered, start_date, end_date, active, revision, updated_at

@@ -27,9 +27,19 @@ POLICY_COLUMNS = (
     "session_idle_minutes",
     "session_absolute_minutes",
 )
+# Not part of the login policy that events carry: how long an organisation's API keys may live.
+KEY_POLICY_COLUMNS = ("api_key_max_days",)
 BRANDING_COLUMNS = ("name", "primary_colour", "secondary_colour", "support_email", "support_phone")
 AUTHORITY_COLUMNS = ", ".join(
-    ("authority_id", "slug", *BRANDING_COLUMNS, *POLICY_COLUMNS, "revision", "updated_at")
+    (
+        "authority_id",
+        "slug",
+        *BRANDING_COLUMNS,
+        *POLICY_COLUMNS,
+        *KEY_POLICY_COLUMNS,
+        "revision",
+        "updated_at",
+    )
 )
 
 
@@ -94,7 +104,7 @@ async def update_authority(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Set branding and policy columns (only those named in `values`); bump the revision."""
-    allowed = set(BRANDING_COLUMNS) | set(POLICY_COLUMNS)
+    allowed = set(BRANDING_COLUMNS) | set(POLICY_COLUMNS) | set(KEY_POLICY_COLUMNS)
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"not authority columns: {sorted(unknown)}")

@@ -7,9 +7,11 @@ from typing import Any
 
 import asyncpg
 
+from identity.store.contracts import within_scope
+
 KEY_COLUMNS = """
     key_id, authority_id, organisation_id, name, prefix, role, can_edit, scope_type, scope_id, created_by,
-    created_at, last_used_at, revoked_at
+    created_at, last_used_at, revoked_at, expires_at
 """
 
 
@@ -23,13 +25,14 @@ async def add_api_key(
     secret_hash: bytes,
     grant: dict[str, Any],
     created_by: uuid.UUID,
+    valid_days: int,
 ) -> dict[str, Any]:
-    """A new key with the role and scope given."""
+    """A new key with the role and scope given, expiring `valid_days` from now."""
     row = await conn.fetchrow(
         f"""
         INSERT INTO identity.api_key (key_id, authority_id, organisation_id, name, prefix, secret_hash, role,
-                                      can_edit, scope_type, scope_id, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                      can_edit, scope_type, scope_id, created_by, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + make_interval(days => $12))
         RETURNING {KEY_COLUMNS}
         """,
         uuid.uuid4(),
@@ -43,20 +46,32 @@ async def add_api_key(
         grant["scope_type"],
         grant["scope_id"],
         created_by,
+        valid_days,
     )
     assert row is not None
     return dict(row)
 
 
+# Keys whose scope lies within the caller's ($3, $4).
+KEY_WITHIN = within_scope(type_col="scope_type", id_col="scope_id", type_param=3, id_param=4)
+
+
 async def list_api_keys(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
 ) -> list[dict[str, Any]]:
-    """The organisation's keys, newest first (revoked ones too)."""
+    """The organisation's keys within the scope, newest first (revoked ones too)."""
     rows = await conn.fetch(
         f"SELECT {KEY_COLUMNS} FROM identity.api_key WHERE authority_id = $1 AND organisation_id = $2"
-        " ORDER BY created_at DESC",
+        f" AND {KEY_WITHIN} ORDER BY created_at DESC, key_id",
         authority_id,
         organisation_id,
+        scope_type,
+        scope_id,
     )
     return [dict(r) for r in rows]
 
@@ -66,39 +81,59 @@ async def revoke_api_key(
     conn: asyncpg.Connection,
     authority_id: uuid.UUID,
     organisation_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
     key_id: uuid.UUID,
     revoked_by: str,
 ) -> dict[str, Any] | None:
-    """Revoke the organisation's key (already revoked: unchanged); None if it is not theirs."""
+    """Revoke the organisation's key within the scope (already revoked: unchanged); None if it is not
+    one of those."""
     row = await conn.fetchrow(
         f"""
-        UPDATE identity.api_key SET revoked_at = COALESCE(revoked_at, now()), revoked_by = COALESCE(revoked_by, $4)
-         WHERE authority_id = $1 AND organisation_id = $2 AND key_id = $3
+        UPDATE identity.api_key SET revoked_at = COALESCE(revoked_at, now()), revoked_by = COALESCE(revoked_by, $6)
+         WHERE authority_id = $1 AND organisation_id = $2 AND {KEY_WITHIN} AND key_id = $5
         RETURNING {KEY_COLUMNS}
         """,
         authority_id,
         organisation_id,
+        scope_type,
+        scope_id,
         key_id,
         revoked_by,
     )
     return dict(row) if row else None
 
 
-async def use_api_key(*, conn: asyncpg.Connection, secret_hash: bytes) -> dict[str, Any] | None:
-    """The live key with this digest, its organisation active; marks it used."""
+async def get_api_key_to_exchange(*, conn: asyncpg.Connection, secret_hash: bytes) -> dict[str, Any] | None:
+    """The unrevoked key with this digest, its organisation active, with whether it has expired, the
+    contract of its service scope, and its creator's access there now (creator_role NULL: none - the
+    creator is unlinked, locked or disabled)."""
     row = await conn.fetchrow(
         f"""
-        UPDATE identity.api_key k SET last_used_at = now()
-          FROM identity.organisation o
-         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND o.organisation_id = k.organisation_id AND o.active
-        RETURNING {", ".join("k." + c.strip() for c in KEY_COLUMNS.split(","))}
+        SELECT {", ".join("k." + c.strip() for c in KEY_COLUMNS.split(","))},
+               k.expires_at <= now() AS expired, s.contract_id AS scope_contract_id,
+               m.role AS creator_role, m.can_edit AS creator_can_edit, m.scope_type AS creator_scope_type,
+               m.scope_id AS creator_scope_id
+          FROM identity.api_key k
+          JOIN identity.organisation o ON o.organisation_id = k.organisation_id AND o.active
+          JOIN identity.app_user u ON u.user_id = k.created_by
+          LEFT JOIN identity.membership m
+            ON m.user_id = k.created_by AND m.organisation_id = k.organisation_id
+           AND u.active AND u.locked_at IS NULL
+          LEFT JOIN identity.provider_service s ON k.scope_type = 'service' AND s.service_id = k.scope_id
+         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL
         """,
         secret_hash,
     )
     return dict(row) if row else None
 
 
-CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, created_at, last_used_at, revoked_at"
+async def touch_api_key(*, conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
+    """Mark the key used."""
+    await conn.execute("UPDATE identity.api_key SET last_used_at = now() WHERE key_id = $1", key_id)
+
+
+CLIENT_COLUMNS = "client_id, authority_id, name, can_edit, grants, created_at, last_used_at, revoked_at"
 
 
 async def add_council_client(
@@ -109,18 +144,20 @@ async def add_council_client(
     name: str,
     secret_hash: bytes,
     can_edit: bool,
+    grants: list[str],
 ) -> dict[str, Any]:
-    """A new client of the authority."""
+    """A new client of the authority, with its grants (clients:manage, users:manage)."""
     row = await conn.fetchrow(
         f"""
-        INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit)
-        VALUES ($1, $2, $3, $4, $5) RETURNING {CLIENT_COLUMNS}
+        INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit, grants)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CLIENT_COLUMNS}
         """,
         client_id,
         authority_id,
         name,
         secret_hash,
         can_edit,
+        grants,
     )
     assert row is not None
     return dict(row)

@@ -1,4 +1,4 @@
-"""Rate-limit windows and failed logins of unknown e-mails."""
+"""Sliding-window rate limits, and failed logins of unknown e-mails."""
 
 from __future__ import annotations
 
@@ -7,21 +7,26 @@ import uuid
 import asyncpg
 
 
-async def hit(*, conn: asyncpg.Connection, bucket: bytes, window_seconds: int) -> tuple[int, int]:
-    """Count one hit in the current fixed window; (hits so far, seconds until the window ends)."""
+async def hit(*, conn: asyncpg.Connection, bucket: bytes, limit: int, window_seconds: int) -> tuple[int, int]:
+    """Count one hit in the sliding window (the last `window_seconds`); (hits in the window, this one
+    included but never more than limit + 1, seconds until one more would be within the limit).
+    Only the newest limit + 1 hits are kept: enough to know, never growing under a flood."""
     row = await conn.fetchrow(
         """
-        INSERT INTO identity.rate_limit AS r (bucket, window_start, hits)
-        VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
-        ON CONFLICT (bucket, window_start) DO UPDATE SET hits = r.hits + 1
-        RETURNING hits,
-                  ceil(extract(epoch FROM r.window_start + make_interval(secs => $2) - now()))::int AS retry
+        INSERT INTO identity.rate_limit_hits AS r (bucket, hits) VALUES ($1, ARRAY[now()])
+        ON CONFLICT (bucket) DO UPDATE SET hits = ARRAY(
+            SELECT h FROM unnest(r.hits || now()) AS h
+             WHERE h > now() - make_interval(secs => $2)
+             ORDER BY h DESC LIMIT $3 + 1)
+        RETURNING cardinality(hits) AS hits,
+                  ceil(extract(epoch FROM hits[$3] + make_interval(secs => $2) - now()))::int AS retry
         """,
         bucket,
         window_seconds,
+        limit,
     )
     assert row is not None
-    return int(row["hits"]), max(1, int(row["retry"]))
+    return int(row["hits"]), max(1, int(row["retry"] or 1))
 
 
 async def record_unknown_failure(
@@ -52,5 +57,5 @@ async def unknown_failures(*, conn: asyncpg.Connection, authority_id: uuid.UUID,
 
 
 async def sweep(*, conn: asyncpg.Connection) -> None:
-    """Forget windows that ended long ago."""
-    await conn.execute("DELETE FROM identity.rate_limit WHERE window_start < now() - interval '1 day'")
+    """Forget buckets whose newest hit is long past any window."""
+    await conn.execute("DELETE FROM identity.rate_limit_hits WHERE hits[1] < now() - interval '1 day'")

@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from identity.store.contracts import within_scope
+
 
 async def list_memberships(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> list[dict[str, Any]]:
     """The organisations the user is linked to, with role and scope, by organisation name."""
@@ -63,12 +65,22 @@ async def delete_membership(
     return bool(result.split()[-1] != "0")
 
 
+# Memberships whose scope lies within the caller's ($3, $4).
+CONTACT_WITHIN = within_scope(type_col="m.scope_type", id_col="m.scope_id", type_param=3, id_param=4)
+
+
 async def list_contacts(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
 ) -> list[dict[str, Any]]:
-    """The organisation's contacts with their role and scope there (and the scope's name), by name."""
+    """The organisation's contacts whose scope lies within the given one ('organisation': all), with
+    their role and scope there (and the scope's name), by name."""
     rows = await conn.fetch(
-        """
+        f"""
         SELECT u.user_id, u.email, u.forename, u.surname, u.phone, u.active, m.role, m.can_edit,
                m.scope_type, m.scope_id,
                CASE m.scope_type WHEN 'organisation' THEN o.name WHEN 'contract' THEN c.name ELSE s.name END
@@ -78,10 +90,12 @@ async def list_contacts(
           JOIN identity.organisation o USING (organisation_id)
           LEFT JOIN identity.contract c ON m.scope_type = 'contract' AND c.contract_id = m.scope_id
           LEFT JOIN identity.provider_service s ON m.scope_type = 'service' AND s.service_id = m.scope_id
-         WHERE u.authority_id = $1 AND m.organisation_id = $2
-         ORDER BY u.surname, u.forename, u.email
+         WHERE u.authority_id = $1 AND m.organisation_id = $2 AND {CONTACT_WITHIN}
+         ORDER BY u.surname, u.forename, u.email, u.user_id
         """,
         authority_id,
         organisation_id,
+        scope_type,
+        scope_id,
     )
     return [dict(r) for r in rows]

@@ -1,0 +1,113 @@
+"""Council systems' client credentials, and the OAuth 2.0 client-credentials token endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from identity import errors
+from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
+from identity.api.schemas import OneLine
+from identity.handlers import clients as keys
+from identity.store import keys as key_store
+from shared.problems import PROBLEM_JSON
+
+council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
+
+
+class ClientCreate(BaseModel):
+    name: OneLine = Field(
+        min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'"
+    )
+    can_edit: bool = Field(True, description="false: read-only access to the council API")
+    grants: list[Literal["clients:manage", "users:manage"]] = Field(
+        default_factory=list,
+        description="what else the client may do: create and revoke other clients (clients:manage); create"
+        " council users and unlock or reset their passwords (users:manage). A client never hands on more.",
+    )
+
+
+class ClientPublic(BaseModel):
+    client_id: str
+    name: str
+    can_edit: bool
+    grants: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ClientCreated(ClientPublic):
+    client_secret: str = Field(description="shown this once")
+
+
+@council_api.post("/clients", status_code=201, response_model=ClientCreated, summary="New client credentials")
+async def create_client(body: ClientCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, caller = auth
+    client, secret = await keys.create_council_client(
+        ctx, caller, principal, name=body.name, can_edit=body.can_edit, grants=list(body.grants)
+    )
+    return {**client, "client_secret": secret}
+
+
+@council_api.get("/clients", response_model=list[ClientPublic])
+async def list_clients(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+    principal, _ = auth
+    if not principal.is_council:
+        raise errors.forbidden("only the council can use the council API")
+    async with ctx.pool.acquire() as conn:
+        return await key_store.list_council_clients(conn=conn, authority_id=principal.authority_id)
+
+
+@council_api.delete("/clients/{client_id}", response_model=ClientPublic)
+async def revoke_client(client_id: str, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+    principal, caller = auth
+    return await keys.revoke_council_client(ctx, caller, principal, client_id=client_id[:64])
+
+
+def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
+    """RFC 6749 5.2 `error`, inside a problem+json body (RFC 9457 allows extension members)."""
+    body = {
+        "type": errors.BASE + error.replace("_", "-"),
+        "title": "Token request refused",
+        "status": status,
+        "detail": detail,
+        "error": error,
+        "error_description": detail,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"}
+    )
+
+
+@council_api.post("/token", summary="OAuth 2.0 client credentials: a token for the council API")
+async def token(request: Request, caller: AnonymousCaller, ctx: ContextDep) -> Response:
+    """grant_type=client_credentials, client_id and client_secret, form-encoded (RFC 6749 4.4) or JSON."""
+    raw = (await request.body())[:4096]
+    try:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            fields = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
+        else:
+            fields = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+    except (ValueError, AttributeError):
+        return _oauth_error(400, "invalid_request", "the body is neither form-encoded nor a JSON object")
+    if fields.get("grant_type") != "client_credentials":
+        return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    if not fields.get("client_id") or not fields.get("client_secret"):
+        return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    try:
+        issued = await keys.client_credentials(
+            ctx, caller, client_id=fields["client_id"][:64], client_secret=fields["client_secret"][:200]
+        )
+    except keys.InvalidClient:
+        return _oauth_error(401, "invalid_client", "the client is unknown, revoked, or the secret is wrong")
+    return JSONResponse(
+        {"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in},
+        headers={"Cache-Control": "no-store"},
+    )
