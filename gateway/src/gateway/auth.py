@@ -14,6 +14,7 @@ import contextlib
 
 from fastapi import Request
 
+from gateway.client_address import client_address
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
@@ -89,4 +90,4 @@ async def end_session(request: Request, session_id: str) -> None:
     forget_session(request, session_id)
     identity: IdentityClient = request.app.state.identity
     with contextlib.suppress(IdentityError):
-        await identity.logout(session_id=session_id, address=request.client.host if request.client else None)
+        await identity.logout(session_id=session_id, address=client_address(request))

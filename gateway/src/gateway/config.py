@@ -1,7 +1,8 @@
-from typing import ClassVar, Self
+import ipaddress
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from shared.settings import CommonSettings, Environment
 
@@ -64,6 +65,19 @@ class Settings(CommonSettings):
         description="how long an exchanged token is reused for the same session or key (0: never)",
     )
     token_cache_size: int = Field(10000, ge=1)
+    # The edge (gateway.client_address).
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or CIDRs of the proxies in front of the gateway, comma-separated; only their"
+        " X-Forwarded-For is read (rightmost untrusted hop). Empty: the socket's peer is the client",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _identity_secret(self) -> Self:

@@ -86,4 +86,12 @@ def main() -> None:
     settings = load_settings(Settings)
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json)
     configure_telemetry(service="gateway", otlp_endpoint=settings.otlp_endpoint)
-    uvicorn.run(create_gateway(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
+    # gateway reads it itself, from its trusted proxies only (gateway.client_address).
+    uvicorn.run(
+        create_gateway(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        proxy_headers=False,
+    )

@@ -17,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from gateway.auth import authenticate
+from gateway.client_address import client_address
 from gateway.config import SERVICES
 from gateway.identity_client import IdentityError
 from shared.logging import get_logger
@@ -68,8 +69,9 @@ async def forward(request: Request, *, service: str, upstream_path: str) -> Resp
     base = request.app.state.upstreams[service]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in STRIPPED_REQUEST}
     headers["x-request-id"] = request.state.request_id
-    if request.client is not None:
-        headers["x-forwarded-for"] = request.client.host
+    address = client_address(request)
+    if address is not None:
+        headers["x-forwarded-for"] = address  # replaces whatever the caller sent
     token = await authenticate(request)
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
