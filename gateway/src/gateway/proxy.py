@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from gateway import proxy_paths
 from gateway.auth import authenticate
 from gateway.client_address import client_address
 from gateway.config import SERVICES
@@ -54,15 +56,16 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/api/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_api(service: str, path: str, request: Request) -> Response:
-    return await forward(request, service=service, upstream_path=f"/api/v1/{service}/{path}")
+    return await forward(request, service=service, root="api/v1")
 
 
 @router.api_route("/council/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_council(service: str, path: str, request: Request) -> Response:
-    return await forward(request, service=service, upstream_path=f"/council/v1/{service}/{path}")
+    return await forward(request, service=service, root="council/v1")
 
 
-async def forward(request: Request, *, service: str, upstream_path: str) -> Response:
+async def forward(request: Request, *, service: str, root: str) -> Response:
+    upstream_path = proxy_paths.upstream_path(request, root=root, service=service)
     if service not in SERVICES:
         return problem_response(request, 404, "Not Found", detail=f"there is no service called {service!r}")
     client: httpx.AsyncClient = request.app.state.upstream_client
@@ -83,7 +86,7 @@ async def forward(request: Request, *, service: str, upstream_path: str) -> Resp
         content=request.stream(),
     )
     lane = (
-        request.app.state.identity.lane_for(request.method, upstream_path)
+        request.app.state.identity.lane_for(request.method, unquote(upstream_path))
         if service == "identity"
         else contextlib.nullcontext()
     )
