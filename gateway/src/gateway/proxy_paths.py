@@ -21,7 +21,8 @@ _DECODINGS = 4  # %25252e... deeper than this is refused rather than decoded fur
 
 def upstream_path(request: Request, *, root: str, service: str) -> str:
     """The raw path to send to the service, or Problem 400 when it could leave `/<root>/<service>/`."""
-    raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    raw_bytes: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    raw = raw_bytes.decode("latin-1")
     for segment in raw.split("/"):
         _check(segment)
     prefix = f"/{root}/{service}/"
