@@ -1,7 +1,7 @@
 import ipaddress
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from shared.settings import CommonSettings, Environment
@@ -65,7 +65,12 @@ class Settings(CommonSettings):
         description="how long an exchanged token is reused for the same session or key (0: never)",
     )
     token_cache_size: int = Field(10000, ge=1)
-    # The edge (gateway.client_address).
+    # The edge.
+    public_url: AnyHttpUrl | None = Field(
+        None,
+        description="the address browsers use (e.g. https://portal.council.gov.uk): HSTS is sent when it is"
+        " https, and a browser's Origin must match it; unset: the request's own address (local http)",
+    )
     trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
         default_factory=list,
         description="addresses or CIDRs of the proxies in front of the gateway, comma-separated; only their"
@@ -89,6 +94,12 @@ class Settings(CommonSettings):
             if self.environment is Environment.development:
                 self.identity_secret = SecretStr(DEV_IDENTITY_SECRET)
         return self
+
+    @property
+    def https(self) -> bool:
+        """Browsers reach the gateway over https (TLS may end before the gateway: this is configured,
+        never read from a request)."""
+        return self.public_url is not None and self.public_url.scheme == "https"
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}
