@@ -2,8 +2,8 @@
 browser. Identity keeps the journey; the gateway relays each step, and when the login is done sets the
 session cookie (the session id never reaches the browser's JavaScript). docs/identity-api.md.
 
-CSRF: these routes take JSON only, and the cookie is SameSite=Lax, so a cross-site form cannot post
-to them with the cookie.
+CSRF: every route refuses a request the browser marks as cross-site (gateway.cross_site); they take
+JSON only, and the cookie is SameSite=Lax.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from gateway.auth import end_session, forget_session
 from gateway.client_address import client_address
 from gateway.config import Settings
+from gateway.cross_site import refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
-from gateway.web.csrf import refuse_cross_site
 
 router = APIRouter(prefix="/api/v1/auth", tags=["login"], dependencies=[Depends(refuse_cross_site)])
 JsonBody = dict[str, Any]

@@ -11,8 +11,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from gateway.config import Settings
+from gateway.cross_site import refuse_cross_site
 from gateway.main import create_gateway
-from gateway.web.csrf import COOKIE, refuse_cross_site
+from gateway.web.csrf import COOKIE
 from gateway.web.home import Viewer, render_home
 from gateway.web.rendering import page_router_dependencies, require_csrf
 from shared.auth import Role
