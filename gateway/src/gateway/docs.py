@@ -50,8 +50,9 @@ async def _merged(request: Request) -> dict[str, Any]:
     client: httpx.AsyncClient = request.app.state.upstream_client
     upstreams: dict[str, str] = request.app.state.upstreams
     documents = await asyncio.gather(*(_fetch(client, f"{url}/openapi.json") for url in upstreams.values()))
-    own: dict[str, Any] = request.app.openapi()  # the routes not marked include_in_schema=False
-    return merge_openapi({"gateway": own} | dict(zip(upstreams, documents, strict=True)))
+    merged: dict[str, dict[str, Any] | None] = {"gateway": request.app.openapi()}  # include_in_schema routes
+    merged.update(zip(upstreams, documents, strict=True))
+    return merge_openapi(merged)
 
 
 async def _fetch(client: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
