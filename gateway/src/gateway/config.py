@@ -66,6 +66,16 @@ class Settings(CommonSettings):
     )
     token_cache_size: int = Field(10000, ge=1)
     # The edge.
+    body_limit_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="largest request body (JSON, forms) the gateway accepts; 413 over it",
+    )
+    upload_limit_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="largest request body on the upload routes (gateway.body_limit.UPLOAD_ROUTES, e.g. an import)",
+    )
     public_url: AnyHttpUrl | None = Field(
         None,
         description="the address browsers use (e.g. https://portal.council.gov.uk): HSTS is sent when it is"
