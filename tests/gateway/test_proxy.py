@@ -74,7 +74,9 @@ async def test_never_forwards_cookies_or_unverified_credentials(env, gateway):
     anonymous = await gateway.get("/api/v1/actuals/x", headers={"cookie": "theme=dark; csrf=abc"})
     assert "cookie" not in anonymous.json()["headers"]
     # A session cookie is exchanged with identity (absent here), never forwarded.
-    session = await gateway.get("/api/v1/actuals/x", headers={"cookie": "portal_session=secret-session"})
+    session = await gateway.get(
+        "/api/v1/actuals/x", headers={"cookie": "__Host-portal_session=secret-session"}
+    )
     assert session.status_code in {401, 503} and "secret-session" not in session.text
     assert "authorization" not in anonymous.json()["headers"]
     token = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4())

@@ -4,7 +4,8 @@
   and scope;
 - a bearer token: must be an internal token signed by identity (what council systems get from the
   client-credentials endpoint); verified here, and again by the service;
-- the browser's session cookie: exchanged with identity for a short-lived token.
+- the browser's session cookie: exchanged with identity for a short-lived token; an unsafe method
+  with it is refused when the browser says it comes from another site (gateway.cross_site).
 Exchanged tokens are cached briefly per credential (see gateway.sessions for revocation).
 """
 
@@ -14,6 +15,8 @@ import contextlib
 
 from fastapi import Request
 
+from gateway.client_address import client_address
+from gateway.cross_site import SAFE_METHODS, refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
@@ -34,6 +37,8 @@ async def authenticate(request: Request) -> str | None:
         return token
     session_id = session_id_from(request)
     if session_id:
+        if request.method not in SAFE_METHODS:  # a browser's write: SameSite=Lax is not the only line
+            await refuse_cross_site(request)
         return await _exchange(request, "session", session_id)
     return None
 
@@ -89,4 +94,4 @@ async def end_session(request: Request, session_id: str) -> None:
     forget_session(request, session_id)
     identity: IdentityClient = request.app.state.identity
     with contextlib.suppress(IdentityError):
-        await identity.logout(session_id=session_id, address=request.client.host if request.client else None)
+        await identity.logout(session_id=session_id, address=client_address(request))

@@ -1,7 +1,8 @@
-from typing import ClassVar, Self
+import ipaddress
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from shared.settings import CommonSettings, Environment
 
@@ -64,6 +65,34 @@ class Settings(CommonSettings):
         description="how long an exchanged token is reused for the same session or key (0: never)",
     )
     token_cache_size: int = Field(10000, ge=1)
+    # The edge.
+    body_limit_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="largest request body (JSON, forms) the gateway accepts; 413 over it",
+    )
+    upload_limit_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="largest request body on the upload routes (gateway.body_limit.UPLOAD_ROUTES, e.g. an import)",
+    )
+    public_url: AnyHttpUrl | None = Field(
+        None,
+        description="the address browsers use (e.g. https://portal.council.gov.uk): HSTS is sent when it is"
+        " https, and a browser's Origin must match it; unset: the request's own address (local http)",
+    )
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or CIDRs of the proxies in front of the gateway, comma-separated; only their"
+        " X-Forwarded-For is read (rightmost untrusted hop). Empty: the socket's peer is the client",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _identity_secret(self) -> Self:
@@ -75,6 +104,12 @@ class Settings(CommonSettings):
             if self.environment is Environment.development:
                 self.identity_secret = SecretStr(DEV_IDENTITY_SECRET)
         return self
+
+    @property
+    def https(self) -> bool:
+        """Browsers reach the gateway over https (TLS may end before the gateway: this is configured,
+        never read from a request)."""
+        return self.public_url is not None and self.public_url.scheme == "https"
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}

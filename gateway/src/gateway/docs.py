@@ -1,4 +1,5 @@
-"""API documentation at the gateway: the services' OpenAPI documents merged, and the AsyncAPI document."""
+"""API documentation at the gateway: the services' OpenAPI documents merged with the gateway's own API
+(the JSON login journey, these documents; not the HTML pages), and the AsyncAPI document."""
 
 from __future__ import annotations
 
@@ -13,20 +14,20 @@ from shared.asyncapi import asyncapi_document
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["documentation"])
 
 
-@router.get("/api/openapi.json")
+@router.get("/api/openapi.json", summary="This document: every service's API and the gateway's")
 async def merged_openapi(request: Request) -> JSONResponse:
     return JSONResponse(await _merged(request))
 
 
-@router.get("/api/asyncapi.json")
+@router.get("/api/asyncapi.json", summary="The events on RabbitMQ (AsyncAPI)")
 async def asyncapi() -> JSONResponse:
     return JSONResponse(asyncapi_document())
 
 
-@router.get("/api/docs", response_class=HTMLResponse)
+@router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
 async def api_docs(request: Request) -> HTMLResponse:
     document = await _merged(request)
     operations = [
@@ -49,7 +50,9 @@ async def _merged(request: Request) -> dict[str, Any]:
     client: httpx.AsyncClient = request.app.state.upstream_client
     upstreams: dict[str, str] = request.app.state.upstreams
     documents = await asyncio.gather(*(_fetch(client, f"{url}/openapi.json") for url in upstreams.values()))
-    return merge_openapi(dict(zip(upstreams, documents, strict=True)))
+    merged: dict[str, dict[str, Any] | None] = {"gateway": request.app.openapi()}  # include_in_schema routes
+    merged.update(zip(upstreams, documents, strict=True))
+    return merge_openapi(merged)
 
 
 async def _fetch(client: httpx.AsyncClient, url: str) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from shared.http import current_request_id
 from shared.logging import get_logger
 from shared.problems import PROBLEM_JSON, problem_response
 
@@ -66,6 +67,8 @@ class IdentityError(Exception):
                 headers={k: v for k, v in self.headers.items() if k == "retry-after"},
             )
         body = {**self.body, "instance": request.url.path}
+        if "request_id" in body:  # the gateway's, whatever identity used
+            body["request_id"] = request.state.request_id
         return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers)
 
 
@@ -136,6 +139,9 @@ class IdentityClient:
         self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
     ) -> dict[str, Any]:
         path = url.removeprefix(self._root)
+        request_id = current_request_id()
+        if request_id:  # identity logs and answers with the gateway's id
+            headers = {**headers, "x-request-id": request_id}
         try:
             async with self.lane_for(method, path):
                 response = await self._client.request(method, url, json=body, headers=headers, timeout=10.0)

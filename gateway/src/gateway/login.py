@@ -2,8 +2,8 @@
 browser. Identity keeps the journey; the gateway relays each step, and when the login is done sets the
 session cookie (the session id never reaches the browser's JavaScript). docs/identity-api.md.
 
-CSRF: these routes take JSON only, and the cookie is SameSite=Lax, so a cross-site form cannot post
-to them with the cookie.
+CSRF: every route refuses a request the browser marks as cross-site (gateway.cross_site); they take
+JSON only, and the cookie is SameSite=Lax.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.auth import end_session, forget_session
+from gateway.client_address import client_address
 from gateway.config import Settings
+from gateway.cross_site import refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
-from gateway.web.csrf import refuse_cross_site
 
 router = APIRouter(prefix="/api/v1/auth", tags=["login"], dependencies=[Depends(refuse_cross_site)])
 JsonBody = dict[str, Any]
@@ -34,10 +35,6 @@ def _identity(request: Request) -> IdentityClient:
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.gateway_settings
     return settings
-
-
-def _address(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 async def _step(request: Request, call: Any) -> Response:
@@ -74,7 +71,7 @@ async def start_login(request: Request, body: JsonIn) -> Response:
             authority=_text(body, "authority"),
             email=_text(body, "email"),
             password=_text(body, "password"),
-            address=_address(request),
+            address=client_address(request),
         ),
     )
 
@@ -83,7 +80,9 @@ async def start_login(request: Request, body: JsonIn) -> Response:
 async def journey_state(request: Request, body: JsonIn) -> Response:
     return await _step(
         request,
-        _identity(request).journey_state(journey_id=_text(body, "journey_id"), address=_address(request)),
+        _identity(request).journey_state(
+            journey_id=_text(body, "journey_id"), address=client_address(request)
+        ),
     )
 
 
@@ -95,7 +94,7 @@ async def change_password(request: Request, body: JsonIn) -> Response:
             journey_id=_text(body, "journey_id"),
             new_password=_text(body, "new_password"),
             confirm_password=_text(body, "confirm_password"),
-            address=_address(request),
+            address=client_address(request),
         ),
     )
 
@@ -108,7 +107,7 @@ async def set_security_code(request: Request, body: JsonIn) -> Response:
             journey_id=_text(body, "journey_id"),
             new_code=_text(body, "new_code"),
             confirm_code=_text(body, "confirm_code"),
-            address=_address(request),
+            address=client_address(request),
         ),
     )
 
@@ -121,7 +120,7 @@ async def answer_challenge(request: Request, body: JsonIn) -> Response:
         _identity(request).answer_challenge(
             journey_id=_text(body, "journey_id"),
             digits=[d for d in digits if isinstance(d, str)] if isinstance(digits, list) else [],
-            address=_address(request),
+            address=client_address(request),
         ),
     )
 
@@ -150,7 +149,7 @@ async def switch_organisation(body: SwitchOrganisation, request: Request) -> Res
     forget_session(request, session_id)
     try:
         issued = await _identity(request).switch_organisation(
-            session_id=session_id, organisation_id=body.organisation_id, address=_address(request)
+            session_id=session_id, organisation_id=body.organisation_id, address=client_address(request)
         )
     except IdentityError as exc:
         return exc.response(request)
@@ -164,7 +163,7 @@ async def request_password_reset(request: Request, body: JsonIn) -> Response:
     fields = ("authority", "name", "organisation_name", "email", "phone")
     try:
         answer = await _identity(request).request_password_reset(
-            form={f: _text(body, f) for f in fields}, address=_address(request)
+            form={f: _text(body, f) for f in fields}, address=client_address(request)
         )
     except IdentityError as exc:
         return exc.response(request)

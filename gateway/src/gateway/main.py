@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 import jinja2
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from gateway import docs, login, proxy, web
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient
 from gateway.sessions import TokenCache
@@ -77,6 +79,10 @@ def create_gateway(settings: Settings) -> FastAPI:
         jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
     )
     web.install(app, settings)
+    # Innermost (appended, not add_middleware's outermost), so the request id is set when it answers.
+    app.user_middleware.append(
+        Middleware(BodyLimitMiddleware, default=settings.body_limit_bytes, upload=settings.upload_limit_bytes)
+    )
     return app
 
 
@@ -86,4 +92,12 @@ def main() -> None:
     settings = load_settings(Settings)
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json)
     configure_telemetry(service="gateway", otlp_endpoint=settings.otlp_endpoint)
-    uvicorn.run(create_gateway(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
+    # gateway reads it itself, from its trusted proxies only (gateway.client_address).
+    uvicorn.run(
+        create_gateway(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        proxy_headers=False,
+    )

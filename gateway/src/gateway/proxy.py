@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from gateway import proxy_paths
 from gateway.auth import authenticate
+from gateway.client_address import client_address
 from gateway.config import SERVICES
 from gateway.identity_client import IdentityError
 from shared.logging import get_logger
@@ -53,23 +56,25 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/api/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_api(service: str, path: str, request: Request) -> Response:
-    return await forward(request, service=service, upstream_path=f"/api/v1/{service}/{path}")
+    return await forward(request, service=service, root="api/v1")
 
 
 @router.api_route("/council/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_council(service: str, path: str, request: Request) -> Response:
-    return await forward(request, service=service, upstream_path=f"/council/v1/{service}/{path}")
+    return await forward(request, service=service, root="council/v1")
 
 
-async def forward(request: Request, *, service: str, upstream_path: str) -> Response:
+async def forward(request: Request, *, service: str, root: str) -> Response:
+    upstream_path = proxy_paths.upstream_path(request, root=root, service=service)
     if service not in SERVICES:
         return problem_response(request, 404, "Not Found", detail=f"there is no service called {service!r}")
     client: httpx.AsyncClient = request.app.state.upstream_client
     base = request.app.state.upstreams[service]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in STRIPPED_REQUEST}
     headers["x-request-id"] = request.state.request_id
-    if request.client is not None:
-        headers["x-forwarded-for"] = request.client.host
+    address = client_address(request)
+    if address is not None:
+        headers["x-forwarded-for"] = address  # replaces whatever the caller sent
     token = await authenticate(request)
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
@@ -81,7 +86,7 @@ async def forward(request: Request, *, service: str, upstream_path: str) -> Resp
         content=request.stream(),
     )
     lane = (
-        request.app.state.identity.lane_for(request.method, upstream_path)
+        request.app.state.identity.lane_for(request.method, unquote(upstream_path))
         if service == "identity"
         else contextlib.nullcontext()
     )

@@ -25,8 +25,10 @@ def cookie_name(settings: Settings) -> str:
 
 
 def session_id_from(request: Request) -> str | None:
-    """The session id the browser sent, if any (either cookie name)."""
-    value = request.cookies.get(SECURE_COOKIE) or request.cookies.get(COOKIE)
+    """The session id the browser sent, if any. With Secure cookies only the __Host- one counts: a
+    plain-named cookie can be planted by a sibling subdomain or over http (cookie tossing)."""
+    settings: Settings = request.app.state.gateway_settings
+    value = request.cookies.get(cookie_name(settings))
     return value or None
 
 

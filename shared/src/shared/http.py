@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import structlog
@@ -24,6 +25,13 @@ log = get_logger(__name__)
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 ReadinessCheck = Callable[[], Awaitable[bool]]
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being handled, for a call this process makes to another service on its
+    behalf (send it as x-request-id: one id end to end)."""
+    return _request_id.get()
 
 
 class RequestContextMiddleware:
@@ -56,10 +64,12 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
+        bound = _request_id.set(request_id)
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                _request_id.reset(bound)
                 elapsed = time.perf_counter() - started
                 route = scope.get("route")
                 route_path = getattr(route, "path", "unmatched")

@@ -11,8 +11,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from gateway.config import Settings
+from gateway.cross_site import refuse_cross_site
 from gateway.main import create_gateway
-from gateway.web.csrf import COOKIE, refuse_cross_site
+from gateway.web.csrf import COOKIE
 from gateway.web.home import Viewer, render_home
 from gateway.web.rendering import page_router_dependencies, require_csrf
 from shared.auth import Role
@@ -149,10 +150,23 @@ def test_rotating_the_binding_at_login_voids_every_earlier_token(app):
     )
 
 
-def test_hsts_only_over_https(app):
-    assert "strict-transport-security" not in TestClient(app).get("/").headers
-    secure = TestClient(app, base_url="https://portal.example").get("/")
-    assert secure.headers["strict-transport-security"].startswith("max-age=")
+def gateway_at(public_url: str | None) -> TestClient:
+    settings = Settings(environment="test", identity_secret="in-process-secret", public_url=public_url)
+    return TestClient(create_gateway(settings), raise_server_exceptions=False)
+
+
+def test_hsts_follows_the_configured_public_url_not_the_request():
+    # TLS ends at the load balancer: the gateway itself is reached over http, and must still send HSTS.
+    behind_tls = gateway_at("https://portal.council.example").get("/")
+    assert behind_tls.headers["strict-transport-security"].startswith("max-age=")
+    # A request claiming https (a forged X-Forwarded-Proto, or the scheme itself) turns nothing on.
+    local = gateway_at("http://127.0.0.1:8000")
+    assert "strict-transport-security" not in local.get("/", headers={"x-forwarded-proto": "https"}).headers
+    assert (
+        "strict-transport-security"
+        not in TestClient(local.app, base_url="https://portal.example").get("/").headers
+    )
+    assert "strict-transport-security" not in gateway_at(None).get("/").headers
 
 
 def test_500_page_has_the_request_id_and_the_security_headers(client):

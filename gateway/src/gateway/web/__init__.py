@@ -52,7 +52,7 @@ def install(app: FastAPI, settings: Settings, *, branding: BrandingSource | None
     app.include_router(contacts.router)
     app.include_router(pages.router)
     install_error_pages(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     return portal
 
 

@@ -19,14 +19,13 @@ import secrets
 
 from fastapi import Request, Response
 
+from gateway.cross_site import SAFE_METHODS, cross_site_reason
 from gateway.web.page_problem import PageProblem
 from shared.logging import get_logger
-from shared.problems import Problem
 
 log = get_logger(__name__)
 COOKIE = "portal_csrf"
 FIELD = "csrf_token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BINDING = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, base64url without padding
 _NEW_BINDING = "csrf_new_binding"
 
@@ -109,25 +108,3 @@ class CsrfProtection:
 
 def _new_binding() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
-
-
-def cross_site_reason(request: Request) -> str | None:
-    """Why this request is not from this site, or None. Fetch Metadata first (every current browser
-    sends it); the Origin header for older ones; neither (a non-browser client) leaves the token alone
-    to decide."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return None if site in {"same-origin", "none"} else f"sec-fetch-site {site}"
-    origin = request.headers.get("origin")
-    if origin is None:
-        return None
-    own = str(request.base_url).rstrip("/")
-    return None if origin == own else f"origin {origin}"
-
-
-async def refuse_cross_site(request: Request) -> None:
-    """For JSON endpoints that a browser session calls (no form token to check): refuse cross-site
-    requests. The session cookie is SameSite=Lax already; this is the second line."""
-    reason = cross_site_reason(request)
-    if reason is not None:
-        raise Problem(403, "Forbidden", detail="cross-site requests are refused")

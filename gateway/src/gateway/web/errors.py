@@ -93,7 +93,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
     if unhandled:
         # Starlette answers an unhandled exception from ServerErrorMiddleware, outside every other
         # middleware: add what the security-headers and request-id middlewares would have.
-        response.headers.update(security_headers(https=request.url.scheme == "https"))
+        response.headers.update(security_headers(https=request.app.state.gateway_settings.https))
         response.headers["cache-control"] = "no-store"
         response.headers["x-request-id"] = getattr(request.state, "request_id", "")
     if exc_headers := getattr(exc, "headers", None):

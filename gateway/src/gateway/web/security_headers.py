@@ -2,7 +2,8 @@
 
 The CSP allows scripts, styles, images and fonts from this origin only: no inline script or style
 (authority colours come from a stylesheet), no framing, no plugins, forms posted to this site only.
-HSTS is sent only over https (on plain http a browser ignores it, and a local `make run` is http).
+HSTS is sent when the configured public URL (GATEWAY_PUBLIC_URL) is https: TLS usually ends at a load
+balancer, so the request's own scheme says nothing, and a header claiming https could be forged.
 """
 
 from __future__ import annotations
@@ -50,14 +51,15 @@ class SecurityHeadersMiddleware:
     they say otherwise: a portal page can show personal data, and must not come back from a shared
     cache or from the browser's cache after logging out."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
+        self.wanted = security_headers(https=https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = security_headers(https=scope.get("scheme") == "https")
+        wanted = self.wanted
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

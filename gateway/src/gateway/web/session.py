@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from gateway.auth import end_session, session_token
+from gateway.client_address import client_address
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
@@ -30,7 +31,7 @@ def settings(request: Request) -> Settings:
 
 
 def address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    return client_address(request)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""A limit on every request body at the gateway: GATEWAY_BODY_LIMIT_BYTES (1 MiB) by default, and
+GATEWAY_UPLOAD_LIMIT_BYTES (50 MiB) on the upload routes below. Over it: 413 problem+json.
+
+The limit is enforced while the body streams in, so it holds without a Content-Length (chunked) and
+for the proxy, which streams bodies upstream: a declared length over the limit is refused before any
+byte is read; otherwise the body is counted as it arrives and reading stops at the limit. The error is
+an HTTPException so that FastAPI's body parsing re-raises it instead of calling it a malformed body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.problems import problem_response
+
+# Routes that take files: each declares that it uses the upload limit instead of the default.
+UPLOAD_ROUTES = (re.compile(r"/api/v1/actuals/imports(/.*)?"),)
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=f"the request body is larger than this route accepts ({limit} bytes)")
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, default: int, upload: int) -> None:
+        self.app = app
+        self.default = default
+        self.upload = upload
+
+    def limit_for(self, path: str) -> int:
+        return self.upload if any(route.fullmatch(path) for route in UPLOAD_ROUTES) else self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _content_length(scope)
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge as exc:  # raised where no exception handler answered it
+            if started:
+                raise
+            response = problem_response(Request(scope), 413, "Content Too Large", detail=exc.detail)
+            await response(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,51 @@
+"""The path the proxy sends upstream, and the traversals it refuses.
+
+A proxied path must stay under /api/v1/<service>/ or /council/v1/<service>/ at the service. A dot
+segment (`.`, `..`) or an encoded slash or backslash could take it elsewhere (`/metrics`, `/internal/...`)
+once a server or library decodes or normalises it, so any segment that is one, however many times
+it is percent-encoded, is refused (400). What passes is sent upstream byte for byte as the client
+encoded it, and checked again to start with the service's prefix.
+https://owasp.org/www-community/attacks/Path_Traversal
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from fastapi import Request
+
+from shared.problems import Problem
+
+_DECODINGS = 4  # %25252e... deeper than this is refused rather than decoded further
+
+
+def upstream_path(request: Request, *, root: str, service: str) -> str:
+    """The raw path to send to the service, or Problem 400 when it could leave `/<root>/<service>/`."""
+    raw_bytes: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    raw = raw_bytes.decode("latin-1")
+    for segment in raw.split("/"):
+        _check(segment)
+    prefix = f"/{root}/{service}/"
+    if not raw.startswith(prefix):  # e.g. the service name itself percent-encoded
+        raise _refused()
+    return raw
+
+
+def _check(segment: str) -> None:
+    for _ in range(_DECODINGS):
+        if segment in {".", ".."} or "\\" in segment or "/" in segment:
+            raise _refused()
+        decoded = unquote(segment)
+        if decoded == segment:
+            return
+        segment = decoded
+    raise _refused()
+
+
+def _refused() -> Problem:
+    return Problem(
+        400,
+        "Bad Request",
+        detail="the path may not contain '.' or '..' segments or encoded slashes or backslashes,"
+        " however they are encoded",
+    )
