@@ -20,8 +20,8 @@ from urllib.parse import quote, urlsplit
 
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
-from shared.migrations import load_migrations, migrate
-from shared.service import ServiceDefinition
+from shared.migrations import migrate
+from shared.service import ServiceDefinition, service_migrations
 from shared.settings import ServiceSettings
 
 ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -154,15 +154,7 @@ class RunEnvironment:
         for definition in definitions():
             conn = await db.connect(self.dsn(definition.name))
             try:
-                await migrate(
-                    conn,
-                    schema=definition.name,
-                    migrations=load_migrations(
-                        schema=definition.name,
-                        service_dir=definition.service_dir / "migrations",
-                        platform=definition.platform_migrations,
-                    ),
-                )
+                await migrate(conn, schema=definition.name, migrations=service_migrations(definition))
             finally:
                 await conn.close()
         await rabbitmqctl("add_vhost", self.vhost)

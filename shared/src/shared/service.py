@@ -15,7 +15,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Annotated, Any, TypeVar
 
 import aio_pika
@@ -30,7 +30,7 @@ from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
 from shared.events import Envelope
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
-from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
+from shared.migrations import OUTBOX_INBOX, Migration, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
 
@@ -43,7 +43,8 @@ class ServiceDefinition:
     name: str  # also the schema name and the consumer name
     title: str
     settings_cls: type[ServiceSettings]
-    service_dir: Path  # holds migrations/
+    # The service's own SQL migrations, package data: `importlib.resources.files("<service>") / "migrations"`.
+    migrations: Traversable | None = None
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
@@ -94,15 +95,19 @@ async def close_runtime(runtime: Runtime) -> None:
     await runtime.pool.close()
 
 
-async def run_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
-    migrations = load_migrations(
+def service_migrations(definition: ServiceDefinition) -> list[Migration]:
+    """The platform migrations the service asked for, then its own."""
+    return load_migrations(
         schema=definition.name,
-        service_dir=definition.service_dir / "migrations",
+        service_migrations=definition.migrations,
         platform=definition.platform_migrations,
     )
+
+
+async def run_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
     conn = await db.connect(settings.dsn)
     try:
-        return await migrate(conn, schema=definition.name, migrations=migrations)
+        return await migrate(conn, schema=definition.name, migrations=service_migrations(definition))
     finally:
         await conn.close()
 
