@@ -177,6 +177,7 @@ def outbox_relay(runtime: Runtime) -> OutboxRelay:
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
         poll_seconds=settings.relay_poll_seconds,
+        publish_timeout=settings.relay_publish_timeout_seconds,
     )
 
 

@@ -103,6 +103,12 @@ class ServiceSettings(CommonSettings):
         2, ge=1, description="batches the relay has in flight at once (each needs a database connection)"
     )
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
+    relay_publish_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="how long the relay waits for the broker's confirms of a batch; after it, the batch is"
+        " rolled back and the relay reconnects",
+    )
     # Token verification (the gateway forwards a token signed by identity).
     token_issuer: str = Field("portal-identity", description="expected `iss` of internal tokens")
     token_audience: str = Field("portal-services", description="expected `aud` of internal tokens")
