@@ -80,6 +80,10 @@ class RunEnvironment:
             "token_jwks_json": self.jwks,
             "log_json": True,
             "relay_poll_seconds": 0.5,
+            # In-process servers and workers: any free port, so parallel runs never collide.
+            "metrics_port": 0,
+            "worker_port": 0,
+            **({"render_port": 0} if definition.name == "reports" else {}),
         }
         if definition.name == "identity":
             values.update(self.identity_secrets())
@@ -96,6 +100,9 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
+            f"{prefix}METRICS_PORT": "0",
+            f"{prefix}WORKER_PORT": "0",
+            **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
             **(
                 {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
                 if service == "identity"

@@ -49,6 +49,15 @@ class CommonSettings(BaseSettings):
     )
     http_host: str = Field("127.0.0.1", description="address the HTTP server listens on")
     http_port: int = Field(8000, ge=1, le=65535, description="port the HTTP server listens on")
+    metrics_host: str = Field(
+        "127.0.0.1", description="address of the internal listener (/metrics); never exposed publicly"
+    )
+    metrics_port: int = Field(
+        9100,
+        ge=0,
+        le=65535,
+        description="port of the internal listener that serves /metrics (0: any free port)",
+    )
     log_level: str = Field(
         "INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="DEBUG, INFO, WARNING or ERROR"
     )
@@ -97,6 +106,13 @@ class ServiceSettings(CommonSettings):
         ge=1,
         description="transactions a consumer may run at once (each needs a database connection); they take"
         " turns, and a second one starts only when a transaction takes longer than 0.1 s",
+    )
+    worker_port: int = Field(
+        9101,
+        ge=0,
+        le=65535,
+        description="port on metrics_host where the worker process serves /healthz, /readyz and /metrics"
+        " (0: any free port)",
     )
     relay_batch_size: int = Field(500, ge=1, description="outbox rows the relay publishes per transaction")
     relay_concurrency: int = Field(

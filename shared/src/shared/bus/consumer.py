@@ -30,6 +30,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustC
 from opentelemetry import trace
 
 from shared.bus.delivery import Delivery, PoisonMessage, Subscription, parse, span_for
+from shared.bus.metrics import BusMetrics
 from shared.bus.settle import Settlement, backoff_seconds
 from shared.bus.topology import declare_consumer_queue, queue_name
 from shared.db import ident
@@ -62,6 +63,7 @@ class Consumer:
         appliers: int = 2,
         on_committed: Callable[[Envelope], Awaitable[None]] | None = None,
         queue: str | None = None,
+        metrics: BusMetrics | None = None,
     ) -> None:
         self.name = name
         self._queue_name = queue or queue_name(name)
@@ -80,7 +82,8 @@ class Consumer:
         self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
         self._applier_tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()  # retries waiting out their back-off
-        self._settle = Settlement(queue=self._queue_name, delivery_limit=delivery_limit)
+        self.metrics = metrics or BusMetrics()
+        self._settle = Settlement(queue=self._queue_name, delivery_limit=delivery_limit, metrics=self.metrics)
         self._turn = asyncio.Lock()  # held by the applier in a transaction: see _apply_waiting
         self._inbox_insert = (
             f"INSERT INTO {ident(schema)}.inbox (consumer, event_id, routing_key)"
@@ -107,6 +110,7 @@ class Consumer:
             for n in range(self.appliers)
         ]
         self._tag = await self._queue.consume(self._on_message)
+        self.metrics.watch_queue(self.queue)
         log.info("consumer_started", queue=self.queue, routing_keys=sorted(self.by_routing_key))
 
     async def stop(self) -> None:
@@ -190,6 +194,7 @@ class Consumer:
             else:  # its back-off must not hold up this applier and the messages behind it
                 self._in_background(self._settle.retry_or_dead_letter(batch[0], exc))
             return
+        self.metrics.applied.inc(sum(fresh))
         for delivery, applied in zip(batch, fresh, strict=True):
             # The ids are passed, not bound: binding and unbinding context per event cost more than
             # the log line itself (bench/backbone).

@@ -22,6 +22,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
 
+from shared.bus.metrics import BusMetrics
 from shared.bus.outbox import notify_channel
 from shared.bus.topology import declare_events_exchange
 from shared.db import ident
@@ -50,6 +51,7 @@ class OutboxRelay:
         concurrency: int = 2,
         retention: timedelta = DEFAULT_RETENTION,
         publish_timeout: float = 10.0,
+        metrics: BusMetrics | None = None,
     ) -> None:
         self.pool = pool
         self.schema = schema
@@ -59,6 +61,8 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency
         self.publish_timeout = publish_timeout
+        self.metrics = metrics or BusMetrics()
+        self.metrics.watch_outbox(schema)
         self._wake = asyncio.Event()
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -122,6 +126,7 @@ class OutboxRelay:
                 raise PublishNotConfirmed(f"no confirm within {self.publish_timeout} s") from None
             await conn.execute(self._mark, [row["id"] for row in rows])
         self.published += len(rows)
+        self.metrics.published.inc(len(rows))
         return len(rows)
 
     async def _publish(self, exchange: AbstractExchange, row: Any) -> None:

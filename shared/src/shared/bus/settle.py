@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 
 from shared.bus.acks import InHand
 from shared.bus.delivery import Delivery
+from shared.bus.metrics import BusMetrics
 from shared.bus.topology import DEAD_LETTER_REASON, ORIGINAL_ROUTING_KEY
 from shared.logging import get_logger
 
@@ -26,8 +27,9 @@ def backoff_seconds(attempt: int) -> float:
 
 
 class Settlement:
-    def __init__(self, *, queue: str, delivery_limit: int) -> None:
+    def __init__(self, *, queue: str, delivery_limit: int, metrics: BusMetrics) -> None:
         self.queue = queue
+        self.metrics = metrics
         self.delivery_limit = delivery_limit
         self.dead_letters: AbstractExchange | None = None  # set once the consumer has declared its queue
         self._in_hand = InHand()
@@ -68,6 +70,7 @@ class Settlement:
                 wait = backoff_seconds(delivery)
                 log.warning("event_failed_will_retry", error=repr(exc), delivery=delivery, retry_in=wait)
                 await asyncio.sleep(wait)
+                self.metrics.retries.inc()
                 await self.requeue(message)
         failed.span.end()
 
@@ -92,6 +95,7 @@ class Settlement:
             log.warning("dead_letter_publish_failed", error=repr(exc))
             await self.requeue(message)
             return
+        self.metrics.dead_lettered.inc()
         log.error("event_dead_lettered", queue=self.queue, event_id=message.message_id, reason=reason)
         self._in_hand.release(message)
         await self.ack(message)
