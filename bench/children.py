@@ -25,13 +25,13 @@ from shared.bus import OutboxRelay
 from shared.bus.topology import declare_consumer_queue, queue_name
 from shared.events import Envelope
 from shared.logging import configure_logging
+from shared.loop import run_event_loop
 from shared.service import (
     ServiceDefinition,
     close_runtime,
     event_consumer,
     open_runtime,
     outbox_relay,
-    run_event_loop,
 )
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_telemetry

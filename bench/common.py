@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 import asyncpg
 
 from shared.logging import configure_logging
-from shared.service import run_event_loop
+from shared.loop import run_event_loop
 from shared.telemetry import configure_telemetry
 from tests.support.environment import ADMIN_DSN, rabbitmqctl
 

@@ -14,8 +14,9 @@ HEADER = """# Configuration
 
 Every process reads its settings from environment variables with its own prefix (`IDENTITY_`,
 `ACTUALS_`, ..., `GATEWAY_`). A missing or malformed setting stops the process at start-up with one
-line naming it. Secrets are never logged; outside `development`, a secret left at its development
-default is refused. `make run` reads `dev.env` (variables already set in the environment win).
+line naming it. `*_ENVIRONMENT` has no default: every process names it. Secrets are never logged;
+outside `development` and `test`, a development key or secret (any value committed in the code) is
+refused. `make run` reads `dev.env` (variables already set in the environment win).
 
 This page is generated from the settings classes by `make config-doc`; do not edit it by hand.
 """

@@ -45,6 +45,7 @@ async def gateway(env):
         dead = f"http://127.0.0.1:{free_port()}"
         settings = Settings(
             environment="test",
+            metrics_port=0,
             actuals_url=base,
             payments_url=base,
             claims_url=dead,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
+import httpx
 import jwt
 import pytest
 
@@ -15,8 +16,13 @@ from tests.support.inprocess import serve
 
 
 @pytest.fixture(scope="module")
-async def actuals_api(env):
-    async with serve(create_api(ACTUALS, env.settings(ACTUALS))) as client:
+async def actuals_app(env):
+    return create_api(ACTUALS, env.settings(ACTUALS))
+
+
+@pytest.fixture(scope="module")
+async def actuals_api(actuals_app):
+    async with serve(actuals_app) as client:
         yield client
 
 
@@ -27,9 +33,11 @@ async def test_health_and_readiness(actuals_api):
     assert ready.json() == {"ready": True, "checks": {"database": True, "broker": True}}
 
 
-async def test_metrics_count_requests(actuals_api):
+async def test_metrics_count_requests_on_the_internal_port_only(actuals_api, actuals_app):
     await actuals_api.get("/api/v1/actuals/organisations")
-    text = (await actuals_api.get("/metrics")).text
+    assert (await actuals_api.get("/metrics")).status_code == 404
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{actuals_app.state.internal_port}/metrics")).text
     assert 'http_requests_total{method="GET",route="/api/v1/actuals/organisations",status="401"}' in text
     assert "http_request_duration_seconds_bucket" in text
 

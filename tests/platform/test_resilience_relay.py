@@ -14,7 +14,8 @@ from structlog.testing import capture_logs
 from shared.bus import OutboxRelay
 from shared.bus.topology import declare_events_exchange
 from tests.support.inprocess import eventually
-from tests.support.scratch import Scratch, organisation, scratch
+from tests.support.scratch import Scratch, amqp_url_via, organisation, scratch
+from tests.support.tcp_proxy import proxy_to
 
 EVENTS = 200
 
@@ -119,3 +120,40 @@ async def _drain(queue: aio_pika.abc.AbstractQueue) -> list[str]:
 
 
 pytestmark = pytest.mark.timeout(60)
+
+
+async def test_a_publish_never_confirmed_times_out_reconnects_and_publishes_the_row_once(env):
+    """The broker link goes silent (no error, no confirm): the relay gives the batch up after its
+    publish timeout, reconnects, and the row is published exactly once over the new link."""
+    async with scratch(env) as s, proxy_to("127.0.0.1", 5672) as proxy:
+        exchange = await declare_events_exchange(s.channel, s.exchange)
+        tap = await s.channel.declare_queue(f"{s.schema}.tap", exclusive=True)
+        await tap.bind(exchange, routing_key="#")
+        connection = await aio_pika.connect_robust(amqp_url_via(proxy, env))
+        relay = OutboxRelay(
+            pool=s.pool,
+            schema=s.schema,
+            connection=connection,
+            events_exchange=s.exchange,
+            poll_seconds=0.2,
+            publish_timeout=1.0,
+        )
+        assert await relay.relay_once() == 0  # its channel is open before the link goes silent
+        proxy.freeze()
+        envelope = organisation("org-after-the-silence")
+        await s.write(envelope)
+        stop = asyncio.Event()
+        with capture_logs() as logs:
+            task = asyncio.create_task(relay.run(stop))
+            try:
+                await eventually(lambda: _none_unpublished(s), timeout=15)
+            finally:
+                stop.set()
+                done, _ = await asyncio.wait({task}, timeout=10)
+                task.cancel()
+                await connection.close()
+        assert done, "the relay did not stop"
+        assert await eventually(lambda: _drain(tap), timeout=5) == [str(envelope.event_id)]
+        assert await _drain(tap) == []
+        assert [e for e in logs if e["event"] == "outbox_publish_unconfirmed"], "no timeout was logged"
+        assert proxy.connections >= 2, "the relay did not reconnect"

@@ -149,7 +149,9 @@ def _fake_pages() -> dict[str, FakePage]:
     from shared.auth import Role
 
     app = create_gateway(
-        Settings(environment="test", identity_secret="in-process-gateway-talks-to-no-identity")
+        Settings(
+            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", metrics_port=0
+        )
     )
 
     @app.get("/{slug}/home")

@@ -20,8 +20,8 @@ from urllib.parse import quote, urlsplit
 
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
-from shared.migrations import load_migrations, migrate
-from shared.service import ServiceDefinition
+from shared.migrations import migrate
+from shared.service import ServiceDefinition, service_migrations
 from shared.settings import ServiceSettings
 
 ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -80,6 +80,10 @@ class RunEnvironment:
             "token_jwks_json": self.jwks,
             "log_json": True,
             "relay_poll_seconds": 0.5,
+            # In-process servers and workers: any free port, so parallel runs never collide.
+            "metrics_port": 0,
+            "worker_port": 0,
+            **({"render_port": 0} if definition.name == "reports" else {}),
         }
         if definition.name == "identity":
             values.update(self.identity_secrets())
@@ -96,6 +100,9 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
+            f"{prefix}METRICS_PORT": "0",
+            f"{prefix}WORKER_PORT": "0",
+            **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
             **(
                 {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
                 if service == "identity"
@@ -158,15 +165,7 @@ class RunEnvironment:
         for definition in definitions():
             conn = await db.connect(self.dsn(definition.name))
             try:
-                await migrate(
-                    conn,
-                    schema=definition.name,
-                    migrations=load_migrations(
-                        schema=definition.name,
-                        service_dir=definition.service_dir / "migrations",
-                        platform=definition.platform_migrations,
-                    ),
-                )
+                await migrate(conn, schema=definition.name, migrations=service_migrations(definition))
             finally:
                 await conn.close()
         await rabbitmqctl("add_vhost", self.vhost)

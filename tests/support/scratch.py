@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -38,7 +37,6 @@ from tests.support.tcp_proxy import TcpProxy
 
 ROUTING_KEY = OrganisationUpserted.routing_key()
 OWNER = "actuals"  # the role that owns scratch schemas; any service role would do
-NO_SERVICE_MIGRATIONS = Path("/nonexistent")  # a scratch schema has the platform's tables only
 
 
 @dataclass
@@ -168,9 +166,7 @@ async def scratch(env: RunEnvironment) -> AsyncIterator[Scratch]:
             await migrate(
                 conn,
                 schema=schema,
-                migrations=load_migrations(
-                    schema=schema, service_dir=NO_SERVICE_MIGRATIONS, platform=(OUTBOX_INBOX,)
-                ),
+                migrations=load_migrations(schema=schema, service_migrations=None, platform=(OUTBOX_INBOX,)),
             )
             await conn.execute(
                 f"CREATE TABLE {schema}.applied (event_id uuid NOT NULL, name text NOT NULL,"
@@ -208,7 +204,6 @@ def scratch_worker(s: Scratch, handler: Any) -> ServiceDefinition:
         name=s.name,
         title="scratch worker",
         settings_cls=ActualsSettings,  # the settings of the role that owns scratch schemas
-        service_dir=NO_SERVICE_MIGRATIONS,
         subscriptions=[s.subscription(handler)],
     )
 

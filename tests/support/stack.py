@@ -47,8 +47,12 @@ class Stack:
         for service in SERVICES:
             env.update(self.env.env_vars(service))
             env[f"{service.upper()}_HTTP_PORT"] = str(self.ports[service])
+            env[f"{service.upper()}_METRICS_PORT"] = str(self.ports[f"{service}-metrics"])
+            env[f"{service.upper()}_WORKER_PORT"] = str(self.ports[f"{service}-worker"])
             env[f"GATEWAY_{service.upper()}_URL"] = self.service_url(service)
+        env["REPORTS_RENDER_PORT"] = str(self.ports["reports-render"])
         env["GATEWAY_HTTP_PORT"] = str(self.ports["gateway"])
+        env["GATEWAY_METRICS_PORT"] = str(self.ports["gateway-metrics"])
         env["GATEWAY_ENVIRONMENT"] = "test"
         env["GATEWAY_LOG_JSON"] = "true"
         env["GATEWAY_TOKEN_JWKS_URL"] = f"{self.service_url('identity')}/.well-known/jwks.json"
@@ -74,6 +78,10 @@ class Stack:
     async def start(self) -> None:
         for name in (*SERVICES, "gateway"):
             self.ports[name] = free_port()
+            self.ports[f"{name}-metrics"] = free_port()  # the internal listener of the API
+        for service in SERVICES:
+            self.ports[f"{service}-worker"] = free_port()  # the worker's probes and metrics
+        self.ports["reports-render"] = free_port()
         env = self.environment()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name, command in self.commands().items():

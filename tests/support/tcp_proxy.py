@@ -15,6 +15,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
         self._accepting = True
+        self._frozen: set[asyncio.StreamWriter] = set()  # links that stay open but forward nothing
         self.connections = 0  # connections passed through to the target, over the proxy's life
         self.refused = 0  # connections closed at once because the proxy was cut
 
@@ -39,12 +40,15 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if writer in self._frozen:
+                    continue  # a peer gone silent: what is sent is lost, nothing is answered
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
         finally:
             self._links.discard(writer)
+            self._frozen.discard(writer)
             with contextlib.suppress(Exception):
                 writer.close()
 
@@ -55,6 +59,11 @@ class TcpProxy:
             with contextlib.suppress(Exception):
                 writer.transport.abort()
         self._links.clear()
+
+    def freeze(self) -> None:
+        """Stop forwarding on every open connection without closing it (a half-dead link: no error,
+        no answer); new connections pass as usual."""
+        self._frozen.update(self._links)
 
     def restore(self) -> None:
         self._accepting = True

@@ -3,6 +3,8 @@ secrets are refused elsewhere."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +12,13 @@ import sys
 import pytest
 from pydantic import ValidationError
 
+from gateway.config import DEV_IDENTITY_SECRET
+from gateway.config import Settings as GatewaySettings
+from identity.config import DEV_CODE_KEY, DEV_DELIVERY_KEY, DEV_GATEWAY_SECRET, DEV_SIGNING_KEY
 from identity.config import Settings as IdentitySettings
-from shared.settings import Environment
+from shared.auth import SigningKey
+from shared.settings import Environment, load_settings
+from tests.support.inprocess import free_port
 
 
 def start(module: str, command: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +28,7 @@ def start(module: str, command: str, **env: str) -> subprocess.CompletedProcess[
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=20,
     )
 
 
@@ -53,7 +60,7 @@ def test_gateway_refuses_a_bad_setting_too():
 
 
 def test_development_signing_key_is_refused_in_production():
-    with pytest.raises(ValidationError, match="signing_key is still the development default"):
+    with pytest.raises(ValidationError, match="signing_key is a development key or secret"):
         IdentitySettings(
             environment=Environment.production,
             database_url="postgresql://identity@db/portal",
@@ -62,6 +69,105 @@ def test_development_signing_key_is_refused_in_production():
 
 
 def test_secrets_are_not_shown_in_settings_repr():
-    settings = IdentitySettings(database_url="postgresql://identity:hunter2-secret@db/portal")
+    settings = IdentitySettings(
+        environment="development", database_url="postgresql://identity:hunter2-secret@db/portal"
+    )
     assert "hunter2-secret" not in repr(settings)
     assert "BEGIN PRIVATE KEY" not in repr(settings)
+
+
+# --- Production never runs on development keys (issue 9, item 1) ---------------------------------
+
+REAL_IDENTITY_SECRETS = {
+    "IDENTITY_SIGNING_KEY": SigningKey.generate().private_pem(),
+    "IDENTITY_SECURITY_CODE_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "IDENTITY_DELIVERY_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "IDENTITY_GATEWAY_SECRET": "a-real-secret-from-the-vault",
+}
+PRODUCTION_IDENTITY = {
+    "IDENTITY_ENVIRONMENT": "production",
+    "IDENTITY_DATABASE_URL": "postgresql://identity@127.0.0.1:1/portal",
+    "IDENTITY_AMQP_URL": "amqp://u:p@127.0.0.1:1/",
+    **REAL_IDENTITY_SECRETS,
+}
+
+
+def refusal(module: str, command: str, **env: str) -> str:
+    """The one line a process prints when it refuses to start (fails if it starts instead)."""
+    try:
+        result = start(module, command, **env)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{module} {command} started instead of refusing")
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "module,command,prefix", [("identity", "api", "IDENTITY"), ("gateway", "", "GATEWAY")]
+)
+def test_the_environment_must_be_named(module: str, command: str, prefix: str) -> None:
+    line = refusal(module, command, **{f"{prefix}_HTTP_PORT": str(free_port())})
+    assert f"{prefix}_ENVIRONMENT" in line
+
+
+@pytest.mark.parametrize(
+    "setting,value",
+    [
+        ("IDENTITY_SIGNING_KEY", DEV_SIGNING_KEY),
+        ("IDENTITY_PREVIOUS_SIGNING_KEYS", json.dumps([DEV_SIGNING_KEY])),
+        ("IDENTITY_SECURITY_CODE_KEY", DEV_CODE_KEY),
+        ("IDENTITY_DELIVERY_KEY", DEV_DELIVERY_KEY),
+        ("IDENTITY_GATEWAY_SECRET", DEV_GATEWAY_SECRET),
+        # The same key pasted with other line breaks is still the development key.
+        ("IDENTITY_SIGNING_KEY", DEV_SIGNING_KEY.replace("\n", "\r\n") + "  "),
+    ],
+)
+def test_identity_refuses_every_development_secret_in_production(
+    setting: str, value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key, real in {**PRODUCTION_IDENTITY, setting: value}.items():
+        monkeypatch.setenv(key, real)
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings(IdentitySettings)
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line
+    assert line.startswith(f"identity: refusing to start: {setting}:"), line
+    assert "BEGIN PRIVATE KEY" not in line and DEV_CODE_KEY not in line
+
+
+def test_identity_process_with_a_development_previous_key_refuses_to_start_in_production() -> None:
+    line = refusal(
+        "identity",
+        "api",
+        IDENTITY_HTTP_PORT=str(free_port()),
+        **PRODUCTION_IDENTITY,
+        IDENTITY_PREVIOUS_SIGNING_KEYS=json.dumps([DEV_SIGNING_KEY]),
+    )
+    assert "IDENTITY_PREVIOUS_SIGNING_KEYS" in line
+
+
+def test_gateway_refuses_the_development_identity_secret_in_production(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_IDENTITY_SECRET", DEV_IDENTITY_SECRET)
+    with pytest.raises(SystemExit):
+        load_settings(GatewaySettings)
+    assert capsys.readouterr().err.startswith("gateway: refusing to start: GATEWAY_IDENTITY_SECRET:")
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_development_and_test_keep_the_development_keys(environment: str) -> None:
+    settings = IdentitySettings(
+        environment=environment, database_url="postgresql://identity@db/portal", amqp_url="amqp://u:p@mq/"
+    )
+    assert settings.signing_key.get_secret_value() == DEV_SIGNING_KEY
+
+
+def test_production_with_real_secrets_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in PRODUCTION_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    assert load_settings(IdentitySettings).environment is Environment.production

@@ -4,12 +4,12 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from shared.settings import CommonSettings, Environment
+from shared.settings import CommonSettings, Environment, SettingRefused
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
 
-# Development only: refused at start-up in any other environment (see CommonSettings).
+# Development and test only: refused at start-up in any other environment (see CommonSettings).
 DEV_IDENTITY_SECRET = "development-only-gateway-secret"
 
 
@@ -100,7 +100,7 @@ class Settings(CommonSettings):
         # production refuses to start, development uses identity's development default.
         if self.identity_secret is None:
             if self.environment is Environment.production:
-                raise ValueError("identity_secret is required in production")
+                raise SettingRefused("identity_secret", "is required in production")
             if self.environment is Environment.development:
                 self.identity_secret = SecretStr(DEV_IDENTITY_SECRET)
         return self

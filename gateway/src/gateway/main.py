@@ -63,6 +63,7 @@ def create_gateway(settings: Settings) -> FastAPI:
         readiness={"upstreams": upstreams_alive},
         lifespan=lifespan,
         docs=False,
+        internal=(settings.metrics_host, settings.metrics_port),
     )
     app.state.upstreams = upstreams
     app.state.gateway_settings = settings

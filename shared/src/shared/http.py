@@ -1,23 +1,26 @@
-"""The app factory every service and the gateway use: /healthz, /readyz, /metrics, request ids,
-problem+json errors, tracing, and the `Principal` dependency that verifies the internal token."""
+"""The app factory every service and the gateway use: /healthz, /readyz, request ids, problem+json
+errors, tracing, and the `Principal` dependency that verifies the internal token. /metrics is served by
+the internal listener (`shared.internal`), on a port of its own, never on the public app."""
 
 from __future__ import annotations
 
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import Principal, TokenVerifier, bearer_token
+from shared.internal import Refresh, internal_listener, metrics_router
 from shared.logging import get_logger
 from shared.problems import Problem, install_problem_handlers
 
@@ -101,7 +104,12 @@ def create_app(
     readiness: dict[str, ReadinessCheck] | None = None,
     lifespan: Any = None,
     docs: bool = True,
+    internal: tuple[str, int] | None = None,
 ) -> FastAPI:
+    """The public app; with `internal` (host, port), its /metrics served on that port while it runs."""
+    registry = CollectorRegistry()
+    if internal is not None:
+        lifespan = _with_internal_listener(lifespan, internal_app(registry), internal)
     app = FastAPI(
         title=title,
         lifespan=lifespan,
@@ -109,7 +117,6 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    registry = CollectorRegistry()
     app.state.metrics_registry = registry
     app.state.readiness = dict(readiness or {})
     install_problem_handlers(app)
@@ -119,6 +126,35 @@ def create_app(
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
+
+
+def internal_app(
+    registry: CollectorRegistry,
+    *,
+    readiness: dict[str, ReadinessCheck] | None = None,
+    refresh: Refresh | None = None,
+) -> FastAPI:
+    """What the internal listener serves: /metrics, and with `readiness` (a worker) the probes too."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.include_router(metrics_router(registry, refresh=refresh))
+    if readiness is not None:
+        app.state.readiness = dict(readiness)
+        app.include_router(_probes_router())
+    return app
+
+
+def _with_internal_listener(lifespan: Any, internal: FastAPI, listen: tuple[str, int]) -> Any:
+    @asynccontextmanager
+    async def with_listener(app: FastAPI) -> AsyncIterator[None]:
+        async with internal_listener(internal, host=listen[0], port=listen[1]) as port:
+            app.state.internal_port = port
+            if lifespan is None:
+                yield
+                return
+            async with lifespan(app):
+                yield
+
+    return with_listener
 
 
 def _probes_router() -> APIRouter:
@@ -134,10 +170,6 @@ def _probes_router() -> APIRouter:
         results = {name: await _safe(check) for name, check in checks.items()}
         ready = all(results.values())
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
-
-    @router.get("/metrics")
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

@@ -1,8 +1,10 @@
 """A migration runner for plain SQL files: ordered, checksummed, applied once, under an advisory lock.
 
 Files run in name order, each in its own transaction, as the service's own role. First come the
-platform migrations of `shared/migrations` (outbox, inbox, organisation projection), with `{schema}`
-standing for the service's schema, then the service's own `migrations/*.sql`.
+platform migrations of `shared/platform_migrations` (outbox, inbox, organisation projection), with
+`{schema}` standing for the service's schema, then the service's own `<service>/migrations/*.sql`.
+Both are package data, read through `importlib.resources`, so an installed wheel migrates as the
+source tree does.
 A file already applied whose checksum changed stops the start-up: history is never rewritten.
 """
 
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import asyncpg
 
@@ -18,7 +21,7 @@ from shared.db import ident
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-PLATFORM_DIR = Path(__file__).resolve().parents[2] / "migrations"
+PLATFORM_DIR = files("shared") / "platform_migrations"
 
 
 class MigrationError(RuntimeError):
@@ -40,14 +43,19 @@ ORGANISATION_PROJECTION = "0002_organisation_projection.sql"
 
 
 def load_migrations(
-    *, schema: str, service_dir: Path, platform: tuple[str, ...] = (OUTBOX_INBOX,)
+    *, schema: str, service_migrations: Traversable | None, platform: tuple[str, ...] = (OUTBOX_INBOX,)
 ) -> list[Migration]:
-    """The platform migrations the service asked for, then its own, each list in name order."""
+    """The platform migrations the service asked for, then its own (a package folder), each list in
+    name order."""
     found: list[Migration] = []
     for name in sorted(platform):
         sql = (PLATFORM_DIR / name).read_text().replace("{schema}", ident(schema))
         found.append(Migration(name=f"platform/{name}", sql=sql))
-    found += [Migration(name=p.name, sql=p.read_text()) for p in sorted(service_dir.glob("*.sql"))]
+    if service_migrations is not None:
+        own = sorted(
+            (f for f in service_migrations.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name
+        )
+        found += [Migration(name=f.name, sql=f.read_text()) for f in own]
     return found
 
 

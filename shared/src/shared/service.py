@@ -10,34 +10,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from importlib.resources.abc import Traversable
+from typing import Annotated, Any
 
 import aio_pika
 import asyncpg
-import uvloop
 from aio_pika.abc import AbstractRobustConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared import db
 from shared.auth import TokenVerifier
 from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
+from shared.bus.metrics import BusMetrics
 from shared.bus.topology import declare_service_topology
 from shared.events import Envelope
-from shared.http import create_app
+from shared.http import create_app, internal_app
+from shared.internal import internal_listener
 from shared.logging import configure_logging, get_logger
-from shared.migrations import OUTBOX_INBOX, load_migrations, migrate
+from shared.loop import run_event_loop, stop_on_signals
+from shared.migrations import OUTBOX_INBOX, Migration, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,15 @@ class ServiceDefinition:
     name: str  # also the schema name and the consumer name
     title: str
     settings_cls: type[ServiceSettings]
-    service_dir: Path  # holds migrations/
+    # The service's own SQL migrations, package data: `importlib.resources.files("<service>") / "migrations"`.
+    migrations: Traversable | None = None
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
     # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
     worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
-    # Extra process kinds: `python -m <service> <name>` runs it until SIGTERM (e.g. reports' render).
+    # Extra process kinds: `python -m <service> <name>` runs it until SIGTERM (e.g. reports' render);
+    # its probes and metrics are on the port of the setting `<name>_port`, which the service declares.
     commands: Mapping[str, Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = field(
         default_factory=dict
     )
@@ -71,12 +73,22 @@ class Runtime:
     broker: AbstractRobustConnection
     outbox: Outbox
     state: dict[str, Any] = field(default_factory=dict)
+    metrics: BusMetrics = field(default_factory=BusMetrics)  # of the relay and consumers it runs
 
     async def db_ready(self) -> bool:
         return await db.ping(self.pool)
 
     async def broker_ready(self) -> bool:
         return not self.broker.is_closed and self.broker.connected.is_set()
+
+    def probes(self, port: int) -> AbstractAsyncContextManager[int]:
+        """A worker's /healthz, /readyz and /metrics on `port` of the internal listener."""
+        app = internal_app(
+            self.metrics.registry,
+            readiness={"database": self.db_ready, "broker": self.broker_ready},
+            refresh=lambda: self.metrics.measure(pool=self.pool, broker=self.broker),
+        )
+        return internal_listener(app, host=self.settings.metrics_host, port=port)
 
 
 async def open_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
@@ -96,15 +108,19 @@ async def close_runtime(runtime: Runtime) -> None:
     await runtime.pool.close()
 
 
-async def run_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
-    migrations = load_migrations(
+def service_migrations(definition: ServiceDefinition) -> list[Migration]:
+    """The platform migrations the service asked for, then its own."""
+    return load_migrations(
         schema=definition.name,
-        service_dir=definition.service_dir / "migrations",
+        service_migrations=definition.migrations,
         platform=definition.platform_migrations,
     )
+
+
+async def run_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
     conn = await db.connect(settings.dsn)
     try:
-        applied = await migrate(conn, schema=definition.name, migrations=migrations)
+        applied = await migrate(conn, schema=definition.name, migrations=service_migrations(definition))
     finally:
         await conn.close()
     await declare_topology(definition, settings)
@@ -174,6 +190,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
         routers=[*definition.routers, *operations],
         readiness={"database": db_ready, "broker": broker_ready},
         lifespan=lifespan,
+        internal=(settings.metrics_host, settings.metrics_port),
     )
 
 
@@ -197,6 +214,8 @@ def outbox_relay(runtime: Runtime) -> OutboxRelay:
         concurrency=settings.relay_concurrency,
         poll_seconds=settings.relay_poll_seconds,
         retention=timedelta(days=settings.outbox_retention_days),
+        publish_timeout=settings.relay_publish_timeout_seconds,
+        metrics=runtime.metrics,
     )
 
 
@@ -219,6 +238,7 @@ def event_consumer(
         batch_size=settings.consumer_batch_size,
         appliers=settings.consumer_appliers,
         on_committed=on_committed,
+        metrics=runtime.metrics,
     )
 
 
@@ -230,23 +250,28 @@ async def run_worker(
     relay: bool = True,
     consume: bool = True,
 ) -> None:
-    """Run the relay, the consumers and any extra worker tasks until `stop` (or a signal)."""
-    stop = stop or _stop_on_signals()
+    """Run the relay, the consumers and any extra worker tasks until `stop` (or a signal), with the
+    worker's probes and metrics on `worker_port`."""
+    stop = stop or stop_on_signals()
     runtime = await open_runtime(definition, settings)
     consumer: Consumer | None = None
     tasks: list[asyncio.Task[None]] = []
     try:
-        if relay:
-            tasks.append(asyncio.create_task(outbox_relay(runtime).run(stop), name="relay"))
-        if consume and definition.subscriptions:
-            consumer = event_consumer(runtime)
-            await consumer.start()
-        for task in definition.worker_tasks:
-            tasks.append(asyncio.create_task(task(runtime, stop)))
-        log.info(
-            "worker_started", relay=relay, consumers=bool(consumer), extra_tasks=len(definition.worker_tasks)
-        )
-        await stop.wait()
+        async with runtime.probes(settings.worker_port):
+            if relay:
+                tasks.append(asyncio.create_task(outbox_relay(runtime).run(stop), name="relay"))
+            if consume and definition.subscriptions:
+                consumer = event_consumer(runtime)
+                await consumer.start()
+            for task in definition.worker_tasks:
+                tasks.append(asyncio.create_task(task(runtime, stop)))
+            log.info(
+                "worker_started",
+                relay=relay,
+                consumers=bool(consumer),
+                extra_tasks=len(definition.worker_tasks),
+            )
+            await stop.wait()
     finally:
         log.info("worker_stopping")
         if consumer is not None:
@@ -258,28 +283,31 @@ async def run_worker(
 
 
 async def run_command(
-    definition: ServiceDefinition,
-    settings: ServiceSettings,
-    command: Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]],
-    *,
-    stop: asyncio.Event | None = None,
+    definition: ServiceDefinition, settings: ServiceSettings, name: str, *, stop: asyncio.Event | None = None
 ) -> None:
-    """Run one extra process kind of a service until `stop` (or a signal)."""
-    stop = stop or _stop_on_signals()
+    """Run the extra process kind `name` of a service until `stop` (or a signal), with its probes and
+    metrics on the port of its `<name>_port` setting."""
     runtime = await open_runtime(definition, settings)
     try:
-        await command(runtime, stop)
+        async with runtime.probes(getattr(settings, f"{name}_port")):
+            await definition.commands[name](runtime, stop or stop_on_signals())
     finally:
         await close_runtime(runtime)
         flush_telemetry()
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
+async def run_once(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    operation: Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]],
+) -> None:
+    """Run a one-shot operation (dead letters, outbox replay): no probes, it ends by itself."""
+    runtime = await open_runtime(definition, settings)
+    try:
+        await operation(runtime, asyncio.Event())
+    finally:
+        await close_runtime(runtime)
+        flush_telemetry()
 
 
 def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
@@ -311,13 +339,7 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
         applied = run_event_loop(run_migrations(definition, settings))
         log.info("migrations_done", applied=len(applied))
     elif args.command in OPERATIONS:
-        run_event_loop(run_command(definition, settings, operation))
+        run_event_loop(run_once(definition, settings, operation))
     else:
-        run_event_loop(run_command(definition, settings, definition.commands[args.command]))
+        run_event_loop(run_command(definition, settings, args.command))
     sys.exit(0)
-
-
-def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run` on uvloop, the loop uvicorn already gives every API process, so workers run on the
-    same one. bench/backbone measured ~10% less CPU per event in the relay and the consumer with it."""
-    return uvloop.run(main)

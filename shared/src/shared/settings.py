@@ -1,8 +1,9 @@
 """Settings: one pydantic-settings class per service, built once at start-up and passed down.
 
 Every service subclasses `ServiceSettings` with its own env prefix (IDENTITY_, ACTUALS_, ...).
-Secrets are `SecretStr`; outside `development` a secret left at its development default is refused,
-so a deployment can never run on the demo keys by accident.
+The environment has no default: every process names it. Secrets are `SecretStr`; outside development
+and test, a secret equal to a development default (the keys committed in the code) is refused at
+start-up, so a deployment can never run on the demo keys by accident.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ class Environment(StrEnum):
     production = "production"
 
 
+# Where the development keys committed in the code may be used.
+DEVELOPMENT_ENVIRONMENTS = frozenset({Environment.development, Environment.test})
 DEV_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class SettingRefused(ValueError):
+    """A setting whose value is refused; `setting` is the field's name, for the start-up line."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting} {reason}")
+        self.setting = setting
 
 
 class CommonSettings(BaseSettings):
@@ -29,12 +40,24 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
     service_name: ClassVar[str] = "service"
-    # Development defaults of secret fields: refused when environment is not development.
+    # Development values of secret fields (a field may hold a list): refused outside development and test.
     dev_secret_defaults: ClassVar[dict[str, str]] = {}
 
-    environment: Environment = Field(Environment.development, description="development, test or production")
+    environment: Environment = Field(
+        description="development, test or production; required: outside development and test, the"
+        " development keys and secrets are refused"
+    )
     http_host: str = Field("127.0.0.1", description="address the HTTP server listens on")
     http_port: int = Field(8000, ge=1, le=65535, description="port the HTTP server listens on")
+    metrics_host: str = Field(
+        "127.0.0.1", description="address of the internal listener (/metrics); never exposed publicly"
+    )
+    metrics_port: int = Field(
+        9100,
+        ge=0,
+        le=65535,
+        description="port of the internal listener that serves /metrics (0: any free port)",
+    )
     log_level: str = Field(
         "INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="DEBUG, INFO, WARNING or ERROR"
     )
@@ -45,12 +68,22 @@ class CommonSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
-        if self.environment is not Environment.development:
-            for name, default in self.dev_secret_defaults.items():
-                value = getattr(self, name)
-                if isinstance(value, SecretStr) and value.get_secret_value() == default:
-                    raise ValueError(f"{name} is still the development default; set a real secret")
+        if self.environment in DEVELOPMENT_ENVIRONMENTS:
+            return self
+        for name, default in self.dev_secret_defaults.items():
+            if any(_same_secret(value, default) for value in _secrets_of(getattr(self, name))):
+                raise SettingRefused(name, "is a development key or secret; set a real one")
         return self
+
+
+def _secrets_of(value: object) -> list[SecretStr]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, SecretStr)]
+
+
+def _same_secret(value: SecretStr, default: str) -> bool:
+    # Whitespace does not make a key another key (a PEM pasted with other line breaks is the same).
+    return "".join(value.get_secret_value().split()) == "".join(default.split())
 
 
 class ServiceSettings(CommonSettings):
@@ -85,11 +118,24 @@ class ServiceSettings(CommonSettings):
         description="transactions a consumer may run at once (each needs a database connection); they take"
         " turns, and a second one starts only when a transaction takes longer than 0.1 s",
     )
+    worker_port: int = Field(
+        9101,
+        ge=0,
+        le=65535,
+        description="port on metrics_host where the worker process serves /healthz, /readyz and /metrics"
+        " (0: any free port)",
+    )
     relay_batch_size: int = Field(500, ge=1, description="outbox rows the relay publishes per transaction")
     relay_concurrency: int = Field(
         2, ge=1, description="batches the relay has in flight at once (each needs a database connection)"
     )
     relay_poll_seconds: float = Field(1.0, gt=0, description="polling fallback when no NOTIFY arrives")
+    relay_publish_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="how long the relay waits for the broker's confirms of a batch; after it, the batch is"
+        " rolled back and the relay reconnects",
+    )
     outbox_retention_days: float = Field(
         7, gt=0, description="published outbox rows are deleted after this; `outbox replay` reaches this far"
     )
@@ -118,11 +164,11 @@ class ServiceSettings(CommonSettings):
         dev = self.environment is Environment.development
         if self.database_url is None:
             if not dev:
-                raise ValueError("database_url is required outside development")
+                raise SettingRefused("database_url", "is required outside development")
             self.database_url = SecretStr(f"postgresql://portal_{self.service_name}@127.0.0.1:5432/portal")
         if self.amqp_url is None:
             if not dev:
-                raise ValueError("amqp_url is required outside development")
+                raise SettingRefused("amqp_url", "is required outside development")
             self.amqp_url = SecretStr(DEV_AMQP_URL)
         return self
 
@@ -152,7 +198,8 @@ def _refuse_to_start(cls: type[CommonSettings], exc: ValidationError) -> NoRetur
     prefix = str(cls.model_config.get("env_prefix", ""))
     problems = []
     for err in exc.errors():
-        loc = [str(part) for part in err["loc"]]
+        refused = err.get("ctx", {}).get("error")
+        loc = [refused.setting] if isinstance(refused, SettingRefused) else [str(p) for p in err["loc"]]
         name = (prefix + loc[0]).upper() if loc else prefix.rstrip("_")
         problems.append(f"{name}: {err['msg']}")
     sys.stderr.write(f"{cls.service_name}: refusing to start: {'; '.join(problems)}\n")

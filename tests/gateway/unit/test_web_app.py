@@ -22,7 +22,9 @@ from shared.auth import Role
 @pytest.fixture(scope="module")
 def app():
     app = create_gateway(
-        Settings(environment="test", identity_secret="in-process-gateway-talks-to-no-identity")
+        Settings(
+            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", metrics_port=0
+        )
     )
 
     @app.get("/{slug}/home")
@@ -195,4 +197,4 @@ def test_unknown_paths_get_the_404_page_in_the_authoritys_style(client):
 
 def test_production_refuses_to_start_without_a_csrf_secret(monkeypatch):
     with pytest.raises(RuntimeError, match="GATEWAY_CSRF_SECRET"):
-        create_gateway(Settings(environment="production", identity_secret="from-the-vault"))
+        create_gateway(Settings(environment="production", identity_secret="from-the-vault", metrics_port=0))

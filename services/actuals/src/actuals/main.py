@@ -1,6 +1,6 @@
 """Composition root of the actuals service: `python -m actuals api|worker|migrate`."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from actuals.api import ROUTERS
 from actuals.config import Settings
@@ -12,7 +12,7 @@ DEFINITION = ServiceDefinition(
     name="actuals",
     title="Provider Portal — Actuals",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("actuals") / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,

@@ -1,6 +1,6 @@
 """Composition root of the claims service: `python -m claims api|worker|migrate`."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from claims.api import ROUTERS
 from claims.config import Settings
@@ -12,7 +12,7 @@ DEFINITION = ServiceDefinition(
     name="claims",
     title="Provider Portal — Claims",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("claims") / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,

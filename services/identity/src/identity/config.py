@@ -1,5 +1,5 @@
-"""Settings of the identity service (env prefix IDENTITY_). Secrets left at their development
-defaults are refused outside development (see shared.settings)."""
+"""Settings of the identity service (env prefix IDENTITY_). The development keys below are refused
+outside development and test, wherever they are set (see shared.settings)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-# Development only: refused at start-up in any other environment (see ServiceSettings).
+# Development and test only: refused at start-up in any other environment (see CommonSettings).
 DEV_SIGNING_KEY = (
     "-----BEGIN PRIVATE KEY-----\n"
     "MC4CAQAwBQYDK2VwBCIEIJn6TNm25uCNY0KJkbmh1bNg2rVG7ECAm9XEuXrg+G9K\n"
@@ -32,6 +32,7 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "identity"
     dev_secret_defaults: ClassVar[dict[str, str]] = {
         "signing_key": DEV_SIGNING_KEY,
+        "previous_signing_keys": DEV_SIGNING_KEY,
         "security_code_key": DEV_CODE_KEY,
         "delivery_key": DEV_DELIVERY_KEY,
         "gateway_secret": DEV_GATEWAY_SECRET,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
+from importlib.resources import files
 
 from fastapi import FastAPI
 
@@ -53,7 +53,7 @@ DEFINITION = ServiceDefinition(
     name="identity",
     title="Provider Portal — Identity",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("identity") / "migrations",
     routers=[*ROUTERS, keys.router],
     on_api_start=on_api_start,
     on_api_stop=on_api_stop,

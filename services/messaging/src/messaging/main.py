@@ -1,6 +1,6 @@
 """Composition root of the messaging service: `python -m messaging api|worker|migrate`."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from messaging.api import ROUTERS
 from messaging.config import Settings
@@ -12,7 +12,7 @@ DEFINITION = ServiceDefinition(
     name="messaging",
     title="Provider Portal — Messaging",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("messaging") / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,

@@ -1,6 +1,6 @@
 """Composition root of the payments service: `python -m payments api|worker|migrate`."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from payments.api import ROUTERS
 from payments.config import Settings
@@ -12,7 +12,7 @@ DEFINITION = ServiceDefinition(
     name="payments",
     title="Provider Portal — Payments",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("payments") / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,

@@ -1,6 +1,6 @@
 """Composition root of the reports service: `python -m reports api|worker|migrate`."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from reports.api import ROUTERS
 from reports.config import Settings
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     name="reports",
     title="Provider Portal — Reports",
     settings_cls=Settings,
-    service_dir=Path(__file__).resolve().parents[2],
+    migrations=files("reports") / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,

@@ -27,6 +27,7 @@ def render_consumer(runtime: Runtime, *, prefetch: int = 1) -> Consumer:
         subscriptions=[Subscription(ReportRunRequested, render_run)],
         delivery_limit=runtime.settings.consumer_delivery_limit,
         prefetch=prefetch,
+        metrics=runtime.metrics,
     )
 
 

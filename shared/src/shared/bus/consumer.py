@@ -30,6 +30,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustC
 from opentelemetry import trace
 
 from shared.bus.delivery import Delivery, PoisonMessage, Subscription, parse, span_for
+from shared.bus.metrics import BusMetrics
 from shared.bus.retention import DEFAULT_INBOX_RETENTION, prune_inbox_periodically
 from shared.bus.settle import DEFAULT_RETRY_DELAYS, Settlement, backoff_seconds
 from shared.bus.topology import declare_consumer_queue, queue_name
@@ -66,6 +67,7 @@ class Consumer:
         appliers: int = 2,
         on_committed: Callable[[Envelope], Awaitable[None]] | None = None,
         queue: str | None = None,
+        metrics: BusMetrics | None = None,
     ) -> None:
         self.name = name
         self._queue_name = queue or queue_name(name)
@@ -86,8 +88,9 @@ class Consumer:
         self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self.retry_delays = tuple(retry_delays)
+        self.metrics = metrics or BusMetrics()
         self._settle = Settlement(
-            queue=self._queue_name, retry_delays=retry_delays, max_attempts=max_attempts
+            queue=self._queue_name, metrics=self.metrics, retry_delays=retry_delays, max_attempts=max_attempts
         )
         self._turn = asyncio.Lock()  # held by the applier in a transaction: see _apply_waiting
         self._inbox_insert = (
@@ -121,6 +124,7 @@ class Consumer:
         )
         self._tasks.append(asyncio.create_task(pruning, name=f"{self.queue}-inbox-pruning"))
         self._tag = await self._queue.consume(self._on_message)
+        self.metrics.watch_queue(self.queue)
         log.info("consumer_started", queue=self.queue, routing_keys=sorted(self.by_routing_key))
 
     async def stop(self) -> None:
@@ -204,6 +208,7 @@ class Consumer:
             else:
                 await self._settle.retry_or_dead_letter(batch[0], exc)
             return
+        self.metrics.applied.inc(sum(fresh))
         for delivery, applied in zip(batch, fresh, strict=True):
             # The ids are passed, not bound: binding and unbinding context per event cost more than
             # the log line itself (bench/backbone).

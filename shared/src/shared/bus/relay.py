@@ -3,6 +3,11 @@
 Rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas share the work without publishing a
 row twice in normal operation. A crash between the broker's confirm and the UPDATE republishes the row:
 delivery is at-least-once and consumers deduplicate on event_id.
+
+The publish happens inside the claiming transaction, so the wait for confirms is bounded: a broker link
+gone silent (no error, no confirm) would otherwise hold the rows' locks and the relay forever. After
+`publish_timeout` the batch is rolled back and the connection closed; the robust connection reconnects
+and the rows are claimed again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
 
+from shared.bus.metrics import BusMetrics
 from shared.bus.outbox import notify_channel
 from shared.bus.topology import declare_events_exchange
 from shared.db import ident
@@ -26,6 +32,10 @@ from shared.telemetry import extract_context, inject_headers, spans_exported, tr
 log = get_logger(__name__)
 RETENTION_SWEEP_SECONDS = 600
 DEFAULT_RETENTION = timedelta(days=7)
+
+
+class PublishNotConfirmed(Exception):
+    """The broker did not confirm a batch within the publish timeout."""
 
 
 class OutboxRelay:
@@ -40,6 +50,8 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         concurrency: int = 2,
         retention: timedelta = DEFAULT_RETENTION,
+        publish_timeout: float = 10.0,
+        metrics: BusMetrics | None = None,
     ) -> None:
         self.pool = pool
         self.schema = schema
@@ -48,6 +60,9 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency
+        self.publish_timeout = publish_timeout
+        self.metrics = metrics or BusMetrics()
+        self.metrics.watch_outbox(schema)
         self._wake = asyncio.Event()
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -98,14 +113,20 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unpublished rows; return how many were published."""
-        exchange = await self._get_exchange()
+        exchange = await asyncio.wait_for(self._get_exchange(), timeout=self.publish_timeout)
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(self._claim, self.batch_size)
             if not rows:
                 return 0
-            await asyncio.gather(*(self._publish(exchange, row) for row in rows))
+            publishing = asyncio.gather(*(self._publish(exchange, row) for row in rows))
+            try:
+                await asyncio.wait_for(publishing, timeout=self.publish_timeout)
+            except TimeoutError:
+                await self._reconnect(unconfirmed=len(rows))
+                raise PublishNotConfirmed(f"no confirm within {self.publish_timeout} s") from None
             await conn.execute(self._mark, [row["id"] for row in rows])
         self.published += len(rows)
+        self.metrics.published.inc(len(rows))
         return len(rows)
 
     async def _publish(self, exchange: AbstractExchange, row: Any) -> None:
@@ -133,6 +154,22 @@ class OutboxRelay:
                 self._channel = await self.connection.channel(publisher_confirms=True)
                 self._exchange = await declare_events_exchange(self._channel, self.events_exchange)
             return self._exchange
+
+    async def _reconnect(self, *, unconfirmed: int) -> None:
+        """Close the broker connection whose publish went unanswered: the robust connection opens a
+        new one, and the next claim gets a new channel on it. Closing is bounded too (the link is silent)."""
+        log.warning(
+            "outbox_publish_unconfirmed", schema=self.schema, events=unconfirmed, timeout=self.publish_timeout
+        )
+        async with self._channel_lock:
+            self._channel, self._exchange = None, None
+        transport = self.connection.transport
+        if transport is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    transport.connection.close(ConnectionError("publish not confirmed")),
+                    timeout=self.publish_timeout,
+                )
 
     async def _sweep_if_due(self) -> None:
         """Delete rows published longer ago than the retention; a failure here never stops relaying."""

@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 
 from shared.bus.acks import InHand
 from shared.bus.delivery import Delivery
+from shared.bus.metrics import BusMetrics
 from shared.bus.topology import DEAD_LETTER_REASON, ORIGINAL_ROUTING_KEY, RETRIES, retry_queue_name
 from shared.logging import get_logger
 
@@ -41,10 +42,12 @@ class Settlement:
         self,
         *,
         queue: str,
+        metrics: BusMetrics,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         max_attempts: int | None = None,
     ) -> None:
         self.queue = queue
+        self.metrics = metrics
         self.retry_delays = tuple(retry_delays)
         self.max_attempts = max_attempts or len(self.retry_delays) + 1
         # Both set once the consumer has declared its queues.
@@ -88,6 +91,7 @@ class Settlement:
             else:
                 wait = self.retry_delays[min(attempts, len(self.retry_delays)) - 1]
                 log.warning("event_failed_will_retry", error=repr(exc), attempt=attempts, retry_in=wait)
+                self.metrics.retries.inc()
                 await self._copy_then_ack(
                     message,
                     self.retries,
@@ -101,6 +105,7 @@ class Settlement:
         if await self._copy_then_ack(
             message, self.dead_letters, routing_key=self.queue, headers={DEAD_LETTER_REASON: reason[:1000]}
         ):
+            self.metrics.dead_lettered.inc()
             log.error("event_dead_lettered", queue=self.queue, event_id=message.message_id, reason=reason)
 
     async def _copy_then_ack(
