@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aio_pika
 import httpx
 
 from reports.main import DEFINITION as REPORTS
-from reports.render import run_render_worker
+from reports.render import RENDER_QUEUE, run_render_worker
 from shared import db
 from shared.service import Runtime, close_runtime, open_runtime, outbox_relay
 from tests.support.environment import RunEnvironment
@@ -85,20 +86,18 @@ async def wait_for_status(
 
 
 async def render_queue_counts(env: RunEnvironment) -> tuple[int, int]:
-    """(messages in reports.render, messages in its dead-letter queue), ready or unacknowledged."""
-    out = await asyncio.create_subprocess_exec(
-        os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl"),
-        "-q",
-        "list_queues",
-        "-p",
-        env.vhost,
-        "name",
-        "messages",
-        stdout=subprocess.PIPE,
-    )
-    text, _ = await out.communicate()
-    counts = dict(line.split("\t") for line in text.decode().splitlines() if "\t" in line)
-    return int(counts.get("reports.render", 0)), int(counts.get("reports.render.dlq", 0))
+    """(messages in reports.render, messages in its dead-letter queue), once no worker holds any.
+    A passive declare is current (rabbitmqctl's counts of quorum queues can be seconds old)."""
+    connection = await aio_pika.connect(env.amqp_url)
+    try:
+        channel = await connection.channel()
+        counts = []
+        for name in (RENDER_QUEUE, f"{RENDER_QUEUE}.dlq"):
+            declared = await channel.declare_queue(name, passive=True)
+            counts.append(int(declared.declaration_result.message_count or 0))
+        return counts[0], counts[1]
+    finally:
+        await connection.close()
 
 
 def render_process(env: RunEnvironment, log: Path, *, preamble: str = "") -> subprocess.Popen[bytes]:
