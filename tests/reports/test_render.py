@@ -1,58 +1,45 @@
-"""Report runs: queued by the API, rendered once by one of several competing render workers, scoped."""
+"""Report runs: queued by the API, rendered once by one of several competing render workers (real
+processes, each run's renders counted from their logs), scoped."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
+from collections import Counter
 
 from reports.main import DEFINITION as REPORTS
-from reports.render import render_consumer
 from shared import db
-from shared.service import close_runtime, create_api, open_runtime
+from shared.service import create_api
 from tests.support.inprocess import eventually, serve
+from tests.support.reports import add_organisations, relaying, render_process
+
+RUNS = 8
 
 
-async def add_organisations(env, authority, names):
-    ids = []
-    conn = await db.connect(env.dsn("reports"))
-    try:
-        for name in names:
-            org_id = uuid.uuid4()
-            ids.append(org_id)
-            await conn.execute(
-                "INSERT INTO reports.organisation VALUES ($1, $2, $3, $4, true, 1, now())",
-                org_id,
-                authority,
-                name,
-                "R1",
-            )
-    finally:
-        await conn.close()
-    return ids
+def log_records(path):
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            yield json.loads(line)
+        except ValueError:
+            continue
 
 
-async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, authority):
+async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, authority, tmp_path):
     own, other = await add_organisations(env, authority, ['=HYPERLINK("x") Care', "Other Care"])
-    settings = env.settings(REPORTS)
-    runtimes = [await open_runtime(REPORTS, settings) for _ in range(2)]
-    consumers = [render_consumer(r) for r in runtimes]
-    for consumer in consumers:
-        await consumer.start()
+    logs = [tmp_path / f"render-{n}.log" for n in range(2)]
+    workers = [render_process(env, log) for log in logs]
     provider = {"authorization": f"Bearer {env.token(authority_id=authority, organisation_id=own)}"}
     try:
-        async with serve(create_api(REPORTS, settings)) as api:
-            # The relay of the reports worker is what publishes the request: run it here too.
-            from shared.bus import OutboxRelay
 
-            relay = OutboxRelay(
-                pool=runtimes[0].pool,
-                schema="reports",
-                connection=runtimes[0].broker,
-                events_exchange="portal.events",
-            )
+        async def both_consuming():
+            return all(any(r.get("event") == "consumer_started" for r in log_records(log)) for log in logs)
+
+        await eventually(both_consuming, timeout=30, interval=0.2)
+        async with relaying(env), serve(create_api(REPORTS, env.settings(REPORTS))) as api:
             runs = []
-            for fmt in ["csv", "pdf", "csv", "pdf", "csv", "pdf"]:
+            for fmt in ["csv", "pdf"] * (RUNS // 2):
                 created = await api.post(
                     "/api/v1/reports/runs",
                     json={"report": "organisation-directory", "format": fmt},
@@ -60,7 +47,6 @@ async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, autho
                 )
                 assert created.status_code == 202, created.text
                 runs.append(created.json()["run_id"])
-            await relay.relay_once()
 
             async def all_done():
                 statuses = [
@@ -69,7 +55,7 @@ async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, autho
                 ]
                 return all(s == "done" for s in statuses)
 
-            await eventually(all_done, timeout=20)
+            await eventually(all_done, timeout=30, interval=0.2)
             text = (await api.get(f"/api/v1/reports/runs/{runs[0]}/file", headers=provider)).content.decode(
                 "utf-8-sig"
             )
@@ -94,19 +80,26 @@ async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, autho
             stranger = {"authorization": f"Bearer {env.council_token(uuid.uuid4())}"}
             assert (await api.get(f"/api/v1/reports/runs/{runs[0]}", headers=stranger)).status_code == 404
     finally:
-        for consumer in consumers:
-            await consumer.stop()
-        for runtime in runtimes:
-            await close_runtime(runtime)
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=10)
+    # Every render is logged as it happens, before it is stored: a run rendered twice shows here even
+    # when the second copy could not be stored.
+    rendered = [
+        [r["run_id"] for r in log_records(log) if r.get("event") == "report_rendered" and r["run_id"] in runs]
+        for log in logs
+    ]
+    assert Counter(rendered[0] + rendered[1]) == Counter(runs), rendered  # each run exactly once
+    assert all(rendered), rendered  # and both workers took some
     conn = await db.connect(env.dsn("reports"))
     try:
-        rendered = await conn.fetchval(
+        stored = await conn.fetchval(
             "SELECT count(*) FROM reports.artifact WHERE run_id = ANY($1::uuid[])",
             [uuid.UUID(r) for r in runs],
         )
     finally:
         await conn.close()
-    assert rendered == 6
+    assert stored == RUNS
 
 
 async def test_bad_report_requests_name_the_problem(env, authority):

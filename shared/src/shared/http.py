@@ -199,3 +199,12 @@ async def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address as the gateway saw it. Services are reachable only from the gateway
+    (NetworkPolicies), which replaces any X-Forwarded-For it receives with the socket's peer."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()[:64] or None
+    return request.client.host if request.client else None

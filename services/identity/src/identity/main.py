@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from identity import keys
 from identity.api import ROUTERS
 from identity.config import Settings
+from identity.consumers import SUBSCRIPTIONS
 from identity.context import build_context
 from identity.store import limits, sessions
 from shared.auth import jwks_document
@@ -55,6 +56,7 @@ DEFINITION = ServiceDefinition(
     settings_cls=Settings,
     migrations=files("identity") / "migrations",
     routers=[*ROUTERS, keys.router],
+    subscriptions=SUBSCRIPTIONS,
     on_api_start=on_api_start,
     on_api_stop=on_api_stop,
     worker_tasks=[sweep_expired],

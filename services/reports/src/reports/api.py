@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from reports import handlers, store
 from reports.catalogue import CATALOGUE
 from reports.consumers import organisations
-from shared.http import CurrentPrincipal
+from reports.domain import RunNotFound, RunNotReady
+from shared.auth import Principal
+from shared.http import CurrentPrincipal, client_address
 from shared.problems import Problem
-from shared.scoping import organisation_filter
+from shared.scoping import Function, organisation_filter, require_function
 from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+def reports_user(principal: CurrentPrincipal) -> Principal:
+    """Reports are a finance function (Finance, Full, Main and the council). Read-only roles may run
+    them too: running a report only views data. Care Management and Admin roles get 403."""
+    require_function(principal, Function.finance)
+    return principal
+
+
+ReportsUser = Annotated[Principal, Depends(reports_user)]
 
 
 class ReportPublic(BaseModel):
@@ -35,20 +48,20 @@ class RunPublic(BaseModel):
     run_id: uuid.UUID
     report: str
     format: str
-    status: str
-    requested_at: Any
-    finished_at: Any | None
-    error: str | None
+    status: Literal["queued", "done", "failed"]
+    requested_at: datetime
+    finished_at: datetime | None = Field(description="When it was rendered, or when it failed")
+    error: str | None = Field(description="Why it failed, for a failed run")
 
 
 @router.get("/catalogue", response_model=list[ReportPublic])
-async def list_reports(principal: CurrentPrincipal) -> list[dict[str, str]]:
+async def list_reports(principal: ReportsUser) -> list[dict[str, str]]:
     return [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
 
 
 @router.post("/runs", response_model=RunPublic, status_code=202)
 async def create_run(
-    body: RunCreate, principal: CurrentPrincipal, runtime: RuntimeDep, request: Request
+    body: RunCreate, principal: ReportsUser, runtime: RuntimeDep, request: Request
 ) -> dict[str, Any]:
     if body.report not in CATALOGUE:
         raise Problem(
@@ -70,7 +83,7 @@ async def create_run(
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic)
-async def get_run(run_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_run(run_id: uuid.UUID, principal: ReportsUser, runtime: RuntimeDep) -> dict[str, Any]:
     authority_id, organisation_id = organisation_filter(principal)
     async with runtime.pool.acquire() as conn:
         run = await store.get_run(
@@ -82,18 +95,22 @@ async def get_run(run_id: uuid.UUID, principal: CurrentPrincipal, runtime: Runti
 
 
 @router.get("/runs/{run_id}/file")
-async def download_run(run_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
-    authority_id, organisation_id = organisation_filter(principal)
-    async with runtime.pool.acquire() as conn:
-        run = await store.get_run(
-            conn=conn, run_id=run_id, authority_id=authority_id, organisation_id=organisation_id
+async def download_run(
+    run_id: uuid.UUID, principal: ReportsUser, runtime: RuntimeDep, request: Request
+) -> Response:
+    try:
+        artifact = await handlers.download_artifact(
+            pool=runtime.pool,
+            outbox=runtime.outbox,
+            principal=principal,
+            run_id=run_id,
+            client_address=client_address(request),
+            request_id=request.state.request_id,
         )
-        if run is None:
-            raise Problem(404, "Not Found", detail="no such report run")
-        if run["status"] != "done":
-            raise Problem(409, "Conflict", detail=f"the report is {run['status']}, not ready to download")
-        artifact = await store.get_artifact(conn=conn, run_id=run_id)
-    assert artifact is not None
+    except RunNotFound as exc:
+        raise Problem(404, "Not Found", detail=str(exc)) from exc
+    except RunNotReady as exc:
+        raise Problem(409, "Conflict", detail=str(exc)) from exc
     return Response(
         artifact["body"],
         media_type=artifact["content_type"],

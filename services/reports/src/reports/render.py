@@ -2,12 +2,14 @@
 
 Run as many copies as wanted (`python -m reports render`); each takes one job at a time (prefetch 1)
 so a long report never holds back jobs that another copy could take. Ops scale it on queue depth.
+Each copy also marks failed the runs whose jobs were dead-lettered (see `reports.dead_letters`).
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from reports.dead_letters import AbandonedRenders
 from reports.handlers import render_run
 from shared.bus import Consumer, Subscription
 from shared.events import ReportRunRequested
@@ -33,8 +35,11 @@ def render_consumer(runtime: Runtime, *, prefetch: int = 1) -> Consumer:
 
 async def run_render_worker(runtime: Runtime, stop: asyncio.Event) -> None:
     consumer = render_consumer(runtime)
+    abandoned = AbandonedRenders(runtime, queue=f"{RENDER_QUEUE}.dlq")
     await consumer.start()
+    await abandoned.start()
     try:
         await stop.wait()
     finally:
+        await abandoned.stop()
         await consumer.stop()

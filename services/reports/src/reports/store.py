@@ -91,13 +91,17 @@ async def finish_run(
     )
 
 
-async def fail_run(*, conn: asyncpg.Connection, run_id: uuid.UUID, error: str) -> None:
-    """Mark the run failed with a reason the user can read."""
-    await conn.execute(
-        "UPDATE reports.report_run SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1",
+async def fail_run(*, conn: asyncpg.Connection, run_id: uuid.UUID, error: str) -> bool:
+    """Mark a queued run failed with a reason the user can read; False if it was not queued."""
+    status = await conn.execute(
+        """
+        UPDATE reports.report_run SET status = 'failed', finished_at = now(), error = $2
+         WHERE run_id = $1 AND status = 'queued'
+        """,
         run_id,
         error,
     )
+    return bool(status == "UPDATE 1")
 
 
 async def get_artifact(*, conn: asyncpg.Connection, run_id: uuid.UUID) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from shared.events.identity import (
     TemporaryPasswordIssued,
     UserUpserted,
 )
-from shared.events.reports import ReportRunRequested
+from shared.events.reports import ReportArtifactDownloaded, ReportRunRequested
 
 EVENT_TYPES: tuple[type[EventPayload], ...] = (
     AuthorityUpserted,
@@ -28,6 +28,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     TemporaryPasswordIssued,
     PasswordResetRequested,
     ReportRunRequested,
+    ReportArtifactDownloaded,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
@@ -45,6 +46,7 @@ __all__ = [
     "OrganisationUpserted",
     "PasswordResetRequested",
     "ProviderServiceUpserted",
+    "ReportArtifactDownloaded",
     "ReportRunRequested",
     "TemporaryPasswordIssued",
     "UserUpserted",
