@@ -5,6 +5,7 @@ by the exchange's alternate exchange instead of being confirmed and dropped."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import aio_pika
 import pytest
@@ -13,7 +14,15 @@ from shared.bus import OutboxRelay
 from shared.bus.topology import unroutable_name
 from shared.service import run_migrations, run_worker
 from tests.support.inprocess import eventually
-from tests.support.scratch import Scratch, organisation, robust_connection, scratch, scratch_worker
+from tests.support.scratch import (
+    ROUTING_KEY,
+    Scratch,
+    organisation,
+    publish,
+    robust_connection,
+    scratch,
+    scratch_worker,
+)
 
 
 def _settings(env, s: Scratch):
@@ -56,6 +65,23 @@ async def test_event_no_queue_is_bound_for_is_kept_in_the_unroutable_queue(env):
         assert message.message_id == str(stray.event_id)
         assert message.routing_key == "nobody.listens.here.v1"
         assert await s.ready(s.queue) == 0
+
+
+async def test_a_work_queue_of_an_extra_process_kind_is_declared_by_migrate(env):
+    # reports.render is such a queue: a run requested before any render worker ever started must wait for one.
+    async with scratch(env) as s:
+        definition, settings = _settings(env, s)
+        work_queue = f"{s.schema}.work"
+        definition = dataclasses.replace(definition, work_queues={work_queue: [ROUTING_KEY]})
+        await run_migrations(definition, settings)
+        early = organisation("requested before any worker of its kind ran")
+        await publish(s, early.model_dump_json().encode(), message_id=str(early.event_id))
+        await eventually(lambda: _ready(s, work_queue, 1), timeout=5)
+        await s.channel.queue_delete(work_queue)
+
+
+async def _ready(s: Scratch, queue: str, n: int) -> bool:
+    return await s.ready(queue) == n
 
 
 async def _applied(s: Scratch, n: int) -> bool:

@@ -27,7 +27,7 @@ from shared import db
 from shared.auth import TokenVerifier
 from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
 from shared.bus.metrics import BusMetrics
-from shared.bus.topology import declare_service_topology
+from shared.bus.topology import declare_consumer_queue, declare_service_topology
 from shared.events import Envelope
 from shared.http import create_app, internal_app
 from shared.internal import internal_listener
@@ -49,6 +49,9 @@ class ServiceDefinition:
     migrations: Traversable | None = None
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
+    # Work queues of the service's extra process kinds, by queue name, with the routing keys they take
+    # (e.g. reports.render): declared by `migrate` like the service's own queue.
+    work_queues: Mapping[str, Sequence[str]] = field(default_factory=dict)
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
     # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
     worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
@@ -132,14 +135,24 @@ async def declare_topology(definition: ServiceDefinition, settings: ServiceSetti
     is confirmed by the broker and then dropped for want of a queue."""
     connection = await aio_pika.connect(settings.amqp, client_properties={"connection_name": definition.name})
     try:
+        channel = await connection.channel()
         await declare_service_topology(
-            await connection.channel(),
+            channel,
             consumer=definition.name,
             routing_keys=sorted(s.payload_type.routing_key() for s in definition.subscriptions),
             events_exchange=settings.events_exchange,
             delivery_limit=settings.consumer_delivery_limit,
             retry_delays=settings.consumer_retry_delays,
         )
+        for queue, routing_keys in definition.work_queues.items():
+            await declare_consumer_queue(
+                channel,
+                events_exchange=settings.events_exchange,
+                queue=queue,
+                routing_keys=sorted(routing_keys),
+                delivery_limit=settings.consumer_delivery_limit,
+                retry_delays=settings.consumer_retry_delays,
+            )
     finally:
         await connection.close()
 

@@ -5,7 +5,8 @@ from importlib.resources import files
 from reports.api import ROUTERS
 from reports.config import Settings
 from reports.consumers import SUBSCRIPTIONS
-from reports.render import run_render_worker
+from reports.render import RENDER_QUEUE, run_render_worker
+from shared.events import ReportRunRequested
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
 from shared.service import ServiceDefinition, cli
 
@@ -18,6 +19,7 @@ DEFINITION = ServiceDefinition(
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
     commands={"render": run_render_worker},
+    work_queues={RENDER_QUEUE: [ReportRunRequested.routing_key()]},
 )
 
 

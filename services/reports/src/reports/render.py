@@ -28,6 +28,7 @@ def render_consumer(runtime: Runtime, *, prefetch: int = 1) -> Consumer:
         events_exchange=runtime.settings.events_exchange,
         subscriptions=[Subscription(ReportRunRequested, render_run)],
         delivery_limit=runtime.settings.consumer_delivery_limit,
+        retry_delays=runtime.settings.consumer_retry_delays,
         prefetch=prefetch,
         metrics=runtime.metrics,
     )
