@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 
 from shared import db
-from tests.support.environment import ADMIN_DSN, RunEnvironment
+from tests.support.environment import ADMIN_DSN, RunEnvironment, rabbitmqctl
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "reports"  # has its own migrations besides the platform's
@@ -81,6 +81,8 @@ async def test_a_non_editable_install_runs_its_migrations(tmp_path: Path) -> Non
     scratch = RunEnvironment(run_id=secrets.token_hex(4))
     databases = [db.ServiceDatabase.from_dsn(schema=SERVICE, dsn=scratch.dsn(SERVICE))]
     await db.bootstrap(ADMIN_DSN, databases)
+    await rabbitmqctl("add_vhost", scratch.vhost)  # migrate declares the service's queues there
+    await rabbitmqctl("set_permissions", "-p", scratch.vhost, "guest", ".*", ".*", ".*")
     try:
         prefix = SERVICE.upper() + "_"
         clean = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
@@ -107,4 +109,5 @@ async def test_a_non_editable_install_runs_its_migrations(tmp_path: Path) -> Non
         assert {"platform/0001_outbox_inbox.sql", "0001_report_runs.sql"} <= applied, applied
         assert report_runs is not None
     finally:
+        await rabbitmqctl("delete_vhost", scratch.vhost)
         await db.drop_everything(ADMIN_DSN, databases)
