@@ -13,6 +13,7 @@ from reports import handlers, store
 from reports.catalogue import CATALOGUE
 from reports.consumers import organisations
 from shared.http import CurrentPrincipal
+from shared.paging import PAGED, PageDep
 from shared.problems import Problem
 from shared.scoping import organisation_filter
 from shared.service import RuntimeDep
@@ -41,9 +42,11 @@ class RunPublic(BaseModel):
     error: str | None
 
 
-@router.get("/catalogue", response_model=list[ReportPublic])
-async def list_reports(principal: CurrentPrincipal) -> list[dict[str, str]]:
-    return [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
+@router.get("/catalogue", response_model=list[ReportPublic], responses=PAGED)
+async def list_reports(principal: CurrentPrincipal, page: PageDep) -> list[dict[str, str]]:
+    return page.cut(
+        [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
+    )
 
 
 @router.post("/runs", response_model=RunPublic, status_code=202)

@@ -16,6 +16,7 @@ from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
 from identity.api.schemas import OneLine
 from identity.handlers import clients as keys
 from identity.store import keys as key_store
+from shared.paging import PAGED, PageDep
 from shared.problems import PROBLEM_JSON
 
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -56,13 +57,16 @@ async def create_client(body: ClientCreate, auth: Authenticated, ctx: ContextDep
     return {**client, "client_secret": secret}
 
 
-@council_api.get("/clients", response_model=list[ClientPublic])
-async def list_clients(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@council_api.get("/clients", response_model=list[ClientPublic], responses=PAGED)
+async def list_clients(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
-        return await key_store.list_council_clients(conn=conn, authority_id=principal.authority_id)
+        rows = await key_store.list_council_clients(
+            conn=conn, authority_id=principal.authority_id, limit=page.fetch, offset=page.offset
+        )
+    return page.of(rows)
 
 
 @council_api.delete("/clients/{client_id}", response_model=ClientPublic)
