@@ -27,10 +27,12 @@ class ClientCreate(BaseModel):
         min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'"
     )
     can_edit: bool = Field(True, description="false: read-only access to the council API")
-    grants: list[Literal["clients:manage", "users:manage"]] = Field(
+    grants: list[Literal["clients:manage", "users:manage", "operations"]] = Field(
         default_factory=list,
         description="what else the client may do: create and revoke other clients (clients:manage); create"
-        " council users and unlock or reset their passwords (users:manage). A client never hands on more.",
+        " council users and unlock or reset their passwords (users:manage); list and redrive every"
+        " service's dead letters (operations: its tokens carry the operator claim). A client never hands"
+        " on more.",
     )
 
 

@@ -150,7 +150,7 @@ async def add_council_client(
     can_edit: bool,
     grants: list[str],
 ) -> dict[str, Any]:
-    """A new client of the authority, with its grants (clients:manage, users:manage)."""
+    """A new client of the authority, with its grants (clients:manage, users:manage, operations)."""
     row = await conn.fetchrow(
         f"""
         INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit, grants)
