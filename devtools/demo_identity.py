@@ -297,10 +297,13 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
         organisations = {
             o["reference"]: o["organisation_id"]
             for o in await directory_store.list_organisations(
-                conn=conn, authority_id=authority_id, organisation_id=None
+                conn=conn, authority_id=authority_id, organisation_id=None, limit=None, offset=0
             )
         }
-        existing = {c["reference"]: c for c in await contracts.list_contracts(conn=conn, principal=principal)}
+        existing = {
+            c["reference"]: c
+            for c in await contracts.list_contracts(conn=conn, principal=principal, limit=None, offset=0)
+        }
     assert current is not None
     if any(current[k] != v for k, v in council.settings.items()):
         await directory_handlers.update_authority(ctx, caller, principal, values=council.settings)
@@ -326,7 +329,7 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
             services = {
                 s["reference"]
                 for s in await contracts.list_services(
-                    conn=conn, principal=principal, contract_id=contract["contract_id"]
+                    conn=conn, principal=principal, contract_id=contract["contract_id"], limit=None, offset=0
                 )
             }
         for reference, name in demo.services:

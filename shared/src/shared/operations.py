@@ -14,12 +14,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from shared.auth import Principal
 from shared.bus.operations import list_dead_letters, redrive_dead_letters, replay_outbox
 from shared.http import CurrentPrincipal
+from shared.paging import PAGED, PageDep
 from shared.problems import Problem
 from shared.service import Runtime, RuntimeDep
 
@@ -111,12 +112,14 @@ Operator = Annotated[Principal, Depends(require_operator)]
 def operations_router(service: str) -> APIRouter:
     router = APIRouter(prefix=f"/council/v1/{service}/operations", tags=["operations"])
 
-    @router.get("/dead-letters", response_model=list[DeadLetterPublic])
+    @router.get("/dead-letters", response_model=list[DeadLetterPublic], responses=PAGED)
     async def list_dead_letters_route(
-        _: Operator, runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+        _: Operator, runtime: RuntimeDep, page: PageDep
     ) -> list[DeadLetterPublic]:
-        found = await list_dead_letters(runtime.broker, consumer=service, limit=limit)
-        return [DeadLetterPublic(**asdict(d)) for d in found]
+        """Oldest first. Paging reads the queue from its head each time, so a page holds
+        `offset + limit` messages unacked for a moment (they go back when it is read)."""
+        found = await list_dead_letters(runtime.broker, consumer=service, limit=page.offset + page.fetch)
+        return page.cut([DeadLetterPublic(**asdict(d)) for d in found])
 
     @router.post("/dead-letters/redrive", response_model=RedriveResult)
     async def redrive_dead_letters_route(

@@ -19,6 +19,7 @@ from shared.db import ident
 from shared.events import Envelope, OrganisationUpserted
 from shared.http import CurrentPrincipal
 from shared.migrations import ORGANISATION_PROJECTION, OUTBOX_INBOX
+from shared.paging import PAGED, PageDep
 from shared.scoping import organisation_filter
 from shared.service import RuntimeDep
 
@@ -45,7 +46,8 @@ class OrganisationProjection:
         )
         self._list = (
             f"SELECT organisation_id, name, reference, active FROM {table}"
-            " WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2) ORDER BY name"
+            " WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)"
+            " ORDER BY name, organisation_id LIMIT $3 OFFSET $4"
         )
 
     async def apply(self, conn: asyncpg.Connection, envelope: Envelope, event: OrganisationUpserted) -> None:
@@ -61,24 +63,37 @@ class OrganisationProjection:
         return Subscription(OrganisationUpserted, self.apply, self.apply_many)
 
     async def list_visible(
-        self, conn: asyncpg.Connection, *, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
+        self,
+        conn: asyncpg.Connection,
+        *,
+        authority_id: uuid.UUID,
+        organisation_id: uuid.UUID | None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        return [dict(r) for r in await conn.fetch(self._list, authority_id, organisation_id)]
+        """By name (limit None: all)."""
+        rows = await conn.fetch(self._list, authority_id, organisation_id, limit, offset)
+        return [dict(r) for r in rows]
 
     def router(self, service: str) -> APIRouter:
         """GET /api/v1/<service>/organisations: what this service knows, as the caller may see it."""
         router = APIRouter(prefix=f"/api/v1/{service}", tags=["organisations"])
         projection = self
 
-        @router.get("/organisations", response_model=list[OrganisationPublic])
+        @router.get("/organisations", response_model=list[OrganisationPublic], responses=PAGED)
         async def list_organisations(
-            principal: CurrentPrincipal, runtime: RuntimeDep
+            principal: CurrentPrincipal, runtime: RuntimeDep, page: PageDep
         ) -> list[dict[str, Any]]:
             authority_id, organisation_id = organisation_filter(principal)
             async with runtime.pool.acquire() as conn:
-                return await projection.list_visible(
-                    conn, authority_id=authority_id, organisation_id=organisation_id
+                rows = await projection.list_visible(
+                    conn,
+                    authority_id=authority_id,
+                    organisation_id=organisation_id,
+                    limit=page.fetch,
+                    offset=page.offset,
                 )
+            return page.of(rows)
 
         return router
 

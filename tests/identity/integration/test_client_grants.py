@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from actuals.main import DEFINITION as ACTUALS
+from shared.service import create_api, run_migrations
 from tests.support.identity import bearer, create_user
+from tests.support.inprocess import serve
 
 
 async def _client(identity_api, env, tenant, *grants: str) -> dict[str, str]:
@@ -97,3 +100,29 @@ async def test_a_forged_or_unknown_client_has_no_grants(identity_api, env, tenan
     unknown = bearer(env.council_token(tenant.authority_id))  # signed, but no such client
     made = await identity_api.post("/council/v1/identity/clients", json={"name": "x"}, headers=unknown)
     assert made.status_code == 403
+
+
+async def test_the_operations_grant_puts_operator_in_the_token_for_a_service_operations_api(
+    identity_api, env, tenant
+):
+    """Through identity's real token endpoint to actuals' real dead-letters route (issue 9, 8g (b))."""
+    settings = env.settings(ACTUALS)
+    await run_migrations(ACTUALS, settings)  # declares actuals' queues, its dead-letter queue among them
+    operator = await _client(identity_api, env, tenant, "operations")
+    plain = await _client(identity_api, env, tenant, "users:manage")
+    async with serve(create_api(ACTUALS, settings)) as actuals:
+        listed = await actuals.get("/council/v1/actuals/operations/dead-letters", headers=operator)
+        assert listed.status_code == 200, listed.text
+        assert listed.json() == []
+        refused = await actuals.get("/council/v1/actuals/operations/dead-letters", headers=plain)
+        assert refused.status_code == 403
+        assert "operator" in refused.json()["detail"]
+
+
+async def test_a_client_cannot_hand_on_the_operations_grant_it_lacks(identity_api, env, tenant):
+    maker = await _client(identity_api, env, tenant, "clients:manage")
+    refused = await identity_api.post(
+        "/council/v1/identity/clients", json={"name": "Ops", "grants": ["operations"]}, headers=maker
+    )
+    assert refused.status_code == 403
+    assert "operations" in refused.json()["detail"]

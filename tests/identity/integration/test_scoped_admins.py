@@ -76,3 +76,47 @@ async def test_a_contract_admin_sees_and_revokes_only_its_contract(identity_api,
     assert [c["user_id"] for c in contacts.json()] == [narrow_user["user_id"]]
     everyone = await identity_api.get("/api/v1/identity/contacts", headers=whole)
     assert {c["user_id"] for c in everyone.json()} == {whole_user["user_id"], narrow_user["user_id"]}
+
+
+async def test_a_contract_admin_lists_only_the_contact_requests_within_its_contract(
+    identity_api, journey, env, tenant
+):
+    council = bearer(env.council_user_token(tenant.authority_id))
+    contract = await identity_api.put(
+        "/council/v1/identity/contracts",
+        json={
+            "reference": f"C-{uuid.uuid4().hex[:8]}",
+            "organisation_id": str(tenant.organisations["A"]),
+            "name": "Supported lodgings",
+            "payment_basis": "actuals",
+            "frequency": "weekly",
+        },
+        headers=council,
+    )
+    contract_id = contract.json()["contract_id"]
+    _, whole = await _login(identity_api, journey, env, tenant, role="full")
+    _, narrow = await _login(
+        identity_api, journey, env, tenant, role="admin", scope_type="contract", scope_id=contract_id
+    )
+
+    async def ask(headers, surname, **scope):
+        body = {
+            "forename": "New",
+            "surname": surname,
+            "address": "1 High Street",
+            "phone": "01952 000000",
+            "email": f"{surname.lower()}-{uuid.uuid4().hex[:6]}@provider.example",
+            "role": "finance",
+            "can_edit": False,
+            **scope,
+        }
+        made = await identity_api.post("/api/v1/identity/contact-requests", json=body, headers=headers)
+        assert made.status_code == 201, made.text
+
+    await ask(whole, "Wide")
+    await ask(narrow, "Narrow", scope_type="contract", scope_id=contract_id)
+
+    seen = await identity_api.get("/api/v1/identity/contact-requests", headers=narrow)
+    assert [r["surname"] for r in seen.json()] == ["Narrow"]
+    everything = await identity_api.get("/api/v1/identity/contact-requests", headers=whole)
+    assert {r["surname"] for r in everything.json()} == {"Wide", "Narrow"}

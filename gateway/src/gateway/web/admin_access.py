@@ -50,6 +50,11 @@ async def editor_viewer(request: Request, branding: Branding, task: TaskId, what
     return user
 
 
+# identity's lists come in pages (default 50); a page asks for the most one can hold, more than one
+# organisation's contacts, contracts or requests come to (docs/adr/0011-paging.md).
+WHOLE_LIST = "limit=500"
+
+
 async def read(request: Request, user: SignedIn, path: str) -> Any:
     """identity's provider API at `path` for the logged-in person; a refusal becomes the page's error."""
     try:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import day, editor_viewer, read, task_viewer
+from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import (
     FieldError,
@@ -125,8 +125,8 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
     user = await _viewer(request, branding)
     if not isinstance(user, SignedIn):
         return user
-    contacts = await read(request, user, "contacts")
-    requests = await read(request, user, "contact-requests")
+    contacts = await read(request, user, "contacts?" + WHOLE_LIST)
+    requests = await read(request, user, "contact-requests?" + WHOLE_LIST)
     scopes = dict(await _scope_choices(request, user))
     return portal.render(
         request,
@@ -154,8 +154,8 @@ async def _scope_choices(request: Request, user: SignedIn) -> list[tuple[str, st
         choices.append(
             (f"organisation:{organisation['organisation_id']}", f"Organisation - {organisation['name']}")
         )
-    contracts = await read(request, user, "contracts")
-    services = await read(request, user, "services")
+    contracts = await read(request, user, "contracts?" + WHOLE_LIST)
+    services = await read(request, user, "services?" + WHOLE_LIST)
     for contract in contracts:
         if scope.get("type") != "service":  # a service's login may only give access to its service
             choices.append((f"contract:{contract['contract_id']}", f"Contract - {contract['name']}"))

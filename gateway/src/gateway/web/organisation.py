@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import day, editor_viewer, read, task_viewer
+from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import (
     FormErrors,
@@ -98,7 +98,7 @@ async def show_organisation_details(
     if not isinstance(user, SignedIn):
         return user
     organisation = await read(request, user, "organisation")
-    changes = await read(request, user, "organisation-change-requests")
+    changes = await read(request, user, "organisation-change-requests?" + WHOLE_LIST)
     pending = next((c for c in changes if c["status"] == "pending"), None)
     decided = next((c for c in changes if c["status"] != "pending"), None)
     return portal.render(

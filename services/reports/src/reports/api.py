@@ -16,6 +16,7 @@ from reports.consumers import organisations
 from reports.domain import RunNotFound, RunNotReady
 from shared.auth import Principal
 from shared.http import CurrentPrincipal, client_address
+from shared.paging import PAGED, PageDep
 from shared.problems import Problem
 from shared.scoping import Function, organisation_filter, require_function
 from shared.service import RuntimeDep
@@ -54,9 +55,11 @@ class RunPublic(BaseModel):
     error: str | None = Field(description="Why it failed, for a failed run")
 
 
-@router.get("/catalogue", response_model=list[ReportPublic])
-async def list_reports(principal: ReportsUser) -> list[dict[str, str]]:
-    return [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
+@router.get("/catalogue", response_model=list[ReportPublic], responses=PAGED)
+async def list_reports(principal: ReportsUser, page: PageDep) -> list[dict[str, str]]:
+    return page.cut(
+        [{"key": r.key, "title": r.title, "description": r.description} for r in CATALOGUE.values()]
+    )
 
 
 @router.post("/runs", response_model=RunPublic, status_code=202)

@@ -16,6 +16,7 @@ from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
 from identity.api.schemas import OneLine
 from identity.handlers import clients as keys
 from identity.store import keys as key_store
+from shared.paging import PAGED, PageDep
 from shared.problems import PROBLEM_JSON
 
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -26,10 +27,12 @@ class ClientCreate(BaseModel):
         min_length=1, max_length=100, description="which council system, e.g. 'Finance ledger'"
     )
     can_edit: bool = Field(True, description="false: read-only access to the council API")
-    grants: list[Literal["clients:manage", "users:manage"]] = Field(
+    grants: list[Literal["clients:manage", "users:manage", "operations"]] = Field(
         default_factory=list,
         description="what else the client may do: create and revoke other clients (clients:manage); create"
-        " council users and unlock or reset their passwords (users:manage). A client never hands on more.",
+        " council users and unlock or reset their passwords (users:manage); list and redrive every"
+        " service's dead letters (operations: its tokens carry the operator claim). A client never hands"
+        " on more.",
     )
 
 
@@ -56,13 +59,16 @@ async def create_client(body: ClientCreate, auth: Authenticated, ctx: ContextDep
     return {**client, "client_secret": secret}
 
 
-@council_api.get("/clients", response_model=list[ClientPublic])
-async def list_clients(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@council_api.get("/clients", response_model=list[ClientPublic], responses=PAGED)
+async def list_clients(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
-        return await key_store.list_council_clients(conn=conn, authority_id=principal.authority_id)
+        rows = await key_store.list_council_clients(
+            conn=conn, authority_id=principal.authority_id, limit=page.fetch, offset=page.offset
+        )
+    return page.of(rows)
 
 
 @council_api.delete("/clients/{client_id}", response_model=ClientPublic)

@@ -14,6 +14,7 @@ from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
 from identity.handlers import contacts
 from identity.store import memberships, requests
+from shared.paging import PAGED, PageDep
 from shared.scoping import Function, organisation_filter, require_function
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
@@ -34,21 +35,29 @@ class ContactPublic(BaseModel):
     scope_name: str | None = Field(None, description="the name of the organisation, contract or service")
 
 
-@provider_api.get("/contacts", response_model=list[ContactPublic], summary="The contacts of my organisation")
-async def list_contacts(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get(
+    "/contacts",
+    response_model=list[ContactPublic],
+    summary="The contacts of my organisation",
+    responses=PAGED,
+)
+async def list_contacts(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
     require_function(principal, Function.admin)
     authority_id, organisation_id = organisation_filter(principal)
     if organisation_id is None:
         raise errors.forbidden("council staff list users with the council API")
     async with ctx.pool.acquire() as conn:
-        return await memberships.list_contacts(
+        rows = await memberships.list_contacts(
             conn=conn,
             authority_id=authority_id,
             organisation_id=organisation_id,
             scope_type=principal.scope_type.value,  # a contract or service Admin: only contacts there
             scope_id=principal.scope_id or organisation_id,
+            limit=page.fetch,
+            offset=page.offset,
         )
+    return page.of(rows)
 
 
 class ContactRequestIn(ScopedGrant):
@@ -92,10 +101,10 @@ async def request_contact(body: ContactRequestIn, auth: Authenticated, ctx: Cont
     return await contacts.request_contact(ctx, caller, principal, details=details)
 
 
-@provider_api.get("/contact-requests", response_model=list[ContactRequestPublic])
-async def list_my_requests(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get("/contact-requests", response_model=list[ContactRequestPublic], responses=PAGED)
+async def list_my_requests(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
-    return await contacts.list_own(ctx, principal)
+    return page.of(await contacts.list_own(ctx, principal, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)
@@ -104,19 +113,26 @@ async def get_my_request(request_id: uuid.UUID, auth: Authenticated, ctx: Contex
     return await contacts.get_visible(ctx, principal, request_id=request_id)
 
 
-@council_api.get("/contact-requests", response_model=list[ContactRequestPublic])
+@council_api.get("/contact-requests", response_model=list[ContactRequestPublic], responses=PAGED)
 async def council_requests(
     auth: Authenticated,
     ctx: ContextDep,
+    page: PageDep,
     status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
 ) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
-        return await requests.list_contact_requests(
-            conn=conn, authority_id=principal.authority_id, organisation_id=None, status=status
+        rows = await requests.list_contact_requests(
+            conn=conn,
+            authority_id=principal.authority_id,
+            organisation_id=None,
+            status=status,
+            limit=page.fetch,
+            offset=page.offset,
         )
+    return page.of(rows)
 
 
 @council_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)

@@ -15,6 +15,7 @@ from identity.api.schemas import EMAIL, GrantIn, Membership, OneLine, UserPublic
 from identity.handlers import accounts
 from identity.handlers.common import require_organisation
 from identity.store import audit, users
+from shared.paging import PAGED, PageDep
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
 
@@ -100,15 +101,19 @@ class AuditEntry(BaseModel):
     detail: dict[str, Any]
 
 
-@router.get("/audit", response_model=list[AuditEntry], summary="The access audit log, newest first")
+@router.get(
+    "/audit", response_model=list[AuditEntry], summary="The access audit log, newest first", responses=PAGED
+)
 async def read_audit(
     auth: Authenticated,
     ctx: ContextDep,
+    page: PageDep,
     user_id: uuid.UUID | None = None,
     action: str | None = Query(None, max_length=60),
     since: datetime | None = None,
-    before_id: int | None = Query(None, ge=1, description="page on: the smallest audit_id seen"),
-    limit: int = Query(100, ge=1, le=500),
+    before_id: int | None = Query(
+        None, ge=1, description="only entries older than this audit_id (the smallest seen); or use offset"
+    ),
 ) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
@@ -119,15 +124,17 @@ async def read_audit(
             and await users.get_user(conn=conn, authority_id=principal.authority_id, user_id=user_id) is None
         ):
             raise errors.not_found("user")
-        return await audit.list_audit(
+        rows = await audit.list_audit(
             conn=conn,
             authority_id=principal.authority_id,
             subject_user_id=user_id,
             action=action,
             since=since,
             before_id=before_id,
-            limit=limit,
+            limit=page.fetch,
+            offset=page.offset,
         )
+    return page.of(rows)
 
 
 class UserDetail(UserPublic):
@@ -135,10 +142,13 @@ class UserDetail(UserPublic):
 
 
 @router.get(
-    "/users", response_model=list[UserPublic], summary="Users of the authority, or of one organisation"
+    "/users",
+    response_model=list[UserPublic],
+    summary="Users of the authority, or of one organisation",
+    responses=PAGED,
 )
 async def list_users(
-    auth: Authenticated, ctx: ContextDep, organisation_id: uuid.UUID | None = None
+    auth: Authenticated, ctx: ContextDep, page: PageDep, organisation_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
@@ -146,9 +156,14 @@ async def list_users(
     async with ctx.pool.acquire() as conn:
         if organisation_id is not None:
             await require_organisation(conn, principal, organisation_id)
-        return await users.list_users(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+        rows = await users.list_users(
+            conn=conn,
+            authority_id=principal.authority_id,
+            organisation_id=organisation_id,
+            limit=page.fetch,
+            offset=page.offset,
         )
+    return page.of(rows)
 
 
 @router.get("/users/{user_id}", response_model=UserDetail)

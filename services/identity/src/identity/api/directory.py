@@ -18,6 +18,7 @@ from identity.handlers.common import require_organisation
 from identity.store import contracts
 from identity.store import directory as store
 from shared.http import CurrentPrincipal
+from shared.paging import PAGED, PageDep
 from shared.scoping import organisation_filter, require_visible
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["directory"])
@@ -50,24 +51,38 @@ class OrganisationPublic(BaseModel):
     revision: int
 
 
-@provider_api.get("/organisations", response_model=list[OrganisationPublic])
-async def list_organisations(principal: CurrentPrincipal, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get("/organisations", response_model=list[OrganisationPublic], responses=PAGED)
+async def list_organisations(
+    principal: CurrentPrincipal, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
     authority_id, organisation_id = organisation_filter(principal)
     async with ctx.pool.acquire() as conn:
-        return await store.list_organisations(
-            conn=conn, authority_id=authority_id, organisation_id=organisation_id
+        rows = await store.list_organisations(
+            conn=conn,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            limit=page.fetch,
+            offset=page.offset,
         )
+    return page.of(rows)
 
 
-@provider_api.get("/contracts", response_model=list[ContractPublic], summary="Contracts within my scope")
-async def list_contracts(principal: CurrentPrincipal, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get(
+    "/contracts", response_model=list[ContractPublic], summary="Contracts within my scope", responses=PAGED
+)
+async def list_contracts(principal: CurrentPrincipal, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     async with ctx.pool.acquire() as conn:
-        return await contracts.list_contracts(conn=conn, principal=principal)
+        rows = await contracts.list_contracts(
+            conn=conn, principal=principal, limit=page.fetch, offset=page.offset
+        )
+    return page.of(rows)
 
 
-@provider_api.get("/services", response_model=list[ServicePublic], summary="Services within my scope")
+@provider_api.get(
+    "/services", response_model=list[ServicePublic], summary="Services within my scope", responses=PAGED
+)
 async def list_services(
-    principal: CurrentPrincipal, ctx: ContextDep, contract_id: uuid.UUID | None = None
+    principal: CurrentPrincipal, ctx: ContextDep, page: PageDep, contract_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
     async with ctx.pool.acquire() as conn:
         if contract_id is not None:
@@ -75,7 +90,10 @@ async def list_services(
                 conn=conn, authority_id=principal.authority_id, contract_id=contract_id
             )
             require_visible(principal, "contract", **_ids(contract, authority_id=principal.authority_id))
-        return await contracts.list_services(conn=conn, principal=principal, contract_id=contract_id)
+        rows = await contracts.list_services(
+            conn=conn, principal=principal, contract_id=contract_id, limit=page.fetch, offset=page.offset
+        )
+    return page.of(rows)
 
 
 def _ids(row: dict[str, Any] | None, *, authority_id: uuid.UUID) -> dict[str, Any]:
@@ -143,9 +161,9 @@ async def put_contract(body: ContractUpsert, auth: Authenticated, ctx: ContextDe
     )
 
 
-@council_api.get("/contracts", response_model=list[ContractPublic])
+@council_api.get("/contracts", response_model=list[ContractPublic], responses=PAGED)
 async def council_contracts(
-    auth: Authenticated, ctx: ContextDep, organisation_id: uuid.UUID | None = None
+    auth: Authenticated, ctx: ContextDep, page: PageDep, organisation_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
     principal, _ = auth
     if not principal.is_council:
@@ -153,7 +171,14 @@ async def council_contracts(
     async with ctx.pool.acquire() as conn:
         if organisation_id is not None:
             await require_organisation(conn, principal, organisation_id)
-        return await contracts.list_contracts(conn=conn, principal=principal, organisation_id=organisation_id)
+        rows = await contracts.list_contracts(
+            conn=conn,
+            principal=principal,
+            organisation_id=organisation_id,
+            limit=page.fetch,
+            offset=page.offset,
+        )
+    return page.of(rows)
 
 
 class ServiceUpsert(BaseModel):

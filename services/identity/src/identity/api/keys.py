@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from identity.api.deps import Authenticated, ContextDep, GatewayCaller
 from identity.api.schemas import OneLine, ScopedGrant
 from identity.handlers import keys
+from shared.paging import PAGED, PageDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["api keys"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -60,10 +61,12 @@ async def create_api_key(body: ApiKeyCreate, auth: Authenticated, ctx: ContextDe
     return {**key, "api_key": secret}
 
 
-@provider_api.get("/api-keys", response_model=list[ApiKeyPublic], summary="My organisation's API keys")
-async def list_api_keys(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get(
+    "/api-keys", response_model=list[ApiKeyPublic], summary="My organisation's API keys", responses=PAGED
+)
+async def list_api_keys(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
-    return await keys.list_api_keys(ctx, principal)
+    return page.of(await keys.list_api_keys(ctx, principal, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.delete("/api-keys/{key_id}", response_model=ApiKeyPublic, summary="Revoke an API key")
@@ -76,12 +79,16 @@ async def revoke_api_key(key_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
     "/organisations/{organisation_id}/api-keys",
     response_model=list[ApiKeyPublic],
     summary="An organisation's API keys",
+    responses=PAGED,
 )
 async def list_organisation_keys(
-    organisation_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+    organisation_id: uuid.UUID, auth: Authenticated, ctx: ContextDep, page: PageDep
 ) -> list[dict[str, Any]]:
     principal, _ = auth
-    return await keys.list_api_keys(ctx, principal, organisation_id=organisation_id)
+    rows = await keys.list_api_keys(
+        ctx, principal, organisation_id=organisation_id, limit=page.fetch, offset=page.offset
+    )
+    return page.of(rows)
 
 
 @council_api.delete(

@@ -14,6 +14,7 @@ from identity.api.deps import Authenticated, ContextDep
 from identity.api.directory import OrganisationPublic
 from identity.api.schemas import EMAIL, PHONE, OneLine
 from identity.handlers import organisation_details
+from shared.paging import PAGED, PageDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -69,10 +70,14 @@ async def request_organisation_change(
     return await organisation_details.request_change(ctx, caller, principal, details=body.model_dump())
 
 
-@provider_api.get("/organisation-change-requests", response_model=list[OrganisationChangePublic])
-async def list_my_organisation_changes(auth: Authenticated, ctx: ContextDep) -> list[dict[str, Any]]:
+@provider_api.get(
+    "/organisation-change-requests", response_model=list[OrganisationChangePublic], responses=PAGED
+)
+async def list_my_organisation_changes(
+    auth: Authenticated, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
     principal, _ = auth
-    return await organisation_details.list_own(ctx, principal)
+    return page.of(await organisation_details.list_own(ctx, principal, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)
@@ -83,14 +88,20 @@ async def get_my_organisation_change(
     return await organisation_details.get_visible(ctx, principal, request_id=request_id)
 
 
-@council_api.get("/organisation-change-requests", response_model=list[OrganisationChangePublic])
+@council_api.get(
+    "/organisation-change-requests", response_model=list[OrganisationChangePublic], responses=PAGED
+)
 async def council_organisation_changes(
     auth: Authenticated,
     ctx: ContextDep,
+    page: PageDep,
     status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
 ) -> list[dict[str, Any]]:
     principal, _ = auth
-    return await organisation_details.list_for_council(ctx, principal, status=status)
+    rows = await organisation_details.list_for_council(
+        ctx, principal, status=status, limit=page.fetch, offset=page.offset
+    )
+    return page.of(rows)
 
 
 @council_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)

@@ -11,6 +11,7 @@ from identity.context import Caller, Context
 from identity.crypto import digest, new_secret
 from identity.handlers.common import (
     CLIENTS_MANAGE,
+    OPERATIONS,
     enforce_limits,
     record,
     require_client_grant,
@@ -104,6 +105,7 @@ async def client_credentials(
         can_edit=client["can_edit"],
         scope_type=ScopeType.authority,
         scope_id=None,
+        operator=OPERATIONS in client["grants"],
         extra={"name": client["name"]},
     )
     ttl = ctx.settings.machine_token_ttl_seconds

@@ -110,6 +110,7 @@ def require_council_editor(principal: Principal) -> None:
 
 CLIENTS_MANAGE = "clients:manage"  # a council client may create and revoke other clients
 USERS_MANAGE = "users:manage"  # ... may create council users, and unlock or reset their passwords
+OPERATIONS = "operations"  # ... gets the operator claim: every service's dead-letters API
 
 
 async def require_client_grant(conn: asyncpg.Connection, principal: Principal, grant: str) -> None:

@@ -101,8 +101,9 @@ async def request_contact(
     return request
 
 
-async def list_own(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
-    """The requests of the caller's organisation."""
+async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: int) -> list[dict[str, Any]]:
+    """The requests of the caller's organisation for access within the caller's scope (a contract or
+    service Admin sees only those, as with contacts and keys)."""
     require_function(principal, Function.admin)
     async with ctx.pool.acquire() as conn:
         return await requests.list_contact_requests(
@@ -110,6 +111,9 @@ async def list_own(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
             authority_id=principal.authority_id,
             organisation_id=principal.organisation_id,
             status=None,
+            limit=limit,
+            offset=offset,
+            within=(principal.scope_type.value, principal.scope_id or principal.organisation_id),
         )
 
 

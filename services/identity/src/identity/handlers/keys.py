@@ -76,7 +76,7 @@ async def create_api_key(
 
 
 async def list_api_keys(
-    ctx: Context, principal: Principal, *, organisation_id: uuid.UUID | None = None
+    ctx: Context, principal: Principal, *, organisation_id: uuid.UUID | None = None, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """A provider's keys of its own organisation; the council's of any organisation of its authority."""
     organisation_id = _organisation(principal, organisation_id, edit=False)
@@ -88,6 +88,8 @@ async def list_api_keys(
             authority_id=principal.authority_id,
             organisation_id=organisation_id,
             **_scope(principal, organisation_id),
+            limit=limit,
+            offset=offset,
         )
 
 

@@ -89,22 +89,34 @@ async def my_organisation_in(conn: asyncpg.Connection, principal: Principal) -> 
     return organisation
 
 
-async def list_own(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
+async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: int) -> list[dict[str, Any]]:
     """The change requests of the caller's organisation, newest first."""
     require_function(principal, Function.admin)
     authority_id, organisation_id = organisation_filter(principal)
     async with ctx.pool.acquire() as conn:
         return await change_requests.list_by_authority(
-            conn=conn, authority_id=authority_id, organisation_id=organisation_id, status=None
+            conn=conn,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            status=None,
+            limit=limit,
+            offset=offset,
         )
 
 
-async def list_for_council(ctx: Context, principal: Principal, *, status: str | None) -> list[dict[str, Any]]:
+async def list_for_council(
+    ctx: Context, principal: Principal, *, status: str | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
     async with ctx.pool.acquire() as conn:
         return await change_requests.list_by_authority(
-            conn=conn, authority_id=principal.authority_id, organisation_id=None, status=status
+            conn=conn,
+            authority_id=principal.authority_id,
+            organisation_id=None,
+            status=status,
+            limit=limit,
+            offset=offset,
         )
 
 

@@ -57,6 +57,7 @@ async def list_audit(
     since: datetime | None,
     before_id: int | None,
     limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
     """Entries of the authority, newest first, optionally about one user or of one action."""
     rows = await conn.fetch(
@@ -67,7 +68,7 @@ async def list_audit(
            AND ($3::text IS NULL OR action = $3)
            AND ($4::timestamptz IS NULL OR occurred_at >= $4)
            AND ($5::bigint IS NULL OR audit_id < $5)
-         ORDER BY audit_id DESC LIMIT $6
+         ORDER BY audit_id DESC LIMIT $6 OFFSET $7
         """,
         authority_id,
         subject_user_id,
@@ -75,5 +76,6 @@ async def list_audit(
         since,
         before_id,
         limit,
+        offset,
     )
     return [dict(r) for r in rows]

@@ -95,15 +95,24 @@ async def get_contract(
 
 
 async def list_contracts(
-    *, conn: asyncpg.Connection, principal: Principal, organisation_id: uuid.UUID | None = None
+    *,
+    conn: asyncpg.Connection,
+    principal: Principal,
+    organisation_id: uuid.UUID | None = None,
+    limit: int | None,
+    offset: int,
 ) -> list[dict[str, Any]]:
-    """The contracts the caller may see (optionally of one organisation), by name."""
+    """The contracts the caller may see (optionally of one organisation), by name (limit None: all)."""
     where, params = scope_where(principal, Columns(contract="contract_id"), first_param=2)
+    n = len(params) + 2
     rows = await conn.fetch(
         f"SELECT {CONTRACT_COLUMNS} FROM identity.contract"
-        f" WHERE ($1::uuid IS NULL OR organisation_id = $1) AND {where} ORDER BY name, reference",
+        f" WHERE ($1::uuid IS NULL OR organisation_id = $1) AND {where}"
+        f" ORDER BY name, reference, contract_id LIMIT ${n} OFFSET ${n + 1}",
         organisation_id,
         *params,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 
@@ -141,17 +150,26 @@ async def upsert_service(
 
 
 async def list_services(
-    *, conn: asyncpg.Connection, principal: Principal, contract_id: uuid.UUID | None = None
+    *,
+    conn: asyncpg.Connection,
+    principal: Principal,
+    contract_id: uuid.UUID | None = None,
+    limit: int | None,
+    offset: int,
 ) -> list[dict[str, Any]]:
-    """The services the caller may see (optionally of one contract), by name."""
+    """The services the caller may see (optionally of one contract), by name (limit None: all)."""
     where, params = scope_where(
         principal, Columns(contract="contract_id", service="service_id"), first_param=2
     )
+    n = len(params) + 2
     rows = await conn.fetch(
         f"SELECT {SERVICE_COLUMNS} FROM identity.provider_service"
-        f" WHERE ($1::uuid IS NULL OR contract_id = $1) AND {where} ORDER BY name, reference",
+        f" WHERE ($1::uuid IS NULL OR contract_id = $1) AND {where}"
+        f" ORDER BY name, reference, service_id LIMIT ${n} OFFSET ${n + 1}",
         contract_id,
         *params,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 

@@ -199,16 +199,23 @@ async def get_organisation(
 
 
 async def list_organisations(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    limit: int | None,
+    offset: int,
 ) -> list[dict[str, Any]]:
-    """Organisations of the authority, or only the one given."""
+    """Organisations of the authority, or only the one given, by name (limit None: all)."""
     rows = await conn.fetch(
         f"""
         SELECT {ORGANISATION_COLUMNS} FROM identity.organisation
          WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
-         ORDER BY name
+         ORDER BY name, organisation_id LIMIT $3 OFFSET $4
         """,
         authority_id,
         organisation_id,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]

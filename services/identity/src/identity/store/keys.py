@@ -63,15 +63,19 @@ async def list_api_keys(
     organisation_id: uuid.UUID,
     scope_type: str,
     scope_id: uuid.UUID,
+    limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
     """The organisation's keys within the scope, newest first (revoked ones too)."""
     rows = await conn.fetch(
         f"SELECT {KEY_COLUMNS} FROM identity.api_key WHERE authority_id = $1 AND organisation_id = $2"
-        f" AND {KEY_WITHIN} ORDER BY created_at DESC, key_id",
+        f" AND {KEY_WITHIN} ORDER BY created_at DESC, key_id LIMIT $5 OFFSET $6",
         authority_id,
         organisation_id,
         scope_type,
         scope_id,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 
@@ -146,7 +150,7 @@ async def add_council_client(
     can_edit: bool,
     grants: list[str],
 ) -> dict[str, Any]:
-    """A new client of the authority, with its grants (clients:manage, users:manage)."""
+    """A new client of the authority, with its grants (clients:manage, users:manage, operations)."""
     row = await conn.fetchrow(
         f"""
         INSERT INTO identity.council_client (client_id, authority_id, name, secret_hash, can_edit, grants)
@@ -178,11 +182,16 @@ async def touch_council_client(*, conn: asyncpg.Connection, client_id: str) -> N
     )
 
 
-async def list_council_clients(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The authority's clients."""
+async def list_council_clients(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The authority's clients, oldest first."""
     rows = await conn.fetch(
-        f"SELECT {CLIENT_COLUMNS} FROM identity.council_client WHERE authority_id = $1 ORDER BY created_at",
+        f"SELECT {CLIENT_COLUMNS} FROM identity.council_client WHERE authority_id = $1"
+        " ORDER BY created_at, client_id LIMIT $2 OFFSET $3",
         authority_id,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 

@@ -76,6 +76,8 @@ async def list_contacts(
     organisation_id: uuid.UUID,
     scope_type: str,
     scope_id: uuid.UUID,
+    limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
     """The organisation's contacts whose scope lies within the given one ('organisation': all), with
     their role and scope there (and the scope's name), by name."""
@@ -91,11 +93,13 @@ async def list_contacts(
           LEFT JOIN identity.contract c ON m.scope_type = 'contract' AND c.contract_id = m.scope_id
           LEFT JOIN identity.provider_service s ON m.scope_type = 'service' AND s.service_id = m.scope_id
          WHERE u.authority_id = $1 AND m.organisation_id = $2 AND {CONTACT_WITHIN}
-         ORDER BY u.surname, u.forename, u.email, u.user_id
+         ORDER BY u.surname, u.forename, u.email, u.user_id LIMIT $5 OFFSET $6
         """,
         authority_id,
         organisation_id,
         scope_type,
         scope_id,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]

@@ -11,14 +11,20 @@ from typing import Any
 
 import asyncpg
 
+from identity.store.contracts import within_scope
+
 
 class DecidedRequests:
-    def __init__(self, table: str, columns: str, *, decision_columns: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, table: str, columns: str, *, decision_columns: tuple[str, ...] = (), scoped: bool = False
+    ) -> None:
         """`table` in the identity schema; `columns` it returns; `decision_columns`, set with a decision
-        besides status, reason and decider (names from code, never from a request)."""
+        besides status, reason and decider (names from code, never from a request); `scoped` when its
+        rows ask for access in a scope (scope_type, scope_id columns)."""
         self.table = f"identity.{table}"
         self.columns = columns
         self.decision_columns = decision_columns
+        self.scoped = scoped
 
     async def get(
         self,
@@ -44,18 +50,29 @@ class DecidedRequests:
         authority_id: uuid.UUID,
         organisation_id: uuid.UUID | None,
         status: str | None,
+        limit: int,
+        offset: int,
+        within: tuple[str, uuid.UUID | None] = ("organisation", None),
     ) -> list[dict[str, Any]]:
-        """Requests of the authority (or one organisation), newest first."""
+        """Requests of the authority (or one organisation), newest first; on a table with a scope, only
+        those for access within `within` (scope type and id: a contract or service Admin's)."""
+        params: list[Any] = [authority_id, organisation_id, status]
+        scoped = ""
+        if self.scoped:
+            scoped = " AND " + within_scope(
+                type_col="scope_type", id_col="scope_id", type_param=4, id_param=5
+            )
+            params += within
         rows = await conn.fetch(
             f"""
             SELECT {self.columns} FROM {self.table}
              WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
-               AND ($3::text IS NULL OR status = $3)
-             ORDER BY created_at DESC LIMIT 500
+               AND ($3::text IS NULL OR status = $3){scoped}
+             ORDER BY created_at DESC, request_id LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}
             """,
-            authority_id,
-            organisation_id,
-            status,
+            *params,
+            limit,
+            offset,
         )
         return [dict(r) for r in rows]
 

@@ -79,7 +79,9 @@ async def add_contact_request(
     return dict(row) if row else None
 
 
-_CONTACT_REQUESTS = DecidedRequests("contact_request", CONTACT_COLUMNS, decision_columns=("user_id",))
+_CONTACT_REQUESTS = DecidedRequests(
+    "contact_request", CONTACT_COLUMNS, decision_columns=("user_id",), scoped=True
+)
 get_contact_request = _CONTACT_REQUESTS.get
 list_contact_requests = _CONTACT_REQUESTS.list_by_authority
 decide_contact_request = _CONTACT_REQUESTS.decide

@@ -264,7 +264,12 @@ async def record_login(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> bool:
 
 
 async def list_users(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID | None
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
     """Users of the authority, or the contacts of one organisation, by name."""
     rows = await conn.fetch(
@@ -273,10 +278,12 @@ async def list_users(
          WHERE u.authority_id = $1
            AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM identity.membership m
                                              WHERE m.user_id = u.user_id AND m.organisation_id = $2))
-         ORDER BY u.surname, u.forename, u.email
+         ORDER BY u.surname, u.forename, u.email, u.user_id LIMIT $3 OFFSET $4
         """,
         authority_id,
         organisation_id,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 
