@@ -20,8 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
-from shared.migrations import migrate
-from shared.service import ServiceDefinition, service_migrations
+from shared.service import ServiceDefinition, run_migrations
 from shared.settings import ServiceSettings
 
 ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -161,15 +160,12 @@ class RunEnvironment:
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def create(self) -> None:
+        """What `python -m <service> migrate` does for every service: schemas, then queues and bindings."""
         await db.bootstrap(ADMIN_DSN, self.service_databases())
-        for definition in definitions():
-            conn = await db.connect(self.dsn(definition.name))
-            try:
-                await migrate(conn, schema=definition.name, migrations=service_migrations(definition))
-            finally:
-                await conn.close()
         await rabbitmqctl("add_vhost", self.vhost)
         await rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        for definition in definitions():
+            await run_migrations(definition, self.settings(definition))
 
     async def destroy(self) -> None:
         try:
