@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 
 from gateway.config import Settings
 from gateway.main import create_gateway
-from tests.support.inprocess import free_port, serve
+from tests.support.inprocess import no_upstreams, serve
 
 
 def echo_upstream() -> FastAPI:
@@ -42,12 +42,9 @@ def echo_upstream() -> FastAPI:
 async def gateway(env):
     async with serve(echo_upstream()) as upstream:
         base = str(upstream.base_url).rstrip("/")
-        dead = f"http://127.0.0.1:{free_port()}"
         settings = Settings(
             environment="test",
-            actuals_url=base,
-            payments_url=base,
-            claims_url=dead,
+            **no_upstreams() | {"actuals_url": base, "payments_url": base},
             upstream_read_timeout=0.3,
             token_jwks_json=env.jwks,
             log_json=True,

@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import Request
 from playwright.async_api import Browser, Page, Playwright, Route
 
+from tests.support.inprocess import no_upstreams
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -149,7 +151,9 @@ def _fake_pages() -> dict[str, FakePage]:
     from shared.auth import Role
 
     app = create_gateway(
-        Settings(environment="test", identity_secret="in-process-gateway-talks-to-no-identity")
+        Settings(
+            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", **no_upstreams()
+        )
     )
 
     @app.get("/{slug}/home")

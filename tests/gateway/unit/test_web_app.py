@@ -16,12 +16,15 @@ from gateway.web.csrf import COOKIE, refuse_cross_site
 from gateway.web.home import Viewer, render_home
 from gateway.web.rendering import page_router_dependencies, require_csrf
 from shared.auth import Role
+from tests.support.inprocess import no_upstreams
 
 
 @pytest.fixture(scope="module")
 def app():
     app = create_gateway(
-        Settings(environment="test", identity_secret="in-process-gateway-talks-to-no-identity")
+        Settings(
+            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", **no_upstreams()
+        )
     )
 
     @app.get("/{slug}/home")
