@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture bench-backbone bench-login asyncapi config-doc
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login asyncapi config-doc
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -10,7 +10,7 @@ run: setup
 # The browser tests need Chromium: the set-up installs it, and the tests fail (not skip) without it.
 test: export PORTAL_SETUP_BROWSER := 1
 test: export PORTAL_REQUIRE_BROWSER := 1
-test: setup lint typecheck architecture
+test: setup lint typecheck architecture audit
 	$(UV) run pytest
 
 # A PNG of each page at desktop and phone width, in docs/screenshots/ (against a stack of its own).
@@ -30,6 +30,11 @@ typecheck:
 
 architecture:
 	$(UV) run lint-imports
+
+# The locked dependencies against PyPI's vulnerability service: red on a known vulnerability; a warning
+# only when the service cannot answer (devtools/audit.py).
+audit:
+	$(UV) run python -m devtools.audit
 
 asyncapi:
 	$(UV) run python -m devtools.asyncapi
