@@ -95,3 +95,10 @@ async def test_readiness_reflects_upstreams(gateway):
     ready = await gateway.get("/readyz")
     assert ready.status_code == 503  # claims (and the others not started here) are down
     assert ready.json()["checks"] == {"upstreams": False}
+
+
+async def test_a_path_with_a_control_character_is_a_bad_request_not_a_500(gateway):
+    response = await gateway.delete("/council/v1/identity/clients/I%1D%C3%BE")
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "character" in response.json()["detail"]
