@@ -32,7 +32,7 @@ async def create_api_key(
     require_edit(principal, Function.admin)
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("API keys are created by people, not by other keys")
-    assert principal.organisation_id is not None
+    organisation_id = _organisation_of(principal)
     if grant["can_edit"] and not principal.can_edit:
         raise errors.forbidden("a read-only login cannot create an editing key")
     secret = new_secret(KEY_PREFIX)
@@ -43,7 +43,7 @@ async def create_api_key(
         key = await keys.add_api_key(
             conn=conn,
             authority_id=principal.authority_id,
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
             name=name,
             prefix=secret[: len(KEY_PREFIX) + 6],
             secret_hash=digest(secret),
@@ -55,7 +55,7 @@ async def create_api_key(
             caller,
             authority_id=principal.authority_id,
             action="api_key_created",
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
             key=key["key_id"],
             role=grant["role"],
             can_edit=grant["can_edit"],
@@ -67,10 +67,10 @@ async def create_api_key(
 
 async def list_api_keys(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
     require_function(principal, Function.admin)
-    assert principal.organisation_id is not None
+    organisation_id = _organisation_of(principal)
     async with ctx.pool.acquire() as conn:
         return await keys.list_api_keys(
-            conn=conn, authority_id=principal.authority_id, organisation_id=principal.organisation_id
+            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
         )
 
 
@@ -78,12 +78,12 @@ async def revoke_api_key(
     ctx: Context, caller: Caller, principal: Principal, *, key_id: uuid.UUID
 ) -> dict[str, Any]:
     require_edit(principal, Function.admin)
-    assert principal.organisation_id is not None
+    organisation_id = _organisation_of(principal)
     async with ctx.pool.acquire() as conn, conn.transaction():
         key = await keys.revoke_api_key(
             conn=conn,
             authority_id=principal.authority_id,
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
             key_id=key_id,
             revoked_by=principal.subject,
         )
@@ -94,7 +94,7 @@ async def revoke_api_key(
             caller,
             authority_id=principal.authority_id,
             action="api_key_revoked",
-            organisation_id=principal.organisation_id,
+            organisation_id=organisation_id,
             key=key_id,
         )
     log.info("api_key_revoked", key_id=str(key_id))
@@ -198,3 +198,10 @@ async def client_credentials(ctx: Context, *, client_id: str, client_secret: str
     )
     ttl = ctx.settings.machine_token_ttl_seconds
     return IssuedToken(sign(ctx, principal, ttl), ttl, principal)
+
+
+def _organisation_of(principal: Principal) -> uuid.UUID:
+    """API keys belong to a provider organisation: a caller without one (the council) is refused."""
+    if principal.organisation_id is None:
+        raise errors.forbidden("API keys belong to a provider organisation, and this caller has none")
+    return principal.organisation_id
