@@ -10,8 +10,14 @@ run: setup
 # The browser tests need Chromium: the set-up installs it, and the tests fail (not skip) without it.
 test: export PORTAL_SETUP_BROWSER := 1
 test: export PORTAL_REQUIRE_BROWSER := 1
+# Under coverage, the processes the tests start included (pyproject.toml [tool.coverage.run]); then each
+# package's branch coverage against its floor (devtools/coverage_floor.py, docs/testing.md).
 test: setup lint typecheck architecture audit
-	$(UV) run pytest
+	$(UV) run coverage erase
+	$(UV) run coverage run -m pytest
+	$(UV) run coverage combine --quiet
+	$(UV) run coverage report --skip-covered --sort=cover
+	$(UV) run python -m devtools.coverage_floor
 
 # A PNG of each page at desktop and phone width, in docs/screenshots/ (against a stack of its own).
 screenshots: export PORTAL_SETUP_BROWSER := 1
