@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture bench-backbone bench-login asyncapi config-doc
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login asyncapi config-doc
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -10,8 +10,14 @@ run: setup
 # The browser tests need Chromium: the set-up installs it, and the tests fail (not skip) without it.
 test: export PORTAL_SETUP_BROWSER := 1
 test: export PORTAL_REQUIRE_BROWSER := 1
-test: setup lint typecheck architecture
-	$(UV) run pytest
+# Under coverage, the processes the tests start included (pyproject.toml [tool.coverage.run]); then each
+# package's branch coverage against its floor (devtools/coverage_floor.py, docs/testing.md).
+test: setup lint typecheck architecture audit
+	$(UV) run coverage erase
+	$(UV) run coverage run -m pytest
+	$(UV) run coverage combine --quiet
+	$(UV) run coverage report --skip-covered --sort=cover
+	$(UV) run python -m devtools.coverage_floor
 
 # A PNG of each page at desktop and phone width, in docs/screenshots/ (against a stack of its own).
 screenshots: export PORTAL_SETUP_BROWSER := 1
@@ -30,6 +36,11 @@ typecheck:
 
 architecture:
 	$(UV) run lint-imports
+
+# The locked dependencies against PyPI's vulnerability service: red on a known vulnerability; a warning
+# only when the service cannot answer (devtools/audit.py).
+audit:
+	$(UV) run python -m devtools.audit
 
 asyncapi:
 	$(UV) run python -m devtools.asyncapi

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from shared.logging import configure_logging
 from shared.telemetry import configure_telemetry
+from tests.support.decoy_ports import decoys
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
 from tests.support.secrets import find_leaks, install_run_log, run_log
-from tests.support.stack import Stack
+from tests.support.stack import PROCESS_PREFIXES, Stack
 from tests.support.tenants import World, build_world
+
+
+@pytest.fixture(scope="session", autouse=True)
+def make_run_ports_are_busy() -> Iterator[list[int]]:
+    """Ports 8000-8006 answer nonsense for the whole run, as if `make run` were running, and no setting
+    of the shell (dev.env's, exported) reaches a test: no test may depend on a default port or on
+    dev.env (tests/support/decoy_ports.py)."""
+    with decoys() as held, pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith(PROCESS_PREFIXES)]:
+            patch.delenv(name)
+        yield held
 
 
 @pytest.fixture(scope="session")

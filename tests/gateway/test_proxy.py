@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 
 from gateway.config import Settings
 from gateway.main import create_gateway
-from tests.support.inprocess import free_port, serve
+from tests.support.inprocess import no_upstreams, serve
 
 
 def echo_upstream() -> FastAPI:
@@ -42,13 +42,10 @@ def echo_upstream() -> FastAPI:
 async def gateway(env):
     async with serve(echo_upstream()) as upstream:
         base = str(upstream.base_url).rstrip("/")
-        dead = f"http://127.0.0.1:{free_port()}"
         settings = Settings(
             environment="test",
             metrics_port=0,
-            actuals_url=base,
-            payments_url=base,
-            claims_url=dead,
+            **no_upstreams() | {"actuals_url": base, "payments_url": base},
             upstream_read_timeout=0.3,
             token_jwks_json=env.jwks,
             log_json=True,
@@ -101,3 +98,10 @@ async def test_readiness_reflects_upstreams(gateway):
     ready = await gateway.get("/readyz")
     assert ready.status_code == 503  # claims (and the others not started here) are down
     assert ready.json()["checks"] == {"upstreams": False}
+
+
+async def test_a_path_with_a_control_character_is_a_bad_request_not_a_500(gateway):
+    response = await gateway.delete("/council/v1/identity/clients/I%1D%C3%BE")
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "character" in response.json()["detail"]

@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import Request
 from playwright.async_api import Browser, Page, Playwright, Route
 
+from tests.support.inprocess import no_upstreams
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -150,7 +152,10 @@ def _fake_pages() -> dict[str, FakePage]:
 
     app = create_gateway(
         Settings(
-            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", metrics_port=0
+            environment="test",
+            identity_secret="in-process-gateway-talks-to-no-identity",
+            metrics_port=0,
+            **no_upstreams(),
         )
     )
 

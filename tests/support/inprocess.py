@@ -11,11 +11,23 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
+
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def dead_url() -> str:
+    """The URL of a port nothing listens on (a service that is down), never a default of `make run`."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def no_upstreams() -> dict[str, str]:
+    """The gateway's settings for every service URL, each down: an in-process gateway that talks to none."""
+    return {f"{name}_url": dead_url() for name in SERVICES}
 
 
 @asynccontextmanager

@@ -19,6 +19,7 @@ from tests.support.environment import SERVICES, RunEnvironment
 from tests.support.inprocess import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+PROCESS_PREFIXES = tuple(name.upper() + "_" for name in (*SERVICES, "gateway"))
 
 
 @dataclass
@@ -40,9 +41,8 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def environment(self) -> dict[str, str]:
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(tuple(s.upper() + "_" for s in SERVICES))
-        }
+        # Nothing of the caller's shell configures a process (e.g. dev.env's variables, exported).
+        env = {k: v for k, v in os.environ.items() if not k.startswith(PROCESS_PREFIXES)}
         env["PYTHONUNBUFFERED"] = "1"
         for service in SERVICES:
             env.update(self.env.env_vars(service))

@@ -79,12 +79,17 @@ async def forward(request: Request, *, service: str, root: str) -> Response:
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
     inject_headers(headers)
-    upstream = client.build_request(
-        request.method,
-        base + upstream_path + (f"?{request.url.query}" if request.url.query else ""),
-        headers=headers,
-        content=request.stream(),
-    )
+    try:
+        upstream = client.build_request(
+            request.method,
+            base + upstream_path + (f"?{request.url.query}" if request.url.query else ""),
+            headers=headers,
+            content=request.stream(),
+        )
+    except httpx.InvalidURL:  # e.g. a control character, decoded from %1D in the path
+        return problem_response(
+            request, 400, "Bad Request", detail="the path or query has a character a URL may not carry"
+        )
     lane = (
         request.app.state.identity.lane_for(request.method, unquote(upstream_path))
         if service == "identity"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -101,6 +102,16 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     )
 
 
+async def _on_unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+    # PostgreSQL text (and jsonb) cannot hold U+0000: JSON can carry it ("\u0000"), so a request may bring it.
+    return problem_response(
+        request,
+        422,
+        "Your request has errors",
+        detail="A text value contains the NUL character (U+0000), which cannot be stored; remove it.",
+    )
+
+
 async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem_response(request, 500, "Internal Server Error", detail="Something went wrong on our side.")
@@ -119,4 +130,6 @@ def install_problem_handlers(app: Any) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    for unstorable in (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError):
+        app.add_exception_handler(unstorable, _on_unstorable_text)
     app.add_exception_handler(Exception, _on_unhandled)

@@ -17,13 +17,17 @@ from gateway.web.csrf import COOKIE
 from gateway.web.home import Viewer, render_home
 from gateway.web.rendering import page_router_dependencies, require_csrf
 from shared.auth import Role
+from tests.support.inprocess import no_upstreams
 
 
 @pytest.fixture(scope="module")
 def app():
     app = create_gateway(
         Settings(
-            environment="test", identity_secret="in-process-gateway-talks-to-no-identity", metrics_port=0
+            environment="test",
+            identity_secret="in-process-gateway-talks-to-no-identity",
+            metrics_port=0,
+            **no_upstreams(),
         )
     )
 

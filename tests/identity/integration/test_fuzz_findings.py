@@ -1,0 +1,43 @@
+"""What the API fuzz test (tests/e2e/test_api_fuzz.py) found in identity, each pinned down: bad input
+or a caller the operation is not for gets a clear 4xx problem, never a 500."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.support.identity import bearer, create_user
+
+
+async def test_a_council_caller_asking_for_an_organisations_api_keys_is_refused_not_a_500(
+    identity_api, env, tenant
+):
+    council = bearer(env.council_token(tenant.authority_id))
+    for response in (
+        await identity_api.get("/api/v1/identity/api-keys", headers=council),
+        await identity_api.delete(f"/api/v1/identity/api-keys/{uuid.uuid4()}", headers=council),
+    ):
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "organisation" in response.json()["detail"]
+
+
+async def test_text_with_a_nul_character_is_refused_naming_it_not_a_500(identity_api, journey, env, tenant):
+    user, temporary = await create_user(identity_api, env, tenant, role="full")
+    session_id = await journey.first_login(tenant, user["email"], temporary)
+    token = bearer((await journey.token(session_id)).json()["token"])
+    response = await identity_api.post(
+        "/api/v1/identity/contact-requests",
+        json={
+            "forename": "Ann\u0000",
+            "surname": "Other",
+            "address": "1 High Street, Telford",
+            "phone": "01952 380000",
+            "email": "ann.other@provider.example",
+            "role": "care",
+            "can_edit": False,
+        },
+        headers=token,
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "NUL" in response.json()["detail"]

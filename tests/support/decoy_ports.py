@@ -1,0 +1,53 @@
+"""The ports of `make run` (dev.env: 8000-8006), held by decoys for the whole test run.
+
+A test that reaches a default port by accident would pass or fail depending on whether `make run` is
+running in another terminal. The decoys answer every request the way a running stack might not expect:
+200 with a JSON body naming the mistake, so such a test fails every time instead. A port that is
+already taken (by `make run` itself) is left alone: it is just as busy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAKE_RUN_PORTS = range(8000, 8007)
+ANSWER = json.dumps({"decoy": "a test reached a default port of `make run`; give it its own"}).encode()
+
+
+class _Decoy(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(ANSWER)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(ANSWER)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@contextmanager
+def decoys(ports: range = MAKE_RUN_PORTS) -> Iterator[list[int]]:
+    """Hold every free port of `ports` with a decoy; yield the ports held."""
+    servers: list[ThreadingHTTPServer] = []
+    for port in ports:
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", port), _Decoy)
+        except OSError:
+            continue  # busy already
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name=f"decoy-{port}", daemon=True).start()
+        servers.append(server)
+    try:
+        yield [server.server_address[1] for server in servers]
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
