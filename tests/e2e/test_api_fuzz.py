@@ -23,6 +23,8 @@ DESTRUCTIVE = (  # each must name an operation of the document (checked), so non
     "POST /api/v1/identity/me/password",  # wrong current passwords count towards a lockout
     "POST /api/v1/identity/me/security-code",
     "DELETE /api/v1/identity/api-keys/{key_id}",
+    "POST /api/v1/auth/logout",  # ends the session
+    "POST /api/v1/auth/organisation",  # replaces the session with one for another organisation
 )
 CHECKS = [not_a_server_error, response_schema_conformance]
 

@@ -37,13 +37,21 @@ def test_plain_http_locally_drops_secure_and_the_host_prefix():
     )
 
 
+HTTPS = "https://portal.council.example"
+
+
 def test_the_identity_secret_is_required_in_production_and_never_the_development_one():
     with pytest.raises(ValueError, match="identity_secret"):
-        Settings(environment="production", csrf_secret="c")
+        Settings(environment="production", public_url=HTTPS, csrf_secret="c")
     with pytest.raises(ValueError, match="identity_secret"):
-        Settings(environment="production", csrf_secret="c", identity_secret="development-only-gateway-secret")
+        Settings(
+            environment="production",
+            public_url=HTTPS,
+            csrf_secret="c",
+            identity_secret="development-only-gateway-secret",
+        )
     assert Settings(
-        environment="production", csrf_secret="c", identity_secret="s3cr3t-from-vault"
+        environment="production", public_url=HTTPS, csrf_secret="c", identity_secret="s3cr3t-from-vault"
     ).identity_secret
 
 

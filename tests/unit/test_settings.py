@@ -153,10 +153,47 @@ def test_gateway_refuses_the_development_identity_secret_in_production(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_PUBLIC_URL", "https://portal.council.example")
+    monkeypatch.setenv("GATEWAY_CSRF_SECRET", "a-real-csrf-key-from-the-vault")
     monkeypatch.setenv("GATEWAY_IDENTITY_SECRET", DEV_IDENTITY_SECRET)
     with pytest.raises(SystemExit):
         load_settings(GatewaySettings)
     assert capsys.readouterr().err.startswith("gateway: refusing to start: GATEWAY_IDENTITY_SECRET:")
+
+
+@pytest.mark.parametrize(
+    ("public_url", "csrf_secret", "named"),
+    [
+        (None, "a-real-csrf-key", "GATEWAY_PUBLIC_URL"),
+        ("http://portal.council.example", "a-real-csrf-key", "GATEWAY_PUBLIC_URL"),
+        ("https://portal.council.example", None, "GATEWAY_CSRF_SECRET"),
+    ],
+)
+def test_gateway_in_production_needs_its_https_address_and_a_shared_csrf_key(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    public_url: str | None,
+    csrf_secret: str | None,
+    named: str,
+) -> None:
+    monkeypatch.setenv("GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_IDENTITY_SECRET", "a-real-secret-from-the-vault")
+    for key, value in {"GATEWAY_PUBLIC_URL": public_url, "GATEWAY_CSRF_SECRET": csrf_secret}.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    with pytest.raises(SystemExit):
+        load_settings(GatewaySettings)
+    assert capsys.readouterr().err.startswith(f"gateway: refusing to start: {named}:")
+
+
+def test_gateway_in_production_with_its_address_and_keys_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_IDENTITY_SECRET", "a-real-secret-from-the-vault")
+    monkeypatch.setenv("GATEWAY_PUBLIC_URL", "https://portal.council.example")
+    monkeypatch.setenv("GATEWAY_CSRF_SECRET", "a-real-csrf-key-from-the-vault")
+    assert load_settings(GatewaySettings).https
 
 
 @pytest.mark.parametrize("environment", ["development", "test"])

@@ -105,6 +105,17 @@ class Settings(CommonSettings):
                 self.identity_secret = SecretStr(DEV_IDENTITY_SECRET)
         return self
 
+    @model_validator(mode="after")
+    def _production_edge(self) -> Self:
+        # In production browsers arrive over https: HSTS, Secure cookies and the Origin check all follow
+        # from the configured address, and every replica must share the CSRF key.
+        if self.environment is Environment.production:
+            if self.public_url is None or self.public_url.scheme != "https":
+                raise SettingRefused("public_url", "must be the portal's https address in production")
+            if self.csrf_secret is None:
+                raise SettingRefused("csrf_secret", "is required in production (every replica must share it)")
+        return self
+
     @property
     def https(self) -> bool:
         """Browsers reach the gateway over https (TLS may end before the gateway: this is configured,

@@ -200,5 +200,10 @@ def test_unknown_paths_get_the_404_page_in_the_authoritys_style(client):
 
 
 def test_production_refuses_to_start_without_a_csrf_secret(monkeypatch):
-    with pytest.raises(RuntimeError, match="GATEWAY_CSRF_SECRET"):
-        create_gateway(Settings(environment="production", identity_secret="from-the-vault", metrics_port=0))
+    with pytest.raises(ValueError, match="csrf_secret"):
+        Settings(
+            environment="production",
+            identity_secret="from-the-vault",
+            public_url="https://portal.council.example",
+            metrics_port=0,
+        )
