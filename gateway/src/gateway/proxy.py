@@ -86,7 +86,7 @@ async def forward(request: Request, *, service: str, root: str) -> Response:
             headers=headers,
             content=request.stream(),
         )
-    except httpx.InvalidURL:  # e.g. a control character, decoded from %1D in the path
+    except httpx.InvalidURL:  # e.g. a character httpx will not put in a query
         return problem_response(
             request, 400, "Bad Request", detail="the path or query has a character a URL may not carry"
         )

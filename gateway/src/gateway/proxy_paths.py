@@ -3,8 +3,9 @@
 A proxied path must stay under /api/v1/<service>/ or /council/v1/<service>/ at the service. A dot
 segment (`.`, `..`) or an encoded slash or backslash could take it elsewhere (`/metrics`, `/internal/...`)
 once a server or library decodes or normalises it, so any segment that is one, however many times
-it is percent-encoded, is refused (400). What passes is sent upstream byte for byte as the client
-encoded it, and checked again to start with the service's prefix.
+it is percent-encoded, is refused (400); so is a control character, which no resource name holds.
+What passes is sent upstream byte for byte as the client encoded it, and checked again to start with
+the service's prefix.
 https://owasp.org/www-community/attacks/Path_Traversal
 """
 
@@ -35,6 +36,8 @@ def _check(segment: str) -> None:
     for _ in range(_DECODINGS):
         if segment in {".", ".."} or "\\" in segment or "/" in segment:
             raise _refused()
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in segment):
+            raise Problem(400, "Bad Request", detail="the path may not contain a control character")
         decoded = unquote(segment)
         if decoded == segment:
             return
