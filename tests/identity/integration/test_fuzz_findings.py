@@ -18,7 +18,7 @@ async def test_a_council_caller_asking_for_an_organisations_api_keys_is_refused_
     ):
         assert response.status_code == 403, response.text
         assert response.headers["content-type"] == "application/problem+json"
-        assert "organisation" in response.json()["detail"]
+        assert "council API" in response.json()["detail"]  # where the council manages keys
 
 
 async def test_text_with_a_nul_character_is_refused_naming_it_not_a_500(identity_api, journey, env, tenant):
