@@ -39,25 +39,31 @@ def remember_fields(body: Any) -> None:
             remember_fields(value)
 
 
-def _known_pattern(value: str) -> re.Pattern[str]:
-    # Short numeric codes would match inside timestamps and hex ids: only as a whole token.
-    return re.compile(r"(?<![0-9A-Za-z.])" + re.escape(value) + r"(?![0-9A-Za-z])")
+def _remembered_pattern() -> re.Pattern[str] | None:
+    """One pattern for every remembered secret (one per secret would be compiled again for each line of
+    a whole run's logs). Short numeric codes would match inside timestamps and hex ids: only whole tokens;
+    the longest first, so a secret that begins another is not found in its place."""
+    known = sorted((v for v in KNOWN if len(v) >= 6), key=len, reverse=True)
+    if not known:
+        return None
+    return re.compile(r"(?<![0-9A-Za-z.])(" + "|".join(map(re.escape, known)) + r")(?![0-9A-Za-z])")
 
 
 def find_leaks(text: str) -> list[str]:
     """Where secrets are in `text`: the kind of secret and the log event, never the secret itself."""
+    remembered = _remembered_pattern()
     found = []
     for line in text.splitlines():
         kinds = [kind for kind, p in PATTERNS.items() if p.search(line)]
-        kinds += [
-            f"a remembered secret of {len(v)} characters"
-            for v in KNOWN
-            if len(v) >= 6 and _known_pattern(v).search(line)
-        ]
+        if remembered is not None:
+            kinds += [
+                f"a remembered secret of {len(m.group(1))} characters" for m in remembered.finditer(line)
+            ]
         if kinds:
             event = re.search(r'"event": "([^"]{0,80})', line)
             service = re.search(r'"service": "([^"]{0,40})', line)
-            where = f"{service.group(1) if service else '?'}/{event.group(1) if event else line[:60]!r}"
+            what = event.group(1) if event else repr(line[:60])
+            where = f"{service.group(1) if service else '?'}/{what}"
             found += [f"{kind} in {where}" for kind in kinds]
     return found
 
