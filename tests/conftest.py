@@ -20,12 +20,17 @@ from tests.support.tenants import World, build_world
 
 @pytest.fixture(scope="session", autouse=True)
 def make_run_ports_are_busy() -> Iterator[list[int]]:
-    """Ports 8000-8006 answer nonsense for the whole run, as if `make run` were running, and no setting
+    """Ports 8000-8006 and 9100-9126 answer nonsense for the whole run, as if `make run` were running, and no setting
     of the shell (dev.env's, exported) reaches a test: no test may depend on a default port or on
     dev.env (tests/support/decoy_ports.py)."""
     with decoys() as held, pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith(PROCESS_PREFIXES)]:
             patch.delenv(name)
+        # Settings made in a test's own process listen internally on any free port, not on the defaults.
+        for prefix in PROCESS_PREFIXES:
+            patch.setenv(f"{prefix}METRICS_PORT", "0")
+            patch.setenv(f"{prefix}WORKER_PORT", "0")
+        patch.setenv("REPORTS_RENDER_PORT", "0")
         yield held
 
 

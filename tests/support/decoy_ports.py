@@ -1,4 +1,5 @@
-"""The ports of `make run` (dev.env: 8000-8006), held by decoys for the whole test run.
+"""The ports of `make run` (dev.env: 8000-8006, and the internal ones of metrics and probes, 9100-9126),
+held by decoys for the whole test run.
 
 A test that reaches a default port by accident would pass or fail depending on whether `make run` is
 running in another terminal. The decoys answer every request the way a running stack might not expect:
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MAKE_RUN_PORTS = range(8000, 8007)
+MAKE_RUN_PORTS = (*range(8000, 8007), *range(9100, 9107), *range(9111, 9117), 9126)
 ANSWER = json.dumps({"decoy": "a test reached a default port of `make run`; give it its own"}).encode()
 
 
@@ -34,7 +35,7 @@ class _Decoy(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def decoys(ports: range = MAKE_RUN_PORTS) -> Iterator[list[int]]:
+def decoys(ports: Iterable[int] = MAKE_RUN_PORTS) -> Iterator[list[int]]:
     """Hold every free port of `ports` with a decoy; yield the ports held."""
     servers: list[ThreadingHTTPServer] = []
     for port in ports:
