@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from devtools.demo_identity import COUNCILS, SECURITY_CODE
+from devtools.demo_councils import COUNCILS, SECURITY_CODE
 from devtools.envfile import load_dev_env
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from devtools import demo_identity
+from devtools import demo_councils, demo_identity
 from identity import handlers as identity_handlers
 from identity import keys as identity_keys
 from identity.config import Settings as IdentitySettings
@@ -116,7 +116,7 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
         settings=identity_settings,
         signer=identity_keys.signing_keys(identity_settings)[0],
     )
-    councils = {c.slug: c for c in demo_identity.COUNCILS}
+    councils = {c.slug: c for c in demo_councils.COUNCILS}
     try:
         for authority in AUTHORITIES:
             async with pool.acquire() as conn:

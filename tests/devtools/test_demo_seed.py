@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devtools import demo_identity, seed
+from devtools import demo_councils, seed
 from identity.main import DEFINITION as IDENTITY
 from shared import db
 from shared.service import create_api
@@ -49,10 +49,10 @@ async def test_seeding_is_idempotent_and_the_demo_logins_work(env):
     durham = Tenant(authority_id=seed.AUTHORITIES[1].authority_id, slug="durham-childrens")
     async with serve(create_api(IDENTITY, settings)) as client:
         journey = Journey(client, env)
-        by_email = {u.email: u for c in demo_identity.COUNCILS for u in c.users}
+        by_email = {u.email: u for c in demo_councils.COUNCILS for u in c.users}
         full = by_email["full@purplecare.example"]
         session_id = await journey.login(
-            telford, full.email, password=full.password, code=demo_identity.SECURITY_CODE
+            telford, full.email, password=full.password, code=demo_councils.SECURITY_CODE
         )
         token = (await journey.token(session_id)).json()
         assert (token["role"], token["can_edit"]) == ("full", True)
@@ -63,18 +63,18 @@ async def test_seeding_is_idempotent_and_the_demo_logins_work(env):
 
         dawn = by_email["carer@sausagesandwich.example"]
         assert await journey.login(
-            durham, dawn.email, password=dawn.password, code=demo_identity.SECURITY_CODE
+            durham, dawn.email, password=dawn.password, code=demo_councils.SECURITY_CODE
         )
         rules = (await journey.start(durham, dawn.email, dawn.password)).json()
         assert rules["step"] == "security_code_challenge"
 
         admin = by_email["portal.admin@telford-wrekin.example"]
         admin_session = await journey.login(
-            telford, admin.email, password=admin.password, code=demo_identity.SECURITY_CODE
+            telford, admin.email, password=admin.password, code=demo_councils.SECURITY_CODE
         )
         assert (await journey.token(admin_session)).json()["role"] == "council"
 
-        council = demo_identity.COUNCILS[0]
+        council = demo_councils.COUNCILS[0]
         issued = await client.post(
             "/council/v1/identity/token",
             data={

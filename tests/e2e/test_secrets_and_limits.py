@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from devtools import demo_identity
+from devtools import demo_councils
 from tests.support.identity import CODE, PASSWORD, bearer, make_tenant
 from tests.support.secrets import find_leaks, remember, remember_fields, run_log
 from tests.support.tenants import PASSWORD as TENANT_PASSWORD
@@ -64,8 +64,8 @@ async def test_login_and_reset_are_rate_limited_through_the_gateway(stack):
 async def test_no_secret_reaches_any_log(stack):
     """A whole scenario with every kind of secret, then every log of the run so far is scanned (and
     the stack fixture scans the whole run again when it stops)."""
-    remember(PASSWORD, CODE, TENANT_PASSWORD, demo_identity.SECURITY_CODE)
-    remember(*(u.password for c in demo_identity.COUNCILS for u in c.users))
+    remember(PASSWORD, CODE, TENANT_PASSWORD, demo_councils.SECURITY_CODE)
+    remember(*(u.password for c in demo_councils.COUNCILS for u in c.users))
     tenant = await make_tenant(stack.env)
     council = bearer(stack.env.council_token(tenant.authority_id))
     async with hooked(stack) as client:

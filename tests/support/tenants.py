@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from devtools.demo_identity import SECURITY_CODE, DemoUser, seed_user, system
+from devtools.demo_councils import SECURITY_CODE, DemoUser
+from devtools.demo_identity import seed_user, system
 from identity import keys as identity_keys
 from identity.context import Caller, build_context
 from identity.handlers import directory
