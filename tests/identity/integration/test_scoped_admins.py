@@ -112,11 +112,21 @@ async def test_a_contract_admin_lists_only_the_contact_requests_within_its_contr
         }
         made = await identity_api.post("/api/v1/identity/contact-requests", json=body, headers=headers)
         assert made.status_code == 201, made.text
+        return made.json()["request_id"]
 
-    await ask(whole, "Wide")
-    await ask(narrow, "Narrow", scope_type="contract", scope_id=contract_id)
+    wide_id = await ask(whole, "Wide")
+    narrow_id = await ask(narrow, "Narrow", scope_type="contract", scope_id=contract_id)
 
     seen = await identity_api.get("/api/v1/identity/contact-requests", headers=narrow)
     assert [r["surname"] for r in seen.json()] == ["Narrow"]
     everything = await identity_api.get("/api/v1/identity/contact-requests", headers=whole)
     assert {r["surname"] for r in everything.json()} == {"Wide", "Narrow"}
+
+    # One by one as in the list: outside its scope is as if it did not exist.
+    outside = await identity_api.get(f"/api/v1/identity/contact-requests/{wide_id}", headers=narrow)
+    assert outside.status_code == 404, outside.text
+    inside = await identity_api.get(f"/api/v1/identity/contact-requests/{narrow_id}", headers=narrow)
+    assert inside.status_code == 200 and inside.json()["surname"] == "Narrow"
+    assert (
+        await identity_api.get(f"/api/v1/identity/contact-requests/{narrow_id}", headers=whole)
+    ).status_code == 200

@@ -118,10 +118,24 @@ async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: in
 
 
 async def get_visible(ctx: Context, principal: Principal, *, request_id: uuid.UUID) -> dict[str, Any]:
-    """One request: the council's any of its authority, a provider's only of its organisation."""
-    return await visible_request(
+    """One request: the council's any of its authority, a provider's only of its organisation and,
+    for an Admin scoped to a contract or service, only for access within that scope (as the list)."""
+    request = await visible_request(
         ctx, principal, requests.get_contact_request, request_id=request_id, what="contact request"
     )
+    if not principal.is_council and principal.scope_type.value != "organisation":
+        assert principal.organisation_id is not None
+        async with ctx.pool.acquire() as conn:
+            _, parent = await contracts.scope_parent(
+                conn=conn,
+                organisation_id=principal.organisation_id,
+                scope_type=request["scope_type"],
+                scope_id=request["scope_id"],
+            )
+        wanted = ScopeRef(request["scope_type"], request["scope_id"], parent)
+        if not scope_within(holder_scope(principal), wanted):
+            raise errors.not_found("contact request")
+    return request
 
 
 async def approve(
