@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
+from pathlib import Path
 
 import httpx
 
-from tests.support.decoy_ports import MAKE_RUN_PORTS
+from tests.support.decoy_ports import MAKE_RUN_PORTS, decoys
 from tests.support.stack import PROCESS_PREFIXES
 
 
-def test_every_port_of_make_run_is_busy_during_the_run():
-    for port in MAKE_RUN_PORTS:
-        with socket.socket() as sock:
-            assert sock.connect_ex(("127.0.0.1", port)) == 0, f"port {port} is free during the test run"
+def test_the_decoys_hold_every_port_of_make_run_that_is_free_and_leave_a_busy_one_alone():
+    # Not the run's own decoys: another run beside this one may hold some of make run's ports for a while.
+    taken, free = socket.socket(), socket.socket()
+    with taken, free:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()  # as `make run` (or another test run) would hold it
+        free.bind(("127.0.0.1", 0))
+        ports = [taken.getsockname()[1], free.getsockname()[1]]
+        free.close()
+        with decoys(ports) as held:
+            assert held == [ports[1]]
+            for port in ports:
+                with socket.socket() as sock:
+                    assert sock.connect_ex(("127.0.0.1", port)) == 0, f"port {port} is free"
+
+
+def test_make_run_ports_include_every_port_dev_env_gives_a_process():
+    dev_env = (Path(__file__).resolve().parents[2] / "dev.env").read_text()
+    ports = {int(port) for port in re.findall(r"^[A-Z_]+_PORT=(\d+)$", dev_env, flags=re.MULTILINE)}
+    assert ports and ports <= set(MAKE_RUN_PORTS), sorted(ports - set(MAKE_RUN_PORTS))
 
 
 def test_a_decoy_answers_nothing_a_service_would(make_run_ports_are_busy):
