@@ -8,9 +8,8 @@ import asyncio
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.config import Settings
 from gateway.main import create_gateway
-from tests.support.inprocess import serve
+from tests.support.inprocess import gateway_settings, serve
 from tests.support.raw_http import RawResponse, read_response
 
 MIB = 1024 * 1024
@@ -33,8 +32,7 @@ def counting_upstream() -> FastAPI:
 async def gateway(env):
     async with serve(counting_upstream()) as upstream:
         base = str(upstream.base_url).rstrip("/")
-        settings = Settings(
-            environment="test",
+        settings = gateway_settings(
             identity_url=base,
             actuals_url=base,
             token_jwks_json=env.jwks,

@@ -9,12 +9,11 @@ import uuid
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.config import Settings
 from gateway.main import create_gateway
 from identity.main import DEFINITION as IDENTITY
 from shared.service import create_api
 from tests.support.identity import Journey, create_user, make_tenant
-from tests.support.inprocess import serve
+from tests.support.inprocess import gateway_settings, serve
 from tests.support.secrets import remember
 
 HEARD: list[str] = []
@@ -47,8 +46,7 @@ async def edge(env):
         user, temporary = await create_user(identity, env, tenant)
         session_id = await Journey(identity, env).first_login(tenant, user["email"], temporary)
         remember(session_id)
-        settings = Settings(
-            environment="test",
+        settings = gateway_settings(
             identity_url=str(identity.base_url).rstrip("/"),
             actuals_url=str(upstream.base_url).rstrip("/"),
             identity_secret=env.gateway_secret,

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.config import Settings
 from gateway.main import create_gateway
-from tests.support.inprocess import serve
+from tests.support.inprocess import gateway_settings, serve
 from tests.support.raw_http import raw_request
 
 HEARD: list[str] = []
@@ -30,8 +29,7 @@ def recording_upstream() -> FastAPI:
 async def gateway(env):
     async with serve(recording_upstream()) as upstream:
         base = str(upstream.base_url).rstrip("/")
-        settings = Settings(
-            environment="test",
+        settings = gateway_settings(
             identity_url=base,
             actuals_url=base,
             token_jwks_json=env.jwks,

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.config import Settings
 from gateway.main import create_gateway
 from identity.main import DEFINITION as IDENTITY
 from shared.service import create_api
 from tests.support.identity import make_tenant
-from tests.support.inprocess import serve
+from tests.support.inprocess import gateway_settings, serve
 
 
 @pytest.fixture(scope="module")
 async def gateway(env):
     async with serve(create_api(IDENTITY, env.settings(IDENTITY))) as identity:
-        settings = Settings(
-            environment="test",
+        settings = gateway_settings(
             identity_url=str(identity.base_url).rstrip("/"),
             identity_secret=env.gateway_secret,
             token_jwks_json=env.jwks,

@@ -6,10 +6,13 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+
+from gateway.config import Settings as GatewaySettings
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
@@ -28,6 +31,11 @@ def dead_url() -> str:
 def no_upstreams() -> dict[str, str]:
     """The gateway's settings for every service URL, each down: an in-process gateway that talks to none."""
     return {f"{name}_url": dead_url() for name in SERVICES}
+
+
+def gateway_settings(**settings: Any) -> GatewaySettings:
+    """An in-process gateway's settings: the test environment, and every service down but those named."""
+    return GatewaySettings(**{"environment": "test", **no_upstreams(), **settings})
 
 
 @asynccontextmanager
