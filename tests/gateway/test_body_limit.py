@@ -8,8 +8,7 @@ import asyncio
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.main import create_gateway
-from tests.support.inprocess import gateway_settings, serve
+from tests.support.inprocess import gateway_in_front_of
 from tests.support.raw_http import RawResponse, read_response
 
 MIB = 1024 * 1024
@@ -30,17 +29,14 @@ def counting_upstream() -> FastAPI:
 
 @pytest.fixture(scope="module")
 async def gateway(env):
-    async with serve(counting_upstream()) as upstream:
-        base = str(upstream.base_url).rstrip("/")
-        settings = gateway_settings(
-            identity_url=base,
-            actuals_url=base,
-            token_jwks_json=env.jwks,
-            identity_secret="in-process-gateway-secret",
-            upload_limit_bytes=3 * MIB,  # the 50 MiB default, smaller to keep the test quick
-        )
-        async with serve(create_gateway(settings)) as client:
-            yield client
+    async with gateway_in_front_of(
+        counting_upstream(),
+        ("identity", "actuals"),
+        token_jwks_json=env.jwks,
+        identity_secret="in-process-gateway-secret",
+        upload_limit_bytes=3 * MIB,  # the 50 MiB default, smaller to keep the test quick
+    ) as client:
+        yield client
 
 
 async def send(gateway, path: str, *, size: int, chunked: bool) -> RawResponse:

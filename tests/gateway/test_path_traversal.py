@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.main import create_gateway
-from tests.support.inprocess import gateway_settings, serve
+from tests.support.inprocess import gateway_in_front_of
 from tests.support.raw_http import raw_request
 
 HEARD: list[str] = []
@@ -27,16 +26,13 @@ def recording_upstream() -> FastAPI:
 
 @pytest.fixture(scope="module")
 async def gateway(env):
-    async with serve(recording_upstream()) as upstream:
-        base = str(upstream.base_url).rstrip("/")
-        settings = gateway_settings(
-            identity_url=base,
-            actuals_url=base,
-            token_jwks_json=env.jwks,
-            identity_secret="in-process-gateway-secret",
-        )
-        async with serve(create_gateway(settings)) as client:
-            yield str(client.base_url).rstrip("/")
+    async with gateway_in_front_of(
+        recording_upstream(),
+        ("identity", "actuals"),
+        token_jwks_json=env.jwks,
+        identity_secret="in-process-gateway-secret",
+    ) as client:
+        yield str(client.base_url).rstrip("/")
 
 
 TRAVERSALS = [

@@ -8,9 +8,7 @@ import uuid
 import pytest
 from fastapi import FastAPI, Request
 
-from gateway.config import Settings
-from gateway.main import create_gateway
-from tests.support.inprocess import no_upstreams, serve
+from tests.support.inprocess import gateway_in_front_of
 
 
 def echo_upstream() -> FastAPI:
@@ -40,18 +38,14 @@ def echo_upstream() -> FastAPI:
 
 @pytest.fixture
 async def gateway(env):
-    async with serve(echo_upstream()) as upstream:
-        base = str(upstream.base_url).rstrip("/")
-        settings = Settings(
-            environment="test",
-            metrics_port=0,
-            **no_upstreams() | {"actuals_url": base, "payments_url": base},
-            upstream_read_timeout=0.3,
-            token_jwks_json=env.jwks,
-            log_json=True,
-        )
-        async with serve(create_gateway(settings)) as client:
-            yield client
+    async with gateway_in_front_of(
+        echo_upstream(),
+        ("actuals", "payments"),
+        upstream_read_timeout=0.3,
+        token_jwks_json=env.jwks,
+        log_json=True,
+    ) as client:
+        yield client
 
 
 async def test_forwards_path_query_body_request_id_and_trace_context(gateway):

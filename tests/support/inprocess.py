@@ -68,3 +68,17 @@ async def eventually(predicate, *, timeout: float = 10.0, interval: float = 0.05
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+@asynccontextmanager
+async def gateway_in_front_of(
+    upstream: FastAPI, services: tuple[str, ...], **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process gateway whose `services` are all `upstream` (the others down); yield a client of it."""
+    from gateway.main import create_gateway
+
+    async with serve(upstream) as served:
+        base = str(served.base_url).rstrip("/")
+        routed = {f"{service}_url": base for service in services}
+        async with serve(create_gateway(gateway_settings(**routed, **settings))) as client:
+            yield client

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from identity.context import Caller, Context
 from shared.auth import Principal
-from shared.http import CurrentPrincipal
+from shared.http import CurrentPrincipal, client_address
 from shared.problems import Problem
 
 GATEWAY_SECRET_HEADER = "x-gateway-secret"
@@ -22,14 +22,6 @@ def get_context(request: Request) -> Context:
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
-
-
-def client_address(request: Request) -> str | None:
-    """The browser's address as the gateway saw it (it replaces any X-Forwarded-For it receives)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()[:64] or None
-    return request.client.host if request.client else None
 
 
 def gateway_caller(request: Request, context: ContextDep) -> Caller:
