@@ -11,6 +11,7 @@ import pytest
 from reports.main import DEFINITION as REPORTS
 from shared import db
 from shared.auth import Role
+from shared.capabilities import ROLE_NAMES
 from shared.service import create_api
 from tests.support.inprocess import serve
 from tests.support.reports import add_organisations, rendering, wait_for_status
@@ -85,7 +86,7 @@ async def test_care_management_and_admin_roles_get_403_on_every_operation(env, a
                 assert answer.headers["content-type"] == "application/problem+json"
                 assert (
                     answer.json()["detail"]
-                    == f"your role ({role.value}) does not give access to finance functions"
+                    == f"your role ({ROLE_NAMES[role]}) does not give access to reports"
                 )
     conn = await db.connect(env.dsn("reports"))
     try:

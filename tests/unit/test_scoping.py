@@ -1,5 +1,5 @@
 """The one scoping helper every service uses: rows by authority, organisation, contract and service;
-functions by role; no writes for read-only roles."""
+no writes for read-only roles."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import uuid
 import pytest
 
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.problems import Problem
+from shared.errors import DomainError
 from shared.scoping import (
     Columns,
-    Function,
     can_see,
     require_edit,
-    require_function,
     require_visible,
     scope_where,
 )
@@ -113,7 +111,7 @@ def test_parameters_can_start_after_the_callers_own():
 
 
 def test_a_provider_without_organisation_is_refused():
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         scope_where(principal(org=None))
     assert refused.value.status == 403
 
@@ -149,42 +147,14 @@ OTHER = uuid.uuid4()
 def test_can_see(who, row, visible):
     assert can_see(who, **row) is visible
     if not visible:
-        with pytest.raises(Problem) as hidden:
+        with pytest.raises(DomainError) as hidden:
             require_visible(who, "thing", **row)
         assert hidden.value.status == 404
-
-
-@pytest.mark.parametrize(
-    ("role", "function", "allowed"),
-    [
-        (Role.full, Function.finance, True),
-        (Role.main, Function.admin, True),
-        (Role.finance, Function.finance, True),
-        (Role.finance, Function.care, False),
-        (Role.care, Function.care, True),
-        (Role.care, Function.admin, False),
-        (Role.admin, Function.admin, True),
-        (Role.admin, Function.finance, False),
-        (Role.council, Function.care, True),
-    ],
-)
-def test_roles_grant_functions(role, function, allowed):
-    who = principal(role)
-    if allowed:
-        require_function(who, function)
-    else:
-        with pytest.raises(Problem, match=function.value):
-            require_function(who, function)
 
 
 @pytest.mark.parametrize("role", [Role.full, Role.finance, Role.care, Role.admin, Role.main, Role.council])
 def test_read_only_roles_never_write(role):
     require_edit(principal(role, edit=True))
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         require_edit(principal(role, edit=False))
     assert refused.value.status == 403 and "read-only" in (refused.value.detail or "")
-
-
-def test_write_needs_the_function_too():
-    with pytest.raises(Problem, match="care"):
-        require_edit(principal(Role.finance), Function.care)

@@ -23,6 +23,7 @@ from shared.auth import Principal, TokenVerifier, bearer_token
 from shared.internal import Refresh, internal_listener, metrics_router
 from shared.logging import get_logger
 from shared.problems import Problem, install_problem_handlers
+from shared.uow import Actor, Caller
 
 log = get_logger(__name__)
 REQUEST_ID_HEADER = "x-request-id"
@@ -208,3 +209,14 @@ def client_address(request: Request) -> str | None:
     if forwarded:
         return forwarded.split(",")[0].strip()[:64] or None
     return request.client.host if request.client else None
+
+
+def current_caller(request: Request, principal: CurrentPrincipal) -> Caller:
+    """The verified principal with who and where they are: what every handler takes."""
+    actor = Actor.of(
+        principal, address=client_address(request), request_id=getattr(request.state, "request_id", None)
+    )
+    return Caller(principal=principal, actor=actor)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]

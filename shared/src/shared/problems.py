@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.errors import DomainError
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -86,6 +87,20 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """The one place where a handler's refusal becomes HTTP."""
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        request,
+        exc.status,
+        exc.title,
+        detail=exc.detail,
+        type_=exc.type,
+        errors=exc.errors(),
+        headers=exc.headers(),
+    )
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return problem_response(
@@ -128,6 +143,7 @@ def _title(status: int) -> str:
 
 def install_problem_handlers(app: Any) -> None:
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     for unstorable in (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError):

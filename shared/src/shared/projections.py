@@ -18,12 +18,12 @@ from shared.bus import Subscription
 from shared.db import ident
 from shared.events import Envelope, OrganisationUpserted
 from shared.http import CurrentPrincipal
-from shared.migrations import ORGANISATION_PROJECTION, OUTBOX_INBOX
+from shared.migrations import AUDIT_LOG, ORGANISATION_PROJECTION, OUTBOX_INBOX
 from shared.paging import PAGED, PageDep
 from shared.scoping import organisation_filter
 from shared.service import RuntimeDep
 
-PLATFORM_WITH_ORGANISATIONS = (OUTBOX_INBOX, ORGANISATION_PROJECTION)
+PLATFORM_WITH_ORGANISATIONS = (OUTBOX_INBOX, ORGANISATION_PROJECTION, AUDIT_LOG)
 
 
 class OrganisationPublic(BaseModel):

@@ -11,35 +11,19 @@ Scopes (DOMAIN.md "People and access"):
 A row that belongs to no contract (an organisation-level row) is visible to a contract- or
 service-scoped caller only where the caller says such rows are (`organisation_rows=True`).
 
-Roles grant functions: Full and Main everything, Finance the finance functions, Care Management the
-care functions, Admin the admin functions; each role is Edit or Read-only, and read-only never writes.
+What each role may use at all is `shared.capabilities`; each role is Edit or Read-only, and read-only
+never writes. Refusals are domain errors (`shared.errors`): 404 for a row the caller may not see, never
+403, so another tenant's ids are not confirmed.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from shared.auth import Principal, Role, ScopeType
-from shared.problems import Problem
-
-
-class Function(StrEnum):
-    finance = "finance"  # reports, invoices, scheduled payments, purchase orders
-    care = "care"  # CPLIs, actions, actuals
-    admin = "admin"  # organisation details, requesting users, API keys
-
-
-ROLE_FUNCTIONS: dict[Role, frozenset[Function]] = {
-    Role.full: frozenset(Function),
-    Role.main: frozenset(Function),
-    Role.council: frozenset(Function),
-    Role.finance: frozenset({Function.finance}),
-    Role.care: frozenset({Function.care}),
-    Role.admin: frozenset({Function.admin}),
-}
+from shared.auth import Principal, ScopeType
+from shared.errors import Forbidden, NotFound
 
 
 def organisation_filter(principal: Principal) -> tuple[uuid.UUID, uuid.UUID | None]:
@@ -47,30 +31,14 @@ def organisation_filter(principal: Principal) -> tuple[uuid.UUID, uuid.UUID | No
     if principal.is_council:
         return principal.authority_id, None
     if principal.organisation_id is None:
-        raise Problem(403, "Forbidden", detail="this login is not linked to an organisation")
+        raise Forbidden("this login is not linked to an organisation")
     return principal.authority_id, principal.organisation_id
 
 
-def can_use(principal: Principal, function: Function) -> bool:
-    return function in ROLE_FUNCTIONS.get(principal.role, frozenset())
-
-
-def require_function(principal: Principal, function: Function) -> None:
-    """403 unless the caller's role grants `function`."""
-    if not can_use(principal, function):
-        raise Problem(
-            403,
-            "Forbidden",
-            detail=f"your role ({principal.role.value}) does not give access to {function.value} functions",
-        )
-
-
-def require_edit(principal: Principal, function: Function | None = None) -> None:
-    """403 for a read-only role (and, when given, one without `function`)."""
-    if function is not None:
-        require_function(principal, function)
+def require_edit(principal: Principal) -> None:
+    """Forbidden for a read-only role (what a role may use at all: `shared.capabilities`)."""
     if not principal.can_edit:
-        raise Problem(403, "Forbidden", detail="your access is read-only")
+        raise Forbidden("your access is read-only")
 
 
 @dataclass(frozen=True)
@@ -153,4 +121,4 @@ def can_see(
 def require_visible(principal: Principal, what: str, **ids: Any) -> None:
     """404 (never 403: another tenant's ids must not be confirmed) unless the caller may see the row."""
     if not can_see(principal, **ids):
-        raise Problem(404, "Not Found", detail=f"There is no {what} with that id that you can see.")
+        raise NotFound.of(what)

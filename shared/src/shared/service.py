@@ -36,6 +36,7 @@ from shared.loop import run_event_loop, stop_on_signals
 from shared.migrations import OUTBOX_INBOX, Migration, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
+from shared.uow import Work
 
 log = get_logger(__name__)
 
@@ -77,6 +78,11 @@ class Runtime:
     outbox: Outbox
     state: dict[str, Any] = field(default_factory=dict)
     metrics: BusMetrics = field(default_factory=BusMetrics)  # of the relay and consumers it runs
+
+    @property
+    def work(self) -> Work:
+        """Where the handlers' units of work come from (shared.uow)."""
+        return Work(self.pool, self.outbox)
 
     async def db_ready(self) -> bool:
         return await db.ping(self.pool)
@@ -213,6 +219,13 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_work(request: Request) -> Work:
+    return get_runtime(request).work
+
+
+WorkDep = Annotated[Work, Depends(get_work)]
 
 
 def outbox_relay(runtime: Runtime) -> OutboxRelay:

@@ -15,10 +15,11 @@ from reports.catalogue import CATALOGUE
 from reports.consumers import organisations
 from reports.domain import RunNotFound, RunNotReady
 from shared.auth import Principal
+from shared.capabilities import Capability, require_capability
 from shared.http import CurrentPrincipal, client_address
 from shared.paging import PAGED, PageDep
 from shared.problems import Problem
-from shared.scoping import Function, organisation_filter, require_function
+from shared.scoping import organisation_filter
 from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 def reports_user(principal: CurrentPrincipal) -> Principal:
     """Reports are a finance function (Finance, Full, Main and the council). Read-only roles may run
     them too: running a report only views data. Care Management and Admin roles get 403."""
-    require_function(principal, Function.finance)
+    require_capability(principal, Capability.reports)
     return principal
 
 

@@ -14,8 +14,9 @@ from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
 from identity.handlers import contacts
 from identity.store import memberships, requests
+from shared.capabilities import Capability, require_capability
 from shared.paging import PAGED, PageDep
-from shared.scoping import Function, organisation_filter, require_function
+from shared.scoping import organisation_filter
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -43,7 +44,7 @@ class ContactPublic(BaseModel):
 )
 async def list_contacts(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
     principal, _ = auth
-    require_function(principal, Function.admin)
+    require_capability(principal, Capability.contacts)
     authority_id, organisation_id = organisation_filter(principal)
     if organisation_id is None:
         raise errors.forbidden("council staff list users with the council API")

@@ -14,7 +14,7 @@ from identity.context import Caller, Context
 from identity.crypto import keyed_digest
 from identity.store import audit, directory, keys, limits
 from shared.auth import Principal, PrincipalKind
-from shared.scoping import Function, require_function
+from shared.capabilities import Capability, require_capability
 
 
 async def record(
@@ -140,7 +140,7 @@ async def visible_request(
     """One request: the council's any of its authority, a provider's (Admin functions) only of its
     organisation; 404 otherwise."""
     if not principal.is_council:
-        require_function(principal, Function.admin)
+        require_capability(principal, Capability.contacts)  # requests are Admin functions
     async with ctx.pool.acquire() as conn:
         request = await get(conn=conn, authority_id=principal.authority_id, request_id=request_id)
     if request is None or not (

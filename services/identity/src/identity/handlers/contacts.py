@@ -24,9 +24,9 @@ from identity.handlers.events import publish, publish_temporary_password, publis
 from identity.store import contracts, requests, users
 from identity.store import memberships as membership_store
 from shared.auth import Principal, PrincipalKind
+from shared.capabilities import Capability, require_capability
 from shared.events import ContactRequestUpserted
 from shared.logging import get_logger
-from shared.scoping import Function, require_edit, require_function
 
 log = get_logger(__name__)
 
@@ -63,7 +63,7 @@ async def request_contact(
     ctx: Context, caller: Caller, principal: Principal, *, details: dict[str, Any]
 ) -> dict[str, Any]:
     """A provider user asks for a new contact in their organisation."""
-    require_edit(principal, Function.admin)
+    require_capability(principal, Capability.contacts, edit=True)
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("contact requests are made by people, not API keys")
     details = {**details, "email": normalise_email(details["email"])}
@@ -104,7 +104,7 @@ async def request_contact(
 async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: int) -> list[dict[str, Any]]:
     """The requests of the caller's organisation for access within the caller's scope (a contract or
     service Admin sees only those, as with contacts and keys)."""
-    require_function(principal, Function.admin)
+    require_capability(principal, Capability.contacts)
     async with ctx.pool.acquire() as conn:
         return await requests.list_contact_requests(
             conn=conn,

@@ -16,8 +16,8 @@ from identity.handlers.contacts import check_delegation
 from identity.handlers.sessions import IssuedToken, membership_principal, sign
 from identity.store import keys
 from shared.auth import Principal, PrincipalKind
+from shared.capabilities import Capability, require_capability
 from shared.logging import get_logger
-from shared.scoping import Function, require_edit, require_function
 
 log = get_logger(__name__)
 KEY_PREFIX = "ppk_"
@@ -35,7 +35,7 @@ async def create_api_key(
 ) -> tuple[dict[str, Any], str]:
     """A new key for the caller's organisation, valid a year or `valid_days` (at most the authority's
     policy allows); (its record, the key - shown this once)."""
-    require_edit(principal, Function.admin)
+    require_capability(principal, Capability.api_keys, edit=True)
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("API keys are created by people, not by other keys")
     assert principal.organisation_id is not None
@@ -145,9 +145,9 @@ def _organisation(principal: Principal, organisation_id: uuid.UUID | None, *, ed
     if principal.is_council or organisation_id is not None:
         raise errors.forbidden("the council manages keys with the council API")
     if edit:
-        require_edit(principal, Function.admin)
+        require_capability(principal, Capability.api_keys, edit=True)
     else:
-        require_function(principal, Function.admin)
+        require_capability(principal, Capability.api_keys)
     assert principal.organisation_id is not None
     return principal.organisation_id
 

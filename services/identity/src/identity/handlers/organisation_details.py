@@ -17,9 +17,10 @@ from identity.handlers.events import publish
 from identity.store import change_requests
 from identity.store import directory as store
 from shared.auth import Principal, PrincipalKind, ScopeType
+from shared.capabilities import Capability, require_capability
 from shared.events import OrganisationChangeRequestUpserted, OrganisationUpserted
 from shared.logging import get_logger
-from shared.scoping import Function, organisation_filter, require_edit, require_function
+from shared.scoping import organisation_filter
 
 log = get_logger(__name__)
 WHAT = "organisation change request"
@@ -27,7 +28,7 @@ WHAT = "organisation change request"
 
 async def my_organisation(ctx: Context, principal: Principal) -> dict[str, Any]:
     """The caller's organisation with its contact details (Admin functions)."""
-    require_function(principal, Function.admin)
+    require_capability(principal, Capability.organisation_details)
     authority_id, organisation_id = organisation_filter(principal)
     if organisation_id is None:
         raise errors.forbidden("council staff have no organisation of their own")
@@ -44,7 +45,7 @@ async def request_change(
     ctx: Context, caller: Caller, principal: Principal, *, details: dict[str, str]
 ) -> dict[str, Any]:
     """Ask for new details of the caller's organisation; only those that differ are requested."""
-    require_edit(principal, Function.admin)
+    require_capability(principal, Capability.organisation_details, edit=True)
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("change requests are made by people, not API keys")
     if principal.scope_type is not ScopeType.organisation:
@@ -91,7 +92,7 @@ async def my_organisation_in(conn: asyncpg.Connection, principal: Principal) -> 
 
 async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: int) -> list[dict[str, Any]]:
     """The change requests of the caller's organisation, newest first."""
-    require_function(principal, Function.admin)
+    require_capability(principal, Capability.organisation_details)
     authority_id, organisation_id = organisation_filter(principal)
     async with ctx.pool.acquire() as conn:
         return await change_requests.list_by_authority(

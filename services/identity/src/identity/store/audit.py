@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 AUDIT_COLUMNS = (
-    "audit_id, occurred_at, action, outcome, actor_kind, actor_id, subject_user_id, organisation_id,"
+    "audit_id, occurred_at, action, outcome, actor_kind, actor_id, subject_id AS subject_user_id, organisation_id,"
     " client_address, request_id, detail"
 )
 
@@ -32,7 +32,7 @@ async def add_audit(
     await conn.execute(
         """
         INSERT INTO identity.audit_event (authority_id, action, outcome, actor_kind, actor_id,
-                                          subject_user_id, organisation_id, client_address, request_id, detail)
+                                          subject_id, organisation_id, client_address, request_id, detail)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         """,
         authority_id,
@@ -64,7 +64,7 @@ async def list_audit(
         f"""
         SELECT {AUDIT_COLUMNS} FROM identity.audit_event
          WHERE authority_id = $1
-           AND ($2::uuid IS NULL OR subject_user_id = $2)
+           AND ($2::uuid IS NULL OR subject_id = $2)
            AND ($3::text IS NULL OR action = $3)
            AND ($4::timestamptz IS NULL OR occurred_at >= $4)
            AND ($5::bigint IS NULL OR audit_id < $5)

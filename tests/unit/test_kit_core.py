@@ -1,0 +1,110 @@
+"""The kit's pure pieces: domain errors and their one mapping to problem+json, the scoped-SQL guard,
+typed records."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthenticated
+from shared.problems import PROBLEM_JSON, install_problem_handlers
+from shared.records import Record
+from shared.store import AuthorityScope, Scope, Unscoped, scoped_sql
+
+
+def app_raising(error: Exception) -> TestClient:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/x")
+    async def x() -> None:
+        raise error
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "type_"),
+    [
+        (NotFound.of("claim"), 404, "about:blank"),
+        (Forbidden("your access is read-only"), 403, "about:blank"),
+        (
+            Conflict("already decided", code="already-decided"),
+            409,
+            "urn:provider-portal:problem:already-decided",
+        ),
+        (
+            Invalid.field("phone", "is longer than 20 characters"),
+            422,
+            "urn:provider-portal:problem:invalid-field",
+        ),
+    ],
+)
+def test_each_domain_error_becomes_one_problem_at_the_edge(error, status, type_):
+    answer = app_raising(error).get("/x")
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == PROBLEM_JSON
+    body = answer.json()
+    assert (body["status"], body["type"], body["detail"]) == (status, type_, error.detail)
+
+
+def test_field_errors_name_the_field_for_the_pages():
+    body = app_raising(Invalid.field("phone", "is longer than 20 characters")).get("/x").json()
+    assert body["errors"] == [{"source": "body", "field": "phone", "message": "is longer than 20 characters"}]
+
+
+def test_rate_limits_and_challenges_carry_their_headers():
+    limited = app_raising(TooManyAttempts("Too many login attempts.", retry_after=30)).get("/x")
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "30")
+    challenged = app_raising(Unauthenticated("log in again", challenge=True)).get("/x")
+    assert challenged.headers["www-authenticate"] == "Bearer"
+    assert "www-authenticate" not in app_raising(Unauthenticated("no")).get("/x").headers
+
+
+def caller() -> Principal:
+    return Principal(
+        subject="p",
+        kind=PrincipalKind.user,
+        authority_id=uuid.uuid4(),
+        organisation_id=uuid.uuid4(),
+        role=Role.care,
+        can_edit=False,
+        scope_type=ScopeType.organisation,
+        scope_id=None,
+    )
+
+
+def test_the_scope_filter_goes_where_the_marker_is_with_parameters_after_the_querys_own():
+    who = caller()
+    sql, params = scoped_sql("SELECT 1 FROM t WHERE {scope} AND ref = $1", ("R1",), Scope.of(who))
+    assert sql == "SELECT 1 FROM t WHERE (authority_id = $2 AND organisation_id = $3) AND ref = $1"
+    assert params == ["R1", who.authority_id, who.organisation_id]
+
+
+def test_a_scoped_query_without_the_marker_or_an_unscoped_one_with_it_is_refused():
+    with pytest.raises(ValueError, match="marker"):
+        scoped_sql("SELECT 1 FROM t", (), Scope.of(caller()))
+    with pytest.raises(ValueError, match="marker"):
+        scoped_sql("SELECT 1 FROM t WHERE {scope}", (), Unscoped("consumer"))
+    with pytest.raises(ValueError, match="say why"):
+        Unscoped("  ")
+    authority = uuid.uuid4()
+    assert scoped_sql("SELECT 1 FROM t WHERE {scope}", (), AuthorityScope(authority)) == (
+        "SELECT 1 FROM t WHERE (authority_id = $1)",
+        [authority],
+    )
+
+
+class Client(Record):
+    ssref: str
+    name: str
+
+
+def test_records_ignore_extra_columns_and_keep_none_as_none():
+    assert Client.from_row({"ssref": "123", "name": "A", "extra": 1}) == Client(ssref="123", name="A")
+    assert Client.maybe(None) is None
+    assert Client.from_rows([{"ssref": "1", "name": "B"}])[0].name == "B"
