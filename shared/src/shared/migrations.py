@@ -40,6 +40,7 @@ class Migration:
 
 OUTBOX_INBOX = "0001_outbox_inbox.sql"
 ORGANISATION_PROJECTION = "0002_organisation_projection.sql"
+ATTACHMENTS = "0003_attachments.sql"  # shared.attachments
 JOBS = "0004_jobs.sql"  # shared.jobs
 
 
