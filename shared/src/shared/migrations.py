@@ -40,6 +40,8 @@ class Migration:
 
 OUTBOX_INBOX = "0001_outbox_inbox.sql"
 ORGANISATION_PROJECTION = "0002_organisation_projection.sql"
+ATTACHMENTS = "0003_attachments.sql"  # shared.attachments
+JOBS = "0004_jobs.sql"  # shared.jobs
 AUDIT_LOG = "0005_audit_log.sql"  # the table of `uow.audit` (identity keeps its own, same shape)
 
 

@@ -1,0 +1,184 @@
+"""Uploads are told from their bytes: each accepted kind, each refusal and its reason, the names files
+are stored and sent under, and the settings that choose the store."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from shared.attachments import (
+    AttachmentBackend,
+    AttachmentRefused,
+    AttachmentSettings,
+    check_upload,
+    safe_filename,
+)
+from shared.attachments.content import content_disposition
+from shared.settings import ServiceSettings
+from tests.support import uploads
+
+LIMIT = 1024 * 1024
+
+
+def check(data: bytes, filename: str, declared: str | None = None, *, max_bytes: int = LIMIT):
+    return check_upload(data, filename=filename, declared_type=declared, max_bytes=max_bytes)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "declared", "content_type"),
+    [
+        (uploads.PDF, "invoice.pdf", "application/pdf", "application/pdf"),
+        (uploads.PNG, "photo.PNG", "image/png", "image/png"),
+        (uploads.JPEG, "photo.jpeg", "image/jpeg", "image/jpeg"),
+        (uploads.JPEG, "photo.jpg", None, "image/jpeg"),
+        (
+            uploads.XLSX,
+            "actuals.xlsx",
+            None,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            uploads.DOCX,
+            "letter.docx",
+            "",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (uploads.CSV, "actuals.csv", "text/csv; charset=utf-8", "text/csv; charset=utf-8"),
+        (uploads.CSV, "actuals.csv", "application/vnd.ms-excel", "text/csv; charset=utf-8"),
+        (b"\xef\xbb\xbf" + uploads.CSV, "actuals.csv", None, "text/csv; charset=utf-8"),
+        (uploads.WINDOWS_CSV, "actuals.csv", None, "text/csv; charset=windows-1252"),
+        (b"notes\r\n\tindented\x0c", "notes.txt", "application/octet-stream", "text/plain; charset=utf-8"),
+        (b"<Name> of the provider", "notes.txt", None, "text/plain; charset=utf-8"),
+    ],
+)
+def test_accepted_kinds_are_stored_under_the_type_of_their_content(data, filename, declared, content_type):
+    checked = check(data, filename, declared)
+    assert checked.content_type == content_type
+    assert checked.size == len(data)
+    assert checked.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "declared", "reason"),
+    [
+        (b"", "empty.pdf", None, "the file is empty"),
+        (uploads.PDF, "run.exe", None, "files named .exe are not accepted (.csv, .docx, .jpeg, .jpg, .pdf"),
+        (uploads.PDF, "README", None, "files named without an extension are not accepted"),
+        (uploads.PDF, "page.html", None, "files named .html are not accepted"),
+        (uploads.PNG, "invoice.pdf", None, "the file is named .pdf but its content is a PNG image"),
+        (uploads.PDF, "actuals.csv", None, "the file is named .csv but its content is a PDF"),
+        (uploads.CSV, "invoice.pdf", None, "the file is named .pdf but its content is a text file"),
+        (uploads.DOCX, "actuals.xlsx", None, "the file is named .xlsx but its content is a Word document"),
+        (uploads.PDF, "invoice.pdf", "image/png", "the file was sent as image/png but its content is a PDF"),
+        (uploads.PDF, "invoice.pdf", "text/html", "the file was sent as text/html but its content is a PDF"),
+        (
+            uploads.CSV,
+            "notes.txt",
+            "text/csv",
+            "the file was sent as text/csv but its content is a text file",
+        ),
+        (uploads.WINDOWS_EXE, "invoice.pdf", None, "the file is a Windows program"),
+        (uploads.LINUX_EXE, "notes.txt", None, "the file is a program"),
+        (uploads.OLD_WORD, "letter.docx", None, "the file is an old Office file (save it as .xlsx or .docx)"),
+        (b"#!/bin/sh\nrm -rf ~\n", "notes.txt", None, "the file is a script"),
+        (b"<!DOCTYPE html><p>hi", "notes.txt", None, "the file is HTML or XML, which is not accepted"),
+        (b"\xef\xbb\xbf \n <script>alert(1)</script>", "a.csv", None, "the file is HTML or XML"),
+        (b'<svg onload="alert(1)"/>', "a.txt", None, "the file is HTML or XML"),
+        (b'<?xml version="1.0"?><x/>', "a.txt", None, "the file is HTML or XML"),
+        (uploads.XLSM, "actuals.xlsx", None, "the document contains macros, which are not accepted"),
+        (
+            uploads.office("a.txt"),
+            "actuals.xlsx",
+            None,
+            "the file is a ZIP archive, not an Excel or Word document",
+        ),
+        (b"PK\x03\x04 not really a zip", "actuals.xlsx", None, "the file is a damaged ZIP archive"),
+        (b"\x00\x01\x02 binary", "actuals.csv", None, "the file's content is not a type accepted"),
+        (b"caf\x81 text", "notes.txt", None, "the file's content is not a type accepted"),
+    ],
+)
+def test_refusals_say_why(data, filename, declared, reason):
+    with pytest.raises(AttachmentRefused) as refused:
+        check(data, filename, declared)
+    assert str(refused.value).startswith(reason)
+
+
+def test_the_size_limit_is_the_settings():
+    assert check(uploads.PDF, "a.pdf", max_bytes=len(uploads.PDF)).size == len(uploads.PDF)
+    with pytest.raises(
+        AttachmentRefused, match=f"the file is {len(uploads.PDF):,} bytes; the most accepted is 10"
+    ):
+        check(uploads.PDF, "a.pdf", max_bytes=10)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\sam\\Report.PDF", "Report.pdf"),
+        ("inv\x00oi\nce\u202e.pdf", "invoice.pdf"),
+        ('a<b>:"c"|?*.pdf', "abc.pdf"),
+        (".pdf", "attachment.pdf"),
+        ("  . invoice . pdf . ", "invoice.pdf"),
+        ("Cafe\u0301 \u2013 M\u00e4rz.pdf", "Caf\u00e9 \u2013 M\u00e4rz.pdf"),
+        ("x" * 300 + ".pdf", "x" * 150 + ".pdf"),
+        ("no extension", "no extension"),
+    ],
+)
+def test_stored_names_are_safe(given, stored):
+    assert safe_filename(given) == stored
+
+
+def test_a_download_is_named_in_ascii_and_in_utf8():
+    assert (
+        content_disposition("invoice.pdf")
+        == "attachment; filename=\"invoice.pdf\"; filename*=UTF-8''invoice.pdf"
+    )
+    header = content_disposition('Caf\u00e9 "\u00a3" report.pdf')
+    assert header == (
+        "attachment; filename=\"Cafe __ report.pdf\"; filename*=UTF-8''Caf%C3%A9%20%22%C2%A3%22%20report.pdf"
+    )
+    assert "\r" not in content_disposition("a\r\nSet-Cookie: x=1.pdf")
+    assert content_disposition("\u65e5\u672c.pdf").startswith('attachment; filename="attachment.pdf"')
+
+
+def test_the_database_is_the_default_store():
+    settings = AttachmentSettings()
+    assert settings.attachments_backend is AttachmentBackend.database
+    assert settings.attachments_max_bytes == 10 * 1024 * 1024
+
+
+def test_the_object_store_needs_its_url_bucket_and_keys():
+    complete = {
+        "attachments_backend": "s3",
+        "attachments_s3_endpoint_url": "http://127.0.0.1:9000",
+        "attachments_s3_bucket": "portal-attachments",
+        "attachments_s3_access_key_id": "key-id",
+        "attachments_s3_secret_access_key": "secret",
+    }
+    assert AttachmentSettings(**complete).attachments_backend is AttachmentBackend.s3
+    for missing in [k for k in complete if k != "attachments_backend"]:
+        with pytest.raises(ValidationError, match=f"{missing} is required when attachments_backend is s3"):
+            AttachmentSettings(**{k: v for k, v in complete.items() if k != missing})
+    with pytest.raises(ValidationError, match="attachments_s3_bucket"):
+        AttachmentSettings(**{**complete, "attachments_s3_bucket": "Not A Bucket"})
+
+
+class ClaimsLikeSettings(ServiceSettings, AttachmentSettings):
+    model_config = SettingsConfigDict(env_prefix="KITTEST_", extra="ignore")
+
+
+def test_a_service_takes_the_settings_in_under_its_prefix(monkeypatch):
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_BACKEND", "s3")
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_MAX_BYTES", "2048")
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_S3_BUCKET", "claims-files")
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_S3_ACCESS_KEY_ID", "key-id")
+    monkeypatch.setenv("KITTEST_ATTACHMENTS_S3_SECRET_ACCESS_KEY", "not-in-the-repr")
+    settings = ClaimsLikeSettings(environment="development")
+    assert (settings.attachments_backend, settings.attachments_max_bytes) == (AttachmentBackend.s3, 2048)
+    assert settings.attachments_s3_bucket == "claims-files"
+    assert "not-in-the-repr" not in repr(settings)
