@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from identity.api.deps import ContextDep, GatewayActor
-from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, OneLine
+from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, AuthorityBranding, OneLine
 from identity.domain import security_codes
 from identity.handlers import journey, login, resets, sessions
 from identity.handlers.principals import IssuedToken
@@ -215,14 +215,7 @@ async def request_password_reset(body: ResetRequestIn, actor: GatewayActor, ctx:
     return Accepted(message=RESET_ANSWER)
 
 
-class AuthorityBrandingOut(BaseModel):
-    authority_id: uuid.UUID
-    slug: str
-    name: str
-    primary_colour: str
-    secondary_colour: str
-    support_email: str | None
-    support_phone: str | None
+class AuthorityBrandingOut(AuthorityBranding):
     password_rules: list[str]
 
 
