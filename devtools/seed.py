@@ -19,6 +19,7 @@ from shared import db
 from shared.bus import Outbox
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
+from shared.uow import Work
 
 log = get_logger("seed")
 NAMESPACE = uuid.UUID("6f1c1c52-7f0e-4c67-9d55-0d5e0c1b2a11")
@@ -111,8 +112,7 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
     assert isinstance(identity_settings, IdentitySettings)
     pool = await db.create_pool(identity_settings.dsn)
     ctx = build_context(
-        pool=pool,
-        outbox=Outbox("identity"),
+        work=Work(pool, Outbox("identity")),
         settings=identity_settings,
         signer=identity_keys.signing_keys(identity_settings)[0],
     )

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from devtools.demo_councils import SECURITY_CODE, DemoUser
 from devtools.demo_identity import seed_user, system
 from identity import keys as identity_keys
-from identity.context import Caller, build_context
+from identity.context import build_context
 from identity.handlers import directory
 from identity.main import DEFINITION as IDENTITY
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
+from shared.uow import Actor, Caller, Work
 from tests.support.environment import RunEnvironment
 
 PASSWORD = "cross tenant passphrase 1"
@@ -120,17 +121,16 @@ async def build_world(env: RunEnvironment) -> World:
     settings = env.settings(IDENTITY)
     pool = await db.create_pool(env.dsn("identity"))
     ctx = build_context(
-        pool=pool,
-        outbox=Outbox("identity"),
+        work=Work(pool, Outbox("identity")),
         settings=settings,
         signer=identity_keys.signing_keys(settings)[0],
     )  # type: ignore[arg-type]
-    caller = Caller(actor_kind="system", actor_id="tenant-harness")
     run = uuid.uuid4().hex[:8]
     authorities = []
     try:
         for label in ("A", "B"):
             authority_id = uuid.uuid4()
+            caller = Caller(system(authority_id), Actor.system("tenant-harness"))
             slug = f"x-{label.lower()}-{run}"
             async with pool.acquire() as conn:
                 await conn.execute(
@@ -144,7 +144,7 @@ async def build_world(env: RunEnvironment) -> World:
                 name = f"Provider {label}{n} {run}"
                 org = await directory.upsert_organisation(
                     pool=pool,
-                    outbox=ctx.outbox,
+                    outbox=ctx.work.outbox,
                     authority_id=authority_id,
                     reference=f"{label}{n}-{run}",
                     name=name,

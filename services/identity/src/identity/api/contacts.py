@@ -48,7 +48,7 @@ async def list_contacts(auth: Authenticated, ctx: ContextDep, page: PageDep) -> 
     authority_id, organisation_id = organisation_filter(principal)
     if organisation_id is None:
         raise errors.forbidden("council staff list users with the council API")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         rows = await memberships.list_contacts(
             conn=conn,
             authority_id=authority_id,
@@ -124,7 +124,7 @@ async def council_requests(
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         rows = await requests.list_contact_requests(
             conn=conn,
             authority_id=principal.authority_id,

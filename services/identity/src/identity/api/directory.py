@@ -56,7 +56,7 @@ async def list_organisations(
     principal: CurrentPrincipal, ctx: ContextDep, page: PageDep
 ) -> list[dict[str, Any]]:
     authority_id, organisation_id = organisation_filter(principal)
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         rows = await store.list_organisations(
             conn=conn,
             authority_id=authority_id,
@@ -71,7 +71,7 @@ async def list_organisations(
     "/contracts", response_model=list[ContractPublic], summary="Contracts within my scope", responses=PAGED
 )
 async def list_contracts(principal: CurrentPrincipal, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         rows = await contracts.list_contracts(
             conn=conn, principal=principal, limit=page.fetch, offset=page.offset
         )
@@ -84,7 +84,7 @@ async def list_contracts(principal: CurrentPrincipal, ctx: ContextDep, page: Pag
 async def list_services(
     principal: CurrentPrincipal, ctx: ContextDep, page: PageDep, contract_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         if contract_id is not None:
             contract = await contracts.get_contract(
                 conn=conn, authority_id=principal.authority_id, contract_id=contract_id
@@ -114,12 +114,12 @@ async def put_organisation(
     """Create or change a provider organisation of the caller's authority (council systems only)."""
     if not principal.is_council or not principal.can_edit:
         raise errors.forbidden("only the council may maintain organisations")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         if await store.get_authority(conn=conn, authority_id=principal.authority_id) is None:
             raise errors.not_found("authority")
     return await directory.upsert_organisation(
-        pool=ctx.pool,
-        outbox=ctx.outbox,
+        pool=ctx.work.pool,
+        outbox=ctx.work.outbox,
         authority_id=principal.authority_id,
         reference=body.reference,
         name=body.name,
@@ -168,7 +168,7 @@ async def council_contracts(
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         if organisation_id is not None:
             await require_organisation(conn, principal, organisation_id)
         rows = await contracts.list_contracts(
@@ -256,11 +256,11 @@ class AuthorityUpdate(BaseModel):
 
 
 @council_api.get("/authority", response_model=AuthorityPublic, summary="My authority's branding and policy")
-async def get_authority(auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+async def get_authority(auth: Authenticated, ctx: ContextDep) -> store.Authority:
     principal, _ = auth
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         authority = await store.get_authority(conn=conn, authority_id=principal.authority_id)
     if authority is None:
         raise errors.not_found("authority")

@@ -14,6 +14,7 @@ from identity.api.deps import Authenticated, ContextDep
 from identity.api.directory import OrganisationPublic
 from identity.api.schemas import EMAIL, PHONE, OneLine
 from identity.handlers import organisation_details
+from identity.store.directory import Organisation
 from shared.paging import PAGED, PageDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
@@ -24,7 +25,7 @@ POSTCODE = r"^[A-Za-z0-9 ]+$"
 @provider_api.get(
     "/organisation", response_model=OrganisationPublic, summary="My organisation and its contact details"
 )
-async def get_my_organisation(auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
+async def get_my_organisation(auth: Authenticated, ctx: ContextDep) -> Organisation:
     principal, _ = auth
     return await organisation_details.my_organisation(ctx, principal)
 

@@ -10,23 +10,24 @@ from typing import Any
 import asyncpg
 
 from identity import errors
-from identity.context import Caller, Context
+from identity.context import Context
 from identity.crypto import temporary_password
 from identity.domain.access import ScopeRef, may_delegate_role, scope_within
 from identity.handlers.common import (
     normalise_email,
     pending_request,
-    record,
     require_council_editor,
     visible_request,
 )
-from identity.handlers.events import publish, publish_temporary_password, publish_user
+from identity.handlers.events import publish_temporary_password, publish_user
 from identity.store import contracts, requests, users
 from identity.store import memberships as membership_store
+from identity.store.users import User
 from shared.auth import Principal, PrincipalKind
 from shared.capabilities import Capability, require_capability
 from shared.events import ContactRequestUpserted
 from shared.logging import get_logger
+from shared.uow import Caller
 
 log = get_logger(__name__)
 
@@ -67,7 +68,8 @@ async def request_contact(
     if principal.kind is not PrincipalKind.user:
         raise errors.forbidden("contact requests are made by people, not API keys")
     details = {**details, "email": normalise_email(details["email"])}
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         # Any provider role may be asked for (never Main): the council approves it.
         await check_scope(conn, principal, scope_type=details["scope_type"], scope_id=details["scope_id"])
         assert principal.organisation_id is not None
@@ -80,19 +82,14 @@ async def request_contact(
         )
         if request is None:
             raise errors.conflict("a request for this e-mail is already waiting for the council")
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "contact_requested",
             authority_id=principal.authority_id,
-            action="contact_requested",
             organisation_id=principal.organisation_id,
             request=request["request_id"],
             role=details["role"],
         )
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             ContactRequestUpserted(**request),
             aggregate_id=request["request_id"],
             authority_id=principal.authority_id,
@@ -105,7 +102,7 @@ async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: in
     """The requests of the caller's organisation for access within the caller's scope (a contract or
     service Admin sees only those, as with contacts and keys)."""
     require_capability(principal, Capability.contacts)
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         return await requests.list_contact_requests(
             conn=conn,
             authority_id=principal.authority_id,
@@ -125,7 +122,7 @@ async def get_visible(ctx: Context, principal: Principal, *, request_id: uuid.UU
     )
     if not principal.is_council and principal.scope_type.value != "organisation":
         assert principal.organisation_id is not None
-        async with ctx.pool.acquire() as conn:
+        async with ctx.work.read() as conn:
             _, parent = await contracts.scope_parent(
                 conn=conn,
                 organisation_id=principal.organisation_id,
@@ -145,9 +142,10 @@ async def approve(
     require_council_editor(principal)
     password = temporary_password()
     password_hash = await ctx.hasher.hash(password)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         request = await _pending(conn, principal, request_id)
-        user = await users.get_user_by_email(
+        user: User | None = await users.get_user_by_email(
             conn=conn, authority_id=principal.authority_id, email=request["email"]
         )
         issued: str | None = None
@@ -165,11 +163,11 @@ async def approve(
                 password_hash=password_hash,
             )
             issued = password
-        elif user["is_council"]:
+        elif user.is_council:
             raise errors.conflict("that e-mail belongs to a council login")
         await membership_store.upsert_membership(
             conn=conn,
-            user_id=user["user_id"],
+            user_id=user.user_id,
             organisation_id=request["organisation_id"],
             role=request["role"],
             can_edit=request["can_edit"],
@@ -182,39 +180,30 @@ async def approve(
             status="approved",
             reason=None,
             decided_by=principal.subject,
-            user_id=user["user_id"],
+            user_id=user.user_id,
         )
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "contact_request_approved",
             authority_id=principal.authority_id,
-            action="contact_request_approved",
-            subject_user_id=user["user_id"],
+            subject_id=user.user_id,
             organisation_id=request["organisation_id"],
             request=request_id,
             new_login=issued is not None,
         )
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "role_granted",
             authority_id=principal.authority_id,
-            action="role_granted",
-            subject_user_id=user["user_id"],
+            subject_id=user.user_id,
             organisation_id=request["organisation_id"],
             role=request["role"],
             can_edit=request["can_edit"],
             scope_type=request["scope_type"],
             scope_id=request["scope_id"],
         )
-        await publish_user(conn, ctx, caller, user=user, changed=issued is None)
+        await publish_user(uow, user=user, changed=issued is None)
         if issued is not None:
-            await publish_temporary_password(
-                conn, ctx, caller, user=user, password=issued, reason="contact_approved"
-            )
-        await publish(
-            conn,
-            ctx,
-            caller,
+            await publish_temporary_password(uow, ctx, user=user, password=issued, reason="contact_approved")
+        await uow.publish(
             ContactRequestUpserted(**decided),
             aggregate_id=request_id,
             authority_id=principal.authority_id,
@@ -227,7 +216,8 @@ async def reject(
     ctx: Context, caller: Caller, principal: Principal, *, request_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         request = await _pending(conn, principal, request_id)
         decided = await requests.decide_contact_request(
             conn=conn,
@@ -237,18 +227,13 @@ async def reject(
             decided_by=principal.subject,
             user_id=None,
         )
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "contact_request_rejected",
             authority_id=principal.authority_id,
-            action="contact_request_rejected",
             organisation_id=request["organisation_id"],
             request=request_id,
         )
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             ContactRequestUpserted(**decided),
             aggregate_id=request_id,
             authority_id=principal.authority_id,

@@ -10,9 +10,8 @@ from typing import Any
 import asyncpg
 
 from identity import errors
-from identity.context import Caller, Context
+from identity.context import Context
 from identity.handlers.common import authority_by_id, require_council_editor
-from identity.handlers.events import publish
 from identity.store import contracts
 from identity.store import directory as store
 from shared.auth import Principal
@@ -26,6 +25,7 @@ from shared.events import (
     make_envelope,
 )
 from shared.logging import get_logger
+from shared.uow import Caller
 
 log = get_logger(__name__)
 
@@ -81,18 +81,16 @@ async def update_authority(
 ) -> dict[str, Any]:
     """Change the caller's authority's branding and policy; the result must still be a valid policy."""
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         current = await authority_by_id(conn, principal.authority_id)
         try:
-            store.policy_of({**current, **values})
+            store.policy_of(current.model_copy(update=values))
         except ValueError as exc:
             raise errors.bad_policy(str(exc)) from exc
         updated = await store.update_authority(conn=conn, authority_id=principal.authority_id, values=values)
         assert updated is not None
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             authority_event(updated),
             aggregate_id=principal.authority_id,
             authority_id=principal.authority_id,
@@ -106,7 +104,8 @@ async def upsert_contract(
 ) -> dict[str, Any]:
     """Create or change a contract of one of the authority's organisations."""
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         organisation = await store.get_organisation(
             conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
         )
@@ -117,10 +116,7 @@ async def upsert_contract(
         )
         if contract is None:
             raise errors.conflict("a contract with this reference belongs to another organisation")
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             ContractUpserted(**contract),
             aggregate_id=contract["contract_id"],
             authority_id=principal.authority_id,
@@ -141,7 +137,8 @@ async def upsert_service(
 ) -> dict[str, Any]:
     """Create or change a service under one of the authority's contracts."""
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         contract = await contracts.get_contract(
             conn=conn, authority_id=principal.authority_id, contract_id=contract_id
         )
@@ -157,10 +154,7 @@ async def upsert_service(
         )
         if service is None:
             raise errors.conflict("a service with this reference belongs to another contract")
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             ProviderServiceUpserted(**service),
             aggregate_id=service["service_id"],
             authority_id=principal.authority_id,

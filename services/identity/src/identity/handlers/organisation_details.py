@@ -10,29 +10,30 @@ from typing import Any
 import asyncpg
 
 from identity import errors
-from identity.context import Caller, Context
+from identity.context import Context
 from identity.domain.organisation import changed_details, tidy
-from identity.handlers.common import pending_request, record, require_council_editor, visible_request
-from identity.handlers.events import publish
+from identity.handlers.common import pending_request, require_council_editor, visible_request
 from identity.store import change_requests
 from identity.store import directory as store
+from identity.store.directory import Organisation
 from shared.auth import Principal, PrincipalKind, ScopeType
 from shared.capabilities import Capability, require_capability
 from shared.events import OrganisationChangeRequestUpserted, OrganisationUpserted
 from shared.logging import get_logger
 from shared.scoping import organisation_filter
+from shared.uow import Caller, UnitOfWork
 
 log = get_logger(__name__)
 WHAT = "organisation change request"
 
 
-async def my_organisation(ctx: Context, principal: Principal) -> dict[str, Any]:
+async def my_organisation(ctx: Context, principal: Principal) -> Organisation:
     """The caller's organisation with its contact details (Admin functions)."""
     require_capability(principal, Capability.organisation_details)
     authority_id, organisation_id = organisation_filter(principal)
     if organisation_id is None:
         raise errors.forbidden("council staff have no organisation of their own")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         organisation = await store.get_organisation(
             conn=conn, authority_id=authority_id, organisation_id=organisation_id
         )
@@ -51,36 +52,35 @@ async def request_change(
     if principal.scope_type is not ScopeType.organisation:
         raise errors.forbidden("your access covers part of the organisation, not its details")
     asked = tidy(details)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         current = await my_organisation_in(conn, principal)
-        changed = changed_details(current, asked)
+        changed = changed_details(current.model_dump(), asked)
         if not changed:
             raise errors.nothing_changed("organisation's details")
         request = await change_requests.add(
             conn=conn,
             authority_id=principal.authority_id,
-            organisation_id=current["organisation_id"],
+            organisation_id=current.organisation_id,
             requested_by=uuid.UUID(principal.subject),
             details=asked,
             changed=changed,
         )
         if request is None:
             raise errors.conflict("a change to these details is already waiting for the council")
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "organisation_change_requested",
             authority_id=principal.authority_id,
-            action="organisation_change_requested",
-            organisation_id=current["organisation_id"],
+            organisation_id=current.organisation_id,
             request=request["request_id"],
             changed=changed,
         )
-        await _publish_request(conn, ctx, caller, request)
+        await _publish_request(uow, request)
     log.info("organisation_change_requested", request_id=str(request["request_id"]), changed=changed)
     return request
 
 
-async def my_organisation_in(conn: asyncpg.Connection, principal: Principal) -> dict[str, Any]:
+async def my_organisation_in(conn: asyncpg.Connection, principal: Principal) -> Organisation:
     assert principal.organisation_id is not None
     organisation = await store.get_organisation(
         conn=conn, authority_id=principal.authority_id, organisation_id=principal.organisation_id
@@ -94,7 +94,7 @@ async def list_own(ctx: Context, principal: Principal, *, limit: int, offset: in
     """The change requests of the caller's organisation, newest first."""
     require_capability(principal, Capability.organisation_details)
     authority_id, organisation_id = organisation_filter(principal)
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         return await change_requests.list_by_authority(
             conn=conn,
             authority_id=authority_id,
@@ -110,7 +110,7 @@ async def list_for_council(
 ) -> list[dict[str, Any]]:
     if not principal.is_council:
         raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
+    async with ctx.work.read() as conn:
         return await change_requests.list_by_authority(
             conn=conn,
             authority_id=principal.authority_id,
@@ -131,7 +131,8 @@ async def approve(
 ) -> dict[str, Any]:
     """Apply the details that were asked to change, and publish the organisation's new state."""
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         request = await _pending(conn, principal, request_id)
         organisation = await store.update_organisation(
             conn=conn,
@@ -141,24 +142,19 @@ async def approve(
         decided = await change_requests.decide(
             conn=conn, request_id=request_id, status="approved", reason=None, decided_by=principal.subject
         )
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "organisation_change_approved",
             authority_id=principal.authority_id,
-            action="organisation_change_approved",
             organisation_id=request["organisation_id"],
             request=request_id,
             changed=list(request["changed"]),
         )
-        await publish(
-            conn,
-            ctx,
-            caller,
+        await uow.publish(
             OrganisationUpserted(**organisation),
             aggregate_id=organisation["organisation_id"],
             authority_id=principal.authority_id,
         )
-        await _publish_request(conn, ctx, caller, decided)
+        await _publish_request(uow, decided)
     log.info("organisation_change_approved", request_id=str(request_id), revision=organisation["revision"])
     return decided
 
@@ -167,31 +163,25 @@ async def reject(
     ctx: Context, caller: Caller, principal: Principal, *, request_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
     require_council_editor(principal)
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
         request = await _pending(conn, principal, request_id)
         decided = await change_requests.decide(
             conn=conn, request_id=request_id, status="rejected", reason=reason, decided_by=principal.subject
         )
-        await record(
-            conn,
-            caller,
+        await uow.audit(
+            "organisation_change_rejected",
             authority_id=principal.authority_id,
-            action="organisation_change_rejected",
             organisation_id=request["organisation_id"],
             request=request_id,
         )
-        await _publish_request(conn, ctx, caller, decided)
+        await _publish_request(uow, decided)
     log.info("organisation_change_rejected", request_id=str(request_id))
     return decided
 
 
-async def _publish_request(
-    conn: asyncpg.Connection, ctx: Context, caller: Caller, request: dict[str, Any]
-) -> None:
-    await publish(
-        conn,
-        ctx,
-        caller,
+async def _publish_request(uow: UnitOfWork, request: dict[str, Any]) -> None:
+    await uow.publish(
         OrganisationChangeRequestUpserted(**request),
         aggregate_id=request["request_id"],
         authority_id=request["authority_id"],

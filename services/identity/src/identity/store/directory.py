@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.policy import AuthorityPolicy
+from shared.records import Record
+from shared.store import AuthorityScope, Unscoped, fetch, fetch_one
 
 POLICY_COLUMNS = (
     "password_min_length",
@@ -43,46 +46,77 @@ AUTHORITY_COLUMNS = ", ".join(
 )
 
 
-def policy_of(authority: dict[str, Any]) -> AuthorityPolicy:
-    """The authority's policy, from its row."""
+class Authority(Record):
+    """An authority (a council's portal): its branding, support contact and security policy."""
+
+    authority_id: uuid.UUID
+    slug: str
+    name: str
+    primary_colour: str
+    secondary_colour: str
+    support_email: str | None
+    support_phone: str | None
+    password_min_length: int
+    password_require_letter: bool
+    password_require_non_letter: bool
+    password_require_upper: bool
+    password_require_lower: bool
+    password_require_digit: bool
+    password_require_symbol: bool
+    password_expiry_days: int
+    password_history: int
+    max_password_failures: int
+    max_code_failures: int
+    inactivity_lock_days: int
+    session_idle_minutes: int
+    session_absolute_minutes: int
+    api_key_max_days: int
+    revision: int
+    updated_at: datetime
+
+
+def policy_of(authority: Authority) -> AuthorityPolicy:
+    """The authority's policy, from its row; ValueError when the values do not make a valid policy."""
     return AuthorityPolicy(
         password=PasswordPolicy(
-            min_length=authority["password_min_length"],
-            require_letter=authority["password_require_letter"],
-            require_non_letter=authority["password_require_non_letter"],
-            require_upper=authority["password_require_upper"],
-            require_lower=authority["password_require_lower"],
-            require_digit=authority["password_require_digit"],
-            require_symbol=authority["password_require_symbol"],
-            expiry_days=authority["password_expiry_days"],
-            history=authority["password_history"],
+            min_length=authority.password_min_length,
+            require_letter=authority.password_require_letter,
+            require_non_letter=authority.password_require_non_letter,
+            require_upper=authority.password_require_upper,
+            require_lower=authority.password_require_lower,
+            require_digit=authority.password_require_digit,
+            require_symbol=authority.password_require_symbol,
+            expiry_days=authority.password_expiry_days,
+            history=authority.password_history,
         ),
-        max_password_failures=authority["max_password_failures"],
-        max_code_failures=authority["max_code_failures"],
-        inactivity_lock_days=authority["inactivity_lock_days"],
-        session_idle_minutes=authority["session_idle_minutes"],
-        session_absolute_minutes=authority["session_absolute_minutes"],
+        max_password_failures=authority.max_password_failures,
+        max_code_failures=authority.max_code_failures,
+        inactivity_lock_days=authority.inactivity_lock_days,
+        session_idle_minutes=authority.session_idle_minutes,
+        session_absolute_minutes=authority.session_absolute_minutes,
     )
 
 
-async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> dict[str, Any] | None:
+async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> Authority | None:
     """The authority with its policy and branding, or None."""
-    row = await conn.fetchrow(
-        f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE authority_id = $1", authority_id
-    )
-    return dict(row) if row else None
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE {{scope}}"
+    return await fetch_one(conn, Authority, sql, scope=AuthorityScope(authority_id))
 
 
-async def list_authorities(*, conn: asyncpg.Connection) -> list[dict[str, Any]]:
+# Branding and password rules are public: the login pages show them before anyone logs in.
+PUBLIC = Unscoped("an authority's branding and password rules are shown before anyone logs in")
+
+
+async def list_authorities(*, conn: asyncpg.Connection) -> list[Authority]:
     """Every authority, by name."""
-    rows = await conn.fetch(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority ORDER BY name")
-    return [dict(r) for r in rows]
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority ORDER BY name"
+    return await fetch(conn, Authority, sql, scope=PUBLIC)
 
 
-async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> dict[str, Any] | None:
+async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> Authority | None:
     """The authority whose portal address ends in `slug`, or None."""
-    row = await conn.fetchrow(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1", slug)
-    return dict(row) if row else None
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1"
+    return await fetch_one(conn, Authority, sql, slug, scope=PUBLIC)
 
 
 async def upsert_authority(
@@ -184,18 +218,29 @@ async def update_organisation(
     return dict(row)
 
 
+class Organisation(Record):
+    """A provider organisation of an authority, with its contact details."""
+
+    organisation_id: uuid.UUID
+    authority_id: uuid.UUID
+    reference: str
+    name: str
+    active: bool
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    revision: int
+    updated_at: datetime
+
+
 async def get_organisation(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID, for_update: bool = False
-) -> dict[str, Any] | None:
+) -> Organisation | None:
     """The organisation, if it belongs to the authority."""
     lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(
-        f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation"
-        f" WHERE authority_id = $1 AND organisation_id = $2{lock}",
-        authority_id,
-        organisation_id,
-    )
-    return dict(row) if row else None
+    sql = f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation WHERE {{scope}} AND organisation_id = $1{lock}"
+    return await fetch_one(conn, Organisation, sql, organisation_id, scope=AuthorityScope(authority_id))
 
 
 async def list_organisations(
