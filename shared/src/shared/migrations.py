@@ -41,6 +41,7 @@ class Migration:
 OUTBOX_INBOX = "0001_outbox_inbox.sql"
 ORGANISATION_PROJECTION = "0002_organisation_projection.sql"
 AUDIT_LOG = "0005_audit_log.sql"  # the table of `uow.audit` (identity keeps its own, same shape)
+DECISION_REQUESTS = "0007_decision_requests.sql"  # the table of `shared.decisions` (request and decide)
 
 
 def load_migrations(
