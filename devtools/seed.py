@@ -14,11 +14,13 @@ from identity import handlers as identity_handlers
 from identity import keys as identity_keys
 from identity.config import Settings as IdentitySettings
 from identity.context import build_context
+from identity.handlers.directory import council_system
 from identity.store import directory as identity_store
 from shared import db
 from shared.bus import Outbox
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
+from shared.uow import Work
 
 log = get_logger("seed")
 NAMESPACE = uuid.UUID("6f1c1c52-7f0e-4c67-9d55-0d5e0c1b2a11")
@@ -125,13 +127,11 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
                 )
             for reference, name in authority.providers:
                 await identity_handlers.upsert_organisation(
-                    pool=pool,
-                    outbox=Outbox("identity"),
-                    authority_id=authority.authority_id,
+                    council_system(authority.authority_id, "demo-seed", correlation_id="demo-seed"),
+                    Work(pool, Outbox("identity")),
                     reference=reference,
                     name=name,
                     active=True,
-                    correlation_id="demo-seed",
                     details=PROVIDER_DETAILS.get(reference),
                 )
             if authority.slug in councils:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from devtools.demo_councils import SECURITY_CODE, DemoUser
-from devtools.demo_identity import seed_user, system
+from devtools.demo_identity import seed_user
 from identity import keys as identity_keys
 from identity.context import Caller, build_context
 from identity.handlers import directory
@@ -25,6 +25,7 @@ from identity.main import DEFINITION as IDENTITY
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
+from shared.uow import Work
 from tests.support.environment import RunEnvironment
 
 PASSWORD = "cross tenant passphrase 1"
@@ -126,6 +127,7 @@ async def build_world(env: RunEnvironment) -> World:
         signer=identity_keys.signing_keys(settings)[0],
     )  # type: ignore[arg-type]
     caller = Caller(actor_kind="system", actor_id="tenant-harness")
+    work = Work(pool, ctx.outbox)
     run = uuid.uuid4().hex[:8]
     authorities = []
     try:
@@ -142,20 +144,14 @@ async def build_world(env: RunEnvironment) -> World:
             providers = []
             for n in (1, 2):
                 name = f"Provider {label}{n} {run}"
+                council = directory.council_system(authority_id, "tenant-harness")
                 org = await directory.upsert_organisation(
-                    pool=pool,
-                    outbox=ctx.outbox,
-                    authority_id=authority_id,
-                    reference=f"{label}{n}-{run}",
-                    name=name,
-                    active=True,
-                    correlation_id="tenant-harness",
+                    council, work, reference=f"{label}{n}-{run}", name=name, active=True
                 )
                 contract = await directory.upsert_contract(
-                    ctx,
-                    caller,
-                    system(authority_id),
-                    organisation_id=org["organisation_id"],
+                    council,
+                    work,
+                    organisation_id=org.organisation_id,
                     values={
                         "reference": f"C-{label}{n}-{run}",
                         "name": f"Contract {label}{n}",
@@ -170,10 +166,9 @@ async def build_world(env: RunEnvironment) -> World:
                     },
                 )
                 service = await directory.upsert_service(
-                    ctx,
-                    caller,
-                    system(authority_id),
-                    contract_id=contract["contract_id"],
+                    council,
+                    work,
+                    contract_id=contract.contract_id,
                     reference=f"S-{label}{n}-{run}",
                     name=f"Service {label}{n}",
                     active=True,
@@ -188,7 +183,7 @@ async def build_world(env: RunEnvironment) -> World:
                     what="",
                     memberships=((reference, "full", True),),
                 )
-                await seed_user(ctx, caller, authority_id, {reference: org["organisation_id"]}, demo)
+                await seed_user(ctx, caller, authority_id, {reference: org.organisation_id}, demo)
                 async with pool.acquire() as conn:
                     user_id = await conn.fetchval(
                         "SELECT user_id FROM identity.app_user WHERE authority_id = $1 AND email = $2",
@@ -200,10 +195,10 @@ async def build_world(env: RunEnvironment) -> World:
                         label=f"{label}{n}",
                         authority_id=authority_id,
                         slug=slug,
-                        organisation_id=org["organisation_id"],
+                        organisation_id=org.organisation_id,
                         organisation_name=name,
-                        contract_id=contract["contract_id"],
-                        service_id=service["service_id"],
+                        contract_id=contract.contract_id,
+                        service_id=service.service_id,
                         user_id=user_id,
                         email=email,
                     )

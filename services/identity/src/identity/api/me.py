@@ -48,7 +48,7 @@ class Me(BaseModel):
 @router.get("/me", response_model=Me, summary="Who am I: user, organisation(s), role, scope, branding")
 async def get_me(auth: Authenticated, ctx: ContextDep) -> Me:
     principal, _ = auth
-    return Me.model_validate(await sessions.whoami(ctx, principal))
+    return Me.model_validate(await sessions.whoami(ctx, principal), from_attributes=True)
 
 
 class PasswordChange(BaseModel):

@@ -44,7 +44,7 @@ async def publish_user(
         phone=user["phone"],
         is_council=user["is_council"],
         active=user["active"],
-        memberships=[MembershipState.model_validate(m) for m in memberships],
+        memberships=[MembershipState.model_validate(m.model_dump()) for m in memberships],
         revision=version["revision"],
         updated_at=version["updated_at"],
     )

@@ -49,7 +49,7 @@ async def open_session(
     memberships = (
         [] if user["is_council"] else await membership_store.list_memberships(conn=conn, user_id=user_id)
     )
-    organisation_id = memberships[0]["organisation_id"] if memberships else None
+    organisation_id = memberships[0].organisation_id if memberships else None
     policy = directory.policy_of(authority)
     session_id = new_secret("ps_")
     row = await store.add_session(
@@ -99,7 +99,7 @@ async def principal_for(
         )
     memberships = await membership_store.list_memberships(conn=conn, user_id=user["user_id"])
     # The organisation the session shows; if the council has since unlinked it, the first one left.
-    chosen = next((m for m in memberships if m["organisation_id"] == organisation_id), None)
+    chosen = next((m for m in memberships if m.organisation_id == organisation_id), None)
     chosen = chosen or (memberships[0] if memberships else None)
     if chosen is None:
         raise errors.forbidden("this login is not linked to any organisation; contact the council")
@@ -108,7 +108,7 @@ async def principal_for(
         subject=str(user["user_id"]),
         kind=PrincipalKind.user,
         authority_id=user["authority_id"],
-        grant=chosen,
+        grant=chosen.model_dump(),
         extra=extra,
     )
 
@@ -198,7 +198,7 @@ async def switch_organisation(
         if session is None:
             raise errors.session_ended()
         memberships = await membership_store.list_memberships(conn=conn, user_id=session["user_id"])
-        if organisation_id not in {m["organisation_id"] for m in memberships}:
+        if organisation_id not in {m.organisation_id for m in memberships}:
             raise errors.not_found("organisation linked to your login")
         await store.set_session_organisation(
             conn=conn, session_hash=digest(session_id), organisation_id=organisation_id
@@ -219,7 +219,7 @@ async def whoami(ctx: Context, principal: Principal) -> dict[str, Any]:
     async with ctx.pool.acquire() as conn:
         authority = await authority_by_id(conn, principal.authority_id)
         user = None
-        memberships: list[dict[str, Any]] = []
+        memberships: list[Any] = []
         if principal.kind is PrincipalKind.user:
             user = await users.get_user(
                 conn=conn, authority_id=principal.authority_id, user_id=uuid.UUID(principal.subject)

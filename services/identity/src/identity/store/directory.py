@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.policy import AuthorityPolicy
+from shared.records import Record
+from shared.store import AuthorityScope, Unscoped, fetch, fetch_one
 
 POLICY_COLUMNS = (
     "password_min_length",
@@ -127,6 +130,22 @@ ORGANISATION_COLUMNS = (
 )
 
 
+class Organisation(Record):
+    """A provider organisation of an authority, with its contact details."""
+
+    organisation_id: uuid.UUID
+    authority_id: uuid.UUID
+    reference: str
+    name: str
+    active: bool
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    revision: int
+    updated_at: datetime
+
+
 async def upsert_organisation(
     *,
     conn: asyncpg.Connection,
@@ -135,7 +154,7 @@ async def upsert_organisation(
     name: str,
     active: bool,
     details: Mapping[str, str | None] | None = None,
-) -> dict[str, Any]:
+) -> Organisation:
     """Create the organisation with this reference in the authority, or change it; bump its revision.
     `details`: the contact details given (ORGANISATION_DETAILS); one not given is kept as it is."""
     details = dict(details or {})
@@ -144,7 +163,9 @@ async def upsert_organisation(
         raise ValueError(f"not organisation details: {sorted(unknown)}")
     names = sorted(details)
     keep = "".join(f", {n} = EXCLUDED.{n}" for n in names)
-    row = await conn.fetchrow(
+    organisation = await fetch_one(
+        conn,
+        Organisation,
         f"""
         INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active
                                                 {"".join(", " + n for n in names)})
@@ -160,42 +181,44 @@ async def upsert_organisation(
         name,
         active,
         *(details[n] for n in names),
+        scope=Unscoped("the council's write in its own authority (the conflict key holds the authority)"),
     )
-    assert row is not None
-    return dict(row)
+    assert organisation is not None
+    return organisation
 
 
 async def update_organisation(
-    *, conn: asyncpg.Connection, organisation_id: uuid.UUID, values: Mapping[str, str]
-) -> dict[str, Any]:
-    """Set the name and contact details named in `values`; bump the revision."""
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    values: Mapping[str, str],
+) -> Organisation | None:
+    """Set the name and contact details named in `values`; bump the revision. None if the organisation
+    is not the authority's."""
     unknown = set(values) - {"name", *ORGANISATION_DETAILS}
     if unknown or not values:
         raise ValueError(f"not organisation details: {sorted(unknown)}")
     names = sorted(values)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
-    row = await conn.fetchrow(
+    return await fetch_one(
+        conn,
+        Organisation,
         f"UPDATE identity.organisation SET {assignments}, revision = revision + 1, updated_at = now()"
-        f" WHERE organisation_id = $1 RETURNING {ORGANISATION_COLUMNS}",
+        f" WHERE organisation_id = $1 AND {{scope}} RETURNING {ORGANISATION_COLUMNS}",
         organisation_id,
         *(values[n] for n in names),
+        scope=AuthorityScope(authority_id),
     )
-    assert row is not None
-    return dict(row)
 
 
 async def get_organisation(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID, for_update: bool = False
-) -> dict[str, Any] | None:
+) -> Organisation | None:
     """The organisation, if it belongs to the authority."""
     lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(
-        f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation"
-        f" WHERE authority_id = $1 AND organisation_id = $2{lock}",
-        authority_id,
-        organisation_id,
-    )
-    return dict(row) if row else None
+    sql = f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation WHERE {{scope}} AND organisation_id = $1{lock}"
+    return await fetch_one(conn, Organisation, sql, organisation_id, scope=AuthorityScope(authority_id))
 
 
 async def list_organisations(
@@ -205,17 +228,16 @@ async def list_organisations(
     organisation_id: uuid.UUID | None,
     limit: int | None,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[Organisation]:
     """Organisations of the authority, or only the one given, by name (limit None: all)."""
-    rows = await conn.fetch(
-        f"""
-        SELECT {ORGANISATION_COLUMNS} FROM identity.organisation
-         WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
-         ORDER BY name, organisation_id LIMIT $3 OFFSET $4
-        """,
-        authority_id,
+    return await fetch(
+        conn,
+        Organisation,
+        f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation"
+        " WHERE {scope} AND ($1::uuid IS NULL OR organisation_id = $1)"
+        " ORDER BY name, organisation_id LIMIT $2 OFFSET $3",
         organisation_id,
         limit,
         offset,
+        scope=AuthorityScope(authority_id),
     )
-    return [dict(r) for r in rows]
