@@ -168,8 +168,10 @@ async def test_who_may_ask(identity_api, journey, env, tenant):
     refused = await identity_api.post(PATH, json=removal, headers=key)
     assert refused.status_code == 403 and "people, not API keys" in refused.json()["detail"]
     council = bearer(env.council_user_token(tenant.authority_id))
-    refused = await identity_api.post(PATH, json=removal, headers=council)
-    assert refused.status_code == 403
+    access = {"change": "access", "user_id": contact["user_id"], "role": "care", "can_edit": False}
+    for body in (removal, access):  # council staff decide; they have no organisation to ask for
+        refused = await identity_api.post(PATH, json=body, headers=council)
+        assert refused.status_code == 403 and "the council decides" in refused.json()["detail"], refused.text
     # Reading stays open to a read-only Admin; the council API is the council's.
     assert (await identity_api.get(PATH, headers=read_only)).status_code == 200
     assert (await identity_api.get(COUNCIL, headers=read_only)).status_code == 403

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from identity.api.contacts import STATUS, Rejection
 from identity.api.deps import ContextDep
 from identity.api.schemas import ScopedGrant
-from identity.domain.contact_requests import Access, ContactChangeRequest
+from identity.domain.contact_requests import ContactChangeRequest
 from identity.handlers import contact_changes
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
@@ -69,9 +69,7 @@ class ContactChangePublic(BaseModel):
 async def request_change(body: ContactChangeIn, caller: CurrentCaller, work: WorkDep) -> ContactChangeRequest:
     if isinstance(body, RemovalIn):
         return await contact_changes.request_removal(caller, work, user_id=body.user_id)
-    access = Access.model_validate(
-        {**body.model_dump(), "scope_id": body.scope_id or caller.principal.organisation_id}
-    )
+    access = body.model_dump(include={"role", "can_edit", "scope_type", "scope_id"})
     return await contact_changes.request_access_change(caller, work, user_id=body.user_id, access=access)
 
 

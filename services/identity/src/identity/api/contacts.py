@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from identity.api.deps import ContextDep
 from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
-from identity.domain.contact_requests import ContactRequest, NewContact
+from identity.domain.contact_requests import ContactRequest
 from identity.handlers import contacts
 from identity.store.memberships import Contact
 from shared.http import CurrentCaller
@@ -88,10 +88,7 @@ class ContactRequestPublic(BaseModel):
     summary="Request a new contact (the council approves)",
 )
 async def request_contact(body: ContactRequestIn, caller: CurrentCaller, work: WorkDep) -> ContactRequest:
-    asked = NewContact.model_validate(
-        {**body.model_dump(), "scope_id": body.scope_id or caller.principal.organisation_id}
-    )
-    return await contacts.request_contact(caller, work, contact=asked)
+    return await contacts.request_contact(caller, work, details=body.model_dump())
 
 
 @provider_api.get("/contact-requests", response_model=list[ContactRequestPublic], responses=PAGED)

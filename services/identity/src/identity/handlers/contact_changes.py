@@ -6,6 +6,8 @@ rejects with a reason, as for new contacts. The Main contact is the council's al
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from identity.context import Context
 from identity.domain.contact_requests import (
@@ -19,7 +21,7 @@ from identity.domain.contact_requests import (
     contact_subject,
 )
 from identity.handlers.contact_links import change_access, unlink_contact, work_of
-from identity.handlers.contacts import check_scope, find_contact
+from identity.handlers.contacts import asked_in, check_scope, find_contact
 from identity.handlers.decisions import REQUESTS, placement, status_filter
 from identity.store import contracts, memberships
 from shared.decisions import rules
@@ -33,17 +35,20 @@ async def request_removal(caller: Caller, work: Work, *, user_id: uuid.UUID) -> 
 
 
 async def request_access_change(
-    caller: Caller, work: Work, *, user_id: uuid.UUID, access: Access
+    caller: Caller, work: Work, *, user_id: uuid.UUID, access: Mapping[str, Any]
 ) -> ContactChangeRequest:
-    """Ask for a contact's role (Edit or Read-only) or scope to become `access` (never Main), within
-    the caller's own scope."""
+    """Ask for a contact's role (Edit or Read-only) or scope to become `access` (role, can_edit,
+    scope_type, scope_id: by default the organisation; never Main), within the caller's own scope."""
     return await _ask(caller, work, user_id, access)
 
 
-async def _ask(caller: Caller, work: Work, user_id: uuid.UUID, asked: Access | None) -> ContactChangeRequest:
+async def _ask(
+    caller: Caller, work: Work, user_id: uuid.UUID, access: Mapping[str, Any] | None
+) -> ContactChangeRequest:
     principal = caller.principal
-    kind = CONTACT_REMOVAL if asked is None else CONTACT_ACCESS
+    kind = CONTACT_REMOVAL if access is None else CONTACT_ACCESS
     rules.require_asker(principal, kind.capability, kind.what)
+    asked = None if access is None else Access.model_validate(asked_in(principal, access))
     async with work.begin(caller.actor) as uow:
         contact = await find_contact(uow.conn, principal, user_id)  # 404 outside the caller's scope
         current = Access.model_validate(contact.model_dump())

@@ -6,6 +6,8 @@ or rejects with a reason. The request's life is request and decide (shared.decis
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 
@@ -107,11 +109,17 @@ async def get_contact(caller: Caller, work: Work, *, user_id: uuid.UUID) -> Cont
         return await find_contact(conn, caller.principal, user_id)
 
 
-async def request_contact(caller: Caller, work: Work, *, contact: NewContact) -> ContactRequest:
+def asked_in(principal: Principal, asked: Mapping[str, Any]) -> dict[str, Any]:
+    """What was asked, its scope the caller's organisation when none is given."""
+    return {**asked, "scope_id": asked.get("scope_id") or principal.organisation_id}
+
+
+async def request_contact(caller: Caller, work: Work, *, details: Mapping[str, Any]) -> ContactRequest:
     """A provider person asks for a new contact in their organisation, within their own scope. Any
     provider role may be asked for (never Main): the council decides."""
     principal = caller.principal
     rules.require_asker(principal, NEW_CONTACT.capability, NEW_CONTACT.what)
+    contact = NewContact.model_validate(asked_in(principal, details))
     contact = contact.model_copy(update={"email": normalise_email(contact.email)})
     async with work.begin(caller.actor) as uow:
         parent = await check_scope(
