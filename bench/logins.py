@@ -25,6 +25,7 @@ import httpx
 from bench.children import cpu_seconds
 from bench.scenarios import backend_cpu, process_cpu
 from identity.config import Settings as IdentitySettings
+from identity.store import logins as login_state
 from identity.store import memberships, users
 from shared import db
 from shared.sealing import Sealer
@@ -112,14 +113,14 @@ async def seed_users(env: RunEnvironment, settings: IdentitySettings, *, count: 
                     council_can_edit=False,
                     password_hash=password_hash,
                 )
-                user_id: uuid.UUID = user["user_id"]
+                user_id: uuid.UUID = user.user_id
                 await users.set_password(
                     conn=conn, user_id=user_id, password_hash=password_hash, must_change=False
                 )
                 await users.set_security_code(
                     conn=conn, user_id=user_id, sealed=codes.seal(CODE, owner=user_id)
                 )
-                await users.restart_inactivity_clock(conn=conn, user_id=user_id)
+                await login_state.restart_inactivity_clock(conn=conn, user_id=user_id)
                 await memberships.upsert_membership(
                     conn=conn,
                     user_id=user_id,

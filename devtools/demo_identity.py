@@ -13,16 +13,16 @@ import uuid
 import asyncpg
 
 from devtools.demo_councils import SECURITY_CODE, DemoCouncil, DemoUser
-from identity.context import Caller, Context
+from identity.context import Context
 from identity.crypto import digest
 from identity.handlers import directory as directory_handlers
 from identity.handlers.directory import council_system
 from identity.handlers.events import publish_user
-from identity.store import contracts, keys, users
+from identity.store import contracts, keys, logins, users
 from identity.store import directory as directory_store
 from identity.store import memberships as membership_store
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.uow import Work
+from shared.uow import Actor, Caller
 
 
 def system(authority_id: uuid.UUID) -> Principal:
@@ -40,11 +40,10 @@ def system(authority_id: uuid.UUID) -> Principal:
 
 
 async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UUID) -> None:
-    caller = Caller(actor_kind="system", actor_id="demo-seed", request_id="demo-seed")
     principal = system(authority_id)
     council_caller = council_system(authority_id, "demo-seed", correlation_id="demo-seed")
-    work = Work(ctx.pool, ctx.outbox)
-    async with ctx.pool.acquire() as conn:
+    caller = Caller(principal, Actor.system("demo-seed", correlation_id="demo-seed"))
+    async with ctx.work.read() as conn:
         current = await directory_store.get_authority(conn=conn, authority_id=authority_id)
         organisations = {
             o.reference: o.organisation_id
@@ -57,8 +56,8 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
             for c in await contracts.list_contracts(conn=conn, principal=principal, limit=None, offset=0)
         }
     assert current is not None
-    if any(current[k] != v for k, v in council.settings.items()):
-        await directory_handlers.update_authority(council_caller, work, values=council.settings)
+    if any(getattr(current, k) != v for k, v in council.settings.items()):
+        await directory_handlers.update_authority(council_caller, ctx.work, values=council.settings)
     for demo in council.contracts:
         values = {
             "reference": demo.reference,
@@ -75,9 +74,9 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
         contract = existing.get(demo.reference)
         if contract is None or any(getattr(contract, k) != v for k, v in values.items()):
             contract = await directory_handlers.upsert_contract(
-                council_caller, work, organisation_id=organisations[demo.organisation], values=values
+                council_caller, ctx.work, organisation_id=organisations[demo.organisation], values=values
             )
-        async with ctx.pool.acquire() as conn:
+        async with ctx.work.read() as conn:
             services = {
                 s.reference
                 for s in await contracts.list_services(
@@ -88,7 +87,7 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
             if reference not in services:
                 await directory_handlers.upsert_service(
                     council_caller,
-                    work,
+                    ctx.work,
                     contract_id=contract.contract_id,
                     reference=reference,
                     name=name,
@@ -96,8 +95,8 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
                 )
     for user in council.users:
         await seed_user(ctx, caller, authority_id, organisations, user)
-    async with ctx.pool.acquire() as conn:
-        await seed_client(conn, council, authority_id)
+    async with ctx.work.begin(caller.actor) as uow:
+        await seed_client(uow.conn, council, authority_id)
 
 
 async def seed_user(
@@ -105,8 +104,11 @@ async def seed_user(
 ) -> None:
     """Create the login, or bring it back to its demo password, code and roles (and unlock it)."""
     password_hash = await ctx.hasher.hash(demo.password)
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        user = await users.get_user_by_email(conn=conn, authority_id=authority_id, email=demo.email)
+    async with ctx.work.begin(caller.actor) as uow:
+        conn = uow.conn
+        user: users.User | None = await users.get_user_by_email(
+            conn=conn, authority_id=authority_id, email=demo.email
+        )
         created = user is None
         if user is None:
             user = await users.add_user(
@@ -122,17 +124,17 @@ async def seed_user(
                 password_hash=password_hash,
             )
         await users.set_password(
-            conn=conn, user_id=user["user_id"], password_hash=password_hash, must_change=demo.first_login
+            conn=conn, user_id=user.user_id, password_hash=password_hash, must_change=demo.first_login
         )
-        sealed = None if demo.first_login else ctx.codes.seal(SECURITY_CODE, owner=user["user_id"])
-        await users.set_security_code(conn=conn, user_id=user["user_id"], sealed=sealed)
-        await users.unlock_user(conn=conn, authority_id=authority_id, user_id=user["user_id"])
-        await users.restart_inactivity_clock(conn=conn, user_id=user["user_id"])
+        sealed = None if demo.first_login else ctx.codes.seal(SECURITY_CODE, owner=user.user_id)
+        await users.set_security_code(conn=conn, user_id=user.user_id, sealed=sealed)
+        await logins.unlock_user(conn=conn, authority_id=authority_id, user_id=user.user_id)
+        await logins.restart_inactivity_clock(conn=conn, user_id=user.user_id)
         for reference, role, can_edit in demo.memberships:
             organisation_id = organisations[reference]
             await membership_store.upsert_membership(
                 conn=conn,
-                user_id=user["user_id"],
+                user_id=user.user_id,
                 organisation_id=organisation_id,
                 role=role,
                 can_edit=can_edit,
@@ -140,7 +142,7 @@ async def seed_user(
                 scope_id=organisation_id,
             )
         if created:
-            await publish_user(conn, ctx, caller, user=user, changed=False)
+            await publish_user(uow, user=user, changed=False)
 
 
 async def seed_client(conn: asyncpg.Connection, council: DemoCouncil, authority_id: uuid.UUID) -> None:

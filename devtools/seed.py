@@ -113,8 +113,7 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
     assert isinstance(identity_settings, IdentitySettings)
     pool = await db.create_pool(identity_settings.dsn)
     ctx = build_context(
-        pool=pool,
-        outbox=Outbox("identity"),
+        work=Work(pool, Outbox("identity")),
         settings=identity_settings,
         signer=identity_keys.signing_keys(identity_settings)[0],
     )

@@ -118,6 +118,25 @@ async def test_within_a_held_transaction_rolls_back_only_its_own_part(work):
     assert [(r["action"], r["actor_kind"]) for r in actions] == [("kept", "system")]
 
 
+async def test_a_consumers_work_has_no_pool_and_works_within_the_consumers_connection(work):
+    consumer = Work(None, Outbox("claims"))  # a consumer's handler is given a connection, not a pool
+    authority_id = uuid.uuid4()
+    async with work.pool.acquire() as conn, conn.transaction():
+        async with consumer.within(conn, Actor.system("consumer")) as uow:
+            await uow.audit("applied", authority_id=authority_id)
+    async with work.read() as conn:
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM claims.audit_event WHERE authority_id = $1 AND action = 'applied'",
+                authority_id,
+            )
+            == 1
+        )
+    with pytest.raises(RuntimeError, match="no pool"):
+        async with consumer.begin(ACTOR):
+            pass
+
+
 class Entry(Record):
     audit_id: int
     action: str

@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from devtools.demo_councils import SECURITY_CODE, DemoUser
-from devtools.demo_identity import seed_user
+from devtools.demo_identity import seed_user, system
 from identity import keys as identity_keys
-from identity.context import Caller, build_context
+from identity.context import build_context
 from identity.handlers import directory
 from identity.main import DEFINITION as IDENTITY
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
-from shared.uow import Work
+from shared.uow import Actor, Caller, Work
 from tests.support.environment import RunEnvironment
 
 PASSWORD = "cross tenant passphrase 1"
@@ -121,18 +121,16 @@ async def build_world(env: RunEnvironment) -> World:
     settings = env.settings(IDENTITY)
     pool = await db.create_pool(env.dsn("identity"))
     ctx = build_context(
-        pool=pool,
-        outbox=Outbox("identity"),
+        work=Work(pool, Outbox("identity")),
         settings=settings,
         signer=identity_keys.signing_keys(settings)[0],
     )  # type: ignore[arg-type]
-    caller = Caller(actor_kind="system", actor_id="tenant-harness")
-    work = Work(pool, ctx.outbox)
     run = uuid.uuid4().hex[:8]
     authorities = []
     try:
         for label in ("A", "B"):
             authority_id = uuid.uuid4()
+            caller = Caller(system(authority_id), Actor.system("tenant-harness"))
             slug = f"x-{label.lower()}-{run}"
             async with pool.acquire() as conn:
                 await conn.execute(
@@ -144,13 +142,12 @@ async def build_world(env: RunEnvironment) -> World:
             providers = []
             for n in (1, 2):
                 name = f"Provider {label}{n} {run}"
-                council = directory.council_system(authority_id, "tenant-harness")
                 org = await directory.upsert_organisation(
-                    council, work, reference=f"{label}{n}-{run}", name=name, active=True
+                    caller, ctx.work, reference=f"{label}{n}-{run}", name=name, active=True
                 )
                 contract = await directory.upsert_contract(
-                    council,
-                    work,
+                    caller,
+                    ctx.work,
                     organisation_id=org.organisation_id,
                     values={
                         "reference": f"C-{label}{n}-{run}",
@@ -166,8 +163,8 @@ async def build_world(env: RunEnvironment) -> World:
                     },
                 )
                 service = await directory.upsert_service(
-                    council,
-                    work,
+                    caller,
+                    ctx.work,
                     contract_id=contract.contract_id,
                     reference=f"S-{label}{n}-{run}",
                     name=f"Service {label}{n}",

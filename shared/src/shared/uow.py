@@ -109,16 +109,27 @@ def _plain(value: Any) -> Any:
 
 
 class Work:
-    """Where a service's units of work come from: its pool, outbox and schema, chosen once at start-up."""
+    """Where a service's units of work come from: its pool, outbox and schema, chosen once at start-up.
 
-    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
-        self.pool = pool
+    A consumer's handler is given a connection, not a pool: its Work has no pool (`Work(None, outbox)`),
+    and its units are only ever `within` the connection the consumer holds."""
+
+    def __init__(self, pool: asyncpg.Pool | None, outbox: Outbox) -> None:
+        self._pool = pool
         self.outbox = outbox
         self._audit_sql = (
             f"INSERT INTO {ident(outbox.schema)}.audit_event (authority_id, action, outcome, actor_kind,"
             " actor_id, subject_id, organisation_id, client_address, request_id, detail)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(
+                "a consumer's Work has no pool: its units are `within` the consumer's connection"
+            )
+        return self._pool
 
     @asynccontextmanager
     async def begin(self, actor: Actor) -> AsyncIterator[UnitOfWork]:

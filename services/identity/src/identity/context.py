@@ -1,22 +1,28 @@
-"""What identity's handlers depend on, chosen once at start-up (main.py) and passed down."""
+"""What identity's handlers depend on, chosen once at start-up (main.py) and passed down.
+
+A handler takes who calls first, then this context: `handler(caller, ctx, *, inputs)`. Once the
+gateway's token is verified, who calls is a `shared.uow.Caller` (the principal: what they may see and
+do; the actor: who and from where). Before anyone is verified - the login journey, the forgotten-password
+form, the gateway's exchange of a session, an API key or a client secret for a token - there is no
+principal yet, only where the request comes from: those handlers take a `shared.uow.Actor` alone in the
+caller's place (kind "anonymous", with the address and request id), which is all the audit log, the
+rate limits and the log lines need.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-import asyncpg
-
 from identity.config import Settings
 from identity.crypto import PasswordHasher, Sealer
 from shared.auth import SigningKey
-from shared.bus import Outbox
+from shared.uow import Work
 
 
 @dataclass(frozen=True)
 class Context:
-    pool: asyncpg.Pool
-    outbox: Outbox
+    work: Work  # the units of work: the transaction, its outbox and its audit log
     settings: Settings
     hasher: PasswordHasher
     codes: Sealer  # security codes at rest
@@ -25,20 +31,9 @@ class Context:
     rng: random.Random = field(default_factory=random.SystemRandom)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is acting and from where: for the audit log and the rate limits."""
-
-    address: str | None = None
-    request_id: str | None = None
-    actor_kind: str = "anonymous"  # anonymous, user, api_key, council_client, system
-    actor_id: str | None = None
-
-
-def build_context(*, pool: asyncpg.Pool, outbox: Outbox, settings: Settings, signer: SigningKey) -> Context:
+def build_context(*, work: Work, settings: Settings, signer: SigningKey) -> Context:
     return Context(
-        pool=pool,
-        outbox=outbox,
+        work=work,
         settings=settings,
         hasher=PasswordHasher(
             time_cost=settings.argon2_time_cost,

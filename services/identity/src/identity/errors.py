@@ -1,157 +1,162 @@
-"""The problems identity answers with (RFC 9457). Each `type` is stable, so that the pages and
-clients can tell them apart without parsing the English."""
+"""The refusals identity's handlers raise, in the business's words (`shared.errors` domain errors).
+
+The edge (`shared.problems`) maps each to problem+json in one place. Each `code` gives the problem a
+stable `type` (urn:provider-portal:problem:<code>), so that the pages and clients can tell them apart
+without parsing the English; the statuses, titles and headers are those identity has always answered.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Protocol
 
 from identity.domain.rules import RuleFailure
-from shared.problems import Problem
+from shared.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 
-BASE = "urn:provider-portal:problem:"
+
+class SupportContact(Protocol):
+    """Whom a locked-out user asks: an authority's name and support contact."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def support_email(self) -> str | None: ...
+    @property
+    def support_phone(self) -> str | None: ...
 
 
-def invalid_credentials() -> Problem:
+@dataclass(frozen=True)
+class RuleError(FieldError):
+    """A field that breaks a named rule (the pages show every failure at once)."""
+
+    rule: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {**super().as_dict(), "rule": self.rule}
+
+
+def invalid_credentials() -> Unauthenticated:
     """The same answer for an unknown e-mail and a wrong password."""
-    return Problem(
-        401,
-        "Your e-mail or password is not right",
-        type_=BASE + "invalid-credentials",
-        detail="Check your e-mail address and password and try again.",
+    return Unauthenticated(
+        "Check your e-mail address and password and try again.",
+        title="Your e-mail or password is not right",
+        code="invalid-credentials",
     )
 
 
-def account_locked(authority: dict[str, Any]) -> Problem:
+def account_locked(authority: SupportContact) -> Forbidden:
     """Says only that this account is locked and whom to ask; nothing about any other account."""
-    contact = authority.get("support_email") or authority.get("support_phone")
-    who = f"{authority['name']}" + (f" at {contact}" if contact else "")
-    return Problem(
-        403,
-        "This account is locked",
-        type_=BASE + "account-locked",
-        detail=f"Contact {who} to unlock it.",
+    contact = authority.support_email or authority.support_phone
+    who = authority.name + (f" at {contact}" if contact else "")
+    return Forbidden(f"Contact {who} to unlock it.", title="This account is locked", code="account-locked")
+
+
+def wrong_code() -> Unauthenticated:
+    return Unauthenticated(
+        "Enter the digits at the positions asked for, from your six-digit security code.",
+        title="Those digits are not right",
+        code="wrong-security-code",
     )
 
 
-def wrong_code() -> Problem:
-    return Problem(
-        401,
-        "Those digits are not right",
-        type_=BASE + "wrong-security-code",
-        detail="Enter the digits at the positions asked for, from your six-digit security code.",
+def journey_expired() -> Unauthenticated:
+    return Unauthenticated(
+        "The login was finished, replaced by a newer one, or took too long. Log in again.",
+        title="This login has ended",
+        code="login-ended",
     )
 
 
-def journey_expired() -> Problem:
-    return Problem(
-        401,
-        "This login has ended",
-        type_=BASE + "login-ended",
-        detail="The login was finished, replaced by a newer one, or took too long. Log in again.",
+def wrong_step(current: str, requested: str) -> Conflict:
+    return Conflict(
+        f"This login is waiting for step {current!r}, not {requested!r}.",
+        title="This login is at another step",
+        code="wrong-step",
     )
 
 
-def wrong_step(current: str, requested: str) -> Problem:
-    return Problem(
-        409,
-        "This login is at another step",
-        type_=BASE + "wrong-step",
-        detail=f"This login is waiting for step {current!r}, not {requested!r}.",
+def session_ended() -> Unauthenticated:
+    return Unauthenticated(
+        "You have logged out, or the session timed out. Log in again.",
+        title="Your session has ended",
+        code="session-ended",
+        challenge=True,
     )
 
 
-def session_ended() -> Problem:
-    return Problem(
-        401,
-        "Your session has ended",
-        type_=BASE + "session-ended",
-        detail="You have logged out, or the session timed out. Log in again.",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
-def rules_failed(field: str, what: str, failures: list[RuleFailure]) -> Problem:
+def rules_failed(field: str, what: str, failures: list[RuleFailure]) -> Invalid:
     """422 naming every rule that failed, in `detail` and one entry each in `errors`."""
-    return Problem(
-        422,
-        f"Your {what} does not meet the rules",
-        type_=BASE + "rules-not-met",
-        detail=f"The {what} " + "; ".join(f.message for f in failures) + ".",
-        errors=[f.as_error(field) for f in failures],
+    return Invalid(
+        f"The {what} " + "; ".join(f.message for f in failures) + ".",
+        title=f"Your {what} does not meet the rules",
+        code="rules-not-met",
+        fields=[RuleError(field, f.message, rule=f.rule) for f in failures],
     )
 
 
-def wrong_current_password() -> Problem:
-    return Problem(
-        403,
-        "Your current password is not right",
-        type_=BASE + "wrong-current-password",
-        detail="Type the password you logged in with.",
-        errors=[{"source": "body", "field": "current_password", "message": "is not your current password"}],
+def wrong_current_password() -> Forbidden:
+    return Forbidden(
+        "Type the password you logged in with.",
+        title="Your current password is not right",
+        code="wrong-current-password",
+        fields=[FieldError("current_password", "is not your current password")],
     )
 
 
-def rate_limited(retry_after: int, what: str) -> Problem:
-    return Problem(
-        429,
-        "Too many attempts",
-        type_=BASE + "rate-limited",
-        detail=f"Too many {what} attempts. Try again in {retry_after} seconds.",
-        headers={"Retry-After": str(retry_after)},
+def rate_limited(retry_after: int, what: str) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"Too many {what} attempts. Try again in {retry_after} seconds.", retry_after=retry_after
     )
 
 
-def invalid_field(field: str, message: str) -> Problem:
+def invalid_field(field: str, message: str) -> Invalid:
     """422 naming the one body field that is wrong and why (as the validation errors do)."""
-    return Problem(
-        422,
-        "Unprocessable Content",
-        type_=BASE + "invalid-field",
-        detail=f"{field}: {message}",
-        errors=[{"source": "body", "field": field, "message": message}],
-    )
+    return Invalid.field(field, message)
 
 
-def api_key_refused(detail: str) -> Problem:
-    return Problem(401, "Unauthorized", type_=BASE + "invalid-api-key", detail=detail)
+def api_key_refused(detail: str) -> Unauthenticated:
+    return Unauthenticated(detail, code="invalid-api-key")
 
 
-def not_found(what: str) -> Problem:
-    return Problem(404, "Not Found", detail=f"There is no {what} with that id that you can see.")
+def not_found(what: str) -> NotFound:
+    return NotFound.of(what)
 
 
-def forbidden(detail: str) -> Problem:
-    return Problem(403, "Forbidden", detail=detail)
+def forbidden(detail: str) -> Forbidden:
+    return Forbidden(detail)
 
 
-def conflict(detail: str) -> Problem:
-    return Problem(409, "Conflict", detail=detail)
+def conflict(detail: str) -> Conflict:
+    return Conflict(detail)
 
 
-def unknown_authority(slug: str) -> Problem:
-    return Problem(404, "Not Found", type_=BASE + "unknown-authority", detail=f"There is no portal {slug!r}.")
+def unknown_authority(slug: str) -> NotFound:
+    return NotFound(f"There is no portal {slug!r}.", code="unknown-authority")
 
 
-def bad_scope(detail: str) -> Problem:
+def bad_scope(detail: str) -> NotFound:
     """A scope id that is not in the organisation: 404 like any id the caller may not see."""
-    return Problem(
-        404,
-        "The scope is not valid",
-        type_=BASE + "bad-scope",
-        detail=detail,
-        errors=[{"source": "body", "field": "scope_id", "message": detail}],
+    return NotFound(
+        detail, title="The scope is not valid", code="bad-scope", fields=[FieldError("scope_id", detail)]
     )
 
 
-def bad_request(detail: str) -> Problem:
-    return Problem(400, "Bad Request", detail=detail)
+def bad_request(detail: str) -> BadRequest:
+    return BadRequest(detail)
 
 
-def bad_policy(detail: str) -> Problem:
-    return Problem(422, "The policy is not valid", type_=BASE + "bad-policy", detail=detail)
+def bad_policy(detail: str) -> Invalid:
+    return Invalid(detail, title="The policy is not valid", code="bad-policy")
 
 
-def nothing_changed(what: str) -> Problem:
-    return Problem(
-        422, "Nothing to change", type_=BASE + "nothing-changed", detail=f"These are already the {what}."
-    )
+def nothing_changed(what: str) -> Invalid:
+    return Invalid(f"These are already the {what}.", title="Nothing to change", code="nothing-changed")

@@ -29,9 +29,7 @@ async def on_api_start(runtime: Runtime, app: FastAPI) -> None:
     signing = keys.signing_keys(settings)
     app.state.signing_key = signing[0]
     app.state.jwks = jwks_document(signing)
-    app.state.identity = build_context(
-        pool=runtime.pool, outbox=runtime.outbox, settings=settings, signer=signing[0]
-    )
+    app.state.identity = build_context(work=runtime.work, settings=settings, signer=signing[0])
 
 
 async def on_api_stop(runtime: Runtime, app: FastAPI) -> None:

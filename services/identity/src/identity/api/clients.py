@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from identity import errors
-from identity.api.deps import AnonymousCaller, Authenticated, ContextDep
+from identity.api.deps import AnonymousActor, ContextDep
 from identity.api.schemas import OneLine
-from identity.handlers import clients as keys
-from identity.store import keys as key_store
+from identity.handlers import clients
+from identity.store.keys import CouncilClient
+from shared.errors import PROBLEM_BASE
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 from shared.problems import PROBLEM_JSON
 
@@ -51,36 +52,27 @@ class ClientCreated(ClientPublic):
 
 
 @council_api.post("/clients", status_code=201, response_model=ClientCreated, summary="New client credentials")
-async def create_client(body: ClientCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    client, secret = await keys.create_council_client(
-        ctx, caller, principal, name=body.name, can_edit=body.can_edit, grants=list(body.grants)
+async def create_client(body: ClientCreate, caller: CurrentCaller, ctx: ContextDep) -> ClientCreated:
+    client, secret = await clients.create_council_client(
+        caller, ctx, name=body.name, can_edit=body.can_edit, grants=list(body.grants)
     )
-    return {**client, "client_secret": secret}
+    return ClientCreated(**client.model_dump(), client_secret=secret)
 
 
 @council_api.get("/clients", response_model=list[ClientPublic], responses=PAGED)
-async def list_clients(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
-        rows = await key_store.list_council_clients(
-            conn=conn, authority_id=principal.authority_id, limit=page.fetch, offset=page.offset
-        )
-    return page.of(rows)
+async def list_clients(caller: CurrentCaller, ctx: ContextDep, page: PageDep) -> list[CouncilClient]:
+    return page.of(await clients.list_council_clients(caller, ctx, limit=page.fetch, offset=page.offset))
 
 
 @council_api.delete("/clients/{client_id}", response_model=ClientPublic)
-async def revoke_client(client_id: str, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    return await keys.revoke_council_client(ctx, caller, principal, client_id=client_id[:64])
+async def revoke_client(client_id: str, caller: CurrentCaller, ctx: ContextDep) -> CouncilClient:
+    return await clients.revoke_council_client(caller, ctx, client_id=client_id[:64])
 
 
 def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
     """RFC 6749 5.2 `error`, inside a problem+json body (RFC 9457 allows extension members)."""
     body = {
-        "type": errors.BASE + error.replace("_", "-"),
+        "type": PROBLEM_BASE + error.replace("_", "-"),
         "title": "Token request refused",
         "status": status,
         "detail": detail,
@@ -93,7 +85,7 @@ def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
 
 
 @council_api.post("/token", summary="OAuth 2.0 client credentials: a token for the council API")
-async def token(request: Request, caller: AnonymousCaller, ctx: ContextDep) -> Response:
+async def token(request: Request, actor: AnonymousActor, ctx: ContextDep) -> Response:
     """grant_type=client_credentials, client_id and client_secret, form-encoded (RFC 6749 4.4) or JSON."""
     raw = (await request.body())[:4096]
     try:
@@ -108,11 +100,11 @@ async def token(request: Request, caller: AnonymousCaller, ctx: ContextDep) -> R
     if not fields.get("client_id") or not fields.get("client_secret"):
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
     try:
-        issued = await keys.client_credentials(
-            ctx, caller, client_id=fields["client_id"][:64], client_secret=fields["client_secret"][:200]
+        issued = await clients.client_credentials(
+            actor, ctx, client_id=fields["client_id"][:64], client_secret=fields["client_secret"][:200]
         )
-    except keys.InvalidClient:
-        return _oauth_error(401, "invalid_client", "the client is unknown, revoked, or the secret is wrong")
+    except clients.InvalidClient as refused:
+        return _oauth_error(401, "invalid_client", refused.detail)
     return JSONResponse(
         {"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in},
         headers={"Cache-Control": "no-store"},

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from identity.api.contacts import STATUS, Rejection
-from identity.api.deps import ContextDep
 from identity.api.schemas import ScopedGrant
 from identity.domain.contact_requests import ContactChangeRequest
 from identity.handlers import contact_changes
@@ -103,10 +102,8 @@ async def council_change(request_id: uuid.UUID, caller: CurrentCaller, work: Wor
     response_model=ContactChangePublic,
     summary="Unlink the contact, or give them the role and scope asked for (the user is republished)",
 )
-async def approve_change(
-    request_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep
-) -> ContactChangeRequest:
-    return await contact_changes.approve(caller, ctx, request_id=request_id)
+async def approve_change(request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> ContactChangeRequest:
+    return await contact_changes.approve(caller, work, request_id=request_id)
 
 
 @council_api.post("/contact-change-requests/{request_id}/reject", response_model=ContactChangePublic)

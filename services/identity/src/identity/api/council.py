@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from identity import errors
-from identity.api.deps import Authenticated, ContextDep
+from identity.api.deps import ContextDep
 from identity.api.schemas import EMAIL, GrantIn, Membership, OneLine, UserPublic
-from identity.handlers import accounts
-from identity.handlers.common import require_organisation
-from identity.store import audit, users
+from identity.handlers import accounts, audit
+from identity.store.audit import AuditEntry as AuditRecord
+from identity.store.users import Grant, User
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -36,10 +36,10 @@ class UserWithPassword(BaseModel):
     temporary_password: str = Field(description="shown once; the user must change it at first login")
 
 
-def _grant(grant: GrantIn | None) -> accounts.Grant | None:
+def _grant(grant: GrantIn | None) -> Grant | None:
     if grant is None:
         return None
-    return accounts.Grant(
+    return Grant(
         organisation_id=grant.organisation_id,
         role=grant.role,
         can_edit=grant.can_edit,
@@ -49,10 +49,7 @@ def _grant(grant: GrantIn | None) -> accounts.Grant | None:
 
 
 @router.post("/users", status_code=201, response_model=UserWithPassword)
-async def create_user(body: UserCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    if body.is_council == (body.grant is not None):
-        raise errors.bad_request("a council user has no grant; a provider user needs one")
+async def create_user(body: UserCreate, caller: CurrentCaller, ctx: ContextDep) -> UserWithPassword:
     new = accounts.NewUser(
         email=body.email,
         forename=body.forename,
@@ -62,14 +59,13 @@ async def create_user(body: UserCreate, auth: Authenticated, ctx: ContextDep) ->
         is_council=body.is_council,
         council_can_edit=body.council_can_edit,
     )
-    user, password = await accounts.create_user(ctx, caller, principal, new=new, grant=_grant(body.grant))
-    return {"user": user, "temporary_password": password}
+    user, password = await accounts.create_user(caller, ctx, new=new, grant=_grant(body.grant))
+    return UserWithPassword(user=user, temporary_password=password)
 
 
 @router.post("/users/{user_id}/unlock", response_model=UserPublic)
-async def unlock_user(user_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    return await accounts.unlock(ctx, caller, principal, user_id=user_id)
+async def unlock_user(user_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep) -> User:
+    return await accounts.unlock(caller, ctx, user_id=user_id)
 
 
 class ResetIn(BaseModel):
@@ -78,13 +74,12 @@ class ResetIn(BaseModel):
 
 @router.post("/users/{user_id}/password-reset", response_model=UserWithPassword)
 async def reset_password(
-    user_id: uuid.UUID, body: ResetIn, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
+    user_id: uuid.UUID, body: ResetIn, caller: CurrentCaller, ctx: ContextDep
+) -> UserWithPassword:
     user, password = await accounts.reset_password(
-        ctx, caller, principal, user_id=user_id, reset_security_code=body.reset_security_code
+        caller, ctx, user_id=user_id, reset_security_code=body.reset_security_code
     )
-    return {"user": user, "temporary_password": password}
+    return UserWithPassword(user=user, temporary_password=password)
 
 
 class AuditEntry(BaseModel):
@@ -105,7 +100,7 @@ class AuditEntry(BaseModel):
     "/audit", response_model=list[AuditEntry], summary="The access audit log, newest first", responses=PAGED
 )
 async def read_audit(
-    auth: Authenticated,
+    caller: CurrentCaller,
     ctx: ContextDep,
     page: PageDep,
     user_id: uuid.UUID | None = None,
@@ -114,26 +109,17 @@ async def read_audit(
     before_id: int | None = Query(
         None, ge=1, description="only entries older than this audit_id (the smallest seen); or use offset"
     ),
-) -> list[dict[str, Any]]:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can read the audit log")
-    async with ctx.pool.acquire() as conn:
-        if (
-            user_id is not None
-            and await users.get_user(conn=conn, authority_id=principal.authority_id, user_id=user_id) is None
-        ):
-            raise errors.not_found("user")
-        rows = await audit.list_audit(
-            conn=conn,
-            authority_id=principal.authority_id,
-            subject_user_id=user_id,
-            action=action,
-            since=since,
-            before_id=before_id,
-            limit=page.fetch,
-            offset=page.offset,
-        )
+) -> list[AuditRecord]:
+    rows = await audit.read_audit(
+        caller,
+        ctx,
+        user_id=user_id,
+        action=action,
+        since=since,
+        before_id=before_id,
+        limit=page.fetch,
+        offset=page.offset,
+    )
     return page.of(rows)
 
 
@@ -148,28 +134,17 @@ class UserDetail(UserPublic):
     responses=PAGED,
 )
 async def list_users(
-    auth: Authenticated, ctx: ContextDep, page: PageDep, organisation_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can use the council API")
-    async with ctx.pool.acquire() as conn:
-        if organisation_id is not None:
-            await require_organisation(conn, principal, organisation_id)
-        rows = await users.list_users(
-            conn=conn,
-            authority_id=principal.authority_id,
-            organisation_id=organisation_id,
-            limit=page.fetch,
-            offset=page.offset,
-        )
+    caller: CurrentCaller, ctx: ContextDep, page: PageDep, organisation_id: uuid.UUID | None = None
+) -> list[User]:
+    rows = await accounts.list_users(
+        caller, ctx, organisation_id=organisation_id, limit=page.fetch, offset=page.offset
+    )
     return page.of(rows)
 
 
 @router.get("/users/{user_id}", response_model=UserDetail)
-async def get_user(user_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, _ = auth
-    return await accounts.user_detail(ctx, principal, user_id=user_id)
+async def get_user(user_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep) -> accounts.UserDetail:
+    return await accounts.user_detail(caller, ctx, user_id=user_id)
 
 
 class MembershipIn(BaseModel):
@@ -187,26 +162,23 @@ class MembershipIn(BaseModel):
     summary="Grant a role and scope in an organisation (or change it)",
 )
 async def put_membership(
-    user_id: uuid.UUID, organisation_id: uuid.UUID, body: MembershipIn, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    grant = accounts.Grant(
+    user_id: uuid.UUID, organisation_id: uuid.UUID, body: MembershipIn, caller: CurrentCaller, ctx: ContextDep
+) -> accounts.UserDetail:
+    grant = Grant(
         organisation_id=organisation_id,
         role=body.role,
         can_edit=body.can_edit,
         scope_type=body.scope_type,
         scope_id=body.scope_id or organisation_id,
     )
-    await accounts.grant(ctx, caller, principal, user_id=user_id, grant=grant)
-    return await accounts.user_detail(ctx, principal, user_id=user_id)
+    return await accounts.grant(caller, ctx, user_id=user_id, grant=grant)
 
 
 @router.delete(
     "/users/{user_id}/memberships/{organisation_id}", status_code=204, summary="Unlink from an organisation"
 )
 async def delete_membership(
-    user_id: uuid.UUID, organisation_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
+    user_id: uuid.UUID, organisation_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep
 ) -> Response:
-    principal, caller = auth
-    await accounts.revoke(ctx, caller, principal, user_id=user_id, organisation_id=organisation_id)
+    await accounts.revoke(caller, ctx, user_id=user_id, organisation_id=organisation_id)
     return Response(status_code=204)

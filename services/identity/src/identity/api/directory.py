@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
@@ -14,7 +13,7 @@ from identity.api.schemas import EMAIL, PHONE, ContractPublic, OneLine, ServiceP
 from identity.handlers import directory, directory_views
 from identity.store import directory as store
 from identity.store.contracts import Contract, Service
-from identity.store.directory import Organisation
+from identity.store.directory import Authority, Organisation
 from shared.errors import BadRequest
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
@@ -199,14 +198,14 @@ class AuthorityUpdate(BaseModel):
 
 
 @council_api.get("/authority", response_model=AuthorityPublic, summary="My authority's branding and policy")
-async def get_authority(caller: CurrentCaller, work: WorkDep) -> dict[str, Any]:
+async def get_authority(caller: CurrentCaller, work: WorkDep) -> Authority:
     return await directory_views.my_authority(caller, work)
 
 
 @council_api.patch(
     "/authority", response_model=AuthorityPublic, summary="Change branding, support contact or policy"
 )
-async def patch_authority(body: AuthorityUpdate, caller: CurrentCaller, work: WorkDep) -> dict[str, Any]:
+async def patch_authority(body: AuthorityUpdate, caller: CurrentCaller, work: WorkDep) -> Authority:
     nullable = {"support_email", "support_phone"}
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
     if not values:

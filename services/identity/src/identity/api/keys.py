@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from identity.api.deps import Authenticated, ContextDep, GatewayCaller
+from identity.api.deps import ContextDep, GatewayActor
 from identity.api.schemas import OneLine, ScopedGrant
 from identity.handlers import keys
+from identity.store.keys import ApiKey
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["api keys"])
@@ -51,28 +52,30 @@ class ApiKeyCreated(ApiKeyPublic):
 
 
 @provider_api.post("/api-keys", status_code=201, response_model=ApiKeyCreated, summary="Create an API key")
-async def create_api_key(body: ApiKeyCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    grant = body.model_dump(exclude={"name", "expires_in_days"})
-    grant["scope_id"] = body.scope_id or principal.organisation_id
+async def create_api_key(body: ApiKeyCreate, caller: CurrentCaller, ctx: ContextDep) -> ApiKeyCreated:
     key, secret = await keys.create_api_key(
-        ctx, caller, principal, name=body.name, grant=grant, valid_days=body.expires_in_days
+        caller,
+        ctx,
+        name=body.name,
+        role=body.role,
+        can_edit=body.can_edit,
+        scope_type=body.scope_type,
+        scope_id=body.scope_id,
+        valid_days=body.expires_in_days,
     )
-    return {**key, "api_key": secret}
+    return ApiKeyCreated(**key.model_dump(), api_key=secret)
 
 
 @provider_api.get(
     "/api-keys", response_model=list[ApiKeyPublic], summary="My organisation's API keys", responses=PAGED
 )
-async def list_api_keys(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    principal, _ = auth
-    return page.of(await keys.list_api_keys(ctx, principal, limit=page.fetch, offset=page.offset))
+async def list_api_keys(caller: CurrentCaller, ctx: ContextDep, page: PageDep) -> list[ApiKey]:
+    return page.of(await keys.list_api_keys(caller, ctx, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.delete("/api-keys/{key_id}", response_model=ApiKeyPublic, summary="Revoke an API key")
-async def revoke_api_key(key_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    return await keys.revoke_api_key(ctx, caller, principal, key_id=key_id)
+async def revoke_api_key(key_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep) -> ApiKey:
+    return await keys.revoke_api_key(caller, ctx, key_id=key_id)
 
 
 @council_api.get(
@@ -82,11 +85,10 @@ async def revoke_api_key(key_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
     responses=PAGED,
 )
 async def list_organisation_keys(
-    organisation_id: uuid.UUID, auth: Authenticated, ctx: ContextDep, page: PageDep
-) -> list[dict[str, Any]]:
-    principal, _ = auth
+    organisation_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep, page: PageDep
+) -> list[ApiKey]:
     rows = await keys.list_api_keys(
-        ctx, principal, organisation_id=organisation_id, limit=page.fetch, offset=page.offset
+        caller, ctx, organisation_id=organisation_id, limit=page.fetch, offset=page.offset
     )
     return page.of(rows)
 
@@ -97,10 +99,9 @@ async def list_organisation_keys(
     summary="Revoke an organisation's API key",
 )
 async def revoke_organisation_key(
-    organisation_id: uuid.UUID, key_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    return await keys.revoke_api_key(ctx, caller, principal, key_id=key_id, organisation_id=organisation_id)
+    organisation_id: uuid.UUID, key_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep
+) -> ApiKey:
+    return await keys.revoke_api_key(caller, ctx, key_id=key_id, organisation_id=organisation_id)
 
 
 class ApiKeyIn(BaseModel):
@@ -113,6 +114,6 @@ class TokenOut(BaseModel):
 
 
 @internal.post("/api-keys/token", response_model=TokenOut)
-async def api_key_token(body: ApiKeyIn, caller: GatewayCaller, ctx: ContextDep) -> TokenOut:
-    issued = await keys.exchange_api_key(ctx, api_key=body.api_key)
+async def api_key_token(body: ApiKeyIn, actor: GatewayActor, ctx: ContextDep) -> TokenOut:
+    issued = await keys.exchange_api_key(actor, ctx, api_key=body.api_key)
     return TokenOut(token=issued.token, expires_in=issued.expires_in)

@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from identity.api.deps import ContextDep, GatewayCaller
-from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, OneLine
+from identity.api.deps import ContextDep, GatewayActor
+from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, AuthorityBranding, OneLine
 from identity.domain import security_codes
 from identity.handlers import journey, login, resets, sessions
-from identity.store import directory as directory_store
+from identity.handlers.principals import IssuedToken
 
 router = APIRouter(prefix="/internal/v1/identity", tags=["internal"], include_in_schema=False)
 
@@ -94,25 +94,23 @@ def _out(state: login.JourneyState) -> JourneyOut:
 
 
 @router.post("/login", response_model=JourneyOut)
-async def start_login(body: LoginStart, caller: GatewayCaller, ctx: ContextDep) -> JourneyOut:
+async def start_login(body: LoginStart, actor: GatewayActor, ctx: ContextDep) -> JourneyOut:
     return _out(
-        await login.start(
-            ctx, caller, authority_slug=body.authority, email=body.email, password=body.password
-        )
+        await login.start(actor, ctx, authority_slug=body.authority, email=body.email, password=body.password)
     )
 
 
 @router.post("/login/state", response_model=JourneyOut)
-async def journey_state(body: JourneyRef, caller: GatewayCaller, ctx: ContextDep) -> JourneyOut:
-    return _out(await journey.current(ctx, journey_id=body.journey_id))
+async def journey_state(body: JourneyRef, actor: GatewayActor, ctx: ContextDep) -> JourneyOut:
+    return _out(await journey.current(actor, ctx, journey_id=body.journey_id))
 
 
 @router.post("/login/password", response_model=JourneyOut)
-async def change_password_step(body: PasswordStep, caller: GatewayCaller, ctx: ContextDep) -> JourneyOut:
+async def change_password_step(body: PasswordStep, actor: GatewayActor, ctx: ContextDep) -> JourneyOut:
     return _out(
         await journey.change_password(
+            actor,
             ctx,
-            caller,
             journey_id=body.journey_id,
             new_password=body.new_password,
             confirm_password=body.confirm_password,
@@ -121,18 +119,18 @@ async def change_password_step(body: PasswordStep, caller: GatewayCaller, ctx: C
 
 
 @router.post("/login/security-code", response_model=JourneyOut)
-async def set_security_code_step(body: CodeStep, caller: GatewayCaller, ctx: ContextDep) -> JourneyOut:
+async def set_security_code_step(body: CodeStep, actor: GatewayActor, ctx: ContextDep) -> JourneyOut:
     return _out(
         await journey.set_security_code(
-            ctx, caller, journey_id=body.journey_id, new_code=body.new_code, confirm_code=body.confirm_code
+            actor, ctx, journey_id=body.journey_id, new_code=body.new_code, confirm_code=body.confirm_code
         )
     )
 
 
 @router.post("/login/challenge", response_model=JourneyOut)
-async def answer_challenge_step(body: ChallengeStep, caller: GatewayCaller, ctx: ContextDep) -> JourneyOut:
+async def answer_challenge_step(body: ChallengeStep, actor: GatewayActor, ctx: ContextDep) -> JourneyOut:
     return _out(
-        await journey.answer_challenge(ctx, caller, journey_id=body.journey_id, digits=tuple(body.digits))
+        await journey.answer_challenge(actor, ctx, journey_id=body.journey_id, digits=tuple(body.digits))
     )
 
 
@@ -155,7 +153,7 @@ class TokenOut(BaseModel):
     can_edit: bool
 
 
-def _token(issued: sessions.IssuedToken) -> TokenOut:
+def _token(issued: IssuedToken) -> TokenOut:
     p = issued.principal
     return TokenOut(
         token=issued.token,
@@ -169,22 +167,22 @@ def _token(issued: sessions.IssuedToken) -> TokenOut:
 
 
 @router.post("/sessions/token", response_model=TokenOut)
-async def session_token(body: SessionRef, caller: GatewayCaller, ctx: ContextDep) -> TokenOut:
+async def session_token(body: SessionRef, actor: GatewayActor, ctx: ContextDep) -> TokenOut:
     """A short-lived signed token for a live session (the gateway caches it briefly)."""
-    return _token(await sessions.exchange(ctx, session_id=body.session_id))
+    return _token(await sessions.exchange(actor, ctx, session_id=body.session_id))
 
 
 @router.post("/sessions/logout", status_code=204)
-async def logout(body: SessionRef, caller: GatewayCaller, ctx: ContextDep) -> Response:
-    await sessions.logout(ctx, caller, session_id=body.session_id)
+async def logout(body: SessionRef, actor: GatewayActor, ctx: ContextDep) -> Response:
+    await sessions.logout(actor, ctx, session_id=body.session_id)
     return Response(status_code=204)
 
 
 @router.post("/sessions/organisation", response_model=TokenOut)
-async def switch_organisation(body: SwitchOrganisation, caller: GatewayCaller, ctx: ContextDep) -> TokenOut:
+async def switch_organisation(body: SwitchOrganisation, actor: GatewayActor, ctx: ContextDep) -> TokenOut:
     return _token(
         await sessions.switch_organisation(
-            ctx, caller, session_id=body.session_id, organisation_id=body.organisation_id
+            actor, ctx, session_id=body.session_id, organisation_id=body.organisation_id
         )
     )
 
@@ -208,32 +206,20 @@ RESET_ANSWER = (
 
 
 @router.post("/password-reset-requests", status_code=202, response_model=Accepted)
-async def request_password_reset(body: ResetRequestIn, caller: GatewayCaller, ctx: ContextDep) -> Accepted:
+async def request_password_reset(body: ResetRequestIn, actor: GatewayActor, ctx: ContextDep) -> Accepted:
     """The same answer whether or not the e-mail belongs to an account."""
     form = resets.ResetForm(
         name=body.name, organisation_name=body.organisation_name, email=body.email, phone=body.phone
     )
-    await resets.request_reset(ctx, caller, authority_slug=body.authority, form=form)
+    await resets.request_reset(actor, ctx, authority_slug=body.authority, form=form)
     return Accepted(message=RESET_ANSWER)
 
 
-class AuthorityBrandingOut(BaseModel):
-    authority_id: uuid.UUID
-    slug: str
-    name: str
-    primary_colour: str
-    secondary_colour: str
-    support_email: str | None
-    support_phone: str | None
+class AuthorityBrandingOut(AuthorityBranding):
     password_rules: list[str]
 
 
 @router.get("/authorities", response_model=list[AuthorityBrandingOut])
-async def list_authorities(caller: GatewayCaller, ctx: ContextDep) -> list[AuthorityBrandingOut]:
+async def list_authorities(actor: GatewayActor, ctx: ContextDep) -> list[login.PortalAuthority]:
     """Every authority's name, colours, support contact and password rules (for the pages)."""
-    async with ctx.pool.acquire() as conn:
-        rows = await directory_store.list_authorities(conn=conn)
-    return [
-        AuthorityBrandingOut(**row, password_rules=directory_store.policy_of(row).password.describe())
-        for row in rows
-    ]
+    return await login.authorities(actor, ctx)

@@ -7,9 +7,10 @@ import uuid
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from identity.api.deps import Authenticated, ContextDep
+from identity.api.deps import ContextDep
 from identity.api.schemas import PASSWORD_INPUT_MAX, AuthorityBranding, Membership
-from identity.handlers import credentials, sessions
+from identity.handlers import credentials, me
+from shared.http import CurrentCaller
 
 router = APIRouter(prefix="/api/v1/identity", tags=["me"])
 
@@ -46,9 +47,8 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me, summary="Who am I: user, organisation(s), role, scope, branding")
-async def get_me(auth: Authenticated, ctx: ContextDep) -> Me:
-    principal, _ = auth
-    return Me.model_validate(await sessions.whoami(ctx, principal), from_attributes=True)
+async def get_me(caller: CurrentCaller, ctx: ContextDep) -> Me:
+    return Me.model_validate(await me.whoami(caller, ctx), from_attributes=True)
 
 
 class PasswordChange(BaseModel):
@@ -58,12 +58,10 @@ class PasswordChange(BaseModel):
 
 
 @router.post("/me/password", status_code=204, summary="Change my password (other sessions end)")
-async def change_my_password(body: PasswordChange, auth: Authenticated, ctx: ContextDep) -> Response:
-    principal, caller = auth
+async def change_my_password(body: PasswordChange, caller: CurrentCaller, ctx: ContextDep) -> Response:
     await credentials.change_password(
-        ctx,
         caller,
-        principal,
+        ctx,
         current=body.current_password,
         new=body.new_password,
         confirm=body.confirm_password,
@@ -78,12 +76,10 @@ class CodeChange(BaseModel):
 
 
 @router.post("/me/security-code", status_code=204, summary="Change my security code")
-async def change_my_security_code(body: CodeChange, auth: Authenticated, ctx: ContextDep) -> Response:
-    principal, caller = auth
+async def change_my_security_code(body: CodeChange, caller: CurrentCaller, ctx: ContextDep) -> Response:
     await credentials.change_security_code(
-        ctx,
         caller,
-        principal,
+        ctx,
         current_password=body.current_password,
         new=body.new_code,
         confirm=body.confirm_code,

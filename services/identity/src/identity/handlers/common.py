@@ -1,45 +1,40 @@
-"""What several handlers share: the audit entry, rate limits, loading an authority, the council's
-guards. (The requests a provider makes and the council decides are shared.decisions.)"""
+"""What several handlers share: rate limits, a unit that keeps its refusals, loading an authority, the
+council's guards, a user's memberships. (The requests a provider makes and the council decides are
+shared.decisions: handlers/decisions.py.)"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 
 from identity import errors
-from identity.context import Caller, Context
+from identity.context import Context
 from identity.crypto import keyed_digest
-from identity.store import audit, directory, keys, limits
+from identity.store import directory, keys, limits
+from identity.store import memberships as membership_store
+from identity.store.directory import Authority
+from identity.store.users import Membership
 from shared.auth import Principal, PrincipalKind
+from shared.errors import DomainError
+from shared.uow import Actor, UnitOfWork, Work
 
 
-async def record(
-    conn: asyncpg.Connection,
-    caller: Caller,
-    *,
-    authority_id: uuid.UUID,
-    action: str,
-    outcome: str = "success",
-    subject_user_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    **detail: Any,
-) -> None:
-    """One audit entry. `detail` takes ids, reasons and counts only: never a secret."""
-    await audit.add_audit(
-        conn=conn,
-        authority_id=authority_id,
-        action=action,
-        outcome=outcome,
-        actor_kind=caller.actor_kind,
-        actor_id=caller.actor_id,
-        subject_user_id=subject_user_id,
-        organisation_id=organisation_id,
-        client_address=caller.address,
-        request_id=caller.request_id,
-        detail={k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in detail.items()},
-    )
+@asynccontextmanager
+async def keeping_refusals(work: Work, actor: Actor) -> AsyncIterator[UnitOfWork]:
+    """A unit of work whose refusals are answers, not failures: what it wrote before a domain error (a
+    failure counted, an account locked, the audit entry saying so) is committed, then the error goes
+    on to the caller. Any other exception rolls everything back, as in any unit."""
+    refusal: DomainError | None = None
+    async with work.begin(actor) as uow:
+        try:
+            yield uow
+        except DomainError as exc:
+            refusal = exc
+    if refusal is not None:
+        raise refusal
 
 
 # What each limited endpoint is called in a refusal.
@@ -47,11 +42,12 @@ LIMITED = {"login": "login", "reset": "password reset", "token": "token request"
 
 
 async def enforce_limits(
-    conn: asyncpg.Connection, ctx: Context, caller: Caller, *, purpose: str, account: tuple[str, ...]
+    conn: asyncpg.Connection, ctx: Context, actor: Actor, *, purpose: str, account: tuple[str, ...]
 ) -> None:
     """429 when the account (an authority and e-mail, or a client id) or the address has had too many
     attempts in the last window (sliding, not fixed blocks). Checked before any password or secret is
-    hashed, so that a flood costs no CPU."""
+    hashed, so that a flood costs no CPU. Every attempt counts, refused ones too: run it in a unit
+    that keeps its refusals, so that the count survives the 429."""
     s = ctx.settings
     per_account, per_address, window = {
         "login": (s.login_limit_per_account, s.login_limit_per_address, s.login_limit_window_seconds),
@@ -59,10 +55,10 @@ async def enforce_limits(
         "token": (s.token_limit_per_client, s.token_limit_per_address, s.token_limit_window_seconds),
     }[purpose]
     checks = [(keyed_digest(purpose, "account", *account), per_account)]
-    if caller.address:
-        checks.append((keyed_digest(purpose, "address", caller.address), per_address))
+    if actor.address:
+        checks.append((keyed_digest(purpose, "address", actor.address), per_address))
     exceeded = []
-    for bucket, limit in checks:  # every attempt counts against every bucket, refused ones too
+    for bucket, limit in checks:
         hits, retry_after = await limits.hit(conn=conn, bucket=bucket, limit=limit, window_seconds=window)
         if hits > limit:
             exceeded.append(retry_after)
@@ -70,14 +66,14 @@ async def enforce_limits(
         raise errors.rate_limited(max(exceeded), LIMITED[purpose])
 
 
-async def authority_by_slug(conn: asyncpg.Connection, slug: str) -> dict[str, Any]:
+async def authority_by_slug(conn: asyncpg.Connection, slug: str) -> Authority:
     authority = await directory.get_authority_by_slug(conn=conn, slug=slug)
     if authority is None:
         raise errors.unknown_authority(slug)
     return authority
 
 
-async def authority_by_id(conn: asyncpg.Connection, authority_id: uuid.UUID) -> dict[str, Any]:
+async def authority_by_id(conn: asyncpg.Connection, authority_id: uuid.UUID) -> Authority:
     authority = await directory.get_authority(conn=conn, authority_id=authority_id)
     if authority is None:
         raise errors.not_found("authority")
@@ -95,13 +91,22 @@ async def require_organisation(
         raise errors.not_found("organisation")
 
 
+async def memberships_of(conn: asyncpg.Connection, user_id: uuid.UUID) -> list[Membership]:
+    """The organisations a user is linked to (active ones), with role and scope, by name."""
+    return await membership_store.list_memberships(conn=conn, user_id=user_id)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def require_council_editor(principal: Principal) -> None:
+def require_council(principal: Principal, detail: str = "only the council can use the council API") -> None:
     if not principal.is_council:
-        raise errors.forbidden("only the council can do this")
+        raise errors.forbidden(detail)
+
+
+def require_council_editor(principal: Principal) -> None:
+    require_council(principal, "only the council can do this")
     if not principal.can_edit:
         raise errors.forbidden("your council access is read-only")
 
@@ -117,5 +122,5 @@ async def require_client_grant(conn: asyncpg.Connection, principal: Principal, g
     if principal.kind is not PrincipalKind.council_client:
         return
     client = await keys.get_council_client(conn=conn, client_id=principal.subject)
-    if client is None or client["revoked_at"] is not None or grant not in client["grants"]:
+    if client is None or client.revoked_at is not None or grant not in client.grants:
         raise errors.forbidden(f"this council client has not been granted {grant!r}")

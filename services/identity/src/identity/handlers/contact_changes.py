@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from identity.context import Context
 from identity.domain.contact_requests import (
     CONTACT_ACCESS,
     CONTACT_CHANGES,
@@ -20,7 +19,7 @@ from identity.domain.contact_requests import (
     check_change,
     contact_subject,
 )
-from identity.handlers.contact_links import change_access, unlink_contact, work_of
+from identity.handlers.contact_links import change_access, unlink_contact
 from identity.handlers.contacts import asked_in, check_scope, find_contact
 from identity.handlers.decisions import REQUESTS, placement, status_filter
 from identity.store import contracts, memberships
@@ -113,11 +112,11 @@ async def get_visible(
     return ContactChangeRequest.of(request)
 
 
-async def approve(caller: Caller, ctx: Context, *, request_id: uuid.UUID) -> ContactChangeRequest:
+async def approve(caller: Caller, work: Work, *, request_id: uuid.UUID) -> ContactChangeRequest:
     """End the contact's link to the organisation, or change their role and scope to those asked for;
     their new state is published with the decision."""
     principal = caller.principal
-    async with work_of(ctx).begin(caller.actor) as uow:
+    async with work.begin(caller.actor) as uow:
         request = await REQUESTS.pending(uow, principal, CONTACT_CHANGES, request_id=request_id)
         change = request.details(ContactChange)
         linked = await memberships.get_contact(
@@ -133,7 +132,7 @@ async def approve(caller: Caller, ctx: Context, *, request_id: uuid.UUID) -> Con
             raise Conflict("this contact is no longer linked to the organisation: reject the request instead")
         where = {"authority_id": request.authority_id, "organisation_id": request.organisation_id}
         if change.asked is None:
-            await unlink_contact(uow, ctx, **where, user_id=change.user_id)
+            await unlink_contact(uow, **where, user_id=change.user_id)
         else:
             inside, _ = await contracts.scope_parent(
                 conn=uow.conn,
@@ -143,7 +142,7 @@ async def approve(caller: Caller, ctx: Context, *, request_id: uuid.UUID) -> Con
             )
             if not inside:
                 raise Conflict(f"the {change.asked.scope_type} asked for is no longer the organisation's")
-            await change_access(uow, ctx, **where, user_id=change.user_id, access=change.asked)
+            await change_access(uow, **where, user_id=change.user_id, access=change.asked)
         decided = await REQUESTS.approve(uow, principal, request, subject_id=change.user_id)
     return ContactChangeRequest.of(decided)
 

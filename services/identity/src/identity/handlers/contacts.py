@@ -17,7 +17,7 @@ from identity.crypto import temporary_password
 from identity.domain.access import ScopeRef, may_delegate_role, scope_within
 from identity.domain.contact_requests import NEW_CONTACT, ContactRequest, NewContact, new_contact_subject
 from identity.handlers.common import normalise_email
-from identity.handlers.contact_links import link_new_contact, work_of
+from identity.handlers.contact_links import link_new_contact
 from identity.handlers.decisions import REQUESTS, placement, status_filter
 from identity.store import contracts, memberships
 from identity.store.memberships import Contact
@@ -176,7 +176,7 @@ async def approve(
     rules.require_decider(principal)
     password = temporary_password()
     password_hash = await ctx.hasher.hash(password)
-    async with work_of(ctx).begin(caller.actor) as uow:
+    async with ctx.work.begin(caller.actor) as uow:
         request = await REQUESTS.pending(uow, principal, [NEW_CONTACT], request_id=request_id)
         user_id, issued = await link_new_contact(
             uow,

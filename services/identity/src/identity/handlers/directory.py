@@ -12,7 +12,7 @@ from identity.handlers.common import authority_by_id
 from identity.store import contracts
 from identity.store import directory as store
 from identity.store.contracts import Contract, Service
-from identity.store.directory import Organisation
+from identity.store.directory import Authority, Organisation
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.decisions import rules
 from shared.errors import Conflict, Forbidden, NotFound
@@ -85,24 +85,22 @@ async def upsert_organisation(
     return organisation
 
 
-def authority_event(authority: Mapping[str, Any]) -> AuthorityUpserted:
+def authority_event(authority: Authority) -> AuthorityUpserted:
+    state = authority.model_dump()
     return AuthorityUpserted(
-        **{
-            k: authority[k]
-            for k in ("authority_id", "slug", *store.BRANDING_COLUMNS, "revision", "updated_at")
-        },
-        policy=AuthorityPolicyState(**{k: authority[k] for k in store.POLICY_COLUMNS}),
+        **{k: state[k] for k in ("authority_id", "slug", *store.BRANDING_COLUMNS, "revision", "updated_at")},
+        policy=AuthorityPolicyState(**{k: state[k] for k in store.POLICY_COLUMNS}),
     )
 
 
-async def update_authority(caller: Caller, work: Work, *, values: dict[str, Any]) -> dict[str, Any]:
+async def update_authority(caller: Caller, work: Work, *, values: dict[str, Any]) -> Authority:
     """Change the caller's authority's branding and policy; the result must still be a valid policy."""
     principal = caller.principal
     rules.require_decider(principal)
     async with work.begin(caller.actor) as uow:
         current = await authority_by_id(uow.conn, principal.authority_id)
         try:
-            store.policy_of({**current, **values})
+            store.policy_of(current.model_copy(update=values))
         except ValueError as exc:
             raise errors.bad_policy(str(exc)) from exc
         updated = await store.update_authority(
@@ -116,9 +114,9 @@ async def update_authority(caller: Caller, work: Work, *, values: dict[str, Any]
             "authority_updated",
             authority_id=principal.authority_id,
             changed=sorted(values),
-            revision=updated["revision"],
+            revision=updated.revision,
         )
-        uow.log("authority_updated", authority_id=str(principal.authority_id), revision=updated["revision"])
+        uow.log("authority_updated", authority_id=str(principal.authority_id), revision=updated.revision)
     return updated
 
 

@@ -4,13 +4,12 @@ and to the council its authority's settings and contracts."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from identity.handlers.common import require_organisation
 from identity.store import contracts
 from identity.store import directory as store
 from identity.store.contracts import Contract, Service
-from identity.store.directory import Organisation
+from identity.store.directory import Authority, Organisation
 from shared.decisions import rules
 from shared.errors import NotFound
 from shared.scoping import organisation_filter, require_visible
@@ -74,7 +73,7 @@ async def list_services(
         )
 
 
-async def my_authority(caller: Caller, work: Work) -> dict[str, Any]:
+async def my_authority(caller: Caller, work: Work) -> Authority:
     """The council's authority, with its branding and policy."""
     rules.require_council(caller.principal)
     async with work.read() as conn:

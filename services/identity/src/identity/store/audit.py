@@ -1,4 +1,6 @@
-"""The access audit log (never a secret: the handlers pass only ids, reasons and outcomes)."""
+"""Reading the access audit log. Entries are written by the unit of work (`uow.audit`, shared.uow) into
+identity's `audit_event`, whose subject is a user here; never a secret (the handlers pass only ids,
+reasons and outcomes)."""
 
 from __future__ import annotations
 
@@ -8,44 +10,27 @@ from typing import Any
 
 import asyncpg
 
+from shared.records import Record
+from shared.store import AuthorityScope, fetch
+
 AUDIT_COLUMNS = (
-    "audit_id, occurred_at, action, outcome, actor_kind, actor_id, subject_id AS subject_user_id, organisation_id,"
-    " client_address, request_id, detail"
+    "audit_id, occurred_at, action, outcome, actor_kind, actor_id, subject_id AS subject_user_id,"
+    " organisation_id, client_address, request_id, detail"
 )
 
 
-async def add_audit(
-    *,
-    conn: asyncpg.Connection,
-    authority_id: uuid.UUID,
-    action: str,
-    outcome: str,
-    actor_kind: str,
-    actor_id: str | None,
-    subject_user_id: uuid.UUID | None,
-    organisation_id: uuid.UUID | None,
-    client_address: str | None,
-    request_id: str | None,
-    detail: dict[str, Any],
-) -> None:
-    """Append one entry."""
-    await conn.execute(
-        """
-        INSERT INTO identity.audit_event (authority_id, action, outcome, actor_kind, actor_id,
-                                          subject_id, organisation_id, client_address, request_id, detail)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-        """,
-        authority_id,
-        action,
-        outcome,
-        actor_kind,
-        actor_id,
-        subject_user_id,
-        organisation_id,
-        client_address,
-        request_id,
-        detail,
-    )
+class AuditEntry(Record):
+    audit_id: int
+    occurred_at: datetime
+    action: str
+    outcome: str  # success | failure
+    actor_kind: str
+    actor_id: str | None
+    subject_user_id: uuid.UUID | None
+    organisation_id: uuid.UUID | None
+    client_address: str | None
+    request_id: str | None
+    detail: dict[str, Any]  # ids, reasons and counts
 
 
 async def list_audit(
@@ -58,24 +43,16 @@ async def list_audit(
     before_id: int | None,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[AuditEntry]:
     """Entries of the authority, newest first, optionally about one user or of one action."""
-    rows = await conn.fetch(
-        f"""
+    sql = f"""
         SELECT {AUDIT_COLUMNS} FROM identity.audit_event
-         WHERE authority_id = $1
-           AND ($2::uuid IS NULL OR subject_id = $2)
-           AND ($3::text IS NULL OR action = $3)
-           AND ($4::timestamptz IS NULL OR occurred_at >= $4)
-           AND ($5::bigint IS NULL OR audit_id < $5)
-         ORDER BY audit_id DESC LIMIT $6 OFFSET $7
-        """,
-        authority_id,
-        subject_user_id,
-        action,
-        since,
-        before_id,
-        limit,
-        offset,
-    )
-    return [dict(r) for r in rows]
+         WHERE {{scope}}
+           AND ($1::uuid IS NULL OR subject_id = $1)
+           AND ($2::text IS NULL OR action = $2)
+           AND ($3::timestamptz IS NULL OR occurred_at >= $3)
+           AND ($4::bigint IS NULL OR audit_id < $4)
+         ORDER BY audit_id DESC LIMIT $5 OFFSET $6
+        """
+    args = (subject_user_id, action, since, before_id, limit, offset)
+    return await fetch(conn, AuditEntry, sql, *args, scope=AuthorityScope(authority_id))

@@ -46,46 +46,77 @@ AUTHORITY_COLUMNS = ", ".join(
 )
 
 
-def policy_of(authority: dict[str, Any]) -> AuthorityPolicy:
-    """The authority's policy, from its row."""
+class Authority(Record):
+    """An authority (a council's portal): its branding, support contact and security policy."""
+
+    authority_id: uuid.UUID
+    slug: str
+    name: str
+    primary_colour: str
+    secondary_colour: str
+    support_email: str | None
+    support_phone: str | None
+    password_min_length: int
+    password_require_letter: bool
+    password_require_non_letter: bool
+    password_require_upper: bool
+    password_require_lower: bool
+    password_require_digit: bool
+    password_require_symbol: bool
+    password_expiry_days: int
+    password_history: int
+    max_password_failures: int
+    max_code_failures: int
+    inactivity_lock_days: int
+    session_idle_minutes: int
+    session_absolute_minutes: int
+    api_key_max_days: int
+    revision: int
+    updated_at: datetime
+
+
+def policy_of(authority: Authority) -> AuthorityPolicy:
+    """The authority's policy, from its row; ValueError when the values do not make a valid policy."""
     return AuthorityPolicy(
         password=PasswordPolicy(
-            min_length=authority["password_min_length"],
-            require_letter=authority["password_require_letter"],
-            require_non_letter=authority["password_require_non_letter"],
-            require_upper=authority["password_require_upper"],
-            require_lower=authority["password_require_lower"],
-            require_digit=authority["password_require_digit"],
-            require_symbol=authority["password_require_symbol"],
-            expiry_days=authority["password_expiry_days"],
-            history=authority["password_history"],
+            min_length=authority.password_min_length,
+            require_letter=authority.password_require_letter,
+            require_non_letter=authority.password_require_non_letter,
+            require_upper=authority.password_require_upper,
+            require_lower=authority.password_require_lower,
+            require_digit=authority.password_require_digit,
+            require_symbol=authority.password_require_symbol,
+            expiry_days=authority.password_expiry_days,
+            history=authority.password_history,
         ),
-        max_password_failures=authority["max_password_failures"],
-        max_code_failures=authority["max_code_failures"],
-        inactivity_lock_days=authority["inactivity_lock_days"],
-        session_idle_minutes=authority["session_idle_minutes"],
-        session_absolute_minutes=authority["session_absolute_minutes"],
+        max_password_failures=authority.max_password_failures,
+        max_code_failures=authority.max_code_failures,
+        inactivity_lock_days=authority.inactivity_lock_days,
+        session_idle_minutes=authority.session_idle_minutes,
+        session_absolute_minutes=authority.session_absolute_minutes,
     )
 
 
-async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> dict[str, Any] | None:
+async def get_authority(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> Authority | None:
     """The authority with its policy and branding, or None."""
-    row = await conn.fetchrow(
-        f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE authority_id = $1", authority_id
-    )
-    return dict(row) if row else None
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE {{scope}}"
+    return await fetch_one(conn, Authority, sql, scope=AuthorityScope(authority_id))
 
 
-async def list_authorities(*, conn: asyncpg.Connection) -> list[dict[str, Any]]:
+# Branding and password rules are public: the login pages show them before anyone logs in.
+PUBLIC = Unscoped("an authority's branding and password rules are shown before anyone logs in")
+
+
+async def list_authorities(*, conn: asyncpg.Connection) -> list[Authority]:
     """Every authority, by name."""
-    rows = await conn.fetch(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority ORDER BY name")
-    return [dict(r) for r in rows]
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority ORDER BY name"
+    return await fetch(conn, Authority, sql, scope=PUBLIC)
 
 
-async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> dict[str, Any] | None:
+async def get_authority_by_slug(*, conn: asyncpg.Connection, slug: str) -> Authority | None:
     """The authority whose portal address ends in `slug`, or None."""
-    row = await conn.fetchrow(f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1", slug)
-    return dict(row) if row else None
+    sql = f"SELECT {AUTHORITY_COLUMNS} FROM identity.authority WHERE slug = $1"
+    return await fetch_one(conn, Authority, sql, slug, scope=PUBLIC)
 
 
 async def upsert_authority(
@@ -104,23 +135,24 @@ async def upsert_authority(
 
 
 async def update_authority(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: dict[str, Any]
-) -> dict[str, Any] | None:
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: Mapping[str, Any]
+) -> Authority | None:
     """Set branding and policy columns (only those named in `values`); bump the revision."""
     allowed = set(BRANDING_COLUMNS) | set(POLICY_COLUMNS) | set(KEY_POLICY_COLUMNS)
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"not authority columns: {sorted(unknown)}")
     names = sorted(values)
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
-    row = await conn.fetchrow(
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=1))
+    return await fetch_one(
+        conn,
+        Authority,
         f"UPDATE identity.authority SET {assignments}{', ' if names else ''}"
         " revision = revision + 1, updated_at = now()"
-        f" WHERE authority_id = $1 RETURNING {AUTHORITY_COLUMNS}",
-        authority_id,
+        f" WHERE {{scope}} RETURNING {AUTHORITY_COLUMNS}",
         *(values[n] for n in names),
+        scope=AuthorityScope(authority_id),
     )
-    return dict(row) if row else None
 
 
 ORGANISATION_DETAILS = ("address", "postcode", "phone", "email")

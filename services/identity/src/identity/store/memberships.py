@@ -4,26 +4,13 @@ organisation's contacts as its Admins see them."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import asyncpg
 
 from identity.store.contracts import within_scope
+from identity.store.users import Membership
 from shared.records import Record
 from shared.store import AuthorityScope, Unscoped, execute, fetch, fetch_one
-
-
-class Membership(Record):
-    """A user's role and scope in one organisation they are linked to, with the organisation's name."""
-
-    organisation_id: uuid.UUID
-    organisation_name: str
-    organisation_reference: str
-    role: str
-    can_edit: bool
-    scope_type: str
-    scope_id: uuid.UUID
-    granted_at: datetime
 
 
 class Contact(Record):
@@ -53,7 +40,7 @@ async def list_memberships(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> l
         Membership,
         """
         SELECT m.organisation_id, o.name AS organisation_name, o.reference AS organisation_reference,
-               m.role, m.can_edit, m.scope_type, m.scope_id, m.granted_at
+               m.role, m.can_edit, m.scope_type, m.scope_id
           FROM identity.membership m JOIN identity.organisation o USING (organisation_id)
          WHERE m.user_id = $1 AND o.active
          ORDER BY o.name, m.organisation_id

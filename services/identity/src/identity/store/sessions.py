@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
 
 import asyncpg
+
+from shared.records import Record
+from shared.store import Unscoped, fetch_one
+
+# The holder of a journey or session id is not known until the row is found: the row names its authority.
+BY_SECRET = Unscoped("found by the digest of the secret its holder presents; the row names the authority")
+
+
+class Journey(Record):
+    user_id: uuid.UUID
+    step: str
+    expires_at: datetime
+    authority_id: uuid.UUID
+
+
+class Session(Record):
+    session_ref: uuid.UUID  # the non-secret name of the session (the `sid` claim, the audit log)
+    user_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID | None
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    absolute_expires_at: datetime
+
 
 SESSION_COLUMNS = (
     "s.session_ref, s.user_id, s.authority_id, s.organisation_id, s.created_at, s.last_seen_at,"
@@ -30,17 +55,14 @@ async def add_journey(
     )
 
 
-async def get_journey(*, conn: asyncpg.Connection, journey_hash: bytes) -> dict[str, Any] | None:
+async def get_journey(*, conn: asyncpg.Connection, journey_hash: bytes) -> Journey | None:
     """The journey if it has not expired, with its user's authority."""
-    row = await conn.fetchrow(
-        """
+    sql = """
         SELECT j.user_id, j.step, j.expires_at, u.authority_id
           FROM identity.login_journey j JOIN identity.app_user u USING (user_id)
          WHERE j.journey_hash = $1 AND j.expires_at > now()
-        """,
-        journey_hash,
-    )
-    return dict(row) if row else None
+        """
+    return await fetch_one(conn, Journey, sql, journey_hash, scope=BY_SECRET)
 
 
 async def advance_journey(
@@ -86,7 +108,7 @@ async def add_session(
     organisation_id: uuid.UUID | None,
     idle_minutes: int,
     absolute_minutes: int,
-) -> dict[str, Any]:
+) -> Session:
     """A new session, with the authority's idle and absolute timeouts."""
     row = await conn.fetchrow(
         f"""
@@ -103,15 +125,13 @@ async def add_session(
         idle_minutes,
         absolute_minutes,
     )
-    assert row is not None
-    return dict(row)
+    return Session.from_row(row)
 
 
-async def touch_session(*, conn: asyncpg.Connection, session_hash: bytes) -> dict[str, Any] | None:
+async def touch_session(*, conn: asyncpg.Connection, session_hash: bytes) -> Session | None:
     """The live session, its idle timeout pushed back (never past the absolute one); None if it has
     ended, expired or been revoked. The authority's current timeout applies."""
-    row = await conn.fetchrow(
-        f"""
+    sql = f"""
         UPDATE identity.session s
            SET last_seen_at = now(),
                expires_at = LEAST(now() + make_interval(mins => a.session_idle_minutes), s.absolute_expires_at)
@@ -119,26 +139,18 @@ async def touch_session(*, conn: asyncpg.Connection, session_hash: bytes) -> dic
          WHERE s.session_hash = $1 AND a.authority_id = s.authority_id
            AND s.revoked_at IS NULL AND s.expires_at > now() AND s.absolute_expires_at > now()
         RETURNING {SESSION_COLUMNS}
-        """,
-        session_hash,
-    )
-    return dict(row) if row else None
+        """
+    return await fetch_one(conn, Session, sql, session_hash, scope=BY_SECRET)
 
 
-async def revoke_session(
-    *, conn: asyncpg.Connection, session_hash: bytes, reason: str
-) -> dict[str, Any] | None:
+async def revoke_session(*, conn: asyncpg.Connection, session_hash: bytes, reason: str) -> Session | None:
     """End the session now; the session if it was live."""
-    row = await conn.fetchrow(
-        f"""
+    sql = f"""
         UPDATE identity.session s SET revoked_at = now(), revoke_reason = $2
          WHERE s.session_hash = $1 AND s.revoked_at IS NULL
         RETURNING {SESSION_COLUMNS}
-        """,
-        session_hash,
-        reason,
-    )
-    return dict(row) if row else None
+        """
+    return await fetch_one(conn, Session, sql, session_hash, reason, scope=BY_SECRET)
 
 
 async def revoke_user_sessions(
@@ -159,18 +171,14 @@ async def revoke_user_sessions(
 
 async def set_session_organisation(
     *, conn: asyncpg.Connection, session_hash: bytes, organisation_id: uuid.UUID
-) -> dict[str, Any] | None:
+) -> Session | None:
     """Show the live session another of its user's organisations."""
-    row = await conn.fetchrow(
-        f"""
+    sql = f"""
         UPDATE identity.session s SET organisation_id = $2
          WHERE s.session_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
         RETURNING {SESSION_COLUMNS}
-        """,
-        session_hash,
-        organisation_id,
-    )
-    return dict(row) if row else None
+        """
+    return await fetch_one(conn, Session, sql, session_hash, organisation_id, scope=BY_SECRET)
 
 
 async def sweep(*, conn: asyncpg.Connection) -> None:

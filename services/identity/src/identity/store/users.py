@@ -1,15 +1,19 @@
-"""Users, their credentials and lock state, and their memberships of organisations.
+"""Users: who they are, their password and security code, and the organisations they are linked to.
 
-Counters and locks change in single statements, so that concurrent wrong answers can never get past
-the authority's limit.
+A user is read only within an authority (`authority_id`, from the verified caller or from a row read
+within it); the writes that follow take the id of a user so read. The lock state and the login counters
+are in `identity.store.logins`.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
 
 import asyncpg
+
+from shared.records import Record
+from shared.store import AuthorityScope, fetch, fetch_one
 
 USER_COLUMNS = """
     u.user_id, u.authority_id, u.email, u.forename, u.surname, u.phone, u.address, u.is_council,
@@ -23,30 +27,89 @@ SECRET_COLUMNS = "u.password_hash, u.security_code, u.previous_security_code"
 HISTORY_KEPT = 24
 
 
-async def get_user(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, user_id: uuid.UUID, secrets: bool = False
-) -> dict[str, Any] | None:
-    """The user, if it belongs to the authority; with its secrets only when asked."""
-    columns = USER_COLUMNS + (", " + SECRET_COLUMNS if secrets else "")
-    row = await conn.fetchrow(
-        f"SELECT {columns} FROM identity.app_user u WHERE u.authority_id = $1 AND u.user_id = $2",
-        authority_id,
-        user_id,
+class User(Record):
+    user_id: uuid.UUID
+    authority_id: uuid.UUID
+    email: str
+    forename: str
+    surname: str
+    phone: str | None
+    address: str | None
+    is_council: bool
+    council_can_edit: bool
+    active: bool
+    password_changed_at: datetime
+    must_change_password: bool
+    has_security_code: bool
+    security_code_set_at: datetime | None
+    challenge_positions: list[int] | None
+    failed_password_count: int
+    failed_code_count: int
+    locked_at: datetime | None
+    lock_reason: str | None
+    last_active_at: datetime
+    last_login_at: datetime | None
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserWithSecrets(User):
+    """The user with the hash of their password and their sealed security codes: the login path only."""
+
+    password_hash: str
+    security_code: bytes | None
+    previous_security_code: bytes | None
+
+
+class Grant(Record):
+    """A role and scope in one organisation: a membership's, an API key's, or one asked for."""
+
+    organisation_id: uuid.UUID
+    role: str
+    can_edit: bool
+    scope_type: str  # organisation | contract | service
+    scope_id: uuid.UUID
+
+
+class Membership(Grant):
+    """A user's grant in an organisation they are linked to, with the organisation's name."""
+
+    organisation_name: str
+    organisation_reference: str
+
+
+class Revision(Record):
+    revision: int
+    updated_at: datetime
+
+
+def _in(authority_id: uuid.UUID) -> AuthorityScope:
+    return AuthorityScope(authority_id, column="u.authority_id")
+
+
+async def get_user(*, conn: asyncpg.Connection, authority_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
+    """The user, if it belongs to the authority."""
+    sql = f"SELECT {USER_COLUMNS} FROM identity.app_user u WHERE {{scope}} AND u.user_id = $1"
+    return await fetch_one(conn, User, sql, user_id, scope=_in(authority_id))
+
+
+async def get_user_with_secrets(
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, user_id: uuid.UUID
+) -> UserWithSecrets | None:
+    """The user with its secrets, if it belongs to the authority (the login path)."""
+    sql = (
+        f"SELECT {USER_COLUMNS}, {SECRET_COLUMNS} FROM identity.app_user u WHERE {{scope}} AND u.user_id = $1"
     )
-    return dict(row) if row else None
+    return await fetch_one(conn, UserWithSecrets, sql, user_id, scope=_in(authority_id))
 
 
 async def get_user_by_email(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, email: str
-) -> dict[str, Any] | None:
+) -> UserWithSecrets | None:
     """The user with this e-mail in the authority, with its secrets (the login path)."""
-    row = await conn.fetchrow(
-        f"SELECT {USER_COLUMNS}, {SECRET_COLUMNS} FROM identity.app_user u"
-        " WHERE u.authority_id = $1 AND u.email = $2",
-        authority_id,
-        email.lower(),
-    )
-    return dict(row) if row else None
+    sql = f"SELECT {USER_COLUMNS}, {SECRET_COLUMNS} FROM identity.app_user u WHERE {{scope}} AND u.email = $1"
+    return await fetch_one(conn, UserWithSecrets, sql, email.lower(), scope=_in(authority_id))
 
 
 async def add_user(
@@ -61,7 +124,7 @@ async def add_user(
     is_council: bool,
     council_can_edit: bool,
     password_hash: str,
-) -> dict[str, Any]:
+) -> User:
     """Create a user with an administrator-assigned password (changed at first login)."""
     user_id = uuid.uuid4()
     await conn.execute(
@@ -140,82 +203,6 @@ async def rehash_password(*, conn: asyncpg.Connection, user_id: uuid.UUID, passw
     )
 
 
-async def record_failure(
-    *, conn: asyncpg.Connection, user_id: uuid.UUID, counter: str, limit: int, reason: str
-) -> dict[str, Any]:
-    """Count one wrong password or code answer; lock when the count reaches `limit`.
-    Returns the count, and whether this very failure locked the account."""
-    if counter not in {"failed_password_count", "failed_code_count"}:
-        raise ValueError(counter)
-    async with conn.transaction():
-        was_locked = await conn.fetchval(
-            "SELECT locked_at IS NOT NULL FROM identity.app_user WHERE user_id = $1 FOR UPDATE", user_id
-        )
-        row = await conn.fetchrow(
-            f"""
-            UPDATE identity.app_user
-               SET {counter} = {counter} + 1,
-                   lock_reason = CASE WHEN locked_at IS NULL AND {counter} + 1 >= $2 THEN $3
-                                      ELSE lock_reason END,
-                   locked_at = CASE WHEN locked_at IS NULL AND {counter} + 1 >= $2 THEN now()
-                                    ELSE locked_at END
-             WHERE user_id = $1
-            RETURNING {counter} AS failures, locked_at IS NOT NULL AS locked
-            """,
-            user_id,
-            limit,
-            reason,
-        )
-    assert row is not None
-    return {**dict(row), "locked_now": bool(row["locked"]) and not was_locked}
-
-
-async def clear_password_failures(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> bool:
-    """After a right password: reset the count, unless the account is locked or closed meanwhile."""
-    row = await conn.fetchval(
-        """
-        UPDATE identity.app_user SET failed_password_count = 0
-         WHERE user_id = $1 AND locked_at IS NULL AND active RETURNING true
-        """,
-        user_id,
-    )
-    return bool(row)
-
-
-async def lock_user(*, conn: asyncpg.Connection, user_id: uuid.UUID, reason: str) -> bool:
-    """Lock the account if it is not locked yet; True when this call locked it."""
-    row = await conn.fetchval(
-        """
-        UPDATE identity.app_user SET locked_at = now(), lock_reason = $2, updated_at = now()
-         WHERE user_id = $1 AND locked_at IS NULL RETURNING true
-        """,
-        user_id,
-        reason,
-    )
-    return bool(row)
-
-
-async def unlock_user(*, conn: asyncpg.Connection, authority_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-    """Unlock, reset the counters and restart the inactivity clock; True if it was locked."""
-    row = await conn.fetchval(
-        """
-        UPDATE identity.app_user
-           SET locked_at = NULL, lock_reason = NULL, failed_password_count = 0, failed_code_count = 0,
-               last_active_at = now(), updated_at = now()
-         WHERE authority_id = $1 AND user_id = $2 AND locked_at IS NOT NULL
-        RETURNING true
-        """,
-        authority_id,
-        user_id,
-    )
-    return bool(row)
-
-
-async def restart_inactivity_clock(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> None:
-    """After a reset by the council: the user has 30 days (the policy's) to log in again."""
-    await conn.execute("UPDATE identity.app_user SET last_active_at = now() WHERE user_id = $1", user_id)
-
-
 async def set_security_code(*, conn: asyncpg.Connection, user_id: uuid.UUID, sealed: bytes | None) -> None:
     """Replace the code (the old one becomes the previous one); any pending challenge is dropped."""
     await conn.execute(
@@ -231,38 +218,6 @@ async def set_security_code(*, conn: asyncpg.Connection, user_id: uuid.UUID, sea
     )
 
 
-async def pending_challenge(
-    *, conn: asyncpg.Connection, user_id: uuid.UUID, proposed: tuple[int, int]
-) -> tuple[int, int]:
-    """The user's pending challenge positions; `proposed` only when none is pending (never re-rolled)."""
-    row = await conn.fetchval(
-        """
-        UPDATE identity.app_user SET challenge_positions = COALESCE(challenge_positions, $2::smallint[])
-         WHERE user_id = $1 RETURNING challenge_positions
-        """,
-        user_id,
-        list(proposed),
-    )
-    first, second = row
-    return int(first), int(second)
-
-
-async def record_login(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> bool:
-    """A full login succeeded: clear the challenge and the counters, restart the inactivity clock.
-    False when the account was locked meanwhile (then there is no session)."""
-    row = await conn.fetchval(
-        """
-        UPDATE identity.app_user
-           SET challenge_positions = NULL, failed_password_count = 0, failed_code_count = 0,
-               last_login_at = now(), last_active_at = now()
-         WHERE user_id = $1 AND locked_at IS NULL AND active
-        RETURNING true
-        """,
-        user_id,
-    )
-    return bool(row)
-
-
 async def list_users(
     *,
     conn: asyncpg.Connection,
@@ -270,30 +225,23 @@ async def list_users(
     organisation_id: uuid.UUID | None,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[User]:
     """Users of the authority, or the contacts of one organisation, by name."""
-    rows = await conn.fetch(
-        f"""
+    sql = f"""
         SELECT {USER_COLUMNS} FROM identity.app_user u
-         WHERE u.authority_id = $1
-           AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM identity.membership m
-                                             WHERE m.user_id = u.user_id AND m.organisation_id = $2))
-         ORDER BY u.surname, u.forename, u.email, u.user_id LIMIT $3 OFFSET $4
-        """,
-        authority_id,
-        organisation_id,
-        limit,
-        offset,
-    )
-    return [dict(r) for r in rows]
+         WHERE {{scope}}
+           AND ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM identity.membership m
+                                             WHERE m.user_id = u.user_id AND m.organisation_id = $1))
+         ORDER BY u.surname, u.forename, u.email, u.user_id LIMIT $2 OFFSET $3
+        """
+    return await fetch(conn, User, sql, organisation_id, limit, offset, scope=_in(authority_id))
 
 
-async def bump_revision(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> dict[str, Any]:
+async def bump_revision(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> Revision:
     """A published change to the user: the new revision and time."""
     row = await conn.fetchrow(
         "UPDATE identity.app_user SET revision = revision + 1, updated_at = now() WHERE user_id = $1"
         " RETURNING revision, updated_at",
         user_id,
     )
-    assert row is not None
-    return dict(row)
+    return Revision.from_row(row)
