@@ -137,8 +137,8 @@ def contact_subject(user_id: uuid.UUID) -> str:
 def check_change(current: Access, asked: Access | None) -> None:
     """The Main contact is the council's to change or remove; a change must change something."""
     if current.role in COUNCIL_ONLY_ROLES:
-        what = "remove" if asked is None else "change the role or scope of"
-        raise Forbidden(f"the council sets the Main contact: ask the council to {what} them")
+        what = "remove the Main contact" if asked is None else "change the Main contact's role or scope"
+        raise Forbidden(f"the council sets the Main contact: ask the council to {what}")
     if asked is not None and asked == current:
         raise Invalid(
             "This is already the contact's role and scope.", title="Nothing to change", code="nothing-changed"
