@@ -16,6 +16,7 @@ from devtools.demo_councils import SECURITY_CODE, DemoCouncil, DemoUser
 from identity.context import Context
 from identity.crypto import digest
 from identity.handlers import directory as directory_handlers
+from identity.handlers.directory import council_system
 from identity.handlers.events import publish_user
 from identity.store import contracts, keys, logins, users
 from identity.store import directory as directory_store
@@ -40,22 +41,23 @@ def system(authority_id: uuid.UUID) -> Principal:
 
 async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UUID) -> None:
     principal = system(authority_id)
+    council_caller = council_system(authority_id, "demo-seed", correlation_id="demo-seed")
     caller = Caller(principal, Actor.system("demo-seed", correlation_id="demo-seed"))
     async with ctx.work.read() as conn:
         current = await directory_store.get_authority(conn=conn, authority_id=authority_id)
         organisations = {
-            o["reference"]: o["organisation_id"]
+            o.reference: o.organisation_id
             for o in await directory_store.list_organisations(
                 conn=conn, authority_id=authority_id, organisation_id=None, limit=None, offset=0
             )
         }
         existing = {
-            c["reference"]: c
+            c.reference: c
             for c in await contracts.list_contracts(conn=conn, principal=principal, limit=None, offset=0)
         }
     assert current is not None
     if any(getattr(current, k) != v for k, v in council.settings.items()):
-        await directory_handlers.update_authority(ctx, caller, principal, values=council.settings)
+        await directory_handlers.update_authority(council_caller, ctx.work, values=council.settings)
     for demo in council.contracts:
         values = {
             "reference": demo.reference,
@@ -70,24 +72,23 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
             "active": True,
         }
         contract = existing.get(demo.reference)
-        if contract is None or any(contract[k] != v for k, v in values.items()):
+        if contract is None or any(getattr(contract, k) != v for k, v in values.items()):
             contract = await directory_handlers.upsert_contract(
-                ctx, caller, principal, organisation_id=organisations[demo.organisation], values=values
+                council_caller, ctx.work, organisation_id=organisations[demo.organisation], values=values
             )
         async with ctx.work.read() as conn:
             services = {
-                s["reference"]
+                s.reference
                 for s in await contracts.list_services(
-                    conn=conn, principal=principal, contract_id=contract["contract_id"], limit=None, offset=0
+                    conn=conn, principal=principal, contract_id=contract.contract_id, limit=None, offset=0
                 )
             }
         for reference, name in demo.services:
             if reference not in services:
                 await directory_handlers.upsert_service(
-                    ctx,
-                    caller,
-                    principal,
-                    contract_id=contract["contract_id"],
+                    council_caller,
+                    ctx.work,
+                    contract_id=contract.contract_id,
                     reference=reference,
                     name=name,
                     active=True,

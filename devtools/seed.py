@@ -14,6 +14,7 @@ from identity import handlers as identity_handlers
 from identity import keys as identity_keys
 from identity.config import Settings as IdentitySettings
 from identity.context import build_context
+from identity.handlers.directory import council_system
 from identity.store import directory as identity_store
 from shared import db
 from shared.bus import Outbox
@@ -125,13 +126,11 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
                 )
             for reference, name in authority.providers:
                 await identity_handlers.upsert_organisation(
-                    pool=pool,
-                    outbox=Outbox("identity"),
-                    authority_id=authority.authority_id,
+                    council_system(authority.authority_id, "demo-seed", correlation_id="demo-seed"),
+                    Work(pool, Outbox("identity")),
                     reference=reference,
                     name=name,
                     active=True,
-                    correlation_id="demo-seed",
                     details=PROVIDER_DETAILS.get(reference),
                 )
             if authority.slug in councils:

@@ -11,9 +11,11 @@ import os
 import aio_pika
 
 from identity import handlers
+from identity.handlers.directory import council_system
 from shared import db
 from shared.bus import Outbox
 from shared.bus.topology import declare_events_exchange
+from shared.uow import Work
 
 MARKER = os.environ["PROBE_MARKER"]
 
@@ -27,13 +29,11 @@ async def test_probe_sees_only_its_own_rows_and_messages(env, authority):
         queue = await channel.declare_queue("probe", durable=True, arguments={"x-queue-type": "quorum"})
         await queue.bind(exchange, routing_key="probe.#")
         await handlers.upsert_organisation(
-            pool=pool,
-            outbox=Outbox("identity"),
-            authority_id=authority,
+            council_system(authority, "isolation-probe"),
+            Work(pool, Outbox("identity")),
             reference=MARKER,
             name=f"Probe {MARKER}",
             active=True,
-            correlation_id=None,
         )
         await asyncio.sleep(1.0)  # the other run is doing the same at the same time
         await exchange.publish(aio_pika.Message(MARKER.encode()), routing_key="probe.hello")

@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from identity import handlers
+from identity.handlers.directory import council_system
 from shared import db
 from shared.bus import Outbox
 from shared.events import OrganisationUpserted, make_envelope
 from shared.service import run_worker
+from shared.uow import Work
 from tests.support.environment import RunEnvironment, definitions
 from tests.support.inprocess import eventually
 
@@ -46,13 +48,11 @@ async def test_event_is_applied_once_by_each_consumer(env, workers, authority):
     pool = await db.create_pool(env.dsn("identity"))
     try:
         org = await handlers.upsert_organisation(
-            pool=pool,
-            outbox=Outbox("identity"),
-            authority_id=authority,
+            council_system(authority, "backbone-test"),
+            Work(pool, Outbox("identity")),
             reference="P0001",
             name="Sausage Sandwich Fostering",
             active=True,
-            correlation_id=None,
         )
     finally:
         await pool.close()
@@ -62,12 +62,12 @@ async def test_event_is_applied_once_by_each_consumer(env, workers, authority):
                 env,
                 s,
                 f"SELECT count(*) FROM {s}.organisation WHERE organisation_id = $1 AND name = $2",
-                org["organisation_id"],
+                org.organisation_id,
                 "Sausage Sandwich Fostering",
             )
         )
         assert row == 1
-    event_id = await count_event(env, org["organisation_id"])
+    event_id = await count_event(env, org.organisation_id)
     await asyncio.sleep(0.5)  # time for a duplicate, were one to come
     for service in CONSUMERS:
         applied = await count(

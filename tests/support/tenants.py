@@ -143,19 +143,12 @@ async def build_world(env: RunEnvironment) -> World:
             for n in (1, 2):
                 name = f"Provider {label}{n} {run}"
                 org = await directory.upsert_organisation(
-                    pool=pool,
-                    outbox=ctx.work.outbox,
-                    authority_id=authority_id,
-                    reference=f"{label}{n}-{run}",
-                    name=name,
-                    active=True,
-                    correlation_id="tenant-harness",
+                    caller, ctx.work, reference=f"{label}{n}-{run}", name=name, active=True
                 )
                 contract = await directory.upsert_contract(
-                    ctx,
                     caller,
-                    system(authority_id),
-                    organisation_id=org["organisation_id"],
+                    ctx.work,
+                    organisation_id=org.organisation_id,
                     values={
                         "reference": f"C-{label}{n}-{run}",
                         "name": f"Contract {label}{n}",
@@ -170,10 +163,9 @@ async def build_world(env: RunEnvironment) -> World:
                     },
                 )
                 service = await directory.upsert_service(
-                    ctx,
                     caller,
-                    system(authority_id),
-                    contract_id=contract["contract_id"],
+                    ctx.work,
+                    contract_id=contract.contract_id,
                     reference=f"S-{label}{n}-{run}",
                     name=f"Service {label}{n}",
                     active=True,
@@ -188,7 +180,7 @@ async def build_world(env: RunEnvironment) -> World:
                     what="",
                     memberships=((reference, "full", True),),
                 )
-                await seed_user(ctx, caller, authority_id, {reference: org["organisation_id"]}, demo)
+                await seed_user(ctx, caller, authority_id, {reference: org.organisation_id}, demo)
                 async with pool.acquire() as conn:
                     user_id = await conn.fetchval(
                         "SELECT user_id FROM identity.app_user WHERE authority_id = $1 AND email = $2",
@@ -200,10 +192,10 @@ async def build_world(env: RunEnvironment) -> World:
                         label=f"{label}{n}",
                         authority_id=authority_id,
                         slug=slug,
-                        organisation_id=org["organisation_id"],
+                        organisation_id=org.organisation_id,
                         organisation_name=name,
-                        contract_id=contract["contract_id"],
-                        service_id=service["service_id"],
+                        contract_id=contract.contract_id,
+                        service_id=service.service_id,
                         user_id=user_id,
                         email=email,
                     )

@@ -43,6 +43,7 @@ ORGANISATION_PROJECTION = "0002_organisation_projection.sql"
 ATTACHMENTS = "0003_attachments.sql"  # shared.attachments
 JOBS = "0004_jobs.sql"  # shared.jobs
 AUDIT_LOG = "0005_audit_log.sql"  # the table of `uow.audit` (identity keeps its own, same shape)
+DECISION_REQUESTS = "0007_decision_requests.sql"  # the table of `shared.decisions` (request and decide)
 
 
 def load_migrations(

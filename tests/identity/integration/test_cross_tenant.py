@@ -13,7 +13,8 @@ from tests.support.tenants import PASSWORD, Provider, World
 
 @pytest.fixture(scope="module")
 async def tenants(world: World, identity_api, env) -> World:
-    """Give each provider a pending contact request, an API key, a live session; each authority a client."""
+    """Give each provider a pending contact request, a pending change to a contact, an API key, a live
+    session; each authority a client."""
     journey = Journey(identity_api, env)
     for p in world.providers:
         token = bearer(world.token(env, p))
@@ -48,7 +49,14 @@ async def tenants(world: World, identity_api, env) -> World:
         )
         assert request.status_code == 201 and key.status_code == 201, (request.text, key.text)
         assert change.status_code == 201, change.text
+        contact_change = await identity_api.post(
+            "/api/v1/identity/contact-change-requests",
+            json={"change": "access", "user_id": str(p.user_id), "role": "care", "can_edit": False},
+            headers=token,
+        )
+        assert contact_change.status_code == 201, contact_change.text
         p.extra.update(
+            contact_change_id=contact_change.json()["request_id"],
             request_id=request.json()["request_id"],
             key_id=key.json()["key_id"],
             change_id=change.json()["request_id"],
@@ -130,6 +138,35 @@ async def test_provider_endpoints_refuse_other_tenants_ids(tenants: World, ident
                 f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/approve",
                 None,
             ),
+            ("GET", f"/api/v1/identity/contacts/{other.user_id}", None),
+            ("GET", f"/api/v1/identity/contact-change-requests/{other.extra['contact_change_id']}", None),
+            (
+                "POST",
+                "/api/v1/identity/contact-change-requests",
+                {"change": "removal", "user_id": str(other.user_id)},
+            ),
+            (
+                "POST",
+                "/api/v1/identity/contact-change-requests",
+                {
+                    "change": "access",
+                    "user_id": str(me.user_id),
+                    "role": "care",
+                    "can_edit": False,
+                    "scope_type": "contract",
+                    "scope_id": str(other.contract_id),
+                },
+            ),
+            (
+                "POST",
+                f"/council/v1/identity/contact-change-requests/{other.extra['contact_change_id']}/approve",
+                None,
+            ),
+            (
+                "POST",
+                f"/council/v1/identity/contact-change-requests/{other.extra['contact_change_id']}/reject",
+                {"reason": "x"},
+            ),
             (
                 "POST",
                 f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/reject",
@@ -159,6 +196,7 @@ LISTS = [
     "/api/v1/identity/services",
     "/api/v1/identity/contacts",
     "/api/v1/identity/contact-requests",
+    "/api/v1/identity/contact-change-requests",
     "/api/v1/identity/api-keys",
     "/api/v1/identity/organisation",
     "/api/v1/identity/organisation-change-requests",
@@ -257,6 +295,21 @@ async def test_council_endpoints_refuse_another_authoritys_ids(tenants: World, i
                     f"/council/v1/identity/organisation-change-requests/{other.extra['change_id']}/reject",
                     {"reason": "x"},
                 ),
+                (
+                    "GET",
+                    f"/council/v1/identity/contact-change-requests/{other.extra['contact_change_id']}",
+                    None,
+                ),
+                (
+                    "POST",
+                    f"/council/v1/identity/contact-change-requests/{other.extra['contact_change_id']}/approve",
+                    None,
+                ),
+                (
+                    "POST",
+                    f"/council/v1/identity/contact-change-requests/{other.extra['contact_change_id']}/reject",
+                    {"reason": "x"},
+                ),
             ]
             if "client_id" in other.extra:
                 calls.append(("DELETE", f"/council/v1/identity/clients/{other.extra['client_id']}", None))
@@ -269,6 +322,7 @@ async def test_council_endpoints_refuse_another_authoritys_ids(tenants: World, i
             "/council/v1/identity/contracts",
             "/council/v1/identity/contact-requests",
             "/council/v1/identity/organisation-change-requests",
+            "/council/v1/identity/contact-change-requests",
             "/council/v1/identity/clients",
             "/council/v1/identity/audit?limit=500",
             "/council/v1/identity/authority",
@@ -289,6 +343,8 @@ async def test_providers_cannot_use_the_council_api(tenants: World, identity_api
             ("GET", "/council/v1/identity/contact-requests"),
             ("GET", "/council/v1/identity/organisation-change-requests"),
             ("POST", f"/council/v1/identity/organisation-change-requests/{p.extra['change_id']}/approve"),
+            ("GET", "/council/v1/identity/contact-change-requests"),
+            ("POST", f"/council/v1/identity/contact-change-requests/{p.extra['contact_change_id']}/approve"),
             ("GET", "/council/v1/identity/authority"),
             ("GET", "/council/v1/identity/clients"),
             ("GET", "/council/v1/identity/contracts"),

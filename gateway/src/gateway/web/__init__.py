@@ -13,6 +13,7 @@ from gateway.config import Settings
 from gateway.web import (
     account,
     assets,
+    contact_changes,
     contacts,
     credentials,
     forgotten_password,
@@ -50,6 +51,7 @@ def install(app: FastAPI, settings: Settings, *, branding: BrandingSource | None
     app.include_router(credentials.router)
     app.include_router(organisation.router)
     app.include_router(contacts.router)
+    app.include_router(contact_changes.router)
     app.include_router(pages.router)
     install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)

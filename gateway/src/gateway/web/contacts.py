@@ -46,6 +46,11 @@ ROLE_CHOICES = tuple(
     for access in ("edit", "read")
 )
 SCOPE_NAMES = {"organisation": "Organisation", "contract": "Contract", "service": "Service"}
+NOTICES = {
+    "requested": "Your request for a new contact has been sent to the council",
+    "removal-requested": "Your request to remove the contact has been sent to the council",
+    "change-requested": "Your request to change the contact's role or scope has been sent to the council",
+}
 
 
 def _choice(choices: tuple[str, ...], message: str) -> AfterValidator:
@@ -116,6 +121,15 @@ def scope_text(row: dict[str, Any], choices: dict[str, str]) -> str:
     return f"{kind} - {row['scope_name']}" if row.get("scope_name") else kind
 
 
+def change_text(change: dict[str, Any], scopes: dict[str, str]) -> str:
+    """What a request asks, in a sentence: "Remove from the organisation" or "Finance Functions - Read
+    Only, for Contract - Home Care"."""
+    asked = change.get("asked")
+    if not asked:
+        return "Remove from the organisation"
+    return f"{role_text(asked)}, for {scope_text(asked, scopes)}"
+
+
 async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
     return await task_viewer(request, branding, TaskId.contacts)
 
@@ -127,6 +141,7 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
         return user
     contacts = await read(request, user, "contacts?" + WHOLE_LIST)
     requests = await read(request, user, "contact-requests?" + WHOLE_LIST)
+    changes = await read(request, user, "contact-change-requests?" + WHOLE_LIST)
     scopes = dict(await _scope_choices(request, user))
     return portal.render(
         request,
@@ -138,9 +153,11 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
         role_text=role_text,
         scope_text=lambda row: scope_text(row, scopes),
         day=day,
-        notice="Your request for a new contact has been sent to the council"
-        if "requested" in request.query_params
-        else None,
+        notice=next((text for key, text in NOTICES.items() if key in request.query_params), None),
+        # Removals and changes of role or scope (web/contact_changes.py).
+        changes=changes,
+        changing={c["user_id"] for c in changes if c["status"] == "pending"},
+        change_text=lambda change: change_text(change, scopes),
     )
 
 

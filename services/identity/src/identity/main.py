@@ -16,6 +16,7 @@ from identity.context import build_context
 from identity.store import limits, sessions
 from shared.auth import jwks_document
 from shared.logging import get_logger
+from shared.migrations import DECISION_REQUESTS, OUTBOX_INBOX
 from shared.service import Runtime, ServiceDefinition, cli
 
 log = get_logger(__name__)
@@ -53,6 +54,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Identity",
     settings_cls=Settings,
     migrations=files("identity") / "migrations",
+    platform_migrations=(OUTBOX_INBOX, DECISION_REQUESTS),
     routers=[*ROUTERS, keys.router],
     subscriptions=SUBSCRIPTIONS,
     on_api_start=on_api_start,

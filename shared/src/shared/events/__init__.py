@@ -3,8 +3,10 @@ schema-compatibility contract test."""
 
 from shared.events.envelope import Envelope, EventPayload, make_envelope
 from shared.events.identity import (
+    AccessState,
     AuthorityPolicyState,
     AuthorityUpserted,
+    ContactChangeRequestUpserted,
     ContactRequestUpserted,
     ContractUpserted,
     MembershipState,
@@ -24,6 +26,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     ProviderServiceUpserted,
     UserUpserted,
     ContactRequestUpserted,
+    ContactChangeRequestUpserted,
     OrganisationChangeRequestUpserted,
     TemporaryPasswordIssued,
     PasswordResetRequested,
@@ -35,8 +38,10 @@ BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVE
 __all__ = [
     "BY_ROUTING_KEY",
     "EVENT_TYPES",
+    "AccessState",
     "AuthorityPolicyState",
     "AuthorityUpserted",
+    "ContactChangeRequestUpserted",
     "ContactRequestUpserted",
     "ContractUpserted",
     "Envelope",

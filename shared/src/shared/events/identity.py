@@ -183,16 +183,21 @@ class ProviderServiceUpserted(EventPayload):
     updated_at: datetime = Field(description="When this state was committed, UTC")
 
 
-class MembershipState(BaseModel):
-    """A user's role and scope in one organisation."""
+class AccessState(BaseModel):
+    """A contact's role in one organisation and what it covers."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    organisation_id: uuid.UUID = Field(description="The organisation")
     role: Literal["full", "finance", "care", "admin", "main"] = Field(description="The role")
     can_edit: bool = Field(description="Edit (true) or Read-only (false)")
     scope_type: Literal["organisation", "contract", "service"] = Field(description="What the access covers")
     scope_id: uuid.UUID = Field(description="The organisation, contract or service covered")
+
+
+class MembershipState(AccessState):
+    """A user's role and scope in one organisation."""
+
+    organisation_id: uuid.UUID = Field(description="The organisation")
 
 
 class UserUpserted(EventPayload):
@@ -240,6 +245,37 @@ class ContactRequestUpserted(EventPayload):
     status: Literal["pending", "approved", "rejected"] = Field(description="Where the request is")
     reason: str | None = Field(None, description="Why the council rejected it")
     user_id: uuid.UUID | None = Field(None, description="The login created or linked on approval")
+    revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
+    updated_at: datetime = Field(description="When this state was committed, UTC")
+
+
+class ContactChangeRequestUpserted(EventPayload):
+    """A provider asked for one of its contacts to be removed (a leaver) or for their role or scope to
+    change, or the council approved or rejected it; full state. On approval the contact's new state
+    follows as `identity.user.upserted` (without the organisation, after a removal)."""
+
+    producer = "identity"
+    aggregate = "contact_change_request"
+    event = "upserted"
+    version = 1
+
+    request_id: uuid.UUID = Field(description="The request's id")
+    authority_id: uuid.UUID = Field(description="The authority that decides")
+    organisation_id: uuid.UUID = Field(description="The organisation the contact belongs to")
+    requested_by: uuid.UUID = Field(description="The user who asked")
+    change: Literal["removal", "access"] = Field(
+        description="removal: unlink the contact from the organisation; access: change their role or scope"
+    )
+    user_id: uuid.UUID = Field(description="The contact")
+    forename: str = Field(description="The contact's forename when asked")
+    surname: str = Field(description="The contact's surname when asked")
+    email: str = Field(description="The contact's portal e-mail address when asked")
+    current: AccessState = Field(description="The contact's role and scope in the organisation when asked")
+    asked: AccessState | None = Field(
+        None, description="The role and scope asked for (never Main); null for a removal"
+    )
+    status: Literal["pending", "approved", "rejected"] = Field(description="Where the request is")
+    reason: str | None = Field(None, description="Why the council rejected it")
     revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
     updated_at: datetime = Field(description="When this state was committed, UTC")
 

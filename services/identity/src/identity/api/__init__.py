@@ -1,6 +1,6 @@
 """Routes of the identity service: parse, call a handler, answer (errors are problem+json)."""
 
-from identity.api import clients, contacts, council, directory, keys, login, me, organisation
+from identity.api import clients, contact_changes, contacts, council, directory, keys, login, me, organisation
 
 ROUTERS = [
     login.router,
@@ -8,12 +8,14 @@ ROUTERS = [
     me.router,
     directory.provider_api,
     contacts.provider_api,
+    contact_changes.provider_api,
     organisation.provider_api,
     keys.provider_api,
     keys.council_api,
     clients.council_api,
     directory.council_api,
     contacts.council_api,
+    contact_changes.council_api,
     organisation.council_api,
     council.router,
 ]

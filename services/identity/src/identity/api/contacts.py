@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from identity import errors
-from identity.api.deps import Authenticated, ContextDep
+from identity.api.deps import ContextDep
 from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
+from identity.domain.contact_requests import ContactRequest
 from identity.handlers import contacts
-from identity.store import memberships, requests
-from shared.capabilities import Capability, require_capability
+from identity.store.memberships import Contact
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
-from shared.scoping import organisation_filter
+from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["contacts"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
+STATUS = "^(pending|approved|rejected)$"
 
 
 class ContactPublic(BaseModel):
@@ -42,23 +42,15 @@ class ContactPublic(BaseModel):
     summary="The contacts of my organisation",
     responses=PAGED,
 )
-async def list_contacts(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    principal, _ = auth
-    require_capability(principal, Capability.contacts)
-    authority_id, organisation_id = organisation_filter(principal)
-    if organisation_id is None:
-        raise errors.forbidden("council staff list users with the council API")
-    async with ctx.work.read() as conn:
-        rows = await memberships.list_contacts(
-            conn=conn,
-            authority_id=authority_id,
-            organisation_id=organisation_id,
-            scope_type=principal.scope_type.value,  # a contract or service Admin: only contacts there
-            scope_id=principal.scope_id or organisation_id,
-            limit=page.fetch,
-            offset=page.offset,
-        )
-    return page.of(rows)
+async def list_contacts(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[Contact]:
+    return page.of(await contacts.list_contacts(caller, work, limit=page.fetch, offset=page.offset))
+
+
+@provider_api.get(
+    "/contacts/{user_id}", response_model=ContactPublic, summary="One contact of my organisation"
+)
+async def get_contact(user_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> Contact:
+    return await contacts.get_contact(caller, work, user_id=user_id)
 
 
 class ContactRequestIn(ScopedGrant):
@@ -95,51 +87,34 @@ class ContactRequestPublic(BaseModel):
     response_model=ContactRequestPublic,
     summary="Request a new contact (the council approves)",
 )
-async def request_contact(body: ContactRequestIn, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    details = body.model_dump()
-    details["scope_id"] = body.scope_id or principal.organisation_id
-    return await contacts.request_contact(ctx, caller, principal, details=details)
+async def request_contact(body: ContactRequestIn, caller: CurrentCaller, work: WorkDep) -> ContactRequest:
+    return await contacts.request_contact(caller, work, details=body.model_dump())
 
 
 @provider_api.get("/contact-requests", response_model=list[ContactRequestPublic], responses=PAGED)
-async def list_my_requests(auth: Authenticated, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    principal, _ = auth
-    return page.of(await contacts.list_own(ctx, principal, limit=page.fetch, offset=page.offset))
+async def list_my_requests(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[ContactRequest]:
+    return page.of(await contacts.list_own(caller, work, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)
-async def get_my_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, _ = auth
-    return await contacts.get_visible(ctx, principal, request_id=request_id)
+async def get_my_request(request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> ContactRequest:
+    return await contacts.get_visible(caller, work, request_id=request_id)
 
 
 @council_api.get("/contact-requests", response_model=list[ContactRequestPublic], responses=PAGED)
 async def council_requests(
-    auth: Authenticated,
-    ctx: ContextDep,
+    caller: CurrentCaller,
+    work: WorkDep,
     page: PageDep,
-    status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
-) -> list[dict[str, Any]]:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can use the council API")
-    async with ctx.work.read() as conn:
-        rows = await requests.list_contact_requests(
-            conn=conn,
-            authority_id=principal.authority_id,
-            organisation_id=None,
-            status=status,
-            limit=page.fetch,
-            offset=page.offset,
-        )
+    status: str | None = Query(None, pattern=STATUS),
+) -> list[ContactRequest]:
+    rows = await contacts.list_for_council(caller, work, status=status, limit=page.fetch, offset=page.offset)
     return page.of(rows)
 
 
 @council_api.get("/contact-requests/{request_id}", response_model=ContactRequestPublic)
-async def council_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, _ = auth
-    return await contacts.get_visible(ctx, principal, request_id=request_id)
+async def council_request(request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> ContactRequest:
+    return await contacts.get_visible(caller, work, request_id=request_id, council=True)
 
 
 class Approved(BaseModel):
@@ -150,10 +125,11 @@ class Approved(BaseModel):
 
 
 @council_api.post("/contact-requests/{request_id}/approve", response_model=Approved)
-async def approve_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
-    decided, password = await contacts.approve(ctx, caller, principal, request_id=request_id)
-    return {"request": decided, "temporary_password": password}
+async def approve_request(request_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep) -> Approved:
+    decided, password = await contacts.approve(caller, ctx, request_id=request_id)
+    return Approved(
+        request=ContactRequestPublic.model_validate(decided.model_dump()), temporary_password=password
+    )
 
 
 class Rejection(BaseModel):
@@ -162,7 +138,6 @@ class Rejection(BaseModel):
 
 @council_api.post("/contact-requests/{request_id}/reject", response_model=ContactRequestPublic)
 async def reject_request(
-    request_id: uuid.UUID, body: Rejection, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    return await contacts.reject(ctx, caller, principal, request_id=request_id, reason=body.reason)
+    request_id: uuid.UUID, body: Rejection, caller: CurrentCaller, work: WorkDep
+) -> ContactRequest:
+    return await contacts.reject(caller, work, request_id=request_id, reason=body.reason)

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from identity import errors
-from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, PHONE, ContractPublic, OneLine, ServicePublic
-from identity.handlers import directory
-from identity.handlers.common import require_organisation
-from identity.store import contracts
+from identity.handlers import directory, directory_views
 from identity.store import directory as store
-from shared.http import CurrentPrincipal
+from identity.store.contracts import Contract, Service
+from identity.store.directory import Authority, Organisation
+from shared.errors import BadRequest
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
-from shared.scoping import organisation_filter, require_visible
+from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["directory"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -52,83 +50,42 @@ class OrganisationPublic(BaseModel):
 
 
 @provider_api.get("/organisations", response_model=list[OrganisationPublic], responses=PAGED)
-async def list_organisations(
-    principal: CurrentPrincipal, ctx: ContextDep, page: PageDep
-) -> list[dict[str, Any]]:
-    authority_id, organisation_id = organisation_filter(principal)
-    async with ctx.work.read() as conn:
-        rows = await store.list_organisations(
-            conn=conn,
-            authority_id=authority_id,
-            organisation_id=organisation_id,
-            limit=page.fetch,
-            offset=page.offset,
-        )
-    return page.of(rows)
+async def list_organisations(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[Organisation]:
+    return page.of(
+        await directory_views.list_organisations(caller, work, limit=page.fetch, offset=page.offset)
+    )
 
 
 @provider_api.get(
     "/contracts", response_model=list[ContractPublic], summary="Contracts within my scope", responses=PAGED
 )
-async def list_contracts(principal: CurrentPrincipal, ctx: ContextDep, page: PageDep) -> list[dict[str, Any]]:
-    async with ctx.work.read() as conn:
-        rows = await contracts.list_contracts(
-            conn=conn, principal=principal, limit=page.fetch, offset=page.offset
-        )
-    return page.of(rows)
+async def list_contracts(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[Contract]:
+    return page.of(await directory_views.list_contracts(caller, work, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.get(
     "/services", response_model=list[ServicePublic], summary="Services within my scope", responses=PAGED
 )
 async def list_services(
-    principal: CurrentPrincipal, ctx: ContextDep, page: PageDep, contract_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
-    async with ctx.work.read() as conn:
-        if contract_id is not None:
-            contract = await contracts.get_contract(
-                conn=conn, authority_id=principal.authority_id, contract_id=contract_id
-            )
-            require_visible(principal, "contract", **_ids(contract, authority_id=principal.authority_id))
-        rows = await contracts.list_services(
-            conn=conn, principal=principal, contract_id=contract_id, limit=page.fetch, offset=page.offset
-        )
+    caller: CurrentCaller, work: WorkDep, page: PageDep, contract_id: uuid.UUID | None = None
+) -> list[Service]:
+    rows = await directory_views.list_services(
+        caller, work, contract_id=contract_id, limit=page.fetch, offset=page.offset
+    )
     return page.of(rows)
 
 
-def _ids(row: dict[str, Any] | None, *, authority_id: uuid.UUID) -> dict[str, Any]:
-    """The scoping ids of a contract row (or ids nobody can see when there is no row)."""
-    if row is None:
-        return {"authority_id": uuid.uuid4()}
-    return {
-        "authority_id": authority_id,
-        "organisation_id": row["organisation_id"],
-        "contract_id": row["contract_id"],
-    }
-
-
 @council_api.put("/organisations", response_model=OrganisationPublic)
-async def put_organisation(
-    body: OrganisationUpsert, principal: CurrentPrincipal, ctx: ContextDep, request: Request
-) -> dict[str, Any]:
+async def put_organisation(body: OrganisationUpsert, caller: CurrentCaller, work: WorkDep) -> Organisation:
     """Create or change a provider organisation of the caller's authority (council systems only)."""
-    if not principal.is_council or not principal.can_edit:
-        raise errors.forbidden("only the council may maintain organisations")
-    async with ctx.work.read() as conn:
-        if await store.get_authority(conn=conn, authority_id=principal.authority_id) is None:
-            raise errors.not_found("authority")
+    details = body.model_dump(exclude_unset=True, include=set(store.ORGANISATION_DETAILS))
     return await directory.upsert_organisation(
-        pool=ctx.work.pool,
-        outbox=ctx.work.outbox,
-        authority_id=principal.authority_id,
+        caller,
+        work,
         reference=body.reference,
         name=body.name,
         active=body.active,
-        correlation_id=request.state.request_id,
-        details={
-            k: (v.lower() if k == "email" and v else v)
-            for k, v in body.model_dump(exclude_unset=True, include=set(store.ORGANISATION_DETAILS)).items()
-        },
+        details={k: (v.lower() if k == "email" and v else v) for k, v in details.items()},
     )
 
 
@@ -153,31 +110,18 @@ class ContractUpsert(BaseModel):
 
 
 @council_api.put("/contracts", response_model=ContractPublic, summary="Create or change a contract")
-async def put_contract(body: ContractUpsert, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
+async def put_contract(body: ContractUpsert, caller: CurrentCaller, work: WorkDep) -> Contract:
     values = body.model_dump(exclude={"organisation_id"})
-    return await directory.upsert_contract(
-        ctx, caller, principal, organisation_id=body.organisation_id, values=values
-    )
+    return await directory.upsert_contract(caller, work, organisation_id=body.organisation_id, values=values)
 
 
 @council_api.get("/contracts", response_model=list[ContractPublic], responses=PAGED)
 async def council_contracts(
-    auth: Authenticated, ctx: ContextDep, page: PageDep, organisation_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can use the council API")
-    async with ctx.work.read() as conn:
-        if organisation_id is not None:
-            await require_organisation(conn, principal, organisation_id)
-        rows = await contracts.list_contracts(
-            conn=conn,
-            principal=principal,
-            organisation_id=organisation_id,
-            limit=page.fetch,
-            offset=page.offset,
-        )
+    caller: CurrentCaller, work: WorkDep, page: PageDep, organisation_id: uuid.UUID | None = None
+) -> list[Contract]:
+    rows = await directory_views.list_contracts(
+        caller, work, council=True, organisation_id=organisation_id, limit=page.fetch, offset=page.offset
+    )
     return page.of(rows)
 
 
@@ -191,12 +135,10 @@ class ServiceUpsert(BaseModel):
 @council_api.put(
     "/services", response_model=ServicePublic, summary="Create or change a service under a contract"
 )
-async def put_service(body: ServiceUpsert, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
+async def put_service(body: ServiceUpsert, caller: CurrentCaller, work: WorkDep) -> Service:
     return await directory.upsert_service(
-        ctx,
         caller,
-        principal,
+        work,
         contract_id=body.contract_id,
         reference=body.reference,
         name=body.name,
@@ -256,24 +198,16 @@ class AuthorityUpdate(BaseModel):
 
 
 @council_api.get("/authority", response_model=AuthorityPublic, summary="My authority's branding and policy")
-async def get_authority(auth: Authenticated, ctx: ContextDep) -> store.Authority:
-    principal, _ = auth
-    if not principal.is_council:
-        raise errors.forbidden("only the council can use the council API")
-    async with ctx.work.read() as conn:
-        authority = await store.get_authority(conn=conn, authority_id=principal.authority_id)
-    if authority is None:
-        raise errors.not_found("authority")
-    return authority
+async def get_authority(caller: CurrentCaller, work: WorkDep) -> Authority:
+    return await directory_views.my_authority(caller, work)
 
 
 @council_api.patch(
     "/authority", response_model=AuthorityPublic, summary="Change branding, support contact or policy"
 )
-async def patch_authority(body: AuthorityUpdate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
-    principal, caller = auth
+async def patch_authority(body: AuthorityUpdate, caller: CurrentCaller, work: WorkDep) -> Authority:
     nullable = {"support_email", "support_phone"}
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
     if not values:
-        raise errors.bad_request("nothing to change")
-    return await directory.update_authority(ctx, caller, principal, values=values)
+        raise BadRequest("nothing to change")
+    return await directory.update_authority(caller, work, values=values)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from identity.api.contacts import Rejection
-from identity.api.deps import Authenticated, ContextDep
+from identity.api.contacts import STATUS, Rejection
 from identity.api.directory import OrganisationPublic
 from identity.api.schemas import EMAIL, PHONE, OneLine
+from identity.domain.organisation import OrganisationChangeRequest
 from identity.handlers import organisation_details
 from identity.store.directory import Organisation
+from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
+from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -25,9 +26,8 @@ POSTCODE = r"^[A-Za-z0-9 ]+$"
 @provider_api.get(
     "/organisation", response_model=OrganisationPublic, summary="My organisation and its contact details"
 )
-async def get_my_organisation(auth: Authenticated, ctx: ContextDep) -> Organisation:
-    principal, _ = auth
-    return await organisation_details.my_organisation(ctx, principal)
+async def get_my_organisation(caller: CurrentCaller, work: WorkDep) -> Organisation:
+    return await organisation_details.my_organisation(caller, work)
 
 
 class OrganisationChangeIn(BaseModel):
@@ -65,52 +65,44 @@ class OrganisationChangePublic(BaseModel):
     summary="Request a change to my organisation's details (the council approves)",
 )
 async def request_organisation_change(
-    body: OrganisationChangeIn, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    return await organisation_details.request_change(ctx, caller, principal, details=body.model_dump())
+    body: OrganisationChangeIn, caller: CurrentCaller, work: WorkDep
+) -> OrganisationChangeRequest:
+    return await organisation_details.request_change(caller, work, details=body.model_dump())
 
 
 @provider_api.get(
     "/organisation-change-requests", response_model=list[OrganisationChangePublic], responses=PAGED
 )
 async def list_my_organisation_changes(
-    auth: Authenticated, ctx: ContextDep, page: PageDep
-) -> list[dict[str, Any]]:
-    principal, _ = auth
-    return page.of(await organisation_details.list_own(ctx, principal, limit=page.fetch, offset=page.offset))
+    caller: CurrentCaller, work: WorkDep, page: PageDep
+) -> list[OrganisationChangeRequest]:
+    return page.of(await organisation_details.list_own(caller, work, limit=page.fetch, offset=page.offset))
 
 
 @provider_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)
 async def get_my_organisation_change(
-    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, _ = auth
-    return await organisation_details.get_visible(ctx, principal, request_id=request_id)
+    request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep
+) -> OrganisationChangeRequest:
+    return await organisation_details.get_visible(caller, work, request_id=request_id)
 
 
 @council_api.get(
     "/organisation-change-requests", response_model=list[OrganisationChangePublic], responses=PAGED
 )
 async def council_organisation_changes(
-    auth: Authenticated,
-    ctx: ContextDep,
-    page: PageDep,
-    status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
-) -> list[dict[str, Any]]:
-    principal, _ = auth
+    caller: CurrentCaller, work: WorkDep, page: PageDep, status: str | None = Query(None, pattern=STATUS)
+) -> list[OrganisationChangeRequest]:
     rows = await organisation_details.list_for_council(
-        ctx, principal, status=status, limit=page.fetch, offset=page.offset
+        caller, work, status=status, limit=page.fetch, offset=page.offset
     )
     return page.of(rows)
 
 
 @council_api.get("/organisation-change-requests/{request_id}", response_model=OrganisationChangePublic)
 async def council_organisation_change(
-    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, _ = auth
-    return await organisation_details.get_visible(ctx, principal, request_id=request_id)
+    request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep
+) -> OrganisationChangeRequest:
+    return await organisation_details.get_visible(caller, work, request_id=request_id, council=True)
 
 
 @council_api.post(
@@ -119,19 +111,15 @@ async def council_organisation_change(
     summary="Apply the details asked for (the organisation is republished)",
 )
 async def approve_organisation_change(
-    request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    return await organisation_details.approve(ctx, caller, principal, request_id=request_id)
+    request_id: uuid.UUID, caller: CurrentCaller, work: WorkDep
+) -> OrganisationChangeRequest:
+    return await organisation_details.approve(caller, work, request_id=request_id)
 
 
 @council_api.post(
     "/organisation-change-requests/{request_id}/reject", response_model=OrganisationChangePublic
 )
 async def reject_organisation_change(
-    request_id: uuid.UUID, body: Rejection, auth: Authenticated, ctx: ContextDep
-) -> dict[str, Any]:
-    principal, caller = auth
-    return await organisation_details.reject(
-        ctx, caller, principal, request_id=request_id, reason=body.reason
-    )
+    request_id: uuid.UUID, body: Rejection, caller: CurrentCaller, work: WorkDep
+) -> OrganisationChangeRequest:
+    return await organisation_details.reject(caller, work, request_id=request_id, reason=body.reason)

@@ -1,8 +1,19 @@
-"""An organisation's details as a provider asks to change them: tidied, and compared with what is held."""
+"""An organisation's details as a provider asks to change them (seed 003: Admin Functions "request
+changes to Organisation Details"): tidied, compared with what is held, and asked of the council as a
+kind of request and decide (shared.decisions). Pure: no I/O."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from shared.capabilities import Capability
+from shared.decisions import Actions, DecisionRequest, Kind
+from shared.events import OrganisationChangeRequestUpserted
+from shared.records import Record
 
 DETAILS = ("name", "address", "postcode", "phone", "email")
 
@@ -22,3 +33,70 @@ def tidy(details: Mapping[str, str]) -> dict[str, str]:
 def changed_details(current: Mapping[str, str | None], asked: Mapping[str, str]) -> list[str]:
     """The details (in DETAILS order) whose asked value differs from the organisation's."""
     return [name for name in DETAILS if asked[name] != current.get(name)]
+
+
+class OrganisationChange(BaseModel):
+    """The details as they should be (stored whole) and those that differed when asked: only these
+    are applied on approval, so a change the council made meanwhile to another detail is kept."""
+
+    name: str
+    address: str
+    postcode: str
+    phone: str
+    email: str
+    changed: list[str]
+
+
+def change_request_event(request: DecisionRequest) -> OrganisationChangeRequestUpserted:
+    return OrganisationChangeRequestUpserted(
+        request_id=request.request_id,
+        authority_id=request.authority_id,
+        organisation_id=request.organisation_id,
+        requested_by=request.requested_by,
+        status=request.status.value,
+        reason=request.reason,
+        revision=request.revision,
+        updated_at=request.updated_at,
+        **request.payload,
+    )
+
+
+ORGANISATION_CHANGE = Kind(
+    name="organisation_change",
+    what="organisation change request",
+    payload=OrganisationChange,
+    capability=Capability.organisation_details,
+    event=change_request_event,
+    # The names the audit log has always used for these (docs/identity-api.md).
+    actions=Actions(
+        "organisation_change_requested",
+        "organisation_change_approved",
+        "organisation_change_rejected",
+        "organisation_change_withdrawn",
+    ),
+    already_pending="a change to these details is already waiting for the council",
+)
+# One change of an organisation's details waits at a time: a second would race the first's approval.
+DETAILS_SUBJECT = "organisation-details"
+
+
+class OrganisationChangeRequest(Record):
+    """A change of details asked for, as the provider and the council read it."""
+
+    request_id: uuid.UUID
+    organisation_id: uuid.UUID
+    requested_by: uuid.UUID
+    name: str
+    address: str
+    postcode: str
+    phone: str
+    email: str
+    changed: list[str]
+    status: str
+    reason: str | None
+    decided_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, request: DecisionRequest) -> OrganisationChangeRequest:
+        return cls.model_validate({**request.model_dump(), **request.payload})

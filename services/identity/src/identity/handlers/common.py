@@ -1,13 +1,12 @@
 """What several handlers share: rate limits, a unit that keeps its refusals, loading an authority, the
-council's guards, a user's memberships, and finding a request (for a new contact, for a change of
-details) that a provider made and the council decides."""
+council's guards, a user's memberships. (The requests a provider makes and the council decides are
+shared.decisions: handlers/decisions.py.)"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
 
 import asyncpg
 
@@ -19,7 +18,6 @@ from identity.store import memberships as membership_store
 from identity.store.directory import Authority
 from identity.store.users import Membership
 from shared.auth import Principal, PrincipalKind
-from shared.capabilities import Capability, require_capability
 from shared.errors import DomainError
 from shared.uow import Actor, UnitOfWork, Work
 
@@ -95,7 +93,7 @@ async def require_organisation(
 
 async def memberships_of(conn: asyncpg.Connection, user_id: uuid.UUID) -> list[Membership]:
     """The organisations a user is linked to (active ones), with role and scope, by name."""
-    return Membership.from_rows(await membership_store.list_memberships(conn=conn, user_id=user_id))
+    return await membership_store.list_memberships(conn=conn, user_id=user_id)
 
 
 def normalise_email(email: str) -> str:
@@ -126,44 +124,3 @@ async def require_client_grant(conn: asyncpg.Connection, principal: Principal, g
     client = await keys.get_council_client(conn=conn, client_id=principal.subject)
     if client is None or client.revoked_at is not None or grant not in client.grants:
         raise errors.forbidden(f"this council client has not been granted {grant!r}")
-
-
-class RequestGetter(Protocol):
-    def __call__(
-        self,
-        *,
-        conn: asyncpg.Connection,
-        authority_id: uuid.UUID,
-        request_id: uuid.UUID,
-        for_update: bool = ...,
-    ) -> Awaitable[dict[str, Any] | None]: ...
-
-
-async def visible_request(
-    ctx: Context, principal: Principal, get: RequestGetter, *, request_id: uuid.UUID, what: str
-) -> dict[str, Any]:
-    """One request: the council's any of its authority, a provider's (Admin functions) only of its
-    organisation; 404 otherwise."""
-    if not principal.is_council:
-        require_capability(principal, Capability.contacts)  # requests are Admin functions
-    async with ctx.work.read() as conn:
-        request = await get(conn=conn, authority_id=principal.authority_id, request_id=request_id)
-    if request is None or not (
-        principal.is_council or request["organisation_id"] == principal.organisation_id
-    ):
-        raise errors.not_found(what)
-    return request
-
-
-async def pending_request(
-    conn: asyncpg.Connection, principal: Principal, get: RequestGetter, *, request_id: uuid.UUID, what: str
-) -> dict[str, Any]:
-    """The authority's request, locked for its decision; 409 once it has been decided."""
-    request = await get(
-        conn=conn, authority_id=principal.authority_id, request_id=request_id, for_update=True
-    )
-    if request is None:
-        raise errors.not_found(what)
-    if request["status"] != "pending":
-        raise errors.conflict(f"this request has already been {request['status']}")
-    return request

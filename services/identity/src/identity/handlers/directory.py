@@ -1,5 +1,5 @@
 """The provider directory, maintained by the council: authority settings, organisations, contracts and
-services. Each change is saved and published with its full state in one transaction."""
+services. Each change is saved, audited and published with its full state in one unit of work."""
 
 from __future__ import annotations
 
@@ -7,145 +7,166 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import asyncpg
-
 from identity import errors
-from identity.context import Context
-from identity.handlers.common import authority_by_id, require_council_editor
+from identity.handlers.common import authority_by_id
 from identity.store import contracts
 from identity.store import directory as store
-from shared.auth import Principal
-from shared.bus import Outbox
+from identity.store.contracts import Contract, Service
+from identity.store.directory import Authority, Organisation
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.decisions import rules
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import (
     AuthorityPolicyState,
     AuthorityUpserted,
     ContractUpserted,
     OrganisationUpserted,
     ProviderServiceUpserted,
-    make_envelope,
 )
-from shared.logging import get_logger
-from shared.uow import Caller
+from shared.uow import Actor, Caller, Work
 
-log = get_logger(__name__)
+
+def council_system(authority_id: uuid.UUID, name: str, *, correlation_id: str | None = None) -> Caller:
+    """A job of identity's own (the demo seed, a test harness) acting as the authority's council."""
+    principal = Principal(
+        subject=name,
+        kind=PrincipalKind.council_client,
+        authority_id=authority_id,
+        organisation_id=None,
+        role=Role.council,
+        can_edit=True,
+        scope_type=ScopeType.authority,
+        scope_id=None,
+    )
+    return Caller(principal=principal, actor=Actor.system(name, correlation_id=correlation_id))
 
 
 async def upsert_organisation(
+    caller: Caller,
+    work: Work,
     *,
-    pool: asyncpg.Pool,
-    outbox: Outbox,
-    authority_id: uuid.UUID,
     reference: str,
     name: str,
     active: bool,
-    correlation_id: str | None,
     details: Mapping[str, str | None] | None = None,
-) -> dict[str, Any]:
-    """Save the organisation and publish its full state, in one transaction. `details`: the contact
-    details given (address, postcode, phone, e-mail); those not given stay as they are."""
-    async with pool.acquire() as conn, conn.transaction():
-        org = await store.upsert_organisation(
-            conn=conn,
-            authority_id=authority_id,
+) -> Organisation:
+    """Create or change a provider organisation of the caller's authority and publish its full state.
+    `details`: the contact details given (address, postcode, phone, e-mail); those not given stay."""
+    principal = caller.principal
+    if not principal.is_council or not principal.can_edit:
+        raise Forbidden("only the council may maintain organisations")
+    async with work.begin(caller.actor) as uow:
+        if await store.get_authority(conn=uow.conn, authority_id=principal.authority_id) is None:
+            raise NotFound.of("authority")
+        organisation = await store.upsert_organisation(
+            conn=uow.conn,
+            authority_id=principal.authority_id,
             reference=reference,
             name=name,
             active=active,
             details=details,
         )
-        event = OrganisationUpserted(**org)
-        await outbox.add(
-            conn,
-            make_envelope(
-                event,
-                aggregate_id=org["organisation_id"],
-                authority_id=authority_id,
-                correlation_id=correlation_id,
-            ),
+        await uow.publish(
+            OrganisationUpserted(**organisation.model_dump()),
+            aggregate_id=organisation.organisation_id,
+            authority_id=principal.authority_id,
         )
-    log.info("organisation_upserted", organisation_id=str(org["organisation_id"]), revision=org["revision"])
-    return org
+        await uow.audit(
+            "organisation_upserted",
+            authority_id=principal.authority_id,
+            organisation_id=organisation.organisation_id,
+            revision=organisation.revision,
+        )
+        uow.log(
+            "organisation_upserted",
+            organisation_id=str(organisation.organisation_id),
+            revision=organisation.revision,
+        )
+    return organisation
 
 
-def authority_event(authority: dict[str, Any]) -> AuthorityUpserted:
+def authority_event(authority: Authority) -> AuthorityUpserted:
+    state = authority.model_dump()
     return AuthorityUpserted(
-        **{
-            k: authority[k]
-            for k in ("authority_id", "slug", *store.BRANDING_COLUMNS, "revision", "updated_at")
-        },
-        policy=AuthorityPolicyState(**{k: authority[k] for k in store.POLICY_COLUMNS}),
+        **{k: state[k] for k in ("authority_id", "slug", *store.BRANDING_COLUMNS, "revision", "updated_at")},
+        policy=AuthorityPolicyState(**{k: state[k] for k in store.POLICY_COLUMNS}),
     )
 
 
-async def update_authority(
-    ctx: Context, caller: Caller, principal: Principal, *, values: dict[str, Any]
-) -> dict[str, Any]:
+async def update_authority(caller: Caller, work: Work, *, values: dict[str, Any]) -> Authority:
     """Change the caller's authority's branding and policy; the result must still be a valid policy."""
-    require_council_editor(principal)
-    async with ctx.work.begin(caller.actor) as uow:
-        conn = uow.conn
-        current = await authority_by_id(conn, principal.authority_id)
+    principal = caller.principal
+    rules.require_decider(principal)
+    async with work.begin(caller.actor) as uow:
+        current = await authority_by_id(uow.conn, principal.authority_id)
         try:
             store.policy_of(current.model_copy(update=values))
         except ValueError as exc:
             raise errors.bad_policy(str(exc)) from exc
-        updated = await store.update_authority(conn=conn, authority_id=principal.authority_id, values=values)
+        updated = await store.update_authority(
+            conn=uow.conn, authority_id=principal.authority_id, values=values
+        )
         assert updated is not None
         await uow.publish(
-            authority_event(updated),
-            aggregate_id=principal.authority_id,
-            authority_id=principal.authority_id,
+            authority_event(updated), aggregate_id=principal.authority_id, authority_id=principal.authority_id
         )
-    log.info("authority_updated", authority_id=str(principal.authority_id), revision=updated["revision"])
+        await uow.audit(
+            "authority_updated",
+            authority_id=principal.authority_id,
+            changed=sorted(values),
+            revision=updated.revision,
+        )
+        uow.log("authority_updated", authority_id=str(principal.authority_id), revision=updated.revision)
     return updated
 
 
 async def upsert_contract(
-    ctx: Context, caller: Caller, principal: Principal, *, organisation_id: uuid.UUID, values: dict[str, Any]
-) -> dict[str, Any]:
+    caller: Caller, work: Work, *, organisation_id: uuid.UUID, values: Mapping[str, Any]
+) -> Contract:
     """Create or change a contract of one of the authority's organisations."""
-    require_council_editor(principal)
-    async with ctx.work.begin(caller.actor) as uow:
-        conn = uow.conn
+    principal = caller.principal
+    rules.require_decider(principal)
+    async with work.begin(caller.actor) as uow:
         organisation = await store.get_organisation(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id
+            conn=uow.conn, authority_id=principal.authority_id, organisation_id=organisation_id
         )
         if organisation is None:
-            raise errors.not_found("organisation")
+            raise NotFound.of("organisation")
         contract = await contracts.upsert_contract(
-            conn=conn, authority_id=principal.authority_id, organisation_id=organisation_id, **values
+            conn=uow.conn, authority_id=principal.authority_id, organisation_id=organisation_id, **values
         )
         if contract is None:
-            raise errors.conflict("a contract with this reference belongs to another organisation")
+            raise Conflict("a contract with this reference belongs to another organisation")
         await uow.publish(
-            ContractUpserted(**contract),
-            aggregate_id=contract["contract_id"],
+            ContractUpserted(**contract.model_dump()),
+            aggregate_id=contract.contract_id,
             authority_id=principal.authority_id,
         )
-    log.info("contract_upserted", contract_id=str(contract["contract_id"]), revision=contract["revision"])
+        await uow.audit(
+            "contract_upserted",
+            authority_id=principal.authority_id,
+            organisation_id=organisation_id,
+            contract=contract.contract_id,
+            revision=contract.revision,
+        )
+        uow.log("contract_upserted", contract_id=str(contract.contract_id), revision=contract.revision)
     return contract
 
 
 async def upsert_service(
-    ctx: Context,
-    caller: Caller,
-    principal: Principal,
-    *,
-    contract_id: uuid.UUID,
-    reference: str,
-    name: str,
-    active: bool,
-) -> dict[str, Any]:
+    caller: Caller, work: Work, *, contract_id: uuid.UUID, reference: str, name: str, active: bool
+) -> Service:
     """Create or change a service under one of the authority's contracts."""
-    require_council_editor(principal)
-    async with ctx.work.begin(caller.actor) as uow:
-        conn = uow.conn
+    principal = caller.principal
+    rules.require_decider(principal)
+    async with work.begin(caller.actor) as uow:
         contract = await contracts.get_contract(
-            conn=conn, authority_id=principal.authority_id, contract_id=contract_id
+            conn=uow.conn, authority_id=principal.authority_id, contract_id=contract_id
         )
         if contract is None:
-            raise errors.not_found("contract")
+            raise NotFound.of("contract")
         service = await contracts.upsert_service(
-            conn=conn,
+            conn=uow.conn,
             authority_id=principal.authority_id,
             contract=contract,
             reference=reference,
@@ -153,11 +174,18 @@ async def upsert_service(
             active=active,
         )
         if service is None:
-            raise errors.conflict("a service with this reference belongs to another contract")
+            raise Conflict("a service with this reference belongs to another contract")
         await uow.publish(
-            ProviderServiceUpserted(**service),
-            aggregate_id=service["service_id"],
+            ProviderServiceUpserted(**service.model_dump()),
+            aggregate_id=service.service_id,
             authority_id=principal.authority_id,
         )
-    log.info("service_upserted", service_id=str(service["service_id"]), revision=service["revision"])
+        await uow.audit(
+            "service_upserted",
+            authority_id=principal.authority_id,
+            organisation_id=service.organisation_id,
+            service=service.service_id,
+            revision=service.revision,
+        )
+        uow.log("service_upserted", service_id=str(service.service_id), revision=service.revision)
     return service

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
 import asyncpg
 
 from shared.auth import Principal
-from shared.scoping import Columns, scope_where
+from shared.records import Record
+from shared.scoping import Columns
+from shared.store import AuthorityScope, Scope, Unscoped, fetch, fetch_one, fetch_value
 
 
 def within_scope(*, type_col: str, id_col: str, type_param: int, id_param: int) -> str:
@@ -24,6 +25,36 @@ def within_scope(*, type_col: str, id_col: str, type_param: int, id_param: int) 
     )
 
 
+class Contract(Record):
+    contract_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID
+    reference: str
+    name: str
+    payment_basis: str
+    frequency: str
+    pays_frustrated: bool
+    pays_extras: bool
+    vat_registered: bool
+    start_date: date | None
+    end_date: date | None
+    active: bool
+    revision: int
+    updated_at: datetime
+
+
+class Service(Record):
+    service_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    reference: str
+    name: str
+    active: bool
+    revision: int
+    updated_at: datetime
+
+
 CONTRACT_COLUMNS = """
     contract_id, authority_id, organisation_id, reference, name, payment_basis, frequency, pays_frustrated,
     pays_extras, vat_registered, start_date, end_date, active, revision, updated_at
@@ -31,6 +62,8 @@ CONTRACT_COLUMNS = """
 SERVICE_COLUMNS = (
     "service_id, authority_id, organisation_id, contract_id, reference, name, active, revision, updated_at"
 )
+# The council's writes: the authority is the verified caller's, and the conflict key holds it.
+COUNCIL_WRITE = Unscoped("the council's write in its own authority (the conflict key holds the authority)")
 
 
 async def upsert_contract(
@@ -48,10 +81,12 @@ async def upsert_contract(
     start_date: date | None,
     end_date: date | None,
     active: bool,
-) -> dict[str, Any] | None:
+) -> Contract | None:
     """Create the contract with this reference, or change it (never moving it to another organisation:
     None then); bump its revision."""
-    row = await conn.fetchrow(
+    return await fetch_one(
+        conn,
+        Contract,
         f"""
         INSERT INTO identity.contract AS c (contract_id, authority_id, organisation_id, reference, name,
             payment_basis, frequency, pays_frustrated, pays_extras, vat_registered, start_date, end_date, active)
@@ -78,20 +113,21 @@ async def upsert_contract(
         start_date,
         end_date,
         active,
+        scope=COUNCIL_WRITE,
     )
-    return dict(row) if row else None
 
 
 async def get_contract(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, contract_id: uuid.UUID
-) -> dict[str, Any] | None:
+) -> Contract | None:
     """The contract, if it is the authority's."""
-    row = await conn.fetchrow(
-        f"SELECT {CONTRACT_COLUMNS} FROM identity.contract WHERE authority_id = $1 AND contract_id = $2",
-        authority_id,
+    return await fetch_one(
+        conn,
+        Contract,
+        f"SELECT {CONTRACT_COLUMNS} FROM identity.contract WHERE contract_id = $1 AND {{scope}}",
         contract_id,
+        scope=AuthorityScope(authority_id),
     )
-    return dict(row) if row else None
 
 
 async def list_contracts(
@@ -101,34 +137,35 @@ async def list_contracts(
     organisation_id: uuid.UUID | None = None,
     limit: int | None,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[Contract]:
     """The contracts the caller may see (optionally of one organisation), by name (limit None: all)."""
-    where, params = scope_where(principal, Columns(contract="contract_id"), first_param=2)
-    n = len(params) + 2
-    rows = await conn.fetch(
+    return await fetch(
+        conn,
+        Contract,
         f"SELECT {CONTRACT_COLUMNS} FROM identity.contract"
-        f" WHERE ($1::uuid IS NULL OR organisation_id = $1) AND {where}"
-        f" ORDER BY name, reference, contract_id LIMIT ${n} OFFSET ${n + 1}",
+        " WHERE ($1::uuid IS NULL OR organisation_id = $1) AND {scope}"
+        " ORDER BY name, reference, contract_id LIMIT $2 OFFSET $3",
         organisation_id,
-        *params,
         limit,
         offset,
+        scope=Scope.of(principal, Columns(contract="contract_id")),
     )
-    return [dict(r) for r in rows]
 
 
 async def upsert_service(
     *,
     conn: asyncpg.Connection,
     authority_id: uuid.UUID,
-    contract: dict[str, Any],
+    contract: Contract,
     reference: str,
     name: str,
     active: bool,
-) -> dict[str, Any] | None:
+) -> Service | None:
     """Create the service with this reference under the contract, or change it (never moving it to
     another contract: None then); bump its revision."""
-    row = await conn.fetchrow(
+    return await fetch_one(
+        conn,
+        Service,
         f"""
         INSERT INTO identity.provider_service AS s (service_id, authority_id, organisation_id, contract_id,
                                                     reference, name, active)
@@ -140,13 +177,13 @@ async def upsert_service(
         """,
         uuid.uuid4(),
         authority_id,
-        contract["organisation_id"],
-        contract["contract_id"],
+        contract.organisation_id,
+        contract.contract_id,
         reference,
         name,
         active,
+        scope=COUNCIL_WRITE,
     )
-    return dict(row) if row else None
 
 
 async def list_services(
@@ -156,22 +193,23 @@ async def list_services(
     contract_id: uuid.UUID | None = None,
     limit: int | None,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[Service]:
     """The services the caller may see (optionally of one contract), by name (limit None: all)."""
-    where, params = scope_where(
-        principal, Columns(contract="contract_id", service="service_id"), first_param=2
-    )
-    n = len(params) + 2
-    rows = await conn.fetch(
+    return await fetch(
+        conn,
+        Service,
         f"SELECT {SERVICE_COLUMNS} FROM identity.provider_service"
-        f" WHERE ($1::uuid IS NULL OR contract_id = $1) AND {where}"
-        f" ORDER BY name, reference, service_id LIMIT ${n} OFFSET ${n + 1}",
+        " WHERE ($1::uuid IS NULL OR contract_id = $1) AND {scope}"
+        " ORDER BY name, reference, service_id LIMIT $2 OFFSET $3",
         contract_id,
-        *params,
         limit,
         offset,
+        scope=Scope.of(principal, Columns(contract="contract_id", service="service_id")),
     )
-    return [dict(r) for r in rows]
+
+
+# The organisation is the caller's own, or one of the council's authority that the handler checked.
+IN_ORGANISATION = Unscoped("within the organisation given, which the handler has checked is the caller's")
 
 
 async def scope_parent(
@@ -181,15 +219,19 @@ async def scope_parent(
     if scope_type == "organisation":
         return scope_id == organisation_id, None
     if scope_type == "contract":
-        found = await conn.fetchval(
+        found = await fetch_value(
+            conn,
             "SELECT true FROM identity.contract WHERE contract_id = $1 AND organisation_id = $2",
             scope_id,
             organisation_id,
+            scope=IN_ORGANISATION,
         )
         return bool(found), None
-    contract_id = await conn.fetchval(
+    contract_id = await fetch_value(
+        conn,
         "SELECT contract_id FROM identity.provider_service WHERE service_id = $1 AND organisation_id = $2",
         scope_id,
         organisation_id,
+        scope=IN_ORGANISATION,
     )
     return contract_id is not None, contract_id

@@ -135,23 +135,24 @@ async def upsert_authority(
 
 
 async def update_authority(
-    *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: dict[str, Any]
-) -> dict[str, Any] | None:
+    *, conn: asyncpg.Connection, authority_id: uuid.UUID, values: Mapping[str, Any]
+) -> Authority | None:
     """Set branding and policy columns (only those named in `values`); bump the revision."""
     allowed = set(BRANDING_COLUMNS) | set(POLICY_COLUMNS) | set(KEY_POLICY_COLUMNS)
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"not authority columns: {sorted(unknown)}")
     names = sorted(values)
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
-    row = await conn.fetchrow(
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=1))
+    return await fetch_one(
+        conn,
+        Authority,
         f"UPDATE identity.authority SET {assignments}{', ' if names else ''}"
         " revision = revision + 1, updated_at = now()"
-        f" WHERE authority_id = $1 RETURNING {AUTHORITY_COLUMNS}",
-        authority_id,
+        f" WHERE {{scope}} RETURNING {AUTHORITY_COLUMNS}",
         *(values[n] for n in names),
+        scope=AuthorityScope(authority_id),
     )
-    return dict(row) if row else None
 
 
 ORGANISATION_DETAILS = ("address", "postcode", "phone", "email")
@@ -159,63 +160,6 @@ ORGANISATION_COLUMNS = (
     "organisation_id, authority_id, reference, name, active, address, postcode, phone, email, revision,"
     " updated_at"
 )
-
-
-async def upsert_organisation(
-    *,
-    conn: asyncpg.Connection,
-    authority_id: uuid.UUID,
-    reference: str,
-    name: str,
-    active: bool,
-    details: Mapping[str, str | None] | None = None,
-) -> dict[str, Any]:
-    """Create the organisation with this reference in the authority, or change it; bump its revision.
-    `details`: the contact details given (ORGANISATION_DETAILS); one not given is kept as it is."""
-    details = dict(details or {})
-    unknown = set(details) - set(ORGANISATION_DETAILS)
-    if unknown:
-        raise ValueError(f"not organisation details: {sorted(unknown)}")
-    names = sorted(details)
-    keep = "".join(f", {n} = EXCLUDED.{n}" for n in names)
-    row = await conn.fetchrow(
-        f"""
-        INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active
-                                                {"".join(", " + n for n in names)})
-        VALUES ($1, $2, $3, $4, $5{"".join(f", ${i}" for i in range(6, 6 + len(names)))})
-        ON CONFLICT (authority_id, reference) DO UPDATE
-           SET name = EXCLUDED.name, active = EXCLUDED.active{keep},
-               revision = o.revision + 1, updated_at = now()
-        RETURNING {ORGANISATION_COLUMNS}
-        """,
-        uuid.uuid4(),
-        authority_id,
-        reference,
-        name,
-        active,
-        *(details[n] for n in names),
-    )
-    assert row is not None
-    return dict(row)
-
-
-async def update_organisation(
-    *, conn: asyncpg.Connection, organisation_id: uuid.UUID, values: Mapping[str, str]
-) -> dict[str, Any]:
-    """Set the name and contact details named in `values`; bump the revision."""
-    unknown = set(values) - {"name", *ORGANISATION_DETAILS}
-    if unknown or not values:
-        raise ValueError(f"not organisation details: {sorted(unknown)}")
-    names = sorted(values)
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
-    row = await conn.fetchrow(
-        f"UPDATE identity.organisation SET {assignments}, revision = revision + 1, updated_at = now()"
-        f" WHERE organisation_id = $1 RETURNING {ORGANISATION_COLUMNS}",
-        organisation_id,
-        *(values[n] for n in names),
-    )
-    assert row is not None
-    return dict(row)
 
 
 class Organisation(Record):
@@ -234,6 +178,72 @@ class Organisation(Record):
     updated_at: datetime
 
 
+async def upsert_organisation(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    reference: str,
+    name: str,
+    active: bool,
+    details: Mapping[str, str | None] | None = None,
+) -> Organisation:
+    """Create the organisation with this reference in the authority, or change it; bump its revision.
+    `details`: the contact details given (ORGANISATION_DETAILS); one not given is kept as it is."""
+    details = dict(details or {})
+    unknown = set(details) - set(ORGANISATION_DETAILS)
+    if unknown:
+        raise ValueError(f"not organisation details: {sorted(unknown)}")
+    names = sorted(details)
+    keep = "".join(f", {n} = EXCLUDED.{n}" for n in names)
+    organisation = await fetch_one(
+        conn,
+        Organisation,
+        f"""
+        INSERT INTO identity.organisation AS o (organisation_id, authority_id, reference, name, active
+                                                {"".join(", " + n for n in names)})
+        VALUES ($1, $2, $3, $4, $5{"".join(f", ${i}" for i in range(6, 6 + len(names)))})
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, active = EXCLUDED.active{keep},
+               revision = o.revision + 1, updated_at = now()
+        RETURNING {ORGANISATION_COLUMNS}
+        """,
+        uuid.uuid4(),
+        authority_id,
+        reference,
+        name,
+        active,
+        *(details[n] for n in names),
+        scope=Unscoped("the council's write in its own authority (the conflict key holds the authority)"),
+    )
+    assert organisation is not None
+    return organisation
+
+
+async def update_organisation(
+    *,
+    conn: asyncpg.Connection,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    values: Mapping[str, str],
+) -> Organisation | None:
+    """Set the name and contact details named in `values`; bump the revision. None if the organisation
+    is not the authority's."""
+    unknown = set(values) - {"name", *ORGANISATION_DETAILS}
+    if unknown or not values:
+        raise ValueError(f"not organisation details: {sorted(unknown)}")
+    names = sorted(values)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=2))
+    return await fetch_one(
+        conn,
+        Organisation,
+        f"UPDATE identity.organisation SET {assignments}, revision = revision + 1, updated_at = now()"
+        f" WHERE organisation_id = $1 AND {{scope}} RETURNING {ORGANISATION_COLUMNS}",
+        organisation_id,
+        *(values[n] for n in names),
+        scope=AuthorityScope(authority_id),
+    )
+
+
 async def get_organisation(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID, for_update: bool = False
 ) -> Organisation | None:
@@ -250,17 +260,16 @@ async def list_organisations(
     organisation_id: uuid.UUID | None,
     limit: int | None,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[Organisation]:
     """Organisations of the authority, or only the one given, by name (limit None: all)."""
-    rows = await conn.fetch(
-        f"""
-        SELECT {ORGANISATION_COLUMNS} FROM identity.organisation
-         WHERE authority_id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)
-         ORDER BY name, organisation_id LIMIT $3 OFFSET $4
-        """,
-        authority_id,
+    return await fetch(
+        conn,
+        Organisation,
+        f"SELECT {ORGANISATION_COLUMNS} FROM identity.organisation"
+        " WHERE {scope} AND ($1::uuid IS NULL OR organisation_id = $1)"
+        " ORDER BY name, organisation_id LIMIT $2 OFFSET $3",
         organisation_id,
         limit,
         offset,
+        scope=AuthorityScope(authority_id),
     )
-    return [dict(r) for r in rows]
