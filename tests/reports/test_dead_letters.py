@@ -79,20 +79,32 @@ async def queued_run(env, authority: uuid.UUID) -> tuple[uuid.UUID, bytes]:
     return run_id, make_envelope(job, aggregate_id=run_id, authority_id=authority).model_dump_json().encode()
 
 
-async def run_row(env, run_id: uuid.UUID):
+async def reports_db(env, method: str, sql: str, *args):
     conn = await db.connect(env.dsn("reports"))
     try:
-        return await conn.fetchrow("SELECT status, error FROM reports.report_run WHERE run_id = $1", run_id)
+        return await getattr(conn, method)(sql, *args)
     finally:
         await conn.close()
+
+
+async def run_row(env, run_id: uuid.UUID):
+    return await reports_db(
+        env, "fetchrow", "SELECT status, error FROM reports.report_run WHERE run_id = $1", run_id
+    )
+
+
+async def failed(env, run_id: uuid.UUID):
+    """The run's row once it is failed."""
+
+    async def settled():
+        row = await run_row(env, run_id)
+        return row if row["status"] == "failed" else None
+
+    return await eventually(settled, timeout=20, interval=0.1)
 
 
 async def audit_of(env, run_id: uuid.UUID):
-    conn = await db.connect(env.dsn("reports"))
-    try:
-        return await conn.fetch("SELECT * FROM reports.audit_event WHERE subject_id = $1", run_id)
-    finally:
-        await conn.close()
+    return await reports_db(env, "fetch", "SELECT * FROM reports.audit_event WHERE subject_id = $1", run_id)
 
 
 async def test_a_dead_lettered_job_fails_its_run_once(env, authority):
@@ -101,11 +113,7 @@ async def test_a_dead_lettered_job_fails_its_run_once(env, authority):
         await dead_letter(env, job)
         await dead_letter(env, job)  # the same job again finds the run failed already: nothing changes
 
-        async def failed():
-            row = await run_row(env, run_id)
-            return row if row["status"] == "failed" else None
-
-        row = await eventually(failed, timeout=15, interval=0.1)
+        row = await failed(env, run_id)
         await eventually(lambda: _empty(env), timeout=15, interval=0.1)
     assert row["error"] == RENDER_ABANDONED
     (entry,) = await audit_of(env, run_id)
@@ -159,12 +167,7 @@ async def test_while_the_database_is_away_the_job_waits_for_it(env, authority):
         row = await run_row(env, run_id)  # read past the proxy
         assert (row["status"], row["error"]) == ("queued", None)
         proxy.restore()
-
-        async def failed():
-            row = await run_row(env, run_id)
-            return row if row["status"] == "failed" else None
-
-        row = await eventually(failed, timeout=20, interval=0.2)
+        row = await failed(env, run_id)
         await eventually(lambda: _empty(env), timeout=15, interval=0.1)
     assert row["error"] == RENDER_ABANDONED
     assert len(await audit_of(env, run_id)) == 1

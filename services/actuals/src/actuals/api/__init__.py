@@ -1,15 +1,6 @@
-"""Routes of the actuals service: /api/v1/actuals/** for providers, /council/v1/actuals/** for the council.
-
-A route parses the request, calls one handler (`actuals.handlers`) with the `CurrentCaller` and the
-`WorkDep`, and returns what it gets; no SQL and no rules here (domain errors become problem+json at the
-edge). One module per area, each with its `router`, listed in ROUTERS.
-
-No routes of its own yet: the organisations list (`GET /api/v1/actuals/organisations`) is the
-organisation projection's, mounted beside these in `actuals.main`.
-"""
+"""Routes of the actuals service (/api/v1/actuals, /council/v1/actuals): parse, call one handler, return.
+None of its own yet: the organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
 ROUTERS: list[APIRouter] = []
-
-__all__ = ["ROUTERS"]

@@ -1,3 +1,1 @@
-"""Rules of the claims service as plain Python: no I/O, no clock (callers pass `now`), unit-tested on
-their own; imports nothing of `claims.store` or `claims.api`. None yet.
-"""
+"""Rules of the claims service as plain Python: no I/O, nothing of its store or api. None yet."""

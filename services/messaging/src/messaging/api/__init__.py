@@ -1,15 +1,6 @@
-"""Routes of the messaging service: /api/v1/messaging/** for providers, /council/v1/messaging/** for the council.
-
-A route parses the request, calls one handler (`messaging.handlers`) with the `CurrentCaller` and the
-`WorkDep`, and returns what it gets; no SQL and no rules here (domain errors become problem+json at the
-edge). One module per area, each with its `router`, listed in ROUTERS.
-
-No routes of its own yet: the organisations list (`GET /api/v1/messaging/organisations`) is the
-organisation projection's, mounted beside these in `messaging.main`.
-"""
+"""Routes of the messaging service (/api/v1/messaging, /council/v1/messaging): parse, call one handler, return.
+None of its own yet: the organisation projection's list is mounted beside them in `messaging.main`."""
 
 from fastapi import APIRouter
 
 ROUTERS: list[APIRouter] = []
-
-__all__ = ["ROUTERS"]

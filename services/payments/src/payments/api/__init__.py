@@ -1,15 +1,6 @@
-"""Routes of the payments service: /api/v1/payments/** for providers, /council/v1/payments/** for the council.
-
-A route parses the request, calls one handler (`payments.handlers`) with the `CurrentCaller` and the
-`WorkDep`, and returns what it gets; no SQL and no rules here (domain errors become problem+json at the
-edge). One module per area, each with its `router`, listed in ROUTERS.
-
-No routes of its own yet: the organisations list (`GET /api/v1/payments/organisations`) is the
-organisation projection's, mounted beside these in `payments.main`.
-"""
+"""Routes of the payments service (/api/v1/payments, /council/v1/payments): parse, call one handler, return.
+None of its own yet: the organisation projection's list is mounted beside them in `payments.main`."""
 
 from fastapi import APIRouter
 
 ROUTERS: list[APIRouter] = []
-
-__all__ = ["ROUTERS"]

@@ -1,5 +1,2 @@
-"""SQL of the payments service, one module per table or aggregate: keyword-only functions that take the
-caller's scope (`shared.store` with its `{scope}` marker, or an explicit `Unscoped("why")`) and return
-`shared.records.Record`s; tables schema-qualified (`payments.<table>`). None yet: its one table today,
-the organisation projection, is written and read by `shared.projections`.
-"""
+"""SQL of the payments service: keyword-only functions that take the caller's scope (`shared.store`) and
+return Records. None yet: its organisation projection is `shared.projections`'."""

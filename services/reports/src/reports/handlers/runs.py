@@ -43,19 +43,9 @@ async def request_run(caller: Caller, work: Work, *, report: str, format: str) -
             format=format,
             requested_by=principal.subject,
         )
-        await uow.publish(
-            ReportRunRequested(
-                run_id=run_id,
-                authority_id=authority_id,
-                organisation_id=organisation_id,
-                report=definition.key,
-                format=format,
-                requested_by=principal.subject,
-                requested_at=run.requested_at,
-            ),
-            aggregate_id=run_id,
-            authority_id=authority_id,
-        )
+        # The job is the run as recorded: a render worker needs nothing that is not in the row.
+        job = ReportRunRequested.model_validate(run.model_dump(include=set(ReportRunRequested.model_fields)))
+        await uow.publish(job, aggregate_id=run_id, authority_id=authority_id)
         await uow.audit(
             "report_run_requested",
             authority_id=authority_id,
