@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login asyncapi config-doc
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -52,4 +52,12 @@ bench-login: setup
 	$(UV) run python -m bench.login
 
 config-doc:
+	$(UV) run python -m devtools.configdoc
+
+# A new service with the shape of the others, registered where they are (docs/new-service.md); then the
+# new workspace member into uv.lock and the environment, and its settings into docs/configuration.md.
+new-service:
+	@test -n "$(NAME)" || { echo "usage: make new-service NAME=<name>" >&2; exit 2; }
+	$(UV) run python -m devtools.new_service $(NAME)
+	$(UV) sync --quiet
 	$(UV) run python -m devtools.configdoc

@@ -8,8 +8,9 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from devtools.envfile import ROOT
+from devtools.services import SERVICES
 
-PROCESSES = ("gateway", "identity", "actuals", "payments", "claims", "messaging", "reports")
+PROCESSES = ("gateway", *SERVICES)
 HEADER = """# Configuration
 
 Every process reads its settings from environment variables with its own prefix (`IDENTITY_`,

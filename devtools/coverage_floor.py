@@ -14,12 +14,12 @@ import coverage
 from coverage.exceptions import NoDataError
 
 from devtools.envfile import ROOT
+from devtools.services import SERVICES
 
 SOURCES = {
     "shared": "shared/src/shared",
     "gateway": "gateway/src/gateway",
-    **{name: f"services/{name}/src/{name}" for name in ("identity", "actuals", "payments", "claims")},
-    **{name: f"services/{name}/src/{name}" for name in ("messaging", "reports")},
+    **{name: f"services/{name}/src/{name}" for name in SERVICES},
 }
 
 

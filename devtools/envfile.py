@@ -8,14 +8,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_dev_env(path: Path = ROOT / "dev.env") -> dict[str, str]:
+def read_dev_env(path: Path = ROOT / "dev.env") -> dict[str, str]:
+    """The file's values alone (the environment neither read nor changed)."""
+    return parse_dev_env(path.read_text())
+
+
+def parse_dev_env(text: str) -> dict[str, str]:
     values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.partition("=")
         values[key.strip()] = value.strip()
-    merged = {**values, **os.environ}
+    return values
+
+
+def load_dev_env(path: Path = ROOT / "dev.env") -> dict[str, str]:
+    merged = {**read_dev_env(path), **os.environ}
     os.environ.update(merged)
     return merged

@@ -11,12 +11,12 @@ import os
 
 from devtools import seed
 from devtools.envfile import load_dev_env
+from devtools.services import SERVICES
 from shared import db
 from shared.logging import configure_logging, get_logger
 from shared.service import ServiceDefinition, run_migrations
 from shared.settings import load_settings
 
-SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 log = get_logger("prepare")
 
 

@@ -3,15 +3,8 @@ parameters and the `Link` header of the next page (issue 9, 8g; docs/adr/0011-pa
 
 from __future__ import annotations
 
-from actuals.main import DEFINITION as ACTUALS
-from claims.main import DEFINITION as CLAIMS
-from identity.main import DEFINITION as IDENTITY
-from messaging.main import DEFINITION as MESSAGING
-from payments.main import DEFINITION as PAYMENTS
-from reports.main import DEFINITION as REPORTS
 from shared.service import create_api
-
-SERVICES = (IDENTITY, ACTUALS, PAYMENTS, CLAIMS, MESSAGING, REPORTS)
+from tests.support.environment import definitions
 
 
 def _lists(openapi: dict) -> dict[str, dict]:
@@ -27,7 +20,7 @@ def _lists(openapi: dict) -> dict[str, dict]:
 
 def test_every_list_endpoint_documents_its_paging(env):
     lists = {}
-    for definition in SERVICES:
+    for definition in definitions():
         openapi = create_api(definition, env.settings(definition)).openapi()
         lists |= _lists(openapi)
     assert "/api/v1/identity/contacts" in lists and "/api/v1/reports/catalogue" in lists

@@ -124,3 +124,54 @@ async def test_a_download_is_published_with_who_from_where_and_what(env, authori
     )
     assert mine["client_address"] == "203.0.113.9"
     assert mine["filename"].endswith(".csv") and mine["downloaded_at"]
+
+
+async def test_a_run_is_audited_when_requested_by_its_user_and_when_rendered_by_the_worker(
+    env, authority, done_run
+):
+    org, run_id = done_run
+    conn = await db.connect(env.dsn("reports"))
+    try:
+        entries = await conn.fetch(
+            "SELECT * FROM reports.audit_event WHERE subject_id = $1 ORDER BY audit_id", uuid.UUID(run_id)
+        )
+    finally:
+        await conn.close()
+    requested, rendered = entries
+    assert (requested["action"], requested["actor_kind"], requested["outcome"]) == (
+        "report_run_requested",
+        "user",
+        "success",
+    )
+    assert (requested["authority_id"], requested["organisation_id"]) == (authority, org)
+    assert requested["client_address"] == "203.0.113.9" and requested["request_id"]
+    assert requested["detail"] == {"report": "organisation-directory", "format": "csv"}
+    assert (rendered["action"], rendered["actor_kind"], rendered["actor_id"]) == (
+        "report_run_rendered",
+        "system",
+        "render",
+    )
+    assert rendered["detail"] == {"rows": 1}
+
+
+async def test_the_organisations_list_is_a_reports_route_like_the_others(env, authority):
+    """The organisation projection's list, mounted under /api/v1/reports, takes the reports capability."""
+    own, _ = await add_organisations(env, authority, ["Listed Care", "Not Ours Care"])
+    async with serve(create_api(REPORTS, env.settings(REPORTS))) as api:
+        for role, edit in REFUSED:
+            token = env.token(authority_id=authority, organisation_id=own, role=role, can_edit=edit)
+            refused = await api.get("/api/v1/reports/organisations", headers=headers(token))
+            assert refused.status_code == 403, (role, edit, refused.text)
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert (
+                refused.json()["detail"] == f"your role ({ROLE_NAMES[role]}) does not give access to reports"
+            )
+        for role, edit in ALLOWED:
+            token = env.token(authority_id=authority, organisation_id=own, role=role, can_edit=edit)
+            listed = await api.get("/api/v1/reports/organisations", headers=headers(token))
+            assert listed.status_code == 200, (role, edit, listed.text)
+            assert [o["name"] for o in listed.json()] == ["Listed Care"]
+        council = await api.get(
+            "/api/v1/reports/organisations", headers=headers(env.council_token(authority, can_edit=False))
+        )
+        assert [o["name"] for o in council.json()] == ["Listed Care", "Not Ours Care"]

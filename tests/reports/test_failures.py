@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import uuid
 
-from reports import handlers
-from reports.domain import RENDER_ABANDONED, RENDER_FAILED
+from reports.domain import formats
+from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
+from reports.handlers.rendering import render_run
 from reports.main import DEFINITION as REPORTS
+from shared import db
+from shared.bus import Outbox
+from shared.events import Envelope, ReportRunRequested, make_envelope
 from shared.service import create_api
+from shared.uow import Work
 from tests.support.inprocess import serve
 from tests.support.reports import (
     add_organisations,
@@ -21,7 +27,7 @@ from tests.support.reports import (
     wait_for_status,
 )
 
-CRASHING_RENDERER = "import os, reports.handlers as h\nh.render_csv = lambda *a, **k: os._exit(3)"
+CRASHING_RENDERER = "import os, reports.domain.formats as f\nf.render_csv = lambda *a, **k: os._exit(3)"
 
 
 async def test_a_render_that_raises_is_failed_once_and_acked(env, authority, monkeypatch):
@@ -32,7 +38,7 @@ async def test_a_render_that_raises_is_failed_once_and_acked(env, authority, mon
         calls.append(args)
         raise ValueError("the renderer is broken")
 
-    monkeypatch.setattr(handlers, "render_csv", broken)
+    monkeypatch.setattr(formats, "render_csv", broken)
     provider = {"authorization": f"Bearer {env.token(authority_id=authority, organisation_id=org)}"}
     async with rendering(env), serve(create_api(REPORTS, env.settings(REPORTS))) as api:
         created = await api.post(
@@ -94,3 +100,63 @@ async def _exits(process: subprocess.Popen[bytes], seconds: float) -> int | None
             return process.returncode
         await asyncio.sleep(0.1)
     return None
+
+
+async def test_a_run_not_rendered_yet_has_no_file(env, authority):
+    (org,) = await add_organisations(env, authority, ["Waiting Care"])
+    provider = {"authorization": f"Bearer {env.token(authority_id=authority, organisation_id=org)}"}
+    async with serve(create_api(REPORTS, env.settings(REPORTS))) as api:  # no render worker
+        created = await api.post(
+            "/api/v1/reports/runs", json={"report": "organisation-directory"}, headers=provider
+        )
+        file = await api.get(f"/api/v1/reports/runs/{created.json()['run_id']}/file", headers=provider)
+    assert file.status_code == 409
+    assert file.json()["detail"] == "the report is queued, not ready to download"
+    assert file.json()["type"] == "urn:provider-portal:problem:report-run-not-ready"
+
+
+async def test_a_job_the_catalogue_has_no_report_for_fails_its_run_and_a_settled_run_is_left_alone(
+    env, authority
+):
+    """What the render worker does with a job for a report since taken out of the catalogue, and with a
+    job delivered again for a run already settled."""
+    pool = await db.create_pool(env.dsn("reports"))
+    work = Work(pool, Outbox("reports"))
+    try:
+        gone = await _queued_job(pool, authority, report="withdrawn-report")
+        async with pool.acquire() as conn, conn.transaction():
+            await render_run(work, conn, *gone)
+        async with pool.acquire() as conn, conn.transaction():
+            await render_run(work, conn, *gone)  # again: the run is failed now, nothing changes
+        async with pool.acquire() as conn:
+            run = await conn.fetchrow(
+                "SELECT status, error FROM reports.report_run WHERE run_id = $1", gone[1].run_id
+            )
+            audits = await conn.fetchval(
+                "SELECT count(*) FROM reports.audit_event WHERE subject_id = $1", gone[1].run_id
+            )
+    finally:
+        await pool.close()
+    assert (run["status"], run["error"]) == ("failed", "there is no report called 'withdrawn-report'")
+    assert audits == 1
+
+
+async def _queued_job(pool, authority, *, report: str) -> tuple[Envelope, ReportRunRequested]:
+    run_id = uuid.uuid4()
+    requested_at = await pool.fetchval(
+        "INSERT INTO reports.report_run (run_id, authority_id, report, format, requested_by)"
+        " VALUES ($1, $2, $3, 'csv', 'user-1') RETURNING requested_at",
+        run_id,
+        authority,
+        report,
+    )
+    job = ReportRunRequested(
+        run_id=run_id,
+        authority_id=authority,
+        organisation_id=None,
+        report=report,
+        format="csv",
+        requested_by="user-1",
+        requested_at=requested_at,
+    )
+    return make_envelope(job, aggregate_id=run_id, authority_id=authority), job

@@ -1,5 +1,5 @@
-"""The ports of `make run` (dev.env: 8000-8006, and the internal ones of metrics and probes, 9100-9126),
-held by decoys for the whole test run.
+"""The ports of `make run` (every `*_PORT` of dev.env: 8000-8006, and the internal ones of metrics and
+probes, 9100-9126), held by decoys for the whole test run.
 
 A test that reaches a default port by accident would pass or fail depending on whether `make run` is
 running in another terminal. The decoys answer every request the way a running stack might not expect:
@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MAKE_RUN_PORTS = (*range(8000, 8007), *range(9100, 9107), *range(9111, 9117), 9126)
+from devtools.envfile import read_dev_env
+
+MAKE_RUN_PORTS = tuple(sorted({int(v) for k, v in read_dev_env().items() if k.endswith("_PORT")}))
 ANSWER = json.dumps({"decoy": "a test reached a default port of `make run`; give it its own"}).encode()
 
 

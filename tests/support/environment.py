@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from devtools.services import SERVICES
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType, SigningKey, jwks_document
 from shared.service import ServiceDefinition, run_migrations
@@ -27,9 +28,6 @@ ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0
 AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
 PREFIX = "portal_t_"
-
-
-SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
 
 def definitions() -> list[ServiceDefinition]:

@@ -12,9 +12,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from gateway.config import SERVICES
 from gateway.config import Settings as GatewaySettings
-
-SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ from importlib.resources import files
 
 from actuals.api import ROUTERS
 from actuals.config import Settings
-from actuals.consumers import SUBSCRIPTIONS
+from actuals.consumers import SUBSCRIPTIONS, organisations
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
 from shared.service import ServiceDefinition, cli
 
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Actuals",
     settings_cls=Settings,
     migrations=files("actuals") / "migrations",
-    routers=ROUTERS,
+    routers=[*ROUTERS, organisations.router("actuals")],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
 )

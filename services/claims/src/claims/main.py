@@ -4,7 +4,7 @@ from importlib.resources import files
 
 from claims.api import ROUTERS
 from claims.config import Settings
-from claims.consumers import SUBSCRIPTIONS
+from claims.consumers import SUBSCRIPTIONS, organisations
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
 from shared.service import ServiceDefinition, cli
 
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Claims",
     settings_cls=Settings,
     migrations=files("claims") / "migrations",
-    routers=ROUTERS,
+    routers=[*ROUTERS, organisations.router("claims")],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
 )

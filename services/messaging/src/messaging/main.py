@@ -4,7 +4,7 @@ from importlib.resources import files
 
 from messaging.api import ROUTERS
 from messaging.config import Settings
-from messaging.consumers import SUBSCRIPTIONS
+from messaging.consumers import SUBSCRIPTIONS, organisations
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
 from shared.service import ServiceDefinition, cli
 
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Messaging",
     settings_cls=Settings,
     migrations=files("messaging") / "migrations",
-    routers=ROUTERS,
+    routers=[*ROUTERS, organisations.router("messaging")],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
 )

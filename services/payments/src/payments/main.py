@@ -4,7 +4,7 @@ from importlib.resources import files
 
 from payments.api import ROUTERS
 from payments.config import Settings
-from payments.consumers import SUBSCRIPTIONS
+from payments.consumers import SUBSCRIPTIONS, organisations
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
 from shared.service import ServiceDefinition, cli
 
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Payments",
     settings_cls=Settings,
     migrations=files("payments") / "migrations",
-    routers=ROUTERS,
+    routers=[*ROUTERS, organisations.router("payments")],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
 )

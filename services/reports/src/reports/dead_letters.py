@@ -15,8 +15,7 @@ import uuid
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from pydantic import ValidationError
 
-from reports import store
-from reports.domain import RENDER_ABANDONED
+from reports.handlers.rendering import abandon_run
 from shared.bus.topology import DEAD_LETTER_REASON
 from shared.events import Envelope, ReportRunRequested
 from shared.logging import get_logger
@@ -55,8 +54,7 @@ class AbandonedRenders:
             await message.ack()
             return
         try:
-            async with self.runtime.pool.acquire() as conn:
-                failed = await store.fail_run(conn=conn, run_id=run_id, error=RENDER_ABANDONED)
+            failed = await abandon_run(self.runtime.work, run_id=run_id, cause=str(reason))
         except Exception as exc:  # the database is away: keep the message for when it is back
             log.warning("render_dead_letter_waiting_for_database", run_id=str(run_id), error=repr(exc))
             await asyncio.sleep(DATABASE_RETRY_SECONDS)

@@ -1,10 +1,10 @@
-"""Composition root of the reports service: `python -m reports api|worker|migrate`."""
+"""Composition root of the reports service: `python -m reports api|worker|migrate|render`."""
 
 from importlib.resources import files
 
-from reports.api import ROUTERS
+from reports.api import ROUTERS, reports_only
 from reports.config import Settings
-from reports.consumers import SUBSCRIPTIONS
+from reports.consumers import SUBSCRIPTIONS, organisations
 from reports.render import RENDER_QUEUE, run_render_worker
 from shared.events import ReportRunRequested
 from shared.projections import PLATFORM_WITH_ORGANISATIONS
@@ -15,7 +15,7 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Reports",
     settings_cls=Settings,
     migrations=files("reports") / "migrations",
-    routers=ROUTERS,
+    routers=[*ROUTERS, reports_only(organisations.router("reports"))],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=PLATFORM_WITH_ORGANISATIONS,
     commands={"render": run_render_worker},

@@ -8,9 +8,10 @@ Each copy also marks failed the runs whose jobs were dead-lettered (see `reports
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from reports.dead_letters import AbandonedRenders
-from reports.handlers import render_run
+from reports.handlers.rendering import render_run
 from shared.bus import Consumer, Subscription
 from shared.events import ReportRunRequested
 from shared.service import Runtime
@@ -26,7 +27,7 @@ def render_consumer(runtime: Runtime, *, prefetch: int = 1) -> Consumer:
         schema="reports",
         connection=runtime.broker,
         events_exchange=runtime.settings.events_exchange,
-        subscriptions=[Subscription(ReportRunRequested, render_run)],
+        subscriptions=[Subscription(ReportRunRequested, partial(render_run, runtime.work))],
         delivery_limit=runtime.settings.consumer_delivery_limit,
         retry_delays=runtime.settings.consumer_retry_delays,
         prefetch=prefetch,

@@ -1,63 +1,49 @@
-"""The report catalogue and the renderers (pure functions: rows in, bytes out; no I/O)."""
+"""How a report's rows become a file: pure functions, rows in, bytes out (no I/O, the clock passed in)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from pydantic import BaseModel
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from reports.domain.catalogue import ReportDefinition
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    heading: str
+CONTENT_TYPES: dict[str, str] = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
-@dataclass(frozen=True)
-class ReportDefinition:
-    key: str
-    title: str
-    description: str
-    columns: tuple[Column, ...]
+def filename(report: ReportDefinition, format: str, *, printed: datetime) -> str:
+    return f"{report.key}-{printed:%Y%m%d-%H%M}.{format}"
 
 
-ORGANISATION_DIRECTORY = ReportDefinition(
-    key="organisation-directory",
-    title="Provider Organisations",
-    description="The provider organisations of the authority, with their reference and status.",
-    columns=(Column("name", "Organisation"), Column("reference", "Reference"), Column("status", "Status")),
-)
-CATALOGUE = {r.key: r for r in (ORGANISATION_DIRECTORY,)}
-
-
-def render_csv(report: ReportDefinition, rows: Sequence[dict[str, Any]]) -> bytes:
+def render_csv(report: ReportDefinition, rows: Sequence[BaseModel]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.heading for c in report.columns])
     for row in rows:
-        writer.writerow([_csv_safe(row[c.key]) for c in report.columns])
+        writer.writerow([_csv_safe(getattr(row, c.key)) for c in report.columns])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 names correctly
 
 
-def _csv_safe(value: Any) -> str:
+def _csv_safe(value: object) -> str:
     """Neutralise spreadsheet formula injection (OWASP CSV injection) in text cells."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def render_pdf(report: ReportDefinition, rows: Sequence[dict[str, Any]], *, printed: datetime) -> bytes:
+def render_pdf(report: ReportDefinition, rows: Sequence[BaseModel], *, printed: datetime) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=report.title, author="Provider Portal")
-    data = [[c.heading for c in report.columns]] + [[str(row[c.key]) for c in report.columns] for row in rows]
+    data = [[c.heading for c in report.columns]] + [
+        [str(getattr(row, c.key)) for c in report.columns] for row in rows
+    ]
     table = Table(data, repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -1,0 +1,1 @@
+"""Rules of the actuals service as plain Python: no I/O, nothing of its store or api. None yet."""

@@ -1,5 +1,0 @@
-"""Routes of the messaging service."""
-
-from messaging.consumers import organisations
-
-ROUTERS = [organisations.router("messaging")]

@@ -1,0 +1,109 @@
+"""Report runs as the render worker does them: render one, or give up on one.
+
+These run for the system, not for a caller: the run's own authority and organisation scope what a
+render reads, and every change of a run's state is audited with the worker as the actor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+
+from reports.domain import formats
+from reports.domain.catalogue import CATALOGUE, ReportDefinition
+from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
+from reports.store import directory, runs
+from reports.store.runs import Run
+from shared.events import Envelope, ReportRunRequested
+from shared.logging import get_logger
+from shared.store import AuthorityScope
+from shared.uow import Actor, UnitOfWork, Work
+
+log = get_logger(__name__)
+RENDERER = "render"
+DEAD_LETTERS = "render-dead-letters"
+
+
+async def render_run(
+    work: Work, conn: asyncpg.Connection, envelope: Envelope, event: ReportRunRequested
+) -> None:
+    """Render one run inside the consumer's transaction (idempotent: a finished run is left alone).
+
+    A render that fails is recorded as failed and the message acked: rendering the same rows again
+    would fail again. Only a broken database link is left to the consumer, to retry."""
+    actor = Actor.system(RENDERER, correlation_id=envelope.correlation_id)
+    run = await runs.lock_run(conn=conn, run_id=event.run_id)
+    if run is None or run.status != "queued":
+        return
+    definition = CATALOGUE.get(event.report)
+    if definition is None:
+        async with work.within(conn, actor) as uow:
+            await _fail(uow, run, f"there is no report called {event.report!r}")
+        return
+    try:
+        async with work.within(
+            conn, actor
+        ) as uow:  # a savepoint: what a failed render wrote goes, the run stays
+            await _render(uow, definition, run)
+    except Exception as exc:
+        if conn.is_closed():
+            raise
+        log.exception("report_render_failed", run_id=str(run.run_id), error=repr(exc))
+        async with work.within(conn, actor) as uow:
+            await _fail(uow, run, RENDER_FAILED)
+
+
+async def abandon_run(work: Work, *, run_id: uuid.UUID, cause: str) -> bool:
+    """Fail a run whose render job was dead-lettered (it kept stopping its worker); False if the run
+    is not queued any more (or not there at all)."""
+    async with work.begin(Actor.system(DEAD_LETTERS)) as uow:
+        run = await runs.lock_run(conn=uow.conn, run_id=run_id)
+        return run is not None and await _fail(uow, run, RENDER_ABANDONED, cause=cause)
+
+
+async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run) -> None:
+    rows = await directory.organisations_for_report(
+        conn=uow.conn, scope=AuthorityScope(run.authority_id), organisation_id=run.organisation_id
+    )
+    printed = datetime.now(UTC)
+    # Rendering is CPU work: off the event loop, so the worker's other messages keep moving.
+    if run.format == "pdf":
+        body = await asyncio.to_thread(formats.render_pdf, definition, rows, printed=printed)
+    else:
+        body = await asyncio.to_thread(formats.render_csv, definition, rows)
+    # Logged as it happens, not after the commit: a render done twice shows even if one is not stored.
+    log.info("report_rendered", run_id=str(run.run_id), bytes=len(body), rows=len(rows))
+    await runs.finish_run(
+        conn=uow.conn,
+        run_id=run.run_id,
+        content_type=formats.CONTENT_TYPES[run.format],
+        filename=formats.filename(definition, run.format, printed=printed),
+        body=body,
+    )
+    await uow.audit(
+        "report_run_rendered",
+        authority_id=run.authority_id,
+        organisation_id=run.organisation_id,
+        subject_id=run.run_id,
+        rows=len(rows),
+    )
+
+
+async def _fail(uow: UnitOfWork, run: Run, reason: str, *, cause: str | None = None) -> bool:
+    """Fail the run with the reason its user reads; `cause` (for the audit and the log) stays ours."""
+    failed = await runs.fail_run(conn=uow.conn, run_id=run.run_id, error=reason)
+    if failed:
+        await uow.audit(
+            "report_run_failed",
+            authority_id=run.authority_id,
+            organisation_id=run.organisation_id,
+            subject_id=run.run_id,
+            outcome="failure",
+            reason=reason,
+            cause=cause,
+        )
+        uow.log("report_run_failed", run_id=str(run.run_id), cause=cause)
+    return failed

@@ -1,0 +1,137 @@
+"""Report runs and their rendered files (reports.report_run, reports.artifact)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from shared.auth import Principal
+from shared.records import Record
+from shared.scoping import Columns
+from shared.store import AnyScope, Scope, Unscoped, execute, fetch_one
+
+# A run is an organisation-level row (no contract, no service): a contract- or service-scoped user of
+# the organisation sees its runs as the rest of the organisation does.
+RUN_COLUMNS = Columns(authority="authority_id", organisation="organisation_id")
+
+
+class Run(Record):
+    run_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID | None
+    report: str
+    format: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
+class Artifact(Record):
+    content_type: str
+    filename: str
+    body: bytes
+
+
+def visible_to(principal: Principal) -> Scope:
+    """The runs `principal` may see: their authority's, and only their organisation's for a provider."""
+    return Scope.of(principal, RUN_COLUMNS, organisation_rows=True)
+
+
+async def add_run(
+    *,
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    report: str,
+    format: str,
+    requested_by: str,
+) -> Run:
+    """Record a queued run (the ids are the caller's own, from their verified principal)."""
+    run = await fetch_one(
+        conn,
+        Run,
+        """
+        INSERT INTO reports.report_run (run_id, authority_id, organisation_id, report, format, requested_by)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
+        """,
+        run_id,
+        authority_id,
+        organisation_id,
+        report,
+        format,
+        requested_by,
+        scope=Unscoped("an insert of the caller's own run: its ids come from the verified principal"),
+    )
+    assert run is not None
+    return run
+
+
+async def get_run(*, conn: asyncpg.Connection, run_id: uuid.UUID, scope: AnyScope) -> Run | None:
+    """The run, if it is within `scope`."""
+    return await fetch_one(
+        conn, Run, "SELECT * FROM reports.report_run WHERE run_id = $1 AND {scope}", run_id, scope=scope
+    )
+
+
+async def lock_run(*, conn: asyncpg.Connection, run_id: uuid.UUID) -> Run | None:
+    """The run, locked for the render worker's transaction."""
+    return await fetch_one(
+        conn,
+        Run,
+        "SELECT * FROM reports.report_run WHERE run_id = $1 FOR UPDATE",
+        run_id,
+        scope=Unscoped("the render worker renders the run its job names, for whoever requested it"),
+    )
+
+
+async def finish_run(
+    *, conn: asyncpg.Connection, run_id: uuid.UUID, content_type: str, filename: str, body: bytes
+) -> None:
+    """Store the artifact and mark the run done (the render worker's, for the run it holds locked)."""
+    worker = Unscoped("the render worker finishes the run it holds locked, for whoever requested it")
+    await execute(
+        conn,
+        "INSERT INTO reports.artifact (run_id, content_type, filename, body) VALUES ($1, $2, $3, $4)",
+        run_id,
+        content_type,
+        filename,
+        body,
+        scope=worker,
+    )
+    await execute(
+        conn,
+        "UPDATE reports.report_run SET status = 'done', finished_at = now() WHERE run_id = $1",
+        run_id,
+        scope=worker,
+    )
+
+
+async def fail_run(*, conn: asyncpg.Connection, run_id: uuid.UUID, error: str) -> bool:
+    """Mark a queued run failed with a reason the user can read; False if it was not queued."""
+    status = await execute(
+        conn,
+        """
+        UPDATE reports.report_run SET status = 'failed', finished_at = now(), error = $2
+         WHERE run_id = $1 AND status = 'queued'
+        """,
+        run_id,
+        error,
+        scope=Unscoped("the render worker gives up on the run its job names, for whoever requested it"),
+    )
+    return status == "UPDATE 1"
+
+
+async def get_artifact(*, conn: asyncpg.Connection, run_id: uuid.UUID) -> Artifact | None:
+    """The rendered file of a run (call only after get_run has checked the caller may see it)."""
+    return await fetch_one(
+        conn,
+        Artifact,
+        "SELECT content_type, filename, body FROM reports.artifact WHERE run_id = $1",
+        run_id,
+        scope=Unscoped("the file of a run get_run has just found within the caller's scope"),
+    )

@@ -1,0 +1,53 @@
+"""`python -m <service> api | worker | migrate | <operation> | <extra process kind>`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from shared.logging import configure_logging, get_logger
+from shared.loop import run_event_loop
+from shared.service.api import create_api
+from shared.service.definition import ServiceDefinition
+from shared.service.migrate import run_migrations
+from shared.service.worker import run_command, run_once, run_worker
+from shared.settings import load_settings
+from shared.telemetry import configure_telemetry
+
+log = get_logger(__name__)
+
+
+def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    """`python -m <service> api | worker | migrate | dead-letters ... | outbox ...`."""
+    from shared.operations import OPERATIONS, operation_command  # it depends on shared.service's Runtime
+
+    parser = argparse.ArgumentParser(prog=definition.name, description=definition.title)
+    parser.add_argument("command", choices=["api", "worker", "migrate", *OPERATIONS, *definition.commands])
+    parser.add_argument("words", nargs=argparse.REMAINDER, help="the operation's own arguments")
+    args = parser.parse_args(argv)
+    if args.command in OPERATIONS:
+        operation = operation_command(definition.name, [args.command, *args.words])
+    settings = load_settings(definition.settings_cls)
+    configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
+    configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)
+    if args.command == "api":
+        import uvicorn
+
+        uvicorn.run(
+            create_api(definition, settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            proxy_headers=False,
+        )
+    elif args.command == "worker":
+        run_event_loop(run_worker(definition, settings))
+    elif args.command == "migrate":
+        applied = run_event_loop(run_migrations(definition, settings))
+        log.info("migrations_done", applied=len(applied))
+    elif args.command in OPERATIONS:
+        run_event_loop(run_once(definition, settings, operation))
+    else:
+        run_event_loop(run_command(definition, settings, args.command))
+    sys.exit(0)
