@@ -6,16 +6,18 @@ from shared.events.identity import (
     AccessState,
     AuthorityPolicyState,
     AuthorityUpserted,
-    ContactChangeRequestUpserted,
-    ContactRequestUpserted,
     ContractUpserted,
     MembershipState,
-    OrganisationChangeRequestUpserted,
     OrganisationUpserted,
     PasswordResetRequested,
     ProviderServiceUpserted,
     TemporaryPasswordIssued,
     UserUpserted,
+)
+from shared.events.identity_requests import (
+    ContactChangeRequestUpserted,
+    ContactRequestUpserted,
+    OrganisationChangeRequestUpserted,
 )
 from shared.events.reports import ReportArtifactDownloaded, ReportRunRequested
 
