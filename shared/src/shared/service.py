@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared import db
 from shared.auth import TokenVerifier
+from shared.backfill import Republisher, backfill_subscription
 from shared.bus import Consumer, Outbox, OutboxRelay, Subscription
 from shared.bus.metrics import BusMetrics
 from shared.bus.topology import declare_consumer_queue, declare_service_topology
@@ -54,6 +55,9 @@ class ServiceDefinition:
     # (e.g. reports.render): declared by `migrate` like the service's own queue.
     work_queues: Mapping[str, Sequence[str]] = field(default_factory=dict)
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
+    # The aggregate types the service re-publishes on request (shared.backfill): declaring them subscribes
+    # the service to its `<name>.backfill.requested.v1` command and offers `republish` to an operator.
+    republishers: Sequence[Republisher] = ()
     # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
     worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     # Extra process kinds: `python -m <service> <name>` runs it until SIGTERM (e.g. reports' render);
@@ -65,6 +69,14 @@ class ServiceDefinition:
     on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
     # And its tear-down (e.g. identity's hashing threads).
     on_api_stop: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
+
+    # Everything its consumer takes: its subscriptions and, for a producer that re-publishes, its backfill
+    # command (built here, so a republisher that does not match the command fails at declaration).
+    consumes: Sequence[Subscription] = field(init=False)
+
+    def __post_init__(self) -> None:
+        backfill = [backfill_subscription(self.name, self.republishers)] if self.republishers else []
+        object.__setattr__(self, "consumes", (*self.subscriptions, *backfill))
 
 
 @dataclass
@@ -145,7 +157,7 @@ async def declare_topology(definition: ServiceDefinition, settings: ServiceSetti
         await declare_service_topology(
             channel,
             consumer=definition.name,
-            routing_keys=sorted(s.payload_type.routing_key() for s in definition.subscriptions),
+            routing_keys=sorted(s.payload_type.routing_key() for s in definition.consumes),
             events_exchange=settings.events_exchange,
             delivery_limit=settings.consumer_delivery_limit,
             retry_delays=settings.consumer_retry_delays,
@@ -202,7 +214,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
 
     from shared.operations import operations_router  # it depends on this module's Runtime
 
-    operations = [operations_router(definition.name)] if definition.subscriptions else []
+    operations = [operations_router(definition.name)] if definition.consumes else []
     return create_app(
         service=definition.name,
         title=definition.title,
@@ -256,7 +268,7 @@ def event_consumer(
         schema=runtime.definition.name,
         connection=runtime.broker,
         events_exchange=settings.events_exchange,
-        subscriptions=runtime.definition.subscriptions,
+        subscriptions=runtime.definition.consumes,
         delivery_limit=settings.consumer_delivery_limit,
         retry_delays=settings.consumer_retry_delays,
         inbox_retention=timedelta(days=settings.inbox_retention_days),
@@ -286,7 +298,7 @@ async def run_worker(
         async with runtime.probes(settings.worker_port):
             if relay:
                 tasks.append(asyncio.create_task(outbox_relay(runtime).run(stop), name="relay"))
-            if consume and definition.subscriptions:
+            if consume and definition.consumes:
                 consumer = event_consumer(runtime)
                 await consumer.start()
             for task in definition.worker_tasks:
@@ -345,7 +357,7 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
     parser.add_argument("words", nargs=argparse.REMAINDER, help="the operation's own arguments")
     args = parser.parse_args(argv)
     if args.command in OPERATIONS:
-        operation = operation_command(definition.name, [args.command, *args.words])
+        operation = operation_command(definition, [args.command, *args.words])
     settings = load_settings(definition.settings_cls)
     configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
     configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)

@@ -1,6 +1,7 @@
 """Every published event payload, in one registry: the source of the AsyncAPI document and of the
 schema-compatibility contract test."""
 
+from shared.events.backfill import BackfillRequested, IdentityBackfillRequested
 from shared.events.envelope import Envelope, EventPayload, make_envelope
 from shared.events.identity import (
     AuthorityPolicyState,
@@ -29,6 +30,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     PasswordResetRequested,
     ReportRunRequested,
     ReportArtifactDownloaded,
+    IdentityBackfillRequested,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
@@ -37,10 +39,12 @@ __all__ = [
     "EVENT_TYPES",
     "AuthorityPolicyState",
     "AuthorityUpserted",
+    "BackfillRequested",
     "ContactRequestUpserted",
     "ContractUpserted",
     "Envelope",
     "EventPayload",
+    "IdentityBackfillRequested",
     "MembershipState",
     "OrganisationChangeRequestUpserted",
     "OrganisationUpserted",
