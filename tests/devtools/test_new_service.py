@@ -33,7 +33,7 @@ SHAPE = [
     "src/widgets/handlers/__init__.py",
     "src/widgets/domain/__init__.py",
     "src/widgets/store/__init__.py",
-    "src/widgets/migrations/.gitkeep",
+    "src/widgets/migrations/0001_organisation_projection.sql",
     "src/widgets/consumers.py",
     "src/widgets/config.py",
     "src/widgets/main.py",

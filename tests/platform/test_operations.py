@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from actuals.config import Settings as ActualsSettings
+from actuals.main import DEFINITION as ACTUALS
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus.retention import prune_inbox
 from shared.operations import operation_command
@@ -43,7 +44,7 @@ async def _settings(env, s: Scratch, handler):
 
 
 async def _run(runtime: Runtime, *words: str, capsys) -> list[dict]:
-    await operation_command(runtime.definition.name, list(words))(runtime, asyncio.Event())
+    await operation_command(runtime.definition, list(words))(runtime, asyncio.Event())
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
@@ -118,13 +119,13 @@ async def test_outbox_replay_republishes_since_a_time_and_nothing_is_applied_twi
 
 def test_operation_words_are_checked_with_a_message_naming_the_bad_one(capsys):
     with pytest.raises(SystemExit):
-        operation_command("actuals", ["outbox", "replay", "--since", "yesterday"])
+        operation_command(ACTUALS, ["outbox", "replay", "--since", "yesterday"])
     assert "not an ISO 8601 time: 'yesterday'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        operation_command("actuals", ["outbox", "replay", "--since", "2026-11-01T00:00:00"])
+        operation_command(ACTUALS, ["outbox", "replay", "--since", "2026-11-01T00:00:00"])
     assert "UTC offset" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        operation_command("actuals", ["dead-letters", "purge"])
+        operation_command(ACTUALS, ["dead-letters", "purge"])
     assert "invalid choice: 'purge'" in capsys.readouterr().err
 
 

@@ -61,9 +61,9 @@ def asyncapi_document(*, exchange: str = DEFAULT_EXCHANGE, version: str = "1.0.0
                 }
             },
         }
-        operations[f"publish{name}"] = {
+        operations[f"{'request' if event_type.command else 'publish'}{name}"] = {
             "action": "send",
-            "summary": f"{event_type.producer} publishes {event_type.__name__}",
+            "summary": _operation_summary(event_type),
             "channel": {"$ref": f"#/channels/{key}"},
             "messages": [{"$ref": f"#/channels/{key}/messages/{name}"}],
             "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": "0.3.0"}},
@@ -76,7 +76,9 @@ def asyncapi_document(*, exchange: str = DEFAULT_EXCHANGE, version: str = "1.0.0
             "description": (
                 "Events published by the Provider Portal services on RabbitMQ. Every message is an "
                 "envelope (event_id is the deduplication key) carrying the full state in `payload`. "
-                "Delivery is at-least-once; a schema changes only additively within a major version."
+                "Delivery is at-least-once; a schema changes only additively within a major version. "
+                "`<producer>.backfill.requested` messages are commands sent to the producer by its "
+                "consumers: it answers by re-publishing the current state of every aggregate of the type."
             ),
         },
         "defaultContentType": "application/json",
@@ -87,6 +89,13 @@ def asyncapi_document(*, exchange: str = DEFAULT_EXCHANGE, version: str = "1.0.0
         "operations": operations,
         "components": {"messages": messages},
     }
+
+
+def _operation_summary(event_type: type[EventPayload]) -> str:
+    if event_type.command:
+        # Sent to the producer by the services that consume its events; the producer receives it.
+        return f"any consuming service sends {event_type.__name__} to {event_type.producer} (a command)"
+    return f"{event_type.producer} publishes {event_type.__name__}"
 
 
 def breaking_changes(old: dict[str, Any], new: dict[str, Any], *, path: str = "") -> list[str]:

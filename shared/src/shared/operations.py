@@ -1,6 +1,8 @@
-"""The backbone's operations, for an operator: `python -m <service> dead-letters list|redrive` and
-`python -m <service> outbox replay --since <iso time>`, and the council operator's API on each consuming
-service, `/council/v1/<service>/operations/dead-letters` (list) and `.../dead-letters/redrive`.
+"""The backbone's operations, for an operator: `python -m <service> dead-letters list|redrive`,
+`python -m <service> outbox replay --since <iso time>`, the backfill (`backfill request --from <producer>
+--aggregate <type>` on a consumer, `republish <type>` on a producer: shared.backfill), and the council
+operator's API on each consuming service, `/council/v1/<service>/operations/dead-letters` (list) and
+`.../dead-letters/redrive`.
 """
 
 from __future__ import annotations
@@ -18,21 +20,22 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from shared.auth import Principal
+from shared.backfill import backfill_request, find_republisher, republish, request_backfill
 from shared.bus.operations import list_dead_letters, redrive_dead_letters, replay_outbox
 from shared.http import CurrentPrincipal
 from shared.paging import PAGED, PageDep
 from shared.problems import Problem
-from shared.service import Runtime, RuntimeDep
+from shared.service import Runtime, RuntimeDep, ServiceDefinition
 
-OPERATIONS = ("dead-letters", "outbox")
+OPERATIONS = ("dead-letters", "outbox", "backfill", "republish")
 
 
 def operation_command(
-    service: str, argv: Sequence[str]
+    definition: ServiceDefinition, argv: Sequence[str]
 ) -> Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]:
     """The process that runs the operation `argv` asks for and prints its result, one JSON object a line.
     The words are checked first: a bad one exits with a message naming it, before anything connects."""
-    args = parse_operation(service, argv)
+    args = parse_operation(definition, argv)
 
     async def command(runtime: Runtime, stop: asyncio.Event) -> None:
         for row in await run_operation(runtime, args):
@@ -41,13 +44,37 @@ def operation_command(
     return command
 
 
-def parse_operation(service: str, argv: Sequence[str]) -> argparse.Namespace:
-    return _parser(service).parse_args(argv)
+def parse_operation(definition: ServiceDefinition, argv: Sequence[str]) -> argparse.Namespace:
+    parser = _parser(definition.name)
+    args = parser.parse_args(argv)
+    try:
+        if args.subject == "backfill":
+            args.envelope = backfill_request(
+                definition.name, definition.consumes, producer=args.producer, aggregate=args.aggregate
+            )
+        elif args.subject == "republish":
+            args.republisher = find_republisher(definition.name, definition.republishers, args.aggregate)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
 
 
 async def run_operation(runtime: Runtime, args: argparse.Namespace) -> list[dict[str, object]]:
     """Run one parsed operation; return its result rows."""
     name = runtime.definition.name
+    if args.subject == "backfill":
+        await request_backfill(runtime.pool, runtime.outbox, args.envelope)
+        return [
+            {
+                "requested": args.envelope.routing_key,
+                "aggregate": args.aggregate,
+                "event_id": str(args.envelope.event_id),
+            }
+        ]
+    if args.subject == "republish":
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            count = await republish(conn, runtime.outbox, args.republisher)
+        return [{"republished": count, "aggregate": args.aggregate}]
     if args.subject == "outbox":
         replayed = await replay_outbox(runtime.pool, schema=name, since=args.since)
         return [{"replayed": replayed, "since": args.since.isoformat()}]
@@ -67,6 +94,14 @@ def _parser(service: str) -> argparse.ArgumentParser:
     outbox = subjects.add_parser("outbox", help="re-publish events from the outbox")
     outbox.add_argument("action", choices=["replay"])
     outbox.add_argument("--since", type=_aware_time, required=True, help="ISO 8601 time with its offset")
+    backfill = subjects.add_parser(
+        "backfill", help="ask a producer to re-publish the current state of a type"
+    )
+    backfill.add_argument("action", choices=["request"])
+    backfill.add_argument("--from", dest="producer", required=True, help="the producer, e.g. identity")
+    backfill.add_argument("--aggregate", required=True, help="the aggregate type, e.g. organisation")
+    again = subjects.add_parser("republish", help="re-publish the current state of every aggregate of a type")
+    again.add_argument("aggregate", help="the aggregate type, e.g. organisation")
     return parser
 
 

@@ -5,7 +5,7 @@ from importlib.resources import files
 from claims.api import ROUTERS
 from claims.config import Settings
 from claims.consumers import SUBSCRIPTIONS, organisations
-from shared.projections import PLATFORM_WITH_ORGANISATIONS
+from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
@@ -15,7 +15,7 @@ DEFINITION = ServiceDefinition(
     migrations=files("claims") / "migrations",
     routers=[*ROUTERS, organisations.router("claims")],
     subscriptions=SUBSCRIPTIONS,
-    platform_migrations=PLATFORM_WITH_ORGANISATIONS,
+    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
 )
 
 

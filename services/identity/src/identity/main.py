@@ -13,6 +13,7 @@ from identity.api import ROUTERS
 from identity.config import Settings
 from identity.consumers import SUBSCRIPTIONS
 from identity.context import build_context
+from identity.republishing import REPUBLISHERS
 from identity.store import limits, sessions
 from shared.auth import jwks_document
 from shared.logging import get_logger
@@ -57,6 +58,7 @@ DEFINITION = ServiceDefinition(
     platform_migrations=(OUTBOX_INBOX, DECISION_REQUESTS),
     routers=[*ROUTERS, keys.router],
     subscriptions=SUBSCRIPTIONS,
+    republishers=REPUBLISHERS,  # other services' backfill requests, and `python -m identity republish`
     on_api_start=on_api_start,
     on_api_stop=on_api_stop,
     worker_tasks=[sweep_expired],

@@ -1,6 +1,7 @@
 """Every published event payload, in one registry: the source of the AsyncAPI document and of the
 schema-compatibility contract test."""
 
+from shared.events.backfill import BackfillRequested, IdentityBackfillRequested
 from shared.events.envelope import Envelope, EventPayload, make_envelope
 from shared.events.identity import (
     AccessState,
@@ -34,6 +35,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     PasswordResetRequested,
     ReportRunRequested,
     ReportArtifactDownloaded,
+    IdentityBackfillRequested,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
@@ -43,11 +45,13 @@ __all__ = [
     "AccessState",
     "AuthorityPolicyState",
     "AuthorityUpserted",
+    "BackfillRequested",
     "ContactChangeRequestUpserted",
     "ContactRequestUpserted",
     "ContractUpserted",
     "Envelope",
     "EventPayload",
+    "IdentityBackfillRequested",
     "MembershipState",
     "OrganisationChangeRequestUpserted",
     "OrganisationUpserted",

@@ -21,6 +21,9 @@ class EventPayload(BaseModel):
     aggregate: ClassVar[str]
     event: ClassVar[str]
     version: ClassVar[int] = 1
+    # A command is sent *to* `producer` by other services (its routing key is still the producer's, so the
+    # producer's queue is bound to it), where an event is published by `producer`.
+    command: ClassVar[bool] = False
 
     @classmethod
     def routing_key(cls) -> str:

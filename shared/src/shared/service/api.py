@@ -58,7 +58,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
 
     from shared.operations import operations_router  # it depends on shared.service's Runtime
 
-    operations = [operations_router(definition.name)] if definition.subscriptions else []
+    operations = [operations_router(definition.name)] if definition.consumes else []
     return create_app(
         service=definition.name,
         title=definition.title,

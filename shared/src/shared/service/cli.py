@@ -27,7 +27,7 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
     parser.add_argument("words", nargs=argparse.REMAINDER, help="the operation's own arguments")
     args = parser.parse_args(argv)
     if args.command in OPERATIONS:
-        operation = operation_command(definition.name, [args.command, *args.words])
+        operation = operation_command(definition, [args.command, *args.words])
     settings = load_settings(definition.settings_cls)
     configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
     configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
+from shared.backfill import Republisher, backfill_subscription
 from shared.bus import Subscription
 from shared.migrations import OUTBOX_INBOX
 from shared.settings import ServiceSettings
@@ -31,6 +32,9 @@ class ServiceDefinition:
     # (e.g. reports.render): declared by `migrate` like the service's own queue.
     work_queues: Mapping[str, Sequence[str]] = field(default_factory=dict)
     platform_migrations: tuple[str, ...] = (OUTBOX_INBOX,)
+    # The aggregate types the service re-publishes on request (shared.backfill): declaring them subscribes
+    # the service to its `<name>.backfill.requested.v1` command and offers `republish` to an operator.
+    republishers: Sequence[Republisher] = ()
     # Extra background tasks for the worker (e.g. reports' renderer), each run until stop is set.
     worker_tasks: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     # Extra process kinds: `python -m <service> <name>` runs it until SIGTERM (e.g. reports' render);
@@ -42,3 +46,11 @@ class ServiceDefinition:
     on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
     # And its tear-down (e.g. identity's hashing threads).
     on_api_stop: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
+
+    # Everything its consumer takes: its subscriptions and, for a producer that re-publishes, its backfill
+    # command (built here, so a republisher that does not match the command fails at declaration).
+    consumes: Sequence[Subscription] = field(init=False)
+
+    def __post_init__(self) -> None:
+        backfill = [backfill_subscription(self.name, self.republishers)] if self.republishers else []
+        object.__setattr__(self, "consumes", (*self.subscriptions, *backfill))

@@ -40,7 +40,7 @@ async def declare_topology(definition: ServiceDefinition, settings: ServiceSetti
         await declare_service_topology(
             channel,
             consumer=definition.name,
-            routing_keys=sorted(s.payload_type.routing_key() for s in definition.subscriptions),
+            routing_keys=sorted(s.payload_type.routing_key() for s in definition.consumes),
             events_exchange=settings.events_exchange,
             delivery_limit=settings.consumer_delivery_limit,
             retry_delays=settings.consumer_retry_delays,

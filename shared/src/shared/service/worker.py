@@ -48,7 +48,7 @@ def event_consumer(
         schema=runtime.definition.name,
         connection=runtime.broker,
         events_exchange=settings.events_exchange,
-        subscriptions=runtime.definition.subscriptions,
+        subscriptions=runtime.definition.consumes,
         delivery_limit=settings.consumer_delivery_limit,
         retry_delays=settings.consumer_retry_delays,
         inbox_retention=timedelta(days=settings.inbox_retention_days),
@@ -78,7 +78,7 @@ async def run_worker(
         async with runtime.probes(settings.worker_port):
             if relay:
                 tasks.append(asyncio.create_task(outbox_relay(runtime).run(stop), name="relay"))
-            if consume and definition.subscriptions:
+            if consume and definition.consumes:
                 consumer = event_consumer(runtime)
                 await consumer.start()
             for task in definition.worker_tasks:

@@ -1,0 +1,39 @@
+"""What identity re-publishes when a consumer asks for a backfill (shared.backfill): the current full
+state of every organisation and every user, as the same events its handlers publish on each change.
+
+Each query gives one row per aggregate with the event's fields as columns, in the shape those handlers
+build (a user's memberships: those of active organisations, by organisation name). The queries read
+every authority's rows: a backfill is identity's own work for the other services, never a caller's.
+"""
+
+from __future__ import annotations
+
+from shared.backfill import Republisher
+from shared.events import OrganisationUpserted, UserUpserted
+
+ORGANISATIONS = """
+    SELECT organisation_id, authority_id, reference, name, active, address, postcode, phone, email,
+           revision, updated_at
+      FROM identity.organisation
+     ORDER BY organisation_id
+"""
+
+USERS = """
+    SELECT u.user_id, u.authority_id, u.email, u.forename, u.surname, u.phone, u.is_council, u.active,
+           COALESCE(
+               (SELECT json_agg(json_build_object(
+                           'organisation_id', m.organisation_id, 'role', m.role, 'can_edit', m.can_edit,
+                           'scope_type', m.scope_type, 'scope_id', m.scope_id)
+                       ORDER BY o.name, m.organisation_id)
+                  FROM identity.membership m JOIN identity.organisation o USING (organisation_id)
+                 WHERE m.user_id = u.user_id AND o.active),
+               '[]'::json) AS memberships,
+           u.revision, u.updated_at
+      FROM identity.app_user u
+     ORDER BY u.user_id
+"""
+
+REPUBLISHERS = (
+    Republisher(OrganisationUpserted, ORGANISATIONS, aggregate_id="organisation_id"),
+    Republisher(UserUpserted, USERS, aggregate_id="user_id"),
+)

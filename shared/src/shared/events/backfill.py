@@ -1,0 +1,39 @@
+"""Backfill commands: a consuming service asks a producer to re-publish the current full state of every
+aggregate of a type (shared.backfill). One command per producer, addressed by its routing key
+`<producer>.backfill.requested.v1`; the aggregate types the producer offers are the values of its
+`aggregate_type` field, so the contract documents them and a request for anything else is refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.envelope import EventPayload
+
+
+class BackfillRequested(EventPayload):
+    """What every producer's backfill command carries; a producer's own subclass names it and narrows
+    `aggregate_type` to the types it re-publishes."""
+
+    aggregate = "backfill"
+    event = "requested"
+    version = 1
+    command: ClassVar[bool] = True
+
+    aggregate_type: str = Field(description="The aggregate type whose current states are wanted")
+    requested_by: str = Field(description="The service that asked (the one that lacks the states)")
+    requested_at: datetime = Field(description="When it was asked, UTC")
+
+
+class IdentityBackfillRequested(BackfillRequested):
+    """Ask identity to re-publish the current full state of every organisation or every user, as their
+    ordinary `upserted` events with their current revisions, so that a consumer that started late fills
+    its projection. Every consumer of the type receives them; their revision guards make that harmless."""
+
+    producer = "identity"
+
+    aggregate_type: Literal["organisation", "user"] = Field(
+        description="The aggregate type whose current states are wanted", examples=["organisation"]
+    )

@@ -1,0 +1,121 @@
+"""The projection kit's pure part: the SQL a declaration builds, the values it sends, and declarations
+refused with a message naming what is wrong."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from shared.events import OrganisationUpserted
+from shared.projections import Deletes, Projection, organisation_projection
+from tests.support.things import ThingRemoved, ThingUpserted, removed, thing, thing_projection
+
+THING = uuid.UUID(int=7)
+
+
+def test_the_upsert_is_guarded_by_the_revision_and_updates_every_other_column():
+    assert organisation_projection("actuals").upsert_sql == (
+        'INSERT INTO "actuals"."organisation" AS existing ("organisation_id", "authority_id", "name",'
+        ' "reference", "active", "revision", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7)'
+        ' ON CONFLICT ("organisation_id") DO UPDATE SET "authority_id" = EXCLUDED."authority_id",'
+        ' "name" = EXCLUDED."name", "reference" = EXCLUDED."reference", "active" = EXCLUDED."active",'
+        ' "revision" = EXCLUDED."revision", "updated_at" = EXCLUDED."updated_at"'
+        ' WHERE existing."revision" < EXCLUDED."revision"'
+    )
+
+
+def test_columns_take_their_payload_fields_and_the_tombstone_flag_comes_last():
+    projection = thing_projection("s")
+    assert projection.upsert_sql.startswith(
+        'INSERT INTO "s"."thing" AS existing ("thing_id", "authority_id", "title", "revision", "deleted")'
+        " VALUES ($1, $2, $3, $4, $5)"
+    )
+    assert '"deleted" = EXCLUDED."deleted"' in projection.upsert_sql
+    _, live = thing(THING, 3, "Kettle")
+    _, gone = thing(THING, 4, "Kettle", gone=True)
+    assert projection.upsert_values(live) == (THING, uuid.UUID(int=1), "Kettle", 3, False)
+    assert projection.upsert_values(gone)[-1] is True
+
+
+def test_a_delete_event_leaves_a_guarded_tombstone_of_key_and_revision():
+    projection = thing_projection("s")
+    assert projection.tombstone_sql == (
+        'INSERT INTO "s"."thing" AS existing ("thing_id", "revision", "deleted") VALUES ($1, $2, $3)'
+        ' ON CONFLICT ("thing_id") DO UPDATE SET "revision" = EXCLUDED."revision", "deleted" = EXCLUDED."deleted"'
+        ' WHERE existing."revision" < EXCLUDED."revision"'
+    )
+    assert projection.tombstone_values(removed(THING, 5)[1]) == (THING, 5, True)
+    assert projection.live == 'NOT "deleted"'
+    assert organisation_projection("s").live == "TRUE"
+
+
+def test_a_composite_key_is_the_conflict_target_and_is_never_updated():
+    projection = Projection(
+        event=ThingUpserted,
+        schema="s",
+        table="thing_label",
+        key=("thing_id", "title"),
+        columns={"thing_id": "thing_id", "title": "label", "revision": "revision"},
+    )
+    assert 'ON CONFLICT ("thing_id", "title") DO UPDATE SET "revision" = EXCLUDED."revision" WHERE' in (
+        projection.upsert_sql
+    )
+
+
+def test_subscriptions_are_the_full_state_event_and_the_delete_event_both_applied_by_the_projection():
+    projection = thing_projection("s")
+    subscriptions = projection.subscriptions()
+    assert [s.payload_type for s in subscriptions] == [ThingUpserted, ThingRemoved]
+    assert all(
+        s.handler == projection.apply and s.handle_many == projection.apply_many for s in subscriptions
+    )
+    assert [s.payload_type for s in organisation_projection("s").subscriptions()] == [OrganisationUpserted]
+
+
+async def test_an_event_the_projection_does_not_keep_is_refused():
+    with pytest.raises(TypeError, match=re.escape('"s"."organisation" does not project ThingUpserted')):
+        await organisation_projection("s").apply(None, *thing(THING, 1))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="declares no delete event"):
+        _ = organisation_projection("s").tombstone_sql
+
+
+def declare(**changes):
+    values = {
+        "event": ThingUpserted,
+        "schema": "s",
+        "table": "thing",
+        "key": ("thing_id",),
+        "columns": {"thing_id": "thing_id", "title": "label", "revision": "revision"},
+    }
+    return Projection(**(values | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"table": "Thing; DROP"}, "'Thing; DROP' is not a safe SQL identifier"),
+        (
+            {"columns": {"thing_id": "thing_id", "title": "name", "revision": "revision"}},
+            "column 'title' takes 'name'",
+        ),
+        ({"key": ()}, "no key column"),
+        ({"key": ("id",)}, "key or revision column 'id' is not among the columns"),
+        ({"revision": "rev"}, "key or revision column 'rev' is not among the columns"),
+        ({"key": ("thing_id", "revision")}, "the revision column 'revision' cannot be part of the key"),
+        ({"deletes": Deletes()}, "deletes need a tombstone flag or a delete event"),
+        ({"deletes": Deletes(flag="label")}, "the tombstone flag 'label' is not a boolean field"),
+        ({"deletes": Deletes(flag="nope")}, "the tombstone flag 'nope' is not a boolean field"),
+        ({"deletes": Deletes(column="title", flag="gone")}, "the tombstone column 'title' is the kit's"),
+        ({"deletes": Deletes(column="Gone!", flag="gone")}, "'Gone!' is not a safe SQL identifier"),
+        (
+            {"deletes": Deletes(event=OrganisationUpserted)},
+            "the delete event OrganisationUpserted lacks thing_id",
+        ),
+    ],
+)
+def test_a_bad_declaration_is_refused_naming_what_is_wrong(changes, message):
+    with pytest.raises(ValueError, match=re.escape("projection of ThingUpserted into s.")) as raised:
+        declare(**changes)
+    assert message in str(raised.value)
