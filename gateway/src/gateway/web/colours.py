@@ -1,41 +1,21 @@
-"""Colour arithmetic for council branding: contrast ratios (WCAG 2.2) and tints, so that any colour a
-council chooses is shown with text that stays readable (success criterion 1.4.3, 4.5:1)."""
+"""Colours derived from a council's brand colour, so that text stays readable whatever it chose
+(success criterion 1.4.3, 4.5:1). The WCAG arithmetic itself is shared with identity (shared.colours)."""
 
 from __future__ import annotations
 
-import re
+from shared.colours import AA_NORMAL_TEXT, WHITE, channels, contrast_ratio, is_hex_colour
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+__all__ = [
+    "BLACK",
+    "WHITE",
+    "contrast_ratio",
+    "is_hex_colour",
+    "readable_on_white",
+    "shade",
+    "text_colour_on",
+    "tint",
+]
 BLACK = "#0b0c0c"  # GOV.UK Frontend's text colour
-WHITE = "#ffffff"
-AA_NORMAL_TEXT = 4.5
-
-
-def is_hex_colour(value: str) -> bool:
-    return bool(_HEX.match(value))
-
-
-def _channels(colour: str) -> tuple[int, int, int]:
-    if not is_hex_colour(colour):
-        raise ValueError(f"not a #rrggbb colour: {colour!r}")
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def relative_luminance(colour: str) -> float:
-    """https://www.w3.org/TR/WCAG22/#dfn-relative-luminance"""
-
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(c) for c in _channels(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    """https://www.w3.org/TR/WCAG22/#dfn-contrast-ratio"""
-    lighter, darker = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def text_colour_on(background: str) -> str:
@@ -45,12 +25,12 @@ def text_colour_on(background: str) -> str:
 
 def tint(colour: str, amount: float) -> str:
     """`colour` mixed with white; amount 0 is the colour itself, 1 is white."""
-    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in _channels(colour))
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels(colour))
 
 
 def shade(colour: str, amount: float) -> str:
     """`colour` mixed with black; amount 0 is the colour itself, 1 is black."""
-    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in _channels(colour))
+    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in channels(colour))
 
 
 def readable_on_white(colour: str) -> str:

@@ -1,9 +1,21 @@
 """Routes of the identity service: parse, call a handler, answer (errors are problem+json)."""
 
-from identity.api import clients, contact_changes, contacts, council, directory, keys, login, me, organisation
+from identity.api import (
+    branding,
+    clients,
+    contact_changes,
+    contacts,
+    council,
+    directory,
+    keys,
+    login,
+    me,
+    organisation,
+)
 
 ROUTERS = [
     login.router,
+    branding.internal,
     keys.internal,
     me.router,
     directory.provider_api,
@@ -14,6 +26,7 @@ ROUTERS = [
     keys.council_api,
     clients.council_api,
     directory.council_api,
+    branding.council_api,
     contacts.council_api,
     contact_changes.council_api,
     organisation.council_api,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from identity.api.deps import ContextDep
-from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
+from identity.api.schemas import Email, OneLine, Phone, ScopedGrant
 from identity.domain.contact_requests import ContactRequest
 from identity.handlers import contacts
 from identity.store.memberships import Contact
@@ -57,8 +57,8 @@ class ContactRequestIn(ScopedGrant):
     forename: OneLine = Field(min_length=1, max_length=100)
     surname: OneLine = Field(min_length=1, max_length=100)
     address: str = Field(min_length=1, max_length=500)
-    phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
-    email: str = Field(pattern=EMAIL, max_length=254, description="the new contact's portal e-mail")
+    phone: Phone
+    email: Email = Field(description="the new contact's portal e-mail")
 
 
 class ContactRequestPublic(BaseModel):

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from identity.api.schemas import EMAIL, PHONE, ContractPublic, OneLine, ServicePublic
+from identity.api.schemas import ContractPublic, Email, OneLine, Phone, Postcode, ServicePublic
 from identity.handlers import directory, directory_views
 from identity.store import directory as store
 from identity.store.contracts import Contract, Service
@@ -32,9 +32,9 @@ class OrganisationUpsert(BaseModel):
     name: OneLine = Field(min_length=1, max_length=200)
     active: bool = True
     address: str | None = Field(None, min_length=1, max_length=500, description="lines separated by newlines")
-    postcode: str | None = Field(None, min_length=1, max_length=10)
-    phone: str | None = Field(None, min_length=5, max_length=40, pattern=PHONE)
-    email: str | None = Field(None, max_length=254, pattern=EMAIL)
+    postcode: Postcode | None = None
+    phone: Phone | None = None
+    email: Email | None = None
 
 
 class OrganisationPublic(BaseModel):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from identity.api.deps import ContextDep, GatewayActor
-from identity.api.schemas import EMAIL, PASSWORD_INPUT_MAX, SLUG, AuthorityBranding, OneLine
+from identity.api.schemas import PASSWORD_INPUT_MAX, SLUG, AuthorityBranding, Email, OneLine, Phone
 from identity.domain import security_codes
 from identity.handlers import journey, login, resets, sessions
 from identity.handlers.principals import IssuedToken
@@ -191,8 +191,8 @@ class ResetRequestIn(BaseModel):
     authority: str = Field(pattern=SLUG)
     name: OneLine = Field(min_length=1, max_length=200)
     organisation_name: OneLine = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=EMAIL, max_length=254)
-    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() -]+$")
+    email: Email
+    phone: Phone
 
 
 class Accepted(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from identity.api.contacts import STATUS, Rejection
 from identity.api.directory import OrganisationPublic
-from identity.api.schemas import EMAIL, PHONE, OneLine
+from identity.api.schemas import Email, OneLine, Phone, Postcode
 from identity.domain.organisation import OrganisationChangeRequest
 from identity.handlers import organisation_details
 from identity.store.directory import Organisation
@@ -20,7 +20,6 @@ from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/identity", tags=["organisation"])
 council_api = APIRouter(prefix="/council/v1/identity", tags=["council"])
-POSTCODE = r"^[A-Za-z0-9 ]+$"
 
 
 @provider_api.get(
@@ -37,9 +36,9 @@ class OrganisationChangeIn(BaseModel):
     address: str = Field(
         min_length=1, max_length=500, description="postal address, lines separated by newlines"
     )
-    postcode: str = Field(min_length=5, max_length=10, pattern=POSTCODE)
-    phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
-    email: str = Field(max_length=254, pattern=EMAIL, description="the organisation's contact e-mail")
+    postcode: Postcode
+    phone: Phone
+    email: Email = Field(description="the organisation's contact e-mail")
 
 
 class OrganisationChangePublic(BaseModel):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 SLUG = r"^[a-z0-9-]{2,40}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -21,6 +23,72 @@ def _one_line(value: str) -> str:
 
 
 OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
+# The contact details that people type into the portal's forms, checked here only (the pages show these
+# messages at their fields, after the field's label: "Telephone number must be 40 characters or fewer").
+def _text_check(name: str, *, min_length: int, max_length: int, pattern: str, wrong: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError(f"{name}_missing", "is required")
+        if len(value) > max_length:
+            raise PydanticCustomError(f"{name}_too_long", f"must be {max_length} characters or fewer")
+        if len(value) < min_length or not compiled.match(value):
+            raise PydanticCustomError(f"{name}_format", wrong)
+        return value
+
+    return AfterValidator(check)
+
+
+def _schema(min_length: int, max_length: int, pattern: str, example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": min_length,
+            "maxLength": max_length,
+            "pattern": pattern,
+            "examples": [example],
+        }
+    )
+
+
+Phone = Annotated[
+    str,
+    _text_check(
+        "phone",
+        min_length=5,
+        max_length=40,
+        pattern=PHONE,
+        wrong="must be a telephone number of digits, spaces, + ( ) and -, like 01632 960 001",
+    ),
+    _schema(5, 40, PHONE, "01632 960 001"),
+]
+Email = Annotated[
+    str,
+    _text_check(
+        "email",
+        min_length=3,
+        max_length=254,
+        pattern=EMAIL,
+        wrong="must be an email address in the correct format, like name@example.com",
+    ),
+    _schema(3, 254, EMAIL, "name@example.com"),
+]
+# A full UK postcode in any case and spacing (https://design-system.service.gov.uk/patterns/addresses/).
+UK_POSTCODE = r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\s*$"
+Postcode = Annotated[
+    str,
+    _text_check(
+        "postcode",
+        min_length=5,
+        max_length=10,
+        pattern=UK_POSTCODE,
+        wrong="must be a full UK postcode, like TF1 7YD",
+    ),
+    _schema(5, 10, UK_POSTCODE, "TF1 7YD"),
+]
 # Long enough for any policy's password; short enough that nobody hashes a megabyte.
 PASSWORD_INPUT_MAX = 1024
 

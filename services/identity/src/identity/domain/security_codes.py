@@ -82,3 +82,13 @@ def answer_matches(code: str, positions: tuple[int, ...], answer: tuple[str, ...
     expected = "".join(code[p - 1] for p in positions).encode()
     given = "".join(answer).encode()
     return hmac.compare_digest(expected, given)
+
+
+def describe() -> list[str]:
+    """The rules as a user would read them (the help page, the form)."""
+    return [
+        f"exactly {LENGTH} digits, only the numbers 0 to 9",
+        "different from your previous code",
+        f"no digit more than {MAX_REPEATS} times",
+        f"no run of more than {MAX_RUN} digits in a row going up or down (123567 is fine, 123456 is not)",
+    ]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from identity import errors
+from identity.domain import branding
 from identity.handlers.common import authority_by_id
 from identity.store import contracts
 from identity.store import directory as store
@@ -85,6 +86,23 @@ async def upsert_organisation(
     return organisation
 
 
+COLOUR_FIELDS = ("primary_colour", "secondary_colour")
+
+
+def checked_colours(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with its colours checked (white header text must stay readable on them) and written in
+    lower case; 422 naming the colour otherwise."""
+    try:
+        return {
+            name: branding.header_colour(name, value)
+            if name in COLOUR_FIELDS and value is not None
+            else value
+            for name, value in values.items()
+        }
+    except branding.BrandingRefused as exc:
+        raise errors.invalid_field(exc.field, exc.message) from exc
+
+
 def authority_event(authority: Authority) -> AuthorityUpserted:
     state = authority.model_dump()
     return AuthorityUpserted(
@@ -97,6 +115,7 @@ async def update_authority(caller: Caller, work: Work, *, values: dict[str, Any]
     """Change the caller's authority's branding and policy; the result must still be a valid policy."""
     principal = caller.principal
     rules.require_decider(principal)
+    values = checked_colours(values)
     async with work.begin(caller.actor) as uow:
         current = await authority_by_id(uow.conn, principal.authority_id)
         try:
