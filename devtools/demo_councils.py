@@ -1,4 +1,5 @@
-"""The demo councils of `make run` (docs/demo.md): each council's policy and branding, the contracts and
+"""The demo councils of `make run` (docs/demo.md): each council's policy (its branding is in
+demo_branding.py), the contracts and
 services of its demo providers, demo logins with known passwords, and its client credentials. Data only;
 devtools/demo_identity.py seeds it."""
 
@@ -40,7 +41,7 @@ class DemoUser:
 @dataclass(frozen=True)
 class DemoCouncil:
     slug: str
-    settings: dict[str, Any]  # branding and policy columns of identity.authority
+    settings: dict[str, Any]  # policy columns of identity.authority (branding: devtools/demo_branding.py)
     contracts: tuple[DemoContract, ...] = ()
     users: tuple[DemoUser, ...] = ()
     client_secret: str = ""
@@ -62,7 +63,7 @@ DURHAM_POLICY = {  # seed 004: at least 9 characters with upper, lower, digit an
 COUNCILS = (
     DemoCouncil(
         "telford-wrekin",
-        {"primary_colour": "#00594f", "support_email": "ECM@telford.gov.uk"},
+        {},
         contracts=(
             DemoContract(
                 "P100201",
@@ -146,7 +147,7 @@ COUNCILS = (
     ),
     DemoCouncil(
         "durham-childrens",
-        {"primary_colour": "#4b2e83", **DURHAM_POLICY},
+        DURHAM_POLICY,
         contracts=(
             DemoContract(
                 "148",
@@ -187,7 +188,7 @@ COUNCILS = (
     ),
     DemoCouncil(
         "worcestershire-adults",
-        {"primary_colour": "#8a1538"},
+        {},
         contracts=(
             DemoContract(
                 "A2010",
@@ -228,7 +229,7 @@ COUNCILS = (
     ),
     DemoCouncil(
         "worcestershire-childrens",
-        {"primary_colour": "#005f73"},
+        {},
         contracts=(
             DemoContract(
                 "C3001",

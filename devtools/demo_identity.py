@@ -9,20 +9,24 @@ an unchanged authority or contract is not republished.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import asyncpg
 
+from devtools.demo_branding import BRANDINGS
 from devtools.demo_councils import SECURITY_CODE, DemoCouncil, DemoUser
 from identity.context import Context
 from identity.crypto import digest
+from identity.handlers import branding as branding_handlers
 from identity.handlers import directory as directory_handlers
 from identity.handlers.directory import council_system
 from identity.handlers.events import publish_user
+from identity.store import branding as branding_store
 from identity.store import contracts, keys, logins, users
 from identity.store import directory as directory_store
 from identity.store import memberships as membership_store
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
-from shared.uow import Actor, Caller
+from shared.uow import Actor, Caller, Work
 
 
 def system(authority_id: uuid.UUID) -> Principal:
@@ -58,6 +62,7 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
     assert current is not None
     if any(getattr(current, k) != v for k, v in council.settings.items()):
         await directory_handlers.update_authority(council_caller, ctx.work, values=council.settings)
+    await seed_branding(council_caller, ctx.work, BRANDINGS.get(council.slug))
     for demo in council.contracts:
         values = {
             "reference": demo.reference,
@@ -97,6 +102,20 @@ async def seed_council(ctx: Context, council: DemoCouncil, authority_id: uuid.UU
         await seed_user(ctx, caller, authority_id, organisations, user)
     async with ctx.work.begin(caller.actor) as uow:
         await seed_client(uow.conn, council, authority_id)
+
+
+async def seed_branding(caller: Caller, work: Work, demo: dict[str, Any] | None) -> None:
+    """The council's branding, set as the council sets it (the council API's handler); left alone when
+    it is already so, so that an unchanged authority is not republished."""
+    if demo is None:
+        return
+    wanted = {name: demo.get(name) for name in branding_store.BRANDING_FIELDS}
+    wanted["secondary_colour"] = demo.get("secondary_colour", "#0b0c0c")
+    async with work.read() as conn:
+        current = await branding_store.branding_by_id(conn=conn, authority_id=caller.principal.authority_id)
+    assert current is not None
+    if any(getattr(current, name) != value for name, value in wanted.items()):
+        await branding_handlers.set_branding(caller, work, values=wanted)
 
 
 async def seed_user(

@@ -102,7 +102,7 @@ AUTHORITIES = (
     ),
     DemoAuthority(
         "worcestershire-childrens",
-        "Worcestershire County Council - Children",
+        "Worcestershire Children First",
         (("C3001", "Severn Valley Fostering"),),
     ),
 )

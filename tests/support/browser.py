@@ -147,8 +147,10 @@ def _fake_pages() -> dict[str, FakePage]:
 
     from gateway.config import Settings
     from gateway.main import create_gateway
-    from gateway.web.home import Viewer, render_home
+    from gateway.web.account.home import render_home
+    from gateway.web.viewer import Viewer
     from shared.auth import Role
+    from tests.support.branding import demo_branding_source
 
     app = create_gateway(
         Settings(
@@ -158,14 +160,19 @@ def _fake_pages() -> dict[str, FakePage]:
             **no_upstreams(),
         )
     )
+    app.state.web.branding = demo_branding_source()
 
     @app.get("/{slug}/home")
     async def fake_home(slug: str, request: Request) -> Any:
         branding = await app.state.web.branding.get(slug)
         viewer = Viewer(
-            name="Sam Provider", organisation_name="Purple Care Ltd", role=Role.full, can_edit=True
+            name="Sam Provider",
+            organisation_name="Purple Care Ltd",
+            role=Role.full,
+            can_edit=True,
+            authority_slug=slug,
         )
-        return render_home(app.state.web, request, branding=branding, viewer=viewer, open_actions=2)
+        return render_home(app.state.web, request, branding=branding, viewer=viewer)
 
     app.router.routes.insert(0, app.router.routes.pop())  # ahead of the real, logged-in home page
 
@@ -197,6 +204,8 @@ PAGES: tuple[PortalPage, ...] = (
     PortalPage("councils", "/"),
     *(PortalPage(f"landing-{slug}", f"/{slug}/") for slug in AUTHORITIES),
     PortalPage("privacy", "/telford-wrekin/privacy"),
+    PortalPage("help", "/telford-wrekin/help"),
+    PortalPage("help-durham-childrens", "/durham-childrens/help"),
     PortalPage("forgotten-password", "/worcestershire-childrens/forgotten-password"),
     PortalPage(
         "forgotten-password-errors",

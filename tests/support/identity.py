@@ -152,32 +152,32 @@ async def create_user(
     return response.json()["user"], response.json()["temporary_password"]
 
 
-# The councils the gateway's pages know (gateway.web.branding.DEMO_BRANDINGS), as identity must hold them
-# for a page to log in: (slug, name, support e-mail).
-PORTAL_AUTHORITIES = {
-    "telford-wrekin": ("Telford & Wrekin Council", "ECM@telford.gov.uk"),
-    "durham-childrens": ("Durham County Council Children's", None),
-    "worcestershire-adults": ("Worcestershire County Council", None),
-    "worcestershire-childrens": ("Worcestershire County Council - Children", None),
-}
-
-
 async def ensure_portal_authorities(env: RunEnvironment) -> None:
-    """Every council of the portal's pages in identity (as `make run`'s seed makes them), so that the
-    pages' calls to identity (log in, forgotten password) find their authority."""
+    """Every council of the portal's pages in identity with its demo branding (as `make run`'s seed makes
+    them), so that the pages find their authority, its look, and can log in."""
+    from devtools.demo_branding import BRANDINGS
     from devtools.seed import AUTHORITIES  # the demo seed's ids, so that seeding later finds them
 
-    ids = {authority.slug: authority.authority_id for authority in AUTHORITIES}
     conn = await db.connect(env.dsn("identity"))
     try:
-        for slug, (name, support_email) in PORTAL_AUTHORITIES.items():
+        for authority in AUTHORITIES:
+            branding = BRANDINGS[authority.slug]
             await conn.execute(
-                "INSERT INTO identity.authority (authority_id, slug, name, support_email)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING",
-                ids[slug],
-                slug,
-                name,
-                support_email,
+                "INSERT INTO identity.authority (authority_id, slug, name) VALUES ($1, $2, $3)"
+                " ON CONFLICT (slug) DO NOTHING",
+                authority.authority_id,
+                authority.slug,
+                branding["name"],
+            )
+            await conn.execute(
+                "UPDATE identity.authority SET name = $2, primary_colour = $3, support_team = $4,"
+                " support_email = $5, help_text = $6 WHERE slug = $1",
+                authority.slug,
+                branding["name"],
+                branding["primary_colour"],
+                branding["support_team"],
+                branding.get("support_email"),
+                branding["help_text"],
             )
     finally:
         await conn.close()

@@ -39,6 +39,13 @@ class Settings(CommonSettings):
     csrf_secret: SecretStr | None = Field(
         None, description="key of the CSRF tokens, shared by every replica; required in production"
     )
+    branding_cache_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="how long the pages reuse an authority's branding read from identity: a council's change"
+        " shows within this time",
+    )
     # Sessions, API keys and their exchange with identity (see gateway.auth).
     identity_secret: SecretStr | None = Field(
         None,

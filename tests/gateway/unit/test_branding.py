@@ -1,16 +1,37 @@
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from gateway.web.branding import (
-    DEMO_BRANDINGS,
+    DEFAULT_HOURS,
+    DEFAULT_TEAM,
     PORTAL,
     Branding,
-    StaticBrandingSource,
     SupportContact,
     brand_stylesheet,
+    branding_from_identity,
 )
+from gateway.web.branding_source import IdentityBrandingSource
 from gateway.web.colours import contrast_ratio, readable_on_white, text_colour_on, tint
+from shared.problems import Problem
+from tests.support.branding import demo_brandings
+
+DEMO = demo_brandings()
+TELFORD = {
+    "slug": "telford-wrekin",
+    "name": "Telford & Wrekin Council",
+    "primary_colour": "#00594f",
+    "support_team": "Provider Portal team",
+    "support_email": "ECM@telford.gov.uk",
+    "support_phone": None,
+    "support_hours": None,
+    "help_text": "First paragraph,\nstill the first.\n\n  Second.  \n\n",
+    "logo": {"media_type": "image/png", "sha256": "ab" * 32, "bytes": 10},
+    "revision": 7,
+    "password_rules": ["at least 12 characters"],
+    "max_password_failures": 3,
+}
 
 
 def test_contrast_ratio_matches_wcag_examples():
@@ -18,7 +39,7 @@ def test_contrast_ratio_matches_wcag_examples():
     assert round(contrast_ratio("#1d70b8", "#ffffff"), 2) == 5.17
 
 
-@pytest.mark.parametrize("branding", [*DEMO_BRANDINGS, PORTAL], ids=lambda b: b.slug)
+@pytest.mark.parametrize("branding", [*DEMO, PORTAL], ids=lambda b: b.slug)
 def test_every_brand_keeps_text_readable(branding):
     assert contrast_ratio(text_colour_on(branding.colour), branding.colour) >= 4.5
     assert contrast_ratio(readable_on_white(branding.colour), "#ffffff") >= 4.5
@@ -35,13 +56,13 @@ def test_tint():
 
 
 def test_stylesheet_is_custom_properties_only():
-    css = brand_stylesheet(DEMO_BRANDINGS[0])
+    css = brand_stylesheet(DEMO[0])
     assert css.startswith(":root{--portal-brand-colour:#00594f;--portal-brand-text-colour:#ffffff;")
     assert "url(" not in css
 
 
 def test_the_list_of_councils_gets_a_class_per_council():
-    css = brand_stylesheet(PORTAL, others=DEMO_BRANDINGS)
+    css = brand_stylesheet(PORTAL, others=DEMO)
     assert css.startswith(":root{--portal-brand-colour:#1f3a5f;")
     assert ".portal-brand--worcestershire-adults{--portal-brand-colour:#8a1538;" in css
 
@@ -55,15 +76,89 @@ def test_branding_refuses_bad_colours_and_reserved_slugs():
         Branding(slug="api", name="X", colour="#000000", support=SupportContact(team="T"))
 
 
-async def test_static_source_knows_the_demo_councils():
-    source = StaticBrandingSource(DEMO_BRANDINGS)
-    telford = await source.get("telford-wrekin")
-    assert telford is not None and telford.support.email == "ECM@telford.gov.uk"
-    assert (await source.get("durham-childrens")).support.team == "Children's Services Finance Team"
-    assert await source.get("nowhere") is None
-    assert [b.slug for b in await source.all()] == [
-        "durham-childrens",
-        "telford-wrekin",
-        "worcestershire-childrens",
-        "worcestershire-adults",
-    ]
+def test_identitys_branding_with_defaults_for_what_the_council_did_not_set():
+    branding = branding_from_identity(TELFORD)
+    assert branding.title == "Telford & Wrekin Council Provider Portal"
+    assert branding.support == SupportContact(
+        "Provider Portal team", "ECM@telford.gov.uk", None, DEFAULT_HOURS
+    )
+    assert branding.help_paragraphs == ["First paragraph, still the first.", "Second."]
+    assert branding.logo_url == "/assets/brand/telford-wrekin/logo?v=" + "ab" * 8
+    assert branding.stylesheet_url == "/assets/brand/telford-wrekin.css?v=7"
+    assert branding.rules.password_rules == ("at least 12 characters",)
+    bare = branding_from_identity({"slug": "x", "name": "X", "primary_colour": "#1d70b8"})
+    assert (bare.support.team, bare.logo, bare.help_paragraphs) == (DEFAULT_TEAM, None, [])
+
+
+class Identity:
+    """identity's internal branding routes, answering from a dict (its status can be set)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, dict] = {"telford-wrekin": dict(TELFORD)}
+        self.calls: list[str] = []
+        self.down = False
+
+    async def fetch(self, path: str) -> httpx.Response:
+        self.calls.append(path)
+        if self.down:
+            raise httpx.ConnectError("identity is down")
+        if path.endswith("/authorities"):
+            return httpx.Response(200, json=[{"slug": slug} for slug in self.answers])
+        slug = path.split("/")[-2]
+        if slug not in self.answers:
+            return httpx.Response(404, json={"title": "Not Found"})
+        if path.endswith("/logo"):
+            return httpx.Response(200, content=b"\x89PNG...", headers={"content-type": "image/png"})
+        return httpx.Response(200, json=self.answers[slug])
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_branding_is_read_once_per_minute_and_a_change_shows_after_it():
+    identity, clock = Identity(), Clock()
+    source = IdentityBrandingSource(identity.fetch, ttl_seconds=60, clock=clock)
+    assert (await source.get("telford-wrekin")).colour == "#00594f"
+    identity.answers["telford-wrekin"]["primary_colour"] = "#4b2e83"
+    clock.now = 59
+    assert (await source.get("telford-wrekin")).colour == "#00594f"  # no call: still the first answer
+    assert len(identity.calls) == 1
+    clock.now = 61
+    assert (await source.get("telford-wrekin")).colour == "#4b2e83"
+
+
+async def test_an_unknown_address_is_remembered_too():
+    identity = Identity()
+    source = IdentityBrandingSource(identity.fetch, clock=Clock())
+    assert await source.get("no-such-council") is None
+    assert await source.get("no-such-council") is None
+    assert len(identity.calls) == 1
+
+
+async def test_when_identity_is_down_the_known_branding_stays_and_the_unknown_is_unavailable():
+    identity, clock = Identity(), Clock()
+    source = IdentityBrandingSource(identity.fetch, ttl_seconds=60, clock=clock)
+    await source.get("telford-wrekin")
+    identity.down, clock.now = True, 120
+    assert (await source.get("telford-wrekin")).name == "Telford & Wrekin Council"
+    with pytest.raises(Problem) as caught:
+        await source.get("durham-childrens")
+    assert caught.value.status == 503
+
+
+async def test_every_council_and_the_logo():
+    identity = Identity()
+    identity.answers["durham-childrens"] = {
+        **TELFORD,
+        "slug": "durham-childrens",
+        "name": "Durham",
+        "logo": None,
+    }
+    source = IdentityBrandingSource(identity.fetch, clock=Clock())
+    assert [b.slug for b in await source.all()] == ["durham-childrens", "telford-wrekin"]
+    assert await source.logo("telford-wrekin") == ("image/png", b"\x89PNG...")
+    assert await source.logo("nowhere") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.identity_client import IdentityError, lane_full
 from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, problem_text, sentence
-from gateway.web.login_pages import ordinal
+from gateway.web.login.pages import ordinal
 
 BASE = "urn:provider-portal:problem:"
 LABELS = {"new_password": "The new password", "confirm_password": "The confirmation"}
@@ -90,3 +90,58 @@ def test_a_full_hashing_lane_says_to_try_again_shortly_and_identitys_own_failure
     assert problem_text(lane_full(15.0)) == "Too many people are logging in just now: try again shortly."
     inside = IdentityError(500, {"title": "Internal Server Error", "detail": "KeyError: 'password_hash'"})
     assert problem_text(inside) == UNAVAILABLE
+
+
+def validation(*errors: tuple[str, str]) -> IdentityError:
+    """identity's 422 for a request body it refused (shared/problems.py's `errors` shape)."""
+    return IdentityError(
+        422,
+        {
+            "title": "Your request has errors",
+            "errors": [{"source": "body", "field": f, "message": m} for f, m in errors],
+        },
+    )
+
+
+def test_identitys_message_is_shown_at_its_field_after_the_fields_label():
+    exc = validation(("phone", "must be 40 characters or fewer"), ("email", "must be in the correct format"))
+    errors = identity_form_errors(
+        exc,
+        fields=("email", "telephone"),
+        labels={"telephone": "Your telephone number", "email": "Your email address"},
+        aliases={"phone": "telephone"},
+        values={"telephone": "0" * 41, "email": "x"},
+    )
+    assert errors.for_field("telephone") == "Your telephone number must be 40 characters or fewer"
+    assert [e.field for e in errors.summary] == ["email", "telephone"]
+
+
+def test_a_field_left_blank_gets_the_pages_words_and_nothing_else():
+    exc = validation(("name", "String should have at least 1 character"), ("name", "is required"))
+    errors = identity_form_errors(
+        exc,
+        fields=("name",),
+        labels={"name": "Name"},
+        values={"name": " "},
+        blank={"name": "Enter your name"},
+    )
+    assert [e.message for e in errors.summary] == ["Enter your name"]
+
+
+def test_generic_validation_phrases_read_as_english():
+    exc = validation(
+        ("name", "String should have at most 200 characters"),
+        ("role", "Input should be 'full', 'finance' or 'care'"),
+        ("address", "Value error, must be on one line"),
+    )
+    errors = identity_form_errors(
+        exc,
+        fields=("name", "address", "role"),
+        labels={"name": "Organisation name", "address": "Address", "role": "Role"},
+        values={"name": "x" * 201, "address": "a\nb", "role": "nonsense"},
+    )
+    assert [e.message for e in errors.summary] == [
+        "Organisation name must be 200 characters or fewer",
+        "Address must be on one line",
+        "Role must be one of the choices offered",
+    ]

@@ -1,19 +1,20 @@
 from __future__ import annotations
 
-import pytest
-
-from gateway.web.tasks import CATALOGUE, TaskId, access_text, open_actions_text, tasks_for
+from gateway.web import BUILT
+from gateway.web.areas import Area, Areas, LandingLine
+from gateway.web.tasks import NAMES, Task, TaskId, access_text, tasks_for, tasks_of_role
 from shared.auth import Role
 
-EVERYTHING = frozenset(TaskId)
+EVERY_TASK = tuple(Task(task, f"about {task.value}") for task in reversed(TaskId))
 
 
-def titles(role, offered=EVERYTHING, **kwargs):
-    return [card.title for card in tasks_for(role, offered=offered, authority_slug="t", **kwargs)]
+def titles(role, catalogue=EVERY_TASK):
+    ordered = Areas(tuple(Area(name=t.id.value, routers=(), task=t) for t in catalogue)).tasks
+    return [card.title for card in tasks_for(role, catalogue=ordered, authority_slug="t")]
 
 
 def test_full_access_and_main_see_every_task_in_the_seeds_order():
-    everything = [task.title for task in CATALOGUE]
+    everything = [NAMES[task] for task in TaskId]
     assert titles(Role.full) == everything
     assert titles(Role.main) == everything
     assert everything[:5] == [
@@ -25,15 +26,16 @@ def test_full_access_and_main_see_every_task_in_the_seeds_order():
     ]
 
 
-def test_finance_functions():
+def test_finance_functions_have_no_actions():
+    # DOMAIN.md and the seeds: Actions belong to Care Management, not to Finance.
     assert titles(Role.finance) == [
         "Scheduled Payments",
         "One-Off Claims",
         "Purchase Orders",
         "Reports",
-        "Actions and Change Requests",
         "Invoices",
     ]
+    assert TaskId.actions not in tasks_of_role(Role.finance)
 
 
 def test_care_management_functions():
@@ -48,28 +50,27 @@ def test_council_staff_have_no_provider_tasks():
     assert titles(Role.council) == []
 
 
-def test_only_what_the_authority_offers():
-    offered = frozenset({TaskId.scheduled_payments, TaskId.actuals})
-    assert titles(Role.full, offered) == ["Scheduled Payments", "Actuals"]
-    assert titles(Role.admin, offered) == []
+def test_the_home_page_offers_only_the_tasks_of_built_areas():
+    assert [task.id for task in BUILT.tasks] == [TaskId.contacts, TaskId.organisation_details]
+    assert titles(Role.full, BUILT.tasks) == ["Contacts", "Organisation Details"]
+    assert titles(Role.finance, BUILT.tasks) == []
+    assert [line.title for line in BUILT.landing_lines] == ["Contacts", "Organisation Details"]
 
 
-def test_cards_link_under_the_authority_and_carry_the_seeds_descriptions():
-    cards = {c.task: c for c in tasks_for(Role.full, offered=EVERYTHING, authority_slug="durham-childrens")}
-    assert cards[TaskId.scheduled_payments].href == "/durham-childrens/scheduled-payments"
-    assert cards[TaskId.scheduled_payments].description == "View and confirm or reject scheduled payments."
-    assert cards[TaskId.one_off_claims].description == "View and create One-Off Claims"
-    assert cards[TaskId.purchase_orders].description == "View & print purchase orders"
-    assert cards[TaskId.reports].description == "View & print financial reports"
+def test_an_area_without_a_task_adds_no_card_and_no_landing_line():
+    areas = Areas((Area(name="help", routers=(), landing=LandingLine("Help", "Questions")),))
+    assert areas.tasks == () and areas.landing_lines == ()
 
 
-@pytest.mark.parametrize(
-    ("count", "text"), [(0, "No open Actions"), (1, "1 open Action"), (7, "7 open Actions")]
-)
-def test_actions_card_counts_open_actions(count, text):
-    assert open_actions_text(count) == text
-    cards = tasks_for(Role.care, offered=EVERYTHING, authority_slug="t", open_actions=count)
-    assert cards[0].description == text
+def test_cards_link_under_the_authority_and_carry_their_descriptions():
+    cards = {
+        c.task: c for c in tasks_for(Role.full, catalogue=BUILT.tasks, authority_slug="durham-childrens")
+    }
+    assert cards[TaskId.contacts].href == "/durham-childrens/contacts"
+    assert cards[TaskId.contacts].description == "View and Request Changes to Contacts"
+    assert (
+        cards[TaskId.organisation_details].description == "View and Request Changes to Organisation Details"
+    )
 
 
 def test_access_is_named_as_in_the_seeds():

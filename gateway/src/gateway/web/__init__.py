@@ -1,5 +1,9 @@
 """The web portal of the gateway: pages on GOV.UK Frontend, council branding, CSRF, security headers.
 
+The pages are organised by area (web/<area>/, each with its routes and templates). Only the areas listed
+in BUILT exist for people: they alone put task cards on the home page, lines on the landing page and
+questions on the help page (web/areas.py).
+
 `install` wires it into the gateway app (called once from the composition root, gateway/main.py).
 """
 
@@ -7,22 +11,15 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
 from fastapi import FastAPI
 
 from gateway.config import Settings
-from gateway.web import (
-    account,
-    assets,
-    contact_changes,
-    contacts,
-    credentials,
-    forgotten_password,
-    login_pages,
-    organisation,
-    pages,
-)
+from gateway.web import account, assets, contacts, help, login, organisation, public
+from gateway.web.areas import Areas
 from gateway.web.assets import Assets
-from gateway.web.branding import DEMO_BRANDINGS, BrandingSource, StaticBrandingSource
+from gateway.web.branding import BrandingSource
+from gateway.web.branding_source import IdentityBrandingSource
 from gateway.web.csrf import CsrfProtection
 from gateway.web.errors import install_error_pages
 from gateway.web.rendering import WebPortal, template_environment
@@ -31,31 +28,46 @@ from shared.logging import get_logger
 from shared.settings import Environment
 
 log = get_logger(__name__)
+# In the order their routes are tried: the public pages' /{slug}/ comes last.
+BUILT = Areas(
+    (login.AREA, account.AREA, organisation.AREA, contacts.AREA, help.AREA, public.AREA),
+)
 
 
-def install(app: FastAPI, settings: Settings, *, branding: BrandingSource | None = None) -> WebPortal:
+def install(
+    app: FastAPI, settings: Settings, *, branding: BrandingSource | None = None, areas: Areas = BUILT
+) -> WebPortal:
     static = Assets.load()
     portal = WebPortal(
-        templates=template_environment(app.state.templates, static),
-        branding=branding or StaticBrandingSource(DEMO_BRANDINGS),
+        templates=template_environment(app.state.templates, static, areas),
+        branding=branding or identity_branding(app, settings),
         csrf=CsrfProtection(
             secret=_csrf_secret(settings), secure_cookie=settings.environment is Environment.production
         ),
         assets=static,
+        areas=areas,
     )
     app.state.web = portal
     app.include_router(assets.router)
-    app.include_router(forgotten_password.router)
-    app.include_router(login_pages.router)
-    app.include_router(account.router)
-    app.include_router(credentials.router)
-    app.include_router(organisation.router)
-    app.include_router(contacts.router)
-    app.include_router(contact_changes.router)
-    app.include_router(pages.router)
+    for router in areas.routers():
+        app.include_router(router)
     install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     return portal
+
+
+def identity_branding(app: FastAPI, settings: Settings) -> IdentityBrandingSource:
+    """Branding read from identity's internal API with the gateway's secret, on the gateway's client."""
+    base = settings.upstreams()["identity"]
+    secret = settings.identity_secret.get_secret_value() if settings.identity_secret else ""
+
+    async def fetch(path: str) -> httpx.Response:
+        client: httpx.AsyncClient | None = getattr(app.state, "upstream_client", None)
+        if client is None:  # made when the app starts: an app never started reads no branding
+            raise httpx.ConnectError("the gateway has not started")
+        return await client.get(base + path, headers={"x-gateway-secret": secret}, timeout=5.0)
+
+    return IdentityBrandingSource(fetch, ttl_seconds=settings.branding_cache_seconds)
 
 
 def _csrf_secret(settings: Settings) -> bytes:

@@ -1,34 +1,31 @@
-"""Who may open the Admin Functions pages (Organisation Details, Contacts: seed 003): a logged-in person
-whose role gives the task (as on the home page, web/tasks.py), at an authority that offers it. Asking
-for a change also needs Edit access. identity checks all of it again on every call."""
+"""Who may open a task's pages (Organisation Details, Contacts: seed 003): a logged-in person whose
+role gives the task (as on the home page, web/tasks.py). Asking for a change also needs Edit access.
+identity checks all of it again on every call."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from gateway.identity_client import IdentityError
-from gateway.web.account import viewer_of
 from gateway.web.branding import Branding
 from gateway.web.page_problem import PageProblem
-from gateway.web.session import SignedIn, identity
-from gateway.web.tasks import BY_PATH, ROLE_TASKS, TaskId, access_text
+from gateway.web.session import SignedIn, identity, viewer_of
+from gateway.web.tasks import NAMES, TaskId, access_text, tasks_of_role
 from shared.problems import Problem
 
 
 async def task_viewer(request: Request, branding: Branding, task: TaskId) -> SignedIn | Response:
     """The logged-in person if they may open `task`'s pages (else the 403 page, or the redirect to make)."""
-    if task not in branding.offered_tasks:
-        raise HTTPException(404)
     user = await viewer_of(request, branding.slug)
     if not isinstance(user, SignedIn):
         return user
     viewer = user.viewer
-    if task not in ROLE_TASKS.get(viewer.role, frozenset()):
-        title = BY_PATH[task.value].title
+    if task not in tasks_of_role(viewer.role):
+        title = NAMES[task]
         raise PageProblem(
             403,
             f"You do not have access to {title}",

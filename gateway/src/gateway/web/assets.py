@@ -1,6 +1,6 @@
 """Static assets: the compiled GOV.UK Frontend stylesheet and script (built at set-up from the npm
 registry, see package.json) and the portal's own few files, under a versioned URL so that browsers may
-cache them for a year; plus each authority's colours as a small stylesheet.
+cache them for a year; plus each authority's colours as a small stylesheet, and its logo.
 
 Only the files found in the static folder at start-up are served (no path from the URL ever reaches
 the file system), and none of GOV.UK Frontend's own images or fonts is among them.
@@ -69,14 +69,31 @@ def _media_type(path: Path) -> str:
 @router.get("/assets/brand/{slug}.css")
 async def authority_stylesheet(slug: str, request: Request) -> Response:
     source: BrandingSource = request.app.state.web.branding
+    max_age = 3600
     if slug == PORTAL.slug:  # the gateway's own pages, which list every council in its colours
         css = brand_stylesheet(PORTAL, others=await source.all())
+        max_age = 60
     elif (branding := await source.get(slug)) is not None:
         css = brand_stylesheet(branding)
     else:
         raise HTTPException(404)
-    # Short-lived: branding will come from identity and a council may change its colour.
-    return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=300"})
+    # Pages name it with the branding's revision (?v=), so a council's new colour is a new URL.
+    return Response(css, media_type="text/css", headers={"cache-control": f"public, max-age={max_age}"})
+
+
+@router.get("/assets/brand/{slug}/logo")
+async def authority_logo(slug: str, request: Request) -> Response:
+    """The authority's logo, from identity (its type checked there from the content, and again here)."""
+    source: BrandingSource = request.app.state.web.branding
+    logo = await source.logo(slug)
+    if logo is None:
+        raise HTTPException(404)
+    media_type, content = logo
+    # Pages name it by its content's hash (?v=): kept a day when this is that content, else not at all
+    # (a page rendered just before the logo changed asks for the old one).
+    named = request.query_params.get("v") == hashlib.sha256(content).hexdigest()[:16]
+    cache = "public, max-age=86400" if named else "no-cache"
+    return Response(content, media_type=media_type, headers={"cache-control": cache})
 
 
 @router.get("/assets/{version}/{name:path}")

@@ -1,30 +1,50 @@
-"""How each authority presents its portal: its name, colour, support contact and the tasks it offers.
+"""How each authority presents its portal: its name, colours, support contact, help text and logo.
 
-For now a table in the gateway (the demo councils of devtools/seed.py); later identity's authority
-branding, behind the same `BrandingSource` interface, so pages never know where branding comes from.
+They are identity's authority branding (edited by the council with the council API), read through a
+`BrandingSource` (web/branding_source.py), so pages never know where branding comes from. What an
+authority has not configured falls back to the defaults below.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.web import colours
-from gateway.web.tasks import TaskId
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # safe in a URL path, a CSS class and a file name
 # First path segments that belong to the gateway itself, never to an authority.
 RESERVED_SLUGS = frozenset({"api", "council", "assets", "healthz", "readyz", "metrics", "favicon.ico"})
+# For an authority that configured nothing (identity's columns left empty).
+DEFAULT_TEAM = "Provider Portal team"
+DEFAULT_HOURS = "Monday to Friday, 9am to 5pm (except bank holidays)"
 
 
 @dataclass(frozen=True)
 class SupportContact:
-    team: str
+    team: str = DEFAULT_TEAM
     email: str | None = None
     telephone: str | None = None
-    hours: str = "Monday to Friday, 9am to 5pm (except bank holidays)"
+    hours: str = DEFAULT_HOURS
+
+
+@dataclass(frozen=True)
+class Logo:
+    media_type: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    """The authority's rules that its help page explains (identity's policy, in identity's words)."""
+
+    password_rules: tuple[str, ...] = ()
+    password_expiry_days: int = 0
+    max_password_failures: int = 0
+    inactivity_lock_days: int = 0
+    security_code_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,8 +52,11 @@ class Branding:
     slug: str
     name: str  # as the seeds' "Welcome to the <name> Provider Portal"
     colour: str  # #rrggbb, the header and accents
-    support: SupportContact
-    offered_tasks: frozenset[TaskId] = field(default_factory=lambda: frozenset(TaskId))
+    support: SupportContact = field(default_factory=SupportContact)
+    help_text: str | None = None
+    logo: Logo | None = None
+    revision: int = 0  # identity's: changes with every change of the branding, so URLs can carry it
+    rules: AccountRules = field(default_factory=AccountRules)
     service_name: str = "Provider Portal"
 
     def __post_init__(self) -> None:
@@ -53,24 +76,75 @@ class Branding:
         """The portal's full name, e.g. "Telford & Wrekin Council Provider Portal"."""
         return f"{self.name} {self.service_name}".strip()
 
+    @property
+    def stylesheet_url(self) -> str:
+        return f"/assets/brand/{self.slug}.css?v={self.revision}"
+
+    @property
+    def logo_url(self) -> str | None:
+        return f"/assets/brand/{self.slug}/logo?v={self.logo.sha256[:16]}" if self.logo else None
+
+    @property
+    def help_paragraphs(self) -> list[str]:
+        """The council's own help text, in paragraphs (plain text: blank lines part them)."""
+        text = (self.help_text or "").replace("\r\n", "\n")
+        return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def branding_from_identity(data: Mapping[str, Any]) -> Branding:
+    """identity's /internal/v1/identity/authorities/{slug}/branding as a Branding, with the defaults for
+    whatever the authority has not configured."""
+    logo = data.get("logo")
+    return Branding(
+        slug=str(data["slug"]),
+        name=str(data["name"]),
+        colour=str(data["primary_colour"]),
+        support=SupportContact(
+            team=data.get("support_team") or DEFAULT_TEAM,
+            email=data.get("support_email"),
+            telephone=data.get("support_phone"),
+            hours=data.get("support_hours") or DEFAULT_HOURS,
+        ),
+        help_text=data.get("help_text"),
+        logo=Logo(media_type=str(logo["media_type"]), sha256=str(logo["sha256"])) if logo else None,
+        revision=int(data.get("revision") or 0),
+        rules=AccountRules(
+            password_rules=tuple(data.get("password_rules") or ()),
+            password_expiry_days=int(data.get("password_expiry_days") or 0),
+            max_password_failures=int(data.get("max_password_failures") or 0),
+            inactivity_lock_days=int(data.get("inactivity_lock_days") or 0),
+            security_code_rules=tuple(data.get("security_code_rules") or ()),
+        ),
+    )
+
 
 class BrandingSource(Protocol):
     async def get(self, slug: str) -> Branding | None: ...
 
     async def all(self) -> Sequence[Branding]: ...
 
+    async def logo(self, slug: str) -> tuple[str, bytes] | None:
+        """The logo's media type and bytes, or None."""
+        ...
+
 
 class StaticBrandingSource:
-    """Branding from a fixed table (the demo councils until identity serves authority branding)."""
+    """Branding from a fixed table (tests of pages that run without identity)."""
 
-    def __init__(self, brandings: Sequence[Branding]) -> None:
+    def __init__(
+        self, brandings: Sequence[Branding], logos: Mapping[str, tuple[str, bytes]] | None = None
+    ) -> None:
         self._by_slug = {b.slug: b for b in brandings}
+        self._logos = dict(logos or {})
 
     async def get(self, slug: str) -> Branding | None:
         return self._by_slug.get(slug)
 
     async def all(self) -> Sequence[Branding]:
         return sorted(self._by_slug.values(), key=lambda b: b.name)
+
+    async def logo(self, slug: str) -> tuple[str, bytes] | None:
+        return self._logos.get(slug)
 
 
 # The gateway's own pages (the list of councils, API documentation, errors outside any authority).
@@ -80,63 +154,6 @@ PORTAL = Branding(
     colour="#1f3a5f",
     support=SupportContact(team="the council that gave you access"),
     service_name="",
-)
-
-_ADULTS = frozenset(
-    {
-        TaskId.scheduled_payments,
-        TaskId.purchase_orders,
-        TaskId.reports,
-        TaskId.actions,
-        TaskId.actuals,
-        TaskId.care_package_line_items,
-        TaskId.invoices,
-        TaskId.contacts,
-        TaskId.organisation_details,
-    }
-)
-# Children's portals pay foster carers and supported-lodgings providers: the Durham guide's home page.
-_CHILDRENS = frozenset(
-    {
-        TaskId.scheduled_payments,
-        TaskId.one_off_claims,
-        TaskId.purchase_orders,
-        TaskId.reports,
-        TaskId.actions,
-    }
-)
-DEMO_BRANDINGS: tuple[Branding, ...] = (
-    Branding(
-        slug="telford-wrekin",
-        name="Telford & Wrekin Council",
-        colour="#00594f",
-        support=SupportContact(team="Provider Portal team", email="ECM@telford.gov.uk"),
-        offered_tasks=_ADULTS,
-    ),
-    Branding(
-        slug="durham-childrens",
-        name="Durham County Council Children's",
-        colour="#4b2e83",
-        support=SupportContact(team="Children's Services Finance Team"),
-        offered_tasks=_CHILDRENS,
-    ),
-    Branding(
-        slug="worcestershire-adults",
-        name="Worcestershire County Council",
-        colour="#8a1538",
-        support=SupportContact(team="Adult Services Provider Portal team"),
-        # The adults' guide: "currently made up of four areas".
-        offered_tasks=frozenset(
-            {TaskId.purchase_orders, TaskId.reports, TaskId.actuals, TaskId.care_package_line_items}
-        ),
-    ),
-    Branding(
-        slug="worcestershire-childrens",
-        name="Worcestershire Children First",
-        colour="#005f73",
-        support=SupportContact(team="Worcestershire Children First System Support Team"),
-        offered_tasks=_CHILDRENS,
-    ),
 )
 
 

@@ -1,10 +1,11 @@
 """Error pages for people: 403, 404, 500 (and the rarer ones) in the portal's style, with the request id
 to quote to support. API paths keep their problem+json answers (shared/problems.py) untouched.
 
-A link to a task whose pages are not built yet is not an error: when no route answers
-/<authority>/<task>, the 404 handler shows the "not available yet" page instead, with status 200 (the
-link is right and the address is the task's own; it will serve the task once built). Any route
+No page links to a task whose area is not built (web/areas.py), but an old bookmark may: when no route
+answers /<authority>/<task> of a known task, the 404 handler shows the "not available yet" page instead,
+with status 200 (the address is the task's own; it will serve the task once built). Any route
 registered later wins over it by construction, wherever it is registered.
+Someone logged in keeps Home and Log Out on every error page.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from gateway.web.branding import PORTAL, Branding
 from gateway.web.page_problem import PageProblem
 from gateway.web.rendering import WebPortal
 from gateway.web.security_headers import security_headers
-from gateway.web.tasks import BY_PATH
+from gateway.web.session import look_up_viewer
+from gateway.web.tasks import NAMES, TaskId
 from shared.logging import get_logger
 from shared.problems import Problem
 
@@ -74,10 +76,11 @@ async def error_page(request: Request, exc: Exception) -> Response:
     portal: WebPortal = request.app.state.web
     status, title, detail = _describe(exc)
     branding = await _branding_of(request, portal)
+    await look_up_viewer(request)
     if status == 404 and branding is not PORTAL:
-        task = BY_PATH.get(_second_segment(request))
-        if task is not None and task.id in branding.offered_tasks:
-            return portal.render(request, "not_available.html", branding=branding, task=task)
+        task = _known_task(_second_segment(request))
+        if task is not None:
+            return portal.render(request, "not_available.html", branding=branding, feature=NAMES[task])
     unhandled = not isinstance(exc, (StarletteHTTPException, RequestValidationError, Problem))
     if unhandled:
         log.exception("unhandled_error", path=request.url.path)
@@ -121,6 +124,13 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "There is a problem"
+
+
+def _known_task(segment: str) -> TaskId | None:
+    try:
+        return TaskId(segment)
+    except ValueError:
+        return None
 
 
 def _segments(request: Request) -> list[str]:

@@ -1,7 +1,7 @@
-"""Validation errors, wherever they come from, as the GOV.UK error summary plus inline field errors.
+"""A service's validation errors as the GOV.UK error summary plus inline field errors.
 
-Two sources, one shape: a service's problem+json `errors` list (each entry names its `field`; see
-shared/problems.py) and this gateway's own pydantic form models. Both become `FormErrors`: the summary
+The service checks what a form sends (the pages check nothing themselves); its problem+json `errors`
+list (each entry names its `field`; see shared/problems.py) becomes `FormErrors`: the summary
 lists every error in the order of the form's fields, each linking to its field; each field shows its own
 first message inline. Errors on fields the form does not show stay in the summary, unlinked.
 https://design-system.service.gov.uk/components/error-summary/
@@ -9,14 +9,9 @@ https://design-system.service.gov.uk/components/error-summary/
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import AfterValidator, BaseModel, ValidationError
-
-Form = TypeVar("Form", bound=BaseModel)
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -77,64 +72,6 @@ def form_errors(
     return FormErrors(tuple(general + on_fields))
 
 
-def problem_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """A pydantic ValidationError as the problem+json `errors` list, messages as the user should read them."""
-    out = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err.get("loc", ()))
-        message = str(err.get("msg", ""))
-        # Our validators raise ValueError("Enter your name"); pydantic prefixes that with "Value error, ".
-        message = message.removeprefix("Value error, ")
-        out.append({"source": "body", "field": field, "message": message})
-    return out
-
-
-def check_form(
-    form: Mapping[str, Any], model: type[Form], fields: Sequence[str]
-) -> tuple[dict[str, str], Form | None, FormErrors]:
-    """A posted form's `fields` as typed (to show again), and either the `model` they make or, when
-    they do not, the form's errors."""
-    values = {name: str(form.get(name) or "") for name in fields}
-    try:
-        return values, model.model_validate(values), NO_ERRORS
-    except ValidationError as exc:
-        return values, None, form_errors(problem_errors(exc), fields=fields)
-
-
-# Checks of the answers of a form model (pydantic), worded as GOV.UK's patterns word them.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_TELEPHONE = re.compile(r"^\+?[0-9 ()-]+$")
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-def required_text(required: str, *, max_length: int, too_long: str) -> AfterValidator:
-    """Not empty ("Enter ..." otherwise) and at most `max_length` characters."""
-
-    def check(value: str) -> str:
-        if not value:
-            raise ValueError(required)
-        if len(value) > max_length:
-            raise ValueError(too_long)
-        return value
-
-    return AfterValidator(check)
-
-
-def email_format(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("Enter an email address in the correct format, like name@example.com")
-    return value
-
-
-def telephone_format(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    if not _TELEPHONE.match(value) or not 10 <= digits <= 15:
-        raise ValueError("Enter a telephone number, like 01632 960 001 or 07700 900 982")
-    return value
-
-
-def postcode_format(value: str) -> str:
-    """A UK postcode, in any case and spacing (https://design-system.service.gov.uk/patterns/addresses/)."""
-    if not _POSTCODE.match(" ".join(value.upper().split())):
-        raise ValueError("Enter a full UK postcode, like TF1 7YD")
-    return value
+def form_values(form: Mapping[str, Any], fields: Sequence[str]) -> dict[str, str]:
+    """A posted form's `fields` as typed, without the spaces around them (to send, and to show again)."""
+    return {name: str(form.get(name) or "").strip() for name in fields}

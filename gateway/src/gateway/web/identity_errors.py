@@ -1,9 +1,14 @@
 """identity's problems (docs/identity-api.md) as the errors of a page's form: every broken rule on its
 field (the confirmation rule on the confirmation field), the others (wrong password, locked, too many
-attempts) as identity words them, on the field they are about or on the whole form."""
+attempts) as identity words them, on the field they are about or on the whole form.
+
+identity checks what a form sends, once: the pages check nothing themselves. They only word what
+identity says for a person: a field left blank gets the page's own "Enter ..." (GOV.UK's pattern), and
+the generic phrases of identity's request validation read as plain English after the field's label."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from gateway.identity_client import BUSY, IdentityError
@@ -43,12 +48,16 @@ def identity_form_errors(
     confirm: Mapping[str, str] | None = None,
     on_field: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    blank: Mapping[str, str] | None = None,
 ) -> FormErrors:
     """The errors to show for `exc` on a form of `fields`. `confirm` maps a field to its confirmation
     field (where a failed `confirmation` rule goes); `on_field` is the field a problem without `errors`
-    is about (None: the whole form)."""
+    is about (None: the whole form); `blank` words a refused field that was left empty in `values`."""
     confirm = confirm or {}
     aliases = aliases or {}
+    values = values or {}
+    blank = blank or {}
     listed = exc.body.get("errors")
     if exc.status in {403, 422} and isinstance(listed, list) and listed:
         # Every broken rule is named, one message per field (GOV.UK): "... must be X and must be Y".
@@ -59,7 +68,10 @@ def identity_form_errors(
             field = aliases.get(str(error.get("field") or ""), str(error.get("field") or ""))
             if error.get("rule") == "confirmation" and field in confirm:
                 field = confirm[field]
-            message = str(error.get("message") or "").strip().rstrip(".")
+            if field in blank and not values.get(field, "").strip():
+                by_field[field] = [blank[field]]
+                continue
+            message = plain(str(error.get("message") or "").strip().rstrip("."))
             if exc.type.endswith("wrong-current-password"):
                 message = problem_text(exc)
             if message not in by_field.setdefault(field, []):
@@ -70,6 +82,24 @@ def identity_form_errors(
         ]
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(on_field, problem_text(exc)),))
+
+
+# identity's request validation (pydantic) words some rules for programmers: these read as English.
+_PLAIN = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^String should have at most (\d+) characters?$"), r"must be \1 characters or fewer"),
+    (re.compile(r"^String should have at least 1 character$"), "is required"),
+    (re.compile(r"^String should have at least (\d+) characters$"), r"must be at least \1 characters"),
+    (re.compile(r"^Field required$"), "is required"),
+    (re.compile(r"^Input should be .*$"), "must be one of the choices offered"),
+    (re.compile(r"^String should match pattern .*$"), "is not in the right format"),
+)
+
+
+def plain(message: str) -> str:
+    for pattern, replacement in _PLAIN:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def _and(parts: list[str]) -> str:

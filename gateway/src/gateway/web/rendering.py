@@ -1,5 +1,6 @@
-"""Rendering a page: the template, the authority's branding, the CSRF token of its forms, the request
-id, and the asset URLs, in one call (`render`) that every page route uses."""
+"""Rendering a page: the template, the authority's branding, who is logged in (for the navigation),
+the CSRF token of its forms, the request id, and the asset URLs, in one call (`render`) that every page
+route uses."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from gateway.web.areas import Areas
 from gateway.web.assets import Assets
 from gateway.web.branding import PORTAL, Branding, BrandingSource
 from gateway.web.csrf import FIELD, CsrfProtection
 from gateway.web.forms import NO_ERRORS
+from gateway.web.session import look_up_viewer
 
 
 @dataclass
@@ -24,6 +27,7 @@ class WebPortal:
     branding: BrandingSource
     csrf: CsrfProtection
     assets: Assets
+    areas: Areas
 
     def render(
         self,
@@ -34,8 +38,11 @@ class WebPortal:
         status_code: int = 200,
         **context: Any,
     ) -> HTMLResponse:
+        # Whoever is logged in sees Home and Log Out on every page (web/session.py looked them up).
+        viewer = context.pop("viewer", None) or getattr(request.state, "portal_viewer", None)
         html = self.templates.get_template(template).render(
             branding=branding,
+            viewer=viewer,
             authority=None if branding is PORTAL else branding,
             csrf_field=FIELD,
             csrf_token=self.csrf.token(request),
@@ -65,8 +72,12 @@ Portal = Annotated[WebPortal, Depends(get_portal)]
 AuthorityBranding = Annotated[Branding, Depends(get_branding)]
 
 
-def template_environment(templates: jinja2.Environment, assets: Assets) -> jinja2.Environment:
-    """The gateway's Jinja environment with the portal's globals (asset URLs)."""
+def template_environment(templates: jinja2.Environment, assets: Assets, areas: Areas) -> jinja2.Environment:
+    """The gateway's Jinja environment with each area's templates (as "<area>/<name>.html") and the
+    portal's globals (asset URLs)."""
+    folders = {name: jinja2.FileSystemLoader(path) for name, path in areas.template_folders().items()}
+    if templates.loader is not None:
+        templates.loader = jinja2.ChoiceLoader([templates.loader, jinja2.PrefixLoader(folders)])
     templates.globals["asset_url"] = assets.url
     templates.globals["assets_version"] = assets.version
     return templates
@@ -78,5 +89,6 @@ async def require_csrf(request: Request) -> None:
 
 
 def page_router_dependencies() -> list[Any]:
-    """Dependencies every router of pages declares (a test checks that every form route has them)."""
-    return [Depends(require_csrf)]
+    """Dependencies every router of pages declares (a test checks that every form route has them): the
+    CSRF check, and who is logged in (for the navigation of every page)."""
+    return [Depends(require_csrf), Depends(look_up_viewer)]

@@ -5,19 +5,25 @@ Also starting and ending a browser's session from a page (the cookie, and a fres
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 
 from gateway.auth import end_session, session_token
 from gateway.client_address import client_address
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, IdentityError
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
-from gateway.web.home import Viewer
-from gateway.web.rendering import WebPortal
+from gateway.web.viewer import Viewer
 from shared.auth import Role
+from shared.logging import get_logger
 from shared.problems import Problem
+
+if TYPE_CHECKING:
+    from gateway.web.rendering import WebPortal
+
+log = get_logger(__name__)
 
 
 def identity(request: Request) -> IdentityClient:
@@ -56,6 +62,7 @@ class SignedIn:
             ),
             role=Role(self.me.get("role", "full")),
             can_edit=bool(self.me.get("can_edit")),
+            authority_slug=self.authority_slug,
         )
 
     @property
@@ -69,7 +76,41 @@ class SignedIn:
 
 
 async def signed_in(request: Request) -> SignedIn | None:
-    """The logged-in person, or None (no cookie, or the session ended, timed out or was refused)."""
+    """The logged-in person, or None (no cookie, or the session ended, timed out or was refused).
+    Asked once per request: the answer is kept on the request, with the viewer every page shows."""
+    if hasattr(request.state, "portal_signed_in"):
+        known: SignedIn | None = request.state.portal_signed_in
+        return known
+    user = await _look_up(request)
+    request.state.portal_signed_in = user
+    request.state.portal_viewer = user.viewer if user is not None else None
+    return user
+
+
+async def viewer_of(request: Request, slug: str) -> SignedIn | Response:
+    """The logged-in person of this authority, or the redirect to make (log in, or their own portal)."""
+    user = await signed_in(request)
+    if user is None:
+        return RedirectResponse(f"/{slug}/login", status_code=303)
+    if user.authority_slug and user.authority_slug != slug:
+        return RedirectResponse(f"/{user.authority_slug}/home", status_code=303)
+    return user
+
+
+async def look_up_viewer(request: Request) -> None:
+    """On every page router (and error page): who is logged in, for the navigation's Home and Log Out.
+    Without a session cookie this costs nothing; a failure to find out only leaves them out."""
+    if session_id_from(request) is None:
+        return
+    try:
+        await signed_in(request)
+    except Exception as exc:  # a public or error page must not fail because identity does
+        log.warning("viewer_unknown", error=type(exc).__name__)
+        request.state.portal_signed_in = None
+        request.state.portal_viewer = None
+
+
+async def _look_up(request: Request) -> SignedIn | None:
     session_id = session_id_from(request)
     if not session_id:
         return None

@@ -1,20 +1,13 @@
 """The tasks of the home page ("Pick a task..."), and which of them a user sees.
 
-A user sees a task when the authority offers it AND the user's role grants it. The roles are the
-seeds' (Telford & Wrekin FAQ, "How do I request access for new users?"):
-- Full Access: all functions. Main (set by the council only) is a Full Access contact.
-- Finance Functions: reports, invoices, scheduled payments, purchase orders (and one-off claims,
-  which are payments the provider asks for).
-- Care Management Functions: care package line items, actions, actuals.
-- Admin Functions: organisation details and contacts (requesting new users).
-Actions and Change Requests are granted to Finance as well: a finance user must be able to raise and
-follow a query about a payment, which the seeds say to do through actions. Edit / Read-only does not
-change which tasks are shown, only what can be done inside them.
+Every task of the portal has an id and its name in the seeds; a task appears on the home page only once
+its area is built and registers it (web/areas.py), and only for the roles that may use it.
+Edit / Read-only does not change which tasks are shown, only what can be done inside them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +15,8 @@ from shared.auth import Role
 
 
 class TaskId(StrEnum):
+    """Every task of the seeds' home pages, in their order (the same names as shared.capabilities)."""
+
     scheduled_payments = "scheduled-payments"
     one_off_claims = "one-off-claims"
     purchase_orders = "purchase-orders"
@@ -34,11 +29,29 @@ class TaskId(StrEnum):
     organisation_details = "organisation-details"
 
 
+# The seeds' names of the tasks: what the "not available yet" page calls a task that is not built.
+NAMES: dict[TaskId, str] = {
+    TaskId.scheduled_payments: "Scheduled Payments",
+    TaskId.one_off_claims: "One-Off Claims",
+    TaskId.purchase_orders: "Purchase Orders",
+    TaskId.reports: "Reports",
+    TaskId.actions: "Actions and Change Requests",
+    TaskId.actuals: "Actuals",
+    TaskId.care_package_line_items: "Care Package Line Items",
+    TaskId.invoices: "Invoices",
+    TaskId.contacts: "Contacts",
+    TaskId.organisation_details: "Organisation Details",
+}
+
+
 @dataclass(frozen=True)
 class Task:
     id: TaskId
-    title: str
     description: str  # the seeds' one-liner under the task's link
+
+    @property
+    def title(self) -> str:
+        return NAMES[self.id]
 
     @property
     def path(self) -> str:
@@ -46,29 +59,7 @@ class Task:
         return self.id.value
 
 
-# In the order of the seeds' home pages.
-CATALOGUE: tuple[Task, ...] = (
-    Task(TaskId.scheduled_payments, "Scheduled Payments", "View and confirm or reject scheduled payments."),
-    Task(TaskId.one_off_claims, "One-Off Claims", "View and create One-Off Claims"),
-    Task(TaskId.purchase_orders, "Purchase Orders", "View & print purchase orders"),
-    Task(TaskId.reports, "Reports", "View & print financial reports"),
-    Task(TaskId.actions, "Actions and Change Requests", "No open Actions"),
-    Task(TaskId.actuals, "Actuals", "Submit your actuals using the online form or bulk import facility"),
-    Task(
-        TaskId.care_package_line_items,
-        "Care Package Line Items",
-        "View the care packages commissioned from you",
-    ),
-    Task(TaskId.invoices, "Invoices", "View invoices and credit notes, and submit actuals payable invoices"),
-    Task(TaskId.contacts, "Contacts", "View and Request Changes to Contacts"),
-    Task(
-        TaskId.organisation_details,
-        "Organisation Details",
-        "View and Request Changes to Organisation Details",
-    ),
-)
-BY_PATH = {task.path: task for task in CATALOGUE}
-
+# The seeds' roles (Telford & Wrekin FAQ, "How do I request access for new users?"; DOMAIN.md).
 _FINANCE = frozenset(
     {
         TaskId.scheduled_payments,
@@ -76,20 +67,24 @@ _FINANCE = frozenset(
         TaskId.purchase_orders,
         TaskId.reports,
         TaskId.invoices,
-        TaskId.actions,
     }
 )
 _CARE = frozenset({TaskId.care_package_line_items, TaskId.actions, TaskId.actuals})
 _ADMIN = frozenset({TaskId.organisation_details, TaskId.contacts})
-_ALL = frozenset(TaskId)
-ROLE_TASKS: dict[Role, frozenset[TaskId]] = {
-    Role.full: _ALL,
-    Role.main: _ALL,
+_ROLE_TASKS: dict[Role, frozenset[TaskId]] = {
+    Role.full: frozenset(TaskId),
+    Role.main: frozenset(TaskId),
     Role.finance: _FINANCE,
     Role.care: _CARE,
     Role.admin: _ADMIN,
     Role.council: frozenset(),  # council staff have the back office, not the provider home page
 }
+
+
+def tasks_of_role(role: Role) -> frozenset[TaskId]:
+    """The tasks `role` may use: the gateway's one question about roles. It will read the portal's one
+    role x capability table (shared/capabilities.py) once that lands; until then the seeds' table above."""
+    return _ROLE_TASKS.get(role, frozenset())
 
 
 # The roles as the seeds name them (what a user reads about their own access).
@@ -118,24 +113,16 @@ class TaskCard:
     href: str
 
 
-def open_actions_text(count: int) -> str:
-    if count <= 0:
-        return "No open Actions"
-    return "1 open Action" if count == 1 else f"{count} open Actions"
-
-
-def tasks_for(
-    role: Role, *, offered: Collection[TaskId], authority_slug: str, open_actions: int = 0
-) -> list[TaskCard]:
-    """The home page's tasks for a user of `role` at an authority that offers `offered`, in catalogue order."""
-    allowed = ROLE_TASKS.get(role, frozenset())
+def tasks_for(role: Role, *, catalogue: Iterable[Task], authority_slug: str) -> list[TaskCard]:
+    """The home page's cards for a user of `role`: the built tasks (`catalogue`, in its order) the role may use."""
+    allowed = tasks_of_role(role)
     return [
         TaskCard(
             task=task.id,
             title=task.title,
-            description=open_actions_text(open_actions) if task.id is TaskId.actions else task.description,
+            description=task.description,
             href=f"/{authority_slug}/{task.path}",
         )
-        for task in CATALOGUE
-        if task.id in allowed and task.id in offered
+        for task in catalogue
+        if task.id in allowed
     ]

@@ -61,7 +61,7 @@ Phone = Annotated[
         min_length=5,
         max_length=40,
         pattern=PHONE,
-        wrong="must be a telephone number of digits, spaces, + ( ) and -, like 01632 960 001",
+        wrong="must contain only digits, spaces and + ( ) -, like 01632 960 001",
     ),
     _schema(5, 40, PHONE, "01632 960 001"),
 ]
@@ -72,7 +72,7 @@ Email = Annotated[
         min_length=3,
         max_length=254,
         pattern=EMAIL,
-        wrong="must be an email address in the correct format, like name@example.com",
+        wrong="must be in the correct format, like name@example.com",
     ),
     _schema(3, 254, EMAIL, "name@example.com"),
 ]

@@ -1,5 +1,5 @@
 """The public pages: the list of councils, each authority's landing page (which also says "You have
-logged out" after a log-out), privacy and cookies. The log-in pages are in login_pages.py."""
+logged out" after a log-out, and lists what the built areas offer), privacy and cookies."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ router = APIRouter(include_in_schema=False, dependencies=page_router_dependencie
 
 @router.get("/", response_class=HTMLResponse)
 async def list_authorities(request: Request, portal: Portal) -> HTMLResponse:
-    return portal.render(request, "root.html", authorities=await portal.branding.all())
+    return portal.render(request, "public/root.html", authorities=await portal.branding.all())
 
 
 @router.get("/{slug}", include_in_schema=False)
@@ -24,9 +24,15 @@ async def redirect_to_landing(slug: str, branding: AuthorityBranding) -> Redirec
 @router.get("/{slug}/", response_class=HTMLResponse)
 async def show_landing(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
     logged_out = "logged-out" in request.query_params
-    return portal.render(request, "landing.html", branding=branding, logged_out=logged_out)
+    return portal.render(
+        request,
+        "public/landing.html",
+        branding=branding,
+        logged_out=logged_out,
+        features=portal.areas.landing_lines,
+    )
 
 
 @router.get("/{slug}/privacy", response_class=HTMLResponse)
 async def show_privacy(request: Request, portal: Portal, branding: AuthorityBranding) -> HTMLResponse:
-    return portal.render(request, "privacy.html", branding=branding)
+    return portal.render(request, "public/privacy.html", branding=branding)

@@ -4,23 +4,13 @@ council approves it; identity's organisation change requests, docs/identity-api.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
 from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
-from gateway.web.forms import (
-    FormErrors,
-    check_form,
-    email_format,
-    postcode_format,
-    required_text,
-    telephone_format,
-)
+from gateway.web.forms import FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity
@@ -35,50 +25,14 @@ LABELS = {
     "phone": "Telephone number",
     "email": "Email address",
 }
-
-
-class OrganisationChange(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
-
-    name: Annotated[
-        str,
-        required_text(
-            "Enter the organisation's name",
-            max_length=200,
-            too_long="Organisation name must be 200 characters or less",
-        ),
-    ]
-    address: Annotated[
-        str,
-        required_text(
-            "Enter the organisation's address",
-            max_length=500,
-            too_long="Address must be 500 characters or less",
-        ),
-    ]
-    postcode: Annotated[
-        str,
-        required_text("Enter the postcode", max_length=10, too_long="Enter a full UK postcode, like TF1 7YD"),
-        AfterValidator(postcode_format),
-    ]
-    phone: Annotated[
-        str,
-        required_text(
-            "Enter the organisation's telephone number",
-            max_length=30,
-            too_long="Telephone number must be 30 characters or less",
-        ),
-        AfterValidator(telephone_format),
-    ]
-    email: Annotated[
-        str,
-        required_text(
-            "Enter the organisation's email address",
-            max_length=254,
-            too_long="Email address must be 254 characters or less",
-        ),
-        AfterValidator(email_format),
-    ]
+# What each field asks for when it is left blank (identity refuses it; the page words it).
+BLANK = {
+    "name": "Enter the organisation's name",
+    "address": "Enter the organisation's address",
+    "postcode": "Enter the postcode",
+    "phone": "Enter the organisation's telephone number",
+    "email": "Enter the organisation's email address",
+}
 
 
 def may_request(user: SignedIn) -> bool:
@@ -103,7 +57,7 @@ async def show_organisation_details(
     decided = next((c for c in changes if c["status"] != "pending"), None)
     return portal.render(
         request,
-        "organisation_details.html",
+        "organisation/organisation_details.html",
         branding=branding,
         viewer=user.viewer,
         organisation=organisation,
@@ -129,7 +83,7 @@ def _render_form(
 ) -> HTMLResponse:
     return portal.render(
         request,
-        "organisation_change.html",
+        "organisation/organisation_change.html",
         branding=branding,
         viewer=user.viewer,
         values=values,
@@ -152,14 +106,12 @@ async def send_organisation_change(request: Request, portal: Portal, branding: A
     user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
     if not isinstance(user, SignedIn):
         return user
-    values, checked, errors = check_form(await request.form(), OrganisationChange, FIELDS)
-    if checked is None:
-        return _render_form(request, portal, branding, user, values, errors)
+    values = form_values(await request.form(), FIELDS)
     try:
         await identity(request).provider_post(
-            "organisation-change-requests", checked.model_dump(), token=user.token, address=address(request)
+            "organisation-change-requests", values, token=user.token, address=address(request)
         )
     except IdentityError as exc:
-        errors = identity_form_errors(exc, fields=FIELDS, labels=LABELS)
+        errors = identity_form_errors(exc, fields=FIELDS, labels=LABELS, values=values, blank=BLANK)
         return _render_form(request, portal, branding, user, values, errors)
     return RedirectResponse(f"/{branding.slug}/organisation-details?requested", status_code=303)

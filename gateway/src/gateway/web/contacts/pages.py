@@ -5,23 +5,15 @@ e-mails a temporary password). Main is never offered: the council sets it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from gateway.identity_client import IdentityError
 from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
 from gateway.web.branding import Branding
-from gateway.web.forms import (
-    FieldError,
-    FormErrors,
-    check_form,
-    email_format,
-    required_text,
-    telephone_format,
-)
+from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity
@@ -45,62 +37,22 @@ ROLE_CHOICES = tuple(
     for role in (Role.full, Role.finance, Role.care, Role.admin)
     for access in ("edit", "read")
 )
+# What each field asks for when it is left blank (identity refuses it; the page words it).
+BLANK = {
+    "forename": "Enter a forename",
+    "surname": "Enter a surname",
+    "address": "Enter an address",
+    "phone": "Enter a mobile or telephone number",
+    "email": "Enter the email address they will log in with",
+    "scope": "Choose what the access is for",
+    "role": "Choose a role",
+}
 SCOPE_NAMES = {"organisation": "Organisation", "contract": "Contract", "service": "Service"}
 NOTICES = {
     "requested": "Your request for a new contact has been sent to the council",
     "removal-requested": "Your request to remove the contact has been sent to the council",
     "change-requested": "Your request to change the contact's role or scope has been sent to the council",
 }
-
-
-def _choice(choices: tuple[str, ...], message: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(message)
-        return value
-
-    return AfterValidator(check)
-
-
-class NewContact(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
-
-    forename: Annotated[
-        str,
-        required_text("Enter a forename", max_length=100, too_long="Forename must be 100 characters or less"),
-    ]
-    surname: Annotated[
-        str,
-        required_text("Enter a surname", max_length=100, too_long="Surname must be 100 characters or less"),
-    ]
-    address: Annotated[
-        str,
-        required_text("Enter an address", max_length=500, too_long="Address must be 500 characters or less"),
-    ]
-    phone: Annotated[
-        str,
-        required_text(
-            "Enter a mobile or telephone number",
-            max_length=30,
-            too_long="Telephone number must be 30 characters or less",
-        ),
-        AfterValidator(telephone_format),
-    ]
-    email: Annotated[
-        str,
-        required_text(
-            "Enter the email address they will log in with",
-            max_length=254,
-            too_long="Email address must be 254 characters or less",
-        ),
-        AfterValidator(email_format),
-    ]
-    scope: Annotated[str, required_text("Choose what the access is for", max_length=80, too_long="Choose")]
-    role: Annotated[
-        str,
-        required_text("Choose a role", max_length=20, too_long="Choose a role"),
-        _choice(tuple(value for value, _ in ROLE_CHOICES), "Choose a role from the list"),
-    ]
 
 
 def role_text(contact: dict[str, Any]) -> str:
@@ -142,10 +94,10 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
     contacts = await read(request, user, "contacts?" + WHOLE_LIST)
     requests = await read(request, user, "contact-requests?" + WHOLE_LIST)
     changes = await read(request, user, "contact-change-requests?" + WHOLE_LIST)
-    scopes = dict(await _scope_choices(request, user))
+    scopes = dict(await scope_choices(request, user))
     return portal.render(
         request,
-        "contacts.html",
+        "contacts/contacts.html",
         branding=branding,
         viewer=user.viewer,
         contacts=contacts,
@@ -161,7 +113,7 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
     )
 
 
-async def _scope_choices(request: Request, user: SignedIn) -> list[tuple[str, str]]:
+async def scope_choices(request: Request, user: SignedIn) -> list[tuple[str, str]]:
     """The seeds' "For" drop-down: the organisation (for a login that covers it), then its contracts
     and services within the login's scope."""
     choices = []
@@ -192,12 +144,12 @@ async def _render_form(
 ) -> HTMLResponse:
     return portal.render(
         request,
-        "contact_new.html",
+        "contacts/contact_new.html",
         branding=branding,
         viewer=user.viewer,
         values=values,
         errors=errors,
-        scopes=await _scope_choices(request, user),
+        scopes=await scope_choices(request, user),
         roles=ROLE_CHOICES,
     )
 
@@ -215,13 +167,12 @@ async def send_new_contact(request: Request, portal: Portal, branding: Authority
     user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
     if not isinstance(user, SignedIn):
         return user
-    values, checked, errors = check_form(await request.form(), NewContact, FIELDS)
-    if checked is None:
-        return await _render_form(request, portal, branding, user, values, errors)
-    scope_type, _, scope_id = checked.scope.partition(":")
-    role, _, access = checked.role.partition(":")
+    values = form_values(await request.form(), FIELDS)
+    # The drop-downs' values: "<scope type>:<id>" and "<role>:<edit|read>" (identity checks both).
+    scope_type, _, scope_id = values["scope"].partition(":")
+    role, _, access = values["role"].partition(":")
     body = {
-        **checked.model_dump(exclude={"scope", "role"}),
+        **{name: values[name] for name in FIELDS if name not in {"scope", "role"}},
         "role": role,
         "can_edit": access == "edit",
         "scope_type": scope_type,
@@ -241,6 +192,8 @@ async def send_new_contact(request: Request, portal: Portal, branding: Authority
                 labels=LABELS,
                 aliases={"scope_type": "scope", "scope_id": "scope", "can_edit": "role"},
                 on_field="email" if exc.status == 409 else None,
+                values=values,
+                blank=BLANK,
             )
         return await _render_form(request, portal, branding, user, values, errors)
     return RedirectResponse(f"/{branding.slug}/contacts?requested", status_code=303)

@@ -24,9 +24,9 @@ router = APIRouter(include_in_schema=False, dependencies=page_router_dependencie
 JOURNEY_COOKIE = "portal_journey"
 # identity's step -> (the page's address under /<slug>/, its template)
 STEPS = {
-    "change_password": ("login/change-password", "login_change_password.html"),
-    "set_security_code": ("login/set-security-code", "login_set_security_code.html"),
-    "security_code_challenge": ("login/security-code", "login_challenge.html"),
+    "change_password": ("login/change-password", "login/login_change_password.html"),
+    "set_security_code": ("login/set-security-code", "login/login_set_security_code.html"),
+    "security_code_challenge": ("login/security-code", "login/login_challenge.html"),
 }
 PASSWORD_FIELDS = ("new_password", "confirm_password")
 CODE_FIELDS = ("new_code", "confirm_code")
@@ -59,7 +59,7 @@ def _render_login(
     errors: FormErrors | None = None,
 ) -> HTMLResponse:
     response = portal.render(
-        request, "login.html", branding=branding, values={"email": email}, errors=errors or FormErrors()
+        request, "login/login.html", branding=branding, values={"email": email}, errors=errors or FormErrors()
     )
     if errors:
         response.delete_cookie(JOURNEY_COOKIE, path=_login_path(branding))

@@ -8,12 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.identity_client import IdentityError
-from gateway.web.account import viewer_of
 from gateway.web.branding import Branding
 from gateway.web.forms import FormErrors
 from gateway.web.identity_errors import identity_form_errors, required
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
-from gateway.web.session import SignedIn, address, identity
+from gateway.web.session import SignedIn, address, identity, viewer_of
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 LABELS = {
@@ -32,8 +31,8 @@ ENTER = {
 }
 # what -> (its fields, its template)
 FORMS = {
-    "password": (("current_password", "new_password", "confirm_password"), "change_password.html"),
-    "security-code": (("current_password", "new_code", "confirm_code"), "change_security_code.html"),
+    "password": (("current_password", "new_password", "confirm_password"), "account/change_password.html"),
+    "security-code": (("current_password", "new_code", "confirm_code"), "account/change_security_code.html"),
 }
 
 

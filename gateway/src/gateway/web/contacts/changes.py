@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.identity_client import IdentityError
 from gateway.web.admin_access import editor_viewer, page_problem
 from gateway.web.branding import Branding
-from gateway.web.contacts import ROLE_CHOICES, _scope_choices, role_text, scope_text
-from gateway.web.forms import FieldError, FormErrors
+from gateway.web.contacts.pages import BLANK, ROLE_CHOICES, role_text, scope_choices, scope_text
+from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity
@@ -86,7 +86,7 @@ def _render_removal(
 ) -> HTMLResponse:
     return portal.render(
         request,
-        "contact_remove.html",
+        "contacts/contact_remove.html",
         branding=branding,
         viewer=user.viewer,
         contact=contact,
@@ -117,18 +117,9 @@ async def send_change(
     user, contact = await _contact(request, branding, user_id)
     if not isinstance(user, SignedIn):
         return user
-    form = await request.form()
-    values = {name: str(form.get(name) or "").strip() for name in FIELDS}
-    # The drop-downs' values: "<scope type>:<id>" and "<role>:<edit|read>" (identity checks both).
-    blank = [
-        FieldError(name, message)
-        for name, message in (("scope", "Choose what the access is for"), ("role", "Choose a role"))
-        if not values[name]
-    ]
-    if blank:
-        return await _render_change(
-            request, portal, branding, user, contact, values, FormErrors(tuple(blank))
-        )
+    values = form_values(await request.form(), FIELDS)
+    # The drop-downs' values: "<scope type>:<id>" and "<role>:<edit|read>" (identity checks both, a
+    # blank one too: the page only words it).
     scope_type, _, scope_id = values["scope"].partition(":")
     role, _, access = values["role"].partition(":")
     body = {
@@ -149,6 +140,8 @@ async def send_change(
                 fields=FIELDS,
                 labels=LABELS,
                 aliases={"scope_type": "scope", "scope_id": "scope", "can_edit": "role"},
+                values=values,
+                blank=BLANK,
             )
         return await _render_change(request, portal, branding, user, contact, values, errors)
     return RedirectResponse(f"/{branding.slug}/contacts?change-requested", status_code=303)
@@ -165,13 +158,13 @@ async def _render_change(
 ) -> HTMLResponse:
     return portal.render(
         request,
-        "contact_change.html",
+        "contacts/contact_change.html",
         branding=branding,
         viewer=user.viewer,
         contact=contact,
         values=values,
         errors=errors,
-        scopes=await _scope_choices(request, user),
+        scopes=await scope_choices(request, user),
         roles=ROLE_CHOICES,
         role_text=role_text,
         scope_text=lambda row: scope_text(row, {}),

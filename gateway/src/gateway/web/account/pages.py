@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import forget_session
 from gateway.identity_client import IdentityError
-from gateway.web.home import render_home
+from gateway.web.account.home import render_home
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
-from gateway.web.session import SignedIn, address, identity, signed_in, stop_session
+from gateway.web.session import SignedIn, address, identity, stop_session, viewer_of
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 CHANGED = {
@@ -23,29 +23,17 @@ CHANGED = {
 }
 
 
-async def viewer_of(request: Request, slug: str) -> SignedIn | Response:
-    """The logged-in person of this authority, or the redirect to make (log in, or their own portal)."""
-    user = await signed_in(request)
-    if user is None:
-        return RedirectResponse(f"/{slug}/login", status_code=303)
-    if user.authority_slug and user.authority_slug != slug:
-        return RedirectResponse(f"/{user.authority_slug}/home", status_code=303)
-    return user
-
-
 @router.get("/{slug}/home", response_class=HTMLResponse)
 async def show_home(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
     user = await viewer_of(request, branding.slug)
     if not isinstance(user, SignedIn):
         return user
     changed = CHANGED.get(request.query_params.get("changed", ""))
-    # Open actions: counted once the actions task is built (the card says "No open Actions" until then).
     return render_home(
         portal,
         request,
         branding=branding,
         viewer=user.viewer,
-        open_actions=0,
         organisations=user.organisations,
         organisation_id=user.organisation_id,
         notice=changed,
