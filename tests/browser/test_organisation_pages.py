@@ -48,13 +48,13 @@ async def test_organisation_details_and_a_change_the_council_approves(stack, con
     await page.fill("#phone", "")
     await submit(page)
     errors = await summary(page)
-    assert "Enter a full UK postcode, like TF1 7YD" in errors
+    assert "Postcode must be a full UK postcode, like TF1 7YD" in errors  # identity's words
     assert "Enter the organisation's telephone number" in errors
     links = await page.locator(".govuk-error-summary a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )
     assert links == ["#postcode", "#phone"]
-    assert "Enter a full UK postcode" in await page.locator("#postcode-error").inner_text()
+    assert "must be a full UK postcode" in await page.locator("#postcode-error").inner_text()
     assert await page.get_attribute("#postcode", "aria-describedby") == "postcode-error"
     assert (await page.title()).startswith("Error: ")
 
@@ -134,7 +134,7 @@ async def test_contacts_and_a_new_contact_request(stack, context):
     await page.fill("#phone", "call me")
     await submit(page)
     assert await page.input_value("#email") == email  # answers are kept
-    assert "Enter a telephone number" in await page.locator("#phone-error").inner_text()
+    assert "Mobile / Telephone must contain only digits" in await page.locator("#phone-error").inner_text()
     await page.fill("#phone", "01632 960 999")
     await submit(page)
     assert page.url == f"{stack.url}/{SLUG}/contacts?requested"

@@ -22,7 +22,7 @@ async def test_forgotten_password_works_without_javascript(stack, browser):
         assert await summary.locator("a").all_inner_texts() == [
             "Enter your name",
             "Enter the name of your organisation",
-            "Enter an email address in the correct format, like name@example.com",
+            "Your email address must be in the correct format, like name@example.com",
             "Enter your telephone number",
         ]
         assert await summary.locator("a").first.get_attribute("href") == "#name"
@@ -69,15 +69,15 @@ async def test_keyboard_first_stop_is_the_skip_link_then_the_header(stack, conte
     assert focused == "Access secure services for providers"
 
 
-async def test_task_links_of_unbuilt_tasks_open_the_not_available_page(stack, context):
+async def test_an_old_link_to_an_unbuilt_task_opens_the_not_available_page(stack, context):
     page = await context.new_page()
     response = await page.goto(stack.url + "/telford-wrekin/purchase-orders")
     assert response.status == 200
     assert await page.locator("h1").inner_text() == "Purchase Orders is not available yet"
-    not_offered = await page.goto(stack.url + "/worcestershire-adults/one-off-claims")
-    assert not_offered.status == 404
+    unknown = await page.goto(stack.url + "/worcestershire-adults/one-off-claim")
+    assert unknown.status == 404
     assert await page.locator("h1").inner_text() == "Page not found"
-    assert await page.locator("#request-reference").inner_text() == not_offered.headers["x-request-id"]
+    assert await page.locator("#request-reference").inner_text() == unknown.headers["x-request-id"]
 
 
 async def test_root_lists_the_councils_and_the_api_docs(stack, context):

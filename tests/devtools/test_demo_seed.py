@@ -17,6 +17,10 @@ async def counts(env) -> dict[str, int]:
             table: await conn.fetchval(f"SELECT count(*) FROM identity.{table}")
             for table in ("app_user", "contract", "provider_service", "council_client", "membership")
         }
+        # An unchanged council (its policy, its branding) is not published again.
+        found["authority_events"] = await conn.fetchval(
+            "SELECT count(*) FROM identity.outbox WHERE routing_key = 'identity.authority.upserted.v1'"
+        )
         # Other tests of the run (identity's) add council clients of their own to the same database.
         found["demo_client"] = await conn.fetchval(
             "SELECT count(*) FROM identity.council_client WHERE client_id LIKE 'cc\\_demo\\_%'"
@@ -90,6 +94,18 @@ async def test_seeding_is_idempotent_and_the_demo_logins_work(env):
         )
         assert authority.json()["support_email"] == "ECM@telford.gov.uk"
         assert authority.json()["primary_colour"] == "#00594f"
+        branding = await client.get(
+            "/council/v1/identity/authority/branding",
+            headers={"authorization": f"Bearer {issued.json()['access_token']}"},
+        )
+        assert branding.json()["support_team"] == "Provider Portal team"
+        assert branding.json()["help_text"].startswith("Telford & Wrekin Council uses the Provider Portal")
+        worcester = await client.get(
+            "/internal/v1/identity/authorities/worcestershire-childrens/branding",
+            headers={"x-gateway-secret": env.gateway_secret},
+        )
+        assert worcester.json()["name"] == "Worcestershire Children First"
+        assert worcester.json()["support_team"] == "Worcestershire Children First System Support Team"
 
     # Seeding again brings a changed demo login back to what the announcement prints.
     await seed.seed_demo({"identity": settings})

@@ -58,6 +58,7 @@ class Stack:
         env["GATEWAY_TOKEN_JWKS_URL"] = f"{self.service_url('identity')}/.well-known/jwks.json"
         env["GATEWAY_IDENTITY_SECRET"] = self.env.gateway_secret
         env["GATEWAY_COOKIE_SECURE"] = "false"  # plain http on 127.0.0.1
+        env["GATEWAY_BRANDING_CACHE_SECONDS"] = "1"  # a council's change of branding shows at once
         # Every test logs in from 127.0.0.1: the per-address limit is tested on its own, lower.
         env["IDENTITY_LOGIN_LIMIT_PER_ADDRESS"] = "10000"
         env["IDENTITY_RESET_LIMIT_PER_ADDRESS"] = "10000"

@@ -4,11 +4,9 @@ is read from its bytes."""
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 from shared import db
 from tests.identity.integration.test_directory import outbox_payloads
+from tests.support.branding import tiny_png as png
 from tests.support.identity import bearer
 
 BRANDING = "/council/v1/identity/authority/branding"
@@ -21,22 +19,6 @@ TELFORD = {
     "support_hours": "Monday to Friday, 9am to 5pm",
     "help_text": "Our guide for providers is on the council's website.",
 }
-
-
-def png(width: int = 2, height: int = 1) -> bytes:
-    """A real, tiny PNG (signature, IHDR, IDAT, IEND)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x00\x59\x4f" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def internal(env) -> dict[str, str]:
