@@ -59,7 +59,7 @@ class IdentityBrandingSource:
 
     async def all(self) -> Sequence[Branding]:
         slugs: list[str] = await self._cached("authorities", self._load_slugs)
-        found = [await self.get(slug) for slug in slugs]
+        found = await asyncio.gather(*(self.get(slug) for slug in slugs))
         return sorted((b for b in found if b is not None), key=lambda b: b.name)
 
     async def logo(self, slug: str) -> tuple[str, bytes] | None:
