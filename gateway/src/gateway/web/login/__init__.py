@@ -8,6 +8,6 @@ AREA = Area.of(
     routers=(forgotten_password.router, pages.router),
     help=(
         HelpTopic("What if I forget my password or security code?", "login/help_forgotten.html", "forgotten"),
-        HelpTopic("Why can I not log in?", "login/help_locked.html", "locked"),
+        HelpTopic("Why is my account locked?", "login/help_locked.html", "locked"),
     ),
 )
