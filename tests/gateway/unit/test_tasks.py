@@ -4,6 +4,7 @@ from gateway.web import BUILT
 from gateway.web.areas import Area, Areas, LandingLine
 from gateway.web.tasks import NAMES, Task, TaskId, access_text, tasks_for, tasks_of_role
 from shared.auth import Role
+from shared.capabilities import Capability
 
 EVERY_TASK = tuple(Task(task, f"about {task.value}") for task in reversed(TaskId))
 
@@ -76,3 +77,8 @@ def test_cards_link_under_the_authority_and_carry_their_descriptions():
 def test_access_is_named_as_in_the_seeds():
     assert access_text(Role.finance, can_edit=False) == "Finance Functions (read only)"
     assert access_text(Role.care, can_edit=True) == "Care Management Functions"
+
+
+def test_every_task_is_a_capability_of_the_one_role_table():
+    # The home page asks shared/capabilities.py, as the services do: a task is a capability of its name.
+    assert {task.value for task in TaskId} <= {capability.value for capability in Capability}

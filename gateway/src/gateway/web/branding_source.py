@@ -24,7 +24,7 @@ from shared.problems import Problem
 
 log = get_logger(__name__)
 PREFIX = "/internal/v1/identity/authorities"
-LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})  # what identity accepts, nothing else
+LOGO_TYPES = frozenset({"image/png", "image/jpeg"})  # what identity accepts, nothing else
 RETRY_SECONDS = 5.0  # after a failed call, how long what was known is shown before asking again
 Fetch = Callable[[str], Awaitable[httpx.Response]]
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.auth import Role
+from shared.capabilities import ROLE_NAMES, capabilities_of
 
 
 class TaskId(StrEnum):
-    """Every task of the seeds' home pages, in their order (the same names as shared.capabilities)."""
+    """Every task of the seeds' home pages, in their order: each is a capability of the same name."""
 
     scheduled_payments = "scheduled-payments"
     one_off_claims = "one-off-claims"
@@ -59,43 +60,13 @@ class Task:
         return self.id.value
 
 
-# The seeds' roles (Telford & Wrekin FAQ, "How do I request access for new users?"; DOMAIN.md).
-_FINANCE = frozenset(
-    {
-        TaskId.scheduled_payments,
-        TaskId.one_off_claims,
-        TaskId.purchase_orders,
-        TaskId.reports,
-        TaskId.invoices,
-    }
-)
-_CARE = frozenset({TaskId.care_package_line_items, TaskId.actions, TaskId.actuals})
-_ADMIN = frozenset({TaskId.organisation_details, TaskId.contacts})
-_ROLE_TASKS: dict[Role, frozenset[TaskId]] = {
-    Role.full: frozenset(TaskId),
-    Role.main: frozenset(TaskId),
-    Role.finance: _FINANCE,
-    Role.care: _CARE,
-    Role.admin: _ADMIN,
-    Role.council: frozenset(),  # council staff have the back office, not the provider home page
-}
-
-
 def tasks_of_role(role: Role) -> frozenset[TaskId]:
-    """The tasks `role` may use: the gateway's one question about roles. It will read the portal's one
-    role x capability table (shared/capabilities.py) once that lands; until then the seeds' table above."""
-    return _ROLE_TASKS.get(role, frozenset())
-
-
-# The roles as the seeds name them (what a user reads about their own access).
-ROLE_NAMES: dict[Role, str] = {
-    Role.full: "Full Access",
-    Role.main: "Main contact",
-    Role.finance: "Finance Functions",
-    Role.care: "Care Management Functions",
-    Role.admin: "Admin Functions",
-    Role.council: "Council staff",
-}
+    """The tasks `role` may use: the portal's one role x capability table (shared/capabilities.py), the
+    same that the services check. Council staff have the back office, not the provider home page."""
+    if role is Role.council:
+        return frozenset()
+    granted = {capability.value for capability in capabilities_of(role)}
+    return frozenset(task for task in TaskId if task.value in granted)
 
 
 def access_text(role: Role, *, can_edit: bool) -> str:

@@ -17,8 +17,9 @@ from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity
-from gateway.web.tasks import ROLE_NAMES, TaskId
+from gateway.web.tasks import TaskId
 from shared.auth import Role
+from shared.capabilities import ROLE_NAMES
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 FIELDS = ("forename", "surname", "address", "phone", "email", "scope", "role")

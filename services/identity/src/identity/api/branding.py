@@ -99,7 +99,7 @@ async def put_branding(body: BrandingIn, caller: CurrentCaller, work: WorkDep) -
     "/logo",
     response_model=BrandingPublic,
     summary="Upload the logo",
-    description=f"The image file as the request body: PNG, JPEG or WebP (not SVG), at most {MAX_LOGO_BYTES}"
+    description=f"The image file as the request body: PNG or JPEG (not SVG), at most {MAX_LOGO_BYTES}"
     " bytes. The type is read from the content.",
     openapi_extra={
         "requestBody": {

@@ -6,12 +6,9 @@ from __future__ import annotations
 from shared.colours import AA_NORMAL_TEXT, WHITE, contrast_ratio, is_hex_colour
 
 MAX_LOGO_BYTES = 100 * 1024
-# The logo formats a browser shows in an <img>, by their first bytes. SVG is refused: it can carry script.
-_SIGNATURES: tuple[tuple[str, bytes, int], ...] = (
-    ("image/png", b"\x89PNG\r\n\x1a\n", 0),
-    ("image/jpeg", b"\xff\xd8\xff", 0),
-    ("image/webp", b"WEBP", 8),  # RIFF....WEBP
-)
+# The logo formats, told from their first bytes (the same magic numbers as shared.attachments.content,
+# not imported from there: that package brings boto3 into identity's start-up). Not SVG: it can carry script.
+LOGO_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 class BrandingRefused(ValueError):
@@ -39,16 +36,14 @@ def header_colour(field: str, colour: str) -> str:
 
 
 def logo_type(content: bytes) -> str:
-    """The media type of a logo from its content; refused when empty, too large or not PNG, JPEG or WebP."""
+    """The media type of a logo from its content; refused when empty, too large or not PNG or JPEG."""
     if not content:
         raise BrandingRefused("logo", "is empty: send the image file as the request body")
     if len(content) > MAX_LOGO_BYTES:
         raise BrandingRefused(
             "logo", f"is {len(content)} bytes; a logo may be at most {MAX_LOGO_BYTES} bytes (100 KiB)"
         )
-    for media_type, signature, offset in _SIGNATURES:
-        if content[offset : offset + len(signature)] == signature and (
-            media_type != "image/webp" or content[:4] == b"RIFF"
-        ):
+    for magic, media_type in LOGO_SIGNATURES:
+        if content.startswith(magic):
             return media_type
-    raise BrandingRefused("logo", "must be a PNG, JPEG or WebP image (SVG is not accepted)")
+    raise BrandingRefused("logo", "must be a PNG or JPEG image (SVG is not accepted)")
