@@ -107,7 +107,7 @@ async def show_contacts(request: Request, portal: Portal, branding: AuthorityBra
         scope_text=lambda row: scope_text(row, scopes),
         day=day,
         notice=next((text for key, text in NOTICES.items() if key in request.query_params), None),
-        # Removals and changes of role or scope (web/contact_changes.py).
+        # Removals and changes of role or scope (contacts/changes.py).
         changes=changes,
         changing={c["user_id"] for c in changes if c["status"] == "pending"},
         change_text=lambda change: change_text(change, scopes),
