@@ -145,3 +145,18 @@ def test_generic_validation_phrases_read_as_english():
         "Address must be on one line",
         "Role must be one of the choices offered",
     ]
+
+
+def test_a_nested_field_is_named_by_its_last_part():
+    # A body that is one of several kinds: identity names the field under the kind ("access.role").
+    exc = validation(("access.role", "Input should be 'full' or 'care'"), ("access.scope_id", "bad"))
+    errors = identity_form_errors(
+        exc,
+        fields=("scope", "role"),
+        labels={"role": "Role"},
+        aliases={"scope_id": "scope"},
+        values={"role": "", "scope": ""},
+        blank={"role": "Choose a role", "scope": "Choose what the access is for"},
+    )
+    assert errors.for_field("role") == "Choose a role"
+    assert errors.for_field("scope") == "Choose what the access is for"

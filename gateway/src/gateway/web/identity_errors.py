@@ -65,7 +65,7 @@ def identity_form_errors(
         for error in listed:
             if not isinstance(error, dict):
                 continue
-            field = aliases.get(str(error.get("field") or ""), str(error.get("field") or ""))
+            field = _form_field(str(error.get("field") or ""), fields, aliases)
             if error.get("rule") == "confirmation" and field in confirm:
                 field = confirm[field]
             if field in blank and not values.get(field, "").strip():
@@ -82,6 +82,17 @@ def identity_form_errors(
         ]
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(on_field, problem_text(exc)),))
+
+
+def _form_field(raw: str, fields: Sequence[str], aliases: Mapping[str, str]) -> str:
+    """The form's field for identity's `field`: a nested one ("access.role": a body that is one of
+    several kinds) is named by its last part."""
+    for name in (raw, raw.rpartition(".")[2]):
+        if name in aliases:
+            return aliases[name]
+        if name in fields:
+            return name
+    return raw
 
 
 # identity's request validation (pydantic) words some rules for programmers: these read as English.
