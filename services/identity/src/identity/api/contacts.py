@@ -14,6 +14,7 @@ from identity.api.deps import Authenticated, ContextDep
 from identity.api.schemas import EMAIL, PHONE, OneLine, ScopedGrant
 from identity.handlers import contacts
 from identity.store import memberships, requests
+from shared.lanes import HASHING, lane
 from shared.paging import PAGED, PageDep
 from shared.scoping import Function, organisation_filter, require_function
 
@@ -148,7 +149,9 @@ class Approved(BaseModel):
     )
 
 
-@council_api.post("/contact-requests/{request_id}/approve", response_model=Approved)
+@council_api.post(
+    "/contact-requests/{request_id}/approve", response_model=Approved, openapi_extra=lane(HASHING)
+)
 async def approve_request(request_id: uuid.UUID, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
     principal, caller = auth
     decided, password = await contacts.approve(ctx, caller, principal, request_id=request_id)

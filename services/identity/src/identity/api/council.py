@@ -15,6 +15,7 @@ from identity.api.schemas import EMAIL, GrantIn, Membership, OneLine, UserPublic
 from identity.handlers import accounts
 from identity.handlers.common import require_organisation
 from identity.store import audit, users
+from shared.lanes import HASHING, lane
 from shared.paging import PAGED, PageDep
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -48,7 +49,7 @@ def _grant(grant: GrantIn | None) -> accounts.Grant | None:
     )
 
 
-@router.post("/users", status_code=201, response_model=UserWithPassword)
+@router.post("/users", status_code=201, response_model=UserWithPassword, openapi_extra=lane(HASHING))
 async def create_user(body: UserCreate, auth: Authenticated, ctx: ContextDep) -> dict[str, Any]:
     principal, caller = auth
     if body.is_council == (body.grant is not None):
@@ -76,7 +77,7 @@ class ResetIn(BaseModel):
     reset_security_code: bool = Field(False, description="also clear the security code (set again at login)")
 
 
-@router.post("/users/{user_id}/password-reset", response_model=UserWithPassword)
+@router.post("/users/{user_id}/password-reset", response_model=UserWithPassword, openapi_extra=lane(HASHING))
 async def reset_password(
     user_id: uuid.UUID, body: ResetIn, auth: Authenticated, ctx: ContextDep
 ) -> dict[str, Any]:
