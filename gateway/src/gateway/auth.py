@@ -3,8 +3,8 @@
 - an organisation API key (header X-API-Key): exchanged with identity for a token of the key's role
   and scope;
 - a bearer token: must be an internal token signed by identity (what council systems get from the
-  client-credentials endpoint); verified here once for its life (its signature and expiry cannot
-  change), and again by the service on every request;
+  client-credentials endpoint); verified here (once for its life: its signature and claims cannot
+  change, shared.auth), and again by the service;
 - the browser's session cookie: exchanged with identity for a short-lived token; an unsafe method
   with it is refused when the browser says it comes from another site (gateway.cross_site).
 Exchanged tokens are cached briefly per credential (see gateway.sessions for revocation).
@@ -13,15 +13,13 @@ Exchanged tokens are cached briefly per credential (see gateway.sessions for rev
 from __future__ import annotations
 
 import contextlib
-import time
 
-import jwt
 from fastapi import Request
 
 from gateway.client_address import client_address
 from gateway.cross_site import SAFE_METHODS, refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
-from gateway.sessions import ExpiringCache, TokenCache, cache_key, session_id_from
+from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
 from shared.problems import Problem
 
@@ -35,25 +33,15 @@ async def authenticate(request: Request) -> str | None:
         return await _exchange(request, "key", api_key)
     token = bearer_token(request.headers.get("authorization"))
     if token is not None:
-        return await _verified(request, token)
+        verifier: TokenVerifier = request.app.state.token_verifier
+        await verifier.verify(token)  # once per token for its life (shared.auth)
+        return token
     session_id = session_id_from(request)
     if session_id:
         if request.method not in SAFE_METHODS:  # a browser's write: SameSite=Lax is not the only line
             await refuse_cross_site(request)
         return await _exchange(request, "session", session_id)
     return None
-
-
-async def _verified(request: Request, token: str) -> str:
-    """The bearer token once verified (401 problem otherwise), remembered until it expires."""
-    verified: ExpiringCache[str] = request.app.state.verified_tokens
-    key = cache_key("bearer", token)
-    if verified.get(key) is None:
-        verifier: TokenVerifier = request.app.state.token_verifier
-        await verifier.verify(token)
-        expires = jwt.decode(token, options={"verify_signature": False})["exp"]  # verified just now
-        verified.put(key, token, float(expires) - time.time())
-    return token
 
 
 async def _exchange(request: Request, kind: str, credential: str) -> str:

@@ -15,7 +15,7 @@ from gateway.body_limit import BodyLimitMiddleware
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, MeCache
 from gateway.service_client import ServiceClient, Timeouts
-from gateway.sessions import ExpiringCache, TokenCache
+from gateway.sessions import TokenCache
 from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
@@ -79,7 +79,6 @@ def create_gateway(settings: Settings) -> FastAPI:
     app.state.token_cache = TokenCache(
         ttl_seconds=settings.token_cache_seconds, max_entries=settings.token_cache_size
     )
-    app.state.verified_tokens = ExpiringCache[str](ttl_seconds=None, max_entries=settings.token_cache_size)
     app.state.templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -90,10 +89,12 @@ def create_gateway(settings: Settings) -> FastAPI:
         jwks_url=settings.token_jwks_url or f"{upstreams['identity']}/.well-known/jwks.json",
     )
     web.install(app, settings)
-    # Innermost (appended, not add_middleware's outermost), so the request id is set when it answers.
+    # Innermost (appended, not add_middleware's outermost), so the request id is set when it answers;
+    # then the proxy's own dispatch, inside every middleware (gateway/proxy.py).
     app.user_middleware.append(
         Middleware(BodyLimitMiddleware, default=settings.body_limit_bytes, upload=settings.upload_limit_bytes)
     )
+    app.user_middleware.append(Middleware(proxy.ProxyDispatch))
     return app
 
 

@@ -12,13 +12,14 @@ one streamed; the answer is passed on as the service gave it, never parsed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote
 
 import aiohttp
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import proxy_paths
 from gateway.auth import authenticate
@@ -57,10 +58,14 @@ STRIPPED_REQUEST = HOP_BY_HOP | {
 STRIPPED_RESPONSE = frozenset(name.encode() for name in HOP_BY_HOP | {"x-request-id"})
 WHOLE_BODY = 256 * 1024  # bodies up to this size are read whole (one write, a Content-Length)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+ROOTS = ("api/v1", "council/v1")
 
 router = APIRouter(include_in_schema=False)
 
 
+# What ProxyDispatch does not take (a service the gateway does not know: 404) comes here.
 @router.api_route("/api/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_api(service: str, path: str, request: Request) -> Response:
     return await forward(request, service=service, root="api/v1")
@@ -69,6 +74,57 @@ async def proxy_api(service: str, path: str, request: Request) -> Response:
 @router.api_route("/council/v1/{service}/{path:path}", methods=METHODS)
 async def proxy_council(service: str, path: str, request: Request) -> Response:
     return await forward(request, service=service, root="council/v1")
+
+
+ROUTES = {f"{root}/": route for root, route in zip(ROOTS, router.routes, strict=True)}
+
+
+class ProxyDispatch:
+    """The innermost middleware: a call to a known service goes straight to `forward`, past FastAPI's
+    routing, dependency and endpoint machinery, which the proxy does not use (it parses nothing) and
+    which cost more than the forwarding itself. Every middleware outside it still applies: request id,
+    logs and metrics (under the proxy route's name), trace context, security headers, body limit.
+    A problem raised on the way (credentials refused, a path refused, a body too large) is answered
+    by the app's own handler for it, as the router would."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = _service_call(scope)
+        if target is None:
+            await self.app(scope, receive, send)
+            return
+        root, service = target
+        scope["route"] = ROUTES[root + "/"]
+        request = Request(scope, receive)
+        try:
+            response = await forward(request, service=service, root=root)
+        except Exception as exc:
+            handler = _handler_for(request, exc)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+
+def _service_call(scope: Scope) -> tuple[str, str] | None:
+    """(root, service) of a proxied call to a service the gateway knows, else None."""
+    if scope["type"] != "http" or scope["method"] not in METHODS:
+        return None
+    parts = scope["path"].split("/", 4)  # "", "api", "v1", service, the rest
+    if len(parts) < 5 or parts[2] != "v1" or parts[1] not in ("api", "council"):
+        return None
+    services: dict[str, ServiceClient] = scope["app"].state.services
+    return (f"{parts[1]}/v1", parts[3]) if parts[3] in services else None
+
+
+def _handler_for(request: Request, exc: Exception) -> ExceptionHandler | None:
+    handlers: dict[Any, ExceptionHandler] = request.app.exception_handlers
+    for cls in type(exc).__mro__:
+        if cls in handlers and cls is not Exception:  # an unhandled error is the server's (500)
+            return handlers[cls]
+    return None
 
 
 async def forward(request: Request, *, service: str, root: str) -> Response:

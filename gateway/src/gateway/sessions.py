@@ -1,5 +1,4 @@
-"""The browser's session cookie, and the short cache of tokens exchanged for sessions and API keys
-(and of verified bearer tokens, for their life: a token cannot change once signed).
+"""The browser's session cookie, and the short cache of tokens exchanged for sessions and API keys.
 
 Revocation: a token is reused for at most `token_cache_seconds` (10 s by default) and never past its
 own expiry, and logging out through this gateway evicts the session's entry at once, so the old

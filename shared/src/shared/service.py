@@ -207,7 +207,7 @@ def create_api(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
     )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -1,5 +1,6 @@
 """Dependencies of identity's routes: the handlers' context, who calls and from where, and the guard
-of the internal routes that only the gateway may call."""
+of the internal routes that only the gateway may call. All `async def`: FastAPI runs a plain `def`
+dependency on a thread of its pool, a hand-off per request for work that never blocks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shared.problems import Problem
 GATEWAY_SECRET_HEADER = "x-gateway-secret"
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     context: Context = request.app.state.identity
     return context
 
@@ -24,7 +25,7 @@ def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def gateway_caller(request: Request, context: ContextDep) -> Caller:
+async def gateway_caller(request: Request, context: ContextDep) -> Caller:
     """Refuse anyone but the gateway (a shared secret, compared in constant time)."""
     given = request.headers.get(GATEWAY_SECRET_HEADER, "")
     expected = context.settings.gateway_secret.get_secret_value()
@@ -36,7 +37,7 @@ def gateway_caller(request: Request, context: ContextDep) -> Caller:
 GatewayCaller = Annotated[Caller, Depends(gateway_caller)]
 
 
-def anonymous_caller(request: Request) -> Caller:
+async def anonymous_caller(request: Request) -> Caller:
     """A caller not yet known (the token endpoint): where from, for the limits and the audit."""
     return Caller(address=client_address(request), request_id=getattr(request.state, "request_id", None))
 
@@ -53,7 +54,7 @@ def caller_of(request: Request, principal: Principal) -> Caller:
     )
 
 
-def principal_caller(request: Request, principal: CurrentPrincipal) -> tuple[Principal, Caller]:
+async def principal_caller(request: Request, principal: CurrentPrincipal) -> tuple[Principal, Caller]:
     return principal, caller_of(request, principal)
 
 
