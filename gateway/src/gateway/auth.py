@@ -19,6 +19,7 @@ from fastapi import Request
 from gateway.client_address import client_address
 from gateway.cross_site import SAFE_METHODS, refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
+from gateway.service_problems import ServiceUnavailable
 from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
 from shared.problems import Problem
@@ -59,7 +60,7 @@ async def _exchange(request: Request, kind: str, credential: str) -> str:
         )
     except IdentityError as exc:
         if exc.status >= 500:
-            raise Problem(503, "Service Unavailable", detail="signing in is not possible just now") from exc
+            raise ServiceUnavailable("identity") from exc  # the credential cannot be checked just now
         if exc.status not in {401, 403}:  # a malformed cookie or key is simply not a credential
             raise Problem(
                 401,

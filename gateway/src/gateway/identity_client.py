@@ -22,7 +22,8 @@ from typing import Any
 import jwt
 
 from gateway.lanes import BUSY
-from gateway.service_client import ServiceClient, ServiceError
+from gateway.service_client import ServiceClient
+from gateway.service_problems import ServiceError
 from gateway.sessions import ExpiringCache
 from shared.lanes import HASHING
 

@@ -24,7 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway import proxy_paths
 from gateway.auth import authenticate
 from gateway.client_address import client_address
-from gateway.service_client import ServiceClient, ServiceError, unavailable
+from gateway.service_client import ServiceClient
+from gateway.service_problems import ServiceError, unavailable
 from shared.logging import get_logger
 from shared.problems import problem_response
 from shared.telemetry import inject_headers

@@ -5,7 +5,8 @@ It holds the service's name and base URL, one pool of kept-alive connections (ai
 httpx's CPU per request, docs/benchmarks.md), the time-outs, and the service's gateway secret (sent only
 to its internal API, /internal/v1/<service>/). Every call carries the request id, and the browser's
 address as X-Forwarded-For when given. A service's problem comes back as `ServiceError`, which
-`response()` relays to the caller; a service that cannot be reached is a 503 naming it.
+`response()` relays to the caller; a service that cannot be reached is a 503 naming it
+(gateway/service_problems.py).
 
 It also reads the service's OpenAPI document (for the merged docs, and for the lanes the service
 declares on its operations: gateway/lanes.py), refreshed in the background every few minutes.
@@ -22,14 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from fastapi import Request
-from fastapi.responses import JSONResponse
 from yarl import URL
 
-from gateway.lanes import BUSY, Lane, LaneFull, LaneMap, LaneSize
+from gateway.lanes import Lane, LaneFull, LaneMap, LaneSize
+from gateway.service_problems import ServiceError, lane_full, unavailable
 from shared.http import current_request_id
 from shared.logging import get_logger
-from shared.problems import PROBLEM_JSON, problem_response
 
 log = get_logger(__name__)
 DOCUMENT_MAX_AGE = 300.0  # seconds an OpenAPI document (and its lanes) is used before it is read again
@@ -40,56 +39,16 @@ RELAYED_HEADERS = frozenset({"retry-after", "www-authenticate"})
 NO_LANES = LaneMap()
 
 
-class ServiceError(Exception):
-    """A service answered with a problem, or could not be reached (status 503)."""
+@dataclass(frozen=True)
+class Fetched:
+    """A service's answer as it came (the names are httpx.Response's, for code written against it)."""
 
-    def __init__(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None, *, service: str = ""
-    ) -> None:
-        super().__init__(body.get("detail") or body.get("title") or str(status))
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-        self.service = service
+    status_code: int
+    headers: dict[str, str]  # names in lower case
+    content: bytes
 
-    @property
-    def type(self) -> str:
-        return str(self.body.get("type", "about:blank"))
-
-    def response(self, request: Request) -> JSONResponse:
-        """The problem as the gateway's answer: a 4xx as the service gave it; a 5xx as a 503 naming the
-        service (its own detail stays inside), or the lane's "come back shortly" as it is."""
-        if self.status >= 500:
-            busy = self.type == BUSY
-            return problem_response(
-                request,
-                503,
-                "Service Unavailable",
-                detail=str(self.body["detail"]) if busy else unavailable_detail(self.service),
-                type_=BUSY if busy else "about:blank",
-                headers={k: v for k, v in self.headers.items() if k == "retry-after"},
-            )
-        body = {**self.body, "instance": request.url.path}
-        if "request_id" in body:  # the gateway's, whatever the service used
-            body["request_id"] = request.state.request_id
-        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers)
-
-
-def unavailable_detail(service: str) -> str:
-    return f"the {service or 'requested'} service is not available just now: try again in a few minutes"
-
-
-def unavailable(service: str) -> ServiceError:
-    return ServiceError(503, {"title": "Service Unavailable"}, service=service)
-
-
-def lane_full(exc: LaneFull, service: str = "") -> ServiceError:
-    return ServiceError(
-        503,
-        {"type": BUSY, "title": "Service Unavailable", "detail": str(exc)},
-        headers={"retry-after": str(exc.retry_after)},
-        service=service,
-    )
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 @dataclass(frozen=True)
@@ -228,6 +187,28 @@ class ServiceClient:
         if status >= 400:
             raise ServiceError(status, data if isinstance(data, dict) else {}, kept, service=self.name)
         return data
+
+    async def fetch(self, path: str) -> Fetched:
+        """GET `path` as it is, whatever its status and type (a logo, a file): for the callers that read
+        the answer themselves. `ServiceError` 503 only when the service cannot be reached."""
+        headers = (
+            {"x-gateway-secret": self._secret}
+            if self._secret and path.startswith(self.internal_prefix)
+            else {}
+        )
+        if request_id := current_request_id():
+            headers["x-request-id"] = request_id
+        try:
+            async with self.session.get(
+                self.base_url + path,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.timeouts.call, connect=self.timeouts.connect),
+            ) as response:
+                kept = {k.lower(): v for k, v in response.headers.items()}
+                return Fetched(response.status, kept, await response.read())
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("service_unreachable", service=self.name, path=path, error=type(exc).__name__)
+            raise unavailable(self.name) from exc
 
     async def alive(self) -> bool:
         """Whether the service answers its /healthz now (for operators and tests; not the gateway's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.identity_client import IdentityError
 from gateway.lanes import LaneFull
-from gateway.service_client import lane_full
+from gateway.service_problems import lane_full
 from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, problem_text, sentence
 from gateway.web.login_pages import ordinal
 

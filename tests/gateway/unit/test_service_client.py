@@ -12,12 +12,13 @@ from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.requests import Request as StarletteRequest
 
 from gateway.identity_client import BUSY, IdentityClient, IdentityError, MeCache
 from gateway.lanes import LaneFull, LaneSize
-from gateway.service_client import ServiceClient, ServiceError, Timeouts, lane_full
+from gateway.service_client import ServiceClient, Timeouts
+from gateway.service_problems import ServiceError, lane_full
 from shared.lanes import HASHING, lane
 from shared.problems import PROBLEM_JSON
 from tests.support.inprocess import dead_url, serve
@@ -44,6 +45,7 @@ class SlowIdentity:
         self.app.post("/internal/v1/identity/sessions/token")(self.token)
         self.app.get("/api/v1/identity/me")(self.token)
         self.app.post("/api/v1/identity/problem")(self.problem)
+        self.app.get("/internal/v1/identity/authorities/a/logo")(self.logo)
 
     async def slow(self, request: Request) -> dict[str, str]:
         self.in_flight += 1
@@ -57,6 +59,10 @@ class SlowIdentity:
     async def token(self, request: Request) -> dict[str, object]:
         self.heard.append(dict(request.headers))
         return {"token": "t", "expires_in": 60}
+
+    async def logo(self, request: Request) -> Response:
+        self.heard.append(dict(request.headers))
+        return Response(b"\x89PNG...", media_type="image/png")
 
     async def problem(self) -> JSONResponse:
         body = {
@@ -266,3 +272,14 @@ def _token(*, expires_in: int) -> str:
 
     claims = {"sub": uuid.uuid4().hex, "exp": int(time.time()) + expires_in}
     return jwt.encode(claims, "not-verified-here-but-long-enough-for-hs256", algorithm="HS256")
+
+
+async def test_fetch_hands_back_the_answer_as_it_came_whatever_its_status():
+    identity = SlowIdentity()
+    async with identity_client(identity) as client:
+        logo = await client.service.fetch("/internal/v1/identity/authorities/a/logo")
+        missing = await client.service.fetch("/internal/v1/identity/authorities/b/logo")
+    assert logo.status_code == 200 and logo.content == b"\x89PNG..."
+    assert logo.headers["content-type"] == "image/png"
+    assert identity.heard[0]["x-gateway-secret"] == SECRET
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}

@@ -13,6 +13,7 @@ from gateway.auth import end_session, session_token
 from gateway.client_address import client_address
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, IdentityError
+from gateway.service_problems import ServiceUnavailable
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
 from gateway.web.home import Viewer
 from gateway.web.rendering import WebPortal
@@ -82,7 +83,7 @@ async def signed_in(request: Request) -> SignedIn | None:
         return None
     except IdentityError as exc:
         if exc.status >= 500:
-            raise Problem(503, "Service Unavailable", detail="Logging in is not possible just now.") from exc
+            raise ServiceUnavailable("identity") from exc
         return None
     return SignedIn(session_id=session_id, token=token, me=me)
 
