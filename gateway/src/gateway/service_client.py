@@ -33,6 +33,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 DOCUMENT_MAX_AGE = 300.0  # seconds an OpenAPI document (and its lanes) is used before it is read again
 DOCUMENT_RETRY = 5.0  # seconds between two tries while a service's document cannot be read
+DOCUMENT_TIMEOUT = 10.0  # a service makes its document on the first request: seconds on a busy machine
 KEEPALIVE_SECONDS = 4.0  # under uvicorn's 5 s, so the service never closes a connection being reused
 CALL_TIMEOUT = 10.0
 RELAYED_HEADERS = frozenset({"retry-after", "www-authenticate"})
@@ -224,9 +225,10 @@ class ServiceClient:
     # --- its OpenAPI document and the lanes it declares --------------------------------------------
 
     async def document(self) -> dict[str, Any] | None:
-        """The service's OpenAPI document, read again when old; None when it could never be read."""
+        """The service's OpenAPI document, read again when old; None when it cannot be read now. Asked
+        for by a person (the docs), so it tries at once, unlike the proxy's wait between tries."""
         if time.monotonic() - self._read_at > DOCUMENT_MAX_AGE:
-            await self._read()
+            await self._read(again=True)
         return self._document
 
     async def lanes(self) -> LaneMap:
@@ -239,25 +241,25 @@ class ServiceClient:
             self.read_soon()
         return self._lane_map or NO_LANES
 
-    def read_soon(self) -> asyncio.Task[None] | None:
-        """Start reading the document unless a read is under way or failed just now (at start-up, and
-        when it is old); the read in progress, if any."""
+    def read_soon(self, *, again: bool = False) -> asyncio.Task[None] | None:
+        """Start reading the document unless a read is under way or (unless `again`) one failed just now
+        (at start-up, and when it is old); the read in progress, if any."""
         if self._reading is None or self._reading.done():
-            if time.monotonic() - self._tried_at < DOCUMENT_RETRY:
+            if not again and time.monotonic() - self._tried_at < DOCUMENT_RETRY:
                 return None
             self._tried_at = time.monotonic()
             self._reading = asyncio.create_task(self._fetch_document())
         return self._reading
 
-    async def _read(self) -> None:
-        reading = self.read_soon()
+    async def _read(self, *, again: bool = False) -> None:
+        reading = self.read_soon(again=again)
         if reading is not None:
             await asyncio.shield(reading)
 
     async def _fetch_document(self) -> None:
         try:
             async with self.session.get(
-                self.base_url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=3)
+                self.base_url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=DOCUMENT_TIMEOUT)
             ) as response:
                 response.raise_for_status()
                 document = json.loads(await response.read())
