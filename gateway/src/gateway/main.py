@@ -19,6 +19,7 @@ from gateway.sessions import TokenCache
 from shared.auth import TokenVerifier
 from shared.http import create_app
 from shared.logging import configure_logging, get_logger
+from shared.loop import settle_garbage_collector
 from shared.settings import load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
 
@@ -106,8 +107,10 @@ def main() -> None:
     configure_telemetry(service="gateway", otlp_endpoint=settings.otlp_endpoint)
     # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
     # gateway reads it itself, from its trusted proxies only (gateway.client_address).
+    app = create_gateway(settings)
+    settle_garbage_collector()
     uvicorn.run(
-        create_gateway(settings),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,

@@ -32,7 +32,7 @@ from shared.events import Envelope
 from shared.http import create_app, internal_app
 from shared.internal import internal_listener
 from shared.logging import configure_logging, get_logger
-from shared.loop import run_event_loop, stop_on_signals
+from shared.loop import run_event_loop, settle_garbage_collector, stop_on_signals
 from shared.migrations import OUTBOX_INBOX, Migration, load_migrations, migrate
 from shared.settings import ServiceSettings, load_settings
 from shared.telemetry import configure_telemetry, flush_telemetry
@@ -339,8 +339,10 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
     if args.command == "api":
         import uvicorn
 
+        app = create_api(definition, settings)
+        settle_garbage_collector()
         uvicorn.run(
-            create_api(definition, settings),
+            app,
             host=settings.http_host,
             port=settings.http_port,
             log_config=None,
