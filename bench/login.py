@@ -185,7 +185,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser,
         SCENARIOS,
         set_help="an environment variable of identity and the gateway"
-        " (e.g. GATEWAY_IDENTITY_HASHING_LANE=4); repeatable",
+        " (e.g. GATEWAY_HASHING_LANE=4); repeatable",
     )
     parser.add_argument(
         "--log-dir", help="where identity's and the gateway's logs go (default: a temporary folder)"

@@ -12,18 +12,30 @@ import httpx
 from devtools.demo_councils import COUNCILS, SECURITY_CODE
 from devtools.envfile import load_dev_env
 
+SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
 
 def main() -> None:
     env = load_dev_env()
     url = env.get("PORTAL_URL", "http://localhost:8000")
-    gateway = f"http://127.0.0.1:{env.get('GATEWAY_HTTP_PORT', '8000')}/readyz"
+    # The gateway's readiness is its own (a service down degrades only its pages), so each is asked.
+    probes = [f"http://127.0.0.1:{env.get('GATEWAY_HTTP_PORT', '8000')}/readyz"] + [
+        f"http://127.0.0.1:{env[f'{name.upper()}_HTTP_PORT']}/readyz"
+        for name in SERVICES
+        if f"{name.upper()}_HTTP_PORT" in env
+    ]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(gateway, timeout=1.0).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
+        probes = [probe for probe in probes if not _ready(probe)]
+        if not probes:
+            break
         time.sleep(0.5)
     else:
         print("Provider Portal did not become ready within 2 minutes; see the logs above.", flush=True)

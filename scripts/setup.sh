@@ -63,4 +63,9 @@ if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1
   say "installing Chromium"
   apt_install chromium
 fi
+# wrk, the load generator of `make bench-gateway` (Debian's package), for that benchmark only.
+if [ "${PORTAL_SETUP_WRK:-0}" = 1 ] && ! command -v wrk >/dev/null 2>&1; then
+  say "installing wrk"
+  apt_install wrk
+fi
 exit 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 import pytest
 from fastapi import FastAPI, Request
 
-from tests.support.inprocess import gateway_in_front_of
+from gateway.main import create_gateway
+from tests.support.inprocess import gateway_in_front_of, gateway_settings, serve
 
 
 def echo_upstream() -> FastAPI:
@@ -79,19 +81,56 @@ async def test_never_forwards_cookies_or_unverified_credentials(env, gateway):
     assert refused.headers["content-type"] == "application/problem+json"
 
 
-async def test_slow_upstream_answers_504_and_dead_upstream_502(gateway):
+async def test_a_verified_bearer_token_is_remembered_but_a_forged_twin_is_not(env, gateway):
+    token = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4())
+    for _ in range(2):
+        answer = await gateway.get("/api/v1/actuals/x", headers={"authorization": f"Bearer {token}"})
+        assert answer.json()["headers"]["authorization"] == f"Bearer {token}"
+    head, payload, signature = token.split(".")
+    forged = f"{head}.{payload}.{signature[::-1]}"
+    refused = await gateway.get("/api/v1/actuals/x", headers={"authorization": f"Bearer {forged}"})
+    assert refused.status_code == 401
+    expired = env.token(authority_id=uuid.uuid4(), organisation_id=uuid.uuid4(), ttl_seconds=-30)
+    refused = await gateway.get("/api/v1/actuals/x", headers={"authorization": f"Bearer {expired}"})
+    assert refused.status_code == 401
+
+
+async def test_slow_upstream_answers_504_and_a_dead_one_503_naming_it_while_the_others_work(gateway):
     slow = await gateway.get("/api/v1/payments/slow")
     assert slow.status_code == 504
     assert slow.json()["detail"] == "the payments service did not answer in time"
     dead = await gateway.get("/api/v1/claims/anything")
-    assert dead.status_code == 502
-    assert dead.json()["title"] == "Bad Gateway"
+    assert dead.status_code == 503
+    assert dead.headers["content-type"] == "application/problem+json"
+    assert dead.json()["title"] == "Service Unavailable"
+    assert "the claims service is not available" in dead.json()["detail"]
+    assert (await gateway.get("/api/v1/actuals/x")).status_code == 200, "another service is not affected"
 
 
-async def test_readiness_reflects_upstreams(gateway):
+async def test_the_gateway_is_ready_while_services_are_down(gateway):
+    # claims, identity and the others are not started here: their calls answer 503, the gateway stays in
+    # rotation for the services that work.
     ready = await gateway.get("/readyz")
-    assert ready.status_code == 503  # claims (and the others not started here) are down
-    assert ready.json()["checks"] == {"upstreams": False}
+    assert ready.status_code == 200
+    assert ready.json() == {"ready": True, "checks": {"clients": True}}
+
+
+async def test_a_service_that_stops_degrades_only_its_own_calls(env):
+    async with serve(echo_upstream()) as actuals, contextlib.AsyncExitStack() as payments_running:
+        payments = await payments_running.enter_async_context(serve(echo_upstream()))
+        settings = gateway_settings(
+            actuals_url=str(actuals.base_url).rstrip("/"),
+            payments_url=str(payments.base_url).rstrip("/"),
+            token_jwks_json=env.jwks,
+        )
+        async with serve(create_gateway(settings)) as gateway:
+            assert (await gateway.get("/api/v1/payments/slow")).status_code == 200
+            await payments_running.aclose()  # payments stops: its port refuses connections
+            down = await gateway.get("/api/v1/payments/slow")
+            assert down.status_code == 503, down.text
+            assert "payments service" in down.json()["detail"]
+            assert (await gateway.get("/api/v1/actuals/x")).status_code == 200
+            assert (await gateway.get("/readyz")).status_code == 200
 
 
 async def test_a_path_with_a_control_character_is_a_bad_request_not_a_500(gateway):

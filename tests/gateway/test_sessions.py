@@ -8,7 +8,7 @@ import pytest
 from fastapi import Response
 
 from gateway.config import Settings
-from gateway.sessions import TokenCache, cache_key, clear_session_cookie, set_session_cookie
+from gateway.sessions import ExpiringCache, TokenCache, cache_key, clear_session_cookie, set_session_cookie
 
 
 def settings(**kw) -> Settings:
@@ -63,25 +63,35 @@ def test_cache_keys_never_contain_the_credential():
 
 def test_cached_tokens_expire_and_can_be_evicted():
     cache = TokenCache(ttl_seconds=0.05, max_entries=2)
-    cache.put("a", "token-a", token_expires_in=120)
+    cache.put("a", "token-a", expires_in=120)
     assert cache.get("a") == "token-a"
     cache.evict("a")
     assert cache.get("a") is None
-    cache.put("b", "token-b", token_expires_in=120)
+    cache.put("b", "token-b", expires_in=120)
     time.sleep(0.06)
     assert cache.get("b") is None
 
 
 def test_a_token_about_to_expire_is_not_cached_and_the_size_is_bounded():
     cache = TokenCache(ttl_seconds=30, max_entries=2)
-    cache.put("late", "t", token_expires_in=4)
+    cache.put("late", "t", expires_in=4)
     assert cache.get("late") is None
     for name in ("x", "y", "z"):
-        cache.put(name, name, token_expires_in=120)
+        cache.put(name, name, expires_in=120)
     assert cache.get("x") is None and cache.get("z") == "z"
 
 
 def test_no_cache_when_the_time_is_zero():
     cache = TokenCache(ttl_seconds=0, max_entries=10)
-    cache.put("a", "t", token_expires_in=120)
+    cache.put("a", "t", expires_in=120)
     assert cache.get("a") is None
+
+
+def test_an_uncapped_cache_keeps_a_value_until_its_own_expiry_and_pop_hands_it_back():
+    cache: ExpiringCache[str] = ExpiringCache(ttl_seconds=None, max_entries=10)
+    cache.put("bearer", "t", expires_in=5.06)  # 5 s margin: kept for 0.06 s
+    assert cache.get("bearer") == "t"
+    time.sleep(0.08)
+    assert cache.get("bearer") is None
+    cache.put("a", "t", expires_in=3600)
+    assert cache.pop("a") == "t" and cache.pop("a") is None

@@ -44,12 +44,16 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:
-        for _ in range(200):
+        # Up to 30 s: on a machine busy with other test runs an app's start-up (a database pool) can take
+        # seconds, and a client yielded before it listens fails with a confusing ConnectError.
+        for _ in range(1500):
             if server.started:
                 break
             if task.done():
                 task.result()
             await asyncio.sleep(0.02)
+        else:
+            raise RuntimeError(f"{app.title} did not start listening on port {port} within 30 s")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             yield client
     finally:

@@ -3,7 +3,8 @@
 - an organisation API key (header X-API-Key): exchanged with identity for a token of the key's role
   and scope;
 - a bearer token: must be an internal token signed by identity (what council systems get from the
-  client-credentials endpoint); verified here, and again by the service;
+  client-credentials endpoint); verified here (once for its life: its signature and claims cannot
+  change, shared.auth), and again by the service;
 - the browser's session cookie: exchanged with identity for a short-lived token; an unsafe method
   with it is refused when the browser says it comes from another site (gateway.cross_site).
 Exchanged tokens are cached briefly per credential (see gateway.sessions for revocation).
@@ -18,6 +19,7 @@ from fastapi import Request
 from gateway.client_address import client_address
 from gateway.cross_site import SAFE_METHODS, refuse_cross_site
 from gateway.identity_client import IdentityClient, IdentityError
+from gateway.service_problems import ServiceUnavailable
 from gateway.sessions import TokenCache, cache_key, session_id_from
 from shared.auth import TokenVerifier, bearer_token
 from shared.problems import Problem
@@ -33,7 +35,7 @@ async def authenticate(request: Request) -> str | None:
     token = bearer_token(request.headers.get("authorization"))
     if token is not None:
         verifier: TokenVerifier = request.app.state.token_verifier
-        await verifier.verify(token)
+        await verifier.verify(token)  # once per token for its life (shared.auth)
         return token
     session_id = session_id_from(request)
     if session_id:
@@ -58,7 +60,7 @@ async def _exchange(request: Request, kind: str, credential: str) -> str:
         )
     except IdentityError as exc:
         if exc.status >= 500:
-            raise Problem(503, "Service Unavailable", detail="signing in is not possible just now") from exc
+            raise ServiceUnavailable("identity") from exc  # the credential cannot be checked just now
         if exc.status not in {401, 403}:  # a malformed cookie or key is simply not a credential
             raise Problem(
                 401,
@@ -78,9 +80,13 @@ async def _exchange(request: Request, kind: str, credential: str) -> str:
 
 
 def forget_session(request: Request, session_id: str) -> None:
-    """Drop the cached token of a session that has just ended or changed organisation."""
+    """Drop the cached token of a session that has just ended or changed organisation, and the /me
+    identity gave for it."""
     cache: TokenCache = request.app.state.token_cache
-    cache.evict(cache_key("session", session_id))
+    token = cache.pop(cache_key("session", session_id))
+    if token is not None:
+        identity: IdentityClient = request.app.state.identity
+        identity.me_cache.forget(token)
 
 
 async def session_token(request: Request, session_id: str) -> str:

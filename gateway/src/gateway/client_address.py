@@ -24,8 +24,9 @@ def client_address(request: Request) -> str | None:
     if _STATE not in request.scope.get("state", {}):
         trusted: Sequence[Network] = request.app.state.gateway_settings.trusted_proxies
         peer = request.client.host if request.client else None
-        forwarded = request.headers.getlist("x-forwarded-for")
-        setattr(request.state, _STATE, resolve(peer, forwarded, trusted))
+        # With no trusted proxy (the default) the peer is the client: nothing to parse.
+        forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
+        setattr(request.state, _STATE, resolve(peer, forwarded, trusted) if trusted else peer)
     value: str | None = getattr(request.state, _STATE)
     return value
 

@@ -4,6 +4,8 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from gateway.lanes import LaneSize
+from shared.lanes import HASHING
 from shared.settings import CommonSettings, Environment, SettingRefused
 
 SERVICES = ("identity", "actuals", "payments", "claims", "messaging", "reports")
@@ -52,13 +54,14 @@ class Settings(CommonSettings):
         description="identity's gateway_secret: guards /internal/v1 on identity; required in production"
         " (development: a fixed development value)",
     )
-    identity_hashing_lane: int = Field(
+    hashing_lane: int = Field(
         8,
         ge=1,
-        description="calls to identity that hash a password (log in, change a password or code, create or"
-        " reset a user) in flight at once; more wait at the gateway, so a burst leaves connections to cheap calls",
+        description="calls to a service that hash a password (identity: log in, change a password or code,"
+        " create or reset a user; the operations it marks `x-portal-lane: hashing`) in flight at once; more"
+        " wait at the gateway, so a burst leaves connections to cheap calls",
     )
-    identity_hashing_wait_seconds: float = Field(
+    hashing_wait_seconds: float = Field(
         15.0,
         gt=0,
         description="how long a hashing call waits for its place in the lane before it is answered 503"
@@ -131,3 +134,11 @@ class Settings(CommonSettings):
 
     def upstreams(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in SERVICES}
+
+    def service_secrets(self) -> dict[str, str]:
+        """Each service's gateway secret, sent to its internal API only (identity's, so far)."""
+        return {"identity": self.identity_secret.get_secret_value()} if self.identity_secret else {}
+
+    def lanes(self) -> dict[str, LaneSize]:
+        """The size of each lane a service may declare (shared/lanes.py); an undeclared name has none."""
+        return {HASHING: LaneSize(places=self.hashing_lane, wait_seconds=self.hashing_wait_seconds)}

@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from gateway.service_client import ServiceClient
 from shared.asyncapi import asyncapi_document
-from shared.logging import get_logger
 
-log = get_logger(__name__)
 router = APIRouter(tags=["documentation"])
 
 
@@ -47,23 +45,12 @@ async def api_docs(request: Request) -> HTMLResponse:
 
 
 async def _merged(request: Request) -> dict[str, Any]:
-    client: httpx.AsyncClient = request.app.state.upstream_client
-    upstreams: dict[str, str] = request.app.state.upstreams
-    documents = await asyncio.gather(*(_fetch(client, f"{url}/openapi.json") for url in upstreams.values()))
+    """The services' documents as their clients last read them (gateway/service_client.py)."""
+    services: dict[str, ServiceClient] = request.app.state.services
+    documents = await asyncio.gather(*(client.document() for client in services.values()))
     merged: dict[str, dict[str, Any] | None] = {"gateway": request.app.openapi()}  # include_in_schema routes
-    merged.update(zip(upstreams, documents, strict=True))
+    merged.update(zip(services, documents, strict=True))
     return merge_openapi(merged)
-
-
-async def _fetch(client: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
-    try:
-        response = await client.get(url, timeout=3.0)
-        response.raise_for_status()
-        document: dict[str, Any] = response.json()
-        return document
-    except (httpx.HTTPError, ValueError) as exc:
-        log.warning("openapi_fetch_failed", url=url, error=repr(exc))
-        return None
 
 
 def merge_openapi(documents: dict[str, dict[str, Any] | None]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from typing import Generic, TypeVar
 
 from fastapi import Request, Response
 
@@ -18,6 +19,8 @@ from gateway.config import Settings
 
 COOKIE = "portal_session"
 SECURE_COOKIE = "__Host-portal_session"  # the prefix makes browsers insist on Secure, Path=/, no Domain
+EXPIRY_MARGIN = 5.0  # seconds: a cached token or answer is dropped this long before its token expires
+V = TypeVar("V")
 
 
 def cookie_name(settings: Settings) -> str:
@@ -56,33 +59,46 @@ def cache_key(kind: str, credential: str) -> str:
     return kind + ":" + hashlib.sha256(credential.encode()).hexdigest()
 
 
-class TokenCache:
-    """An LRU of (token, expiry) by credential digest."""
+class ExpiringCache(Generic[V]):
+    """An LRU of values by key, each until its own expiry and for at most `ttl_seconds` (None: no cap)."""
 
-    def __init__(self, *, ttl_seconds: float, max_entries: int) -> None:
+    def __init__(self, *, ttl_seconds: float | None, max_entries: int) -> None:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[V, float]] = OrderedDict()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> V | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        token, expires = entry
+        value, expires = entry
         if time.monotonic() >= expires:
             self._entries.pop(key, None)
             return None
         self._entries.move_to_end(key)
-        return token
+        return value
 
-    def put(self, key: str, token: str, token_expires_in: float) -> None:
-        ttl = min(self.ttl, token_expires_in - 5)  # never hand out a token about to expire
+    def put(self, key: str, value: V, expires_in: float) -> None:
+        """Keep `value` for `expires_in` seconds less a margin (never hand out what is about to expire),
+        and never longer than the cache's own time."""
+        ttl = expires_in - EXPIRY_MARGIN if self.ttl is None else min(self.ttl, expires_in - EXPIRY_MARGIN)
         if ttl <= 0:
             return
-        self._entries[key] = (token, time.monotonic() + ttl)
+        self._entries[key] = (value, time.monotonic() + ttl)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    def pop(self, key: str) -> V | None:
+        entry = self._entries.pop(key, None)
+        return None if entry is None else entry[0]
+
     def evict(self, key: str) -> None:
         self._entries.pop(key, None)
+
+
+class TokenCache(ExpiringCache[str]):
+    """Internal tokens by credential digest (`cache_key`), each for at most the cache's time."""
+
+    def __init__(self, *, ttl_seconds: float, max_entries: int) -> None:
+        super().__init__(ttl_seconds=ttl_seconds, max_entries=max_entries)

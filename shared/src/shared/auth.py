@@ -13,6 +13,7 @@ import hashlib
 import json
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,6 +31,7 @@ log = get_logger(__name__)
 ALGORITHMS = ["EdDSA"]
 JWKS_REFRESH_SECONDS = 300.0
 JWKS_MIN_REFETCH_SECONDS = 5.0
+VERIFIED_TOKENS = 10_000  # verified tokens remembered (most recently used first)
 
 
 class Role(StrEnum):
@@ -130,8 +132,26 @@ class TokenVerifier:
         self._keys: dict[str, PyJWK] = _parse_jwks(jwks_json) if jwks_json else {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self._verified: OrderedDict[bytes, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal, or 401 problem. A token verified once is remembered until it expires:
+        the same bytes carry the same signed claims, and the gateway sends the same token for a session
+        for seconds at a time (machine clients for minutes), so the signature check and the claims'
+        parsing, most of a small request's cost, are done once per token. A token signed by a key
+        later withdrawn stays accepted until it expires (2 minutes for a person's, 5 for a machine's)."""
+        key = hashlib.sha256(token.encode()).digest()
+        known = self._verified.get(key)
+        if known is not None and time.time() < known[1]:
+            self._verified.move_to_end(key)
+            return known[0]
+        principal, expires = await self._verify(token)
+        self._verified[key] = (principal, expires)
+        while len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -152,7 +172,7 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
                 leeway=5,
             )
-            return Principal.from_claims(claims)
+            return Principal.from_claims(claims), float(claims["exp"])
         except jwt.ExpiredSignatureError as exc:
             raise _unauthorized("the token has expired") from exc
         except (jwt.PyJWTError, KeyError, ValueError) as exc:

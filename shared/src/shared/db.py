@@ -34,10 +34,26 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection goes back to the pool with: asyncpg has already rolled back any transaction
+    left open; the session itself is kept as it is (see `create_pool`)."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose connections decode json/jsonb; broken connections are replaced on next acquire."""
+    """A pool whose connections decode json/jsonb; broken connections are replaced on next acquire.
+
+    A connection goes back to the pool without asyncpg's default reset (advisory unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL): a round trip to PostgreSQL on every release, as much as the query of a small
+    read (bench/gateway_read.py). So no code changes a pooled connection's session: settings only with
+    SET LOCAL inside a transaction, a LISTEN removed before release (shared.bus.relay), advisory locks
+    on a connection of its own (shared.migrations); tests/platform/test_db_pool.py checks the rule."""
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
+        command_timeout=30,
     )
     assert pool is not None
     return pool

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +24,7 @@ from shared.auth import Principal, TokenVerifier, bearer_token
 from shared.internal import Refresh, internal_listener, metrics_router
 from shared.logging import get_logger
 from shared.problems import Problem, install_problem_handlers
+from shared.telemetry import TraceContextMiddleware, spans_exported
 from shared.uow import Actor, Caller
 
 log = get_logger(__name__)
@@ -30,6 +32,13 @@ REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 ReadinessCheck = Callable[[], Awaitable[bool]]
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+NO_NATIVE_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def current_request_id() -> str | None:
@@ -79,7 +88,7 @@ class RequestContextMiddleware:
                 route_path = getattr(route, "path", "unmatched")
                 self.requests.labels(scope["method"], route_path, str(status_holder["status"])).inc()
                 self.latency.labels(scope["method"], route_path).observe(elapsed)
-                if route_path not in {"/healthz", "/readyz", "/metrics"}:
+                if route_path not in PROBES:
                     log.info(
                         "request_finished",
                         method=scope["method"],
@@ -114,6 +123,10 @@ def create_app(
     app = FastAPI(
         title=title,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry (spans per request, per dependency, per serialisation) is off: the
+        # trace context comes from the instrumentation below, once. With our provider always set it
+        # would otherwise make those spans on every request, recorded or not (bench/gateway_read.py).
+        telemetry=NO_NATIVE_TELEMETRY,
         openapi_url="/openapi.json" if docs else None,
         docs_url=None,
         redoc_url=None,
@@ -125,7 +138,10 @@ def create_app(
     app.include_router(_probes_router())
     for router in routers:
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    if spans_exported():
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    else:  # the ids without the cost of the instrumentation (shared.telemetry)
+        app.add_middleware(TraceContextMiddleware, excluded=PROBES)
     return app
 
 
@@ -136,7 +152,7 @@ def internal_app(
     refresh: Refresh | None = None,
 ) -> FastAPI:
     """What the internal listener serves: /metrics, and with `readiness` (a worker) the probes too."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, telemetry=NO_NATIVE_TELEMETRY)
     app.include_router(metrics_router(registry, refresh=refresh))
     if readiness is not None:
         app.state.readiness = dict(readiness)
@@ -211,7 +227,7 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def current_caller(request: Request, principal: CurrentPrincipal) -> Caller:
+async def current_caller(request: Request, principal: CurrentPrincipal) -> Caller:
     """The verified principal with who and where they are: what every handler takes."""
     actor = Actor.of(
         principal, address=client_address(request), request_id=getattr(request.state, "request_id", None)

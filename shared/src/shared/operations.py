@@ -134,7 +134,7 @@ class RedriveResult(BaseModel):
     redriven: list[str] = Field(description="the event ids moved back to the work queue")
 
 
-def require_operator(principal: CurrentPrincipal) -> Principal:
+async def require_operator(principal: CurrentPrincipal) -> Principal:
     """A council principal with the operator flag; 403 problem+json for anyone else."""
     if not (principal.is_council and principal.operator):
         raise Problem(403, "Forbidden", detail="operations need a council token with the operator scope")

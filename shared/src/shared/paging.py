@@ -52,7 +52,7 @@ class Page:
         return self.of(rows[self.offset : self.offset + self.fetch])
 
 
-def page_params(
+async def page_params(
     request: Request,
     response: Response,
     limit: Annotated[

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-import httpx
+import json
+
 import pytest
 
+from gateway.service_client import Fetched
+from gateway.service_problems import unavailable
 from gateway.web.branding import (
     DEFAULT_HOURS,
     DEFAULT_TEAM,
@@ -98,18 +101,22 @@ class Identity:
         self.calls: list[str] = []
         self.down = False
 
-    async def fetch(self, path: str) -> httpx.Response:
+    async def fetch(self, path: str) -> Fetched:
         self.calls.append(path)
         if self.down:
-            raise httpx.ConnectError("identity is down")
+            raise unavailable("identity")
         if path.endswith("/authorities"):
-            return httpx.Response(200, json=[{"slug": slug} for slug in self.answers])
+            return answer(200, [{"slug": slug} for slug in self.answers])
         slug = path.split("/")[-2]
         if slug not in self.answers:
-            return httpx.Response(404, json={"title": "Not Found"})
+            return answer(404, {"title": "Not Found"})
         if path.endswith("/logo"):
-            return httpx.Response(200, content=b"\x89PNG...", headers={"content-type": "image/png"})
-        return httpx.Response(200, json=self.answers[slug])
+            return Fetched(200, {"content-type": "image/png"}, b"\x89PNG...")
+        return answer(200, self.answers[slug])
+
+
+def answer(status: int, body: object) -> Fetched:
+    return Fetched(status, {"content-type": "application/json"}, json.dumps(body).encode())
 
 
 class Clock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.identity_client import IdentityError, lane_full
+from gateway.identity_client import IdentityError
+from gateway.lanes import LaneFull
+from gateway.service_problems import lane_full
 from gateway.web.identity_errors import UNAVAILABLE, identity_form_errors, problem_text, sentence
 from gateway.web.login.pages import ordinal
 
@@ -87,7 +89,10 @@ def test_a_generic_title_gives_way_to_identitys_detail():
 
 
 def test_a_full_hashing_lane_says_to_try_again_shortly_and_identitys_own_failures_say_nothing_of_inside():
-    assert problem_text(lane_full(15.0)) == "Too many people are logging in just now: try again shortly."
+    assert (
+        problem_text(lane_full(LaneFull(15.0)))
+        == "Too many people are logging in just now: try again shortly."
+    )
     inside = IdentityError(500, {"title": "Internal Server Error", "detail": "KeyError: 'password_hash'"})
     assert problem_text(inside) == UNAVAILABLE
 

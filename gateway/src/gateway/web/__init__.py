@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 from fastapi import FastAPI
 
 from gateway.config import Settings
+from gateway.service_client import Fetched
+from gateway.service_problems import unavailable
 from gateway.web import account, assets, contacts, help, login, organisation, public
 from gateway.web.areas import Areas
 from gateway.web.assets import Assets
@@ -57,15 +58,14 @@ def install(
 
 
 def identity_branding(app: FastAPI, settings: Settings) -> IdentityBrandingSource:
-    """Branding read from identity's internal API with the gateway's secret, on the gateway's client."""
-    base = settings.upstreams()["identity"]
-    secret = settings.identity_secret.get_secret_value() if settings.identity_secret else ""
+    """Branding read from identity's internal API through the gateway's client of identity."""
 
-    async def fetch(path: str) -> httpx.Response:
-        client: httpx.AsyncClient | None = getattr(app.state, "upstream_client", None)
-        if client is None:  # made when the app starts: an app never started reads no branding
-            raise httpx.ConnectError("the gateway has not started")
-        return await client.get(base + path, headers={"x-gateway-secret": secret}, timeout=5.0)
+    async def fetch(path: str) -> Fetched:
+        services = getattr(app.state, "services", None)
+        if services is None:  # made when the app starts: an app never started reads no branding
+            raise unavailable("identity")
+        answer: Fetched = await services["identity"].fetch(path)
+        return answer
 
     return IdentityBrandingSource(fetch, ttl_seconds=settings.branding_cache_seconds)
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from gateway.identity_client import IdentityError
+from gateway.service_problems import ServiceUnavailable
 from gateway.web.branding import Branding
 from gateway.web.page_problem import PageProblem
 from gateway.web.session import SignedIn, identity, viewer_of
@@ -63,7 +64,7 @@ async def read(request: Request, user: SignedIn, path: str) -> Any:
 def page_problem(exc: IdentityError) -> Problem:
     """identity's refusal of a page's read as the page's error (its own words for 403 and 404)."""
     if exc.status >= 500:
-        return Problem(503, "Service Unavailable", detail="identity is not reachable")
+        return ServiceUnavailable("identity")
     if exc.status in {403, 404}:
         return PageProblem(exc.status, str(exc.body.get("title") or "Forbidden"), detail=str(exc))
     return Problem(exc.status, str(exc.body.get("title") or "Error"), detail=str(exc))

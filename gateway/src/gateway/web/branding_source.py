@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from gateway.service_client import Fetched
+from gateway.service_problems import ServiceError, ServiceUnavailable
 from gateway.web.branding import Branding, branding_from_identity
 from shared.logging import get_logger
 from shared.problems import Problem
@@ -26,7 +26,7 @@ log = get_logger(__name__)
 PREFIX = "/internal/v1/identity/authorities"
 LOGO_TYPES = frozenset({"image/png", "image/jpeg"})  # what identity accepts, nothing else
 RETRY_SECONDS = 5.0  # after a failed call, how long what was known is shown before asking again
-Fetch = Callable[[str], Awaitable[httpx.Response]]
+Fetch = Callable[[str], Awaitable[Fetched]]
 
 
 @dataclass
@@ -94,12 +94,12 @@ class IdentityBrandingSource:
             old, _ = self._entries.popitem(last=False)
             self._locks.pop(old, None)
 
-    async def _get(self, path: str) -> httpx.Response | None:
+    async def _get(self, path: str) -> Fetched | None:
         """identity's answer; None for 404 (no such authority or logo), 503 Problem when unreachable."""
         try:
             response = await self._fetch(path)
-        except httpx.HTTPError as exc:
-            log.warning("branding_unreachable", path=path, error=type(exc).__name__)
+        except ServiceError as exc:
+            log.warning("branding_unreachable", path=path, status=exc.status)
             raise _unavailable() from exc
         if response.status_code in {404, 422}:  # 422: not even a well-formed address
             return None
@@ -131,4 +131,4 @@ class IdentityBrandingSource:
 
 
 def _unavailable() -> Problem:
-    return Problem(503, "Service Unavailable", detail="The portal's settings cannot be read just now.")
+    return ServiceUnavailable("identity")

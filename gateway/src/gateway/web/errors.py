@@ -19,12 +19,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gateway.service_problems import ServiceUnavailable
 from gateway.web.branding import PORTAL, Branding
 from gateway.web.page_problem import PageProblem
 from gateway.web.rendering import WebPortal
 from gateway.web.security_headers import security_headers
 from gateway.web.session import look_up_viewer
 from gateway.web.tasks import NAMES, TaskId
+from gateway.web.unavailable import unavailable_text
 from shared.logging import get_logger
 from shared.problems import Problem
 
@@ -105,6 +107,8 @@ async def error_page(request: Request, exc: Exception) -> Response:
 
 
 def _describe(exc: Exception) -> tuple[int, str, str]:
+    if isinstance(exc, ServiceUnavailable):
+        return (exc.status, *unavailable_text(exc.service))
     if isinstance(exc, PageProblem):
         return exc.status, exc.title, exc.detail or ""
     if isinstance(exc, Problem):

@@ -14,6 +14,7 @@ from gateway.auth import end_session, session_token
 from gateway.client_address import client_address
 from gateway.config import Settings
 from gateway.identity_client import IdentityClient, IdentityError
+from gateway.service_problems import ServiceUnavailable
 from gateway.sessions import clear_session_cookie, session_id_from, set_session_cookie
 from gateway.web.viewer import Viewer
 from shared.auth import Role
@@ -123,7 +124,7 @@ async def _look_up(request: Request) -> SignedIn | None:
         return None
     except IdentityError as exc:
         if exc.status >= 500:
-            raise Problem(503, "Service Unavailable", detail="Logging in is not possible just now.") from exc
+            raise ServiceUnavailable("identity") from exc
         return None
     return SignedIn(session_id=session_id, token=token, me=me)
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from shared.logging import configure_logging, get_logger
-from shared.loop import run_event_loop
+from shared.loop import run_event_loop, settle_garbage_collector
 from shared.service.api import create_api
 from shared.service.definition import ServiceDefinition
 from shared.service.migrate import run_migrations
@@ -34,8 +34,10 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
     if args.command == "api":
         import uvicorn
 
+        app = create_api(definition, settings)
+        settle_garbage_collector()
         uvicorn.run(
-            create_api(definition, settings),
+            app,
             host=settings.http_host,
             port=settings.http_port,
             log_config=None,

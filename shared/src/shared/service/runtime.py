@@ -72,7 +72,7 @@ async def close_runtime(runtime: Runtime) -> None:
     await runtime.pool.close()
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -80,8 +80,9 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_work(request: Request) -> Work:
-    return get_runtime(request).work
+async def get_work(request: Request) -> Work:
+    # async, like get_runtime: a plain function would be run on a thread for every request
+    return (await get_runtime(request)).work
 
 
 WorkDep = Annotated[Work, Depends(get_work)]

@@ -14,6 +14,7 @@ from identity.domain.contact_requests import ContactRequest
 from identity.handlers import contacts
 from identity.store.memberships import Contact
 from shared.http import CurrentCaller
+from shared.lanes import HASHING, lane
 from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
@@ -124,7 +125,9 @@ class Approved(BaseModel):
     )
 
 
-@council_api.post("/contact-requests/{request_id}/approve", response_model=Approved)
+@council_api.post(
+    "/contact-requests/{request_id}/approve", response_model=Approved, openapi_extra=lane(HASHING)
+)
 async def approve_request(request_id: uuid.UUID, caller: CurrentCaller, ctx: ContextDep) -> Approved:
     decided, password = await contacts.approve(caller, ctx, request_id=request_id)
     return Approved(

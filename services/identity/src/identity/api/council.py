@@ -15,6 +15,7 @@ from identity.handlers import accounts, audit
 from identity.store.audit import AuditEntry as AuditRecord
 from identity.store.users import Grant, User
 from shared.http import CurrentCaller
+from shared.lanes import HASHING, lane
 from shared.paging import PAGED, PageDep
 
 router = APIRouter(prefix="/council/v1/identity", tags=["council"])
@@ -48,7 +49,7 @@ def _grant(grant: GrantIn | None) -> Grant | None:
     )
 
 
-@router.post("/users", status_code=201, response_model=UserWithPassword)
+@router.post("/users", status_code=201, response_model=UserWithPassword, openapi_extra=lane(HASHING))
 async def create_user(body: UserCreate, caller: CurrentCaller, ctx: ContextDep) -> UserWithPassword:
     new = accounts.NewUser(
         email=body.email,
@@ -72,7 +73,7 @@ class ResetIn(BaseModel):
     reset_security_code: bool = Field(False, description="also clear the security code (set again at login)")
 
 
-@router.post("/users/{user_id}/password-reset", response_model=UserWithPassword)
+@router.post("/users/{user_id}/password-reset", response_model=UserWithPassword, openapi_extra=lane(HASHING))
 async def reset_password(
     user_id: uuid.UUID, body: ResetIn, caller: CurrentCaller, ctx: ContextDep
 ) -> UserWithPassword:

@@ -1,5 +1,6 @@
 """Dependencies of identity's routes: the handlers' context, who calls and from where, and the guard of
-the internal routes that only the gateway may call.
+the internal routes that only the gateway may call. All `async def`: FastAPI runs a plain `def`
+dependency on a thread of its pool, a hand-off per request for work that never blocks.
 
 A verified caller is `shared.http.CurrentCaller`. The gateway's internal routes and the token endpoint
 come before any verification: they get an `Actor` without a principal (identity.context says why).
@@ -21,7 +22,7 @@ from shared.uow import Actor, Caller
 GATEWAY_SECRET_HEADER = "x-gateway-secret"
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     context: Context = request.app.state.identity
     return context
 
@@ -29,7 +30,7 @@ def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def anonymous_actor(request: Request) -> Actor:
+async def anonymous_actor(request: Request) -> Actor:
     """A caller not yet known: where from, for the limits, the audit and the log."""
     return Actor(address=client_address(request), request_id=getattr(request.state, "request_id", None))
 
@@ -37,19 +38,19 @@ def anonymous_actor(request: Request) -> Actor:
 AnonymousActor = Annotated[Actor, Depends(anonymous_actor)]
 
 
-def gateway_actor(request: Request, context: ContextDep) -> Actor:
+async def gateway_actor(request: Request, context: ContextDep) -> Actor:
     """Refuse anyone but the gateway (a shared secret, compared in constant time)."""
     given = request.headers.get(GATEWAY_SECRET_HEADER, "")
     expected = context.settings.gateway_secret.get_secret_value()
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Forbidden("this endpoint is for the gateway only")
-    return anonymous_actor(request)
+    return await anonymous_actor(request)
 
 
 GatewayActor = Annotated[Actor, Depends(gateway_actor)]
 
 
-def principal_and_caller(caller: CurrentCaller) -> tuple[Principal, Caller]:
+async def principal_and_caller(caller: CurrentCaller) -> tuple[Principal, Caller]:
     return caller.principal, caller
 
 

@@ -11,6 +11,7 @@ from identity.api.deps import ContextDep
 from identity.api.schemas import PASSWORD_INPUT_MAX, AuthorityBranding, Membership
 from identity.handlers import credentials, me
 from shared.http import CurrentCaller
+from shared.lanes import HASHING, lane
 
 router = APIRouter(prefix="/api/v1/identity", tags=["me"])
 
@@ -57,7 +58,12 @@ class PasswordChange(BaseModel):
     confirm_password: str = Field(max_length=PASSWORD_INPUT_MAX)
 
 
-@router.post("/me/password", status_code=204, summary="Change my password (other sessions end)")
+@router.post(
+    "/me/password",
+    status_code=204,
+    summary="Change my password (other sessions end)",
+    openapi_extra=lane(HASHING),
+)
 async def change_my_password(body: PasswordChange, caller: CurrentCaller, ctx: ContextDep) -> Response:
     await credentials.change_password(
         caller,
@@ -75,7 +81,9 @@ class CodeChange(BaseModel):
     confirm_code: str = Field(max_length=32)
 
 
-@router.post("/me/security-code", status_code=204, summary="Change my security code")
+@router.post(
+    "/me/security-code", status_code=204, summary="Change my security code", openapi_extra=lane(HASHING)
+)
 async def change_my_security_code(body: CodeChange, caller: CurrentCaller, ctx: ContextDep) -> Response:
     await credentials.change_security_code(
         caller,
