@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 
 from gateway.main import create_gateway
+from tests.support.branding import demo_branding_source
 from tests.support.inprocess import gateway_settings, serve
 
 COOKIE = {"cookie": "portal_session=ps_a-session-identity-cannot-check-now"}
@@ -34,7 +35,10 @@ async def gateway(env):
             identity_secret="in-process-gateway-secret",
             cookie_secure=False,
         )
-        async with serve(create_gateway(settings)) as client:
+        app = create_gateway(settings)
+        # The council's branding as the gateway knew it before identity went down (it keeps what it knew).
+        app.state.web.branding = demo_branding_source()
+        async with serve(app) as client:
             yield client
 
 

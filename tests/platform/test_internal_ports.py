@@ -53,14 +53,18 @@ async def get(port: int, path: str) -> httpx.Response:
 
 @pytest.mark.parametrize("process", ["gateway", "actuals"])
 async def test_the_public_port_has_no_metrics(actuals_stack: Stack, process: str) -> None:
-    assert (await get(actuals_stack.ports[process], "/metrics")).status_code == 404
+    # This stack has no identity: to the gateway, /metrics could be an authority's address whose branding
+    # cannot be read (503); with identity up it is an unknown address (404). Never the metrics.
+    public = await get(actuals_stack.ports[process], "/metrics")
+    assert public.status_code in ((404, 503) if process == "gateway" else (404,))
+    assert "http_requests_total" not in public.text
     assert (await get(actuals_stack.ports[process], "/healthz")).status_code == 200
 
 
 async def test_the_gateway_does_not_reach_a_services_metrics(actuals_stack: Stack) -> None:
     for path in ("/api/v1/actuals/metrics", "/metrics"):
         response = await get(actuals_stack.ports["gateway"], path)
-        assert response.status_code in (401, 404), path
+        assert response.status_code in (401, 404, 503), path  # 503: no identity in this stack (above)
         assert "http_requests_total" not in response.text
 
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from gateway.config import Settings
 from gateway.service_client import Fetched
-from gateway.service_problems import unavailable
+from gateway.service_problems import unavailable as identity_unavailable_error
 from gateway.web import account, assets, contacts, help, login, organisation, public
 from gateway.web.areas import Areas
 from gateway.web.assets import Assets
@@ -63,8 +63,11 @@ def identity_branding(app: FastAPI, settings: Settings) -> IdentityBrandingSourc
     async def fetch(path: str) -> Fetched:
         services = getattr(app.state, "services", None)
         if services is None:  # made when the app starts: an app never started reads no branding
-            raise unavailable("identity")
-        answer: Fetched = await services["identity"].fetch(path)
+            raise identity_unavailable_error("identity")
+        try:
+            answer: Fetched = await services["identity"].fetch(path)
+        except RuntimeError as exc:  # its client not started yet (an app served without its lifespan)
+            raise identity_unavailable_error("identity") from exc
         return answer
 
     return IdentityBrandingSource(fetch, ttl_seconds=settings.branding_cache_seconds)

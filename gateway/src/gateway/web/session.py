@@ -107,7 +107,8 @@ async def look_up_viewer(request: Request) -> None:
         await signed_in(request)
     except Exception as exc:  # a public or error page must not fail because identity does
         log.warning("viewer_unknown", error=type(exc).__name__)
-        request.state.portal_signed_in = None
+        # Only the navigation goes without: a page that needs the person asks again and says why it
+        # cannot go on (identity temporarily unavailable), rather than sending them to log in.
         request.state.portal_viewer = None
 
 
