@@ -108,3 +108,24 @@ def test_records_ignore_extra_columns_and_keep_none_as_none():
     assert Client.from_row({"ssref": "123", "name": "A", "extra": 1}) == Client(ssref="123", name="A")
     assert Client.maybe(None) is None
     assert Client.from_rows([{"ssref": "1", "name": "B"}])[0].name == "B"
+
+
+def test_the_kit_pieces_refuse_with_domain_errors_the_edge_maps():
+    from shared.attachments.backends import AttachmentStoreError
+    from shared.attachments.content import AttachmentRefused
+    from shared.attachments.store import AttachmentNotFound
+    from shared.jobs import JobError, JobNotFound, JobTransitionRefused
+    from shared.money import MoneyError
+
+    statuses = {
+        MoneyError: 422,
+        JobError: 422,
+        JobTransitionRefused: 409,
+        JobNotFound: 404,
+        AttachmentRefused: 422,
+        AttachmentNotFound: 404,
+        AttachmentStoreError: 503,
+    }
+    for error, status in statuses.items():
+        answer = app_raising(error("refused for the test")).get("/x")
+        assert (answer.status_code, answer.json()["detail"]) == (status, "refused for the test"), error

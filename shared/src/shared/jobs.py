@@ -31,6 +31,7 @@ import asyncpg
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from shared.db import ident
+from shared.errors import Invalid, NotFound
 from shared.logging import get_logger
 from shared.tenancy import Tenancy
 
@@ -49,16 +50,19 @@ class JobState(StrEnum):
     failed = "failed"
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound, LookupError):
     """No job with that id within the caller's tenancy."""
 
 
-class JobError(ValueError):
+class JobError(Invalid, ValueError):
     """A job or a progress report refused (a bad kind, progress backwards or past the total)."""
 
 
 class JobTransitionRefused(JobError):
-    """A move the job's state does not allow (e.g. succeeding a failed job)."""
+    """A move the job's state does not allow (e.g. succeeding a failed job): a conflict with its state."""
+
+    status = 409
+    default_title = "Conflict"
 
 
 class PublicJob(BaseModel):

@@ -25,6 +25,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
+from shared.errors import Invalid
+
 PENNY = Decimal("0.01")
 MONEY_SQL = "numeric(12,2)"
 RATE_SQL = "numeric(12,4)"
@@ -35,7 +37,7 @@ RATE_LIMIT = Decimal("10") ** 8
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
-class MoneyError(ValueError):
+class MoneyError(Invalid, ValueError):
     """A value refused as money, a rate or a number of units; the message names the field."""
 
 

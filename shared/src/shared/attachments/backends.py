@@ -19,9 +19,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.attachments.settings import AttachmentBackend, AttachmentSettings
 from shared.db import ident
+from shared.errors import Unavailable
 
 
-class AttachmentStoreError(RuntimeError):
+class AttachmentStoreError(Unavailable, RuntimeError):
     """The bytes of an attachment could not be written or read back whole (missing, changed, the
     object store unreachable or refusing): an operator's problem, not the caller's."""
 
