@@ -14,10 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from identity.context import Context
-from shared.auth import Principal
 from shared.errors import Forbidden
-from shared.http import CurrentCaller, client_address
-from shared.uow import Actor, Caller
+from shared.http import client_address
+from shared.uow import Actor
 
 GATEWAY_SECRET_HEADER = "x-gateway-secret"
 
@@ -48,12 +47,3 @@ async def gateway_actor(request: Request, context: ContextDep) -> Actor:
 
 
 GatewayActor = Annotated[Actor, Depends(gateway_actor)]
-
-
-async def principal_and_caller(caller: CurrentCaller) -> tuple[Principal, Caller]:
-    return caller.principal, caller
-
-
-# The (principal, caller) pair of the routes still written that way (contacts, organisation details,
-# directory: moving to the shared request/decide block); new routes take `CurrentCaller`.
-Authenticated = Annotated[tuple[Principal, Caller], Depends(principal_and_caller)]
