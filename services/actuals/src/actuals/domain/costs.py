@@ -1,0 +1,154 @@
+"""What a week of delivered care costs (DOMAIN.md "Actuals"), as plain rules.
+
+- Quantities are in steps of 0.25 of the service level's unit, never negative.
+- A comment is required whenever delivery differs from plan.
+- The payable units follow the contract's payment basis: on actuals, the delivered units (less extras
+  where the contract does not pay extras) plus the frustrated ones where it pays frustrated visits; on
+  planned, the planned units.
+- The unit rate is the service level's rate on each day of the week. When it changed inside the week the
+  cost is pro-rated by day (each day carries a seventh of the week's units at that day's rate) and the
+  rate shown is the week's average, marked "(avg price)".
+- One rounding: half-up to the penny, once, at the line (shared.money); totals are exact sums of lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from shared.errors import FieldError, Invalid
+from shared.money import PENNY, MoneyError, line_total, to_money, to_rate, to_units
+
+STEP = Decimal("0.25")
+DAYS = 7
+RATE_PLACES = Decimal("0.0001")
+
+
+class PaymentBasis(StrEnum):
+    actuals = "actuals"  # pay what was delivered
+    planned = "planned"  # pay what was planned (e.g. a care home's weekly bed)
+
+
+@dataclass(frozen=True)
+class CostPolicy:
+    """The contract's payment basis, and whether it pays frustrated visits and extras (per service type)."""
+
+    basis: PaymentBasis
+    pays_frustrated: bool = False
+    pays_extras: bool = True
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """One line of a week: what was delivered (actual), planned, frustrated, missed and extra."""
+
+    actual: Decimal
+    planned: Decimal
+    frustrated: Decimal = Decimal(0)
+    missed: Decimal = Decimal(0)
+    extra: Decimal = Decimal(0)
+
+    @classmethod
+    def parse(cls, **given: object) -> Quantities:
+        """Each quantity checked (a number, not negative, in steps of 0.25); every fault named at once."""
+        faults: list[FieldError] = []
+        values: dict[str, Decimal] = {}
+        for name in ("actual", "planned", "frustrated", "missed", "extra"):
+            raw = given.get(name, 0)
+            try:
+                values[name] = quantity(raw, field=name)
+            except Invalid as refused:
+                faults.append(FieldError(name, refused.detail.removeprefix(f"{name}: ")))
+        if faults:
+            raise Invalid(
+                "; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-quantity"
+            )
+        return cls(**values)
+
+    @property
+    def differs_from_plan(self) -> bool:
+        return self.actual != self.planned or any((self.frustrated, self.missed, self.extra))
+
+
+def quantity(value: object, *, field: str) -> Decimal:
+    """A quantity of units: a number in steps of 0.25, never negative."""
+    try:
+        units = to_units(value, field=field)
+    except MoneyError as refused:  # named at its field, like every other fault of a line
+        raise Invalid.field(field, refused.detail.removeprefix(f"{field}: ")) from refused
+    if units < 0:
+        raise Invalid.field(field, f"cannot be negative (it is {units})")
+    if units % STEP:
+        raise Invalid.field(field, f"goes in steps of 0.25 ({units} is not one)")
+    return units
+
+
+def require_comment(quantities: Quantities, comment: str | None) -> None:
+    """A line whose delivery differs from plan needs a comment saying why."""
+    if quantities.differs_from_plan and not (comment or "").strip():
+        raise Invalid.field("comment", "is required when delivery differs from plan", code="comment-required")
+
+
+def payable_units(quantities: Quantities, policy: CostPolicy) -> Decimal:
+    if policy.basis is PaymentBasis.planned:
+        return quantities.planned
+    units = quantities.actual
+    if not policy.pays_extras:
+        units -= min(quantities.extra, units)
+    if policy.pays_frustrated:
+        units += quantities.frustrated
+    return units
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """The service level's unit rate from `effective_from` on (until the next change)."""
+
+    effective_from: date
+    rate: Decimal
+
+
+def daily_rates(history: Sequence[RateChange], week_start: date) -> list[Decimal]:
+    """The rate in force on each of the week's seven days; refused when a day has none."""
+    ordered = sorted(history, key=lambda change: change.effective_from)
+    rates = []
+    for offset in range(DAYS):
+        day = week_start + timedelta(days=offset)
+        in_force = [change.rate for change in ordered if change.effective_from <= day]
+        if not in_force:
+            raise Invalid.field("rate", f"the service level has no rate on {day.isoformat()}", code="no-rate")
+        rates.append(to_rate(in_force[-1]))
+    return rates
+
+
+@dataclass(frozen=True)
+class LineCost:
+    total: Decimal  # what the line is paid, to the penny
+    planned_total: Decimal  # the planned units at the same rates (the footer's "of £y")
+    unit_rate: Decimal  # the rate shown, to 4 places
+    averaged: bool  # the rate changed inside the week: shown "(avg price)"
+
+
+def cost_of(units: Decimal, rates: Sequence[Decimal]) -> Decimal:
+    """units at one rate, or pro-rated by day over the week's rates: exact, then one rounding."""
+    if len(set(rates)) == 1:
+        return line_total(units, rates[0])
+    exact = units * sum(rates, Decimal(0)) / DAYS
+    return to_money(exact.quantize(PENNY, rounding=ROUND_HALF_UP), field="line total")
+
+
+def line_cost(
+    quantities: Quantities, policy: CostPolicy, history: Sequence[RateChange], week_start: date
+) -> LineCost:
+    rates = daily_rates(history, week_start)
+    averaged = len(set(rates)) > 1
+    shown = (sum(rates, Decimal(0)) / DAYS).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return LineCost(
+        total=cost_of(payable_units(quantities, policy), rates),
+        planned_total=cost_of(quantities.planned, rates),
+        unit_rate=shown,
+        averaged=averaged,
+    )
