@@ -1,0 +1,120 @@
+"""The actuals import file, checked before anything is written: each kind of fault gets a precise error
+with its row and column, and a file with any fault imports nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from actuals.domain.import_file import COLUMNS, FileRefused, neutralise, read_import
+
+TODAY = date(2026, 11, 30)
+HEADER = ",".join(COLUMNS)
+
+
+def csv_file(*rows: str, header: str = HEADER, newline: str = "\n") -> bytes:
+    return newline.join((header, *rows)).encode()
+
+
+def faults_of(data: bytes) -> list[tuple[int, str | None, str]]:
+    with pytest.raises(FileRefused) as refused:
+        read_import(data, today=TODAY)
+    assert refused.value.status == 422 and refused.value.code == "import-refused"
+    return [(f.row, f.column, f.message) for f in refused.value.faults]
+
+
+def test_a_valid_file_reads_every_row():
+    data = csv_file(
+        "CM-2026-48,Home Care,100234,23/11/2026,10,10,0,0,0,14,",
+        "CM-2026-48,Home Care,100235,2026-11-23,9.75,10,0,0.25,0,13,Carer ill on Friday",
+    )
+    read = read_import(data, today=TODAY)
+    assert read.file_reference == "CM-2026-48"
+    assert [(r.row, r.client_reference, r.week, r.quantities.actual, r.visits) for r in read.rows] == [
+        (2, "100234", date(2026, 11, 23), Decimal("10"), 14),
+        (3, "100235", date(2026, 11, 23), Decimal("9.75"), 13),
+    ]
+
+
+def test_a_bom_and_excels_crlf_are_accepted():
+    data = b"\xef\xbb\xbf" + csv_file("F1,Home Care,100234,23/11/2026,10,10,0,0,0,,", newline="\r\n")
+    assert read_import(data, today=TODAY).rows[0].client_reference == "100234"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("F1,Home Care,100234,24/11/2026,10,10,0,0,0,,", "week_commencing", "is not a Monday"),
+        ("F1,Home Care,100234,07/12/2026,10,10,0,0,0,,", "week_commencing", "has not started yet"),
+        ("F1,Home Care,100234,next week,10,10,0,0,0,,", "week_commencing", "is not a date"),
+        ("F1,Home Care,100234,23/11/2026,ten,10,0,0,0,,", "actual", "not a number"),
+        ("F1,Home Care,100234,23/11/2026,0.3,0.5,0,0,0,,", "actual", "steps of 0.25"),
+        ("F1,Home Care,100234,23/11/2026,-1,0,0,0,0,,", "actual", "cannot be negative"),
+        ("F1,Home Care,100234,23/11/2026,8,10,2,0,0,,", "comment", "required when delivery differs"),
+        ("F1,Home Care,,23/11/2026,10,10,0,0,0,,", "client_reference", "is blank"),
+        ("F1,Home Care,100234,23/11/2026,10,10,0,0,0,1.5,", "visits", "not a whole number"),
+    ],
+)
+def test_each_fault_of_a_row_is_named_with_its_row_and_column(row, column, message):
+    found = faults_of(csv_file("F1,Home Care,100200,23/11/2026,10,10,0,0,0,,", row))
+    assert [(r, c) for r, c, _ in found] == [(3, column)]
+    assert message in found[0][2]
+
+
+def test_every_fault_of_the_file_is_listed_at_once():
+    found = faults_of(
+        csv_file(
+            "F1,Home Care,100234,23/11/2026,0.3,10,0,0,0,,",
+            "F1,Home Care,100235,23/11/2026,10,10,0,0,0,,",
+            "F1,Home Care,100236,30/11/2026,10,-2,0,0,0,,",
+        )
+    )
+    assert [(r, c) for r, c, _ in found] == [(2, "actual"), (4, "planned")]
+
+
+def test_a_duplicate_row_is_refused_naming_the_first():
+    found = faults_of(
+        csv_file(
+            "F1,Home Care,100234,23/11/2026,10,10,0,0,0,,", "F1,Home Care,100234,23/11/2026,9,10,0,1,0,,late"
+        )
+    )
+    assert found == [(3, None, "repeats row 2 (same service, client and week)")]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\r\n\r\n", "the file is empty"),
+        (csv_file(header="reference,service,client"), "the header must be"),
+        (HEADER.encode(), "has a header but no rows"),
+        (
+            csv_file("F1,Home Care,100234,23/11/2026,10,10,0,0,0,,").replace(b"Home Care", b"Home Caf\xe9"),
+            "not UTF-8",
+        ),
+        (csv_file("F1,Home Care,100234,23/11/2026,10,10"), "has 6 cells, not 11"),
+    ],
+)
+def test_a_file_that_cannot_be_read_says_why(data, message):
+    assert message in " ".join(m for _, _, m in faults_of(data))
+
+
+def test_every_row_carries_one_file_reference():
+    found = faults_of(
+        csv_file(
+            "F1,Home Care,100234,23/11/2026,10,10,0,0,0,,", "F2,Home Care,100235,23/11/2026,10,10,0,0,0,,"
+        )
+    )
+    assert found == [(2, "file_reference", "every row must carry the same file reference, not blank")]
+
+
+def test_a_formula_looking_cell_is_kept_as_text_and_neutralised_on_export():
+    row = read_import(
+        csv_file("F1,Home Care,100234,23/11/2026,8,10,0,2,0,,\"=cmd|' /C calc'!A0\""), today=TODAY
+    ).rows[0]
+    assert row.comment == "=cmd|' /C calc'!A0"
+    assert neutralise(row.comment) == "'=cmd|' /C calc'!A0"
+    assert neutralise("Carer ill on Friday") == "Carer ill on Friday"
+    assert [neutralise(c) for c in ("+1", "-1", "@SUM(A1)", "\tx")] == ["'+1", "'-1", "'@SUM(A1)", "'\tx"]
