@@ -3,4 +3,8 @@ None of its own yet: the organisation projection's list is mounted beside them i
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from actuals.api import imports
+
+ROUTERS: list[APIRouter] = [
+    imports.router,  # bulk import and export
+]
