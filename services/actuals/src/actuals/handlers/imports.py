@@ -199,14 +199,16 @@ async def process_next(
         if job.state is JobState.queued:
             job = await JOBS.start(work.pool, tenancy=tenancy, job_id=job_id)
 
+        rows = 0  # the file's rows, once read
+
         async def progress(done: int, total: int) -> None:
             # Committed at once on its own connection, so that the uploader sees it while this runs. A
             # retry after a dead worker counts again from 0: the job never goes back, so it waits.
-            nonlocal job
+            nonlocal job, rows
+            rows = total
             if done >= job.done:
                 job = await JOBS.advance(work.pool, tenancy=tenancy, job_id=job_id, done=done, total=total)
 
-        rows = 0
         try:
             if attempts > MAX_ATTEMPTS:
                 raise FileRefused(
@@ -214,18 +216,18 @@ async def process_next(
                 )
             async with conn.transaction():  # a savepoint: a refused file leaves nothing behind
                 content = await store.file_content(conn, import_id=batch.import_id)
-                rows = await _import(conn, batch, principal, content, today, progress)
+                await _import(conn, batch, principal, content, today, progress)
                 await store.mark_imported(conn, import_id=batch.import_id, rows=rows)
                 await JOBS.succeed(conn, tenancy=tenancy, job_id=job_id)
-            outcome = "success"
+            outcome, errors = "success", 0
         except FileRefused as refused:
             faults = sorted(refused.faults, key=lambda f: (f.row, COLUMNS.index(f.column) if f.column in COLUMNS else -1))
             await store.mark_refused(
                 conn, import_id=batch.import_id, rows=rows, faults=[(f.row, f.column, f.message) for f in faults]
             )
-            errors = "1 error" if len(faults) == 1 else f"{len(faults):,} errors"
-            await JOBS.fail(conn, tenancy=tenancy, job_id=job_id, reason=f"the file has {errors}: nothing was imported")
-            outcome = "refused"
+            said = "1 error" if len(faults) == 1 else f"{len(faults):,} errors"
+            await JOBS.fail(conn, tenancy=tenancy, job_id=job_id, reason=f"the file has {said}: nothing was imported")
+            outcome, errors = "failure", len(faults)
         await uow.audit(
             "actuals.import.processed",
             authority_id=batch.authority_id,
@@ -233,6 +235,8 @@ async def process_next(
             subject_id=batch.import_id,
             outcome=outcome,
             uploaded_by=batch.created_by,
+            rows=rows,
+            errors=errors,
         )
         uow.log("actuals_import_processed", import_id=str(batch.import_id), outcome=outcome, attempts=attempts)
     return batch
