@@ -59,9 +59,15 @@ class Provider:
     level_id: uuid.UUID
     clients: list[Client] = field(default_factory=list)
 
-    def token(self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True, **scope: object) -> str:
+    def token(
+        self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True, **scope: object
+    ) -> str:
         return env.token(
-            authority_id=self.authority_id, organisation_id=self.organisation_id, role=role, can_edit=can_edit, **scope
+            authority_id=self.authority_id,
+            organisation_id=self.organisation_id,
+            role=role,
+            can_edit=can_edit,
+            **scope,
         )  # type: ignore[arg-type]
 
     def service_token(self, env: RunEnvironment, service: Service) -> str:
@@ -123,7 +129,12 @@ async def add_provider(
 
 
 async def add_service(
-    env: RunEnvironment, authority_id: uuid.UUID, organisation_id: uuid.UUID, *, basis: str = "actuals", name: str
+    env: RunEnvironment,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    *,
+    basis: str = "actuals",
+    name: str,
 ) -> Service:
     service = Service(uuid.uuid4(), uuid.uuid4(), f"S-{uuid.uuid4().hex[:8]}", name)
     conn = await connect(env)
@@ -171,21 +182,47 @@ async def add_clients(
             "client",
             schema_name="actuals",
             columns=("client_id", "authority_id", "reference", "name"),
-            records=[(c.client_id, provider.authority_id, c.reference, f"Client {c.reference}") for c in made],
+            records=[
+                (c.client_id, provider.authority_id, c.reference, f"Client {c.reference}") for c in made
+            ],
         )
         await conn.copy_records_to_table(
             "cpli",
             schema_name="actuals",
             columns=(
-                "cpli_id", "authority_id", "organisation_id", "contract_id", "service_id", "client_id",
-                "service_level_id", "reference", "care_package_ref", "start_date", "end_date", "cost",
-                "frequency", "units_per_week", "authorised",
+                "cpli_id",
+                "authority_id",
+                "organisation_id",
+                "contract_id",
+                "service_id",
+                "client_id",
+                "service_level_id",
+                "reference",
+                "care_package_ref",
+                "start_date",
+                "end_date",
+                "cost",
+                "frequency",
+                "units_per_week",
+                "authorised",
             ),
             records=[
                 (
-                    c.cpli_id, provider.authority_id, provider.organisation_id, service.contract_id,
-                    service.service_id, c.client_id, provider.level_id, f"CPLI-{c.cpli_id.hex[:12]}",
-                    f"CP-{c.cpli_id.hex[:6]}", start, end, Decimal("200.00"), "Weekly", Decimal("10"), authorised,
+                    c.cpli_id,
+                    provider.authority_id,
+                    provider.organisation_id,
+                    service.contract_id,
+                    service.service_id,
+                    c.client_id,
+                    provider.level_id,
+                    f"CPLI-{c.cpli_id.hex[:12]}",
+                    f"CP-{c.cpli_id.hex[:6]}",
+                    start,
+                    end,
+                    Decimal("200.00"),
+                    "Weekly",
+                    Decimal("10"),
+                    authorised,
                 )
                 for c in made
             ],
@@ -212,7 +249,19 @@ def row(
     visits: str = "7",
     comment: str = "",
 ) -> str:
-    cells = [reference, service, client, f"{week:%d/%m/%Y}", actual, planned, frustrated, missed, extra, visits, comment]
+    cells = [
+        reference,
+        service,
+        client,
+        f"{week:%d/%m/%Y}",
+        actual,
+        planned,
+        frustrated,
+        missed,
+        extra,
+        visits,
+        comment,
+    ]
     return ",".join('"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in cells)
 
 
@@ -241,8 +290,12 @@ async def actuals_api(env: RunEnvironment) -> AsyncIterator[httpx.AsyncClient]:
         yield api
 
 
-async def upload(api: httpx.AsyncClient, token: str, data: bytes, *, name: str = "actuals.csv") -> httpx.Response:
-    return await api.post("/api/v1/actuals/imports", files={"file": (name, data, "text/csv")}, headers=bearer(token))
+async def upload(
+    api: httpx.AsyncClient, token: str, data: bytes, *, name: str = "actuals.csv"
+) -> httpx.Response:
+    return await api.post(
+        "/api/v1/actuals/imports", files={"file": (name, data, "text/csv")}, headers=bearer(token)
+    )
 
 
 async def run_import(runtime: Runtime, import_id: str | uuid.UUID) -> None:
@@ -251,9 +304,7 @@ async def run_import(runtime: Runtime, import_id: str | uuid.UUID) -> None:
     assert taken is not None, "the import was not pending"
 
 
-async def import_file(
-    api: httpx.AsyncClient, runtime: Runtime, token: str, data: bytes
-) -> dict[str, object]:
+async def import_file(api: httpx.AsyncClient, runtime: Runtime, token: str, data: bytes) -> dict[str, object]:
     """Upload, run the job, and answer GET /imports/{id}."""
     sent = await upload(api, token, data)
     assert sent.status_code == 202, sent.text

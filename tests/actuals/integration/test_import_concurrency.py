@@ -29,14 +29,14 @@ from tests.actuals.import_support import (
 
 __all__ = ["actuals_api", "actuals_runtime"]  # fixtures
 
-HAND_SAVE = (
-    "UPDATE actuals.actual_line SET actual = $2, comment = $3, entered = true WHERE week_id = $1 AND cpli_id = $4"
-)
+HAND_SAVE = "UPDATE actuals.actual_line SET actual = $2, comment = $3, entered = true WHERE week_id = $1 AND cpli_id = $4"
 
 
 async def hand_save(conn, week_id, cpli_id, started_from: int, actual: str) -> str:
     """A hand save as the week API makes it: lock the week, refuse a stale version, change, bump."""
-    version = await conn.fetchval("SELECT version FROM actuals.actual_week WHERE week_id = $1 FOR UPDATE", week_id)
+    version = await conn.fetchval(
+        "SELECT version FROM actuals.actual_week WHERE week_id = $1 FOR UPDATE", week_id
+    )
     if version != started_from:
         return "conflict"
     await conn.execute(HAND_SAVE, week_id, Decimal(actual), "changed by hand", cpli_id)
@@ -44,7 +44,9 @@ async def hand_save(conn, week_id, cpli_id, started_from: int, actual: str) -> s
     return "saved"
 
 
-async def test_an_import_waits_for_a_hand_edit_of_its_week_and_nothing_is_lost(env, actuals_api, actuals_runtime):
+async def test_an_import_waits_for_a_hand_edit_of_its_week_and_nothing_is_lost(
+    env, actuals_api, actuals_runtime
+):
     provider = await add_provider(env, clients=3)
     service, (a, b, c) = provider.service, provider.clients
     week = weeks_ago(1)
@@ -60,8 +62,17 @@ async def test_an_import_waits_for_a_hand_edit_of_its_week_and_nothing_is_lost(e
     await tx.start()
     assert await hand_save(hand, w["week_id"], a.cpli_id, w["version"], "6") == "saved"
     ref = new_reference()
-    sent = await upload(actuals_api, token, csv_file(row(ref, service.reference, b.reference, week, actual="4", comment="ill"), row(ref, service.reference, c.reference, week)))
-    job = asyncio.create_task(process_next(actuals_runtime.work, import_id=uuid.UUID(sent.json()["import_id"])))
+    sent = await upload(
+        actuals_api,
+        token,
+        csv_file(
+            row(ref, service.reference, b.reference, week, actual="4", comment="ill"),
+            row(ref, service.reference, c.reference, week),
+        ),
+    )
+    job = asyncio.create_task(
+        process_next(actuals_runtime.work, import_id=uuid.UUID(sent.json()["import_id"]))
+    )
     await asyncio.sleep(1.0)
     assert not job.done(), "the import must wait for the week's lock"
     await tx.commit()
@@ -86,10 +97,17 @@ async def test_an_import_waits_for_a_hand_edit_of_its_week_and_nothing_is_lost(e
 
 async def test_a_hand_edit_waits_for_an_import_and_then_sees_its_change(env, actuals_api, actuals_runtime):
     provider = await add_provider(env, clients=2)
-    service, (a, b) = provider.service, provider.clients
+    service, (a, _b) = provider.service, provider.clients
     week = weeks_ago(1)
     token = provider.token(env)
-    assert (await import_file(actuals_api, actuals_runtime, token, csv_file(row(new_reference(), service.reference, a.reference, week))))["status"] == "imported"
+    assert (
+        await import_file(
+            actuals_api,
+            actuals_runtime,
+            token,
+            csv_file(row(new_reference(), service.reference, a.reference, week)),
+        )
+    )["status"] == "imported"
     w = (await weeks_of(env, service))[week]
     # The import's transaction is held open (its week locked) by a test hook: a second connection
     # runs the import's own statements and waits before committing.
@@ -132,7 +150,9 @@ def _principal(provider):
     )
 
 
-async def test_a_dead_workers_import_is_taken_by_the_next_and_a_hopeless_one_refused(env, actuals_api, actuals_runtime):
+async def test_a_dead_workers_import_is_taken_by_the_next_and_a_hopeless_one_refused(
+    env, actuals_api, actuals_runtime
+):
     provider = await add_provider(env, clients=1)
     service, (a,) = provider.service, provider.clients
     token = provider.token(env)
@@ -151,14 +171,20 @@ async def test_a_dead_workers_import_is_taken_by_the_next_and_a_hopeless_one_ref
     assert got.json()["status"] == "imported" and len(await lines_of(env, service)) == 1
 
     # A file whose workers all died: after MAX_ATTEMPTS takes it is refused, its job failed.
-    sent = await upload(actuals_api, token, csv_file(row(new_reference(), service.reference, a.reference, weeks_ago(2))))
+    sent = await upload(
+        actuals_api, token, csv_file(row(new_reference(), service.reference, a.reference, weeks_ago(2)))
+    )
     hopeless = uuid.UUID(sent.json()["import_id"])
     for _ in range(MAX_ATTEMPTS):
         await store.count_attempt(actuals_runtime.pool, import_id=hopeless)
     await process_next(actuals_runtime.work, import_id=hopeless)
     got = (await actuals_api.get(f"/api/v1/actuals/imports/{hopeless}", headers=bearer(token))).json()
     assert got["status"] == "refused" and got["errors"] == [
-        {"row": 1, "column": None, "message": f"the file could not be processed after {MAX_ATTEMPTS} attempts: send it again"}
+        {
+            "row": 1,
+            "column": None,
+            "message": f"the file could not be processed after {MAX_ATTEMPTS} attempts: send it again",
+        }
     ]
     job = (await actuals_api.get(f"/api/v1/actuals/jobs/{got['job_id']}", headers=bearer(token))).json()
     assert job["state"] == "failed"

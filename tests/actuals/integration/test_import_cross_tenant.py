@@ -38,7 +38,10 @@ async def test_another_providers_import_is_not_found(env, actuals_api, actuals_r
     ]
     for path in paths:
         assert (await actuals_api.get(path, headers=bearer(mine.token(env)))).status_code == 200
-    missing = [p.replace(done["import_id"], str(uuid.uuid4())).replace(done["job_id"], str(uuid.uuid4())) for p in paths]
+    missing = [
+        p.replace(done["import_id"], str(uuid.uuid4())).replace(done["job_id"], str(uuid.uuid4()))
+        for p in paths
+    ]
     for token in (
         neighbour.token(env),
         elsewhere.token(env),
@@ -55,17 +58,25 @@ async def test_another_providers_import_is_not_found(env, actuals_api, actuals_r
 
 async def test_a_narrower_user_does_not_see_the_organisations_import(env, actuals_api, actuals_runtime):
     provider = await add_provider(env, clients=1)
-    data = csv_file(row(new_reference(), provider.service.reference, provider.clients[0].reference, weeks_ago(1)))
+    data = csv_file(
+        row(new_reference(), provider.service.reference, provider.clients[0].reference, weeks_ago(1))
+    )
     sent = await upload(actuals_api, provider.token(env), data)
     assert sent.status_code == 202
     path = f"/api/v1/actuals/imports/{sent.json()['import_id']}"
-    assert (await actuals_api.get(path, headers=bearer(provider.service_token(env, provider.service)))).status_code == 404
+    assert (
+        await actuals_api.get(path, headers=bearer(provider.service_token(env, provider.service)))
+    ).status_code == 404
     # The service-scoped user's own import is theirs, and the organisation's users see it too.
-    data = csv_file(row(new_reference(), provider.service.reference, provider.clients[0].reference, weeks_ago(2)))
+    data = csv_file(
+        row(new_reference(), provider.service.reference, provider.clients[0].reference, weeks_ago(2))
+    )
     theirs = await upload(actuals_api, provider.service_token(env, provider.service), data)
     assert theirs.status_code == 202, theirs.text
     for token in (provider.service_token(env, provider.service), provider.token(env)):
-        got = await actuals_api.get(f"/api/v1/actuals/imports/{theirs.json()['import_id']}", headers=bearer(token))
+        got = await actuals_api.get(
+            f"/api/v1/actuals/imports/{theirs.json()['import_id']}", headers=bearer(token)
+        )
         assert got.status_code == 200
 
 
@@ -73,7 +84,10 @@ async def test_a_file_naming_another_providers_service_or_clients_gets_the_error
     env, actuals_api, actuals_runtime
 ):
     mine = await add_provider(env, clients=1)
-    for other in (await add_provider(env, clients=1, authority_id=mine.authority_id), await add_provider(env, clients=1)):
+    for other in (
+        await add_provider(env, clients=1, authority_id=mine.authority_id),
+        await add_provider(env, clients=1),
+    ):
         token = mine.token(env)
         # Their service, by reference and by name, against a service that exists nowhere.
         for theirs, unknown in ((other.service.reference, "S-NOWHERE"), (other.service.name, "Nowhere Care")):
@@ -81,7 +95,11 @@ async def test_a_file_naming_another_providers_service_or_clients_gets_the_error
                 data = csv_file(row(new_reference(), name, other.clients[0].reference, weeks_ago(1)))
                 done = await import_file(actuals_api, actuals_runtime, token, data)
                 assert done["errors"] == [
-                    {"row": 2, "column": "service", "message": f"{name!r} is not one of your services (its reference or name)"}
+                    {
+                        "row": 2,
+                        "column": "service",
+                        "message": f"{name!r} is not one of your services (its reference or name)",
+                    }
                 ]
         # Their client on my service, against a client that exists nowhere: the same words.
         for client in (other.clients[0].reference, "SS-NOWHERE"):

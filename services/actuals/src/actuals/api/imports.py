@@ -35,7 +35,7 @@ class ImportAccepted(BaseModel):
     status: str = Field(description="pending: the job checks every row, then imports all or nothing")
 
 
-class ImportError_(BaseModel):
+class RowError(BaseModel):
     row: int = Field(description="the file's row (the header is row 1)")
     column: str | None = Field(description="the column, or null for the whole row or file")
     message: str
@@ -56,7 +56,7 @@ class ImportOut(BaseModel):
     rows: int
     progress: Progress
     error_count: int
-    errors: list[ImportError_] = Field(description="the first 100 errors; errors.csv has all of them")
+    errors: list[RowError] = Field(description="the first 100 errors; errors.csv has all of them")
     created_at: datetime
     finished_at: datetime | None
 
@@ -161,7 +161,7 @@ async def get_import(import_id: uuid.UUID, caller: CurrentCaller, work: WorkDep)
         rows=batch.rows,
         progress=Progress(done=done, total=total, percent=percent),
         error_count=batch.error_count,
-        errors=[ImportError_(row=e.row, column=e.column, message=e.message) for e in view.errors],
+        errors=[RowError(row=e.row, column=e.column, message=e.message) for e in view.errors],
         created_at=batch.created_at,
         finished_at=batch.finished_at,
     )

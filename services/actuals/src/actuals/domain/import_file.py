@@ -13,8 +13,10 @@ cell that looks like a spreadsheet formula (`=cmd|...`) is stored as it is and n
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -83,57 +85,93 @@ def read_import(data: bytes, *, today: date) -> ImportFile:
 
 
 def scan_import(data: bytes, *, today: date) -> tuple[ImportFile, list[Fault]]:
-    """Every row read and every fault found, without stopping at the first faulty row: the handler adds
-    the faults only the database can find (unknown client, confirmed week) to these, so the provider sees
-    all of them at once. A fault of the whole file (not UTF-8, empty, the header) is raised at once."""
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    _check_header(next(reader, None))
+    """Every row read and every fault found, without stopping at the first faulty row. A fault of the
+    whole file (not UTF-8, empty, the header) is raised at once."""
+    reader = ImportReader(data, today=today)
     faults: list[Fault] = []
     rows: list[ImportRow] = []
-    references: set[str] = set()
     seen: dict[tuple[str, str, date], int] = {}
-    cells_read = _Cells(today)
-    for number, cells in enumerate(reader, start=2):
-        stripped = [cell.strip() for cell in cells]
-        if not any(stripped):
-            continue  # a blank line (Excel leaves them at the end)
-        if len(cells) != len(COLUMNS):
-            faults.append(Fault(number, None, f"has {len(cells)} cells, not {len(COLUMNS)}"))
-            continue
-        values = dict(zip(COLUMNS, stripped, strict=True))
-        for column in TEXT_COLUMNS:
-            if values[column][:1] == "'":
-                values[column] = unneutralise(values[column])
-        references.add(values["file_reference"])
-        row = _row(number, values, cells_read, faults)
+    for row, found in reader:
+        faults += found
         if row is None:
             continue
         key = (row.service, row.client_reference, row.week)
         if key in seen:
-            faults.append(Fault(number, None, f"repeats row {seen[key]} (same service, client and week)"))
+            faults.append(Fault(row.row, None, f"repeats row {seen[key]} (same service, client and week)"))
             continue
-        seen[key] = number
+        seen[key] = row.row
         rows.append(row)
-    if not rows and not faults:
-        faults.append(Fault(2, None, "the file has a header but no rows"))
-    if len(references) > 1 or "" in references:
-        faults.append(Fault(2, "file_reference", "every row must carry the same file reference, not blank"))
-    reference = next(iter(references)) if len(references) == 1 else ""
-    return ImportFile(file_reference=reference, rows=rows), faults
+    faults += reader.file_faults()
+    return ImportFile(file_reference=reader.file_reference, rows=rows), faults
+
+
+class ImportReader:
+    """The rows of a file one at a time, each with its faults, holding neither the decoded text nor the
+    rows read: a 50 MB file is read in the memory of a few rows (the bulk import streams it into the
+    database). Duplicate rows are the caller's to find (`scan_import` keeps a set; the import handler
+    asks the database). The file's own faults (not UTF-8, empty, the header) are raised on creation;
+    `file_faults()` answers those only known at the end (no rows, file references that differ)."""
+
+    def __init__(self, data: bytes, *, today: date) -> None:
+        _check_utf8(data)
+        self._text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+        self._reader = csv.reader(self._text)
+        _check_header(next(self._reader, None))
+        self._cells = _Cells(today)
+        self.references: set[str] = set()
+        self.rows_read = 0  # rows with content, faulty or not
+        self.faulty_rows = 0
+
+    @property
+    def file_reference(self) -> str:
+        return next(iter(self.references)) if len(self.references) == 1 else ""
+
+    def __iter__(self) -> Iterator[tuple[ImportRow | None, list[Fault]]]:
+        for number, cells in enumerate(self._reader, start=2):
+            stripped = [cell.strip() for cell in cells]
+            if not any(stripped):
+                continue  # a blank line (Excel leaves them at the end)
+            self.rows_read += 1
+            if len(cells) != len(COLUMNS):
+                self.faulty_rows += 1
+                yield None, [Fault(number, None, f"has {len(cells)} cells, not {len(COLUMNS)}")]
+                continue
+            values = dict(zip(COLUMNS, stripped, strict=True))
+            for column in TEXT_COLUMNS:
+                if values[column][:1] == "'":
+                    values[column] = unneutralise(values[column])
+            self.references.add(values["file_reference"])
+            found: list[Fault] = []
+            row = _row(number, values, self._cells, found)
+            if found:
+                self.faulty_rows += 1
+            yield row, found
+
+    def file_faults(self) -> list[Fault]:
+        faults = []
+        if not self.rows_read:
+            faults.append(Fault(2, None, "the file has a header but no rows"))
+        if len(self.references) > 1 or "" in self.references:
+            faults.append(
+                Fault(2, "file_reference", "every row must carry the same file reference, not blank")
+            )
+        return faults
 
 
 def peek_reference(data: bytes) -> str:
     """The checks made at upload, before the file is queued as a job: UTF-8, the header, at least one row;
-    answers the first row's file reference (every row's is checked by `scan_import`)."""
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    answers the first row's file reference (every row's is checked when the file is processed)."""
+    _check_utf8(data)
+    first = data[: 64 * 1024].decode("utf-8-sig", errors="ignore")  # the header and the first rows
+    reader = csv.reader(io.StringIO(first, newline=""))
     _check_header(next(reader, None))
     for cells in reader:
         if any(cell.strip() for cell in cells):
-            reference = cells[0].strip()
+            reference = unneutralise(cells[0].strip())
             if not reference:
-                raise FileRefused([Fault(2, "file_reference", "is blank: every row carries the file reference")])
+                raise FileRefused(
+                    [Fault(2, "file_reference", "is blank: every row carries the file reference")]
+                )
             return reference
     raise FileRefused([Fault(2, None, "the file has a header but no rows")])
 
@@ -159,7 +197,9 @@ class _Cells:
         found = self.quantities.get(key)
         if found is None:
             try:
-                found = Quantities.parse(**{name: text or "0" for name, text in zip(QUANTITIES, key, strict=True)})
+                found = Quantities.parse(
+                    **{name: text or "0" for name, text in zip(QUANTITIES, key, strict=True)}
+                )
             except Invalid as refused:
                 found = list(refused.fields or [])
             self.quantities[key] = found
@@ -173,13 +213,24 @@ class _Cells:
         return found
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        raise FileRefused(
-            [Fault(1, None, f"the file is not UTF-8 text (byte {bad.start + 1}): save it as CSV UTF-8")]
-        ) from bad
+def _check_utf8(data: bytes) -> None:
+    """Refused unless the whole file is UTF-8, naming the first byte that is not; read a megabyte at a
+    time so that a large file is never held twice."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    for start in range(0, len(data), step):
+        try:
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as bad:
+            raise FileRefused(
+                [
+                    Fault(
+                        1,
+                        None,
+                        f"the file is not UTF-8 text (byte {start + bad.start + 1}): save it as CSV UTF-8",
+                    )
+                ]
+            ) from bad
 
 
 def _row(number: int, values: dict[str, str], cells: _Cells, faults: list[Fault]) -> ImportRow | None:

@@ -28,10 +28,10 @@ from actuals.domain.import_file import (
     COLUMNS,
     Fault,
     FileRefused,
+    ImportReader,
     ImportRow,
     neutralise,
     peek_reference,
-    scan_import,
 )
 from actuals.domain.weeks import Period, active_in_week, week_commencing
 from actuals.store import imports as store
@@ -97,7 +97,11 @@ async def upload(caller: Caller, work: Work, *, file_name: str, content: bytes, 
         raise _refused_at_once(refused) from None
     async with work.begin(caller.actor) as uow:
         batch = await store.insert_batch(
-            uow.conn, principal=principal, file_reference=reference, file_name=file_name[:200], content=content
+            uow.conn,
+            principal=principal,
+            file_reference=reference,
+            file_name=file_name[:200],
+            content=content,
         )
         if batch is None:
             holder = await store.holder_of_reference(
@@ -106,7 +110,13 @@ async def upload(caller: Caller, work: Work, *, file_name: str, content: bytes, 
             when = f" on {holder.created_at:%d/%m/%Y}" if holder else ""
             doing = "is being imported" if holder and holder.status == "pending" else f"was imported{when}"
             raise ImportRefused(
-                [Fault(2, "file_reference", f"{reference[:60]!r} {doing}: a file is imported once (a duplicate)")]
+                [
+                    Fault(
+                        2,
+                        "file_reference",
+                        f"{reference[:60]!r} {doing}: a file is imported once (a duplicate)",
+                    )
+                ]
             )
         job = await JOBS.create(
             uow.conn,
@@ -199,7 +209,7 @@ async def process_next(
         if job.state is JobState.queued:
             job = await JOBS.start(work.pool, tenancy=tenancy, job_id=job_id)
 
-        rows = 0  # the file's rows, once read
+        rows = 0  # the file's rows, once read (the last progress report is exact)
 
         async def progress(done: int, total: int) -> None:
             # Committed at once on its own connection, so that the uploader sees it while this runs. A
@@ -212,7 +222,13 @@ async def process_next(
         try:
             if attempts > MAX_ATTEMPTS:
                 raise FileRefused(
-                    [Fault(1, None, f"the file could not be processed after {MAX_ATTEMPTS} attempts: send it again")]
+                    [
+                        Fault(
+                            1,
+                            None,
+                            f"the file could not be processed after {MAX_ATTEMPTS} attempts: send it again",
+                        )
+                    ]
                 )
             async with conn.transaction():  # a savepoint: a refused file leaves nothing behind
                 content = await store.file_content(conn, import_id=batch.import_id)
@@ -221,12 +237,19 @@ async def process_next(
                 await JOBS.succeed(conn, tenancy=tenancy, job_id=job_id)
             outcome, errors = "success", 0
         except FileRefused as refused:
-            faults = sorted(refused.faults, key=lambda f: (f.row, COLUMNS.index(f.column) if f.column in COLUMNS else -1))
+            faults = sorted(
+                refused.faults, key=lambda f: (f.row, COLUMNS.index(f.column) if f.column in COLUMNS else -1)
+            )
             await store.mark_refused(
-                conn, import_id=batch.import_id, rows=rows, faults=[(f.row, f.column, f.message) for f in faults]
+                conn,
+                import_id=batch.import_id,
+                rows=rows,
+                faults=[(f.row, f.column, f.message) for f in faults],
             )
             said = "1 error" if len(faults) == 1 else f"{len(faults):,} errors"
-            await JOBS.fail(conn, tenancy=tenancy, job_id=job_id, reason=f"the file has {said}: nothing was imported")
+            await JOBS.fail(
+                conn, tenancy=tenancy, job_id=job_id, reason=f"the file has {said}: nothing was imported"
+            )
             outcome, errors = "failure", len(faults)
         await uow.audit(
             "actuals.import.processed",
@@ -238,120 +261,131 @@ async def process_next(
             rows=rows,
             errors=errors,
         )
-        uow.log("actuals_import_processed", import_id=str(batch.import_id), outcome=outcome, attempts=attempts)
+        uow.log(
+            "actuals_import_processed", import_id=str(batch.import_id), outcome=outcome, attempts=attempts
+        )
     return batch
 
 
 Progress = Callable[[int, int], Awaitable[None]]
+STAGE_EVERY = 20_000  # rows checked, then copied into the stage table: the memory of a chunk, not a file
 
 
-@dataclass
-class _Checked:
-    row: ImportRow
-    service: store.ServiceRow
-    cpli: store.CpliRow
-    cost: LineCost
-
-
-async def _import(conn: Any, batch: store.ImportBatch, principal: Any, content: bytes, today: date, progress: Progress) -> int:
-    read, faults = scan_import(content, today=today)
-    total = len(read.rows)
-    await progress(0, total)
-    if read.file_reference and read.file_reference != batch.file_reference:
+async def _import(
+    conn: Any, batch: store.ImportBatch, principal: Any, content: bytes, today: date, progress: Progress
+) -> None:
+    """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
+    checks of the whole set in SQL (duplicates, closed weeks, lines made from visits); then, with no
+    fault anywhere, one statement writes every line. Raises FileRefused with every fault."""
+    reader = ImportReader(content, today=today)
+    estimate = max(content.count(b"\n"), 1)  # the rows, give or take a blank or quoted line
+    await progress(0, estimate)
+    lookup = Lookup(conn, principal)
+    await lookup.load_services()
+    await store.open_stage(conn)
+    faults: list[Fault] = []
+    chunk: list[store.StagedLine] = []
+    weeks: set[tuple[uuid.UUID, uuid.UUID, date]] = set()
+    for row, found in reader:
+        if row is None or found:
+            faults += found
+        else:
+            line = await lookup.check(row, faults)
+            if line is not None:
+                chunk.append(line)
+                weeks.add((line[1], lookup.contract_of[line[1]], line[2]))
+        if len(chunk) >= STAGE_EVERY:
+            await store.stage(conn, lines=chunk)
+            chunk = []
+            await progress(min(reader.rows_read, estimate), estimate)
+    await store.stage(conn, lines=chunk)
+    faults += reader.file_faults()
+    if reader.file_reference and reader.file_reference != batch.file_reference:
         faults.append(Fault(2, "file_reference", "differs from the reference the file was uploaded with"))
-    scope = store.provider_scope(principal)
-    services = Services(await store.services_in_scope(conn, scope=scope))
-    named = {row.service for row in read.rows}
-    used = {s.service_id for s in (services.find(name) for name in named) if s is not None}
-    cplis: dict[tuple[uuid.UUID, str], list[store.CpliRow]] = {}
-    for cpli in await store.cplis_of(conn, scope=scope, service_ids=sorted(used)):
-        cplis.setdefault((cpli.service_id, cpli.client_reference), []).append(cpli)
-    levels = {c.service_level_id for found in cplis.values() for c in found}
-    rates = await store.rates_of(
-        conn, scope=AuthorityScope(principal.authority_id, column="l.authority_id"), service_level_ids=levels
-    )
-    costs = Costs(rates)
-    checked: list[_Checked] = []
-    seen: dict[tuple[uuid.UUID, uuid.UUID, date], int] = {}
-    for n, row in enumerate(read.rows, start=1):
-        found = _check_row(row, services, cplis, costs, seen, faults)
-        if found is not None:
-            checked.append(found)
-        if n % PROGRESS_EVERY == 0:
-            await progress(n, total)
+    await progress(reader.rows_read, reader.rows_read)
+
+    # The weeks created or locked in (service, week) order, each version bumped once: rolled back with
+    # the rest when the file is refused.
+    await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
+    for number, first in await store.staged_duplicates(conn):
+        faults.append(Fault(number, None, f"repeats row {first} (same service, client and week)"))
+    for number, service_id, week, state in await store.staged_in_closed_weeks(conn):
+        until = " until the council unlocks it" if state == "confirmed" else ""
+        name = lookup.name_of[service_id]
+        message = f"the week commencing {week:%d/%m/%Y} of {name} is {state}: it cannot be changed{until}"
+        faults.append(Fault(number, "week_commencing", message))
+    for number in await store.staged_with_visits(conn):
+        message = (
+            "this client's line that week is made from its recorded visits: change them on the Actuals page"
+        )
+        faults.append(Fault(number, None, message))
     if faults:
         raise FileRefused(faults)
-    await progress(total, total)
+    await store.write_staged(conn, updated_by=principal.subject)
 
-    weeks = await store.touch_weeks(
-        conn, principal=principal, weeks=[(c.service.service_id, c.service.contract_id, c.row.week) for c in checked]
-    )
-    by_key = {(w.service_id, w.week_commencing): w for w in weeks}
-    with_visits = await store.lines_with_visits(conn, week_ids=[w.week_id for w in weeks])
-    staged: list[store.StagedLine] = []
-    for c in checked:
-        week = by_key[(c.service.service_id, c.row.week)]
-        if week.state != "open":
-            until = " until the council unlocks it" if week.state == "confirmed" else ""
+
+class Lookup:
+    """A row's service, client CPLI and cost, found within the uploader's scope: each service's CPLIs
+    and each service level's rates read once, when a row first names them."""
+
+    def __init__(self, conn: Any, principal: Any) -> None:
+        self.conn = conn
+        self.scope = store.provider_scope(principal)
+        self.levels = AuthorityScope(principal.authority_id, column="l.authority_id")
+        self.services = Services([])
+        self.cplis: dict[uuid.UUID, dict[str, list[store.CpliRow]]] = {}
+        self.costs = Costs({})
+        self.contract_of: dict[uuid.UUID, uuid.UUID] = {}
+        self.name_of: dict[uuid.UUID, str] = {}
+
+    async def load_services(self) -> None:
+        found = await store.services_in_scope(self.conn, scope=self.scope)
+        self.services = Services(found)
+        self.contract_of = {s.service_id: s.contract_id for s in found}
+        self.name_of = {s.service_id: s.name for s in found}
+
+    async def check(self, row: ImportRow, faults: list[Fault]) -> store.StagedLine | None:
+        service = self.services.find(row.service)
+        if service is None:
             faults.append(
                 Fault(
-                    c.row.row,
-                    "week_commencing",
-                    f"the week commencing {c.row.week:%d/%m/%Y} of {c.service.name} is {week.state}:"
-                    f" it cannot be changed{until}",
+                    row.row,
+                    "service",
+                    f"{row.service[:60]!r} is not one of your services (its reference or name)",
                 )
             )
-            continue
-        if (week.week_id, c.cpli.cpli_id) in with_visits:
-            faults.append(
-                Fault(
-                    c.row.row,
-                    None,
-                    "this client's line that week is made from its recorded visits: change them on the Actuals page",
+            return None
+        clients = self.cplis.get(service.service_id)
+        if clients is None:
+            clients = self.cplis[service.service_id] = {}
+            for found in await store.cplis_of(self.conn, scope=self.scope, service_ids=[service.service_id]):
+                clients.setdefault(found.client_reference, []).append(found)
+            levels = {c.service_level_id for listed in clients.values() for c in listed} - set(self.costs.rates)
+            if levels:
+                self.costs.rates.update(
+                    await store.rates_of(self.conn, scope=self.levels, service_level_ids=levels)
                 )
-            )
-            continue
-        q = c.row.quantities
-        staged.append(
-            (
-                week.week_id,
-                c.cpli.cpli_id,
-                c.cpli.client_id,
-                q.actual,
-                q.planned,
-                q.frustrated,
-                q.missed,
-                q.extra,
-                c.row.visits,
-                c.row.comment,
-                c.cost.unit_rate,
-                c.cost.averaged,
-                c.cost.total,
-                c.cost.planned_total,
-            )
-        )
-    if faults:
-        raise FileRefused(faults)
-    await store.write_lines(conn, lines=staged, updated_by=principal.subject)
-    return total
+        cpli = _cpli_of(row, service, clients.get(row.client_reference), faults)
+        if cpli is None:
+            return None
+        try:
+            cost = self.costs.of(row.quantities, service, cpli.service_level_id, row.week)
+        except Invalid as refused:
+            message = refused.fields[0].message if refused.fields else refused.detail
+            faults.append(Fault(row.row, "week_commencing", f"{message}: ask the council"))
+            return None
+        q = row.quantities
+        return (
+            row.row, service.service_id, row.week, cpli.cpli_id, cpli.client_id, q.actual, q.planned, q.frustrated,
+            q.missed, q.extra, row.visits, row.comment, cost.unit_rate, cost.averaged, cost.total, cost.planned_total,
+        )  # fmt: skip
 
 
-def _check_row(
-    row: ImportRow,
-    services: Services,
-    cplis: dict[tuple[uuid.UUID, str], list[store.CpliRow]],
-    costs: Costs,
-    seen: dict[tuple[uuid.UUID, uuid.UUID, date], int],
-    faults: list[Fault],
-) -> _Checked | None:
-    service = services.find(row.service)
-    if service is None:
-        faults.append(
-            Fault(row.row, "service", f"{row.service[:60]!r} is not one of your services (its reference or name)")
-        )
-        return None
-    # A client of another provider, or outside the user's scope, gets the same message as an unknown one.
-    candidates = cplis.get((service.service_id, row.client_reference))
+def _cpli_of(
+    row: ImportRow, service: store.ServiceRow, candidates: list[store.CpliRow] | None, faults: list[Fault]
+) -> store.CpliRow | None:
+    """The client's one authorised CPLI on the service in the row's week. A client of another provider,
+    or outside the user's scope, gets the same message as one that does not exist."""
     if not candidates:
         faults.append(
             Fault(
@@ -384,19 +418,7 @@ def _check_row(
             )
         )
         return None
-    cpli = in_week[0]
-    key = (service.service_id, cpli.cpli_id, row.week)
-    if key in seen:
-        faults.append(Fault(row.row, None, f"repeats row {seen[key]} (same service, client and week)"))
-        return None
-    seen[key] = row.row
-    try:
-        cost = costs.of(row.quantities, service, cpli.service_level_id, row.week)
-    except Invalid as refused:
-        message = refused.fields[0].message if refused.fields else refused.detail
-        faults.append(Fault(row.row, "week_commencing", f"{message}: ask the council"))
-        return None
-    return _Checked(row, service, cpli, cost)
+    return in_week[0]
 
 
 class Services:
@@ -460,7 +482,9 @@ async def export_csv(
         service = await store.export_service(conn, scope=scope, service_id=service_id)
         if service is None:
             raise NotFound.of("service")
-        lines = await store.export_lines(conn, scope=scope, service_id=service_id, first_week=first, last_week=last)
+        lines = await store.export_lines(
+            conn, scope=scope, service_id=service_id, first_week=first, last_week=last
+        )
     reference = f"export-{service.reference}-{first:%Y%m%d}-{last:%Y%m%d}"
     out = io.StringIO()
     out.write("\ufeff")

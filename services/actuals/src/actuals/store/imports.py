@@ -153,7 +153,9 @@ def _scope_ids(principal: Principal) -> tuple[uuid.UUID | None, uuid.UUID | None
     return None, None
 
 
-async def holder_of_reference(conn: asyncpg.Connection, *, scope: Scope, file_reference: str) -> ImportBatch | None:
+async def holder_of_reference(
+    conn: asyncpg.Connection, *, scope: Scope, file_reference: str
+) -> ImportBatch | None:
     """The pending or imported batch of the caller's organisation that holds `file_reference`."""
     # The organisation's, whatever the uploader's contract or service: the reference is unique in it.
     organisation_wide = Scope.of(scope.principal, Columns(), organisation_rows=True)
@@ -201,7 +203,9 @@ async def faults_of(
 
 # --- the job ----------------------------------------------------------------------------------------
 
-WORKER = Unscoped("the import worker takes any tenant's pending file; the job then applies its uploader's scope")
+WORKER = Unscoped(
+    "the import worker takes any tenant's pending file; the job then applies its uploader's scope"
+)
 
 
 async def claim_next(conn: asyncpg.Connection) -> ImportBatch | None:
@@ -234,7 +238,9 @@ async def count_attempt(db: asyncpg.Pool | asyncpg.Connection, *, import_id: uui
 
 
 async def file_content(conn: asyncpg.Connection, *, import_id: uuid.UUID) -> bytes:
-    return bytes(await conn.fetchval("SELECT content FROM actuals.import_file WHERE import_id = $1", import_id) or b"")
+    return bytes(
+        await conn.fetchval("SELECT content FROM actuals.import_file WHERE import_id = $1", import_id) or b""
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +277,9 @@ class CpliRow:
     authorised: bool
 
 
-async def cplis_of(conn: asyncpg.Connection, *, scope: Scope, service_ids: Sequence[uuid.UUID]) -> list[CpliRow]:
+async def cplis_of(
+    conn: asyncpg.Connection, *, scope: Scope, service_ids: Sequence[uuid.UUID]
+) -> list[CpliRow]:
     """Every CPLI of those services (within the caller's scope), with its client's reference."""
     query, params = scoped_sql(
         "SELECT p.cpli_id, p.service_id, p.client_id, c.reference, p.service_level_id, p.start_date,"
@@ -341,18 +349,10 @@ async def touch_weeks(
     return [WeekRow(*row) for row in rows]
 
 
-async def lines_with_visits(conn: asyncpg.Connection, *, week_ids: Sequence[uuid.UUID]) -> set[tuple[uuid.UUID, uuid.UUID]]:
-    """(week_id, cpli_id) of the lines whose figures come from recorded visits (weeks already locked)."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT l.week_id, l.cpli_id FROM actuals.actual_line l"
-        " JOIN actuals.actual_visit v USING (line_id) WHERE l.week_id = ANY($1::uuid[])",
-        list(week_ids),
-    )
-    return {(r[0], r[1]) for r in rows}
-
-
 STAGE_COLUMNS = (
-    "week_id",
+    "row",
+    "service_id",
+    "week",
     "cpli_id",
     "client_id",
     "actual",
@@ -368,27 +368,66 @@ STAGE_COLUMNS = (
     "planned_total",
 )
 StagedLine = tuple[
-    uuid.UUID, uuid.UUID, uuid.UUID, Decimal, Decimal, Decimal, Decimal, Decimal, int | None, str, Decimal, bool, Decimal, Decimal
-]
+    int, uuid.UUID, date, uuid.UUID, uuid.UUID, Decimal, Decimal, Decimal, Decimal, Decimal, int | None, str,
+    Decimal, bool, Decimal, Decimal,
+]  # fmt: skip
 
 
-async def write_lines(conn: asyncpg.Connection, *, lines: Sequence[StagedLine], updated_by: str) -> int:
-    """Copy the lines into a temporary table, then insert or update them in one statement (their weeks
-    are locked by `touch_weeks` in this transaction)."""
+async def open_stage(conn: asyncpg.Connection) -> None:
+    """The temporary table the checked rows are copied into, a chunk at a time, until all are read."""
     await conn.execute(
-        "CREATE TEMPORARY TABLE import_stage (week_id uuid, cpli_id uuid, client_id uuid, actual numeric,"
-        " planned numeric, frustrated numeric, missed numeric, extra numeric, visits integer, comment text,"
-        " unit_rate numeric, averaged boolean, total numeric, planned_total numeric) ON COMMIT DROP"
+        "CREATE TEMPORARY TABLE import_stage (row integer, service_id uuid, week date, cpli_id uuid,"
+        " client_id uuid, actual numeric, planned numeric, frustrated numeric, missed numeric, extra numeric,"
+        " visits integer, comment text, unit_rate numeric, averaged boolean, total numeric,"
+        " planned_total numeric) ON COMMIT DROP"
     )
+
+
+async def stage(conn: asyncpg.Connection, *, lines: Sequence[StagedLine]) -> None:
     await conn.copy_records_to_table("import_stage", records=lines, columns=STAGE_COLUMNS)
+
+
+async def staged_duplicates(conn: asyncpg.Connection) -> list[tuple[int, int]]:
+    """(row, the first row it repeats): the same client (CPLI) of a service and week twice in the file."""
+    await conn.execute("ANALYZE import_stage")
+    rows = await conn.fetch(
+        "SELECT row, first FROM (SELECT row, min(row) OVER (PARTITION BY service_id, week, cpli_id) AS first"
+        " FROM import_stage) d WHERE row <> first ORDER BY row"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def staged_in_closed_weeks(conn: asyncpg.Connection) -> list[tuple[int, uuid.UUID, date, str]]:
+    """(row, service, week, state) of the rows whose week is confirmed or locked (weeks locked already)."""
+    rows = await conn.fetch(
+        "SELECT s.row, s.service_id, s.week, w.state FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week WHERE w.state <> 'open' ORDER BY s.row"
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def staged_with_visits(conn: asyncpg.Connection) -> list[int]:
+    """The rows whose line's figures come from recorded visits (a timetabled line edited visit by visit)."""
+    rows = await conn.fetch(
+        "SELECT s.row FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week"
+        " JOIN actuals.actual_line l ON l.week_id = w.week_id AND l.cpli_id = s.cpli_id"
+        " WHERE EXISTS (SELECT 1 FROM actuals.actual_visit v WHERE v.line_id = l.line_id) ORDER BY s.row"
+    )
+    return [r[0] for r in rows]
+
+
+async def write_staged(conn: asyncpg.Connection, *, updated_by: str) -> int:
+    """Every staged line inserted or updated in one statement (their weeks locked by `touch_weeks`)."""
     status = await conn.execute(
         "INSERT INTO actuals.actual_line (line_id, week_id, authority_id, organisation_id, contract_id,"
         " service_id, cpli_id, client_id, actual, planned, frustrated, missed, extra, visits, comment,"
         " unit_rate, averaged, total, planned_total, entered, updated_at, updated_by)"
-        " SELECT gen_random_uuid(), s.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
+        " SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
         " s.cpli_id, s.client_id, s.actual, s.planned, s.frustrated, s.missed, s.extra, s.visits, s.comment,"
         " s.unit_rate, s.averaged, s.total, s.planned_total, true, now(), $1"
-        " FROM import_stage s JOIN actuals.actual_week w USING (week_id)"
+        " FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week"
         " ON CONFLICT (week_id, cpli_id) DO UPDATE SET actual = EXCLUDED.actual, planned = EXCLUDED.planned,"
         " frustrated = EXCLUDED.frustrated, missed = EXCLUDED.missed, extra = EXCLUDED.extra,"
         " visits = EXCLUDED.visits, comment = EXCLUDED.comment, unit_rate = EXCLUDED.unit_rate,"
@@ -410,7 +449,11 @@ async def mark_imported(conn: asyncpg.Connection, *, import_id: uuid.UUID, rows:
 
 
 async def mark_refused(
-    conn: asyncpg.Connection, *, import_id: uuid.UUID, rows: int, faults: Sequence[tuple[int, str | None, str]]
+    conn: asyncpg.Connection,
+    *,
+    import_id: uuid.UUID,
+    rows: int,
+    faults: Sequence[tuple[int, str | None, str]],
 ) -> None:
     """Refused, with every fault; the file is dropped (the provider corrects their copy and sends it again)."""
     await conn.execute(
@@ -439,7 +482,9 @@ class ExportService(Record):
     name: str
 
 
-async def export_service(conn: asyncpg.Connection, *, scope: Scope, service_id: uuid.UUID) -> ExportService | None:
+async def export_service(
+    conn: asyncpg.Connection, *, scope: Scope, service_id: uuid.UUID
+) -> ExportService | None:
     return await fetch_one(
         conn,
         ExportService,
