@@ -349,37 +349,34 @@ async def touch_weeks(
     return [WeekRow(*row) for row in rows]
 
 
-STAGE_COLUMNS = (
-    "row",
-    "service_id",
-    "week",
-    "cpli_id",
-    "client_id",
+STAGE_COLUMNS = ("row", "service_id", "week", "cpli_id", "client_id", "figures", "visits", "comment")
+StagedLine = tuple[int, uuid.UUID, date, uuid.UUID, uuid.UUID, int, int | None, str]
+FIGURES_COLUMNS = (
+    "figures",
     "actual",
     "planned",
     "frustrated",
     "missed",
     "extra",
-    "visits",
-    "comment",
     "unit_rate",
     "averaged",
     "total",
     "planned_total",
 )
-StagedLine = tuple[
-    int, uuid.UUID, date, uuid.UUID, uuid.UUID, Decimal, Decimal, Decimal, Decimal, Decimal, int | None, str,
-    Decimal, bool, Decimal, Decimal,
-]  # fmt: skip
+Figures = tuple[int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool, Decimal, Decimal]
 
 
 async def open_stage(conn: asyncpg.Connection) -> None:
-    """The temporary table the checked rows are copied into, a chunk at a time, until all are read."""
+    """The temporary tables the checked rows are copied into, a chunk at a time, until all are read: a
+    row names its figures (quantities and costs), which a file repeats, by number in `import_figures`."""
     await conn.execute(
         "CREATE TEMPORARY TABLE import_stage (row integer, service_id uuid, week date, cpli_id uuid,"
-        " client_id uuid, actual numeric, planned numeric, frustrated numeric, missed numeric, extra numeric,"
-        " visits integer, comment text, unit_rate numeric, averaged boolean, total numeric,"
-        " planned_total numeric) ON COMMIT DROP"
+        " client_id uuid, figures integer, visits integer, comment text) ON COMMIT DROP"
+    )
+    await conn.execute(
+        "CREATE TEMPORARY TABLE import_figures (figures integer PRIMARY KEY, actual numeric, planned numeric,"
+        " frustrated numeric, missed numeric, extra numeric, unit_rate numeric, averaged boolean,"
+        " total numeric, planned_total numeric) ON COMMIT DROP"
     )
 
 
@@ -387,14 +384,18 @@ async def stage(conn: asyncpg.Connection, *, lines: Sequence[StagedLine]) -> Non
     await conn.copy_records_to_table("import_stage", records=lines, columns=STAGE_COLUMNS)
 
 
+async def stage_figures(conn: asyncpg.Connection, *, figures: Sequence[Figures]) -> None:
+    await conn.copy_records_to_table("import_figures", records=figures, columns=FIGURES_COLUMNS)
+
+
 async def staged_duplicates(conn: asyncpg.Connection) -> list[tuple[int, int]]:
-    """(row, the first row it repeats): the same client (CPLI) of a service and week twice in the file."""
+    """(row, the first row it repeats): the same client (CPLI) and week twice in the file (a CPLI is of
+    one service). Grouped by hashing, not sorted: most files have none."""
     await conn.execute("ANALYZE import_stage")
-    rows = await conn.fetch(
-        "SELECT row, first FROM (SELECT row, min(row) OVER (PARTITION BY service_id, week, cpli_id) AS first"
-        " FROM import_stage) d WHERE row <> first ORDER BY row"
+    groups = await conn.fetch(
+        "SELECT array_agg(row ORDER BY row) FROM import_stage GROUP BY cpli_id, week HAVING count(*) > 1"
     )
-    return [(r[0], r[1]) for r in rows]
+    return sorted((later, rows[0]) for (rows,) in groups for later in rows[1:])
 
 
 async def staged_in_closed_weeks(conn: asyncpg.Connection) -> list[tuple[int, uuid.UUID, date, str]]:
@@ -424,9 +425,9 @@ async def write_staged(conn: asyncpg.Connection, *, updated_by: str) -> int:
         " service_id, cpli_id, client_id, actual, planned, frustrated, missed, extra, visits, comment,"
         " unit_rate, averaged, total, planned_total, entered, updated_at, updated_by)"
         " SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
-        " s.cpli_id, s.client_id, s.actual, s.planned, s.frustrated, s.missed, s.extra, s.visits, s.comment,"
-        " s.unit_rate, s.averaged, s.total, s.planned_total, true, now(), $1"
-        " FROM import_stage s JOIN actuals.actual_week w"
+        " s.cpli_id, s.client_id, f.actual, f.planned, f.frustrated, f.missed, f.extra, s.visits, s.comment,"
+        " f.unit_rate, f.averaged, f.total, f.planned_total, true, now(), $1"
+        " FROM import_stage s JOIN import_figures f USING (figures) JOIN actuals.actual_week w"
         " ON w.service_id = s.service_id AND w.week_commencing = s.week"
         " ON CONFLICT (week_id, cpli_id) DO UPDATE SET actual = EXCLUDED.actual, planned = EXCLUDED.planned,"
         " frustrated = EXCLUDED.frustrated, missed = EXCLUDED.missed, extra = EXCLUDED.extra,"
