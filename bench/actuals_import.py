@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import asyncpg
@@ -69,7 +69,19 @@ def file_for(provider: Provider, rows: int, *, comment: str = "Carer ill on Frid
         client = clients[n % len(clients)]
         week = weeks_ago(1 + n // len(clients))
         lines.append(
-            row(ref, provider.service.reference, client.reference, week, "9.75", "10", "0", "0.25", "0", "7", comment)
+            row(
+                ref,
+                provider.service.reference,
+                client.reference,
+                week,
+                "9.75",
+                "10",
+                "0",
+                "0.25",
+                "0",
+                "7",
+                comment,
+            )
         )
     return csv_file(*lines, newline="\r\n", bom=True)
 
@@ -83,7 +95,9 @@ async def ours(
 ) -> Timing:
     token = provider.token(env)
     start = time.perf_counter()
-    sent = await api.post("/api/v1/actuals/imports", files={"file": ("bench.csv", data, "text/csv")}, headers=bearer(token))
+    sent = await api.post(
+        "/api/v1/actuals/imports", files={"file": ("bench.csv", data, "text/csv")}, headers=bearer(token)
+    )
     assert sent.status_code == 202, sent.text
     import_id = uuid.UUID(sent.json()["import_id"])
     await process_next(runtime.work, import_id=import_id)
@@ -174,7 +188,9 @@ async def memory(env: RunEnvironment, api: httpx.AsyncClient, megabytes: int, cl
     provider = await new_provider(env, clients, weeks)
     data = file_for(provider, rows)
     sent = await api.post(
-        "/api/v1/actuals/imports", files={"file": ("big.csv", data, "text/csv")}, headers=bearer(provider.token(env))
+        "/api/v1/actuals/imports",
+        files={"file": ("big.csv", data, "text/csv")},
+        headers=bearer(provider.token(env)),
     )
     assert sent.status_code == 202, sent.text
     size = len(data)
@@ -193,7 +209,9 @@ async def memory(env: RunEnvironment, api: httpx.AsyncClient, megabytes: int, cl
     assert child.returncode == 0, out
     result = [line for line in out.decode().splitlines() if line.startswith("RESULT ")][-1]
     peak_kb, seconds, baseline_kb = result.split()[1:]
-    got = await api.get(f"/api/v1/actuals/imports/{sent.json()['import_id']}", headers=bearer(provider.token(env)))
+    got = await api.get(
+        f"/api/v1/actuals/imports/{sent.json()['import_id']}", headers=bearer(provider.token(env))
+    )
     assert got.json()["status"] == "imported", got.json()["errors"][:3]
     return (
         f"- **memory**: a {size / 1e6:.1f} MB file ({rows:,} rows, {clients:,} clients x {weeks} weeks) imported"
@@ -215,7 +233,9 @@ async def child(import_id: str, run_id: str) -> None:
         assert taken is not None
     finally:
         await close_runtime(runtime)
-    print("RESULT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, f"{seconds:.3f}", baseline, flush=True)
+    print(
+        "RESULT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, f"{seconds:.3f}", baseline, flush=True
+    )
 
 
 async def run(args: argparse.Namespace) -> str:
@@ -260,12 +280,12 @@ def report(header: str, args: argparse.Namespace, results: Sequence[Timing], lin
     out = [
         f"Actuals bulk import: {args.rows:,} rows ({args.clients:,} clients), {args.rounds} round(s); {header}",
         "",
-        "| path | rows/s (median) | lowest–highest | seconds (median) |",
+        "| path | rows/s (median) | lowest-highest | seconds (median) |",
         "|---|---:|---:|---:|",
     ]
     for name, values in rates.items():
         out.append(
-            f"| {name} | {median[name]:,.0f} | {min(values):,.0f}–{max(values):,.0f} | {args.rows / median[name]:.2f} |"
+            f"| {name} | {median[name]:,.0f} | {min(values):,.0f}-{max(values):,.0f} | {args.rows / median[name]:.2f} |"
         )
     out.append("")
     if "ours" in median and "floor" in median:
@@ -277,12 +297,18 @@ def report(header: str, args: argparse.Namespace, results: Sequence[Timing], lin
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.actuals_import", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.actuals_import", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=20_000, help="clients of the service (rows = clients x weeks)")
+    parser.add_argument(
+        "--clients", type=int, default=20_000, help="clients of the service (rows = clients x weeks)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scenarios", type=lambda s: s.split(","), default=["floor", "ours", "naive"])
-    parser.add_argument("--memory-mb", type=int, default=50, help="size of the memory scenario's file (0: skip it)")
+    parser.add_argument(
+        "--memory-mb", type=int, default=50, help="size of the memory scenario's file (0: skip it)"
+    )
     parser.add_argument("--child", metavar="IMPORT_ID", help=argparse.SUPPRESS)
     parser.add_argument("--run-id", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
