@@ -59,16 +59,10 @@ class Provider:
     level_id: uuid.UUID
     clients: list[Client] = field(default_factory=list)
 
-    def token(
-        self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True, **scope: object
-    ) -> str:
+    def token(self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True) -> str:
         return env.token(
-            authority_id=self.authority_id,
-            organisation_id=self.organisation_id,
-            role=role,
-            can_edit=can_edit,
-            **scope,
-        )  # type: ignore[arg-type]
+            authority_id=self.authority_id, organisation_id=self.organisation_id, role=role, can_edit=can_edit
+        )
 
     def service_token(self, env: RunEnvironment, service: Service) -> str:
         return env.token(
