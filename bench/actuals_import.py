@@ -154,7 +154,7 @@ async def naive(conn: asyncpg.Connection, provider: Provider, data: bytes, rows:
                 " p.client_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, true"
                 " FROM actuals.cpli p JOIN actuals.client c USING (client_id) JOIN actuals.actual_week w"
                 " ON w.service_id = p.service_id AND w.week_commencing = $4"
-                " WHERE p.service_id = $2 AND c.reference = $3"
+                " WHERE p.service_id = $2 AND c.authority_id = $16 AND c.reference = $3"
                 " ON CONFLICT (week_id, cpli_id) DO UPDATE SET actual = EXCLUDED.actual",
                 uuid.uuid4(),
                 provider.service.service_id,
@@ -171,6 +171,7 @@ async def naive(conn: asyncpg.Connection, provider: Provider, data: bytes, rows:
                 cost.averaged,
                 cost.total,
                 cost.planned_total,
+                provider.authority_id,
             )
     seconds = time.perf_counter() - start
     written = await conn.fetchval(

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import asyncpg
+
 from actuals.domain.costs import CostPolicy, PaymentBasis, Quantities, RateChange, line_cost
 from actuals.domain.import_file import (
     COLUMNS,
@@ -35,6 +37,7 @@ from actuals.domain.import_file import (
 )
 from actuals.domain.weeks import Period, active_in_week, week_commencing
 from actuals.store import imports as store
+from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.jobs import Job, Jobs, JobState
@@ -272,7 +275,12 @@ STAGE_EVERY = 20_000  # rows checked, then copied into the stage table: the memo
 
 
 async def _import(
-    conn: Any, batch: store.ImportBatch, principal: Any, content: bytes, today: date, progress: Progress
+    conn: asyncpg.Connection,
+    batch: store.ImportBatch,
+    principal: Principal,
+    content: bytes,
+    today: date,
+    progress: Progress,
 ) -> None:
     """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
     checks of the whole set in SQL (duplicates, closed weeks, lines made from visits); then, with no
@@ -329,7 +337,7 @@ class Lookup:
     """A row's service, client CPLI and cost, found within the uploader's scope: each service's CPLIs
     and each service level's rates read once, when a row first names them."""
 
-    def __init__(self, conn: Any, principal: Any) -> None:
+    def __init__(self, conn: asyncpg.Connection, principal: Principal) -> None:
         self.conn = conn
         self.scope = store.provider_scope(principal)
         self.levels = AuthorityScope(principal.authority_id, column="l.authority_id")
