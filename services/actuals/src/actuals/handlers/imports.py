@@ -315,7 +315,7 @@ async def _import(
 
     # The weeks created or locked in (service, week) order, each version bumped once: rolled back with
     # the rest when the file is refused.
-    await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
+    touched = await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
     for number, first in await store.staged_duplicates(conn):
         faults.append(Fault(number, None, f"repeats row {first} (same service, client and week)"))
     for number, service_id, week, state in await store.staged_in_closed_weeks(conn):
@@ -330,7 +330,8 @@ async def _import(
         faults.append(Fault(number, None, message))
     if faults:
         raise FileRefused(faults)
-    await store.write_staged(conn, updated_by=principal.subject)
+    upsert = await store.any_lines(conn, week_ids=[w.week_id for w in touched])
+    await store.write_staged(conn, updated_by=principal.subject, upsert=upsert)
 
 
 class Lookup:
