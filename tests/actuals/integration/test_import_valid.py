@@ -16,6 +16,7 @@ from tests.actuals.import_support import (
     add_provider,
     bearer,
     csv_file,
+    env,
     import_file,
     lines_of,
     new_reference,
@@ -24,7 +25,7 @@ from tests.actuals.import_support import (
     weeks_of,
 )
 
-__all__ = ["actuals_api", "actuals_runtime"]  # fixtures
+__all__ = ["actuals_api", "actuals_runtime", "env"]  # fixtures of the import tests' own environment
 
 
 async def test_a_valid_10000_row_file_imports_every_row(env, actuals_api, actuals_runtime):
