@@ -185,7 +185,8 @@ async def errors_csv(caller: Caller, work: Work, *, import_id: uuid.UUID) -> tup
     return f"import-errors-{_safe_name(batch.file_reference)}.csv", out.getvalue()
 
 
-def template_csv() -> str:
+def template_csv(caller: Caller) -> str:
+    require_capability(caller.principal, Capability.actuals)
     return "\ufeff" + "\r\n".join((",".join(COLUMNS), *TEMPLATE_ROWS)) + "\r\n"
 
 
