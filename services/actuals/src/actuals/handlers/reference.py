@@ -318,7 +318,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
     unique_references(valid, faults)
     for index, cpli in valid:
         faults.extend(_shape_faults(index, cpli))
-    refuse(faults)
+    # The references are looked up even when some items are already wrong: every fault in one answer.
     async with work.begin(caller.actor) as uow:
         conn = uow.conn
         authority = Scope.of(principal, store.AUTHORITY_ROWS)
