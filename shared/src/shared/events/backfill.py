@@ -29,8 +29,9 @@ class BackfillRequested(EventPayload):
 
 class IdentityBackfillRequested(BackfillRequested):
     """Ask identity to re-publish the current full state of every organisation, user, contract or
-    provider service, as their ordinary `upserted` events with their current revisions, so that a consumer that started late fills
-    its projection. Every consumer of the type receives them; their revision guards make that harmless."""
+    provider service, as their ordinary `upserted` events with their current revisions, so that a
+    consumer that started late fills its projection. Every consumer of the type receives them; their
+    revision guards make that harmless."""
 
     producer = "identity"
 
