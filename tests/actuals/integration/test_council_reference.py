@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from gateway.body_limit import BodyLimitMiddleware
 from tests.actuals.integration.council_harness import (
     actuals_api_fixture,  # noqa: F401  (the `actuals_api` fixture)
     client_item,
@@ -209,6 +210,13 @@ async def test_every_bad_item_is_listed_by_index_and_field_and_nothing_is_writte
         "not an object",
         cpli_item(2, service, reference="CPLI-X11", units_per_week="-1"),
         cpli_item(2, service, reference="CPLI-X12", cost="£12"),
+        cpli_item(
+            2,
+            service,
+            reference="CPLI-X13",
+            units_per_week=None,
+            timetable=[{"weekday": 1, "start_time": "09:00+01:00", "minutes": 30}],
+        ),
     ]
     answer = await post(actuals_api, council, "cplis", items)
     assert answer.status_code == 422, answer.text
@@ -231,6 +239,7 @@ async def test_every_bad_item_is_listed_by_index_and_field_and_nothing_is_writte
         (14, ""),
         (15, "units_per_week"),
         (16, "cost"),
+        (17, "timetable.0.start_time"),
     }
     messages = {(e["index"], e["field"]): e["message"] for e in answer.json()["errors"]}
     assert "NOBODY" in messages[(7, "client_reference")]
@@ -249,6 +258,8 @@ async def test_bad_clients_and_service_levels_are_named_and_nothing_is_written(e
         client_item(1, name=""),
         client_item(2, date_of_birth="1 March 1940"),
         {"name": "x"},
+        client_item(4, date_of_birth="2999-01-01"),
+        client_item(5, name="Two\nlines"),
     ]
     answer = await post(actuals_api, council, "clients", clients)
     assert answer.status_code == 422
@@ -256,6 +267,8 @@ async def test_bad_clients_and_service_levels_are_named_and_nothing_is_written(e
         (1, "name"),
         (2, "date_of_birth"),
         (3, "reference"),
+        (4, "date_of_birth"),
+        (5, "name"),
     }
     assert await count(env, "client", council.authority_id) == 0
     levels = [
@@ -379,3 +392,15 @@ async def test_ten_thousand_cplis_in_one_call(env, actuals_api):
         f"\n10,000 clients created: {clients_took:.2f} s; 10,000 CPLIs created: {created_took:.2f} s;"
         f" the same 10,000 unchanged: {unchanged_took:.2f} s"
     )
+
+
+def test_the_gateway_lets_the_bulk_routes_carry_10000_items():
+    """10,000 CPLIs are several MB: the gateway gives these three routes the upload limit, not 1 MiB."""
+    limits = BodyLimitMiddleware(None, default=1024 * 1024, upload=50 * 1024 * 1024)  # type: ignore[arg-type]
+    for path in (
+        "/council/v1/actuals/clients",
+        "/council/v1/actuals/service-levels",
+        "/council/v1/actuals/cplis",
+    ):
+        assert limits.limit_for(path) == 50 * 1024 * 1024
+    assert limits.limit_for("/council/v1/actuals/weeks/x/unlock") == 1024 * 1024

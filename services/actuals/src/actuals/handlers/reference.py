@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from actuals.store import reference as store
 from actuals.store.reference import Client, Cpli, CpliRow, ServiceLevel, Visit
@@ -27,7 +27,7 @@ from shared.errors import Forbidden, Invalid
 from shared.events import ClientUpserted, CpliUpserted, RateState, ServiceLevelUpserted, TimetabledVisit
 from shared.money import Money, Rate, Units
 from shared.store import Scope
-from shared.uow import Caller, Work
+from shared.uow import Caller, UnitOfWork, Work
 
 MAX_ITEMS = 10_000
 REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]*$"
@@ -67,9 +67,16 @@ class ServiceLevelIn(_Item):
 
 class VisitIn(_Item):
     weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
-    start_time: time = Field(description="Planned start, HH:MM")
+    start_time: time = Field(description="Planned start, HH:MM, local time (no zone)")
     minutes: int = Field(gt=0, le=1440, description="Planned length in minutes")
     carers: int = Field(1, ge=1, le=10, description="Carers on the visit")
+
+    @field_validator("start_time")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a visit starts at a local time (HH:MM), without a time zone")
+        return value
 
 
 class CpliIn(_Item):
@@ -197,6 +204,10 @@ async def upsert_clients(caller: Caller, work: Work, *, items: Sequence[object])
     faults: list[Fault] = []
     valid = validate_items(ClientIn, items, faults)
     unique_references(valid, faults)
+    today = date.today()
+    for index, client in valid:
+        if client.date_of_birth is not None and client.date_of_birth > today:
+            faults.append(Fault(index, "date_of_birth", "the date of birth is in the future"))
     refuse(faults)
     clients = [c for _, c in valid]
     async with work.begin(caller.actor) as uow:
@@ -541,7 +552,7 @@ def _result(total: int, *, created: int, changed: int) -> UpsertResult:
     return UpsertResult(created=created, updated=changed - created, unchanged=total - changed)
 
 
-async def _audit(uow: Any, action: str, principal: Principal, result: UpsertResult) -> None:
+async def _audit(uow: UnitOfWork, action: str, principal: Principal, result: UpsertResult) -> None:
     await uow.audit(
         action,
         authority_id=principal.authority_id,
