@@ -5,11 +5,10 @@ services reach actuals' projections as the demo seeder puts them there (identity
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from actuals.domain.weeks import week_commencing
 from devtools.demo_actuals import project_directory
 from shared import db
 from tests.actuals.integration.council_harness import (
@@ -22,11 +21,11 @@ from tests.actuals.integration.council_harness import (
     post,
     published,
 )
-from tests.actuals.integration.test_council_weeks import add_week, week_row
+from tests.actuals.integration.test_council_weeks import THIS_WEEK, add_week, week_row
 from tests.support.tenants import World
 
 PATHS = ("clients", "service-levels", "cplis", "confirmations", "late-weeks")
-LAST_WEEK = week_commencing(datetime.now(UTC).date()) - timedelta(weeks=1)
+LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
 
 
 @pytest.fixture(scope="module")

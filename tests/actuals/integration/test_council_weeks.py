@@ -5,10 +5,12 @@ event published through payments' real outbox and the broker to actuals' real co
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from actuals.domain.weeks import week_commencing
 from actuals.main import DEFINITION as ACTUALS
@@ -29,7 +31,8 @@ from tests.actuals.integration.council_harness import (
 )
 from tests.support.inprocess import eventually
 
-THIS_WEEK = week_commencing(datetime.now(UTC).date())
+THIS_WEEK = week_commencing(datetime.now(ZoneInfo("Europe/London")).date())  # as the API counts weeks
+CLIENT_NUMBERS = itertools.count(1)
 
 
 async def add_week(
@@ -96,7 +99,7 @@ async def with_care(
     client, council: Council, *, start: date, authorised: bool = True, provider: int = 0
 ) -> None:
     """One client with an authorised (or not) CPLI of the provider's service from `start`."""
-    n = abs(hash((council.authority_id, provider, authorised))) % 100000
+    n = next(CLIENT_NUMBERS)
     assert (await post(client, council, "clients", [client_item(n)])).status_code == 200
     assert (await post(client, council, "service-levels", [level_item()])).status_code == 200
     item = cpli_item(
