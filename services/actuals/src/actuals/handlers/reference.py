@@ -240,7 +240,7 @@ def client_event(client: Client) -> ClientUpserted:
 # --- service levels ----------------------------------------------------------------------------------
 
 
-def _rates_of(level: ServiceLevelIn) -> list[tuple[date, Any]]:
+def _rates_of(level: ServiceLevelIn) -> list[tuple[date, Decimal]]:
     return sorted((r.effective_from, r.rate) for r in level.rates)
 
 
