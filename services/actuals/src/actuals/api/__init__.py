@@ -1,10 +1,11 @@
 """Routes of the actuals service (/api/v1/actuals, /council/v1/actuals): parse, call one handler, return.
-None of its own yet: the organisation projection's list is mounted beside them in `actuals.main`."""
+The organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
-from actuals.api import imports
+from actuals.api import council, imports
 
 ROUTERS: list[APIRouter] = [
+    council.router,
     imports.router,  # bulk import and export
 ]
