@@ -197,52 +197,67 @@ async def unplanned_count(
     )
 
 
-class Source(Record):
-    """A CPLI Generate Actuals may make a line for, with its timetable (parallel arrays)."""
+class Plan(Record):
+    """The CPLIs of a service that share one plan (days, weekly units, timetable, service level) and
+    have no line in the week yet: Generate Actuals applies the rule once per plan, not once per CPLI."""
 
-    cpli_id: uuid.UUID
-    client_id: uuid.UUID
     service_level_id: uuid.UUID
     start_date: date
     end_date: date | None
-    authorised: bool
     units_per_week: Decimal | None
-    weekdays: list[int]
+    weekdays: list[int]  # the timetable, as parallel arrays (empty: not timetabled)
     minutes: list[int]
     carers: list[int]
-    has_line: bool
+    cpli_ids: list[uuid.UUID]
+    client_ids: list[uuid.UUID]
 
 
-async def generation_sources(
+async def plans_to_generate(
     conn: asyncpg.Connection, *, service_id: uuid.UUID, week_id: uuid.UUID, week: date
-) -> list[Source]:
-    """The authorised CPLIs of the service with a day in the week (the domain rule decides again), with
-    their timetables and whether the week has a line for them already. The week is locked in scope."""
+) -> list[Plan]:
+    """The authorised CPLIs of the service with a day in the week and no line in it yet, grouped by
+    their plan (the domain rule decides again which get a line, and its planned units). The week is
+    locked inside the caller's scope."""
     return await fetch(
         conn,
-        Source,
+        Plan,
         """
-        SELECT c.cpli_id, c.client_id, c.service_level_id, c.start_date, c.end_date, c.authorised,
-               c.units_per_week, coalesce(t.weekdays, '{}') AS weekdays, coalesce(t.minutes, '{}') AS minutes,
-               coalesce(t.carers, '{}') AS carers,
-               EXISTS (SELECT 1 FROM actuals.actual_line l WHERE l.week_id = $2 AND l.cpli_id = c.cpli_id)
-                   AS has_line
-          FROM actuals.cpli c
-          LEFT JOIN LATERAL (
-              SELECT array_agg(v.weekday ORDER BY v.weekday, v.start_time) AS weekdays,
-                     array_agg(v.minutes ORDER BY v.weekday, v.start_time) AS minutes,
-                     array_agg(v.carers ORDER BY v.weekday, v.start_time) AS carers
-                FROM actuals.cpli_visit v WHERE v.cpli_id = c.cpli_id
-          ) t ON true
-         WHERE c.service_id = $1 AND c.authorised AND c.start_date <= $3::date + 6
-           AND (c.end_date IS NULL OR c.end_date >= $3::date)
-         ORDER BY c.cpli_id
+        WITH c AS (
+            SELECT c.cpli_id, c.client_id, c.service_level_id, c.start_date, c.end_date, c.units_per_week
+              FROM actuals.cpli c
+             WHERE c.service_id = $1 AND c.authorised AND c.start_date <= $3::date + 6
+               AND (c.end_date IS NULL OR c.end_date >= $3::date)
+               AND NOT EXISTS (SELECT 1 FROM actuals.actual_line l WHERE l.week_id = $2 AND l.cpli_id = c.cpli_id)
+        ), t AS (  -- the timetables in one pass, not one subquery per CPLI
+            SELECT v.cpli_id, array_agg(v.weekday ORDER BY v.weekday, v.start_time) AS weekdays,
+                   array_agg(v.minutes ORDER BY v.weekday, v.start_time) AS minutes,
+                   array_agg(v.carers ORDER BY v.weekday, v.start_time) AS carers
+              FROM actuals.cpli_visit v JOIN c ON c.cpli_id = v.cpli_id
+             GROUP BY v.cpli_id
+        )
+        SELECT c.service_level_id, c.start_date, c.end_date, c.units_per_week,
+               coalesce(t.weekdays, '{}') AS weekdays, coalesce(t.minutes, '{}') AS minutes,
+               coalesce(t.carers, '{}') AS carers, array_agg(c.cpli_id ORDER BY c.cpli_id) AS cpli_ids,
+               array_agg(c.client_id ORDER BY c.cpli_id) AS client_ids
+          FROM c LEFT JOIN t ON t.cpli_id = c.cpli_id
+         GROUP BY c.service_level_id, c.start_date, c.end_date, c.units_per_week, t.weekdays, t.minutes, t.carers
         """,
         service_id,
         week_id,
         week,
         scope=LOCKED_WEEK,
     )
+
+
+class Kind(Record):
+    """What a group of new lines shares: the planned units and visits, and their costs."""
+
+    planned: Decimal
+    visits: int | None
+    unit_rate: Decimal
+    averaged: bool
+    total: Decimal
+    planned_total: Decimal
 
 
 async def insert_lines(
@@ -252,27 +267,25 @@ async def insert_lines(
     by: str,
     cpli_ids: list[uuid.UUID],
     client_ids: list[uuid.UUID],
-    planned: list[Decimal],
-    visits: list[int | None],
-    unit_rates: list[Decimal],
-    averaged: list[bool],
-    totals: list[Decimal],
-    planned_totals: list[Decimal],
+    kind_of: list[int],
+    kinds: list[Kind],
 ) -> int:
-    """The new lines in one statement (actual = planned: delivered as planned until someone says
-    otherwise); a CPLI that has a line already keeps it. Answers how many were added."""
+    """The new lines in one statement, each line naming its kind (an index into `kinds`, from 0): the
+    figures many lines share travel once. actual = planned: delivered as planned until someone says
+    otherwise. A CPLI that has a line already keeps it. Answers how many were added."""
     status = await conn.execute(
         """
         INSERT INTO actuals.actual_line
                (line_id, week_id, authority_id, organisation_id, contract_id, service_id, cpli_id, client_id,
                 actual, planned, visits, unit_rate, averaged, total, planned_total, updated_by)
         SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,
-               u.cpli_id, u.client_id, u.planned, u.planned, u.visits, u.unit_rate, u.averaged, u.total,
-               u.planned_total, $2
+               u.cpli_id, u.client_id, k.planned, k.planned, k.visits, k.unit_rate, k.averaged, k.total,
+               k.planned_total, $2
           FROM actuals.actual_week w,
-               unnest($3::uuid[], $4::uuid[], $5::numeric[], $6::integer[], $7::numeric[], $8::boolean[],
-                      $9::numeric[], $10::numeric[])
-                   AS u(cpli_id, client_id, planned, visits, unit_rate, averaged, total, planned_total)
+               unnest($3::uuid[], $4::uuid[], $5::integer[]) AS u(cpli_id, client_id, kind)
+               JOIN unnest($6::numeric[], $7::integer[], $8::numeric[], $9::boolean[], $10::numeric[],
+                           $11::numeric[]) WITH ORDINALITY
+                    AS k(planned, visits, unit_rate, averaged, total, planned_total, n) ON k.n = u.kind + 1
          WHERE w.week_id = $1
         ON CONFLICT (week_id, cpli_id) DO NOTHING
         """,
@@ -280,12 +293,13 @@ async def insert_lines(
         by,
         cpli_ids,
         client_ids,
-        planned,
-        visits,
-        unit_rates,
-        averaged,
-        totals,
-        planned_totals,
+        kind_of,
+        [k.planned for k in kinds],
+        [k.visits for k in kinds],
+        [k.unit_rate for k in kinds],
+        [k.averaged for k in kinds],
+        [k.total for k in kinds],
+        [k.planned_total for k in kinds],
     )
     return int(status.split()[-1])
 
