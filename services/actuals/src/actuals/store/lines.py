@@ -54,17 +54,13 @@ class PageLine(Line):
 WEEK_ROWS = """
     WITH s AS (
         SELECT s.service_id FROM actuals.provider_service s WHERE {scope} AND s.service_id = $1
-    ), rows AS (
-        SELECT l.line_id, l.cpli_id, l.client_id, c.service_level_id, l.actual, l.planned, l.frustrated,
-               l.missed, l.extra, l.visits, l.unit_rate, l.averaged, l.total, l.planned_total, l.comment,
-               l.entered
+    ), rows AS (  -- keys only: the figures are read for the page's lines alone
+        SELECT l.line_id, l.cpli_id, l.client_id, l.entered
           FROM actuals.actual_line l
           JOIN s ON s.service_id = l.service_id
-          JOIN actuals.cpli c ON c.cpli_id = l.cpli_id
          WHERE l.week_id = $2
         UNION ALL
-        SELECT NULL::uuid, c.cpli_id, c.client_id, c.service_level_id, 0, 0, 0, 0, 0, NULL::integer, 0,
-               false, 0, 0, '', false
+        SELECT NULL::uuid, c.cpli_id, c.client_id, false
           FROM actuals.cpli c
           JOIN s ON s.service_id = c.service_id
          WHERE c.authorised AND c.start_date <= $3::date + 6 AND (c.end_date IS NULL OR c.end_date >= $3::date)
@@ -82,6 +78,37 @@ LINE_FIELDS = """
     x.unit_rate, x.averaged, x.total, x.planned_total, x.comment, x.state, x.entered,
     EXISTS (SELECT 1 FROM actuals.cpli_visit v WHERE v.cpli_id = x.cpli_id) AS timetabled
 """
+
+
+PAGE = (
+    WEEK_ROWS
+    + """
+        , picked AS (
+            SELECT st.*, cl.name AS sort_name, cl.reference AS sort_ref, count(*) OVER () AS matching
+              FROM stated st JOIN actuals.client cl ON cl.client_id = st.client_id
+             WHERE ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM actuals.cpli f
+                                                 WHERE f.cpli_id = st.cpli_id AND f.service_level_id = $5))
+               AND ($6::uuid IS NULL OR st.client_id = $6)
+               AND ($7::boolean IS NULL OR st.entered = $7)
+               AND ($8::text IS NULL OR st.state = $8)
+             ORDER BY cl.name, cl.reference, st.cpli_id
+             LIMIT $9 OFFSET $10
+        )
+        SELECT x.line_id, x.cpli_id, x.client_id, x.sort_ref AS ssref, x.sort_name AS client_name,
+               c.service_level_id, sl.name AS service_level_name, sl.unit, coalesce(l.actual, 0) AS actual,
+               coalesce(l.planned, 0) AS planned, coalesce(l.frustrated, 0) AS frustrated,
+               coalesce(l.missed, 0) AS missed, coalesce(l.extra, 0) AS extra, l.visits,
+               coalesce(l.unit_rate, 0) AS unit_rate, coalesce(l.averaged, false) AS averaged,
+               coalesce(l.total, 0) AS total, coalesce(l.planned_total, 0) AS planned_total,
+               coalesce(l.comment, '') AS comment, x.state, x.entered, x.matching,
+               EXISTS (SELECT 1 FROM actuals.cpli_visit v WHERE v.cpli_id = x.cpli_id) AS timetabled
+          FROM picked x
+          LEFT JOIN actuals.actual_line l ON l.line_id = x.line_id
+          JOIN actuals.cpli c ON c.cpli_id = x.cpli_id
+          JOIN actuals.service_level sl ON sl.service_level_id = c.service_level_id
+         ORDER BY x.sort_name, x.sort_ref, x.cpli_id
+"""
+)
 
 
 async def week_page(
@@ -104,24 +131,7 @@ async def week_page(
     return await fetch(
         conn,
         PageLine,
-        WEEK_ROWS
-        + f"""
-        , picked AS (
-            SELECT st.*, cl.name AS sort_name, cl.reference AS sort_ref, count(*) OVER () AS matching
-              FROM stated st JOIN actuals.client cl ON cl.client_id = st.client_id
-             WHERE ($5::uuid IS NULL OR st.service_level_id = $5)
-               AND ($6::uuid IS NULL OR st.client_id = $6)
-               AND ($7::boolean IS NULL OR st.entered = $7)
-               AND ($8::text IS NULL OR st.state = $8)
-             ORDER BY cl.name, cl.reference, st.cpli_id
-             LIMIT $9 OFFSET $10
-        )
-        SELECT {LINE_FIELDS}, x.matching
-          FROM picked x
-          JOIN actuals.client cl ON cl.client_id = x.client_id
-          JOIN actuals.service_level sl ON sl.service_level_id = x.service_level_id
-         ORDER BY x.sort_name, x.sort_ref, x.cpli_id
-        """,
+        PAGE,
         service_id,
         week_id,
         week,
@@ -154,7 +164,8 @@ async def count_matching(
         WEEK_ROWS
         + """
         SELECT count(*) FROM stated st
-         WHERE ($5::uuid IS NULL OR st.service_level_id = $5) AND ($6::uuid IS NULL OR st.client_id = $6)
+         WHERE ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM actuals.cpli f
+                                             WHERE f.cpli_id = st.cpli_id AND f.service_level_id = $5)) AND ($6::uuid IS NULL OR st.client_id = $6)
            AND ($7::boolean IS NULL OR st.entered = $7) AND ($8::text IS NULL OR st.state = $8)
         """
     )
