@@ -1,5 +1,5 @@
 """Routes of the actuals service (/api/v1/actuals, /council/v1/actuals): parse, call one handler, return.
-The organisation projection's list is mounted beside them in `actuals.main`."""
+None of its own yet: the organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
