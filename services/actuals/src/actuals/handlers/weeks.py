@@ -375,6 +375,8 @@ class SavedLine:
 
 def clean_comment(comment: str | None) -> str:
     text = (comment or "").strip()
+    if "\x00" in text:  # PostgreSQL text cannot hold it
+        raise Invalid.field("comment", "must not contain a NUL character")
     if len(text) > MAX_COMMENT:
         raise Invalid.field("comment", f"at most {MAX_COMMENT} characters (it has {len(text)})")
     return text
