@@ -202,8 +202,7 @@ async def view(
     """The week as the page shows it: one page of lines (two set-based queries and the totals)."""
     week_id = week.week_id if week else None
     locked = week is not None and week.state == "locked"
-    args = dict(
-        scope=Scope.of(principal, SERVICE_COLUMNS),
+    rows = lines.WeekRows(
         service_id=service.service_id,
         week_id=week_id,
         week=day,
@@ -213,11 +212,12 @@ async def view(
         with_actuals=filters.with_actuals,
         state=filters.state,
     )
-    page = await lines.week_page(conn, **args, limit=limit, offset=offset)  # type: ignore[arg-type]
+    scope = Scope.of(principal, SERVICE_COLUMNS)
+    page = await lines.week_page(conn, scope=scope, rows=rows, limit=limit, offset=offset)
     if page:
         matching = page[0].matching
     elif offset:
-        matching = await lines.count_matching(conn, **args)  # type: ignore[arg-type]
+        matching = await lines.count_matching(conn, scope=scope, rows=rows)
     else:
         matching = 0
     totals = await lines.week_totals(conn, week_id=week_id)

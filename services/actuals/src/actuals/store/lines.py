@@ -8,6 +8,7 @@ provider_service), so a line of another provider's week is never read."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
@@ -111,66 +112,53 @@ PAGE = (
 )
 
 
+@dataclass(frozen=True)
+class WeekRows:
+    """Which rows of a week a page shows: the service's week (week_id None: no row yet) and the filters."""
+
+    service_id: uuid.UUID
+    week_id: uuid.UUID | None
+    week: date
+    locked: bool
+    service_level_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    with_actuals: bool | None = None
+    state: str | None = None
+
+    def args(self) -> tuple[object, ...]:
+        return (
+            self.service_id,
+            self.week_id,
+            self.week,
+            self.locked,
+            self.service_level_id,
+            self.client_id,
+            self.with_actuals,
+            self.state,
+        )
+
+
 async def week_page(
-    conn: asyncpg.Connection,
-    *,
-    scope: AnyScope,
-    service_id: uuid.UUID,
-    week_id: uuid.UUID | None,
-    week: date,
-    locked: bool,
-    service_level_id: uuid.UUID | None,
-    client_id: uuid.UUID | None,
-    with_actuals: bool | None,
-    state: str | None,
-    limit: int,
-    offset: int,
+    conn: asyncpg.Connection, *, scope: AnyScope, rows: WeekRows, limit: int, offset: int
 ) -> list[PageLine]:
     """One page of the week's lines by client name, each carrying how many lines match the filters.
-    The page is cut before the per-line details are read, so a page costs the same in a big week."""
-    return await fetch(
-        conn,
-        PageLine,
-        PAGE,
-        service_id,
-        week_id,
-        week,
-        locked,
-        service_level_id,
-        client_id,
-        with_actuals,
-        state,
-        limit,
-        offset,
-        scope=scope,
-    )
+    The page is cut on the keys before the figures are read, so a page costs little in a big week."""
+    return await fetch(conn, PageLine, PAGE, *rows.args(), limit, offset, scope=scope)
 
 
-async def count_matching(
-    conn: asyncpg.Connection,
-    *,
-    scope: AnyScope,
-    service_id: uuid.UUID,
-    week_id: uuid.UUID | None,
-    week: date,
-    locked: bool,
-    service_level_id: uuid.UUID | None,
-    client_id: uuid.UUID | None,
-    with_actuals: bool | None,
-    state: str | None,
-) -> int:
+async def count_matching(conn: asyncpg.Connection, *, scope: AnyScope, rows: WeekRows) -> int:
     """How many lines match (for a page asked past the end, which holds no row to carry the count)."""
     query = (
         WEEK_ROWS
         + """
         SELECT count(*) FROM stated st
          WHERE ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM actuals.cpli f
-                                             WHERE f.cpli_id = st.cpli_id AND f.service_level_id = $5)) AND ($6::uuid IS NULL OR st.client_id = $6)
+                                             WHERE f.cpli_id = st.cpli_id AND f.service_level_id = $5))
+           AND ($6::uuid IS NULL OR st.client_id = $6)
            AND ($7::boolean IS NULL OR st.entered = $7) AND ($8::text IS NULL OR st.state = $8)
         """
     )
-    args = (service_id, week_id, week, locked, service_level_id, client_id, with_actuals, state)
-    return int(await fetch_value(conn, query, *args, scope=scope))
+    return int(await fetch_value(conn, query, *rows.args(), scope=scope))
 
 
 class Totals(Record):
