@@ -260,7 +260,9 @@ async def run(args: argparse.Namespace) -> str:
                     assert planned == reference, f"{name} made other lines than the first scenario"
             await bench.reset()
             await bench.ours()
-            token = env.token(authority_id=authority_id, organisation_id=organisation_id, role=Role.care)
+            token = env.token(
+                authority_id=authority_id, organisation_id=organisation_id, role=Role.care, ttl_seconds=3600
+            )
             page = await pages(env, token, package.service_id, bench.week.isoformat(), args.requests)
         finally:
             await pool.close()
