@@ -199,7 +199,9 @@ async def view(
     limit: int,
     offset: int,
 ) -> WeekView:
-    """The week as the page shows it: one page of lines (two set-based queries and the totals)."""
+    """The week as the page shows it: one page of lines (two set-based queries and the totals). In a
+    transaction (the plans are made for the values: `lines.plan_for_the_values`)."""
+    await lines.plan_for_the_values(conn)
     week_id = week.week_id if week else None
     locked = week is not None and week.state == "locked"
     rows = lines.WeekRows(
@@ -252,7 +254,7 @@ async def get_week(
     principal = caller.principal
     require_capability(principal, Capability.actuals)
     week = week_to_enter(day, today=today())
-    async with work.read() as conn:
+    async with work.read() as conn, conn.transaction():
         service = await find_service(conn, principal, service_id)
         found = await weeks.get_week(
             conn, scope=week_scope(principal), service_id=service.service_id, week=week
