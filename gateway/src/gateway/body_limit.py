@@ -18,7 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.problems import problem_response
 
 # Routes that take files: each declares that it uses the upload limit instead of the default.
-UPLOAD_ROUTES = (re.compile(r"/api/v1/actuals/imports(/.*)?"),)
+UPLOAD_ROUTES = (
+    re.compile(r"/api/v1/actuals/imports(/.*)?"),
+    # The council's bulk upserts: up to 10,000 clients, service levels or CPLIs in one call.
+    re.compile(r"/council/v1/actuals/(clients|service-levels|cplis)"),
+)
 
 
 class BodyTooLarge(HTTPException):

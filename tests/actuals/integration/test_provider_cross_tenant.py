@@ -24,11 +24,12 @@ async def api(env):
 
 @pytest.fixture(scope="module")
 async def tenants(api, env, world):
-    """Each provider of the world with its package and a generated week: {label: (package, week)}."""
+    """Each provider of the world with a new service of its own (the world's are shared by the run's
+    tests), its package and a generated week: {label: (package, week)}."""
     built = {}
     for provider in world.providers:
         async with actuals_conn(env) as conn:
-            package = await package_for(conn, provider, clients=3)
+            package = await package_for(conn, provider, clients=3, service_id=None)
         auth = bearer(world.token(env, provider))
         week = await api.post(f"{week_path(package.service_id)}/generate", headers=auth)
         assert week.status_code == 200, week.text
@@ -111,9 +112,13 @@ async def test_each_provider_still_sees_its_own(api, env, world, tenants):
     for provider in world.providers:
         mine, my_week = tenants[provider.label]
         auth = bearer(world.token(env, provider))
+        others = set().union(*(tenants[p.label][0].markers() for p in world.providers if p is not provider))
         services = (await api.get(f"{API}/services", headers=auth)).json()
-        assert [s["service_id"] for s in services] == [str(mine.service_id)]
-        cplis = (await api.get(f"{API}/cplis", headers=auth)).json()
+        assert str(mine.service_id) in {s["service_id"] for s in services}
+        assert not {s["service_id"] for s in services} & others
+        cplis = (
+            await api.get(f"{API}/cplis", params={"service_id": str(mine.service_id)}, headers=auth)
+        ).json()
         assert sorted(c["cpli_id"] for c in cplis) == sorted(str(c) for c in mine.cpli_ids)
         week = (await api.get(week_path(mine.service_id), headers=auth)).json()
         assert week["line_count"] == 3 and week["week_id"] == my_week["week_id"]

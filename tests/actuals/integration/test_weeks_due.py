@@ -8,10 +8,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from actuals.domain.weeks import week_commencing
-from actuals.store.weeks_due import DUE_COLUMNS, unconfirmed_weeks
+from actuals.store.weeks_due import SERVICE_ROWS
+from actuals.store.weeks_due import unconfirmed_weeks as due_services
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.store import AuthorityScope, Scope
 from tests.actuals.support import CpliSpec, actuals_conn, add_clients, add_cplis, add_service, build_provider
+
+
+async def unconfirmed_weeks(conn, **given):
+    """{service_id: unconfirmed weeks} of the services with any."""
+    return {s.service_id: s.unconfirmed_weeks for s in await due_services(conn, **given)}
 
 
 def provider_scope(authority_id, organisation_id):
@@ -25,7 +31,7 @@ def provider_scope(authority_id, organisation_id):
         scope_type=ScopeType.organisation,
         scope_id=organisation_id,
     )
-    return Scope.of(principal, DUE_COLUMNS)
+    return Scope.of(principal, SERVICE_ROWS)
 
 
 async def test_counts_past_weeks_with_an_authorised_cpli_not_confirmed_or_locked(env):

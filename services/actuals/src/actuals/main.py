@@ -5,6 +5,7 @@ from importlib.resources import files
 from actuals.api import ROUTERS
 from actuals.config import Settings
 from actuals.consumers import SUBSCRIPTIONS, organisations
+from actuals.republishing import REPUBLISHERS
 from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
@@ -16,6 +17,7 @@ DEFINITION = ServiceDefinition(
     routers=[*ROUTERS, organisations.router("actuals")],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
+    republishers=REPUBLISHERS,  # payments' and reports' backfill requests, and `python -m actuals republish`
 )
 
 
