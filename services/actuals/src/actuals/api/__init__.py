@@ -3,9 +3,11 @@ The organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
-from actuals.api import council, imports
+from actuals.api import council, cplis, imports, weeks
 
 ROUTERS: list[APIRouter] = [
     council.router,
+    cplis.provider_api,
+    weeks.provider_api,
     imports.router,  # bulk import and export
 ]
