@@ -18,7 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.problems import problem_response
 
 # Routes that take files: each declares that it uses the upload limit instead of the default.
-UPLOAD_ROUTES = (re.compile(r"/api/v1/actuals/imports(/.*)?"),)
+UPLOAD_ROUTES = (
+    re.compile(r"/api/v1/actuals/imports(/.*)?"),
+    re.compile(r"/[a-z0-9-]+/actuals/import"),  # the portal's upload form (gateway/web/actuals/imports.py)
+)
 
 
 class BodyTooLarge(HTTPException):
