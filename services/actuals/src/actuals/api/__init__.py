@@ -1,6 +1,11 @@
 """Routes of the actuals service (/api/v1/actuals, /council/v1/actuals): parse, call one handler, return.
-None of its own yet: the organisation projection's list is mounted beside them in `actuals.main`."""
+The organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from actuals.api import cplis, weeks
+
+ROUTERS: list[APIRouter] = [
+    cplis.provider_api,
+    weeks.provider_api,
+]

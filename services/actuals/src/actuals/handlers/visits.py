@@ -1,0 +1,150 @@
+"""The visits of a line (timetabled services): read them, replace them; the line's figures are derived
+from them (actuals.domain.visits) and costed like any saved line."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from actuals.domain.costs import Quantities, require_comment
+from actuals.domain.visits import TimetableVisit, Visit, VisitStatus, check_visits, figures, planned_visits
+from actuals.domain.weeks import Period, week_to_enter
+from actuals.handlers.weeks import (
+    Pricing,
+    clean_comment,
+    find_line,
+    require_open,
+    require_version,
+    require_writer,
+    today,
+)
+from actuals.store import lines, weeks
+from actuals.store.lines import Line
+from shared.capabilities import Capability, require_capability
+from shared.errors import Invalid
+from shared.uow import Caller, Work
+
+
+@dataclass(frozen=True)
+class LineVisits:
+    version: int
+    line: Line
+    visits: list[lines.Visit]
+
+
+async def get_visits(
+    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, line_id: uuid.UUID
+) -> LineVisits:
+    """The visits recorded on the line; before any is recorded, the timetable's visits on the CPLI's
+    days in the week as delivered (the plan, not yet stored: `visit_id` is null)."""
+    principal = caller.principal
+    require_capability(principal, Capability.actuals)
+    week_date = week_to_enter(day, today=today())
+    async with work.read() as conn:
+        _, week, line = await find_line(
+            conn, principal, service_id=service_id, week=week_date, line_id=line_id, lock=False
+        )
+        recorded = await lines.visits_of(conn, line_id=line_id)
+        if not recorded:
+            timetable = await lines.timetable_of(conn, cpli_id=line.cpli_id)
+            period = await lines.period_of(conn, cpli_id=line.cpli_id)
+            planned = planned_visits(
+                [TimetableVisit(t.weekday, t.start_time, t.minutes, t.carers) for t in timetable],
+                Period(period.start_date, period.end_date),
+                week_date,
+            )
+            recorded = [
+                lines.Visit(
+                    visit_id=None,
+                    visit_date=v.visit_date,
+                    start_time=v.start_time,
+                    minutes=v.minutes,
+                    carers=v.carers,
+                    status=v.status.value,
+                )
+                for v in planned
+            ]
+        return LineVisits(week.version, line, recorded)
+
+
+@dataclass(frozen=True)
+class VisitsEntry:
+    version: int
+    visits: list[Visit]
+    comment: str | None  # None: keep the line's comment
+
+
+async def save_visits(
+    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, line_id: uuid.UUID, entry: VisitsEntry
+) -> LineVisits:
+    """The line's visits replaced by these; its actual, frustrated, missed, extra and visits derived
+    from them; a comment needed when that differs from plan."""
+    principal = caller.principal
+    require_writer(principal)
+    week_date = week_to_enter(day, today=today())
+    async with work.begin(caller.actor) as uow:
+        conn = uow.conn
+        service, week, line = await find_line(
+            conn, principal, service_id=service_id, week=week_date, line_id=line_id
+        )
+        require_open(week)
+        require_version(week.version, entry.version)
+        if line.unit != "Hours":
+            raise Invalid.field(
+                "visits", f"this line is counted in {line.unit.lower()}: only hours have visits"
+            )
+        check_visits(entry.visits, week_date)
+        derived = figures(entry.visits)
+        quantities = Quantities(
+            actual=derived.actual,
+            planned=line.planned,
+            frustrated=derived.frustrated,
+            missed=derived.missed,
+            extra=derived.extra,
+        )
+        comment = line.comment if entry.comment is None else clean_comment(entry.comment)
+        require_comment(quantities, comment)
+        cost = (await Pricing.load(conn, service, {line.service_level_id})).cost(
+            quantities, line.service_level_id, week_date
+        )
+        rows = [
+            lines.Visit(
+                visit_id=None,
+                visit_date=v.visit_date,
+                start_time=v.start_time,
+                minutes=v.minutes,
+                carers=v.carers,
+                status=VisitStatus(v.status).value,
+            )
+            for v in entry.visits
+        ]
+        await lines.replace_visits(conn, line_id=line_id, authority_id=week.authority_id, visits=rows)
+        await lines.update_line(
+            conn,
+            line_id=line_id,
+            by=principal.subject,
+            actual=derived.actual,
+            frustrated=derived.frustrated,
+            missed=derived.missed,
+            extra=derived.extra,
+            visits=derived.visits,
+            comment=comment,
+            unit_rate=cost.unit_rate,
+            averaged=cost.averaged,
+            total=cost.total,
+            planned_total=cost.planned_total,
+        )
+        version = await weeks.bump(conn, week_id=week.week_id)
+        await uow.audit(
+            "actuals_visits_saved",
+            authority_id=week.authority_id,
+            organisation_id=week.organisation_id,
+            subject_id=line_id,
+            week_id=week.week_id,
+            visits=len(rows),
+            version=version,
+        )
+        saved = await lines.get_line(conn, week_id=week.week_id, line_id=line_id, locked=False)
+        assert saved is not None
+        return LineVisits(version, saved, await lines.visits_of(conn, line_id=line_id))

@@ -1,0 +1,540 @@
+"""A service's week of actuals: read it, Generate Actuals, record a line, confirm it (docs/actuals.md,
+"A week of actuals").
+
+The week write protocol: every write locks the week row first, refuses unless the week is open
+(409 naming its state), checks the version the caller started from (409 when someone else saved since)
+and bumps the version with its change, all in one unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from pydantic import BaseModel
+
+from actuals.domain.costs import (
+    CostPolicy,
+    LineCost,
+    PaymentBasis,
+    Quantities,
+    RateChange,
+    line_cost,
+    require_comment,
+)
+from actuals.domain.generate import PlannedCpli, PlannedVisit, lines_to_generate
+from actuals.domain.weeks import Period, week_to_enter
+from actuals.store import cplis, lines, weeks
+from actuals.store.cplis import SERVICE_COLUMNS, Service
+from actuals.store.lines import Line
+from actuals.store.weeks import WEEK_COLUMNS, Week
+from shared.auth import Principal
+from shared.capabilities import Capability, can, require_capability
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.events.actuals import ConfirmedLine, WeekConfirmed
+from shared.money import total
+from shared.store import Scope
+from shared.uow import Caller, Work
+
+UK = ZoneInfo("Europe/London")
+MAX_COMMENT = 1000
+MAX_VISIT_COUNT = 1000
+
+
+def today() -> date:
+    """The date in the UK, where the councils' weeks run."""
+    return datetime.now(UK).date()
+
+
+@dataclass(frozen=True)
+class LineFilters:
+    service_level_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    with_actuals: bool | None = None
+    state: str | None = None
+
+
+class WeekView(BaseModel):
+    week_id: uuid.UUID | None
+    service_id: uuid.UUID
+    service_name: str
+    week_commencing: date
+    state: str  # not_started | open | confirmed | locked
+    version: int  # 0 while the week has no row
+    can_edit: bool
+    can_confirm: bool
+    total: Decimal
+    planned_total: Decimal
+    line_count: int  # lines matching the filters (for the pages)
+    lines: list[Line]
+
+
+# --- the caller, the service, the week -------------------------------------------------------------
+
+
+def require_writer(principal: Principal) -> None:
+    require_capability(principal, Capability.actuals, edit=True)
+    if principal.is_council:
+        raise Forbidden("council staff do not record a provider's actuals (the council unlocks weeks)")
+
+
+def may_write(principal: Principal) -> bool:
+    return can(principal, Capability.actuals) and principal.can_edit and not principal.is_council
+
+
+async def find_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
+    found = await cplis.get_service(conn, scope=Scope.of(principal, SERVICE_COLUMNS), service_id=service_id)
+    if found is None:
+        raise NotFound.of("service")
+    return found
+
+
+def week_scope(principal: Principal) -> Scope:
+    return Scope.of(principal, WEEK_COLUMNS)
+
+
+def require_open(week: Week) -> None:
+    if week.state != "open":
+        until = (
+            " until the council unlocks it"
+            if week.state == "confirmed"
+            else " (it is in a finalised payment)"
+        )
+        raise Conflict(
+            f"the week commencing {week.week_commencing:%d/%m/%Y} is {week.state}: it cannot be changed{until}",
+            code=f"week-{week.state}",
+        )
+
+
+def require_version(week_version: int, given: int) -> None:
+    if week_version != given:
+        raise Conflict(
+            f"someone else changed this week since you opened it (you started from version {given}, it is"
+            f" now version {week_version}): reload the week and make your change again",
+            code="stale-version",
+        )
+
+
+async def find_line(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    service_id: uuid.UUID,
+    week: date,
+    line_id: uuid.UUID,
+    lock: bool = True,
+) -> tuple[Service, Week, Line]:
+    """The service, its week (locked for this transaction unless only read), and the line: 404 unless
+    all lie in the caller's scope."""
+    service = await find_service(conn, principal, service_id)
+    read = weeks.lock_week if lock else weeks.get_week
+    found = await read(conn, scope=week_scope(principal), service_id=service.service_id, week=week)
+    line = None
+    if found is not None:
+        line = await lines.get_line(
+            conn, week_id=found.week_id, line_id=line_id, locked=found.state == "locked"
+        )
+    if found is None or line is None:
+        raise NotFound.of("line")
+    return service, found, line
+
+
+# --- costs ---------------------------------------------------------------------------------------
+
+
+class Pricing:
+    """The service levels' policies and rate histories for one service's week: a line's cost is
+    `actuals.domain.costs.line_cost` with the contract's policy (extras paid only where the contract and
+    the service level both pay them)."""
+
+    def __init__(self, service: Service, rows: Sequence[weeks.Rate]) -> None:
+        self.service = service
+        self.names: dict[uuid.UUID, str] = {}
+        self.extras: dict[uuid.UUID, bool] = {}
+        self.history: dict[uuid.UUID, list[RateChange]] = defaultdict(list)
+        for row in rows:
+            self.names[row.service_level_id] = row.name
+            self.extras[row.service_level_id] = row.extras_payable
+            if row.effective_from is not None and row.rate is not None:
+                self.history[row.service_level_id].append(RateChange(row.effective_from, row.rate))
+
+    @classmethod
+    async def load(
+        cls, conn: asyncpg.Connection, service: Service, service_level_ids: set[uuid.UUID]
+    ) -> Pricing:
+        return cls(service, await weeks.rates_of(conn, service_level_ids=sorted(service_level_ids)))
+
+    def policy(self, service_level_id: uuid.UUID) -> CostPolicy:
+        return CostPolicy(
+            basis=PaymentBasis(self.service.payment_basis),
+            pays_frustrated=self.service.pays_frustrated,
+            pays_extras=self.service.pays_extras and self.extras.get(service_level_id, True),
+        )
+
+    def cost(self, quantities: Quantities, service_level_id: uuid.UUID, week: date) -> LineCost:
+        try:
+            return line_cost(quantities, self.policy(service_level_id), self.history[service_level_id], week)
+        except Invalid as missing:  # the council has not priced the service level for the week
+            name = self.names.get(service_level_id, str(service_level_id))
+            reason = missing.fields[0].message if missing.fields else missing.detail
+            raise Conflict(f"{reason} ({name}): ask the council to add its rate", code="no-rate") from missing
+
+
+# --- reading a week ------------------------------------------------------------------------------
+
+
+async def view(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    service: Service,
+    week: Week | None,
+    day: date,
+    *,
+    filters: LineFilters,
+    limit: int,
+    offset: int,
+) -> WeekView:
+    """The week as the page shows it: one page of lines (two set-based queries and the totals)."""
+    week_id = week.week_id if week else None
+    locked = week is not None and week.state == "locked"
+    args = dict(
+        scope=Scope.of(principal, SERVICE_COLUMNS),
+        service_id=service.service_id,
+        week_id=week_id,
+        week=day,
+        locked=locked,
+        service_level_id=filters.service_level_id,
+        client_id=filters.client_id,
+        with_actuals=filters.with_actuals,
+        state=filters.state,
+    )
+    page = await lines.week_page(conn, **args, limit=limit, offset=offset)  # type: ignore[arg-type]
+    if page:
+        matching = page[0].matching
+    elif offset:
+        matching = await lines.count_matching(conn, **args)  # type: ignore[arg-type]
+    else:
+        matching = 0
+    totals = await lines.week_totals(conn, week_id=week_id)
+    state = week.state if week else "not_started"
+    writable = may_write(principal) and state in ("open", "not_started")
+    return WeekView(
+        week_id=week_id,
+        service_id=service.service_id,
+        service_name=service.name,
+        week_commencing=day,
+        state=state,
+        version=week.version if week else 0,
+        can_edit=writable,
+        can_confirm=writable,
+        total=totals.total,
+        planned_total=totals.planned_total,
+        line_count=matching,
+        lines=list(page),
+    )
+
+
+async def get_week(
+    caller: Caller,
+    work: Work,
+    *,
+    service_id: uuid.UUID,
+    day: date | None,
+    filters: LineFilters,
+    limit: int,
+    offset: int,
+) -> WeekView:
+    principal = caller.principal
+    require_capability(principal, Capability.actuals)
+    week = week_to_enter(day, today=today())
+    async with work.read() as conn:
+        service = await find_service(conn, principal, service_id)
+        found = await weeks.get_week(
+            conn, scope=week_scope(principal), service_id=service.service_id, week=week
+        )
+        return await view(conn, principal, service, found, week, filters=filters, limit=limit, offset=offset)
+
+
+# --- Generate Actuals ----------------------------------------------------------------------------
+
+
+async def generate(
+    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date | None, limit: int
+) -> WeekView:
+    """A line for every authorised CPLI with a day in the week that has none yet, with its plan and
+    its costs (delivered as planned until someone records otherwise), in one INSERT."""
+    principal = caller.principal
+    require_writer(principal)
+    week_date = week_to_enter(day, today=today())
+    async with work.begin(caller.actor) as uow:
+        conn = uow.conn
+        service = await find_service(conn, principal, service_id)
+        week = await weeks.ensure_week(
+            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
+        )
+        require_open(week)
+        sources = await lines.generation_sources(
+            conn, service_id=service.service_id, week_id=week.week_id, week=week_date
+        )
+        levels = {s.cpli_id: s.service_level_id for s in sources}
+        new = lines_to_generate(
+            [
+                PlannedCpli(
+                    cpli_id=s.cpli_id,
+                    client_id=s.client_id,
+                    period=Period(s.start_date, s.end_date),
+                    authorised=s.authorised,
+                    units_per_week=s.units_per_week,
+                    timetable=tuple(
+                        PlannedVisit(d, m, c) for d, m, c in zip(s.weekdays, s.minutes, s.carers, strict=True)
+                    ),
+                )
+                for s in sources
+            ],
+            week_date,
+            existing={s.cpli_id for s in sources if s.has_line},
+        )
+        added = 0
+        if new:
+            pricing = await Pricing.load(conn, service, {levels[n.cpli_id] for n in new})
+            costs: dict[tuple[uuid.UUID, Decimal], LineCost] = {}  # many lines share a level and a plan
+            for n in new:
+                key = (levels[n.cpli_id], n.planned)
+                if key not in costs:
+                    costs[key] = pricing.cost(
+                        Quantities(actual=n.planned, planned=n.planned), key[0], week_date
+                    )
+            priced = [costs[(levels[n.cpli_id], n.planned)] for n in new]
+            added = await lines.insert_lines(
+                conn,
+                week_id=week.week_id,
+                by=principal.subject,
+                cpli_ids=[n.cpli_id for n in new],
+                client_ids=[n.client_id for n in new],
+                planned=[n.planned for n in new],
+                visits=[n.visits for n in new],
+                unit_rates=[c.unit_rate for c in priced],
+                averaged=[c.averaged for c in priced],
+                totals=[c.total for c in priced],
+                planned_totals=[c.planned_total for c in priced],
+            )
+        if added:
+            await weeks.bump(conn, week_id=week.week_id)
+        await uow.audit(
+            "actuals_generated",
+            authority_id=week.authority_id,
+            organisation_id=week.organisation_id,
+            subject_id=week.week_id,
+            lines=added,
+        )
+        uow.log("actuals_generated", week_id=str(week.week_id), lines=added)
+        after = await weeks.get_week(
+            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
+        )
+        return await view(
+            conn, principal, service, after, week_date, filters=LineFilters(), limit=limit, offset=0
+        )
+
+
+# --- recording a line ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineEntry:
+    version: int
+    actual: object
+    frustrated: object
+    missed: object
+    extra: object
+    visits: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class SavedLine:
+    version: int
+    line: Line
+
+
+def clean_comment(comment: str | None) -> str:
+    text = (comment or "").strip()
+    if len(text) > MAX_COMMENT:
+        raise Invalid.field("comment", f"at most {MAX_COMMENT} characters (it has {len(text)})")
+    return text
+
+
+async def save_line(
+    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, line_id: uuid.UUID, entry: LineEntry
+) -> SavedLine:
+    """The line's actuals as the provider records them; planned stays the plan's."""
+    principal = caller.principal
+    require_writer(principal)
+    week_date = week_to_enter(day, today=today())
+    async with work.begin(caller.actor) as uow:
+        conn = uow.conn
+        service, week, line = await find_line(
+            conn, principal, service_id=service_id, week=week_date, line_id=line_id
+        )
+        require_open(week)
+        require_version(week.version, entry.version)
+        quantities = Quantities.parse(
+            actual=entry.actual,
+            planned=line.planned,
+            frustrated=entry.frustrated,
+            missed=entry.missed,
+            extra=entry.extra,
+        )
+        if entry.visits is not None and not 0 <= entry.visits <= MAX_VISIT_COUNT:
+            raise Invalid.field("visits", f"must be a whole number from 0 to {MAX_VISIT_COUNT}")
+        comment = clean_comment(entry.comment)
+        if await lines.visits_of(conn, line_id=line_id):
+            _same_as_visits(line, quantities, entry.visits)
+        require_comment(quantities, comment)
+        cost = (await Pricing.load(conn, service, {line.service_level_id})).cost(
+            quantities, line.service_level_id, week_date
+        )
+        await lines.update_line(
+            conn,
+            line_id=line_id,
+            by=principal.subject,
+            actual=quantities.actual,
+            frustrated=quantities.frustrated,
+            missed=quantities.missed,
+            extra=quantities.extra,
+            visits=entry.visits,
+            comment=comment,
+            unit_rate=cost.unit_rate,
+            averaged=cost.averaged,
+            total=cost.total,
+            planned_total=cost.planned_total,
+        )
+        version = await weeks.bump(conn, week_id=week.week_id)
+        await uow.audit(
+            "actuals_line_saved",
+            authority_id=week.authority_id,
+            organisation_id=week.organisation_id,
+            subject_id=line_id,
+            week_id=week.week_id,
+            version=version,
+        )
+        saved = await lines.get_line(conn, week_id=week.week_id, line_id=line_id, locked=False)
+        assert saved is not None
+        return SavedLine(version, saved)
+
+
+def _same_as_visits(line: Line, quantities: Quantities, visits: int | None) -> None:
+    """A line with recorded visits takes its figures from them: a save may change its comment only."""
+    for name in ("actual", "frustrated", "missed", "extra"):
+        if getattr(quantities, name) != getattr(line, name):
+            raise Invalid.field(
+                name, "comes from this line's visits: change the visits instead", code="from-visits"
+            )
+    if visits != line.visits:
+        raise Invalid.field(
+            "visits", "comes from this line's visits: change the visits instead", code="from-visits"
+        )
+
+
+# --- confirming the week -------------------------------------------------------------------------
+
+
+async def confirm(
+    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, version: int, limit: int
+) -> WeekView:
+    """The week confirmed as it stands (with no changes too). Refused while an authorised CPLI active
+    in the week has no line (generate first); a week with no CPLI at all is confirmed empty."""
+    principal = caller.principal
+    require_writer(principal)
+    week_date = week_to_enter(day, today=today())
+    async with work.begin(caller.actor) as uow:
+        conn = uow.conn
+        service = await find_service(conn, principal, service_id)
+        found = await weeks.lock_week(
+            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
+        )
+        if found is not None:
+            require_open(found)
+        require_version(found.version if found else 0, version)
+        missing = await lines.unplanned_count(
+            conn, service_id=service.service_id, week_id=found.week_id if found else None, week=week_date
+        )
+        if missing:
+            raise Conflict(
+                f"{missing} client(s) with an authorised care package this week have no line yet:"
+                " generate actuals first, then confirm",
+                code="lines-missing",
+            )
+        week = found or await weeks.ensure_week(
+            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
+        )
+        every = await lines.all_lines(conn, week_id=week.week_id)
+        week_total = total(line.total for line in every)
+        planned_total = total(line.planned_total for line in every)
+        confirmed = await weeks.mark_confirmed(conn, week_id=week.week_id, by=principal.subject)
+        await weeks.add_confirmation(
+            conn,
+            week=confirmed,
+            action="confirmed",
+            by=principal.subject,
+            lines=len(every),
+            total=week_total,
+            planned_total=planned_total,
+        )
+        assert confirmed.confirmed_at is not None
+        await uow.publish(
+            WeekConfirmed(
+                week_id=confirmed.week_id,
+                authority_id=confirmed.authority_id,
+                organisation_id=confirmed.organisation_id,
+                contract_id=confirmed.contract_id,
+                service_id=confirmed.service_id,
+                week_commencing=confirmed.week_commencing,
+                payment_basis=PaymentBasis(service.payment_basis).value,
+                lines=[
+                    ConfirmedLine(
+                        line_id=line.line_id,
+                        cpli_id=line.cpli_id,
+                        client_id=line.client_id,
+                        client_reference=line.ssref,
+                        service_level_id=line.service_level_id,
+                        unit=line.unit,
+                        actual=line.actual,
+                        planned=line.planned,
+                        frustrated=line.frustrated,
+                        missed=line.missed,
+                        extra=line.extra,
+                        visits=line.visits,
+                        unit_rate=line.unit_rate,
+                        averaged=line.averaged,
+                        total=line.total,
+                        planned_total=line.planned_total,
+                        comment=line.comment,
+                    )
+                    for line in every
+                ],
+                total=week_total,
+                planned_total=planned_total,
+                confirmed_by=principal.subject,
+                confirmed_at=confirmed.confirmed_at,
+                revision=confirmed.version,
+            ),
+            aggregate_id=confirmed.week_id,
+            authority_id=confirmed.authority_id,
+        )
+        await uow.audit(
+            "actuals_week_confirmed",
+            authority_id=confirmed.authority_id,
+            organisation_id=confirmed.organisation_id,
+            subject_id=confirmed.week_id,
+            lines=len(every),
+            version=confirmed.version,
+        )
+        uow.log("actuals_week_confirmed", week_id=str(confirmed.week_id), lines=len(every))
+        return await view(
+            conn, principal, service, confirmed, week_date, filters=LineFilters(), limit=limit, offset=0
+        )

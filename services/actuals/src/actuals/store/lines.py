@@ -1,0 +1,453 @@
+"""The lines of a week of actuals and their visits.
+
+The page of a week is one set-based query: the week's lines and, beside them, the authorised CPLIs
+active in the week that have no line yet (shown "unplanned"), filtered, counted and paged in SQL.
+Every query starts from the service found inside the caller's scope (the `{scope}` marker on
+provider_service), so a line of another provider's week is never read."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+from decimal import Decimal
+
+import asyncpg
+
+from shared.records import Record
+from shared.store import AnyScope, Unscoped, fetch, fetch_one, fetch_value
+
+# Writes below touch only the rows of a week that the handler locked inside the caller's scope.
+LOCKED_WEEK = Unscoped("rows of a week already locked inside the caller's scope")
+
+
+class Line(Record):
+    line_id: uuid.UUID | None
+    cpli_id: uuid.UUID
+    client_id: uuid.UUID
+    ssref: str
+    client_name: str
+    service_level_id: uuid.UUID
+    service_level_name: str
+    unit: str
+    actual: Decimal
+    planned: Decimal
+    frustrated: Decimal
+    missed: Decimal
+    extra: Decimal
+    visits: int | None
+    unit_rate: Decimal
+    averaged: bool
+    total: Decimal
+    planned_total: Decimal
+    comment: str
+    state: str
+    timetabled: bool
+    entered: bool
+
+
+class PageLine(Line):
+    matching: int  # how many lines match the filters (every page carries the count)
+
+
+# The week's lines, and the unplanned CPLIs beside them. $1 service, $2 week_id (NULL: no week row
+# yet), $3 week commencing, $4 whether the week is locked. The service is read inside the scope.
+WEEK_ROWS = """
+    WITH s AS (
+        SELECT s.service_id FROM actuals.provider_service s WHERE {scope} AND s.service_id = $1
+    ), rows AS (
+        SELECT l.line_id, l.cpli_id, l.client_id, c.service_level_id, l.actual, l.planned, l.frustrated,
+               l.missed, l.extra, l.visits, l.unit_rate, l.averaged, l.total, l.planned_total, l.comment,
+               l.entered
+          FROM actuals.actual_line l
+          JOIN s ON s.service_id = l.service_id
+          JOIN actuals.cpli c ON c.cpli_id = l.cpli_id
+         WHERE l.week_id = $2
+        UNION ALL
+        SELECT NULL::uuid, c.cpli_id, c.client_id, c.service_level_id, 0, 0, 0, 0, 0, NULL::integer, 0,
+               false, 0, 0, '', false
+          FROM actuals.cpli c
+          JOIN s ON s.service_id = c.service_id
+         WHERE c.authorised AND c.start_date <= $3::date + 6 AND (c.end_date IS NULL OR c.end_date >= $3::date)
+           AND NOT EXISTS (SELECT 1 FROM actuals.actual_line l WHERE l.week_id = $2 AND l.cpli_id = c.cpli_id)
+    ), stated AS (
+        SELECT r.*, CASE WHEN $4 THEN 'locked' WHEN r.line_id IS NULL THEN 'unplanned'
+                         WHEN r.entered THEN 'intermittent' ELSE 'planned' END AS state
+          FROM rows r
+    )
+"""
+
+LINE_FIELDS = """
+    x.line_id, x.cpli_id, x.client_id, cl.reference AS ssref, cl.name AS client_name, x.service_level_id,
+    sl.name AS service_level_name, sl.unit, x.actual, x.planned, x.frustrated, x.missed, x.extra, x.visits,
+    x.unit_rate, x.averaged, x.total, x.planned_total, x.comment, x.state, x.entered,
+    EXISTS (SELECT 1 FROM actuals.cpli_visit v WHERE v.cpli_id = x.cpli_id) AS timetabled
+"""
+
+
+async def week_page(
+    conn: asyncpg.Connection,
+    *,
+    scope: AnyScope,
+    service_id: uuid.UUID,
+    week_id: uuid.UUID | None,
+    week: date,
+    locked: bool,
+    service_level_id: uuid.UUID | None,
+    client_id: uuid.UUID | None,
+    with_actuals: bool | None,
+    state: str | None,
+    limit: int,
+    offset: int,
+) -> list[PageLine]:
+    """One page of the week's lines by client name, each carrying how many lines match the filters.
+    The page is cut before the per-line details are read, so a page costs the same in a big week."""
+    return await fetch(
+        conn,
+        PageLine,
+        WEEK_ROWS
+        + f"""
+        , picked AS (
+            SELECT st.*, cl.name AS sort_name, cl.reference AS sort_ref, count(*) OVER () AS matching
+              FROM stated st JOIN actuals.client cl ON cl.client_id = st.client_id
+             WHERE ($5::uuid IS NULL OR st.service_level_id = $5)
+               AND ($6::uuid IS NULL OR st.client_id = $6)
+               AND ($7::boolean IS NULL OR st.entered = $7)
+               AND ($8::text IS NULL OR st.state = $8)
+             ORDER BY cl.name, cl.reference, st.cpli_id
+             LIMIT $9 OFFSET $10
+        )
+        SELECT {LINE_FIELDS}, x.matching
+          FROM picked x
+          JOIN actuals.client cl ON cl.client_id = x.client_id
+          JOIN actuals.service_level sl ON sl.service_level_id = x.service_level_id
+         ORDER BY x.sort_name, x.sort_ref, x.cpli_id
+        """,
+        service_id,
+        week_id,
+        week,
+        locked,
+        service_level_id,
+        client_id,
+        with_actuals,
+        state,
+        limit,
+        offset,
+        scope=scope,
+    )
+
+
+async def count_matching(
+    conn: asyncpg.Connection,
+    *,
+    scope: AnyScope,
+    service_id: uuid.UUID,
+    week_id: uuid.UUID | None,
+    week: date,
+    locked: bool,
+    service_level_id: uuid.UUID | None,
+    client_id: uuid.UUID | None,
+    with_actuals: bool | None,
+    state: str | None,
+) -> int:
+    """How many lines match (for a page asked past the end, which holds no row to carry the count)."""
+    query = (
+        WEEK_ROWS
+        + """
+        SELECT count(*) FROM stated st
+         WHERE ($5::uuid IS NULL OR st.service_level_id = $5) AND ($6::uuid IS NULL OR st.client_id = $6)
+           AND ($7::boolean IS NULL OR st.entered = $7) AND ($8::text IS NULL OR st.state = $8)
+        """
+    )
+    args = (service_id, week_id, week, locked, service_level_id, client_id, with_actuals, state)
+    return int(await fetch_value(conn, query, *args, scope=scope))
+
+
+class Totals(Record):
+    lines: int
+    total: Decimal
+    planned_total: Decimal
+
+
+async def week_totals(conn: asyncpg.Connection, *, week_id: uuid.UUID | None) -> Totals:
+    """The whole week's totals (exact sums of the lines: never rounded again)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS lines, coalesce(sum(total), 0) AS total,"
+        " coalesce(sum(planned_total), 0) AS planned_total FROM actuals.actual_line WHERE week_id = $1",
+        week_id,
+    )
+    return Totals.from_row(row)
+
+
+async def unplanned_count(
+    conn: asyncpg.Connection, *, service_id: uuid.UUID, week_id: uuid.UUID | None, week: date
+) -> int:
+    """Authorised CPLIs active in the week that have no line yet (in a week locked inside the scope)."""
+    return int(
+        await conn.fetchval(
+            """
+            SELECT count(*) FROM actuals.cpli c
+             WHERE c.service_id = $1 AND c.authorised AND c.start_date <= $3::date + 6
+               AND (c.end_date IS NULL OR c.end_date >= $3::date)
+               AND NOT EXISTS (SELECT 1 FROM actuals.actual_line l WHERE l.week_id = $2 AND l.cpli_id = c.cpli_id)
+            """,
+            service_id,
+            week_id,
+            week,
+        )
+    )
+
+
+class Source(Record):
+    """A CPLI Generate Actuals may make a line for, with its timetable (parallel arrays)."""
+
+    cpli_id: uuid.UUID
+    client_id: uuid.UUID
+    service_level_id: uuid.UUID
+    start_date: date
+    end_date: date | None
+    authorised: bool
+    units_per_week: Decimal | None
+    weekdays: list[int]
+    minutes: list[int]
+    carers: list[int]
+    has_line: bool
+
+
+async def generation_sources(
+    conn: asyncpg.Connection, *, service_id: uuid.UUID, week_id: uuid.UUID, week: date
+) -> list[Source]:
+    """The authorised CPLIs of the service with a day in the week (the domain rule decides again), with
+    their timetables and whether the week has a line for them already. The week is locked in scope."""
+    return await fetch(
+        conn,
+        Source,
+        """
+        SELECT c.cpli_id, c.client_id, c.service_level_id, c.start_date, c.end_date, c.authorised,
+               c.units_per_week, coalesce(t.weekdays, '{}') AS weekdays, coalesce(t.minutes, '{}') AS minutes,
+               coalesce(t.carers, '{}') AS carers,
+               EXISTS (SELECT 1 FROM actuals.actual_line l WHERE l.week_id = $2 AND l.cpli_id = c.cpli_id)
+                   AS has_line
+          FROM actuals.cpli c
+          LEFT JOIN LATERAL (
+              SELECT array_agg(v.weekday ORDER BY v.weekday, v.start_time) AS weekdays,
+                     array_agg(v.minutes ORDER BY v.weekday, v.start_time) AS minutes,
+                     array_agg(v.carers ORDER BY v.weekday, v.start_time) AS carers
+                FROM actuals.cpli_visit v WHERE v.cpli_id = c.cpli_id
+          ) t ON true
+         WHERE c.service_id = $1 AND c.authorised AND c.start_date <= $3::date + 6
+           AND (c.end_date IS NULL OR c.end_date >= $3::date)
+         ORDER BY c.cpli_id
+        """,
+        service_id,
+        week_id,
+        week,
+        scope=LOCKED_WEEK,
+    )
+
+
+async def insert_lines(
+    conn: asyncpg.Connection,
+    *,
+    week_id: uuid.UUID,
+    by: str,
+    cpli_ids: list[uuid.UUID],
+    client_ids: list[uuid.UUID],
+    planned: list[Decimal],
+    visits: list[int | None],
+    unit_rates: list[Decimal],
+    averaged: list[bool],
+    totals: list[Decimal],
+    planned_totals: list[Decimal],
+) -> int:
+    """The new lines in one statement (actual = planned: delivered as planned until someone says
+    otherwise); a CPLI that has a line already keeps it. Answers how many were added."""
+    status = await conn.execute(
+        """
+        INSERT INTO actuals.actual_line
+               (line_id, week_id, authority_id, organisation_id, contract_id, service_id, cpli_id, client_id,
+                actual, planned, visits, unit_rate, averaged, total, planned_total, updated_by)
+        SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,
+               u.cpli_id, u.client_id, u.planned, u.planned, u.visits, u.unit_rate, u.averaged, u.total,
+               u.planned_total, $2
+          FROM actuals.actual_week w,
+               unnest($3::uuid[], $4::uuid[], $5::numeric[], $6::integer[], $7::numeric[], $8::boolean[],
+                      $9::numeric[], $10::numeric[])
+                   AS u(cpli_id, client_id, planned, visits, unit_rate, averaged, total, planned_total)
+         WHERE w.week_id = $1
+        ON CONFLICT (week_id, cpli_id) DO NOTHING
+        """,
+        week_id,
+        by,
+        cpli_ids,
+        client_ids,
+        planned,
+        visits,
+        unit_rates,
+        averaged,
+        totals,
+        planned_totals,
+    )
+    return int(status.split()[-1])
+
+
+LINE_OF_WEEK = f"""
+    WITH x AS (
+        SELECT l.*, c.service_level_id,
+               CASE WHEN $3 THEN 'locked' WHEN l.entered THEN 'intermittent' ELSE 'planned' END AS state
+          FROM actuals.actual_line l JOIN actuals.cpli c ON c.cpli_id = l.cpli_id
+         WHERE l.week_id = $1 AND l.line_id = $2
+    )
+    SELECT {LINE_FIELDS}
+      FROM x
+      JOIN actuals.client cl ON cl.client_id = x.client_id
+      JOIN actuals.service_level sl ON sl.service_level_id = x.service_level_id
+"""
+
+
+async def get_line(
+    conn: asyncpg.Connection, *, week_id: uuid.UUID, line_id: uuid.UUID, locked: bool
+) -> Line | None:
+    """A line of a week found inside the caller's scope; None when the id is not one of its lines."""
+    return await fetch_one(conn, Line, LINE_OF_WEEK, week_id, line_id, locked, scope=LOCKED_WEEK)
+
+
+async def all_lines(conn: asyncpg.Connection, *, week_id: uuid.UUID) -> list[Line]:
+    """Every line of the week (for its confirmation), by client."""
+    return await fetch(
+        conn,
+        Line,
+        f"""
+        WITH x AS (
+            SELECT l.*, c.service_level_id, 'planned' AS state
+              FROM actuals.actual_line l JOIN actuals.cpli c ON c.cpli_id = l.cpli_id
+             WHERE l.week_id = $1
+        )
+        SELECT {LINE_FIELDS}
+          FROM x
+          JOIN actuals.client cl ON cl.client_id = x.client_id
+          JOIN actuals.service_level sl ON sl.service_level_id = x.service_level_id
+         ORDER BY cl.name, cl.reference, x.cpli_id
+        """,
+        week_id,
+        scope=LOCKED_WEEK,
+    )
+
+
+async def update_line(
+    conn: asyncpg.Connection,
+    *,
+    line_id: uuid.UUID,
+    by: str,
+    actual: Decimal,
+    frustrated: Decimal,
+    missed: Decimal,
+    extra: Decimal,
+    visits: int | None,
+    comment: str,
+    unit_rate: Decimal,
+    averaged: bool,
+    total: Decimal,
+    planned_total: Decimal,
+) -> None:
+    """The line's actuals as recorded, with its costs (the line of a week locked inside the scope)."""
+    await conn.execute(
+        """
+        UPDATE actuals.actual_line
+           SET actual = $2, frustrated = $3, missed = $4, extra = $5, visits = $6, comment = $7,
+               unit_rate = $8, averaged = $9, total = $10, planned_total = $11, entered = true,
+               updated_at = now(), updated_by = $12
+         WHERE line_id = $1
+        """,
+        line_id,
+        actual,
+        frustrated,
+        missed,
+        extra,
+        visits,
+        comment,
+        unit_rate,
+        averaged,
+        total,
+        planned_total,
+        by,
+    )
+
+
+class Visit(Record):
+    visit_id: uuid.UUID | None
+    visit_date: date
+    start_time: time
+    minutes: int
+    carers: int
+    status: str
+
+
+async def visits_of(conn: asyncpg.Connection, *, line_id: uuid.UUID) -> list[Visit]:
+    """The visits recorded on a line (found inside the scope), in time order."""
+    return await fetch(
+        conn,
+        Visit,
+        "SELECT visit_id, visit_date, start_time, minutes, carers, status FROM actuals.actual_visit"
+        " WHERE line_id = $1 ORDER BY visit_date, start_time, visit_id",
+        line_id,
+        scope=LOCKED_WEEK,
+    )
+
+
+class CpliPeriod(Record):
+    start_date: date
+    end_date: date | None
+
+
+async def period_of(conn: asyncpg.Connection, *, cpli_id: uuid.UUID) -> CpliPeriod:
+    """The CPLI's days (of a line found inside the scope)."""
+    found = await fetch_one(
+        conn,
+        CpliPeriod,
+        "SELECT start_date, end_date FROM actuals.cpli WHERE cpli_id = $1",
+        cpli_id,
+        scope=LOCKED_WEEK,
+    )
+    assert found is not None  # actual_line.cpli_id references it
+    return found
+
+
+class PlannedVisitRow(Record):
+    weekday: int
+    start_time: time
+    minutes: int
+    carers: int
+
+
+async def timetable_of(conn: asyncpg.Connection, *, cpli_id: uuid.UUID) -> list[PlannedVisitRow]:
+    """The CPLI's planned visits (of a line found inside the scope)."""
+    return await fetch(
+        conn,
+        PlannedVisitRow,
+        "SELECT weekday, start_time, minutes, carers FROM actuals.cpli_visit WHERE cpli_id = $1"
+        " ORDER BY weekday, start_time",
+        cpli_id,
+        scope=LOCKED_WEEK,
+    )
+
+
+async def replace_visits(
+    conn: asyncpg.Connection, *, line_id: uuid.UUID, authority_id: uuid.UUID, visits: list[Visit]
+) -> None:
+    """The line's visits are these, and only these (one DELETE, one INSERT)."""
+    await conn.execute("DELETE FROM actuals.actual_visit WHERE line_id = $1", line_id)
+    await conn.execute(
+        """
+        INSERT INTO actuals.actual_visit (visit_id, line_id, authority_id, visit_date, start_time, minutes, carers, status)
+        SELECT gen_random_uuid(), $1, $2, u.visit_date, u.start_time, u.minutes, u.carers, u.status
+          FROM unnest($3::date[], $4::time[], $5::integer[], $6::smallint[], $7::text[])
+               AS u(visit_date, start_time, minutes, carers, status)
+        """,
+        line_id,
+        authority_id,
+        [v.visit_date for v in visits],
+        [v.start_time for v in visits],
+        [v.minutes for v in visits],
+        [v.carers for v in visits],
+        [v.status for v in visits],
+    )
