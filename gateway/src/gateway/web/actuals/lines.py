@@ -7,6 +7,7 @@ save refused because someone else changed the week (409) shows the figures now h
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,7 @@ STATUSES = (
     ("missed", "Missed"),
     ("extra", "Extra"),
 )
+VISIT_FIELD = re.compile(r"visits(?:\[(\d+)\]|\.(\d+))\.(\w+)$")
 MOST_LINES = 500  # the largest page the service gives (shared.paging), for finding a line without its client
 
 
@@ -89,6 +91,23 @@ def line_values(line: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+# pydantic's words for the quantities and visits, as a person reads them (then identity_errors.plain).
+_WORDS = (
+    (re.compile(r"^Input should be greater than (\S+)$"), r"must be more than \1"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be \1 or more"),
+    (re.compile(r"^Input should be a valid integer.*$"), "must be a whole number"),
+    (re.compile(r"^Input should be a valid date.*$"), "must be a real date"),
+    (re.compile(r"^Input should be a valid time.*$"), "must be a time, like 08:30"),
+)
+
+
+def words(message: str) -> str:
+    for pattern, replacement in _WORDS:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return plain(message)
+
+
 def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str, str]) -> FormErrors:
     """The service's refusal as the form's errors: each named field's message (the request's own
     validation named by its last part, "body.actual" as "actual"), else the problem's text."""
@@ -99,7 +118,9 @@ def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str,
             if not isinstance(error, dict):
                 continue
             field = str(error.get("field") or "").rpartition(".")[2]
-            message = plain(str(error.get("message") or "").strip().rstrip("."))
+            message = str(error.get("message") or "").strip().rstrip(".")
+            # pydantic's words read as English on the form's own fields; others are shown as they came.
+            message = words(message) if field in fields else message
             errors.append({"field": field, "message": sentence(labels.get(field), message)})
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(None, service.problem_text(exc)),))
@@ -225,19 +246,22 @@ def visit_errors(exc: ServiceError, rows: int) -> FormErrors:
     """The service's errors on "visits.<n>.<field>" as the field of row n ("minutes_3")."""
     listed = exc.body.get("errors")
     if exc.status == 422 and isinstance(listed, list) and listed:
-        fields = tuple(f"{name}_{index}" for index in range(rows + 1) for name in VISIT_FIELDS)
+        fields = (*(f"{name}_{index}" for index in range(rows + 1) for name in VISIT_FIELDS), "comment")
         errors = []
         for error in listed:
             if not isinstance(error, dict):
                 continue
-            parts = str(error.get("field") or "").split(".")
-            if "visits" in parts:
-                parts = parts[parts.index("visits") + 1 :]
-            field, label = parts[-1] if parts else "", None
-            if len(parts) >= 2 and parts[0].isdigit():
-                label = f"Visit {int(parts[0]) + 1}: {VISIT_LABELS.get(field, field).lower()}"
-                field = f"{field}_{parts[0]}"
-            message = plain(str(error.get("message") or "").strip().rstrip("."))
+            raw = str(error.get("field") or "")
+            # "visits[3].minutes" (the service's rules) or "body.visits.3.minutes" (its request's)
+            row = VISIT_FIELD.search(raw)
+            field, label = raw.rpartition(".")[2], None
+            if row is not None:
+                number, field = int(row.group(1) or row.group(2)), row.group(3)
+                label = f"Visit {number + 1}: {VISIT_LABELS.get(field, field).lower()}"
+                field = f"{field}_{number}"
+            elif field == "comment":
+                label = "Comments"
+            message = words(str(error.get("message") or "").strip().rstrip("."))
             errors.append({"field": field, "message": sentence(label, message) if label else message})
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(None, service.problem_text(exc)),))
@@ -251,6 +275,7 @@ async def _render_visits(
     ids: tuple[str, date, str],
     *,
     rows: list[dict[str, str]] | None = None,
+    comment: str | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -279,6 +304,7 @@ async def _render_visits(
         data=data,
         line=line,
         rows=rows,
+        values={"comment": str(line.get("comment") or "") if comment is None else comment},
         version=visits.get("version"),
         statuses=STATUSES,
         back_href=week_url(branding.slug, service_id, week),
@@ -308,7 +334,8 @@ async def save_visits(
     form = await request.form()
     count = int(str(form.get("rows") or "0")) if str(form.get("rows") or "0").isdigit() else 0
     rows, visits = visit_rows(form, min(count, 200))
-    body = {"version": _number(str(form.get("version") or "")), "visits": visits}
+    comment = str(form.get("comment") or "").strip()
+    body = {"version": _number(str(form.get("version") or "")), "visits": visits, "comment": comment}
     try:
         await service.write(request, user, "PUT", line_path(*ids) + "/visits", body)
     except ServiceError as exc:
