@@ -5,7 +5,10 @@ from importlib.resources import files
 from actuals.api import ROUTERS
 from actuals.config import Settings
 from actuals.consumers import SUBSCRIPTIONS, organisations
-from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
+from actuals.handlers.imports import JOBS as IMPORT_JOBS
+from actuals.import_worker import run_imports
+from shared.jobs_api import jobs_routers
+from shared.migrations import AUDIT_LOG, JOBS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
@@ -13,9 +16,10 @@ DEFINITION = ServiceDefinition(
     title="Provider Portal — Actuals",
     settings_cls=Settings,
     migrations=files("actuals") / "migrations",
-    routers=[*ROUTERS, organisations.router("actuals")],
+    routers=[*ROUTERS, organisations.router("actuals"), *jobs_routers("actuals", IMPORT_JOBS)],
     subscriptions=SUBSCRIPTIONS,
-    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
+    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, JOBS),
+    worker_tasks=[run_imports],  # bulk imports: actuals.import_worker
 )
 
 

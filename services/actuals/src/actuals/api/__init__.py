@@ -3,9 +3,10 @@ The organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
-from actuals.api import cplis, weeks
+from actuals.api import cplis, imports, weeks
 
 ROUTERS: list[APIRouter] = [
     cplis.provider_api,
     weeks.provider_api,
+    imports.router,  # bulk import and export
 ]

@@ -1,0 +1,512 @@
+"""SQL of the bulk import and export of actuals (docs/actuals.md "Bulk import").
+
+The import writes set-based: the checked rows are copied into a temporary table and written with one
+`INSERT ... ON CONFLICT (week_id, cpli_id) DO UPDATE`; the weeks they touch are created or locked, and
+their version bumped once, by one upsert in (service, week) order (the week write protocol, in a fixed
+order so that two writers never wait on each other in a circle).
+
+The rows the import reads in bulk (a service's CPLIs, the staged lines) are plain tuples, not Records:
+there can be 100,000 of them and a pydantic model per row would cost more than the import itself.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from actuals.domain.costs import RateChange
+from shared.auth import Principal, PrincipalKind, Role, ScopeType
+from shared.records import Record
+from shared.scoping import Columns
+from shared.store import AnyScope, Scope, Unscoped, fetch, fetch_one, scoped_sql
+
+# The tables of a provider's rows: each keeps its organisation, contract and service.
+PROVIDER_ROWS = Columns(contract="contract_id", service="service_id")
+ERRORS_SHOWN = 100
+
+
+def provider_scope(principal: Principal) -> Scope:
+    return Scope.of(principal, PROVIDER_ROWS)
+
+
+def prefixed(alias: str) -> Columns:
+    return Columns(
+        authority=f"{alias}.authority_id",
+        organisation=f"{alias}.organisation_id",
+        contract=f"{alias}.contract_id",
+        service=f"{alias}.service_id",
+    )
+
+
+class ImportBatch(Record):
+    import_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID | None
+    service_id: uuid.UUID | None
+    file_reference: str
+    file_name: str
+    bytes: int
+    job_id: uuid.UUID | None
+    rows: int
+    status: str
+    error_count: int
+    created_at: datetime
+    created_by: str
+    finished_at: datetime | None
+    uploader: dict[str, Any]
+
+    def principal(self) -> Principal:
+        """The uploader as they were at upload: the job looks everything up within their scope."""
+        u = self.uploader
+        return Principal(
+            subject=self.created_by,
+            kind=PrincipalKind(u["kind"]),
+            authority_id=self.authority_id,
+            organisation_id=self.organisation_id,
+            role=Role(u["role"]),
+            can_edit=bool(u["can_edit"]),
+            scope_type=ScopeType(u["scope_type"]),
+            scope_id=uuid.UUID(u["scope_id"]) if u.get("scope_id") else None,
+            scope_contract_id=uuid.UUID(u["scope_contract_id"]) if u.get("scope_contract_id") else None,
+        )
+
+
+class ImportFault(Record):
+    row: int
+    column: str | None
+    message: str
+
+
+def uploader_of(principal: Principal) -> dict[str, Any]:
+    return {
+        "kind": principal.kind.value,
+        "role": principal.role.value,
+        "can_edit": principal.can_edit,
+        "scope_type": principal.scope_type.value,
+        "scope_id": str(principal.scope_id) if principal.scope_id else None,
+        "scope_contract_id": str(principal.scope_contract_id) if principal.scope_contract_id else None,
+    }
+
+
+def _batch(row: asyncpg.Record | None) -> ImportBatch | None:
+    if row is None:
+        return None
+    values = dict(row)
+    uploader = values.get("uploader")
+    values["uploader"] = json.loads(uploader) if isinstance(uploader, str) else uploader or {}
+    return ImportBatch.from_row(values)
+
+
+# --- upload -----------------------------------------------------------------------------------------
+
+
+async def insert_batch(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    file_reference: str,
+    file_name: str,
+    content: bytes,
+) -> ImportBatch | None:
+    """A pending batch and its file; None when a pending or imported batch holds the file reference."""
+    import_id = uuid.uuid4()
+    contract_id, service_id = _scope_ids(principal)
+    row = await conn.fetchrow(
+        "INSERT INTO actuals.import_batch (import_id, authority_id, organisation_id, contract_id, service_id,"
+        " file_reference, file_name, bytes, uploader, created_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)"
+        " ON CONFLICT (authority_id, organisation_id, file_reference) WHERE status <> 'refused' DO NOTHING"
+        " RETURNING *",
+        import_id,
+        principal.authority_id,
+        principal.organisation_id,
+        contract_id,
+        service_id,
+        file_reference,
+        file_name,
+        len(content),
+        json.dumps(uploader_of(principal)),
+        principal.subject,
+    )
+    if row is None:
+        return None
+    await conn.execute(
+        "INSERT INTO actuals.import_file (import_id, content) VALUES ($1, $2)", import_id, content
+    )
+    return _batch(row)
+
+
+def _scope_ids(principal: Principal) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The batch's contract and service: the uploader's own, so narrower users see only theirs."""
+    if principal.scope_type is ScopeType.contract:
+        return principal.scope_id, None
+    if principal.scope_type is ScopeType.service:
+        return principal.scope_contract_id, principal.scope_id
+    return None, None
+
+
+async def holder_of_reference(
+    conn: asyncpg.Connection, *, scope: Scope, file_reference: str
+) -> ImportBatch | None:
+    """The pending or imported batch of the caller's organisation that holds `file_reference`."""
+    # The organisation's, whatever the uploader's contract or service: the reference is unique in it.
+    organisation_wide = Scope.of(scope.principal, Columns(), organisation_rows=True)
+    query, params = scoped_sql(
+        "SELECT * FROM actuals.import_batch WHERE file_reference = $1 AND status <> 'refused' AND {scope}",
+        (file_reference,),
+        organisation_wide,
+    )
+    return _batch(await conn.fetchrow(query, *params))
+
+
+async def set_job(conn: asyncpg.Connection, *, import_id: uuid.UUID, job_id: uuid.UUID) -> ImportBatch:
+    row = await conn.fetchrow(
+        "UPDATE actuals.import_batch SET job_id = $2 WHERE import_id = $1 RETURNING *", import_id, job_id
+    )
+    batch = _batch(row)
+    assert batch is not None
+    return batch
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+async def get_batch(conn: asyncpg.Connection, *, scope: Scope, import_id: uuid.UUID) -> ImportBatch | None:
+    query, params = scoped_sql(
+        "SELECT * FROM actuals.import_batch WHERE import_id = $1 AND {scope}", (import_id,), scope
+    )
+    return _batch(await conn.fetchrow(query, *params))
+
+
+async def faults_of(
+    conn: asyncpg.Connection, *, scope: Scope, import_id: uuid.UUID, limit: int | None = None
+) -> list[ImportFault]:
+    return await fetch(
+        conn,
+        ImportFault,
+        'SELECT e.row, e."column", e.message FROM actuals.import_error e'
+        " JOIN actuals.import_batch b USING (import_id)"
+        " WHERE e.import_id = $1 AND {scope} ORDER BY e.seq LIMIT $2",
+        import_id,
+        limit,
+        scope=Scope.of(scope.principal, prefixed("b")),
+    )
+
+
+# --- the job ----------------------------------------------------------------------------------------
+
+WORKER = Unscoped(
+    "the import worker takes any tenant's pending file; the job then applies its uploader's scope"
+)
+
+
+async def claim_next(conn: asyncpg.Connection) -> ImportBatch | None:
+    """The oldest pending batch no other worker holds, locked until this transaction ends: a worker that
+    dies mid-way releases it, and the next one takes it from the start (nothing was written)."""
+    row = await conn.fetchrow(
+        "SELECT * FROM actuals.import_batch WHERE status = 'pending'"
+        " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
+    return _batch(row)
+
+
+async def claim(conn: asyncpg.Connection, *, import_id: uuid.UUID) -> ImportBatch | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM actuals.import_batch WHERE import_id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED",
+        import_id,
+    )
+    return _batch(row)
+
+
+async def count_attempt(db: asyncpg.Pool | asyncpg.Connection, *, import_id: uuid.UUID) -> int:
+    """One more worker took the file (committed at once, outside the import's transaction)."""
+    return int(
+        await db.fetchval(
+            "UPDATE actuals.import_file SET attempts = attempts + 1 WHERE import_id = $1 RETURNING attempts",
+            import_id,
+        )
+        or 0
+    )
+
+
+async def file_content(conn: asyncpg.Connection, *, import_id: uuid.UUID) -> bytes:
+    return bytes(
+        await conn.fetchval("SELECT content FROM actuals.import_file WHERE import_id = $1", import_id) or b""
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRow:
+    service_id: uuid.UUID
+    reference: str
+    name: str
+    contract_id: uuid.UUID
+    payment_basis: str
+    pays_frustrated: bool
+    pays_extras: bool
+
+
+async def services_in_scope(conn: asyncpg.Connection, *, scope: Scope) -> list[ServiceRow]:
+    query, params = scoped_sql(
+        "SELECT s.service_id, s.reference, s.name, s.contract_id, c.payment_basis, c.pays_frustrated,"
+        " c.pays_extras FROM actuals.provider_service s JOIN actuals.contract c USING (contract_id)"
+        " WHERE s.active AND {scope} ORDER BY s.name, s.service_id",
+        (),
+        Scope.of(scope.principal, prefixed("s")),
+    )
+    return [ServiceRow(*row) for row in await conn.fetch(query, *params)]
+
+
+@dataclass(frozen=True, slots=True)
+class CpliRow:
+    cpli_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    client_reference: str
+    service_level_id: uuid.UUID
+    start_date: date
+    end_date: date | None
+    authorised: bool
+
+
+async def cplis_of(
+    conn: asyncpg.Connection, *, scope: Scope, service_ids: Sequence[uuid.UUID]
+) -> list[CpliRow]:
+    """Every CPLI of those services (within the caller's scope), with its client's reference."""
+    query, params = scoped_sql(
+        "SELECT p.cpli_id, p.service_id, p.client_id, c.reference, p.service_level_id, p.start_date,"
+        " p.end_date, p.authorised FROM actuals.cpli p JOIN actuals.client c USING (client_id)"
+        " WHERE p.service_id = ANY($1::uuid[]) AND c.authority_id = p.authority_id AND {scope}",
+        (list(service_ids),),
+        Scope.of(scope.principal, prefixed("p")),
+    )
+    return [CpliRow(*row) for row in await conn.fetch(query, *params)]
+
+
+async def rates_of(
+    conn: asyncpg.Connection, *, scope: AnyScope, service_level_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[bool, tuple[RateChange, ...]]]:
+    """Each service level's extras rule and its rate history, oldest first."""
+    query, params = scoped_sql(
+        "SELECT l.service_level_id, l.extras_payable, r.effective_from, r.rate FROM actuals.service_level l"
+        " LEFT JOIN actuals.service_level_rate r USING (service_level_id)"
+        " WHERE l.service_level_id = ANY($1::uuid[]) AND {scope} ORDER BY l.service_level_id, r.effective_from",
+        (list(service_level_ids),),
+        scope,
+    )
+    found: dict[uuid.UUID, tuple[bool, list[RateChange]]] = {}
+    for level_id, extras, start, rate in await conn.fetch(query, *params):
+        entry = found.setdefault(level_id, (extras, []))
+        if start is not None:
+            entry[1].append(RateChange(start, rate))
+    return {level: (extras, tuple(history)) for level, (extras, history) in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    week_id: uuid.UUID
+    service_id: uuid.UUID
+    week_commencing: date
+    state: str
+    version: int
+
+
+async def touch_weeks(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    weeks: Sequence[tuple[uuid.UUID, uuid.UUID, date]],
+) -> list[WeekRow]:
+    """Create the weeks that do not exist and lock every one, bumping its version once: one upsert in
+    (service, week) order. `weeks` are (service_id, contract_id, week_commencing) of services already
+    found in the caller's scope. A week that is not open is returned as it is, for the caller to refuse
+    (its transaction is then rolled back, the version bump with it)."""
+    ordered = sorted(set(weeks), key=lambda w: (w[0], w[2]))
+    rows = await conn.fetch(
+        "INSERT INTO actuals.actual_week (week_id, authority_id, organisation_id, contract_id, service_id,"
+        " week_commencing)"
+        " SELECT gen_random_uuid(), $1, $2, w.contract_id, w.service_id, w.week"
+        " FROM unnest($3::uuid[], $4::uuid[], $5::date[]) WITH ORDINALITY AS w(service_id, contract_id, week, n)"
+        " ORDER BY w.n"
+        " ON CONFLICT (service_id, week_commencing) DO UPDATE"
+        " SET version = actuals.actual_week.version + 1, updated_at = now()"
+        " WHERE actuals.actual_week.authority_id = $1 AND actuals.actual_week.organisation_id = $2"
+        " RETURNING week_id, service_id, week_commencing, state, version",
+        principal.authority_id,
+        principal.organisation_id,
+        [w[0] for w in ordered],
+        [w[1] for w in ordered],
+        [w[2] for w in ordered],
+    )
+    return [WeekRow(*row) for row in rows]
+
+
+STAGE_COLUMNS = (
+    "row",
+    "service_id",
+    "week",
+    "cpli_id",
+    "client_id",
+    "actual",
+    "planned",
+    "frustrated",
+    "missed",
+    "extra",
+    "visits",
+    "comment",
+    "unit_rate",
+    "averaged",
+    "total",
+    "planned_total",
+)
+StagedLine = tuple[
+    int, uuid.UUID, date, uuid.UUID, uuid.UUID, Decimal, Decimal, Decimal, Decimal, Decimal, int | None, str,
+    Decimal, bool, Decimal, Decimal,
+]  # fmt: skip
+
+
+async def open_stage(conn: asyncpg.Connection) -> None:
+    """The temporary table the checked rows are copied into, a chunk at a time, until all are read."""
+    await conn.execute(
+        "CREATE TEMPORARY TABLE import_stage (row integer, service_id uuid, week date, cpli_id uuid,"
+        " client_id uuid, actual numeric, planned numeric, frustrated numeric, missed numeric, extra numeric,"
+        " visits integer, comment text, unit_rate numeric, averaged boolean, total numeric,"
+        " planned_total numeric) ON COMMIT DROP"
+    )
+
+
+async def stage(conn: asyncpg.Connection, *, lines: Sequence[StagedLine]) -> None:
+    await conn.copy_records_to_table("import_stage", records=lines, columns=STAGE_COLUMNS)
+
+
+async def staged_duplicates(conn: asyncpg.Connection) -> list[tuple[int, int]]:
+    """(row, the first row it repeats): the same client (CPLI) of a service and week twice in the file."""
+    await conn.execute("ANALYZE import_stage")
+    rows = await conn.fetch(
+        "SELECT row, first FROM (SELECT row, min(row) OVER (PARTITION BY service_id, week, cpli_id) AS first"
+        " FROM import_stage) d WHERE row <> first ORDER BY row"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def staged_in_closed_weeks(conn: asyncpg.Connection) -> list[tuple[int, uuid.UUID, date, str]]:
+    """(row, service, week, state) of the rows whose week is confirmed or locked (weeks locked already)."""
+    rows = await conn.fetch(
+        "SELECT s.row, s.service_id, s.week, w.state FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week WHERE w.state <> 'open' ORDER BY s.row"
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def staged_with_visits(conn: asyncpg.Connection) -> list[int]:
+    """The rows whose line's figures come from recorded visits (a timetabled line edited visit by visit)."""
+    rows = await conn.fetch(
+        "SELECT s.row FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week"
+        " JOIN actuals.actual_line l ON l.week_id = w.week_id AND l.cpli_id = s.cpli_id"
+        " WHERE EXISTS (SELECT 1 FROM actuals.actual_visit v WHERE v.line_id = l.line_id) ORDER BY s.row"
+    )
+    return [r[0] for r in rows]
+
+
+async def write_staged(conn: asyncpg.Connection, *, updated_by: str) -> int:
+    """Every staged line inserted or updated in one statement (their weeks locked by `touch_weeks`)."""
+    status = await conn.execute(
+        "INSERT INTO actuals.actual_line (line_id, week_id, authority_id, organisation_id, contract_id,"
+        " service_id, cpli_id, client_id, actual, planned, frustrated, missed, extra, visits, comment,"
+        " unit_rate, averaged, total, planned_total, entered, updated_at, updated_by)"
+        " SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
+        " s.cpli_id, s.client_id, s.actual, s.planned, s.frustrated, s.missed, s.extra, s.visits, s.comment,"
+        " s.unit_rate, s.averaged, s.total, s.planned_total, true, now(), $1"
+        " FROM import_stage s JOIN actuals.actual_week w"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week"
+        " ON CONFLICT (week_id, cpli_id) DO UPDATE SET actual = EXCLUDED.actual, planned = EXCLUDED.planned,"
+        " frustrated = EXCLUDED.frustrated, missed = EXCLUDED.missed, extra = EXCLUDED.extra,"
+        " visits = EXCLUDED.visits, comment = EXCLUDED.comment, unit_rate = EXCLUDED.unit_rate,"
+        " averaged = EXCLUDED.averaged, total = EXCLUDED.total, planned_total = EXCLUDED.planned_total,"
+        " entered = true, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
+        updated_by,
+    )
+    return int(status.split()[-1])
+
+
+async def mark_imported(conn: asyncpg.Connection, *, import_id: uuid.UUID, rows: int) -> None:
+    """Imported: the file is no longer needed (the lines hold everything it said)."""
+    await conn.execute(
+        "UPDATE actuals.import_batch SET status = 'imported', rows = $2, finished_at = now() WHERE import_id = $1",
+        import_id,
+        rows,
+    )
+    await conn.execute("DELETE FROM actuals.import_file WHERE import_id = $1", import_id)
+
+
+async def mark_refused(
+    conn: asyncpg.Connection,
+    *,
+    import_id: uuid.UUID,
+    rows: int,
+    faults: Sequence[tuple[int, str | None, str]],
+) -> None:
+    """Refused, with every fault; the file is dropped (the provider corrects their copy and sends it again)."""
+    await conn.execute(
+        "UPDATE actuals.import_batch SET status = 'refused', rows = $2, error_count = $3, finished_at = now()"
+        " WHERE import_id = $1",
+        import_id,
+        rows,
+        len(faults),
+    )
+    await conn.execute("DELETE FROM actuals.import_error WHERE import_id = $1", import_id)
+    await conn.copy_records_to_table(
+        "import_error",
+        schema_name="actuals",
+        records=[(import_id, n, *fault) for n, fault in enumerate(faults, start=1)],
+        columns=("import_id", "seq", "row", "column", "message"),
+    )
+    await conn.execute("DELETE FROM actuals.import_file WHERE import_id = $1", import_id)
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+
+class ExportService(Record):
+    service_id: uuid.UUID
+    reference: str
+    name: str
+
+
+async def export_service(
+    conn: asyncpg.Connection, *, scope: Scope, service_id: uuid.UUID
+) -> ExportService | None:
+    return await fetch_one(
+        conn,
+        ExportService,
+        "SELECT service_id, reference, name FROM actuals.provider_service WHERE service_id = $1 AND {scope}",
+        service_id,
+        scope=scope,
+    )
+
+
+async def export_lines(
+    conn: asyncpg.Connection, *, scope: Scope, service_id: uuid.UUID, first_week: date, last_week: date
+) -> list[asyncpg.Record]:
+    """The entered lines of the service's weeks from `first_week` to `last_week` (Mondays), by week
+    and client reference: (week_commencing, client reference, actual, planned, frustrated, missed, extra,
+    visits, comment)."""
+    query, params = scoped_sql(
+        "SELECT w.week_commencing, c.reference, l.actual, l.planned, l.frustrated, l.missed, l.extra,"
+        " l.visits, l.comment FROM actuals.actual_week w JOIN actuals.actual_line l USING (week_id)"
+        " JOIN actuals.client c ON c.client_id = l.client_id"
+        " WHERE w.service_id = $1 AND w.week_commencing BETWEEN $2 AND $3 AND l.entered AND {scope}"
+        " ORDER BY w.week_commencing, c.reference",
+        (service_id, first_week, last_week),
+        Scope.of(scope.principal, prefixed("w")),
+    )
+    return list(await conn.fetch(query, *params))
