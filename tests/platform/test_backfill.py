@@ -46,6 +46,8 @@ async def test_what_identity_republishes_is_what_its_handlers_last_published(
             totals = {
                 "organisation": await conn.fetchval("SELECT count(*) FROM identity.organisation"),
                 "user": await conn.fetchval("SELECT count(*) FROM identity.app_user"),
+                "contract": await conn.fetchval("SELECT count(*) FROM identity.contract"),
+                "provider_service": await conn.fetchval("SELECT count(*) FROM identity.provider_service"),
             }
             rows = await conn.fetch(
                 "SELECT body FROM identity.outbox WHERE routing_key = ANY($1) ORDER BY id",
@@ -63,7 +65,12 @@ async def test_what_identity_republishes_is_what_its_handlers_last_published(
         kept = republished if envelope["correlation_id"] == marker else last_published
         kept[envelope["aggregate_id"]] = envelope
     for provider in world.providers:
-        for aggregate_id in (provider.organisation_id, provider.user_id):
+        for aggregate_id in (
+            provider.organisation_id,
+            provider.user_id,
+            provider.contract_id,
+            provider.service_id,
+        ):
             again, before = republished[str(aggregate_id)], last_published[str(aggregate_id)]
             assert again["payload"] == before["payload"], provider.label
             assert (again["authority_id"], again["event_type"]) == (

@@ -7,6 +7,7 @@ from actuals.config import Settings
 from actuals.consumers import SUBSCRIPTIONS, organisations
 from actuals.handlers.imports import JOBS as IMPORT_JOBS
 from actuals.import_worker import run_imports
+from actuals.republishing import REPUBLISHERS
 from shared.jobs_api import jobs_routers
 from shared.migrations import AUDIT_LOG, JOBS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
@@ -20,6 +21,7 @@ DEFINITION = ServiceDefinition(
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, JOBS),
     worker_tasks=[run_imports],  # bulk imports: actuals.import_worker
+    republishers=REPUBLISHERS,  # payments' and reports' backfill requests, and `python -m actuals republish`
 )
 
 

@@ -1,5 +1,5 @@
 """What identity re-publishes when a consumer asks for a backfill (shared.backfill): the current full
-state of every organisation and every user, as the same events its handlers publish on each change.
+state of every organisation, user, contract and provider service, as the same events its handlers publish on each change.
 
 Each query gives one row per aggregate with the event's fields as columns, in the shape those handlers
 build (a user's memberships: those of active organisations, by organisation name). The queries read
@@ -9,7 +9,7 @@ every authority's rows: a backfill is identity's own work for the other services
 from __future__ import annotations
 
 from shared.backfill import Republisher
-from shared.events import OrganisationUpserted, UserUpserted
+from shared.events import ContractUpserted, OrganisationUpserted, ProviderServiceUpserted, UserUpserted
 
 ORGANISATIONS = """
     SELECT organisation_id, authority_id, reference, name, active, address, postcode, phone, email,
@@ -33,7 +33,25 @@ USERS = """
      ORDER BY u.user_id
 """
 
+# Every field of the handlers' events (`ContractUpserted(**contract.model_dump())`), closed ones included:
+# consumers keep closed contracts and services (`active` false), which older rows still point at.
+CONTRACTS = """
+    SELECT contract_id, authority_id, organisation_id, reference, name, payment_basis, frequency,
+           pays_frustrated, pays_extras, vat_registered, start_date, end_date, active, revision, updated_at
+      FROM identity.contract
+     ORDER BY contract_id
+"""
+
+PROVIDER_SERVICES = """
+    SELECT service_id, authority_id, organisation_id, contract_id, reference, name, active, revision,
+           updated_at
+      FROM identity.provider_service
+     ORDER BY service_id
+"""
+
 REPUBLISHERS = (
     Republisher(OrganisationUpserted, ORGANISATIONS, aggregate_id="organisation_id"),
     Republisher(UserUpserted, USERS, aggregate_id="user_id"),
+    Republisher(ContractUpserted, CONTRACTS, aggregate_id="contract_id"),
+    Republisher(ProviderServiceUpserted, PROVIDER_SERVICES, aggregate_id="service_id"),
 )

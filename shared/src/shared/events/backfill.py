@@ -28,12 +28,25 @@ class BackfillRequested(EventPayload):
 
 
 class IdentityBackfillRequested(BackfillRequested):
-    """Ask identity to re-publish the current full state of every organisation or every user, as their
-    ordinary `upserted` events with their current revisions, so that a consumer that started late fills
-    its projection. Every consumer of the type receives them; their revision guards make that harmless."""
+    """Ask identity to re-publish the current full state of every organisation, user, contract or
+    provider service, as their ordinary `upserted` events with their current revisions, so that a
+    consumer that started late fills its projection. Every consumer of the type receives them; their
+    revision guards make that harmless."""
 
     producer = "identity"
 
-    aggregate_type: Literal["organisation", "user"] = Field(
+    aggregate_type: Literal["organisation", "user", "contract", "provider_service"] = Field(
         description="The aggregate type whose current states are wanted", examples=["organisation"]
+    )
+
+
+class ActualsBackfillRequested(BackfillRequested):
+    """Ask actuals to re-publish the current full state of every client, service level or care package
+    line item, as their ordinary `upserted` events with their current revisions (payments and reports
+    fill their projections of the council's care packages this way)."""
+
+    producer = "actuals"
+
+    aggregate_type: Literal["client", "service_level", "cpli"] = Field(
+        description="The aggregate type whose current states are wanted", examples=["cpli"]
     )

@@ -3,10 +3,11 @@ The organisation projection's list is mounted beside them in `actuals.main`."""
 
 from fastapi import APIRouter
 
-from actuals.api import cplis, imports, weeks
+from actuals.api import council, cplis, imports, weeks
 
 ROUTERS: list[APIRouter] = [
     cplis.provider_api,
     weeks.provider_api,
     imports.router,  # bulk import and export
+    council.router,
 ]

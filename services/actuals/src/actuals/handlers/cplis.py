@@ -46,7 +46,10 @@ async def list_services(caller: Caller, work: Work) -> list[ServiceSummary]:
     scope = Scope.of(principal, SERVICE_COLUMNS)
     async with work.read() as conn:
         services = await cplis.list_services(conn, scope=scope)
-        due = await weeks_due.unconfirmed_weeks(conn, scope=scope, today=today())
+        late = await weeks_due.unconfirmed_weeks(
+            conn, scope=Scope.of(principal, weeks_due.SERVICE_ROWS), today=today()
+        )
+    due = {service.service_id: service.unconfirmed_weeks for service in late}
     return [
         ServiceSummary(
             service_id=s.service_id,

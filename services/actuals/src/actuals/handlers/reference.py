@@ -1,0 +1,563 @@
+"""The council's care packages: bulk upserts of clients, service levels and CPLIs by the council's own
+references, and their lists (DOMAIN.md "Care package line items").
+
+A bulk upsert is all or nothing: every item is checked (its shape, then its references against what the
+authority holds) and every fault is listed with the item's index and field before anything is written.
+Each created or changed row gets a new revision and publishes its full state; an unchanged item writes and
+publishes nothing (it is counted). The SQL is set-based (`store.reference`), so 10,000 items are a few
+statements, not 10,000 round trips.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from actuals.store import reference as store
+from actuals.store.reference import Client, Cpli, CpliRow, ServiceLevel, Visit
+from shared.auth import Principal
+from shared.capabilities import Capability, require_capability
+from shared.errors import Forbidden, Invalid
+from shared.events import ClientUpserted, CpliUpserted, RateState, ServiceLevelUpserted, TimetabledVisit
+from shared.money import Money, Rate, Units
+from shared.store import Scope
+from shared.uow import Caller, UnitOfWork, Work
+
+MAX_ITEMS = 10_000
+REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]*$"
+# One line of text: no control characters (names and references end up in CSVs and pages).
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+
+Reference = Annotated[str, Field(min_length=1, max_length=60, pattern=REFERENCE)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ClientIn(_Item):
+    """A service user, by the council's reference (SSRef)."""
+
+    reference: Reference = Field(description="The council's reference (SSRef)", examples=["A201000005"])
+    name: Text = Field(description="Name as the council records it", examples=["Miss Pamela Portal"])
+    date_of_birth: date | None = Field(None, description="Date of birth, YYYY-MM-DD")
+
+
+class RateIn(_Item):
+    effective_from: date = Field(description="First day the rate applies")
+    rate: Rate = Field(description="Unit rate in pounds, at most 4 decimal places", examples=["646.0600"])
+
+
+class ServiceLevelIn(_Item):
+    """What is commissioned, in which unit, with its whole rate history (which replaces the stored one)."""
+
+    reference: Reference = Field(description="The council's reference", examples=["SL-B4-SR-LT"])
+    name: Text = Field(description="Name", examples=["Band 4 - Single Room - Long Term"])
+    unit: Literal["Hours", "Weeks", "Nights"] = Field(description="The unit quantities are counted in")
+    extras_payable: bool = Field(True, description="Extra units are payable on this service type")
+    rates: list[RateIn] = Field(min_length=1, max_length=500, description="The full rate history")
+
+
+class VisitIn(_Item):
+    weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
+    start_time: time = Field(description="Planned start, HH:MM, local time (no zone)")
+    minutes: int = Field(gt=0, le=1440, description="Planned length in minutes")
+    carers: int = Field(1, ge=1, le=10, description="Carers on the visit")
+
+    @field_validator("start_time")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a visit starts at a local time (HH:MM), without a time zone")
+        return value
+
+
+class CpliIn(_Item):
+    """A care package line item: a client's package from one service, at one service level."""
+
+    reference: Reference = Field(description="The council's reference for the line", examples=["CPLI-735810"])
+    client_reference: Reference = Field(description="The client's SSRef (a client of this authority)")
+    service_level_reference: Reference = Field(description="The service level's reference")
+    service_id: uuid.UUID = Field(description="The provider service (its organisation and contract follow)")
+    care_package_ref: Text = Field(description="Care package reference", examples=["M2872/Migr:735810"])
+    start_date: date = Field(description="First day commissioned")
+    end_date: date | None = Field(None, description="Last day commissioned; null while open-ended")
+    cost: Money = Field(description="Commissioned cost in pounds", examples=["646.06"])
+    frequency: Annotated[str, Field(min_length=1, max_length=40, pattern=ONE_LINE)] = Field(
+        description="How often the cost applies", examples=["Weekly"]
+    )
+    pricing: Annotated[str, Field(max_length=200, pattern=ONE_LINE)] = Field(
+        "", description="Pricing text", examples=["1 x Placement at £646.06 (Spot)"]
+    )
+    units_per_week: Units | None = Field(None, description="Planned units a week (when not timetabled)")
+    timetable: list[VisitIn] = Field(
+        default_factory=list, max_length=100, description="Planned visits (when timetabled)"
+    )
+    authorised: bool = Field(description="Only authorised CPLIs are paid")
+
+
+@dataclass(frozen=True)
+class Fault:
+    index: int
+    field: str
+    message: str
+
+
+class ItemsInvalid(Invalid):
+    """Some items of a bulk upsert are wrong: 422 listing every fault by item index and field."""
+
+    def __init__(self, faults: Sequence[Fault]) -> None:
+        first = faults[0]
+        more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
+        super().__init__(
+            f"item {first.index}, {first.field}: {first.message}{more}; nothing was written",
+            code="invalid-items",
+        )
+        self.faults = list(faults)
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [{"index": f.index, "field": f.field, "message": f.message} for f in self.faults]
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+# --- shared checks -----------------------------------------------------------------------------------
+
+
+def require_council(principal: Principal, *, edit: bool = False) -> None:
+    """The council API is the council's (staff or systems): Care Management's capability, edit to write."""
+    if not principal.is_council:
+        raise Forbidden("only the council can use the council API")
+    require_capability(principal, Capability.care_package_line_items, edit=edit)
+
+
+def require_count(items: Sequence[object]) -> None:
+    if not items:
+        raise Invalid.field("items", "send at least one item", code="no-items")
+    if len(items) > MAX_ITEMS:
+        raise Invalid.field(
+            "items",
+            f"{len(items):,} items: at most {MAX_ITEMS:,} are accepted in one call; split the upload",
+            code="too-many-items",
+        )
+
+
+M = TypeVar("M", bound=_Item)
+
+
+def validate_items(model: type[M], items: Sequence[object], faults: list[Fault]) -> list[tuple[int, M]]:
+    """Each item as `model`, its faults (index, dotted field, message) added to `faults`."""
+    valid: list[tuple[int, M]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            faults.append(Fault(index, "", f"an item must be a JSON object, not {type(item).__name__}"))
+            continue
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in err["loc"])
+                faults.append(Fault(index, where, err["msg"]))
+    return valid
+
+
+def unique_references(
+    items: Sequence[tuple[int, Any]],
+    faults: list[Fault],
+    *,
+    key: Callable[[Any], str] = lambda m: m.reference,
+) -> None:
+    """A reference twice in one call is ambiguous (which one wins?): every repeat is a fault."""
+    seen: dict[str, int] = {}
+    for index, item in items:
+        ref = key(item)
+        if ref in seen:
+            faults.append(Fault(index, "reference", f"{ref!r} is also item {seen[ref]} of this call"))
+        else:
+            seen[ref] = index
+
+
+def refuse(faults: list[Fault]) -> None:
+    if faults:
+        raise ItemsInvalid(sorted(faults, key=lambda f: f.index))
+
+
+# --- clients -----------------------------------------------------------------------------------------
+
+
+async def upsert_clients(caller: Caller, work: Work, *, items: Sequence[object]) -> UpsertResult:
+    principal = caller.principal
+    require_council(principal, edit=True)
+    require_count(items)
+    faults: list[Fault] = []
+    valid = validate_items(ClientIn, items, faults)
+    unique_references(valid, faults)
+    today = date.today()
+    for index, client in valid:
+        if client.date_of_birth is not None and client.date_of_birth > today:
+            faults.append(Fault(index, "date_of_birth", "the date of birth is in the future"))
+    refuse(faults)
+    clients = [c for _, c in valid]
+    async with work.begin(caller.actor) as uow:
+        written = await store.upsert_clients(
+            uow.conn,
+            authority_id=principal.authority_id,
+            references=[c.reference for c in clients],
+            names=[c.name for c in clients],
+            dates_of_birth=[c.date_of_birth for c in clients],
+        )
+        await uow.publish_many([(client_event(w), w.client_id, w.authority_id) for w in written])
+        result = _result(len(clients), created=sum(w.created for w in written), changed=len(written))
+        await _audit(uow, "clients_upserted", principal, result)
+    return result
+
+
+def client_event(client: Client) -> ClientUpserted:
+    return ClientUpserted(
+        client_id=client.client_id,
+        authority_id=client.authority_id,
+        reference=client.reference,
+        name=client.name,
+        date_of_birth=client.date_of_birth,
+        revision=client.revision,
+        updated_at=client.updated_at,
+    )
+
+
+# --- service levels ----------------------------------------------------------------------------------
+
+
+def _rates_of(level: ServiceLevelIn) -> list[tuple[date, Any]]:
+    return sorted((r.effective_from, r.rate) for r in level.rates)
+
+
+async def upsert_service_levels(caller: Caller, work: Work, *, items: Sequence[object]) -> UpsertResult:
+    principal = caller.principal
+    require_council(principal, edit=True)
+    require_count(items)
+    faults: list[Fault] = []
+    valid = validate_items(ServiceLevelIn, items, faults)
+    unique_references(valid, faults)
+    for index, level in valid:
+        days = [r.effective_from for r in level.rates]
+        for day in sorted({d for d in days if days.count(d) > 1}):
+            faults.append(Fault(index, "rates", f"two rates are effective from {day.isoformat()}"))
+        if any(r.rate < 0 for r in level.rates):
+            faults.append(Fault(index, "rates", "a rate cannot be negative"))
+    refuse(faults)
+    levels = [level for _, level in valid]
+    scope = Scope.of(principal, store.LEVEL_ROWS)
+    async with work.begin(caller.actor) as uow:
+        existing = {
+            s.reference: s
+            for s in await store.service_levels_by_reference(
+                uow.conn, scope=scope, references=[s.reference for s in levels], for_update=True
+            )
+        }
+        changed = [s for s in levels if _level_changed(existing.get(s.reference), s)]
+        if changed:
+            ids = await store.write_service_levels(
+                uow.conn,
+                authority_id=principal.authority_id,
+                references=[s.reference for s in changed],
+                names=[s.name for s in changed],
+                units=[s.unit for s in changed],
+                extras_payable=[s.extras_payable for s in changed],
+                rates=[_rates_of(s) for s in changed],
+            )
+            now = await store.service_levels_by_id(uow.conn, scope=scope, ids=ids)
+            await uow.publish_many(
+                [(service_level_event(s), s.service_level_id, s.authority_id) for s in now]
+            )
+        created = sum(1 for s in changed if s.reference not in existing)
+        result = _result(len(levels), created=created, changed=len(changed))
+        await _audit(uow, "service_levels_upserted", principal, result)
+    return result
+
+
+def _level_changed(current: ServiceLevel | None, wanted: ServiceLevelIn) -> bool:
+    if current is None:
+        return True
+    return (
+        current.name,
+        current.unit,
+        current.extras_payable,
+        [(r.effective_from, r.rate) for r in current.rates],
+    ) != (
+        wanted.name,
+        wanted.unit,
+        wanted.extras_payable,
+        _rates_of(wanted),
+    )
+
+
+def service_level_event(level: ServiceLevel) -> ServiceLevelUpserted:
+    return ServiceLevelUpserted(
+        service_level_id=level.service_level_id,
+        authority_id=level.authority_id,
+        reference=level.reference,
+        name=level.name,
+        unit=level.unit,  # the table's CHECK holds it to the three units
+        extras_payable=level.extras_payable,
+        rates=[RateState(effective_from=r.effective_from, rate=r.rate) for r in level.rates],
+        revision=level.revision,
+        updated_at=level.updated_at,
+    )
+
+
+# --- CPLIs -------------------------------------------------------------------------------------------
+
+
+async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -> UpsertResult:
+    principal = caller.principal
+    require_council(principal, edit=True)
+    require_count(items)
+    faults: list[Fault] = []
+    valid = validate_items(CpliIn, items, faults)
+    unique_references(valid, faults)
+    for index, cpli in valid:
+        faults.extend(_shape_faults(index, cpli))
+    # The references are looked up even when some items are already wrong: every fault in one answer.
+    async with work.begin(caller.actor) as uow:
+        conn = uow.conn
+        authority = Scope.of(principal, store.AUTHORITY_ROWS)
+        clients = {
+            c.reference: c
+            for c in await store.clients_by_reference(
+                conn, scope=authority, references=sorted({c.client_reference for _, c in valid})
+            )
+        }
+        levels = {
+            s.reference: s
+            for s in await store.service_levels_by_reference(
+                conn,
+                scope=Scope.of(principal, store.LEVEL_ROWS),
+                references=sorted({c.service_level_reference for _, c in valid}),
+            )
+        }
+        services = {
+            s.service_id: s
+            for s in await store.services_by_id(
+                conn,
+                scope=Scope.of(principal, store.SERVICE_ROWS),
+                ids=sorted({c.service_id for _, c in valid}),
+            )
+        }
+        rows: list[CpliRow] = []
+        for index, cpli in valid:
+            client = clients.get(cpli.client_reference)
+            level = levels.get(cpli.service_level_reference)
+            service = services.get(cpli.service_id)
+            if client is None:
+                faults.append(
+                    Fault(
+                        index,
+                        "client_reference",
+                        f"there is no client {cpli.client_reference!r} in this authority",
+                    )
+                )
+            if level is None:
+                faults.append(
+                    Fault(
+                        index,
+                        "service_level_reference",
+                        f"there is no service level {cpli.service_level_reference!r} in this authority",
+                    )
+                )
+            elif cpli.timetable and level.unit != "Hours":
+                faults.append(
+                    Fault(
+                        index,
+                        "timetable",
+                        f"visits are timed in hours, but {level.name!r} counts {level.unit}",
+                    )
+                )
+            if service is None:
+                faults.append(
+                    Fault(index, "service_id", f"there is no service {cpli.service_id} of this authority")
+                )
+            if client is None or level is None or service is None:
+                continue
+            rows.append(
+                CpliRow(
+                    reference=cpli.reference,
+                    organisation_id=service.organisation_id,
+                    contract_id=service.contract_id,
+                    service_id=service.service_id,
+                    client_id=client.client_id,
+                    service_level_id=level.service_level_id,
+                    care_package_ref=cpli.care_package_ref,
+                    start_date=cpli.start_date,
+                    end_date=cpli.end_date,
+                    cost=cpli.cost,
+                    frequency=cpli.frequency,
+                    pricing=cpli.pricing,
+                    units_per_week=cpli.units_per_week,
+                    authorised=cpli.authorised,
+                    timetable=sorted(
+                        (Visit(**v.model_dump()) for v in cpli.timetable),
+                        key=lambda v: (v.weekday, v.start_time),
+                    ),
+                )
+            )
+        refuse(faults)
+        existing = {
+            c.reference: c
+            for c in await store.cplis_by_reference(
+                conn,
+                scope=Scope.of(principal, store.CPLI_ROWS),
+                references=[r.reference for r in rows],
+                for_update=True,
+            )
+        }
+        changed = [r for r in rows if _cpli_changed(existing.get(r.reference), r)]
+        ids = await store.write_cplis(conn, authority_id=principal.authority_id, rows=changed)
+        now = await store.cplis_by_id(conn, scope=Scope.of(principal, store.CPLI_ROWS), ids=ids)
+        await uow.publish_many([(cpli_event(c), c.cpli_id, c.authority_id) for c in now])
+        created = sum(1 for r in changed if r.reference not in existing)
+        result = _result(len(rows), created=created, changed=len(changed))
+        await _audit(uow, "cplis_upserted", principal, result)
+    return result
+
+
+def _shape_faults(index: int, cpli: CpliIn) -> list[Fault]:
+    found = []
+    if cpli.end_date is not None and cpli.end_date < cpli.start_date:
+        found.append(Fault(index, "end_date", "the end date is before the start date"))
+    if cpli.timetable and cpli.units_per_week is not None:
+        found.append(Fault(index, "units_per_week", "give units_per_week or a timetable, not both"))
+    if not cpli.timetable and cpli.units_per_week is None:
+        found.append(Fault(index, "units_per_week", "give units_per_week, or a timetable of visits"))
+    if cpli.units_per_week is not None and (cpli.units_per_week < 0 or cpli.units_per_week >= 10**6):
+        found.append(Fault(index, "units_per_week", "must be between 0 and 999999.99"))
+    if cpli.units_per_week is not None and cpli.units_per_week != round(cpli.units_per_week, 2):
+        found.append(Fault(index, "units_per_week", "at most 2 decimal places"))
+    if cpli.cost < 0:
+        found.append(Fault(index, "cost", "the cost cannot be negative"))
+    slots: defaultdict[tuple[int, time], int] = defaultdict(int)
+    for n, visit in enumerate(cpli.timetable):
+        slots[(visit.weekday, visit.start_time)] += 1
+        if slots[(visit.weekday, visit.start_time)] == 2:
+            found.append(
+                Fault(
+                    index, f"timetable.{n}", f"two visits start at {visit.start_time:%H:%M} on the same day"
+                )
+            )
+    return found
+
+
+def _cpli_changed(current: Cpli | None, wanted: CpliRow) -> bool:
+    if current is None:
+        return True
+    fields = (
+        "organisation_id",
+        "contract_id",
+        "service_id",
+        "client_id",
+        "service_level_id",
+        "care_package_ref",
+        "start_date",
+        "end_date",
+        "cost",
+        "frequency",
+        "pricing",
+        "units_per_week",
+        "authorised",
+        "timetable",
+    )
+    return any(getattr(current, f) != getattr(wanted, f) for f in fields)
+
+
+def cpli_event(cpli: Cpli) -> CpliUpserted:
+    return CpliUpserted(
+        cpli_id=cpli.cpli_id,
+        authority_id=cpli.authority_id,
+        organisation_id=cpli.organisation_id,
+        contract_id=cpli.contract_id,
+        service_id=cpli.service_id,
+        client_id=cpli.client_id,
+        client_reference=cpli.client_reference,
+        service_level_id=cpli.service_level_id,
+        reference=cpli.reference,
+        care_package_ref=cpli.care_package_ref,
+        start_date=cpli.start_date,
+        end_date=cpli.end_date,
+        cost=cpli.cost,
+        frequency=cpli.frequency,
+        pricing=cpli.pricing,
+        units_per_week=cpli.units_per_week,
+        timetable=[TimetabledVisit(**v.model_dump()) for v in cpli.timetable],
+        authorised=cpli.authorised,
+        revision=cpli.revision,
+        updated_at=cpli.updated_at,
+    )
+
+
+# --- lists -------------------------------------------------------------------------------------------
+
+
+async def list_clients(caller: Caller, work: Work, *, limit: int, offset: int) -> list[Client]:
+    require_council(caller.principal)
+    async with work.read() as conn:
+        return await store.list_clients(
+            conn, scope=Scope.of(caller.principal, store.AUTHORITY_ROWS), limit=limit, offset=offset
+        )
+
+
+async def list_service_levels(caller: Caller, work: Work, *, limit: int, offset: int) -> list[ServiceLevel]:
+    require_council(caller.principal)
+    async with work.read() as conn:
+        return await store.list_service_levels(
+            conn, scope=Scope.of(caller.principal, store.LEVEL_ROWS), limit=limit, offset=offset
+        )
+
+
+async def list_cplis(
+    caller: Caller,
+    work: Work,
+    *,
+    organisation_id: uuid.UUID | None,
+    service_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> list[Cpli]:
+    require_council(caller.principal)
+    async with work.read() as conn:
+        return await store.list_cplis(
+            conn,
+            scope=Scope.of(caller.principal, store.CPLI_ROWS),
+            organisation_id=organisation_id,
+            service_id=service_id,
+            limit=limit,
+            offset=offset,
+        )
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _result(total: int, *, created: int, changed: int) -> UpsertResult:
+    return UpsertResult(created=created, updated=changed - created, unchanged=total - changed)
+
+
+async def _audit(uow: UnitOfWork, action: str, principal: Principal, result: UpsertResult) -> None:
+    await uow.audit(
+        action,
+        authority_id=principal.authority_id,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    uow.log(action, created=result.created, updated=result.updated, unchanged=result.unchanged)

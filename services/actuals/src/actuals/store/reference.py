@@ -1,0 +1,459 @@
+"""The council's reference data of care packages: clients, service levels (with their rate history) and
+CPLIs (with their timetable), and identity's services as actuals keeps them.
+
+Bulk writes are set-based: one statement per table for a whole request (arrays through `unnest`), never
+a round trip per row. The council's writes take the authority from the verified caller and the conflict
+keys hold it, so they cannot touch another authority's rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import asyncpg
+
+from shared.records import Record
+from shared.scoping import Columns
+from shared.store import AnyScope, Unscoped, execute, fetch
+
+COUNCIL_WRITE = Unscoped("the council's write in its own authority (the conflict key holds the authority)")
+# Scoping columns of each table, as its queries name them (clients and service levels belong to the
+# authority only; a CPLI and a service to an organisation, a contract and a service).
+AUTHORITY_ROWS = Columns(organisation=None)
+LEVEL_ROWS = Columns(authority="l.authority_id", organisation=None)
+CPLI_ROWS = Columns(
+    authority="p.authority_id",
+    organisation="p.organisation_id",
+    contract="p.contract_id",
+    service="p.service_id",
+)
+SERVICE_ROWS = Columns(contract="contract_id", service="service_id")
+
+
+class Client(Record):
+    client_id: uuid.UUID
+    authority_id: uuid.UUID
+    reference: str
+    name: str
+    date_of_birth: date | None
+    revision: int
+    updated_at: datetime
+
+
+class WrittenClient(Client):
+    created: bool
+
+
+class Written(Record):
+    """A row a bulk write created or changed: its id under the council's reference."""
+
+    id: uuid.UUID
+    reference: str
+
+
+# Child rows (rates, timetables) of rows the same transaction has just written in the caller's authority.
+OWN_CHILDREN = Unscoped("the child rows of rows just written in the caller's own authority")
+
+
+class Rate(Record):
+    effective_from: date
+    rate: Decimal
+
+
+class ServiceLevel(Record):
+    service_level_id: uuid.UUID
+    authority_id: uuid.UUID
+    reference: str
+    name: str
+    unit: str
+    extras_payable: bool
+    rates: list[Rate]
+    revision: int
+    updated_at: datetime
+
+
+class Visit(Record):
+    weekday: int
+    start_time: time
+    minutes: int
+    carers: int
+
+
+class Cpli(Record):
+    cpli_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    client_reference: str
+    service_level_id: uuid.UUID
+    service_level_reference: str
+    reference: str
+    care_package_ref: str
+    start_date: date
+    end_date: date | None
+    cost: Decimal
+    frequency: str
+    pricing: str
+    units_per_week: Decimal | None
+    timetable: list[Visit]
+    authorised: bool
+    revision: int
+    updated_at: datetime
+
+
+class ProviderService(Record):
+    service_id: uuid.UUID
+    authority_id: uuid.UUID
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    reference: str
+    name: str
+    active: bool
+
+
+# --- clients -----------------------------------------------------------------------------------------
+
+CLIENT_COLUMNS = "client_id, authority_id, reference, name, date_of_birth, revision, updated_at"
+
+
+async def upsert_clients(
+    conn: asyncpg.Connection,
+    *,
+    authority_id: uuid.UUID,
+    references: Sequence[str],
+    names: Sequence[str],
+    dates_of_birth: Sequence[date | None],
+) -> list[WrittenClient]:
+    """Create or change the clients in one statement; answer only those created or changed (an unchanged
+    one is not written, so its revision stays)."""
+    return await fetch(
+        conn,
+        WrittenClient,
+        f"""
+        INSERT INTO actuals.client AS c (client_id, authority_id, reference, name, date_of_birth)
+        SELECT gen_random_uuid(), $1, r.reference, r.name, r.date_of_birth
+          FROM unnest($2::text[], $3::text[], $4::date[]) AS r(reference, name, date_of_birth)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, date_of_birth = EXCLUDED.date_of_birth,
+               revision = c.revision + 1, updated_at = now()
+         WHERE (c.name, c.date_of_birth) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.date_of_birth)
+        RETURNING {CLIENT_COLUMNS}, (xmax = 0) AS created
+        """,
+        authority_id,
+        list(references),
+        list(names),
+        list(dates_of_birth),
+        scope=COUNCIL_WRITE,
+    )
+
+
+async def clients_by_reference(
+    conn: asyncpg.Connection, *, scope: AnyScope, references: Sequence[str]
+) -> list[Client]:
+    return await fetch(
+        conn,
+        Client,
+        f"SELECT {CLIENT_COLUMNS} FROM actuals.client WHERE reference = ANY($1::text[]) AND {{scope}}",
+        list(references),
+        scope=scope,
+    )
+
+
+async def list_clients(conn: asyncpg.Connection, *, scope: AnyScope, limit: int, offset: int) -> list[Client]:
+    return await fetch(
+        conn,
+        Client,
+        f"SELECT {CLIENT_COLUMNS} FROM actuals.client WHERE {{scope}}"
+        " ORDER BY reference, client_id LIMIT $1 OFFSET $2",
+        limit,
+        offset,
+        scope=scope,
+    )
+
+
+# --- service levels ----------------------------------------------------------------------------------
+
+SERVICE_LEVEL_SELECT = """
+    SELECT l.service_level_id, l.authority_id, l.reference, l.name, l.unit, l.extras_payable, l.revision,
+           l.updated_at,
+           COALESCE((SELECT json_agg(json_build_object('effective_from', r.effective_from, 'rate', r.rate::text)
+                                     ORDER BY r.effective_from)
+                       FROM actuals.service_level_rate r WHERE r.service_level_id = l.service_level_id),
+                    '[]'::json) AS rates
+      FROM actuals.service_level l
+"""
+
+
+async def service_levels_by_reference(
+    conn: asyncpg.Connection, *, scope: AnyScope, references: Sequence[str], for_update: bool = False
+) -> list[ServiceLevel]:
+    """The authority's service levels with these references (locked for the rest of the transaction when
+    `for_update`: a bulk upsert compares them with what it was sent)."""
+    lock = " FOR UPDATE OF l" if for_update else ""
+    return await fetch(
+        conn,
+        ServiceLevel,
+        f"{SERVICE_LEVEL_SELECT} WHERE l.reference = ANY($1::text[]) AND {{scope}}{lock}",
+        list(references),
+        scope=scope,
+    )
+
+
+async def list_service_levels(
+    conn: asyncpg.Connection, *, scope: AnyScope, limit: int, offset: int
+) -> list[ServiceLevel]:
+    return await fetch(
+        conn,
+        ServiceLevel,
+        f"{SERVICE_LEVEL_SELECT} WHERE {{scope}} ORDER BY l.reference, l.service_level_id LIMIT $1 OFFSET $2",
+        limit,
+        offset,
+        scope=scope,
+    )
+
+
+async def write_service_levels(
+    conn: asyncpg.Connection,
+    *,
+    authority_id: uuid.UUID,
+    references: Sequence[str],
+    names: Sequence[str],
+    units: Sequence[str],
+    extras_payable: Sequence[bool],
+    rates: Sequence[Sequence[tuple[date, Decimal]]],
+) -> list[uuid.UUID]:
+    """Create or change these service levels (the caller sends only new or changed ones: each gets a new
+    revision) and replace their rate histories; answer their ids in the order given."""
+    rows = await fetch(
+        conn,
+        Written,
+        """
+        INSERT INTO actuals.service_level AS l (service_level_id, authority_id, reference, name, unit,
+                                                extras_payable)
+        SELECT gen_random_uuid(), $1, r.reference, r.name, r.unit, r.extras_payable
+          FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[])
+               AS r(reference, name, unit, extras_payable)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET name = EXCLUDED.name, unit = EXCLUDED.unit, extras_payable = EXCLUDED.extras_payable,
+               revision = l.revision + 1, updated_at = now()
+        RETURNING service_level_id AS id, reference
+        """,
+        authority_id,
+        list(references),
+        list(names),
+        list(units),
+        list(extras_payable),
+        scope=COUNCIL_WRITE,
+    )
+    ids = {r.reference: r.id for r in rows}
+    ordered = [ids[reference] for reference in references]
+    await execute(
+        conn,
+        "DELETE FROM actuals.service_level_rate WHERE service_level_id = ANY($1::uuid[])",
+        ordered,
+        scope=OWN_CHILDREN,
+    )
+    flat = [
+        (ids[ref], day, rate) for ref, history in zip(references, rates, strict=True) for day, rate in history
+    ]
+    await execute(
+        conn,
+        """
+        INSERT INTO actuals.service_level_rate (service_level_id, effective_from, rate)
+        SELECT * FROM unnest($1::uuid[], $2::date[], $3::numeric[])
+        """,
+        [f[0] for f in flat],
+        [f[1] for f in flat],
+        [f[2] for f in flat],
+        scope=OWN_CHILDREN,
+    )
+    return ordered
+
+
+async def service_levels_by_id(
+    conn: asyncpg.Connection, *, scope: AnyScope, ids: Sequence[uuid.UUID]
+) -> list[ServiceLevel]:
+    return await fetch(
+        conn,
+        ServiceLevel,
+        f"{SERVICE_LEVEL_SELECT} WHERE l.service_level_id = ANY($1::uuid[]) AND {{scope}}",
+        list(ids),
+        scope=scope,
+    )
+
+
+# --- services (identity's, projected) ----------------------------------------------------------------
+
+
+async def services_by_id(
+    conn: asyncpg.Connection, *, scope: AnyScope, ids: Sequence[uuid.UUID]
+) -> list[ProviderService]:
+    """The services with these ids that the scope may see (another authority's are simply absent)."""
+    return await fetch(
+        conn,
+        ProviderService,
+        "SELECT service_id, authority_id, organisation_id, contract_id, reference, name, active"
+        " FROM actuals.provider_service WHERE service_id = ANY($1::uuid[]) AND {scope}",
+        list(ids),
+        scope=scope,
+    )
+
+
+# --- CPLIs -------------------------------------------------------------------------------------------
+
+CPLI_SELECT = """
+    SELECT p.cpli_id, p.authority_id, p.organisation_id, p.contract_id, p.service_id, p.client_id,
+           c.reference AS client_reference, p.service_level_id, l.reference AS service_level_reference,
+           p.reference, p.care_package_ref, p.start_date, p.end_date, p.cost, p.frequency, p.pricing,
+           p.units_per_week, p.authorised, p.revision, p.updated_at,
+           COALESCE((SELECT json_agg(json_build_object('weekday', v.weekday, 'start_time', v.start_time,
+                                                       'minutes', v.minutes, 'carers', v.carers)
+                                     ORDER BY v.weekday, v.start_time)
+                       FROM actuals.cpli_visit v WHERE v.cpli_id = p.cpli_id),
+                    '[]'::json) AS timetable
+      FROM actuals.cpli p
+      JOIN actuals.client c USING (client_id)
+      JOIN actuals.service_level l USING (service_level_id)
+"""
+
+
+async def cplis_by_reference(
+    conn: asyncpg.Connection, *, scope: AnyScope, references: Sequence[str], for_update: bool = False
+) -> list[Cpli]:
+    lock = " FOR UPDATE OF p" if for_update else ""
+    return await fetch(
+        conn,
+        Cpli,
+        f"{CPLI_SELECT} WHERE p.reference = ANY($1::text[]) AND {{scope}}{lock}",
+        list(references),
+        scope=scope,
+    )
+
+
+async def cplis_by_id(conn: asyncpg.Connection, *, scope: AnyScope, ids: Sequence[uuid.UUID]) -> list[Cpli]:
+    return await fetch(
+        conn,
+        Cpli,
+        f"{CPLI_SELECT} WHERE p.cpli_id = ANY($1::uuid[]) AND {{scope}}",
+        list(ids),
+        scope=scope,
+    )
+
+
+async def list_cplis(
+    conn: asyncpg.Connection,
+    *,
+    scope: AnyScope,
+    organisation_id: uuid.UUID | None,
+    service_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> list[Cpli]:
+    return await fetch(
+        conn,
+        Cpli,
+        f"{CPLI_SELECT} WHERE ($1::uuid IS NULL OR p.organisation_id = $1)"
+        " AND ($2::uuid IS NULL OR p.service_id = $2) AND {scope}"
+        " ORDER BY p.reference, p.cpli_id LIMIT $3 OFFSET $4",
+        organisation_id,
+        service_id,
+        limit,
+        offset,
+        scope=scope,
+    )
+
+
+class CpliRow(Record):
+    """One CPLI to write, its references already resolved to ids."""
+
+    reference: str
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    service_level_id: uuid.UUID
+    care_package_ref: str
+    start_date: date
+    end_date: date | None
+    cost: Decimal
+    frequency: str
+    pricing: str
+    units_per_week: Decimal | None
+    authorised: bool
+    timetable: list[Visit]
+
+
+async def write_cplis(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID, rows: Sequence[CpliRow]
+) -> list[uuid.UUID]:
+    """Create or change these CPLIs (the caller sends only new or changed ones: each gets a new revision)
+    and replace their timetables; answer their ids in the order given."""
+    if not rows:
+        return []
+    written = await fetch(
+        conn,
+        Written,
+        """
+        INSERT INTO actuals.cpli AS p (cpli_id, authority_id, organisation_id, contract_id, service_id,
+            client_id, service_level_id, reference, care_package_ref, start_date, end_date, cost, frequency,
+            pricing, units_per_week, authorised)
+        SELECT gen_random_uuid(), $1, r.*
+          FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[],
+                      $9::date[], $10::date[], $11::numeric[], $12::text[], $13::text[], $14::numeric[],
+                      $15::boolean[])
+               AS r(organisation_id, contract_id, service_id, client_id, service_level_id, reference,
+                    care_package_ref, start_date, end_date, cost, frequency, pricing, units_per_week,
+                    authorised)
+        ON CONFLICT (authority_id, reference) DO UPDATE
+           SET organisation_id = EXCLUDED.organisation_id, contract_id = EXCLUDED.contract_id,
+               service_id = EXCLUDED.service_id, client_id = EXCLUDED.client_id,
+               service_level_id = EXCLUDED.service_level_id, care_package_ref = EXCLUDED.care_package_ref,
+               start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date, cost = EXCLUDED.cost,
+               frequency = EXCLUDED.frequency, pricing = EXCLUDED.pricing,
+               units_per_week = EXCLUDED.units_per_week, authorised = EXCLUDED.authorised,
+               revision = p.revision + 1, updated_at = now()
+        RETURNING cpli_id AS id, reference
+        """,
+        authority_id,
+        [r.organisation_id for r in rows],
+        [r.contract_id for r in rows],
+        [r.service_id for r in rows],
+        [r.client_id for r in rows],
+        [r.service_level_id for r in rows],
+        [r.reference for r in rows],
+        [r.care_package_ref for r in rows],
+        [r.start_date for r in rows],
+        [r.end_date for r in rows],
+        [r.cost for r in rows],
+        [r.frequency for r in rows],
+        [r.pricing for r in rows],
+        [r.units_per_week for r in rows],
+        [r.authorised for r in rows],
+        scope=COUNCIL_WRITE,
+    )
+    ids = {w.reference: w.id for w in written}
+    ordered = [ids[r.reference] for r in rows]
+    await execute(
+        conn, "DELETE FROM actuals.cpli_visit WHERE cpli_id = ANY($1::uuid[])", ordered, scope=OWN_CHILDREN
+    )
+    visits = [(ids[r.reference], v) for r in rows for v in r.timetable]
+    if visits:
+        await execute(
+            conn,
+            """
+            INSERT INTO actuals.cpli_visit (cpli_id, weekday, start_time, minutes, carers)
+            SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::time[], $4::integer[], $5::smallint[])
+            """,
+            [i for i, _ in visits],
+            [v.weekday for _, v in visits],
+            [v.start_time for _, v in visits],
+            [v.minutes for _, v in visits],
+            [v.carers for _, v in visits],
+            scope=OWN_CHILDREN,
+        )
+    return ordered
