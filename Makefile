@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-page asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -56,6 +56,10 @@ bench-login: setup
 bench-gateway: export PORTAL_SETUP_WRK := 1
 bench-gateway: setup
 	$(UV) run python -m bench.gateway_read
+
+# The Actuals week page of a 5,000-client service through the gateway, beside the actuals API alone.
+bench-actuals-page: setup
+	$(UV) run python -m bench.actuals_page
 
 config-doc:
 	$(UV) run python -m devtools.configdoc

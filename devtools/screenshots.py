@@ -1,7 +1,7 @@
 """`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
 visits the same pages the browser tests check (the page list, the log-in journey's pages, then
-Organisation Details and Contacts)."""
+Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 
 from shared.logging import configure_logging
+from tests.support.actuals_pages import walk_actuals_pages
 from tests.support.browser import (
     DESKTOP,
     PAGES,
@@ -61,6 +62,7 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
 
                 await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
                 await walk_organisation_pages(await context.new_page(), stack, photograph)
+                await walk_actuals_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
