@@ -34,7 +34,8 @@ OUT = ROOT / "docs" / "screenshots"
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 
-async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
+async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
+    """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -46,7 +47,7 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
                     is_mobile=label == "phone",
                     extra_http_headers={"x-request-id": STABLE_REQUEST_ID},
                 )
-                for spec in PAGES:
+                for spec in PAGES if only is None else ():
                     page = await context.new_page()
                     await open_page(page, base_url, spec)
                     path = out / f"{spec.name}-{label}.png"
@@ -60,9 +61,11 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
                     await page.screenshot(path=str(path), full_page=True, animations="disabled")
                     written.append(path)
 
-                await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
-                await walk_organisation_pages(await context.new_page(), stack, photograph)
-                await walk_actuals_pages(await context.new_page(), stack, photograph)
+                if only is None:
+                    await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
+                    await walk_organisation_pages(await context.new_page(), stack, photograph)
+                if only in (None, "actuals"):
+                    await walk_actuals_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -81,7 +84,8 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        written = await take_screenshots(stack, OUT)
+        # `python -m devtools.screenshots actuals`: only the Actuals and Care Package Line Items pages.
+        written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()
         await env.destroy()
