@@ -116,6 +116,12 @@ async def test_a_week_generated_edited_with_a_comment_and_confirmed(stack):
         assert "Not started" in page.text and "Generate Actuals" in page.text
         assert {row[3] for row in cells(page.text, "actuals")} == {"Not generated"}
         assert "Add/Edit" not in page.text  # nothing to edit before the lines exist
+        filters = await client.get(f"{week_path}/filter", params={"week": WEEK.isoformat()})
+        assert filters.status_code == 200 and provider.package.client_names[1] in filters.text
+        chosen = str(provider.package.client_ids[1])
+        only = await client.get(week_path, params={"week": WEEK.isoformat(), "client_id": chosen})
+        assert [row[0] for row in cells(only.text, "actuals")] == [provider.package.client_names[1]]
+        assert f"Client: {provider.package.client_names[1]}" in only.text and "Clear filters" in only.text
 
         generated = await post_form(
             client, week_url, f"/{slug}/actuals/{provider.package.service_id}/weeks/{WEEK}/generate", {}

@@ -119,9 +119,9 @@ def week_context(data, **changes):
         "picked": "2026-11-16",
         "data": data,
         "values": {"service_level_id": "", "client_id": "", "with_actuals": "", "state": ""},
-        "choices": {"services": [], "clients": [], "service_levels": []},
-        "states": weeks.STATES,
-        "with_actuals": weeks.WITH_ACTUALS,
+        "filtered": [],
+        "filter_href": "/filter",
+        "clear_href": "/clear",
         "pagination": listing.numbered("/t/actuals/x", {"week": "2026-11-16"}, page=1, pages=3),
         "page": 1,
         "previous_href": "/prev",
@@ -298,6 +298,16 @@ def test_the_week_page_has_the_seeds_columns_the_total_and_the_buttons(app, bran
     assert html.count('name="csrf_token"') == 3  # generate, confirm, log out
     assert ">Open<" in html and 'aria-label="Page 3"' in html
     assert 'type="date"' in html and 'name="week"' in html
+
+
+def test_the_filters_in_use_are_named_from_the_lines_shown():
+    values = {"service_level_id": "", "client_id": CLIENT_ID, "with_actuals": "true", "state": "planned"}
+    assert weeks.filter_summary(values, [a_line()]) == [
+        "Client: Miss Pamela Portal",
+        "With actuals",
+        "Actuals: Planned",
+    ]
+    assert weeks.filter_summary(values | {"with_actuals": "", "state": ""}, []) == ["Client: the one chosen"]
 
 
 def test_a_read_only_or_confirmed_week_shows_the_figures_without_buttons(app, branding):

@@ -122,8 +122,9 @@ async def render_week(
             if exc.status != 422:
                 raise service.page_problem(exc) from exc
             errors = FormErrors((*errors.items, FieldError("week", service.problem_text(exc))))
-    choices = await service.read(request, user, "cplis/filters", service_id=service_id)
-    name = next((s["name"] for s in choices.get("services", []) if str(s["id"]) == service_id), "")
+    # The filters' choices (every client of the service: thousands) are not read here but on the filter
+    # page: the week page stays one read of the service (bench/actuals_page.py).
+    name = "" if data is not None else await service_name(request, user, service_id)
     base = f"/{branding.slug}/actuals/{service_id}"
     query = {**values, "week": week.isoformat() if week else picked}
     pagination = None
@@ -145,9 +146,9 @@ async def render_week(
         picked=week.isoformat() if week else picked,
         data=data,
         values=values,
-        choices=choices,
-        states=STATES,
-        with_actuals=WITH_ACTUALS,
+        filtered=filter_summary(values, (data or {}).get("lines") or []),
+        filter_href=url_with(f"{base}/filter", query),
+        clear_href=url_with(base, {"week": query["week"]}),
         pagination=pagination,
         page=page,
         previous_href=week_url(branding.slug, service_id, before, **values),
@@ -158,6 +159,64 @@ async def render_week(
             {"service_id": service_id, "from": week.isoformat(), "to": week.isoformat()} if week else {},
         ),
         line_href=lambda line: line_href(branding.slug, service_id, week, line),
+        fmt=figures,
+    )
+
+
+async def service_name(request: Request, user: SignedIn, service_id: str) -> str:
+    """The service's name from the caller's services (for a week the service refused to show)."""
+    services = await service.read(request, user, "services")
+    return next((str(s["name"]) for s in services if str(s["service_id"]) == service_id), "")
+
+
+def filter_summary(values: dict[str, str], lines: list[dict[str, Any]]) -> list[str]:
+    """The filters in use, in words ("Client: Mr Pedro Portal"); a name comes from the lines shown."""
+    words = []
+    if values["service_level_id"]:
+        level = next(
+            (
+                x["service_level_name"]
+                for x in lines
+                if str(x["service_level_id"]) == values["service_level_id"]
+            ),
+            None,
+        )
+        words.append(f"Service Level: {level or 'the one chosen'}")
+    if values["client_id"]:
+        client = next((x["client_name"] for x in lines if str(x["client_id"]) == values["client_id"]), None)
+        words.append(f"Client: {client or 'the one chosen'}")
+    if values["with_actuals"]:
+        words.append("With actuals" if values["with_actuals"] == "true" else "Without actuals")
+    if values["state"]:
+        words.append(f"Actuals: {dict(STATES)[values['state']]}")
+    return words
+
+
+@router.get("/{slug}/actuals/{service_id}/filter", response_class=HTMLResponse)
+async def show_filters(
+    request: Request, portal: Portal, branding: AuthorityBranding, service_id: str
+) -> Response:
+    """The filter form of a week (Service Level, Client, Show clients with actuals, state): its own
+    page, as it lists every client of the service; it sends the choices back to the week page."""
+    user = await access.viewer(request, branding)
+    if not isinstance(user, SignedIn):
+        return user
+    service_id = access.an_id(service_id)
+    week = figures.week_of(request.query_params.get("week"), today=today())
+    choices = await service.read(request, user, "cplis/filters", service_id=service_id)
+    return portal.render(
+        request,
+        "actuals/filter.html",
+        branding=branding,
+        viewer=user.viewer,
+        service_id=service_id,
+        service_name=await service_name(request, user, service_id),
+        week=week,
+        values=week_filters(request),
+        choices=choices,
+        states=STATES,
+        with_actuals=WITH_ACTUALS,
+        back_href=week_url(branding.slug, service_id, week, **week_filters(request)),
         fmt=figures,
     )
 
