@@ -54,6 +54,6 @@ async def test_generate_edit_confirm_and_import_in_a_browser(stack, browser: Bro
     assert "Carer ill on Friday" in confirmed and "Add/Edit" not in confirmed
     refused = checked["actuals-import-errors"]
     assert "The file was not imported" in refused and "Row 3, column actual" in refused
-    assert "Download all 2 errors as CSV" in refused  # 0.3, and so no comment on a variance
+    assert "Download all 2 errors as CSV" in refused  # 0.3 (row 3); 9 of 10 without a comment (row 4)
     assert "Actuals imported" in checked["actuals-import-done"]
     assert "3 rows" in checked["actuals-import-done"]
