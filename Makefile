@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-page asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-page asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -50,6 +50,9 @@ bench-backbone: setup
 
 bench-login: setup
 	$(UV) run python -m bench.login
+
+bench-actuals-import: setup
+	$(UV) run python -m bench.actuals_import
 
 # The gateway's read path beside the floor (the service alone) and the naive way; its load generator is
 # wrk, Debian's package, which the set-up installs for this target only.

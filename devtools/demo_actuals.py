@@ -370,6 +370,12 @@ async def seed_actuals(
                         authority,
                     )
                 }
+            missing = sorted({c["service"] for c in demo.cplis} - set(by_reference))
+            if missing:
+                raise RuntimeError(
+                    f"{demo.slug}: no service {', '.join(missing)} in identity's directory"
+                    " (devtools/demo_councils.py)"
+                )
             cplis = [
                 {k: v for k, v in c.items() if k != "service"}
                 | {"service_id": str(by_reference[c["service"]])}

@@ -6,6 +6,7 @@ The council side builds these through its API in its own branch; the import test
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -59,16 +60,10 @@ class Provider:
     level_id: uuid.UUID
     clients: list[Client] = field(default_factory=list)
 
-    def token(
-        self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True, **scope: object
-    ) -> str:
+    def token(self, env: RunEnvironment, *, role: Role = Role.care, can_edit: bool = True) -> str:
         return env.token(
-            authority_id=self.authority_id,
-            organisation_id=self.organisation_id,
-            role=role,
-            can_edit=can_edit,
-            **scope,
-        )  # type: ignore[arg-type]
+            authority_id=self.authority_id, organisation_id=self.organisation_id, role=role, can_edit=can_edit
+        )
 
     def service_token(self, env: RunEnvironment, service: Service) -> str:
         return env.token(
@@ -273,7 +268,20 @@ def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}", "x-forwarded-for": "203.0.113.9"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[RunEnvironment]:
+    """An environment of the import tests' own (database and vhost), as the render tests have: the run's
+    shared one may have a whole stack running (tests/conftest.py `stack`), whose actuals worker would
+    take these tests' pending imports (it takes any tenant's) before the tests run their job."""
+    environment = RunEnvironment(run_id=secrets.token_hex(4))
+    await environment.create()
+    try:
+        yield environment
+    finally:
+        await environment.destroy()
+
+
+@pytest.fixture(scope="module")
 async def actuals_runtime(env: RunEnvironment) -> AsyncIterator[Runtime]:
     """The actuals worker's runtime: the tests run its import job themselves (`run_import`)."""
     runtime = await open_runtime(ACTUALS, env.settings(ACTUALS))
@@ -283,7 +291,7 @@ async def actuals_runtime(env: RunEnvironment) -> AsyncIterator[Runtime]:
         await close_runtime(runtime)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def actuals_api(env: RunEnvironment) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create_api(ACTUALS, env.settings(ACTUALS))) as api:
         api.timeout = httpx.Timeout(120)

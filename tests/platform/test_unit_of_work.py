@@ -3,6 +3,7 @@ was committed; the scoped store helpers filter by the caller's authority and org
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -196,3 +197,28 @@ async def test_scoped_queries_see_only_the_callers_rows_and_records_are_frozen(w
             scope=Unscoped("test"),
         )
         assert total == 2
+
+
+async def test_many_events_in_one_round_trip_go_out_with_the_unit_or_not_at_all(work):
+    authority_id = uuid.uuid4()
+    organisations = [uuid.uuid4() for _ in range(3)]
+    events = [(organisation_event(o, authority_id), o, authority_id) for o in organisations]
+    async with work.begin(ACTOR) as uow:
+        await uow.publish_many(events)
+        await uow.publish_many([])  # nothing to publish is no call at all
+        published = list(uow.published)
+    assert len(published) == 3
+    async with work.read() as conn:
+        rows = await conn.fetch(
+            "SELECT event_id, body FROM claims.outbox WHERE event_id = ANY($1) ORDER BY id", published
+        )
+    assert [r["event_id"] for r in rows] == published
+    bodies = [json.loads(r["body"]) for r in rows]
+    assert [b["aggregate_id"] for b in bodies] == [str(o) for o in organisations]
+    assert {b["correlation_id"] for b in bodies} == {"req-uow-1"}
+    with pytest.raises(RuntimeError):
+        async with work.begin(ACTOR) as uow:
+            await uow.publish_many(events)
+            rolled_back = list(uow.published)
+            raise RuntimeError("the unit fails after publishing")
+    assert await counts(work, authority_id, rolled_back) == (0, 0)

@@ -303,11 +303,15 @@ async def test_ndjson_is_accepted_and_a_broken_line_is_named(env, actuals_api):
     assert answer.json() == {"created": 5, "updated": 0, "unchanged": 0}, answer.text
     broken = await actuals_api.post(
         "/council/v1/actuals/clients",
-        content=b'{"reference": "SS1", "name": "A"}\n\n{"reference": "SS2", "name": \n',
+        content=b'{"reference": "SS1", "name": "A"}\n\n{"reference": "SS2", "name": \n[1, 2\n',
         headers={**council.headers, "content-type": "application/x-ndjson"},
     )
     assert broken.status_code == 422
-    assert "line 3" in broken.json()["detail"]
+    # Every broken line, by its item index (blank lines are not items) and its line number.
+    assert [(e["index"], e["message"][:7]) for e in broken.json()["errors"]] == [
+        (1, "line 3 "),
+        (2, "line 4 "),
+    ]
     assert await count(env, "client", council.authority_id) == 5
 
 

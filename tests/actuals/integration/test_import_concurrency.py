@@ -18,6 +18,7 @@ from tests.actuals.import_support import (
     bearer,
     connect,
     csv_file,
+    env,
     import_file,
     lines_of,
     new_reference,
@@ -27,7 +28,7 @@ from tests.actuals.import_support import (
     weeks_of,
 )
 
-__all__ = ["actuals_api", "actuals_runtime"]  # fixtures
+__all__ = ["actuals_api", "actuals_runtime", "env"]  # fixtures of the import tests' own environment
 
 HAND_SAVE = "UPDATE actuals.actual_line SET actual = $2, comment = $3, entered = true WHERE week_id = $1 AND cpli_id = $4"
 

@@ -13,6 +13,7 @@ from tests.actuals.import_support import (
     add_provider,
     bearer,
     csv_file,
+    env,
     import_file,
     new_reference,
     row,
@@ -20,7 +21,7 @@ from tests.actuals.import_support import (
     weeks_ago,
 )
 
-__all__ = ["actuals_api", "actuals_runtime"]  # fixtures
+__all__ = ["actuals_api", "actuals_runtime", "env"]  # fixtures of the import tests' own environment
 
 
 async def test_another_providers_import_is_not_found(env, actuals_api, actuals_runtime):

@@ -21,6 +21,7 @@ from tests.actuals.import_support import (
     bearer,
     connect,
     csv_file,
+    env,
     import_file,
     lines_of,
     new_reference,
@@ -30,7 +31,7 @@ from tests.actuals.import_support import (
     weeks_of,
 )
 
-__all__ = ["actuals_api", "actuals_runtime"]  # fixtures
+__all__ = ["actuals_api", "actuals_runtime", "env"]  # fixtures of the import tests' own environment
 
 
 @pytest.fixture

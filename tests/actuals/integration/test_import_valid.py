@@ -8,7 +8,6 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
-from actuals.handlers.imports import template_csv
 from tests.actuals.import_support import (
     THIS_WEEK,
     actuals_api,
@@ -16,6 +15,7 @@ from tests.actuals.import_support import (
     add_provider,
     bearer,
     csv_file,
+    env,
     import_file,
     lines_of,
     new_reference,
@@ -24,7 +24,7 @@ from tests.actuals.import_support import (
     weeks_of,
 )
 
-__all__ = ["actuals_api", "actuals_runtime"]  # fixtures
+__all__ = ["actuals_api", "actuals_runtime", "env"]  # fixtures of the import tests' own environment
 
 
 async def test_a_valid_10000_row_file_imports_every_row(env, actuals_api, actuals_runtime):
@@ -168,8 +168,13 @@ async def test_the_export_imports_back_unchanged(env, actuals_api, actuals_runti
 
 
 async def test_the_template_is_the_documented_header_and_example(actuals_api, env):
-    got = await actuals_api.get("/api/v1/actuals/imports/template.csv")
-    assert got.status_code in (200, 401)
-    assert template_csv().lstrip("\ufeff").splitlines()[0] == (
-        "file_reference,service,client_reference,week_commencing,actual,planned,frustrated,missed,extra,visits,comment"
-    )
+    provider = await add_provider(env, clients=1)
+    got = await actuals_api.get("/api/v1/actuals/imports/template.csv", headers=bearer(provider.token(env)))
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    lines = got.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "file_reference,service,client_reference,week_commencing,actual,planned,frustrated,missed,extra,visits,comment",
+        "CM-2026-48,Home Care,100234,23/11/2026,10,10,0,0,0,14,",
+        "CM-2026-48,Home Care,100235,23/11/2026,9.75,10,0,0.25,0,13,Carer ill on Friday",
+    ]
+    assert (await actuals_api.get("/api/v1/actuals/imports/template.csv")).status_code == 401

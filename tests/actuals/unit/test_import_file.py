@@ -8,7 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from actuals.domain.import_file import COLUMNS, FileRefused, neutralise, read_import
+from actuals.domain.import_file import (
+    COLUMNS,
+    FileRefused,
+    ImportReader,
+    neutralise,
+    peek_reference,
+    read_import,
+)
 
 TODAY = date(2026, 11, 30)
 HEADER = ",".join(COLUMNS)
@@ -118,3 +125,49 @@ def test_a_formula_looking_cell_is_kept_as_text_and_neutralised_on_export():
     assert neutralise(row.comment) == "'=cmd|' /C calc'!A0"
     assert neutralise("Carer ill on Friday") == "Carer ill on Friday"
     assert [neutralise(c) for c in ("+1", "-1", "@SUM(A1)", "\tx")] == ["'+1", "'-1", "'@SUM(A1)", "'\tx"]
+
+
+def test_the_quote_of_a_neutralised_cell_is_taken_off_on_import():
+    # An exported file imports back unchanged: `neutralise` quotes a formula-looking cell, reading unquotes it.
+    comment = "=cmd|' /C calc'!A0"
+    data = csv_file(f"CM-1,Home Care,100234,23/11/2026,9,10,0,0,0,,{neutralise(comment)}")
+    (read,) = read_import(data, today=TODAY).rows
+    assert read.comment == comment
+    # A quote before anything else is the provider's own text, kept.
+    data = csv_file("CM-1,Home Care,100234,23/11/2026,9,10,0,0,0,,'quoted")
+    assert read_import(data, today=TODAY).rows[0].comment == "'quoted"
+
+
+def test_the_upload_check_answers_the_first_rows_reference_and_the_files_own_faults():
+    assert (
+        peek_reference(b"\xef\xbb\xbf" + csv_file("CM-7,Home Care,100234,23/11/2026,10,10,0,0,0,,")) == "CM-7"
+    )
+    for data, fault in [
+        (b"", (1, None, "the file is empty")),
+        (HEADER.encode(), (2, None, "the file has a header but no rows")),
+        (
+            csv_file(",Home Care,100234,23/11/2026,10,10,0,0,0,,"),
+            (2, "file_reference", "is blank: every row carries the file reference"),
+        ),
+        (b"a,b\n", (1, None, "the header must be: " + HEADER)),
+    ]:
+        with pytest.raises(FileRefused) as refused:
+            peek_reference(data)
+        assert [(f.row, f.column, f.message) for f in refused.value.faults] == [fault]
+
+
+def test_the_reader_streams_rows_with_their_faults_and_leaves_duplicates_to_its_caller():
+    data = csv_file(
+        "CM-1,Home Care,100234,23/11/2026,10,10,0,0,0,,",
+        "CM-1,Home Care,100234,23/11/2026,10,10,0,0,0,,",
+        "CM-1,Home Care,100235,23/11/2026,x,10,0,0,0,,",
+    )
+    reader = ImportReader(data, today=TODAY)
+    got = [(row.row if row else None, [(f.row, f.column) for f in faults]) for row, faults in reader]
+    assert got == [(2, []), (3, []), (None, [(4, "actual")])]
+    assert (reader.rows_read, reader.faulty_rows, reader.file_reference, reader.file_faults()) == (
+        3,
+        1,
+        "CM-1",
+        [],
+    )

@@ -20,8 +20,8 @@ DEFINITION = ServiceDefinition(
     routers=[*ROUTERS, organisations.router("actuals"), *jobs_routers("actuals", IMPORT_JOBS)],
     subscriptions=SUBSCRIPTIONS,
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, JOBS),
-    worker_tasks=[run_imports],  # bulk imports: actuals.import_worker
     republishers=REPUBLISHERS,  # payments' and reports' backfill requests, and `python -m actuals republish`
+    worker_tasks=[run_imports],  # bulk imports: actuals.import_worker
 )
 
 

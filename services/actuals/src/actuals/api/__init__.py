@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from actuals.api import council, cplis, imports, weeks
 
 ROUTERS: list[APIRouter] = [
+    council.router,
+    imports.router,  # bulk import and export
     cplis.provider_api,
     weeks.provider_api,
-    imports.router,  # bulk import and export
-    council.router,
 ]

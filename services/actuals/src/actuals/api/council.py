@@ -14,7 +14,15 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from actuals.handlers import council_weeks, reference
-from actuals.handlers.reference import MAX_ITEMS, ClientIn, CpliIn, ServiceLevelIn, UpsertResult
+from actuals.handlers.reference import (
+    MAX_ITEMS,
+    ClientIn,
+    CpliIn,
+    Fault,
+    ItemsInvalid,
+    ServiceLevelIn,
+    UpsertResult,
+)
 from actuals.store.council_weeks import Confirmation, Week
 from actuals.store.reference import Client, Cpli, ServiceLevel
 from actuals.store.weeks_due import DueService
@@ -87,13 +95,14 @@ async def read_items(request: Request) -> list[object]:
         if len(lines) > MAX_ITEMS:
             reference.require_count(lines)  # refuses, naming the limit, before parsing them all
         items: list[object] = []
-        for n, line in lines:
+        broken: list[Fault] = []
+        for index, (n, line) in enumerate(lines):
             try:
                 items.append(_loads(line))
             except ValueError as exc:
-                raise Invalid.field(
-                    "body", f"line {n} is not a JSON object ({exc})", code="invalid-body"
-                ) from exc
+                broken.append(Fault(index, "", f"line {n} is not JSON ({exc})"))
+        if broken:
+            raise ItemsInvalid(broken)
         return items
     try:
         body = _loads(text)

@@ -139,8 +139,8 @@ async def _read_file(request: Request, limit: int, file_name: str | None) -> tup
 
 
 @router.get("/imports/template.csv", summary="The import template (the header and two example rows)")
-async def template() -> Response:
-    return _csv(imports.template_csv(), "actuals-import-template.csv")
+async def template(caller: CurrentCaller) -> Response:
+    return _csv(imports.template_csv(caller), "actuals-import-template.csv")
 
 
 @router.get("/imports/{import_id}", response_model=ImportOut, summary="An import: status, progress, errors")

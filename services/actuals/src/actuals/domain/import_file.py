@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,6 +42,7 @@ QUANTITIES = ("actual", "planned", "frustrated", "missed", "extra")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("file_reference", "service", "client_reference", "comment")
+_QUANTITY_CELLS = operator.itemgetter(*QUANTITIES)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class _Cells:
         self.weeks: dict[str, date | str] = {}
 
     def quantities_of(self, values: dict[str, str]) -> Quantities | list[FieldError]:
-        key = tuple(values[name] for name in QUANTITIES)
+        key = _QUANTITY_CELLS(values)
         found = self.quantities.get(key)
         if found is None:
             try:

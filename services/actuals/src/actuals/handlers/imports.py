@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from actuals.domain.costs import CostPolicy, LineCost, PaymentBasis, Quantities, RateChange, line_cost
+import asyncpg
+
+from actuals.domain.costs import CostPolicy, PaymentBasis, Quantities, RateChange, line_cost
 from actuals.domain.import_file import (
     COLUMNS,
     Fault,
@@ -35,6 +37,7 @@ from actuals.domain.import_file import (
 )
 from actuals.domain.weeks import Period, active_in_week, week_commencing
 from actuals.store import imports as store
+from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.jobs import Job, Jobs, JobState
@@ -182,7 +185,8 @@ async def errors_csv(caller: Caller, work: Work, *, import_id: uuid.UUID) -> tup
     return f"import-errors-{_safe_name(batch.file_reference)}.csv", out.getvalue()
 
 
-def template_csv() -> str:
+def template_csv(caller: Caller) -> str:
+    require_capability(caller.principal, Capability.actuals)
     return "\ufeff" + "\r\n".join((",".join(COLUMNS), *TEMPLATE_ROWS)) + "\r\n"
 
 
@@ -272,7 +276,12 @@ STAGE_EVERY = 20_000  # rows checked, then copied into the stage table: the memo
 
 
 async def _import(
-    conn: Any, batch: store.ImportBatch, principal: Any, content: bytes, today: date, progress: Progress
+    conn: asyncpg.Connection,
+    batch: store.ImportBatch,
+    principal: Principal,
+    content: bytes,
+    today: date,
+    progress: Progress,
 ) -> None:
     """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
     checks of the whole set in SQL (duplicates, closed weeks, lines made from visits); then, with no
@@ -299,6 +308,7 @@ async def _import(
             chunk = []
             await progress(min(reader.rows_read, estimate), estimate)
     await store.stage(conn, lines=chunk)
+    await store.stage_figures(conn, figures=lookup.costs.figures)
     faults += reader.file_faults()
     if reader.file_reference and reader.file_reference != batch.file_reference:
         faults.append(Fault(2, "file_reference", "differs from the reference the file was uploaded with"))
@@ -306,7 +316,7 @@ async def _import(
 
     # The weeks created or locked in (service, week) order, each version bumped once: rolled back with
     # the rest when the file is refused.
-    await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
+    touched = await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
     for number, first in await store.staged_duplicates(conn):
         faults.append(Fault(number, None, f"repeats row {first} (same service, client and week)"))
     for number, service_id, week, state in await store.staged_in_closed_weeks(conn):
@@ -321,19 +331,20 @@ async def _import(
         faults.append(Fault(number, None, message))
     if faults:
         raise FileRefused(faults)
-    await store.write_staged(conn, updated_by=principal.subject)
+    upsert = await store.any_lines(conn, week_ids=[w.week_id for w in touched])
+    await store.write_staged(conn, updated_by=principal.subject, upsert=upsert)
 
 
 class Lookup:
     """A row's service, client CPLI and cost, found within the uploader's scope: each service's CPLIs
     and each service level's rates read once, when a row first names them."""
 
-    def __init__(self, conn: Any, principal: Any) -> None:
+    def __init__(self, conn: asyncpg.Connection, principal: Principal) -> None:
         self.conn = conn
         self.scope = store.provider_scope(principal)
         self.levels = AuthorityScope(principal.authority_id, column="l.authority_id")
         self.services = Services([])
-        self.cplis: dict[uuid.UUID, dict[str, list[store.CpliRow]]] = {}
+        self.cplis: dict[uuid.UUID, dict[str, list[tuple[store.CpliRow, Period]]]] = {}
         self.costs = Costs({})
         self.contract_of: dict[uuid.UUID, uuid.UUID] = {}
         self.name_of: dict[uuid.UUID, str] = {}
@@ -359,8 +370,12 @@ class Lookup:
         if clients is None:
             clients = self.cplis[service.service_id] = {}
             for found in await store.cplis_of(self.conn, scope=self.scope, service_ids=[service.service_id]):
-                clients.setdefault(found.client_reference, []).append(found)
-            levels = {c.service_level_id for listed in clients.values() for c in listed} - set(self.costs.rates)
+                clients.setdefault(found.client_reference, []).append(
+                    (found, Period(found.start_date, found.end_date))
+                )
+            levels = {c.service_level_id for listed in clients.values() for c, _ in listed} - set(
+                self.costs.rates
+            )
             if levels:
                 self.costs.rates.update(
                     await store.rates_of(self.conn, scope=self.levels, service_level_ids=levels)
@@ -369,20 +384,28 @@ class Lookup:
         if cpli is None:
             return None
         try:
-            cost = self.costs.of(row.quantities, service, cpli.service_level_id, row.week)
+            figures = self.costs.number_of(row.quantities, service, cpli.service_level_id, row.week)
         except Invalid as refused:
             message = refused.fields[0].message if refused.fields else refused.detail
             faults.append(Fault(row.row, "week_commencing", f"{message}: ask the council"))
             return None
-        q = row.quantities
         return (
-            row.row, service.service_id, row.week, cpli.cpli_id, cpli.client_id, q.actual, q.planned, q.frustrated,
-            q.missed, q.extra, row.visits, row.comment, cost.unit_rate, cost.averaged, cost.total, cost.planned_total,
-        )  # fmt: skip
+            row.row,
+            service.service_id,
+            row.week,
+            cpli.cpli_id,
+            cpli.client_id,
+            figures,
+            row.visits,
+            row.comment,
+        )
 
 
 def _cpli_of(
-    row: ImportRow, service: store.ServiceRow, candidates: list[store.CpliRow] | None, faults: list[Fault]
+    row: ImportRow,
+    service: store.ServiceRow,
+    candidates: list[tuple[store.CpliRow, Period]] | None,
+    faults: list[Fault],
 ) -> store.CpliRow | None:
     """The client's one authorised CPLI on the service in the row's week. A client of another provider,
     or outside the user's scope, gets the same message as one that does not exist."""
@@ -395,9 +418,7 @@ def _cpli_of(
             )
         )
         return None
-    in_week = [
-        c for c in candidates if c.authorised and active_in_week(Period(c.start_date, c.end_date), row.week)
-    ]
+    in_week = [c for c, period in candidates if c.authorised and active_in_week(period, row.week)]
     if not in_week:
         faults.append(
             Fault(
@@ -442,24 +463,38 @@ class Services:
 
 class Costs:
     """`line_cost` with the contract's policy and the service level's rate history, each distinct
-    (quantities, policy, level, week) computed once: a file repeats the same figures many times."""
+    (quantities, service, level, week) computed once and numbered: a file repeats the same figures many
+    times, so a row carries the number of its figures (`store.Figures`) and the costs are computed, and
+    copied to the database, once per distinct figures."""
 
     def __init__(self, rates: dict[uuid.UUID, tuple[bool, tuple[RateChange, ...]]]) -> None:
         self.rates = rates
-        self.cache: dict[tuple[Quantities, CostPolicy, uuid.UUID, date], LineCost] = {}
+        # By the identity of the Quantities: the file reader hands out one object per distinct cells.
+        self.numbers: dict[tuple[int, uuid.UUID, uuid.UUID, date], int] = {}
+        self.figures: list[store.Figures] = []
+        self.kept: list[Quantities] = []  # so that an id above is never reused while this lives
 
-    def of(self, quantities: Quantities, service: store.ServiceRow, level: uuid.UUID, week: date) -> LineCost:
-        extras_payable, history = self.rates.get(level, (True, ()))
-        policy = CostPolicy(
-            basis=PaymentBasis(service.payment_basis),
-            pays_frustrated=service.pays_frustrated,
-            pays_extras=service.pays_extras and extras_payable,
-        )
-        key = (quantities, policy, level, week)
-        found = self.cache.get(key)
-        if found is None:
-            found = self.cache[key] = line_cost(quantities, policy, history, week)
-        return found
+    def number_of(
+        self, quantities: Quantities, service: store.ServiceRow, level: uuid.UUID, week: date
+    ) -> int:
+        key = (id(quantities), service.service_id, level, week)
+        number = self.numbers.get(key)
+        if number is None:
+            extras_payable, history = self.rates.get(level, (True, ()))
+            policy = CostPolicy(
+                basis=PaymentBasis(service.payment_basis),
+                pays_frustrated=service.pays_frustrated,
+                pays_extras=service.pays_extras and extras_payable,
+            )
+            cost = line_cost(quantities, policy, history, week)
+            q = quantities
+            number = self.numbers[key] = len(self.figures)
+            self.kept.append(q)
+            self.figures.append(
+                (number, q.actual, q.planned, q.frustrated, q.missed, q.extra, cost.unit_rate, cost.averaged,
+                 cost.total, cost.planned_total)
+            )  # fmt: skip
+        return number
 
 
 # --- export -----------------------------------------------------------------------------------------

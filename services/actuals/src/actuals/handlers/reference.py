@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from actuals.store import reference as store
-from actuals.store.reference import Client, Cpli, CpliRow, ServiceLevel, Visit
+from actuals.store.reference import Client, Cpli, CpliRow, ServiceLevel, Visit, Written
 from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
 from shared.errors import Forbidden, Invalid
@@ -239,7 +240,7 @@ def client_event(client: Client) -> ClientUpserted:
 # --- service levels ----------------------------------------------------------------------------------
 
 
-def _rates_of(level: ServiceLevelIn) -> list[tuple[date, Any]]:
+def _rates_of(level: ServiceLevelIn) -> list[tuple[date, Decimal]]:
     return sorted((r.effective_from, r.rate) for r in level.rates)
 
 
@@ -397,6 +398,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
                     contract_id=service.contract_id,
                     service_id=service.service_id,
                     client_id=client.client_id,
+                    client_reference=client.reference,
                     service_level_id=level.service_level_id,
                     care_package_ref=cpli.care_package_ref,
                     start_date=cpli.start_date,
@@ -404,7 +406,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
                     cost=cpli.cost,
                     frequency=cpli.frequency,
                     pricing=cpli.pricing,
-                    units_per_week=cpli.units_per_week,
+                    units_per_week=_two_places(cpli.units_per_week),
                     authorised=cpli.authorised,
                     timetable=sorted(
                         (Visit(**v.model_dump()) for v in cpli.timetable),
@@ -423,9 +425,14 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
             )
         }
         changed = [r for r in rows if _cpli_changed(existing.get(r.reference), r)]
-        ids = await store.write_cplis(conn, authority_id=principal.authority_id, rows=changed)
-        now = await store.cplis_by_id(conn, scope=Scope.of(principal, store.CPLI_ROWS), ids=ids)
-        await uow.publish_many([(cpli_event(c), c.cpli_id, c.authority_id) for c in now])
+        written = await store.write_cplis(conn, authority_id=principal.authority_id, rows=changed)
+        # The events from what was written (no read back: 10,000 rows would be a second big query).
+        await uow.publish_many(
+            [
+                (cpli_event(row, w, principal.authority_id), w.id, principal.authority_id)
+                for row, w in zip(changed, written, strict=True)
+            ]
+        )
         created = sum(1 for r in changed if r.reference not in existing)
         result = _result(len(rows), created=created, changed=len(changed))
         await _audit(uow, "cplis_upserted", principal, result)
@@ -458,6 +465,11 @@ def _shape_faults(index: int, cpli: CpliIn) -> list[Fault]:
     return found
 
 
+def _two_places(units: Decimal | None) -> Decimal | None:
+    """Units a week as the column holds them (numeric(8,2)), so the event reads as a re-publish will."""
+    return None if units is None else units.quantize(Decimal("0.01"))
+
+
 def _cpli_changed(current: Cpli | None, wanted: CpliRow) -> bool:
     if current is None:
         return True
@@ -480,28 +492,29 @@ def _cpli_changed(current: Cpli | None, wanted: CpliRow) -> bool:
     return any(getattr(current, f) != getattr(wanted, f) for f in fields)
 
 
-def cpli_event(cpli: Cpli) -> CpliUpserted:
+def cpli_event(row: CpliRow, written: Written, authority_id: uuid.UUID) -> CpliUpserted:
+    """The full state of a CPLI just written: what was sent, with its id and new revision."""
     return CpliUpserted(
-        cpli_id=cpli.cpli_id,
-        authority_id=cpli.authority_id,
-        organisation_id=cpli.organisation_id,
-        contract_id=cpli.contract_id,
-        service_id=cpli.service_id,
-        client_id=cpli.client_id,
-        client_reference=cpli.client_reference,
-        service_level_id=cpli.service_level_id,
-        reference=cpli.reference,
-        care_package_ref=cpli.care_package_ref,
-        start_date=cpli.start_date,
-        end_date=cpli.end_date,
-        cost=cpli.cost,
-        frequency=cpli.frequency,
-        pricing=cpli.pricing,
-        units_per_week=cpli.units_per_week,
-        timetable=[TimetabledVisit(**v.model_dump()) for v in cpli.timetable],
-        authorised=cpli.authorised,
-        revision=cpli.revision,
-        updated_at=cpli.updated_at,
+        cpli_id=written.id,
+        authority_id=authority_id,
+        organisation_id=row.organisation_id,
+        contract_id=row.contract_id,
+        service_id=row.service_id,
+        client_id=row.client_id,
+        client_reference=row.client_reference,
+        service_level_id=row.service_level_id,
+        reference=row.reference,
+        care_package_ref=row.care_package_ref,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        cost=row.cost,
+        frequency=row.frequency,
+        pricing=row.pricing,
+        units_per_week=row.units_per_week,
+        timetable=[TimetabledVisit(**v.model_dump()) for v in row.timetable],
+        authorised=row.authorised,
+        revision=written.revision,
+        updated_at=written.updated_at,
     )
 
 

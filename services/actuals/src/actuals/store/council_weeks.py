@@ -33,6 +33,7 @@ CONFIRMATION_ROWS = Columns(
 )
 WEEK_COLUMNS = """week_id, authority_id, organisation_id, contract_id, service_id, week_commencing, state, version,
     confirmed_at, confirmed_by, locked_at, updated_at"""
+QUALIFIED_WEEK_COLUMNS = ", ".join(f"w.{c.strip()}" for c in WEEK_COLUMNS.split(","))
 
 
 class Week(Record):
@@ -103,10 +104,17 @@ async def lock_weeks(
         conn,
         Week,
         f"""
+        WITH paid AS (  -- locked in one order, so two runs paying the same weeks cannot deadlock
+            SELECT week_id FROM actuals.actual_week w
+             WHERE week_id = ANY($1::uuid[]) AND state <> 'locked' AND {{scope}}
+             ORDER BY week_id
+               FOR UPDATE
+        )
         UPDATE actuals.actual_week w
-           SET state = 'locked', locked_at = $2, version = version + 1, updated_at = now()
-         WHERE week_id = ANY($1::uuid[]) AND state <> 'locked' AND {{scope}}
-        RETURNING {WEEK_COLUMNS}
+           SET state = 'locked', locked_at = $2, version = w.version + 1, updated_at = now()
+          FROM paid
+         WHERE w.week_id = paid.week_id
+        RETURNING {QUALIFIED_WEEK_COLUMNS}
         """,
         list(week_ids),
         locked_at,

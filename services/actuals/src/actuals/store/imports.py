@@ -30,6 +30,9 @@ from shared.store import AnyScope, Scope, Unscoped, fetch, fetch_one, scoped_sql
 # The tables of a provider's rows: each keeps its organisation, contract and service.
 PROVIDER_ROWS = Columns(contract="contract_id", service="service_id")
 ERRORS_SHOWN = 100
+# The statements of a large import (a 50 MB file is some 700,000 rows) may take longer than the pool's
+# command timeout (30 s), which is meant for a request's queries.
+BULK_TIMEOUT = 1800.0
 
 
 def provider_scope(principal: Principal) -> Scope:
@@ -139,7 +142,10 @@ async def insert_batch(
     if row is None:
         return None
     await conn.execute(
-        "INSERT INTO actuals.import_file (import_id, content) VALUES ($1, $2)", import_id, content
+        "INSERT INTO actuals.import_file (import_id, content) VALUES ($1, $2)",
+        import_id,
+        content,
+        timeout=BULK_TIMEOUT,
     )
     return _batch(row)
 
@@ -239,7 +245,10 @@ async def count_attempt(db: asyncpg.Pool | asyncpg.Connection, *, import_id: uui
 
 async def file_content(conn: asyncpg.Connection, *, import_id: uuid.UUID) -> bytes:
     return bytes(
-        await conn.fetchval("SELECT content FROM actuals.import_file WHERE import_id = $1", import_id) or b""
+        await conn.fetchval(
+            "SELECT content FROM actuals.import_file WHERE import_id = $1", import_id, timeout=BULK_TIMEOUT
+        )
+        or b""
     )
 
 
@@ -349,59 +358,64 @@ async def touch_weeks(
     return [WeekRow(*row) for row in rows]
 
 
-STAGE_COLUMNS = (
-    "row",
-    "service_id",
-    "week",
-    "cpli_id",
-    "client_id",
+STAGE_COLUMNS = ("row", "service_id", "week", "cpli_id", "client_id", "figures", "visits", "comment")
+StagedLine = tuple[int, uuid.UUID, date, uuid.UUID, uuid.UUID, int, int | None, str]
+FIGURES_COLUMNS = (
+    "figures",
     "actual",
     "planned",
     "frustrated",
     "missed",
     "extra",
-    "visits",
-    "comment",
     "unit_rate",
     "averaged",
     "total",
     "planned_total",
 )
-StagedLine = tuple[
-    int, uuid.UUID, date, uuid.UUID, uuid.UUID, Decimal, Decimal, Decimal, Decimal, Decimal, int | None, str,
-    Decimal, bool, Decimal, Decimal,
-]  # fmt: skip
+Figures = tuple[int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool, Decimal, Decimal]
 
 
 async def open_stage(conn: asyncpg.Connection) -> None:
-    """The temporary table the checked rows are copied into, a chunk at a time, until all are read."""
+    """The temporary tables the checked rows are copied into, a chunk at a time, until all are read: a
+    row names its figures (quantities and costs), which a file repeats, by number in `import_figures`."""
     await conn.execute(
         "CREATE TEMPORARY TABLE import_stage (row integer, service_id uuid, week date, cpli_id uuid,"
-        " client_id uuid, actual numeric, planned numeric, frustrated numeric, missed numeric, extra numeric,"
-        " visits integer, comment text, unit_rate numeric, averaged boolean, total numeric,"
-        " planned_total numeric) ON COMMIT DROP"
+        " client_id uuid, figures integer, visits integer, comment text) ON COMMIT DROP"
+    )
+    await conn.execute(
+        "CREATE TEMPORARY TABLE import_figures (figures integer PRIMARY KEY, actual numeric, planned numeric,"
+        " frustrated numeric, missed numeric, extra numeric, unit_rate numeric, averaged boolean,"
+        " total numeric, planned_total numeric) ON COMMIT DROP"
     )
 
 
 async def stage(conn: asyncpg.Connection, *, lines: Sequence[StagedLine]) -> None:
-    await conn.copy_records_to_table("import_stage", records=lines, columns=STAGE_COLUMNS)
+    await conn.copy_records_to_table(
+        "import_stage", records=lines, columns=STAGE_COLUMNS, timeout=BULK_TIMEOUT
+    )
+
+
+async def stage_figures(conn: asyncpg.Connection, *, figures: Sequence[Figures]) -> None:
+    await conn.copy_records_to_table("import_figures", records=figures, columns=FIGURES_COLUMNS)
 
 
 async def staged_duplicates(conn: asyncpg.Connection) -> list[tuple[int, int]]:
-    """(row, the first row it repeats): the same client (CPLI) of a service and week twice in the file."""
-    await conn.execute("ANALYZE import_stage")
-    rows = await conn.fetch(
-        "SELECT row, first FROM (SELECT row, min(row) OVER (PARTITION BY service_id, week, cpli_id) AS first"
-        " FROM import_stage) d WHERE row <> first ORDER BY row"
+    """(row, the first row it repeats): the same client (CPLI) and week twice in the file (a CPLI is of
+    one service). Grouped by hashing, not sorted: most files have none."""
+    await conn.execute("ANALYZE import_stage", timeout=BULK_TIMEOUT)
+    groups = await conn.fetch(
+        "SELECT array_agg(row ORDER BY row) FROM import_stage GROUP BY cpli_id, week HAVING count(*) > 1",
+        timeout=BULK_TIMEOUT,
     )
-    return [(r[0], r[1]) for r in rows]
+    return sorted((later, rows[0]) for (rows,) in groups for later in rows[1:])
 
 
 async def staged_in_closed_weeks(conn: asyncpg.Connection) -> list[tuple[int, uuid.UUID, date, str]]:
     """(row, service, week, state) of the rows whose week is confirmed or locked (weeks locked already)."""
     rows = await conn.fetch(
         "SELECT s.row, s.service_id, s.week, w.state FROM import_stage s JOIN actuals.actual_week w"
-        " ON w.service_id = s.service_id AND w.week_commencing = s.week WHERE w.state <> 'open' ORDER BY s.row"
+        " ON w.service_id = s.service_id AND w.week_commencing = s.week WHERE w.state <> 'open' ORDER BY s.row",
+        timeout=BULK_TIMEOUT,
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
@@ -412,28 +426,52 @@ async def staged_with_visits(conn: asyncpg.Connection) -> list[int]:
         "SELECT s.row FROM import_stage s JOIN actuals.actual_week w"
         " ON w.service_id = s.service_id AND w.week_commencing = s.week"
         " JOIN actuals.actual_line l ON l.week_id = w.week_id AND l.cpli_id = s.cpli_id"
-        " WHERE EXISTS (SELECT 1 FROM actuals.actual_visit v WHERE v.line_id = l.line_id) ORDER BY s.row"
+        " WHERE EXISTS (SELECT 1 FROM actuals.actual_visit v WHERE v.line_id = l.line_id) ORDER BY s.row",
+        timeout=BULK_TIMEOUT,
     )
     return [r[0] for r in rows]
 
 
-async def write_staged(conn: asyncpg.Connection, *, updated_by: str) -> int:
-    """Every staged line inserted or updated in one statement (their weeks locked by `touch_weeks`)."""
-    status = await conn.execute(
-        "INSERT INTO actuals.actual_line (line_id, week_id, authority_id, organisation_id, contract_id,"
-        " service_id, cpli_id, client_id, actual, planned, frustrated, missed, extra, visits, comment,"
-        " unit_rate, averaged, total, planned_total, entered, updated_at, updated_by)"
-        " SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
-        " s.cpli_id, s.client_id, s.actual, s.planned, s.frustrated, s.missed, s.extra, s.visits, s.comment,"
-        " s.unit_rate, s.averaged, s.total, s.planned_total, true, now(), $1"
-        " FROM import_stage s JOIN actuals.actual_week w"
-        " ON w.service_id = s.service_id AND w.week_commencing = s.week"
+async def any_lines(conn: asyncpg.Connection, *, week_ids: Sequence[uuid.UUID]) -> bool:
+    """Whether any of these weeks (locked by `touch_weeks`) has a line yet."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM actuals.actual_line WHERE week_id = ANY($1::uuid[]))",
+            list(week_ids),
+        )
+    )
+
+
+LINE_COLUMNS = (
+    "line_id, week_id, authority_id, organisation_id, contract_id, service_id, cpli_id, client_id, actual, planned,"
+    " frustrated, missed, extra, visits, comment, unit_rate, averaged, total, planned_total, entered, updated_at,"
+    " updated_by"
+)
+STAGED_LINES = (
+    "SELECT gen_random_uuid(), w.week_id, w.authority_id, w.organisation_id, w.contract_id, w.service_id,"
+    " s.cpli_id, s.client_id, f.actual, f.planned, f.frustrated, f.missed, f.extra, s.visits, s.comment,"
+    " f.unit_rate, f.averaged, f.total, f.planned_total, true, now(), $1"
+    " FROM import_stage s JOIN import_figures f USING (figures) JOIN actuals.actual_week w"
+    " ON w.service_id = s.service_id AND w.week_commencing = s.week"
+)
+
+
+async def write_staged(conn: asyncpg.Connection, *, updated_by: str, upsert: bool) -> int:
+    """Every staged line written in one statement (their weeks locked by `touch_weeks`). `upsert` when a
+    week already had lines: then an existing line is updated. Otherwise a plain INSERT, which spares
+    PostgreSQL the check for a conflicting line on every row (no other writer can add a line to a week
+    this transaction holds: the week write protocol)."""
+    conflict = (
         " ON CONFLICT (week_id, cpli_id) DO UPDATE SET actual = EXCLUDED.actual, planned = EXCLUDED.planned,"
         " frustrated = EXCLUDED.frustrated, missed = EXCLUDED.missed, extra = EXCLUDED.extra,"
         " visits = EXCLUDED.visits, comment = EXCLUDED.comment, unit_rate = EXCLUDED.unit_rate,"
         " averaged = EXCLUDED.averaged, total = EXCLUDED.total, planned_total = EXCLUDED.planned_total,"
-        " entered = true, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
+        " entered = true, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by"
+    )
+    status = await conn.execute(
+        f"INSERT INTO actuals.actual_line ({LINE_COLUMNS}) {STAGED_LINES}{conflict if upsert else ''}",
         updated_by,
+        timeout=BULK_TIMEOUT,
     )
     return int(status.split()[-1])
 
@@ -469,6 +507,7 @@ async def mark_refused(
         schema_name="actuals",
         records=[(import_id, n, *fault) for n, fault in enumerate(faults, start=1)],
         columns=("import_id", "seq", "row", "column", "message"),
+        timeout=BULK_TIMEOUT,
     )
     await conn.execute("DELETE FROM actuals.import_file WHERE import_id = $1", import_id)
 

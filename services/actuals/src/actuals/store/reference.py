@@ -48,10 +48,13 @@ class WrittenClient(Client):
 
 
 class Written(Record):
-    """A row a bulk write created or changed: its id under the council's reference."""
+    """A row a bulk write created or changed: its id under the council's reference, and its new
+    revision (the handler builds the row's event from what it wrote and these)."""
 
     id: uuid.UUID
     reference: str
+    revision: int
+    updated_at: datetime
 
 
 # Child rows (rates, timetables) of rows the same transaction has just written in the caller's authority.
@@ -241,7 +244,7 @@ async def write_service_levels(
         ON CONFLICT (authority_id, reference) DO UPDATE
            SET name = EXCLUDED.name, unit = EXCLUDED.unit, extras_payable = EXCLUDED.extras_payable,
                revision = l.revision + 1, updated_at = now()
-        RETURNING service_level_id AS id, reference
+        RETURNING service_level_id AS id, reference, revision, updated_at
         """,
         authority_id,
         list(references),
@@ -335,16 +338,6 @@ async def cplis_by_reference(
     )
 
 
-async def cplis_by_id(conn: asyncpg.Connection, *, scope: AnyScope, ids: Sequence[uuid.UUID]) -> list[Cpli]:
-    return await fetch(
-        conn,
-        Cpli,
-        f"{CPLI_SELECT} WHERE p.cpli_id = ANY($1::uuid[]) AND {{scope}}",
-        list(ids),
-        scope=scope,
-    )
-
-
 async def list_cplis(
     conn: asyncpg.Connection,
     *,
@@ -376,6 +369,7 @@ class CpliRow(Record):
     contract_id: uuid.UUID
     service_id: uuid.UUID
     client_id: uuid.UUID
+    client_reference: str  # for the event, not a column
     service_level_id: uuid.UUID
     care_package_ref: str
     start_date: date
@@ -390,9 +384,9 @@ class CpliRow(Record):
 
 async def write_cplis(
     conn: asyncpg.Connection, *, authority_id: uuid.UUID, rows: Sequence[CpliRow]
-) -> list[uuid.UUID]:
+) -> list[Written]:
     """Create or change these CPLIs (the caller sends only new or changed ones: each gets a new revision)
-    and replace their timetables; answer their ids in the order given."""
+    and replace their timetables; answer what was written, in the order given."""
     if not rows:
         return []
     written = await fetch(
@@ -417,7 +411,7 @@ async def write_cplis(
                frequency = EXCLUDED.frequency, pricing = EXCLUDED.pricing,
                units_per_week = EXCLUDED.units_per_week, authorised = EXCLUDED.authorised,
                revision = p.revision + 1, updated_at = now()
-        RETURNING cpli_id AS id, reference
+        RETURNING cpli_id AS id, reference, revision, updated_at
         """,
         authority_id,
         [r.organisation_id for r in rows],
@@ -436,10 +430,14 @@ async def write_cplis(
         [r.authorised for r in rows],
         scope=COUNCIL_WRITE,
     )
+    by_reference = {w.reference: w for w in written}
+    ordered = [by_reference[r.reference] for r in rows]
     ids = {w.reference: w.id for w in written}
-    ordered = [ids[r.reference] for r in rows]
     await execute(
-        conn, "DELETE FROM actuals.cpli_visit WHERE cpli_id = ANY($1::uuid[])", ordered, scope=OWN_CHILDREN
+        conn,
+        "DELETE FROM actuals.cpli_visit WHERE cpli_id = ANY($1::uuid[])",
+        [w.id for w in ordered],
+        scope=OWN_CHILDREN,
     )
     visits = [(ids[r.reference], v) for r in rows for v in r.timetable]
     if visits:
