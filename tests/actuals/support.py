@@ -337,13 +337,16 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def package_for(conn: asyncpg.Connection, provider: object, **options: object) -> ProviderPackage:
-    """`build_provider` for a provider of the cross-tenant `world` (its own contract and service ids)."""
+    """`build_provider` for a provider of the cross-tenant `world`: its organisation and contract, and its
+    service unless `service_id=None` asks for a new one (the world is shared by the whole run: a test
+    that changes weeks had better use a service of its own)."""
+    service_id = options.pop("service_id", provider.service_id)  # type: ignore[attr-defined]
     return await build_provider(
         conn,
         authority_id=provider.authority_id,  # type: ignore[attr-defined]
         organisation_id=provider.organisation_id,  # type: ignore[attr-defined]
         contract_id=provider.contract_id,  # type: ignore[attr-defined]
-        service_id=provider.service_id,  # type: ignore[attr-defined]
+        service_id=service_id,  # type: ignore[arg-type]
         label=provider.label,  # type: ignore[attr-defined]
         **options,  # type: ignore[arg-type]
     )

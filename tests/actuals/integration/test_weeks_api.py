@@ -160,6 +160,11 @@ async def test_saving_a_line_checks_quantities_comment_and_version(api, env):
         error = bad.json()["errors"][0]
         assert error["field"] == field and says in error["message"], bad.text
 
+    for comment, says in (("a\x00b", "NUL"), ("x" * 1001, "at most 1000")):
+        bad = await api.put(path, json={**body, "comment": comment}, headers=auth)
+        assert bad.status_code == 422 and says in bad.json()["errors"][0]["message"], bad.text
+        assert bad.json()["errors"][0]["field"] == "comment"
+
     saved = await api.put(path, json={**body, "comment": "Carer ill on Friday"}, headers=auth)
     assert saved.status_code == 200, saved.text
     result = saved.json()
@@ -368,3 +373,37 @@ async def test_a_service_outside_the_callers_scope_is_not_found(api, env):
     _, other_auth = await provider(env, clients=1)
     assert (await api.get(url(package), headers=other_auth)).status_code == 404
     assert (await api.post(url(package, tail="/generate"), headers=other_auth)).status_code == 404
+
+
+async def test_a_rate_change_inside_the_week_is_pro_rated_and_marked_averaged(api, env):
+    from datetime import date
+
+    thursday = LAST_WEEK + timedelta(days=3)
+    rates = ((date(2020, 1, 6), Decimal("14.0000")), (thursday, Decimal("21.0000")))
+    package, auth = await provider(env, clients=4, timetable_every=0, hours_rates=rates)
+    week = (await api.post(url(package, tail="/generate"), headers=auth)).json()
+    hours = next(line for line in week["lines"] if line["unit"] == "Hours")
+    # 3 days at 14 and 4 at 21: 10 hours x (42 + 84) / 7 = 180.00; shown rate 18.0000 "(avg price)"
+    assert (hours["averaged"], hours["unit_rate"], hours["total"]) == (True, "18.0000", "180.00")
+    weeks_line = next(line for line in week["lines"] if line["unit"] == "Weeks")
+    assert weeks_line["averaged"] is False
+
+
+async def test_a_service_level_without_a_rate_refuses_generate_and_changes_nothing(api, env):
+    package, auth = await provider(env, clients=2, timetable_every=0, hours_rates=())
+    refused = await api.post(url(package, tail="/generate"), headers=auth)
+    assert refused.status_code == 409, refused.text
+    assert "Home Care - Standard" in refused.json()["detail"] and "no rate" in refused.json()["detail"]
+    after = (await api.get(url(package), headers=auth)).json()
+    assert after["state"] == "not_started" and {line["state"] for line in after["lines"]} == {"unplanned"}
+
+
+async def test_council_staff_read_a_providers_week_but_do_not_record_it(api, env):
+    package, auth = await provider(env, clients=1)
+    (await api.post(url(package, tail="/generate"), headers=auth)).raise_for_status()
+    council = bearer(env.council_user_token(package.authority_id))
+    shown = await api.get(url(package), headers=council)
+    assert shown.status_code == 200 and not shown.json()["can_edit"]
+    assert (await api.post(url(package, tail="/generate"), headers=council)).status_code == 403
+    stranger = bearer(env.council_user_token(uuid.uuid4()))
+    assert (await api.get(url(package), headers=stranger)).status_code == 404

@@ -173,7 +173,11 @@ async def save_visits(
 ) -> LineVisits:
     entry = VisitsEntry(
         version=body.version,
-        visits=[Visit(v.visit_date, v.start_time, v.minutes, v.carers, v.status) for v in body.visits],
+        visits=[
+            # local times, as the council's timetables are: an offset given is dropped
+            Visit(v.visit_date, v.start_time.replace(tzinfo=None), v.minutes, v.carers, v.status)
+            for v in body.visits
+        ],
         comment=body.comment,
     )
     return await visits.save_visits(

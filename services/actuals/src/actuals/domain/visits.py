@@ -6,8 +6,8 @@
 - actual = the hours of the delivered and extra visits; frustrated, missed and extra = the hours of the
   visits of that status; visits = how many were delivered or extra. Hours are the visits' minutes / 60
   (the length of the visit, not carer-hours, as the plan counts them), each figure summed exactly and
-  then rounded once to the nearest quarter hour, half up (7.5 minutes rounds up), so that every figure
-  is a quantity in steps of 0.25 like any entered one.
+  then rounded once to the nearest quarter hour (half up; minutes being whole, 7 minutes over a quarter
+  rounds down and 8 up), so that every figure is a quantity in steps of 0.25 like any entered one.
 - With no visits recorded yet, a line shows its CPLI's timetable on the CPLI's days in the week, all
   delivered (the plan), as the starting point to change.
 """

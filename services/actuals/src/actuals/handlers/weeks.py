@@ -199,11 +199,12 @@ async def view(
     limit: int,
     offset: int,
 ) -> WeekView:
-    """The week as the page shows it: one page of lines (two set-based queries and the totals)."""
+    """The week as the page shows it: one page of lines (two set-based queries and the totals). In a
+    transaction (the plans are made for the values: `lines.plan_for_the_values`)."""
+    await lines.plan_for_the_values(conn)
     week_id = week.week_id if week else None
     locked = week is not None and week.state == "locked"
-    args = dict(
-        scope=Scope.of(principal, SERVICE_COLUMNS),
+    rows = lines.WeekRows(
         service_id=service.service_id,
         week_id=week_id,
         week=day,
@@ -213,11 +214,12 @@ async def view(
         with_actuals=filters.with_actuals,
         state=filters.state,
     )
-    page = await lines.week_page(conn, **args, limit=limit, offset=offset)  # type: ignore[arg-type]
+    scope = Scope.of(principal, SERVICE_COLUMNS)
+    page = await lines.week_page(conn, scope=scope, rows=rows, limit=limit, offset=offset)
     if page:
         matching = page[0].matching
     elif offset:
-        matching = await lines.count_matching(conn, **args)  # type: ignore[arg-type]
+        matching = await lines.count_matching(conn, scope=scope, rows=rows)
     else:
         matching = 0
     totals = await lines.week_totals(conn, week_id=week_id)
@@ -252,7 +254,7 @@ async def get_week(
     principal = caller.principal
     require_capability(principal, Capability.actuals)
     week = week_to_enter(day, today=today())
-    async with work.read() as conn:
+    async with work.read() as conn, conn.transaction():
         service = await find_service(conn, principal, service_id)
         found = await weeks.get_week(
             conn, scope=week_scope(principal), service_id=service.service_id, week=week
@@ -278,50 +280,47 @@ async def generate(
             conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
         )
         require_open(week)
-        sources = await lines.generation_sources(
+        plans = await lines.plans_to_generate(
             conn, service_id=service.service_id, week_id=week.week_id, week=week_date
         )
-        levels = {s.cpli_id: s.service_level_id for s in sources}
-        new = lines_to_generate(
-            [
-                PlannedCpli(
-                    cpli_id=s.cpli_id,
-                    client_id=s.client_id,
-                    period=Period(s.start_date, s.end_date),
-                    authorised=s.authorised,
-                    units_per_week=s.units_per_week,
-                    timetable=tuple(
-                        PlannedVisit(d, m, c) for d, m, c in zip(s.weekdays, s.minutes, s.carers, strict=True)
-                    ),
+        pricing = await Pricing.load(conn, service, {plan.service_level_id for plan in plans})
+        kinds: list[lines.Kind] = []
+        cpli_ids: list[uuid.UUID] = []
+        client_ids: list[uuid.UUID] = []
+        kind_of: list[int] = []
+        for plan in plans:
+            # The rule's answer depends only on the plan (days, units, timetable), so it is asked once
+            # for each plan and holds for every CPLI that shares it.
+            made = lines_to_generate([planned_cpli(plan)], week_date, existing=set())
+            if not made:
+                continue
+            new = made[0]
+            cost = pricing.cost(
+                Quantities(actual=new.planned, planned=new.planned), plan.service_level_id, week_date
+            )
+            kinds.append(
+                lines.Kind(
+                    planned=new.planned,
+                    visits=new.visits,
+                    unit_rate=cost.unit_rate,
+                    averaged=cost.averaged,
+                    total=cost.total,
+                    planned_total=cost.planned_total,
                 )
-                for s in sources
-            ],
-            week_date,
-            existing={s.cpli_id for s in sources if s.has_line},
-        )
+            )
+            cpli_ids += plan.cpli_ids
+            client_ids += plan.client_ids
+            kind_of += [len(kinds) - 1] * len(plan.cpli_ids)
         added = 0
-        if new:
-            pricing = await Pricing.load(conn, service, {levels[n.cpli_id] for n in new})
-            costs: dict[tuple[uuid.UUID, Decimal], LineCost] = {}  # many lines share a level and a plan
-            for n in new:
-                key = (levels[n.cpli_id], n.planned)
-                if key not in costs:
-                    costs[key] = pricing.cost(
-                        Quantities(actual=n.planned, planned=n.planned), key[0], week_date
-                    )
-            priced = [costs[(levels[n.cpli_id], n.planned)] for n in new]
+        if cpli_ids:
             added = await lines.insert_lines(
                 conn,
                 week_id=week.week_id,
                 by=principal.subject,
-                cpli_ids=[n.cpli_id for n in new],
-                client_ids=[n.client_id for n in new],
-                planned=[n.planned for n in new],
-                visits=[n.visits for n in new],
-                unit_rates=[c.unit_rate for c in priced],
-                averaged=[c.averaged for c in priced],
-                totals=[c.total for c in priced],
-                planned_totals=[c.planned_total for c in priced],
+                cpli_ids=cpli_ids,
+                client_ids=client_ids,
+                kind_of=kind_of,
+                kinds=kinds,
             )
         if added:
             await weeks.bump(conn, week_id=week.week_id)
@@ -339,6 +338,21 @@ async def generate(
         return await view(
             conn, principal, service, after, week_date, filters=LineFilters(), limit=limit, offset=0
         )
+
+
+def planned_cpli(plan: lines.Plan) -> PlannedCpli:
+    """The domain's view of a plan (its first CPLI standing for all that share it)."""
+    return PlannedCpli(
+        cpli_id=plan.cpli_ids[0],
+        client_id=plan.client_ids[0],
+        period=Period(plan.start_date, plan.end_date),
+        authorised=True,  # only authorised CPLIs are read
+        units_per_week=plan.units_per_week,
+        timetable=tuple(
+            PlannedVisit(day, minutes, carers)
+            for day, minutes, carers in zip(plan.weekdays, plan.minutes, plan.carers, strict=True)
+        ),
+    )
 
 
 # --- recording a line ----------------------------------------------------------------------------
@@ -363,6 +377,8 @@ class SavedLine:
 
 def clean_comment(comment: str | None) -> str:
     text = (comment or "").strip()
+    if "\x00" in text:  # PostgreSQL text cannot hold it
+        raise Invalid.field("comment", "must not contain a NUL character")
     if len(text) > MAX_COMMENT:
         raise Invalid.field("comment", f"at most {MAX_COMMENT} characters (it has {len(text)})")
     return text

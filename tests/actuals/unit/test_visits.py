@@ -1,0 +1,91 @@
+"""The figures of a line derived from its visits, the checks of a visit list and the plan's visits."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+
+from actuals.domain.visits import (
+    TimetableVisit,
+    Visit,
+    VisitStatus,
+    check_visits,
+    figures,
+    planned_visits,
+)
+from actuals.domain.weeks import Period
+from shared.errors import Invalid
+
+WEEK = date(2026, 11, 23)  # a Monday
+D, F, M, X = VisitStatus.delivered, VisitStatus.frustrated, VisitStatus.missed, VisitStatus.extra
+
+
+def v(day: int, minutes: int, status: VisitStatus = D, carers: int = 1, at: time = time(8)) -> Visit:
+    return Visit(date(2026, 11, 23 + day), at, minutes, carers, status)
+
+
+@pytest.mark.parametrize(
+    ("visits", "expected"),
+    [
+        ([], ("0", "0", "0", "0", 0)),
+        ([v(0, 45), v(2, 45), v(4, 45)], ("2.25", "0", "0", "0", 3)),
+        # delivered and extra make the actual; frustrated and missed are their own
+        ([v(0, 45), v(2, 45, M), v(4, 45, F), v(5, 60, X)], ("1.75", "0.75", "0.75", "1", 2)),
+        # carers do not multiply the hours (the plan counts a visit's length)
+        ([v(0, 60, carers=2)], ("1", "0", "0", "0", 1)),
+        # each figure is summed exactly, then rounded once to the quarter hour, half up
+        ([v(0, 20), v(1, 20)], ("0.75", "0", "0", "0", 2)),  # 40 min = 0.667 h
+        ([v(0, 7)], ("0", "0", "0", "0", 1)),  # 0.117 h
+        ([v(0, 8)], ("0.25", "0", "0", "0", 1)),  # 0.133 h: over the eighth
+        ([v(0, 22, at=time(8)), v(0, 23, at=time(9))], ("0.75", "0", "0", "0", 2)),  # 45 min
+    ],
+)
+def test_figures(visits: list[Visit], expected: tuple[str, str, str, str, int]) -> None:
+    got = figures(visits)
+    assert (got.actual, got.missed, got.frustrated, got.extra, got.visits) == (
+        Decimal(expected[0]),
+        Decimal(expected[1]),
+        Decimal(expected[2]),
+        Decimal(expected[3]),
+        expected[4],
+    )
+
+
+def test_every_fault_is_named_by_its_place() -> None:
+    with pytest.raises(Invalid) as refused:
+        check_visits(
+            [v(0, 45), Visit(date(2026, 11, 30), time(8), 45, 1, D), v(1, 0), v(2, 30, carers=10), v(0, 45)],
+            WEEK,
+        )
+    assert [f.field for f in refused.value.fields or []] == [
+        "visits[1].visit_date",
+        "visits[2].minutes",
+        "visits[3].carers",
+        "visits[4].start_time",
+    ]
+    assert "30/11/2026 is not in the week commencing 23/11/2026" in refused.value.detail
+
+
+def test_a_sane_list_passes_and_too_many_are_refused() -> None:
+    check_visits([v(0, 45), v(0, 45, M, at=time(9)), v(6, 1440)], WEEK)
+    with pytest.raises(Invalid):
+        check_visits([v(0, 1, at=time(h % 24, h // 24)) for h in range(201)], WEEK)
+
+
+def test_the_plan_covers_only_the_cplis_days_in_the_week() -> None:
+    timetable = [
+        TimetableVisit(0, time(8), 45, 1),
+        TimetableVisit(2, time(18), 30, 2),
+        TimetableVisit(2, time(8), 30, 1),
+    ]
+    whole = planned_visits(timetable, Period(date(2026, 1, 1), None), WEEK)
+    assert [(p.visit_date.day, p.start_time.hour, p.carers) for p in whole] == [
+        (23, 8, 1),
+        (25, 8, 1),
+        (25, 18, 2),
+    ]
+    assert all(p.status is D for p in whole)
+    ends_tuesday = planned_visits(timetable, Period(date(2026, 1, 1), date(2026, 11, 24)), WEEK)
+    assert [p.visit_date.day for p in ends_tuesday] == [23]
