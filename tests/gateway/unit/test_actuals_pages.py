@@ -200,7 +200,7 @@ def test_a_lines_refusal_goes_to_each_field_in_the_forms_order():
             "title": "Your request has errors",
             "errors": [
                 {"field": "comment", "message": "a comment is required when delivery differs from plan"},
-                {"field": "body.actual", "message": "must be in steps of 0.25"},
+                {"field": "body.actual", "message": "goes in steps of 0.25 (8.3 is not one)"},
                 {"field": "body.version", "message": "Input should be a valid integer"},
             ],
         },
@@ -208,7 +208,7 @@ def test_a_lines_refusal_goes_to_each_field_in_the_forms_order():
     errors = lines.service_errors(refused, lines.FIELDS, lines.LABELS)
     assert [(e.field, e.message) for e in errors.summary] == [
         (None, "Input should be a valid integer"),
-        ("actual", "Actual must be in steps of 0.25"),
+        ("actual", "Actual goes in steps of 0.25 (8.3 is not one)"),
         ("comment", "A comment is required when delivery differs from plan"),
     ]
     conflict = lines.service_errors(
@@ -232,6 +232,10 @@ def test_a_visits_refusal_goes_to_the_field_of_its_row():
     errors = lines.visit_errors(ruled, rows=1)
     assert errors.for_field("visit_date_0") == "01/12/2026 is not in the week"
     assert errors.for_field("comment") == "A comment is required"
+    blank = lines.visit_errors(
+        ServiceError(422, {"errors": [{"field": "comment", "message": "is required"}]}), rows=0
+    )
+    assert blank.for_field("comment") == "A comment is required"
 
 
 def test_visit_rows_keep_the_new_row_only_when_filled_in():

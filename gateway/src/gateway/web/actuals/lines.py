@@ -19,7 +19,7 @@ from gateway.web.actuals import access, figures, service
 from gateway.web.actuals.weeks import CONFLICT, week_url
 from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_errors, form_values
-from gateway.web.identity_errors import plain, sentence
+from gateway.web.identity_errors import plain
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
@@ -101,6 +101,19 @@ _WORDS = (
 )
 
 
+# How an error's sentence names its field ("Actual goes in steps of 0.25 ..."; "A comment is required ...").
+SENTENCE_NAMES = {"comment": "A comment", "visits": "The number of visits"}
+VERBS = frozenset({"must", "is", "has", "can", "cannot", "goes", "needs", "should", "may"})
+
+
+def named(name: str | None, message: str) -> str:
+    """`message` as a sentence about the field `name`, when it starts with a verb; else as it is."""
+    first = message.split(" ", 1)[0]
+    if name and first in VERBS:
+        return f"{name} {message}"
+    return message[:1].upper() + message[1:]
+
+
 def words(message: str) -> str:
     for pattern, replacement in _WORDS:
         if pattern.match(message):
@@ -112,6 +125,7 @@ def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str,
     """The service's refusal as the form's errors: each named field's message (the request's own
     validation named by its last part, "body.actual" as "actual"), else the problem's text."""
     listed = exc.body.get("errors")
+    names = {**labels, **SENTENCE_NAMES}
     if exc.status == 422 and isinstance(listed, list) and listed:
         errors = []
         for error in listed:
@@ -121,7 +135,9 @@ def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str,
             message = str(error.get("message") or "").strip().rstrip(".")
             # pydantic's words read as English on the form's own fields; others are shown as they came.
             message = words(message) if field in fields else message
-            errors.append({"field": field, "message": sentence(labels.get(field), message)})
+            errors.append(
+                {"field": field, "message": named(names.get(field) if field in fields else None, message)}
+            )
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(None, service.problem_text(exc)),))
 
@@ -260,9 +276,9 @@ def visit_errors(exc: ServiceError, rows: int) -> FormErrors:
                 label = f"Visit {number + 1}: {VISIT_LABELS.get(field, field).lower()}"
                 field = f"{field}_{number}"
             elif field == "comment":
-                label = "Comments"
+                label = "A comment"
             message = words(str(error.get("message") or "").strip().rstrip("."))
-            errors.append({"field": field, "message": sentence(label, message) if label else message})
+            errors.append({"field": field, "message": named(label, message)})
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(None, service.problem_text(exc)),))
 
