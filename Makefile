@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -59,6 +59,10 @@ bench-actuals-import: setup
 bench-gateway: export PORTAL_SETUP_WRK := 1
 bench-gateway: setup
 	$(UV) run python -m bench.gateway_read
+
+# The Actuals week page of a 5,000-client service through the gateway, beside the actuals API alone.
+bench-actuals-page: setup
+	$(UV) run python -m bench.actuals_page
 
 # Generate Actuals for a service of 5,000 CPLIs beside one INSERT ... SELECT (the floor) and one INSERT
 # per line (naive), and the week's page; figures in docs/benchmarks.md.

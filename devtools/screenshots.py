@@ -1,7 +1,7 @@
 """`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
 visits the same pages the browser tests check (the page list, the log-in journey's pages, then
-Organisation Details and Contacts)."""
+Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 
 from shared.logging import configure_logging
+from tests.support.actuals_pages import walk_actuals_pages
 from tests.support.browser import (
     DESKTOP,
     PAGES,
@@ -33,7 +34,8 @@ OUT = ROOT / "docs" / "screenshots"
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 
-async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
+async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
+    """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -45,7 +47,7 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
                     is_mobile=label == "phone",
                     extra_http_headers={"x-request-id": STABLE_REQUEST_ID},
                 )
-                for spec in PAGES:
+                for spec in PAGES if only is None else ():
                     page = await context.new_page()
                     await open_page(page, base_url, spec)
                     path = out / f"{spec.name}-{label}.png"
@@ -59,8 +61,11 @@ async def take_screenshots(stack: Stack, out: Path) -> list[Path]:
                     await page.screenshot(path=str(path), full_page=True, animations="disabled")
                     written.append(path)
 
-                await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
-                await walk_organisation_pages(await context.new_page(), stack, photograph)
+                if only is None:
+                    await walk_journey(journey, stack, photograph)  # the pages a session or a journey reaches
+                    await walk_organisation_pages(await context.new_page(), stack, photograph)
+                if only in (None, "actuals"):
+                    await walk_actuals_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -79,7 +84,8 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        written = await take_screenshots(stack, OUT)
+        # `python -m devtools.screenshots actuals`: only the Actuals and Care Package Line Items pages.
+        written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()
         await env.destroy()

@@ -19,6 +19,8 @@ from tests.support.portal_login import log_in, new_user, submit
 
 pytestmark = pytest.mark.browser
 NOT_AVAILABLE = "is not available yet"
+# The landing page names a task as the council guides' landing pages do, where it differs from its card.
+LANDING_NAME = {"Actuals": "Submit Actuals"}
 
 
 async def heading(page: Page) -> str:
@@ -32,7 +34,7 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
     cards = page.locator("a.portal-card__link")
     titles = await cards.all_inner_texts()
     hrefs = await cards.evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert titles == ["Contacts", "Organisation Details"]
+    assert titles == ["Actuals", "Care Package Line Items", "Contacts", "Organisation Details"]
     for href in hrefs:
         response = await page.goto(stack.url + href)
         assert response.status == 200, href
@@ -41,7 +43,8 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
         await page.goto(f"{stack.url}/{slug}/")
         lines = await page.locator(".portal-benefit h3").all_inner_texts()
         assert lines, slug
-        assert set(lines) <= set(titles), f"{slug} advertises {set(lines) - set(titles)}"
+        offered = {LANDING_NAME.get(title, title) for title in titles}
+        assert set(lines) <= offered, f"{slug} advertises {set(lines) - offered}"
 
 
 async def test_a_logged_in_person_has_home_and_log_out_on_every_page(stack, context):

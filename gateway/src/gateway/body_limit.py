@@ -20,6 +20,7 @@ from shared.problems import problem_response
 # Routes that take files: each declares that it uses the upload limit instead of the default.
 UPLOAD_ROUTES = (
     re.compile(r"/api/v1/actuals/imports(/.*)?"),
+    re.compile(r"/[a-z0-9-]+/actuals/import"),  # the portal's upload form (gateway/web/actuals/imports.py)
     # The council's bulk upserts: up to 10,000 clients, service levels or CPLIs in one call.
     re.compile(r"/council/v1/actuals/(clients|service-levels|cplis)"),
 )

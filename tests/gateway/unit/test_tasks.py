@@ -52,10 +52,26 @@ def test_council_staff_have_no_provider_tasks():
 
 
 def test_the_home_page_offers_only_the_tasks_of_built_areas():
-    assert [task.id for task in BUILT.tasks] == [TaskId.contacts, TaskId.organisation_details]
-    assert titles(Role.full, BUILT.tasks) == ["Contacts", "Organisation Details"]
+    assert [task.id for task in BUILT.tasks] == [
+        TaskId.actuals,
+        TaskId.care_package_line_items,
+        TaskId.contacts,
+        TaskId.organisation_details,
+    ]
+    assert titles(Role.full, BUILT.tasks) == [
+        "Actuals",
+        "Care Package Line Items",
+        "Contacts",
+        "Organisation Details",
+    ]
+    assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
     assert titles(Role.finance, BUILT.tasks) == []
-    assert [line.title for line in BUILT.landing_lines] == ["Contacts", "Organisation Details"]
+    assert [line.title for line in BUILT.landing_lines] == [
+        "Submit Actuals",
+        "Care Package Line Items",
+        "Contacts",
+        "Organisation Details",
+    ]
 
 
 def test_an_area_without_a_task_adds_no_card_and_no_landing_line():

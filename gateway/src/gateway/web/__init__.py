@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from gateway.config import Settings
 from gateway.service_client import Fetched
 from gateway.service_problems import unavailable as identity_unavailable_error
-from gateway.web import account, assets, contacts, help, login, organisation, public
+from gateway.web import account, actuals, assets, contacts, cplis, help, login, organisation, public
 from gateway.web.areas import Areas
 from gateway.web.assets import Assets
 from gateway.web.branding import BrandingSource
@@ -31,7 +31,16 @@ from shared.settings import Environment
 log = get_logger(__name__)
 # In the order their routes are tried: the public pages' /{slug}/ comes last.
 BUILT = Areas(
-    (login.AREA, account.AREA, organisation.AREA, contacts.AREA, help.AREA, public.AREA),
+    (
+        login.AREA,
+        account.AREA,
+        organisation.AREA,
+        contacts.AREA,
+        actuals.AREA,
+        cplis.AREA,
+        help.AREA,
+        public.AREA,
+    ),
 )
 
 

@@ -6,13 +6,22 @@ card and no line can lead to a page that does not exist yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from gateway.web.tasks import Task, TaskId
+
+if TYPE_CHECKING:
+    from gateway.web.session import SignedIn
+
+# A line under a task's card on the home page, from the area's service (e.g. "2 past weeks to confirm");
+# None for nothing to say. It must answer quickly and never fail the home page (the area's own care).
+CardNote = Callable[[Request, "SignedIn"], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class Area:
     landing: LandingLine | None = None
     help: tuple[HelpTopic, ...] = ()
     templates: Path | None = None
+    card_note: CardNote | None = None
 
     @classmethod
     def of(
@@ -51,6 +61,7 @@ class Area:
         task: Task | None = None,
         landing: LandingLine | None = None,
         help: tuple[HelpTopic, ...] = (),
+        card_note: CardNote | None = None,
     ) -> Area:
         """The area whose package is `module_file`'s folder (pass `__file__`), with its templates."""
         folder = Path(module_file).resolve().parent
@@ -62,6 +73,7 @@ class Area:
             landing=landing,
             help=help,
             templates=templates if templates.is_dir() else None,
+            card_note=card_note,
         )
 
 
@@ -88,6 +100,14 @@ class Areas:
 
     def task(self, task_id: TaskId) -> Task | None:
         return next((t for t in self.tasks if t.id is task_id), None)
+
+    async def card_notes(
+        self, request: Request, user: SignedIn, tasks: Sequence[TaskId]
+    ) -> dict[TaskId, str]:
+        """The notes of the cards shown (`tasks`), asked of their areas at once."""
+        asking = [a for a in self.built if a.task and a.card_note and a.task.id in tasks]
+        notes = await asyncio.gather(*(a.card_note(request, user) for a in asking if a.card_note))
+        return {a.task.id: note for a, note in zip(asking, notes, strict=True) if a.task and note}
 
     def template_folders(self) -> dict[str, str]:
         return {a.name: str(a.templates) for a in self.built if a.templates is not None}

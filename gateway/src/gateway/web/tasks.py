@@ -7,7 +7,7 @@ Edit / Read-only does not change which tasks are shown, only what can be done in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,9 +82,16 @@ class TaskCard:
     title: str
     description: str
     href: str
+    note: str | None = None  # e.g. "2 past weeks to confirm" (web/areas.py CardNote)
 
 
-def tasks_for(role: Role, *, catalogue: Iterable[Task], authority_slug: str) -> list[TaskCard]:
+def tasks_for(
+    role: Role,
+    *,
+    catalogue: Iterable[Task],
+    authority_slug: str,
+    notes: Mapping[TaskId, str] | None = None,
+) -> list[TaskCard]:
     """The home page's cards for a user of `role`: the built tasks (`catalogue`, in its order) the role may use."""
     allowed = tasks_of_role(role)
     return [
@@ -93,6 +100,7 @@ def tasks_for(role: Role, *, catalogue: Iterable[Task], authority_slug: str) -> 
             title=task.title,
             description=task.description,
             href=f"/{authority_slug}/{task.path}",
+            note=(notes or {}).get(task.id),
         )
         for task in catalogue
         if task.id in allowed

@@ -6,7 +6,7 @@ organisations also gets the organisation switcher.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -14,8 +14,14 @@ from fastapi.responses import HTMLResponse
 
 from gateway.web.branding import Branding
 from gateway.web.rendering import WebPortal
-from gateway.web.tasks import access_text, tasks_for
+from gateway.web.session import SignedIn
+from gateway.web.tasks import TaskId, access_text, tasks_for, tasks_of_role
 from gateway.web.viewer import Viewer
+
+
+async def card_notes(portal: WebPortal, request: Request, user: SignedIn) -> dict[TaskId, str]:
+    """The notes of the cards this user sees (the areas ask their services, briefly)."""
+    return await portal.areas.card_notes(request, user, sorted(tasks_of_role(user.viewer.role)))
 
 
 def render_home(
@@ -27,10 +33,12 @@ def render_home(
     organisations: Sequence[dict[str, Any]] = (),
     organisation_id: str | None = None,
     notice: str | None = None,
+    notes: Mapping[TaskId, str] | None = None,
 ) -> HTMLResponse:
     """`organisations`: every organisation the login is linked to (identity's `organisations`), the
-    switcher shown when there are several; `notice`: a success message (e.g. the password changed)."""
-    cards = tasks_for(viewer.role, catalogue=portal.areas.tasks, authority_slug=branding.slug)
+    switcher shown when there are several; `notice`: a success message (e.g. the password changed);
+    `notes`: lines under some cards (web/areas.py CardNote)."""
+    cards = tasks_for(viewer.role, catalogue=portal.areas.tasks, authority_slug=branding.slug, notes=notes)
     return portal.render(
         request,
         "account/home.html",

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import forget_session
 from gateway.identity_client import IdentityError
-from gateway.web.account.home import render_home
+from gateway.web.account.home import card_notes, render_home
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity, stop_session, viewer_of
 
@@ -37,6 +37,7 @@ async def show_home(request: Request, portal: Portal, branding: AuthorityBrandin
         organisations=user.organisations,
         organisation_id=user.organisation_id,
         notice=changed,
+        notes=await card_notes(portal, request, user),
     )
 
 

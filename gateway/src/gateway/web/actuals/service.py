@@ -1,0 +1,153 @@
+"""The pages' calls to the actuals service's provider API (/api/v1/actuals, the contract in
+docs/actuals.md), as the logged-in person (their internal token), through the gateway's one client of
+the service (gateway/service_client.py: its pool, time-outs, request id and the browser's address).
+
+A read the service refuses becomes the page's error: 404 "Page not found" (another provider's id is a
+404, never a 403), 403 the service's words, a service that cannot be reached the "temporarily
+unavailable" page. Writes hand the `ServiceError` back to the page, which shows it on its form.
+Files (CSV downloads and uploads) are relayed as bytes, never parsed here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from fastapi import Request
+
+from gateway.service_client import ServiceClient
+from gateway.service_problems import ServiceError, ServiceUnavailable
+from gateway.web.page_problem import PageProblem
+from gateway.web.session import SignedIn, address
+from shared.http import current_request_id
+from shared.logging import get_logger
+from shared.problems import Problem
+
+log = get_logger(__name__)
+SERVICE = "actuals"
+PREFIX = "/api/v1/actuals"
+FILE_TIMEOUT = 60.0  # seconds for an upload or a download of a whole period (bigger than a page's call)
+
+
+def client(request: Request) -> ServiceClient:
+    services: dict[str, ServiceClient] = request.app.state.services
+    return services[SERVICE]
+
+
+def path(route: str, **query: Any) -> str:
+    """/api/v1/actuals/<route>?<query without the empty values>."""
+    kept = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{PREFIX}/{route}" + (f"?{urlencode(kept)}" if kept else "")
+
+
+async def read(request: Request, user: SignedIn, route: str, **query: Any) -> Any:
+    """GET a JSON answer; a refusal is the page's error."""
+    try:
+        return await client(request).call("GET", path(route, **query), token=user.token)
+    except ServiceError as exc:
+        raise page_problem(exc) from exc
+
+
+async def write(request: Request, user: SignedIn, method: str, route: str, body: Any = None) -> Any:
+    """POST or PUT JSON; the service's problem comes back as `ServiceError` for the form to show
+    (a service that cannot be reached is still the "temporarily unavailable" page)."""
+    try:
+        return await client(request).call(
+            method, path(route), body=body, token=user.token, address=address(request)
+        )
+    except ServiceError as exc:
+        if exc.status >= 500:
+            raise ServiceUnavailable(SERVICE) from exc
+        raise
+
+
+def page_problem(exc: ServiceError) -> Problem:
+    if exc.status >= 500:
+        return ServiceUnavailable(SERVICE)
+    if exc.status == 404:
+        return PageProblem(
+            404, "Page not found", detail=str(exc.body.get("detail") or "It may have been removed.")
+        )
+    if exc.status == 403:
+        return PageProblem(403, "You do not have permission to see this page", detail=problem_text(exc))
+    return PageProblem(
+        exc.status, str(exc.body.get("title") or "There is a problem"), detail=problem_text(exc)
+    )
+
+
+def problem_text(exc: ServiceError) -> str:
+    """The service's detail (or title) as a sentence."""
+    text = str(exc.body.get("detail") or exc.body.get("title") or "There is a problem").strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _headers(user: SignedIn, request: Request, **more: str) -> dict[str, str]:
+    headers = {"authorization": f"Bearer {user.token}", **more}
+    if request_id := current_request_id():
+        headers["x-request-id"] = request_id
+    if (forwarded := address(request)) is not None:
+        headers["x-forwarded-for"] = forwarded
+    return headers
+
+
+async def download(
+    request: Request, user: SignedIn, route: str, **query: Any
+) -> tuple[bytes, dict[str, str]]:
+    """GET a file (CSV): its bytes and the headers that describe it; a refusal is the page's error."""
+    url = client(request).base_url + path(route, **query)
+    try:
+        async with client(request).session.get(
+            url, headers=_headers(user, request), timeout=aiohttp.ClientTimeout(total=FILE_TIMEOUT)
+        ) as answer:
+            content = await answer.read()
+            kept = {
+                k.lower(): v
+                for k, v in answer.headers.items()
+                if k.lower() in {"content-type", "content-disposition"}
+            }
+            status = answer.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("service_unreachable", service=SERVICE, path=route, error=type(exc).__name__)
+        raise ServiceUnavailable(SERVICE) from exc
+    if status >= 400:
+        raise page_problem(ServiceError(status, _json(content), service=SERVICE))
+    return content, kept
+
+
+async def upload(request: Request, user: SignedIn, *, filename: str, content: bytes) -> dict[str, Any]:
+    """POST /imports with the file as text/csv (the contract's second form, `X-File-Name`): the
+    accepted import, or `ServiceError` with the service's refusal of the file."""
+    headers = _headers(user, request, **{"content-type": "text/csv", "x-file-name": _header_safe(filename)})
+    try:
+        async with client(request).session.post(
+            client(request).base_url + path("imports"),
+            data=content,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=FILE_TIMEOUT),
+        ) as answer:
+            status, raw = answer.status, await answer.read()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("service_unreachable", service=SERVICE, path="imports", error=type(exc).__name__)
+        raise ServiceUnavailable(SERVICE) from exc
+    body = _json(raw)
+    if status >= 500:
+        raise ServiceUnavailable(SERVICE)
+    if status >= 400:
+        raise ServiceError(status, body, service=SERVICE)
+    return body
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {"title": "Bad Gateway"}
+    return data if isinstance(data, dict) else {}
+
+
+def _header_safe(filename: str) -> str:
+    """A file name as a header may carry it (printable ASCII; anything else becomes "_")."""
+    return "".join(c if 0x20 <= ord(c) < 0x7F else "_" for c in filename)[:200] or "upload.csv"
