@@ -139,7 +139,7 @@ class ImportReader:
         width = len(COLUMNS)
         references = self.references
         for number, cells in enumerate(self._reader, start=2):
-            values = [cell.strip() for cell in cells]
+            values = list(map(str.strip, cells))
             if not any(values):
                 continue  # a blank line (Excel leaves them at the end)
             self.rows_read += 1
