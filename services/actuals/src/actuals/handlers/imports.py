@@ -284,8 +284,9 @@ async def _import(
     progress: Progress,
 ) -> None:
     """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
-    checks of the whole set in SQL (duplicates, closed weeks, lines made from visits); then, with no
-    fault anywhere, one statement writes every line. Raises FileRefused with every fault."""
+    checks of the whole set in SQL (closed weeks, lines made from visits); then, with no fault anywhere,
+    one statement writes every line, and finds repeated rows by the lines' unique key (a file with
+    other faults is searched for them at once). Raises FileRefused with every fault."""
     reader = ImportReader(content, today=today)
     estimate = max(content.count(b"\n"), 1)  # the rows, give or take a blank or quoted line
     await progress(0, estimate)
