@@ -16,14 +16,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from actuals.domain.costs import Quantities, require_comment
 from actuals.domain.weeks import week_to_enter
-from shared.errors import FieldError, Invalid
+from shared.errors import Invalid
 
 COLUMNS = (
     "file_reference",
@@ -42,7 +42,13 @@ QUANTITIES = ("actual", "planned", "frustrated", "missed", "extra")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("file_reference", "service", "client_reference", "comment")
-_QUANTITY_CELLS = operator.itemgetter(*QUANTITIES)
+# A row's cells are read by position (a dict per row costs more than the rest of the row).
+_REFERENCE, _SERVICE, _CLIENT, _WEEK, _VISITS, _COMMENT = (
+    COLUMNS.index(c)
+    for c in ("file_reference", "service", "client_reference", "week_commencing", "visits", "comment")
+)
+_TEXT_INDEXES = tuple(COLUMNS.index(c) for c in TEXT_COLUMNS)
+_QUANTITY_INDEXES = tuple(COLUMNS.index(c) for c in QUANTITIES)
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,9 @@ class Fault:
     message: str
 
 
-@dataclass(frozen=True)
-class ImportRow:
+class ImportRow(NamedTuple):
+    """A checked row (a tuple: a file has hundreds of thousands, and a frozen dataclass costs more)."""
+
     row: int
     service: str
     client_reference: str
@@ -129,20 +136,21 @@ class ImportReader:
         return next(iter(self.references)) if len(self.references) == 1 else ""
 
     def __iter__(self) -> Iterator[tuple[ImportRow | None, list[Fault]]]:
+        width = len(COLUMNS)
+        references = self.references
         for number, cells in enumerate(self._reader, start=2):
-            stripped = [cell.strip() for cell in cells]
-            if not any(stripped):
+            values = list(map(str.strip, cells))
+            if not any(values):
                 continue  # a blank line (Excel leaves them at the end)
             self.rows_read += 1
-            if len(cells) != len(COLUMNS):
+            if len(cells) != width:
                 self.faulty_rows += 1
-                yield None, [Fault(number, None, f"has {len(cells)} cells, not {len(COLUMNS)}")]
+                yield None, [Fault(number, None, f"has {len(cells)} cells, not {width}")]
                 continue
-            values = dict(zip(COLUMNS, stripped, strict=True))
-            for column in TEXT_COLUMNS:
-                if values[column][:1] == "'":
-                    values[column] = unneutralise(values[column])
-            self.references.add(values["file_reference"])
+            for index in _TEXT_INDEXES:
+                if values[index][:1] == "'":
+                    values[index] = unneutralise(values[index])
+            references.add(values[_REFERENCE])
             found: list[Fault] = []
             row = _row(number, values, self._cells, found)
             if found:
@@ -186,33 +194,66 @@ def _check_header(header: list[str] | None) -> None:
 
 
 class _Cells:
-    """The quantities and weeks of a file, each distinct text read once: a file of 100,000 rows holds a
-    few hundred distinct values, and reading a number or a date is most of the cost of a row."""
+    """The week, quantities, visits and comment rule of a file's rows, each distinct combination of those
+    cells checked once: a file of 100,000 rows holds a few hundred, and checking them is most of the cost
+    of a row. The comment matters to the rules only by being blank or not."""
+
+    LIMIT = 20_000  # distinct combinations kept: beyond, a row is checked on its own (memory stays bounded)
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.quantities: dict[tuple[str, ...], Quantities | list[FieldError]] = {}
-        self.weeks: dict[str, date | str] = {}
+        self.checked: dict[tuple[str | bool, ...], _Checked] = {}
+        # One Quantities object per distinct quantity cells: the import handler costs each once, by identity.
+        self.quantities: dict[tuple[str, ...], Quantities | list[tuple[str | None, str]]] = {}
 
-    def quantities_of(self, values: dict[str, str]) -> Quantities | list[FieldError]:
-        key = _QUANTITY_CELLS(values)
-        found = self.quantities.get(key)
+    def check(self, values: list[str]) -> _Checked:
+        key: tuple[str | bool, ...] = (*values[_WEEK : _VISITS + 1], not values[_COMMENT])
+        found = self.checked.get(key)
         if found is None:
-            try:
-                found = Quantities.parse(
-                    **{name: text or "0" for name, text in zip(QUANTITIES, key, strict=True)}
-                )
-            except Invalid as refused:
-                found = list(refused.fields or [])
-            self.quantities[key] = found
+            found = _check_cells(values, self.today, self.quantities)
+            if len(self.checked) < self.LIMIT:
+                self.checked[key] = found
         return found
 
-    def week_of(self, text: str) -> date | str:
-        """The week, or the fault's message."""
-        found = self.weeks.get(text)
-        if found is None:
-            found = self.weeks[text] = _week(text, self.today)
-        return found
+
+# (week, quantities, visits, the faults as (column, message)): what the cells after the client say.
+_Checked = tuple[date | None, Quantities | None, int | None, tuple[tuple[str | None, str], ...]]
+
+
+def _check_cells(
+    values: list[str], today: date, known: dict[tuple[str, ...], Quantities | list[tuple[str | None, str]]]
+) -> _Checked:
+    found: list[tuple[str | None, str]] = []
+    week = _week(values[_WEEK], today)
+    if isinstance(week, str):
+        found.append(("week_commencing", week))
+    cells = tuple(values[i] for i in _QUANTITY_INDEXES)
+    parsed = known.get(cells)
+    if parsed is None:
+        try:
+            parsed = Quantities.parse(
+                **{name: text or "0" for name, text in zip(QUANTITIES, cells, strict=True)}
+            )
+        except Invalid as refused:
+            parsed = [(f.field, f.message) for f in refused.fields or []]
+        known[cells] = parsed
+    quantities: Quantities | None = None
+    if isinstance(parsed, list):
+        found += parsed
+    else:
+        quantities = parsed
+        try:
+            require_comment(quantities, values[_COMMENT])
+        except Invalid as refused:
+            found += [(f.field, f.message) for f in refused.fields or []]
+    visits = None
+    text = values[_VISITS]
+    if text:
+        if not text.isdigit():
+            found.append(("visits", f"{text[:20]!r} is not a whole number"))
+        else:
+            visits = int(text)
+    return (None if isinstance(week, str) else week), quantities, visits, tuple(found)
 
 
 def _check_utf8(data: bytes) -> None:
@@ -235,34 +276,18 @@ def _check_utf8(data: bytes) -> None:
             ) from bad
 
 
-def _row(number: int, values: dict[str, str], cells: _Cells, faults: list[Fault]) -> ImportRow | None:
-    found: list[Fault] = []
-    for column in ("service", "client_reference"):
-        if not values[column]:
-            found.append(Fault(number, column, "is blank"))
-    week = cells.week_of(values["week_commencing"])
-    if isinstance(week, str):
-        found.append(Fault(number, "week_commencing", week))
-    quantities = cells.quantities_of(values)
-    if isinstance(quantities, list):
-        found += [Fault(number, f.field, f.message) for f in quantities]
-    else:
-        try:
-            require_comment(quantities, values["comment"])
-        except Invalid as refused:
-            found += [Fault(number, f.field, f.message) for f in refused.fields or []]
-    visits = None
-    if values["visits"]:
-        if not values["visits"].isdigit():
-            found.append(Fault(number, "visits", f"{values['visits'][:20]!r} is not a whole number"))
-        else:
-            visits = int(values["visits"])
-    faults += found
-    if found or isinstance(week, str) or isinstance(quantities, list):
-        return None
-    return ImportRow(
-        number, values["service"], values["client_reference"], week, quantities, visits, values["comment"]
-    )
+def _row(number: int, values: list[str], cells: _Cells, faults: list[Fault]) -> ImportRow | None:
+    service, client = values[_SERVICE], values[_CLIENT]
+    week, quantities, visits, found = cells.check(values)
+    if service and client and not found:
+        assert week is not None and quantities is not None
+        return ImportRow(number, service, client, week, quantities, visits, values[_COMMENT])
+    if not service:
+        faults.append(Fault(number, "service", "is blank"))
+    if not client:
+        faults.append(Fault(number, "client_reference", "is blank"))
+    faults += [Fault(number, column, message) for column, message in found]
+    return None
 
 
 def _week(text: str, today: date) -> date | str:

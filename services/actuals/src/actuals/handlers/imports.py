@@ -284,8 +284,9 @@ async def _import(
     progress: Progress,
 ) -> None:
     """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
-    checks of the whole set in SQL (duplicates, closed weeks, lines made from visits); then, with no
-    fault anywhere, one statement writes every line. Raises FileRefused with every fault."""
+    checks of the whole set in SQL (closed weeks, lines made from visits); then, with no fault anywhere,
+    one statement writes every line, and finds repeated rows by the lines' unique key (a file with
+    other faults is searched for them at once). Raises FileRefused with every fault."""
     reader = ImportReader(content, today=today)
     estimate = max(content.count(b"\n"), 1)  # the rows, give or take a blank or quoted line
     await progress(0, estimate)
@@ -317,8 +318,6 @@ async def _import(
     # The weeks created or locked in (service, week) order, each version bumped once: rolled back with
     # the rest when the file is refused.
     touched = await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
-    for number, first in await store.staged_duplicates(conn):
-        faults.append(Fault(number, None, f"repeats row {first} (same service, client and week)"))
     for number, service_id, week, state in await store.staged_in_closed_weeks(conn):
         until = " until the council unlocks it" if state == "confirmed" else ""
         name = lookup.name_of[service_id]
@@ -330,9 +329,25 @@ async def _import(
         )
         faults.append(Fault(number, None, message))
     if faults:
-        raise FileRefused(faults)
+        raise FileRefused(faults + await _duplicates(conn))
+    # A row repeated in the file (same client, same week) breaks the write on the lines' unique key: the
+    # write finds them without a search of its own when there are none, the common case.
     upsert = await store.any_lines(conn, week_ids=[w.week_id for w in touched])
-    await store.write_staged(conn, updated_by=principal.subject, upsert=upsert)
+    try:
+        async with conn.transaction():
+            await store.write_staged(conn, updated_by=principal.subject, upsert=upsert)
+    except (asyncpg.UniqueViolationError, asyncpg.CardinalityViolationError):
+        duplicates = await _duplicates(conn)
+        if not duplicates:
+            raise
+        raise FileRefused(duplicates) from None
+
+
+async def _duplicates(conn: asyncpg.Connection) -> list[Fault]:
+    return [
+        Fault(number, None, f"repeats row {first} (same service, client and week)")
+        for number, first in await store.staged_duplicates(conn)
+    ]
 
 
 class Lookup:
