@@ -10,11 +10,19 @@ import pytest
 
 from actuals.main import DEFINITION as ACTUALS
 from identity.main import DEFINITION as IDENTITY
+from payments.main import DEFINITION as PAYMENTS
 from identity.republishing import REPUBLISHERS
 from shared.asyncapi import asyncapi_document
 from shared.backfill import Republisher, backfill_request, backfill_subscription, command_type, offered
 from shared.bus import Subscription
-from shared.events import ContractUpserted, IdentityBackfillRequested, OrganisationUpserted, UserUpserted
+from shared.events import (
+    AuthorityUpserted,
+    ContractUpserted,
+    IdentityBackfillRequested,
+    OrganisationUpserted,
+    ProviderServiceUpserted,
+    UserUpserted,
+)
 from shared.operations import operation_command
 from tests.support.things import ThingUpserted
 
@@ -23,26 +31,31 @@ def test_identity_offers_exactly_what_it_republishes_and_answers_its_own_command
     assert (
         set(offered(IdentityBackfillRequested))
         == {r.aggregate for r in REPUBLISHERS}
-        == {"organisation", "user"}
+        == {"organisation", "user", "contract", "provider_service"}
     )
     assert command_type("identity") is IdentityBackfillRequested
     assert "identity.backfill.requested.v1" in {s.payload_type.routing_key() for s in IDENTITY.consumes}
-    assert ACTUALS.consumes == tuple(ACTUALS.subscriptions)  # a consumer only: no backfill command
+    assert PAYMENTS.consumes == tuple(PAYMENTS.subscriptions)  # a consumer only: no backfill command
 
 
 def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_is_refused():
-    with pytest.raises(ValueError, match=r"actuals offers no backfill \(producers that do: identity\)"):
-        command_type("actuals")
+    with pytest.raises(ValueError, match=r"payments offers no backfill \(producers that do: actuals, identity\)"):
+        command_type("payments")
     organisations = Republisher(OrganisationUpserted, "SELECT 1", aggregate_id="organisation_id")
     with pytest.raises(
-        ValueError, match=r"offers \['organisation', 'user'\] but identity declares .*\['organisation'\]"
+        ValueError,
+        match=r"offers \['contract', 'organisation', 'provider_service', 'user'\] but identity declares"
+        r" .*\['organisation'\]",
     ):
         backfill_subscription("identity", [organisations])
     stranger = Republisher(ThingUpserted, "SELECT 1", aggregate_id="thing_id")
     with pytest.raises(ValueError, match="cannot re-publish events of another producer: ThingUpserted"):
         backfill_subscription("identity", [organisations, stranger])
     users = Republisher(UserUpserted, "SELECT 1", aggregate_id="user_id")
-    assert backfill_subscription("identity", [organisations, users]).payload_type is IdentityBackfillRequested
+    contracts = Republisher(ContractUpserted, "SELECT 1", aggregate_id="contract_id")
+    services = Republisher(ProviderServiceUpserted, "SELECT 1", aggregate_id="service_id")
+    whole = [organisations, users, contracts, services]
+    assert backfill_subscription("identity", whole).payload_type is IdentityBackfillRequested
 
 
 def test_a_backfill_request_is_identitys_command_from_the_asking_service():
@@ -72,18 +85,23 @@ async def ignore(*_: object) -> None:
 
 
 def test_a_consumer_of_a_type_the_producer_does_not_offer_is_told_what_is_offered():
-    contracts = [Subscription(ContractUpserted, ignore)]
-    with pytest.raises(ValueError, match="identity re-publishes organisation, user, not 'contract'"):
-        backfill_request("payments", contracts, producer="identity", aggregate="contract")
+    authorities = [Subscription(AuthorityUpserted, ignore)]
+    with pytest.raises(
+        ValueError, match="identity re-publishes organisation, user, contract, provider_service, not 'authority'"
+    ):
+        backfill_request("payments", authorities, producer="identity", aggregate="authority")
 
 
 def test_republish_of_a_type_the_service_does_not_offer_stops_naming_what_it_does(capsys):
     with pytest.raises(SystemExit):
-        operation_command(IDENTITY, ["republish", "contract"])
-    assert "identity re-publishes organisation, user, not 'contract'" in capsys.readouterr().err
+        operation_command(IDENTITY, ["republish", "authority"])
+    assert (
+        "identity re-publishes contract, organisation, provider_service, user, not 'authority'"
+        in capsys.readouterr().err
+    )
     with pytest.raises(SystemExit):
-        operation_command(ACTUALS, ["republish", "organisation"])
-    assert "actuals re-publishes nothing, not 'organisation'" in capsys.readouterr().err
+        operation_command(PAYMENTS, ["republish", "organisation"])
+    assert "payments re-publishes nothing, not 'organisation'" in capsys.readouterr().err
 
 
 def test_the_contract_documents_the_backfill_command_as_sent_to_identity():
@@ -96,5 +114,10 @@ def test_the_contract_documents_the_backfill_command_as_sent_to_identity():
     payload = document["components"]["messages"]["IdentityBackfillRequestedV1"]["payload"]["properties"][
         "payload"
     ]
-    assert payload["properties"]["aggregate_type"]["enum"] == ["organisation", "user"]
+    assert payload["properties"]["aggregate_type"]["enum"] == [
+        "organisation",
+        "user",
+        "contract",
+        "provider_service",
+    ]
     assert "publishOrganisationUpsertedV1" in document["operations"]

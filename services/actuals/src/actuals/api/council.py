@@ -346,10 +346,13 @@ async def list_confirmations(
     "/late-weeks",
     response_model=list[LateService],
     summary="Per service, the past weeks (up to 12 back) with authorised care that are not confirmed",
+    responses=PAGED,
 )
 async def late_weeks(
-    caller: CurrentCaller, work: WorkDep, organisation_id: uuid.UUID | None = None
+    caller: CurrentCaller, work: WorkDep, page: PageDep, organisation_id: uuid.UUID | None = None
 ) -> list[DueService]:
-    return await council_weeks.late_weeks(
+    # Only the late services, each one row: read whole, then paged.
+    late = await council_weeks.late_weeks(
         caller, work, organisation_id=organisation_id, today=datetime.now(LONDON).date()
     )
+    return page.cut(late)

@@ -47,9 +47,11 @@ class CpliPublic(BaseModel):
     "/services",
     response_model=list[ServiceSummary],
     summary="My current services, with the past weeks of actuals not confirmed yet",
+    responses=PAGED,
 )
-async def list_services(caller: CurrentCaller, work: WorkDep) -> list[ServiceSummary]:
-    return await cplis.list_services(caller, work)
+async def list_services(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[ServiceSummary]:
+    # A provider has a handful of services: read whole (each with its count), then paged.
+    return page.cut(await cplis.list_services(caller, work))
 
 
 @provider_api.get(

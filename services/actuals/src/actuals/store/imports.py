@@ -345,8 +345,8 @@ async def touch_weeks(
         " SELECT gen_random_uuid(), $1, $2, w.contract_id, w.service_id, w.week"
         " FROM unnest($3::uuid[], $4::uuid[], $5::date[]) WITH ORDINALITY AS w(service_id, contract_id, week, n)"
         " ORDER BY w.n"
-        " ON CONFLICT (service_id, week_commencing) DO UPDATE"
-        " SET version = actuals.actual_week.version + 1, updated_at = now()"
+        " ON CONFLICT (service_id, week_commencing)"
+        " DO UPDATE SET version = actuals.actual_week.version + 1, updated_at = now()"
         " WHERE actuals.actual_week.authority_id = $1 AND actuals.actual_week.organisation_id = $2"
         " RETURNING week_id, service_id, week_commencing, state, version",
         principal.authority_id,
