@@ -10,8 +10,8 @@ import pytest
 
 from actuals.main import DEFINITION as ACTUALS
 from identity.main import DEFINITION as IDENTITY
-from payments.main import DEFINITION as PAYMENTS
 from identity.republishing import REPUBLISHERS
+from payments.main import DEFINITION as PAYMENTS
 from shared.asyncapi import asyncapi_document
 from shared.backfill import Republisher, backfill_request, backfill_subscription, command_type, offered
 from shared.bus import Subscription
@@ -39,7 +39,9 @@ def test_identity_offers_exactly_what_it_republishes_and_answers_its_own_command
 
 
 def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_is_refused():
-    with pytest.raises(ValueError, match=r"payments offers no backfill \(producers that do: actuals, identity\)"):
+    with pytest.raises(
+        ValueError, match=r"payments offers no backfill \(producers that do: actuals, identity\)"
+    ):
         command_type("payments")
     organisations = Republisher(OrganisationUpserted, "SELECT 1", aggregate_id="organisation_id")
     with pytest.raises(
@@ -87,7 +89,8 @@ async def ignore(*_: object) -> None:
 def test_a_consumer_of_a_type_the_producer_does_not_offer_is_told_what_is_offered():
     authorities = [Subscription(AuthorityUpserted, ignore)]
     with pytest.raises(
-        ValueError, match="identity re-publishes organisation, user, contract, provider_service, not 'authority'"
+        ValueError,
+        match="identity re-publishes organisation, user, contract, provider_service, not 'authority'",
     ):
         backfill_request("payments", authorities, producer="identity", aggregate="authority")
 
