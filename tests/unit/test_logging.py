@@ -56,3 +56,22 @@ def test_standard_library_logs_go_through_the_same_redaction(capsys):
     configure_logging(service="tests", level="INFO", json=True)
     assert "connect failed" in err
     assert "pw-in-extra" not in err
+
+
+def test_logging_configured_while_stderr_was_swapped_writes_to_the_stderr_of_the_moment(monkeypatch):
+    """A test's capture (closed after it) configured logging: later lines go to the real stderr, not
+    to the closed stream (which raised "I/O operation on closed file" in whichever test logged next)."""
+    swapped, later = io.StringIO(), io.StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr("sys.stderr", swapped)
+        configure_logging(service="tests", level="INFO", json=True)
+    swapped.close()
+    monkeypatch.setattr("sys.stderr", later)
+    try:
+        get_logger().info("after_the_capture")
+        logging.getLogger("some.library").warning("library_after_the_capture")
+    finally:
+        configure_logging(service="tests", level="INFO", json=True)
+        install_run_log()
+    assert "after_the_capture" in later.getvalue()
+    assert "library_after_the_capture" in later.getvalue()

@@ -60,6 +60,21 @@ def _add_trace_ids(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
     return event_dict
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written, not when logging was configured: a stream
+    swapped for a while (a test's capture, closed after it) never becomes the place every later line
+    goes to."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+CURRENT_STDERR = _CurrentStderr()
+
+
 def configure_logging(*, service: str, level: str = "INFO", json: bool | None = None) -> None:
     """Configure structlog and route the standard library's logging (uvicorn, aio-pika) through it."""
     as_json = (not sys.stderr.isatty()) if json is None else json
@@ -76,11 +91,11 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool | None = 
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(CURRENT_STDERR),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(CURRENT_STDERR)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             # `extra=` fields must be added before the redaction step, not after it.
