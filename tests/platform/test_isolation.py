@@ -18,7 +18,9 @@ PROBE = Path(__file__).with_name("probe_isolation.py")
 
 
 async def nested_run(run_id: str) -> tuple[int, str]:
-    env = {**os.environ, "PORTAL_TEST_RUN_ID": run_id, "PROBE_MARKER": run_id}
+    # A run of its own: not a worker of this run's pytest-xdist (whose variables would rename it).
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
+    env = {**inherited, "PORTAL_TEST_RUN_ID": run_id, "PROBE_MARKER": run_id}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -30,6 +30,11 @@ RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
 PREFIX = "portal_t_"
 
 
+# Every test logs in from 127.0.0.1, in whatever order the run's workers take the files: the
+# per-address limits of identity are tested on their own, lower (tests/identity/integration/test_*limits).
+EVERY_TEST_FROM_ONE_ADDRESS = {"login_limit_per_address": 10000, "reset_limit_per_address": 10000}
+
+
 def definitions() -> list[ServiceDefinition]:
     return [importlib.import_module(f"{name}.main").DEFINITION for name in SERVICES]
 
@@ -84,6 +89,7 @@ class RunEnvironment:
         }
         if definition.name == "identity":
             values.update(self.identity_secrets())
+            values.update(EVERY_TEST_FROM_ONE_ADDRESS)
         values.update(overrides)
         return definition.settings_cls(**values)
 
@@ -173,7 +179,10 @@ class RunEnvironment:
 
 
 def new_run_id() -> str:
-    return os.environ.get("PORTAL_TEST_RUN_ID") or secrets.token_hex(4)
+    """Random, or PORTAL_TEST_RUN_ID's; each pytest-xdist worker of a run gets its own environment."""
+    run_id = os.environ.get("PORTAL_TEST_RUN_ID") or secrets.token_hex(4)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{run_id}_{worker}" if worker and os.environ.get("PORTAL_TEST_RUN_ID") else run_id
 
 
 async def rabbitmqctl(*args: str) -> str:
