@@ -172,7 +172,7 @@ async def test_a_consumer_added_later_asks_identity_and_fills_with_its_current_o
         )
         assert (asked["requested"], asked["aggregate"]) == ("identity.backfill.requested.v1", "organisation")
         expected = current | {beech: ("Beech House Ltd", 9, True)}
-        await eventually(lambda: _equal(kept(s.pool, projection, authority), expected), timeout=20)
+        await eventually(lambda: _equal(kept(s.pool, projection, authority), expected), timeout=60)
         answered = await identity.pool.fetchval(
             "SELECT count(*) FROM identity.inbox WHERE event_id = $1", uuid.UUID(asked["event_id"])
         )
@@ -185,7 +185,7 @@ async def test_an_operator_has_identity_republish_and_every_consumer_fills(env, 
         total = await identity.pool.fetchval("SELECT count(*) FROM identity.organisation")
         [done] = await operate(identity, capsys, "republish", "organisation")
         assert done["aggregate"] == "organisation" and done["republished"] >= total
-        await eventually(lambda: _equal(kept(s.pool, projection, authority), current), timeout=20)
+        await eventually(lambda: _equal(kept(s.pool, projection, authority), current), timeout=60)
 
 
 async def _equal(found, expected) -> bool:

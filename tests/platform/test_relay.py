@@ -86,7 +86,7 @@ async def test_sweeps_old_published_rows_and_keeps_relaying(env, identity_pool):
     task = asyncio.create_task(relay.run(stop))
     try:
         fresh = await add_event(identity_pool)
-        await eventually(lambda: published(identity_pool, fresh), timeout=5)
+        await eventually(lambda: published(identity_pool, fresh), timeout=20)
         async with identity_pool.acquire() as conn:
             gone = await eventually(
                 lambda: conn.fetchval("SELECT count(*) = 0 FROM identity.outbox WHERE event_id = $1", old),
@@ -103,4 +103,4 @@ async def test_sweeps_old_published_rows_and_keeps_relaying(env, identity_pool):
 async def test_wakes_on_notify_for_every_commit(identity_pool, running_relay):
     for _ in range(5):
         event_id = await add_event(identity_pool)
-        await eventually(lambda e=event_id: published(identity_pool, e), timeout=5)
+        await eventually(lambda e=event_id: published(identity_pool, e), timeout=20)

@@ -91,8 +91,8 @@ async def test_relay_sweeps_rows_published_before_the_retention_and_keeps_publis
         with capture_logs() as logs:
             task = asyncio.create_task(relay.run(stop))
             try:
-                await eventually(lambda: _none_unpublished(s), timeout=5)
-                remaining = await eventually(lambda: _outbox_ids_if_swept(s, old.event_id), timeout=5)
+                await eventually(lambda: _none_unpublished(s), timeout=20)
+                remaining = await eventually(lambda: _outbox_ids_if_swept(s, old.event_id), timeout=20)
             finally:
                 stop.set()
                 await task
@@ -153,7 +153,7 @@ async def test_a_publish_never_confirmed_times_out_reconnects_and_publishes_the_
                 task.cancel()
                 await connection.close()
         assert done, "the relay did not stop"
-        assert await eventually(lambda: _drain(tap), timeout=5) == [str(envelope.event_id)]
+        assert await eventually(lambda: _drain(tap), timeout=20) == [str(envelope.event_id)]
         assert await _drain(tap) == []
         assert [e for e in logs if e["event"] == "outbox_publish_unconfirmed"], "no timeout was logged"
         assert proxy.connections >= 2, "the relay did not reconnect"

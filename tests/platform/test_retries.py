@@ -33,7 +33,7 @@ async def test_failing_event_waits_in_a_delay_queue_then_is_applied_once(env):
         ) as consumer:
             await publish(s, _body(envelope), message_id=str(envelope.event_id))
             delay_queue = retry_queue_name(s.queue, BACK_OFF)
-            await eventually(lambda: _one_ready(s, delay_queue), timeout=5)
+            await eventually(lambda: _one_ready(s, delay_queue), timeout=20)
             await eventually(lambda: _holds_nothing(consumer), timeout=0.5)  # well within the back-off
             assert await s.applied_count() == 0
             await eventually(lambda: _applied(s), timeout=10)

@@ -61,7 +61,7 @@ async def test_event_no_queue_is_bound_for_is_kept_in_the_unroutable_queue(env):
             aio_pika.Message(stray_body, message_id=str(stray.event_id)), routing_key="nobody.listens.here.v1"
         )
         kept = await s.channel.declare_queue(unroutable_name(s.exchange), passive=True)
-        message = await eventually(lambda: kept.get(no_ack=True, fail=False), timeout=5)
+        message = await eventually(lambda: kept.get(no_ack=True, fail=False), timeout=20)
         assert message.message_id == str(stray.event_id)
         assert message.routing_key == "nobody.listens.here.v1"
         assert await s.ready(s.queue) == 0
@@ -76,7 +76,7 @@ async def test_a_work_queue_of_an_extra_process_kind_is_declared_by_migrate(env)
         await run_migrations(definition, settings)
         early = organisation("requested before any worker of its kind ran")
         await publish(s, early.model_dump_json().encode(), message_id=str(early.event_id))
-        await eventually(lambda: _ready(s, work_queue, 1), timeout=5)
+        await eventually(lambda: _ready(s, work_queue, 1), timeout=20)
         await s.channel.queue_delete(work_queue)
 
 

@@ -28,7 +28,7 @@ def start(module: str, command: str, **env: str) -> subprocess.CompletedProcess[
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=20,
+        timeout=90,  # a ceiling for a hang: importing a service under coverage on a busy machine takes seconds
     )
 
 
