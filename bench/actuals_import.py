@@ -39,7 +39,7 @@ import httpx
 
 from actuals.domain.costs import CostPolicy, PaymentBasis, RateChange, line_cost
 from actuals.domain.import_file import read_import
-from actuals.handlers.imports import process_next
+from actuals.handlers.import_job import process_next
 from actuals.main import DEFINITION as ACTUALS
 from bench.common import machine, run_main
 from shared import db

@@ -19,7 +19,7 @@ import pytest
 
 from actuals.domain.import_file import COLUMNS
 from actuals.domain.weeks import week_commencing
-from actuals.handlers.imports import process_next
+from actuals.handlers.import_job import process_next
 from actuals.main import DEFINITION as ACTUALS
 from shared import db
 from shared.auth import Role, ScopeType

@@ -9,7 +9,8 @@ import asyncio
 import uuid
 from decimal import Decimal
 
-from actuals.handlers.imports import MAX_ATTEMPTS, process_next
+from actuals.handlers.import_job import MAX_ATTEMPTS, process_next
+from actuals.store import import_stage
 from actuals.store import imports as store
 from tests.actuals.import_support import (
     actuals_api,
@@ -115,7 +116,7 @@ async def test_a_hand_edit_waits_for_an_import_and_then_sees_its_change(env, act
     importer = await connect(env)
     tx = importer.transaction()
     await tx.start()
-    await store.touch_weeks(
+    await import_stage.touch_weeks(
         importer, principal=_principal(provider), weeks=[(service.service_id, service.contract_id, week)]
     )
     hand = await connect(env)

@@ -1,7 +1,7 @@
 """The actuals worker's import loop (a worker task of `python -m actuals worker`).
 
 Each worker copy takes the oldest pending import with `FOR UPDATE SKIP LOCKED` and processes it in one
-transaction (actuals.handlers.imports.process_next), so several copies share the work and never take the
+transaction (actuals.handlers.import_job.process_next), so several copies share the work and never take the
 same file. A copy killed mid-way holds nothing: its transaction is rolled back by PostgreSQL when the
 connection drops, the batch is pending again and the next copy starts it over (nothing was written).
 The batch counts the copies that took it; after three it is refused ("could not be processed"), so a
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from actuals.handlers.imports import process_next
+from actuals.handlers.import_job import process_next
 from shared.logging import get_logger
 from shared.service import Runtime
 

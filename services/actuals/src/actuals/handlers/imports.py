@@ -1,16 +1,10 @@
-"""Bulk import and export of actuals (docs/actuals.md "Bulk import").
+"""Bulk import and export of actuals (docs/actuals.md "Bulk import"): the upload, what the provider reads
+of an import, the template and the export. The job that processes an uploaded file is
+`actuals.handlers.import_job`.
 
 Upload: the faults of the whole file (too big, not UTF-8, empty, the header, a file reference imported
 before) are answered at once; otherwise the file is kept with a pending batch and a job, and the
-actuals worker processes it (`process_next`).
-
-Processing, in one transaction that holds the batch's row lock: every row checked by the file rules
-(`actuals.domain.import_file`), then against the database within the uploader's scope (the service,
-the client's authorised CPLI that week, a rate, the week open). Any fault: nothing is written, the batch
-is refused with every fault. None: the weeks are created or locked and their version bumped once, the
-lines written in one statement, the batch marked imported and the job succeeded, all in that one
-transaction. A worker that dies mid-way leaves the batch pending and unlocked for the next worker;
-a file that has been taken `MAX_ATTEMPTS` times without finishing is refused, so no job is stuck.
+actuals worker processes it (`import_job.process_next`).
 """
 
 from __future__ import annotations
@@ -18,39 +12,29 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
-
-from actuals.domain.costs import CostPolicy, PaymentBasis, Quantities, RateChange, line_cost
 from actuals.domain.import_file import (
     COLUMNS,
     Fault,
     FileRefused,
-    ImportReader,
-    ImportRow,
     neutralise,
     peek_reference,
 )
-from actuals.domain.weeks import Period, active_in_week, week_commencing
+from actuals.domain.weeks import week_commencing
 from actuals.store import imports as store
-from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
-from shared.jobs import Job, Jobs, JobState
+from shared.jobs import Job, Jobs
 from shared.logging import get_logger
-from shared.store import AuthorityScope
 from shared.tenancy import Tenancy
-from shared.uow import Actor, Caller, Work
+from shared.uow import Caller, Work
 
 log = get_logger(__name__)
 JOBS = Jobs("actuals")
 KIND = "actuals.import"
-MAX_ATTEMPTS = 3
-PROGRESS_EVERY = 10_000
 EXPORT_WEEKS = 53
 TEMPLATE_ROWS = (
     "CM-2026-48,Home Care,100234,23/11/2026,10,10,0,0,0,14,",
@@ -188,328 +172,6 @@ async def errors_csv(caller: Caller, work: Work, *, import_id: uuid.UUID) -> tup
 def template_csv(caller: Caller) -> str:
     require_capability(caller.principal, Capability.actuals)
     return "\ufeff" + "\r\n".join((",".join(COLUMNS), *TEMPLATE_ROWS)) + "\r\n"
-
-
-# --- processing (the actuals worker) ----------------------------------------------------------------
-
-
-async def process_next(
-    work: Work, *, import_id: uuid.UUID | None = None, today: date | None = None
-) -> store.ImportBatch | None:
-    """Take the oldest pending import (or that one) and process it to the end; None when there is none
-    (or another worker holds it). Answers the batch as it was taken."""
-    today = today or date.today()
-    async with work.begin(Actor.system("actuals-import")) as uow:
-        conn = uow.conn
-        batch = await (store.claim(conn, import_id=import_id) if import_id else store.claim_next(conn))
-        if batch is None:
-            return None
-        principal = batch.principal()
-        tenancy = Tenancy.of(principal)
-        attempts = await store.count_attempt(work.pool, import_id=batch.import_id)
-        job_id = batch.job_id
-        assert job_id is not None
-        job = await JOBS.get(work.pool, tenancy=tenancy, job_id=job_id)
-        if job.state is JobState.queued:
-            job = await JOBS.start(work.pool, tenancy=tenancy, job_id=job_id)
-
-        rows = 0  # the file's rows, once read (the last progress report is exact)
-
-        async def progress(done: int, total: int) -> None:
-            # Committed at once on its own connection, so that the uploader sees it while this runs. A
-            # retry after a dead worker counts again from 0: the job never goes back, so it waits.
-            nonlocal job, rows
-            rows = total
-            if done >= job.done:
-                job = await JOBS.advance(work.pool, tenancy=tenancy, job_id=job_id, done=done, total=total)
-
-        try:
-            if attempts > MAX_ATTEMPTS:
-                raise FileRefused(
-                    [
-                        Fault(
-                            1,
-                            None,
-                            f"the file could not be processed after {MAX_ATTEMPTS} attempts: send it again",
-                        )
-                    ]
-                )
-            async with conn.transaction():  # a savepoint: a refused file leaves nothing behind
-                content = await store.file_content(conn, import_id=batch.import_id)
-                await _import(conn, batch, principal, content, today, progress)
-                await store.mark_imported(conn, import_id=batch.import_id, rows=rows)
-                await JOBS.succeed(conn, tenancy=tenancy, job_id=job_id)
-            outcome, errors = "success", 0
-        except FileRefused as refused:
-            faults = sorted(
-                refused.faults, key=lambda f: (f.row, COLUMNS.index(f.column) if f.column in COLUMNS else -1)
-            )
-            await store.mark_refused(
-                conn,
-                import_id=batch.import_id,
-                rows=rows,
-                faults=[(f.row, f.column, f.message) for f in faults],
-            )
-            said = "1 error" if len(faults) == 1 else f"{len(faults):,} errors"
-            await JOBS.fail(
-                conn, tenancy=tenancy, job_id=job_id, reason=f"the file has {said}: nothing was imported"
-            )
-            outcome, errors = "failure", len(faults)
-        await uow.audit(
-            "actuals.import.processed",
-            authority_id=batch.authority_id,
-            organisation_id=batch.organisation_id,
-            subject_id=batch.import_id,
-            outcome=outcome,
-            uploaded_by=batch.created_by,
-            rows=rows,
-            errors=errors,
-        )
-        uow.log(
-            "actuals_import_processed", import_id=str(batch.import_id), outcome=outcome, attempts=attempts
-        )
-    return batch
-
-
-Progress = Callable[[int, int], Awaitable[None]]
-STAGE_EVERY = 20_000  # rows checked, then copied into the stage table: the memory of a chunk, not a file
-
-
-async def _import(
-    conn: asyncpg.Connection,
-    batch: store.ImportBatch,
-    principal: Principal,
-    content: bytes,
-    today: date,
-    progress: Progress,
-) -> None:
-    """Check every row, streaming the good ones into a temporary table a chunk at a time; then the
-    checks of the whole set in SQL (closed weeks, lines made from visits); then, with no fault anywhere,
-    one statement writes every line, and finds repeated rows by the lines' unique key (a file with
-    other faults is searched for them at once). Raises FileRefused with every fault."""
-    reader = ImportReader(content, today=today)
-    estimate = max(content.count(b"\n"), 1)  # the rows, give or take a blank or quoted line
-    await progress(0, estimate)
-    lookup = Lookup(conn, principal)
-    await lookup.load_services()
-    await store.open_stage(conn)
-    faults: list[Fault] = []
-    chunk: list[store.StagedLine] = []
-    weeks: set[tuple[uuid.UUID, uuid.UUID, date]] = set()
-    for row, found in reader:
-        if row is None or found:
-            faults += found
-        else:
-            line = await lookup.check(row, faults)
-            if line is not None:
-                chunk.append(line)
-                weeks.add((line[1], lookup.contract_of[line[1]], line[2]))
-        if len(chunk) >= STAGE_EVERY:
-            await store.stage(conn, lines=chunk)
-            chunk = []
-            await progress(min(reader.rows_read, estimate), estimate)
-    await store.stage(conn, lines=chunk)
-    await store.stage_figures(conn, figures=lookup.costs.figures)
-    faults += reader.file_faults()
-    if reader.file_reference and reader.file_reference != batch.file_reference:
-        faults.append(Fault(2, "file_reference", "differs from the reference the file was uploaded with"))
-    await progress(reader.rows_read, reader.rows_read)
-
-    # The weeks created or locked in (service, week) order, each version bumped once: rolled back with
-    # the rest when the file is refused.
-    touched = await store.touch_weeks(conn, principal=principal, weeks=sorted(weeks))
-    for number, service_id, week, state in await store.staged_in_closed_weeks(conn):
-        until = " until the council unlocks it" if state == "confirmed" else ""
-        name = lookup.name_of[service_id]
-        message = f"the week commencing {week:%d/%m/%Y} of {name} is {state}: it cannot be changed{until}"
-        faults.append(Fault(number, "week_commencing", message))
-    for number in await store.staged_with_visits(conn):
-        message = (
-            "this client's line that week is made from its recorded visits: change them on the Actuals page"
-        )
-        faults.append(Fault(number, None, message))
-    if faults:
-        raise FileRefused(faults + await _duplicates(conn))
-    # A row repeated in the file (same client, same week) breaks the write on the lines' unique key: the
-    # write finds them without a search of its own when there are none, the common case.
-    upsert = await store.any_lines(conn, week_ids=[w.week_id for w in touched])
-    try:
-        async with conn.transaction():
-            await store.write_staged(conn, updated_by=principal.subject, upsert=upsert)
-    except (asyncpg.UniqueViolationError, asyncpg.CardinalityViolationError):
-        duplicates = await _duplicates(conn)
-        if not duplicates:
-            raise
-        raise FileRefused(duplicates) from None
-
-
-async def _duplicates(conn: asyncpg.Connection) -> list[Fault]:
-    return [
-        Fault(number, None, f"repeats row {first} (same service, client and week)")
-        for number, first in await store.staged_duplicates(conn)
-    ]
-
-
-class Lookup:
-    """A row's service, client CPLI and cost, found within the uploader's scope: each service's CPLIs
-    and each service level's rates read once, when a row first names them."""
-
-    def __init__(self, conn: asyncpg.Connection, principal: Principal) -> None:
-        self.conn = conn
-        self.scope = store.provider_scope(principal)
-        self.levels = AuthorityScope(principal.authority_id, column="l.authority_id")
-        self.services = Services([])
-        self.cplis: dict[uuid.UUID, dict[str, list[tuple[store.CpliRow, Period]]]] = {}
-        self.costs = Costs({})
-        self.contract_of: dict[uuid.UUID, uuid.UUID] = {}
-        self.name_of: dict[uuid.UUID, str] = {}
-
-    async def load_services(self) -> None:
-        found = await store.services_in_scope(self.conn, scope=self.scope)
-        self.services = Services(found)
-        self.contract_of = {s.service_id: s.contract_id for s in found}
-        self.name_of = {s.service_id: s.name for s in found}
-
-    async def check(self, row: ImportRow, faults: list[Fault]) -> store.StagedLine | None:
-        service = self.services.find(row.service)
-        if service is None:
-            faults.append(
-                Fault(
-                    row.row,
-                    "service",
-                    f"{row.service[:60]!r} is not one of your services (its reference or name)",
-                )
-            )
-            return None
-        clients = self.cplis.get(service.service_id)
-        if clients is None:
-            clients = self.cplis[service.service_id] = {}
-            for found in await store.cplis_of(self.conn, scope=self.scope, service_ids=[service.service_id]):
-                clients.setdefault(found.client_reference, []).append(
-                    (found, Period(found.start_date, found.end_date))
-                )
-            levels = {c.service_level_id for listed in clients.values() for c, _ in listed} - set(
-                self.costs.rates
-            )
-            if levels:
-                self.costs.rates.update(
-                    await store.rates_of(self.conn, scope=self.levels, service_level_ids=levels)
-                )
-        cpli = _cpli_of(row, service, clients.get(row.client_reference), faults)
-        if cpli is None:
-            return None
-        try:
-            figures = self.costs.number_of(row.quantities, service, cpli.service_level_id, row.week)
-        except Invalid as refused:
-            message = refused.fields[0].message if refused.fields else refused.detail
-            faults.append(Fault(row.row, "week_commencing", f"{message}: ask the council"))
-            return None
-        return (
-            row.row,
-            service.service_id,
-            row.week,
-            cpli.cpli_id,
-            cpli.client_id,
-            figures,
-            row.visits,
-            row.comment,
-        )
-
-
-def _cpli_of(
-    row: ImportRow,
-    service: store.ServiceRow,
-    candidates: list[tuple[store.CpliRow, Period]] | None,
-    faults: list[Fault],
-) -> store.CpliRow | None:
-    """The client's one authorised CPLI on the service in the row's week. A client of another provider,
-    or outside the user's scope, gets the same message as one that does not exist."""
-    if not candidates:
-        faults.append(
-            Fault(
-                row.row,
-                "client_reference",
-                f"{row.client_reference[:60]!r} is not a client with a care package line on {service.name}",
-            )
-        )
-        return None
-    in_week = [c for c, period in candidates if c.authorised and active_in_week(period, row.week)]
-    if not in_week:
-        faults.append(
-            Fault(
-                row.row,
-                "week_commencing",
-                f"client {row.client_reference[:60]!r} has no authorised care package line on {service.name}"
-                f" in the week commencing {row.week:%d/%m/%Y}",
-            )
-        )
-        return None
-    if len(in_week) > 1:
-        faults.append(
-            Fault(
-                row.row,
-                "client_reference",
-                f"client {row.client_reference[:60]!r} has {len(in_week)} care package lines on {service.name}"
-                " that week: enter them on the Actuals page",
-            )
-        )
-        return None
-    return in_week[0]
-
-
-class Services:
-    """The uploader's services, found by reference (exact) or else by name (any case): a name shared by
-    two of their services is refused as not naming one."""
-
-    def __init__(self, services: list[store.ServiceRow]) -> None:
-        self.by_reference: dict[str, list[store.ServiceRow]] = {}
-        self.by_name: dict[str, list[store.ServiceRow]] = {}
-        for s in services:
-            self.by_reference.setdefault(s.reference, []).append(s)
-            self.by_name.setdefault(s.name.casefold(), []).append(s)
-        self.found: dict[str, store.ServiceRow | None] = {}
-
-    def find(self, text: str) -> store.ServiceRow | None:
-        if text not in self.found:
-            matches = self.by_reference.get(text) or self.by_name.get(text.casefold()) or []
-            self.found[text] = matches[0] if len(matches) == 1 else None
-        return self.found[text]
-
-
-class Costs:
-    """`line_cost` with the contract's policy and the service level's rate history, each distinct
-    (quantities, service, level, week) computed once and numbered: a file repeats the same figures many
-    times, so a row carries the number of its figures (`store.Figures`) and the costs are computed, and
-    copied to the database, once per distinct figures."""
-
-    def __init__(self, rates: dict[uuid.UUID, tuple[bool, tuple[RateChange, ...]]]) -> None:
-        self.rates = rates
-        # By the identity of the Quantities: the file reader hands out one object per distinct cells.
-        self.numbers: dict[tuple[int, uuid.UUID, uuid.UUID, date], int] = {}
-        self.figures: list[store.Figures] = []
-        self.kept: list[Quantities] = []  # so that an id above is never reused while this lives
-
-    def number_of(
-        self, quantities: Quantities, service: store.ServiceRow, level: uuid.UUID, week: date
-    ) -> int:
-        key = (id(quantities), service.service_id, level, week)
-        number = self.numbers.get(key)
-        if number is None:
-            extras_payable, history = self.rates.get(level, (True, ()))
-            policy = CostPolicy(
-                basis=PaymentBasis(service.payment_basis),
-                pays_frustrated=service.pays_frustrated,
-                pays_extras=service.pays_extras and extras_payable,
-            )
-            cost = line_cost(quantities, policy, history, week)
-            q = quantities
-            number = self.numbers[key] = len(self.figures)
-            self.kept.append(q)
-            self.figures.append(
-                (number, q.actual, q.planned, q.frustrated, q.missed, q.extra, cost.unit_rate, cost.averaged,
-                 cost.total, cost.planned_total)
-            )  # fmt: skip
-        return number
 
 
 # --- export -----------------------------------------------------------------------------------------
