@@ -35,7 +35,8 @@ from actuals.domain.costs import Quantities
 from actuals.domain.generate import lines_to_generate
 from actuals.domain.weeks import week_commencing
 from actuals.handlers import weeks as week_handlers
-from actuals.handlers.weeks import Pricing, planned_cpli, today
+from actuals.handlers.week_access import Pricing, today
+from actuals.handlers.weeks import planned_cpli
 from actuals.main import DEFINITION as ACTUALS
 from actuals.store import cplis, lines, weeks
 from actuals.store.cplis import SERVICE_COLUMNS

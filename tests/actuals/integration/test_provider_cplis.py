@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from actuals.domain.weeks import week_commencing
-from actuals.handlers.weeks import today
+from actuals.handlers.week_access import today
 from shared.auth import Role, ScopeType
 from tests.actuals.support import (
     CpliSpec,

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from actuals.domain.weeks import week_commencing
-from actuals.handlers.weeks import today
+from actuals.handlers.week_access import today
 from shared.auth import Role
 from tests.actuals.support import actuals_api, actuals_conn, bearer, build_provider
 

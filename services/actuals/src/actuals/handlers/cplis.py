@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from actuals.domain.import_file import neutralise
 from actuals.domain.weeks import HISTORICAL_AFTER
-from actuals.handlers.weeks import today
+from actuals.handlers.week_access import today
 from actuals.store import cplis, weeks_due
 from actuals.store.cplis import CPLI_COLUMNS, CPLI_SORTS, SERVICE_COLUMNS, Cpli, Named, NamedClient
 from shared.capabilities import Capability, require_capability

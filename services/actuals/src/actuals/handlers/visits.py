@@ -10,16 +10,9 @@ from datetime import date
 from actuals.domain.costs import Quantities, require_comment
 from actuals.domain.visits import TimetableVisit, Visit, VisitStatus, check_visits, figures, planned_visits
 from actuals.domain.weeks import Period, week_to_enter
-from actuals.handlers.weeks import (
-    Pricing,
-    clean_comment,
-    find_line,
-    require_open,
-    require_version,
-    require_writer,
-    today,
-)
-from actuals.store import lines, weeks
+from actuals.handlers.week_access import find_line, line_to_change, require_writer, today, write_line
+from actuals.handlers.weeks import clean_comment
+from actuals.store import lines
 from actuals.store.lines import Line
 from shared.capabilities import Capability, require_capability
 from shared.errors import Invalid
@@ -85,11 +78,9 @@ async def save_visits(
     week_date = week_to_enter(day, today=today())
     async with work.begin(caller.actor) as uow:
         conn = uow.conn
-        service, week, line = await find_line(
-            conn, principal, service_id=service_id, week=week_date, line_id=line_id
+        service, week, line = await line_to_change(
+            conn, principal, service_id=service_id, week=week_date, line_id=line_id, version=entry.version
         )
-        require_open(week)
-        require_version(week.version, entry.version)
         if line.unit != "Hours":
             raise Invalid.field(
                 "visits", f"this line is counted in {line.unit.lower()}: only hours have visits"
@@ -105,9 +96,6 @@ async def save_visits(
         )
         comment = line.comment if entry.comment is None else clean_comment(entry.comment)
         require_comment(quantities, comment)
-        cost = (await Pricing.load(conn, service, {line.service_level_id})).cost(
-            quantities, line.service_level_id, week_date
-        )
         rows = [
             lines.Visit(
                 visit_id=None,
@@ -120,31 +108,17 @@ async def save_visits(
             for v in entry.visits
         ]
         await lines.replace_visits(conn, line_id=line_id, authority_id=week.authority_id, visits=rows)
-        await lines.update_line(
-            conn,
+        version, saved = await write_line(
+            uow,
+            principal,
+            service=service,
+            week=week,
             line_id=line_id,
-            by=principal.subject,
-            actual=derived.actual,
-            frustrated=derived.frustrated,
-            missed=derived.missed,
-            extra=derived.extra,
+            line=line,
+            quantities=quantities,
             visits=derived.visits,
             comment=comment,
-            unit_rate=cost.unit_rate,
-            averaged=cost.averaged,
-            total=cost.total,
-            planned_total=cost.planned_total,
+            action="actuals_visits_saved",
+            details={"visits": len(rows)},
         )
-        version = await weeks.bump(conn, week_id=week.week_id)
-        await uow.audit(
-            "actuals_visits_saved",
-            authority_id=week.authority_id,
-            organisation_id=week.organisation_id,
-            subject_id=line_id,
-            week_id=week.week_id,
-            visits=len(rows),
-            version=version,
-        )
-        saved = await lines.get_line(conn, week_id=week.week_id, line_id=line_id, locked=False)
-        assert saved is not None
         return LineVisits(version, saved, await lines.visits_of(conn, line_id=line_id))

@@ -8,47 +8,46 @@ and bumps the version with its change, all in one unit of work."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from pydantic import BaseModel
 
 from actuals.domain.costs import (
-    CostPolicy,
-    LineCost,
     PaymentBasis,
     Quantities,
-    RateChange,
-    line_cost,
     require_comment,
 )
 from actuals.domain.generate import PlannedCpli, PlannedVisit, lines_to_generate
 from actuals.domain.weeks import Period, week_to_enter
-from actuals.store import cplis, lines, weeks
+from actuals.handlers.week_access import (
+    Pricing,
+    find_service,
+    line_to_change,
+    may_write,
+    require_open,
+    require_version,
+    require_writer,
+    today,
+    week_scope,
+    write_line,
+)
+from actuals.store import lines, weeks
 from actuals.store.cplis import SERVICE_COLUMNS, Service
 from actuals.store.lines import Line
-from actuals.store.weeks import WEEK_COLUMNS, Week
+from actuals.store.weeks import Week
 from shared.auth import Principal
-from shared.capabilities import Capability, can, require_capability
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.capabilities import Capability, require_capability
+from shared.errors import Conflict, Invalid
 from shared.events.actuals import ConfirmedLine, WeekConfirmed
 from shared.money import total
 from shared.store import Scope
 from shared.uow import Caller, Work
 
-UK = ZoneInfo("Europe/London")
 MAX_COMMENT = 1000
 MAX_VISIT_COUNT = 1000
-
-
-def today() -> date:
-    """The date in the UK, where the councils' weeks run."""
-    return datetime.now(UK).date()
 
 
 @dataclass(frozen=True)
@@ -72,117 +71,6 @@ class WeekView(BaseModel):
     planned_total: Decimal
     line_count: int  # lines matching the filters (for the pages)
     lines: list[Line]
-
-
-# --- the caller, the service, the week -------------------------------------------------------------
-
-
-def require_writer(principal: Principal) -> None:
-    require_capability(principal, Capability.actuals, edit=True)
-    if principal.is_council:
-        raise Forbidden("council staff do not record a provider's actuals (the council unlocks weeks)")
-
-
-def may_write(principal: Principal) -> bool:
-    return can(principal, Capability.actuals) and principal.can_edit and not principal.is_council
-
-
-async def find_service(conn: asyncpg.Connection, principal: Principal, service_id: uuid.UUID) -> Service:
-    found = await cplis.get_service(conn, scope=Scope.of(principal, SERVICE_COLUMNS), service_id=service_id)
-    if found is None:
-        raise NotFound.of("service")
-    return found
-
-
-def week_scope(principal: Principal) -> Scope:
-    return Scope.of(principal, WEEK_COLUMNS)
-
-
-def require_open(week: Week) -> None:
-    if week.state != "open":
-        until = (
-            " until the council unlocks it"
-            if week.state == "confirmed"
-            else " (it is in a finalised payment)"
-        )
-        raise Conflict(
-            f"the week commencing {week.week_commencing:%d/%m/%Y} is {week.state}: it cannot be changed{until}",
-            code=f"week-{week.state}",
-        )
-
-
-def require_version(week_version: int, given: int) -> None:
-    if week_version != given:
-        raise Conflict(
-            f"someone else changed this week since you opened it (you started from version {given}, it is"
-            f" now version {week_version}): reload the week and make your change again",
-            code="stale-version",
-        )
-
-
-async def find_line(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    service_id: uuid.UUID,
-    week: date,
-    line_id: uuid.UUID,
-    lock: bool = True,
-) -> tuple[Service, Week, Line]:
-    """The service, its week (locked for this transaction unless only read), and the line: 404 unless
-    all lie in the caller's scope."""
-    service = await find_service(conn, principal, service_id)
-    read = weeks.lock_week if lock else weeks.get_week
-    found = await read(conn, scope=week_scope(principal), service_id=service.service_id, week=week)
-    line = None
-    if found is not None:
-        line = await lines.get_line(
-            conn, week_id=found.week_id, line_id=line_id, locked=found.state == "locked"
-        )
-    if found is None or line is None:
-        raise NotFound.of("line")
-    return service, found, line
-
-
-# --- costs ---------------------------------------------------------------------------------------
-
-
-class Pricing:
-    """The service levels' policies and rate histories for one service's week: a line's cost is
-    `actuals.domain.costs.line_cost` with the contract's policy (extras paid only where the contract and
-    the service level both pay them)."""
-
-    def __init__(self, service: Service, rows: Sequence[weeks.Rate]) -> None:
-        self.service = service
-        self.names: dict[uuid.UUID, str] = {}
-        self.extras: dict[uuid.UUID, bool] = {}
-        self.history: dict[uuid.UUID, list[RateChange]] = defaultdict(list)
-        for row in rows:
-            self.names[row.service_level_id] = row.name
-            self.extras[row.service_level_id] = row.extras_payable
-            if row.effective_from is not None and row.rate is not None:
-                self.history[row.service_level_id].append(RateChange(row.effective_from, row.rate))
-
-    @classmethod
-    async def load(
-        cls, conn: asyncpg.Connection, service: Service, service_level_ids: set[uuid.UUID]
-    ) -> Pricing:
-        return cls(service, await weeks.rates_of(conn, service_level_ids=sorted(service_level_ids)))
-
-    def policy(self, service_level_id: uuid.UUID) -> CostPolicy:
-        return CostPolicy(
-            basis=PaymentBasis(self.service.payment_basis),
-            pays_frustrated=self.service.pays_frustrated,
-            pays_extras=self.service.pays_extras and self.extras.get(service_level_id, True),
-        )
-
-    def cost(self, quantities: Quantities, service_level_id: uuid.UUID, week: date) -> LineCost:
-        try:
-            return line_cost(quantities, self.policy(service_level_id), self.history[service_level_id], week)
-        except Invalid as missing:  # the council has not priced the service level for the week
-            name = self.names.get(service_level_id, str(service_level_id))
-            reason = missing.fields[0].message if missing.fields else missing.detail
-            raise Conflict(f"{reason} ({name}): ask the council to add its rate", code="no-rate") from missing
 
 
 # --- reading a week ------------------------------------------------------------------------------
@@ -393,11 +281,9 @@ async def save_line(
     week_date = week_to_enter(day, today=today())
     async with work.begin(caller.actor) as uow:
         conn = uow.conn
-        service, week, line = await find_line(
-            conn, principal, service_id=service_id, week=week_date, line_id=line_id
+        service, week, line = await line_to_change(
+            conn, principal, service_id=service_id, week=week_date, line_id=line_id, version=entry.version
         )
-        require_open(week)
-        require_version(week.version, entry.version)
         quantities = Quantities.parse(
             actual=entry.actual,
             planned=line.planned,
@@ -411,35 +297,18 @@ async def save_line(
         if await lines.visits_of(conn, line_id=line_id):
             _same_as_visits(line, quantities, entry.visits)
         require_comment(quantities, comment)
-        cost = (await Pricing.load(conn, service, {line.service_level_id})).cost(
-            quantities, line.service_level_id, week_date
-        )
-        await lines.update_line(
-            conn,
+        version, saved = await write_line(
+            uow,
+            principal,
+            service=service,
+            week=week,
             line_id=line_id,
-            by=principal.subject,
-            actual=quantities.actual,
-            frustrated=quantities.frustrated,
-            missed=quantities.missed,
-            extra=quantities.extra,
+            line=line,
+            quantities=quantities,
             visits=entry.visits,
             comment=comment,
-            unit_rate=cost.unit_rate,
-            averaged=cost.averaged,
-            total=cost.total,
-            planned_total=cost.planned_total,
+            action="actuals_line_saved",
         )
-        version = await weeks.bump(conn, week_id=week.week_id)
-        await uow.audit(
-            "actuals_line_saved",
-            authority_id=week.authority_id,
-            organisation_id=week.organisation_id,
-            subject_id=line_id,
-            week_id=week.week_id,
-            version=version,
-        )
-        saved = await lines.get_line(conn, week_id=week.week_id, line_id=line_id, locked=False)
-        assert saved is not None
         return SavedLine(version, saved)
 
 
