@@ -408,3 +408,42 @@ def test_the_gateway_lets_the_bulk_routes_carry_10000_items():
     ):
         assert limits.limit_for(path) == 50 * 1024 * 1024
     assert limits.limit_for("/council/v1/actuals/weeks/x/unlock") == 1024 * 1024
+
+
+async def test_a_service_level_with_timetabled_cplis_keeps_its_unit_in_hours(env, actuals_api):
+    """Visits are counted in hours: a level whose CPLIs have a timetable cannot move to Weeks or Nights
+    (its CPLIs' planned figures would mean nothing). A level without timetabled CPLIs may change unit."""
+    council = await make_council(env)
+    await seed_reference(actuals_api, council)
+    provider = council.providers[0]
+    timetabled = cpli_item(
+        0,
+        provider.service_id,
+        units_per_week=None,
+        timetable=[{"weekday": 0, "start_time": "08:00", "minutes": 45}],
+    )
+    assert (await post(actuals_api, council, "cplis", [timetabled])).status_code == 200
+    before = await published(env, LEVEL_EVENT, council.authority_id)
+
+    answer = await post(actuals_api, council, "service-levels", [level_item(unit="Weeks")])
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [
+        {
+            "index": 0,
+            "field": "unit",
+            "message": "1 care package line with a timetable of visits uses this service level: its unit"
+            " stays Hours while they do",
+        }
+    ]
+    assert await published(env, LEVEL_EVENT, council.authority_id) == before
+    [kept] = [
+        level
+        for level in (
+            await actuals_api.get("/council/v1/actuals/service-levels", headers=council.headers)
+        ).json()
+        if level["reference"] == "HC-STD"
+    ]
+    assert kept["unit"] == "Hours"
+
+    changed = await post(actuals_api, council, "service-levels", [level_item("B4-LT", unit="Nights")])
+    assert changed.json() == {"created": 0, "updated": 1, "unchanged": 0}, changed.text

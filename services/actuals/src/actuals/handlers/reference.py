@@ -18,6 +18,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
+import asyncpg
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from actuals.store import reference as store
@@ -267,6 +268,7 @@ async def upsert_service_levels(caller: Caller, work: Work, *, items: Sequence[o
                 uow.conn, scope=scope, references=[s.reference for s in levels], for_update=True
             )
         }
+        await _keep_hours_for_timetables(uow.conn, scope, valid, existing)
         changed = [s for s in levels if _level_changed(existing.get(s.reference), s)]
         if changed:
             ids = await store.write_service_levels(
@@ -286,6 +288,36 @@ async def upsert_service_levels(caller: Caller, work: Work, *, items: Sequence[o
         result = _result(len(levels), created=created, changed=len(changed))
         await _audit(uow, "service_levels_upserted", principal, result)
     return result
+
+
+async def _keep_hours_for_timetables(
+    conn: asyncpg.Connection,
+    scope: Scope,
+    valid: Sequence[tuple[int, ServiceLevelIn]],
+    existing: dict[str, ServiceLevel],
+) -> None:
+    """A level in hours whose CPLIs have timetables keeps its unit: visits are counted in hours, and the
+    CPLIs' planned figures come from them."""
+    leaving_hours = {
+        existing[level.reference].service_level_id: index
+        for index, level in valid
+        if level.reference in existing and existing[level.reference].unit == "Hours" and level.unit != "Hours"
+    }
+    if not leaving_hours:
+        return
+    timetabled = await store.timetabled_cplis_by_level(
+        conn, scope=scope, service_level_ids=list(leaving_hours)
+    )
+    faults = [
+        Fault(
+            leaving_hours[level_id],
+            "unit",
+            f"{count} care package line{'' if count == 1 else 's'} with a timetable of visits"
+            f" use{'s' if count == 1 else ''} this service level: its unit stays Hours while they do",
+        )
+        for level_id, count in timetabled.items()
+    ]
+    refuse(faults)
 
 
 def _level_changed(current: ServiceLevel | None, wanted: ServiceLevelIn) -> bool:

@@ -17,7 +17,7 @@ import asyncpg
 
 from shared.records import Record
 from shared.scoping import Columns
-from shared.store import AnyScope, Unscoped, execute, fetch
+from shared.store import AnyScope, Unscoped, execute, fetch, scoped_sql
 
 COUNCIL_WRITE = Unscoped("the council's write in its own authority (the conflict key holds the authority)")
 # Scoping columns of each table, as its queries name them (clients and service levels belong to the
@@ -205,6 +205,21 @@ async def service_levels_by_reference(
         list(references),
         scope=scope,
     )
+
+
+async def timetabled_cplis_by_level(
+    conn: asyncpg.Connection, *, scope: AnyScope, service_level_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """How many of the authority's CPLIs at each of these service levels have a timetable of visits."""
+    query, params = scoped_sql(
+        "SELECT l.service_level_id, count(DISTINCT v.cpli_id) FROM actuals.service_level l"
+        " JOIN actuals.cpli p ON p.service_level_id = l.service_level_id"
+        " JOIN actuals.cpli_visit v ON v.cpli_id = p.cpli_id"
+        " WHERE l.service_level_id = ANY($1::uuid[]) AND {scope} GROUP BY l.service_level_id",
+        (list(service_level_ids),),
+        scope,
+    )
+    return {row[0]: row[1] for row in await conn.fetch(query, *params)}
 
 
 async def list_service_levels(
