@@ -103,6 +103,9 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
+            # A stack per pytest-xdist worker, a dozen processes each, on one PostgreSQL of 100
+            # connections: a few each is plenty for tests (a pool waits for a free one).
+            f"{prefix}DB_POOL_MAX": "4",
             f"{prefix}METRICS_PORT": "0",
             f"{prefix}WORKER_PORT": "0",
             **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
