@@ -139,6 +139,21 @@ async def test_a_use_keeps_only_the_kinds_it_allows(kit, attachments):
     assert await count(kit, "attachment") == 1
 
 
+async def test_a_deleted_attachment_is_gone_with_its_bytes_and_only_within_the_tenancy(kit, attachments):
+    kept = await save(kit, attachments, uploads.PDF, "kept.pdf")
+    gone = await save(kit, attachments, uploads.PNG, "gone.png")
+    async with kit.pool.acquire() as conn:
+        with pytest.raises(AttachmentNotFound):
+            await attachments.delete(conn, tenancy=B, attachment_id=gone.attachment_id)
+        await attachments.delete(conn, tenancy=A, attachment_id=gone.attachment_id)
+        with pytest.raises(AttachmentNotFound):
+            await attachments.delete(conn, tenancy=A, attachment_id=gone.attachment_id)
+    with pytest.raises(AttachmentNotFound):
+        await attachments.read(kit.pool, tenancy=A, attachment_id=gone.attachment_id)
+    assert (await count(kit, "attachment"), await count(kit, "attachment_content")) == (1, 1)
+    assert (await attachments.read(kit.pool, tenancy=A, attachment_id=kept.attachment_id))[1] == uploads.PDF
+
+
 async def test_an_upload_rolled_back_with_its_business_transaction_leaves_nothing(kit, attachments):
     with pytest.raises(RuntimeError, match="the claim could not be saved"):
         async with kit.pool.acquire() as conn, conn.transaction():

@@ -6,7 +6,7 @@ settings class, and keeps one `Attachments(<its schema>, settings)`:
 - `save(conn, ...)` checks the upload (`check_upload`: size, kind from the content, name and declared
   type agreeing with it, and the kind one of those the use allows, e.g. `allowed=[PDF, JPEG, PNG, HEIC]`)
   and records it with its SHA-256; refusals are `AttachmentRefused`;
-- `get`, `list_for` and `read` take the caller's `Tenancy`: an attachment outside it is
+- `get`, `list_for`, `read` and `delete` take the caller's `Tenancy`: an attachment outside it is
   `AttachmentNotFound`, as a missing one; `read` checks the bytes against the SHA-256;
 - `download_response(attachment, data)` is what the download route returns.
 """

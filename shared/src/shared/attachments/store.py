@@ -147,6 +147,18 @@ class Attachments:
         )
         return [Attachment.model_validate(dict(r)) for r in rows]
 
+    async def delete(self, conn: asyncpg.Connection, *, tenancy: Tenancy, attachment_id: uuid.UUID) -> None:
+        """Forget an attachment (replaced or removed by its owner), in the caller's transaction: its row
+        and, in the database, its bytes (ON DELETE CASCADE). An object in the object store is left
+        behind, unreachable, as after a rolled-back save: no row names it."""
+        where, params = tenancy.where(first_param=2)
+        status = await conn.execute(
+            f"DELETE FROM {self.table} WHERE attachment_id = $1 AND {where}", attachment_id, *params
+        )
+        if status == "DELETE 0":
+            raise AttachmentNotFound(f"there is no attachment {attachment_id} that you can see")
+        log.info("attachment_deleted", attachment_id=str(attachment_id))
+
     async def read(
         self, conn: asyncpg.Connection | asyncpg.Pool, *, tenancy: Tenancy, attachment_id: uuid.UUID
     ) -> tuple[Attachment, bytes]:
