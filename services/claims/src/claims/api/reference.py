@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from claims.handlers import offer
-from claims.store.levels import ClaimableLevel
+from claims.store.levels import Level
 from shared.http import CurrentCaller
 from shared.money import Rate
 from shared.service import WorkDep
@@ -51,7 +51,7 @@ def today() -> date:
     return datetime.now(LONDON).date()
 
 
-def _level(level: ClaimableLevel) -> LevelPublic:
+def _level(level: Level) -> LevelPublic:
     return LevelPublic(
         service_level_id=level.level_id,
         reference=level.reference,

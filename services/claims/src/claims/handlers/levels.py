@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claims.domain.levels import level_faults
 from claims.store import levels as store
-from claims.store.levels import Level, LevelRow
+from claims.store.levels import CouncilLevel, LevelRow
 from shared.auth import Principal
 from shared.bulk import Fault, refuse, require_count, unique_references, validate_items
 from shared.capabilities import Capability, require_capability
@@ -129,7 +129,7 @@ def _row(level: LevelIn) -> LevelRow:
     )
 
 
-async def list_levels(caller: Caller, work: Work, *, limit: int, offset: int) -> list[Level]:
+async def list_levels(caller: Caller, work: Work, *, limit: int, offset: int) -> list[CouncilLevel]:
     require_council(caller.principal)
     async with work.read() as conn:
         return await store.list_levels(
