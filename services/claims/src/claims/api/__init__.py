@@ -3,9 +3,10 @@ The organisation projection's list is mounted beside them in `claims.main`."""
 
 from fastapi import APIRouter
 
-from claims.api import council_levels, reference
+from claims.api import council_claims, council_levels, reference
 
 ROUTERS: list[APIRouter] = [
     council_levels.router,
+    council_claims.router,
     reference.provider_api,
 ]
