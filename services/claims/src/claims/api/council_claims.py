@@ -10,16 +10,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from claims.config import Settings
+from claims.api.deps import FilesDep
 from claims.domain.decision import NOTES_MAX, ItemDecision
 from claims.handlers import council_claims
 from claims.handlers.council_claims import CouncilClaim
-from shared.attachments import Attachments, download_response
+from shared.attachments import download_response
 from shared.events.claims import ClaimState, ClaimStatus
 from shared.http import CurrentCaller
 from shared.money import Money
 from shared.paging import PAGED, PageDep
-from shared.service import Runtime, RuntimeDep, WorkDep
+from shared.service import WorkDep
 
 router = APIRouter(prefix="/council/v1/claims", tags=["council"])
 
@@ -68,16 +68,6 @@ def _out(found: CouncilClaim) -> CouncilClaimOut:
     return CouncilClaimOut(**found.claim.model_dump(), organisation_id=found.organisation_id)
 
 
-def claim_attachments(runtime: Runtime) -> Attachments:
-    """The service's one `Attachments`, made from its settings at the first use."""
-    found = runtime.state.get("attachments")
-    if not isinstance(found, Attachments):
-        settings = runtime.settings
-        assert isinstance(settings, Settings)  # claims' runtime is made from claims' settings
-        found = runtime.state["attachments"] = Attachments("claims", settings)
-    return found
-
-
 @router.get(
     "/claims/pending",
     response_model=list[PendingClaim],
@@ -104,10 +94,10 @@ async def get_claim(claim_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -
     summary="The file attached to an item of a submitted claim",
 )
 async def download_attachment(
-    claim_id: uuid.UUID, item_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, runtime: RuntimeDep
+    claim_id: uuid.UUID, item_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, files: FilesDep
 ) -> Response:
     attachment, data = await council_claims.attachment(
-        caller, work, claim_attachments(runtime), claim_id=claim_id, item_id=item_id
+        caller, work, files, claim_id=claim_id, item_id=item_id
     )
     return download_response(attachment, data)
 

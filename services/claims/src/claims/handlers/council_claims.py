@@ -17,18 +17,18 @@ from decimal import Decimal
 
 from claims.domain.decision import ItemDecision, item_decisions
 from claims.domain.requests import CLAIM, REQUESTS
+from claims.handlers.attachments import ClaimFiles
 from claims.handlers.views import claim_state, decided_event
 from claims.store import claims as claim_store
 from claims.store import decisions as store
 from claims.store import items as item_store
 from claims.store.records import ClaimRow
-from shared.attachments import Attachment, Attachments
+from shared.attachments import Attachment
 from shared.auth import Principal
 from shared.decisions import rules
 from shared.errors import Conflict, NotFound
 from shared.events.claims import ClaimState
 from shared.money import total
-from shared.tenancy import Tenancy
 from shared.uow import Caller, Work
 
 
@@ -75,7 +75,7 @@ async def get_claim(caller: Caller, work: Work, *, claim_id: uuid.UUID) -> Counc
 
 
 async def attachment(
-    caller: Caller, work: Work, attachments: Attachments, *, claim_id: uuid.UUID, item_id: uuid.UUID
+    caller: Caller, work: Work, files: ClaimFiles, *, claim_id: uuid.UUID, item_id: uuid.UUID
 ) -> tuple[Attachment, bytes]:
     """The file of an item of a submitted claim of the council's authority; 404 for anything else."""
     principal = caller.principal
@@ -87,7 +87,7 @@ async def attachment(
         )
         if item is None or item.attachment_id is None:
             raise NotFound.of("attachment on that item", code="attachment-not-found")
-        return await attachments.read(conn, tenancy=Tenancy.of(principal), attachment_id=item.attachment_id)
+        return await files.read(conn, principal, item.attachment_id)
 
 
 async def decide(
