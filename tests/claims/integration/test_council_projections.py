@@ -1,13 +1,18 @@
 """actuals' clients and CPLIs as claims keeps them (`claims.client`, `claims.placement`): filled by the
 events actuals publishes on the real broker, and, when claims' tables are empty, by the backfill its
-worker asks actuals for at start (actuals re-publishes, claims' consumer applies)."""
+worker asks actuals for at start (actuals re-publishes, claims' consumer applies; in an environment of
+its own, where the tables are empty)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
+
+import pytest
 
 from actuals.main import DEFINITION as ACTUALS
 from claims.consumers import ask_for_missing_states
@@ -23,6 +28,9 @@ from tests.actuals.integration.council_harness import (
     post,
 )
 from tests.actuals.support import actuals_conn, build_provider
+from tests.claims.integration.council_harness import make_council as make_claims_council
+from tests.claims.integration.council_harness import place_client
+from tests.support.environment import RunEnvironment
 from tests.support.inprocess import eventually
 
 
@@ -108,21 +116,29 @@ async def backfill_requests(env) -> list[str]:
     return [json.loads(r["body"])["payload"]["aggregate_type"] for r in rows]
 
 
-async def test_empty_projections_are_backfilled_from_actuals_at_the_worker_s_start(env):
-    """claims' tables emptied (as for a new service, or a rebuild): its worker asks actuals for every
-    client and CPLI, and actuals' answer fills them, including rows no event was ever published for."""
+@pytest.fixture
+async def late_env() -> AsyncIterator[RunEnvironment]:
+    """An environment of its own, where claims' projections are empty as for a service that starts
+    after actuals has published everything (emptying the run's shared tables would take rows from
+    under other tests)."""
+    late = RunEnvironment(run_id=f"late{secrets.token_hex(3)}")
+    await late.create()
+    try:
+        yield late
+    finally:
+        await late.destroy()
+
+
+async def test_empty_projections_are_backfilled_from_actuals_at_the_worker_s_start(late_env):
+    """claims' worker starts with empty tables: it asks actuals for every client and CPLI, and actuals'
+    answer fills them, including rows no event was ever published for."""
+    env = late_env
     authority_id, organisation_id = uuid.uuid4(), uuid.uuid4()
     async with actuals_conn(env) as conn:  # straight into actuals' tables: no event about them anywhere
         package = await build_provider(
             conn, authority_id=authority_id, organisation_id=organisation_id, clients=3, label="Backfill"
         )
-    conn = await db.connect(env.dsn("claims"))
-    try:
-        await conn.execute("DELETE FROM claims.placement")
-        await conn.execute("DELETE FROM claims.client")
-    finally:
-        await conn.close()
-    asked_before = await backfill_requests(env)
+    assert await backfill_requests(env) == []
     stop = asyncio.Event()
     running = await workers(env, stop)
     try:
@@ -138,18 +154,14 @@ async def test_empty_projections_are_backfilled_from_actuals_at_the_worker_s_sta
     assert sorted(name for _, name in clients) == sorted(package.client_names)
     assert {p[0] for p in placements} == {organisation_id}
     assert all(p[4] for p in placements)  # build_provider's CPLIs are authorised
-    assert (await backfill_requests(env))[len(asked_before) :] == ["client", "cpli"]
+    assert await backfill_requests(env) == ["client", "cpli"]
 
 
 async def test_a_worker_with_filled_projections_asks_for_nothing(env):
+    council = await make_claims_council(env)
+    await place_client(env, council, council.providers[0], "Already Here")  # a client and a placement
     stop = asyncio.Event()
     before = await backfill_requests(env)
-    conn = await db.connect(env.dsn("claims"))
-    try:
-        assert await conn.fetchval("SELECT count(*) FROM claims.client") > 0  # the tests above filled them
-        assert await conn.fetchval("SELECT count(*) FROM claims.placement") > 0
-    finally:
-        await conn.close()
     runtime = await open_runtime(CLAIMS, env.settings(CLAIMS))
     try:
         await ask_for_missing_states(runtime, stop)  # the worker's start-up task, run to its end
