@@ -10,6 +10,8 @@ needs here in one call:
     # setup.client_level (client kind, £0.387 a Mile), setup.provider_level (provider kind, £0.387),
     # setup.at_cost_level (provider kind, at cost), setup.client_ids (two children placed with it)
 
+`pending_claim(api, auth, setup)` makes a submitted claim of £61.92 (two items) for the council's tests.
+
 Every id made here is random, and every name carries `label`, so that tests sharing the run's schema
 never see each other's rows and a cross-tenant test can look for another tenant's strings (`markers`).
 """
@@ -268,6 +270,43 @@ async def add_item(
     answer = await api.post(f"{API}/claims/{claim['claim_id']}/items", data=form, files=files, headers=auth)
     assert answer.status_code == expect, answer.text
     return dict(answer.json())
+
+
+async def submit(api: httpx.AsyncClient, auth: dict[str, str], claim: dict[str, Any]) -> dict[str, Any]:
+    answer = await api.post(
+        f"{API}/claims/{claim['claim_id']}/submit", json={"version": claim["version"]}, headers=auth
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def pending_claim(
+    api: httpx.AsyncClient, auth: dict[str, str], setup: Claimant, *, notes: str = "Mileage for March"
+) -> dict[str, Any]:
+    """A submitted claim as the council receives it: a client item of 150 miles at £0.387 (£58.05, with
+    a PDF) for the first child, and a provider item of 10 miles (£3.87): total £61.92."""
+    claim = await new_claim(api, auth, notes=notes)
+    claim = await add_item(
+        api,
+        auth,
+        claim,
+        kind="client",
+        description="School run, March",
+        service_level_id=setup.client_level,
+        client_id=setup.client_ids[0],
+        quantity="150",
+        files=upload(b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n", "mileage-march.pdf"),
+    )
+    claim = await add_item(
+        api,
+        auth,
+        claim,
+        kind="provider",
+        description="Training day",
+        service_level_id=setup.provider_level,
+        quantity="10",
+    )
+    return await submit(api, auth, claim)
 
 
 # --- reading what the service wrote ---------------------------------------------------------------

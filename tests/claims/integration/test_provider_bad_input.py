@@ -434,3 +434,34 @@ async def test_a_claim_is_not_started_where_the_council_offers_none(api, env):
     assert answer.status_code == 403, answer.text
     assert answer.json()["detail"] == "the council does not take one-off claims from you through the portal"
     assert (await api.get(f"{API}/claims", headers=auth)).json() == []
+
+
+async def test_a_draft_whose_date_has_aged_past_a_year_keeps_its_notes_but_is_not_submitted(draft, api, env):
+    aged = date.today() - timedelta(days=400)
+    async with claims_conn(env) as conn:
+        await conn.execute(
+            "UPDATE claims.claim SET claim_date = $2 WHERE claim_id = $1",
+            uuid.UUID(draft.claim["claim_id"]),
+            aged,
+        )
+        await conn.execute(
+            "UPDATE claims.placement SET start_date = $2 WHERE client_id = $1",
+            draft.setup.client_ids[0],
+            aged,
+        )
+        await conn.execute(
+            "UPDATE claims.claimable_level SET effective_from = $2 WHERE level_id = $1",
+            draft.setup.client_level,
+            aged,
+        )
+    claim_path = f"{API}/claims/{draft.claim['claim_id']}"
+    noted = await api.patch(
+        claim_path, json={"version": draft.claim["version"], "notes": "Old"}, headers=draft.auth
+    )
+    assert noted.status_code == 200, noted.text
+    draft.claim = noted.json()
+    await draft.remember()
+    submitted = await api.post(
+        f"{claim_path}/submit", json={"version": draft.claim["version"]}, headers=draft.auth
+    )
+    await draft.refused(submitted, 422, "claim_date", "cannot be more than a year ago")

@@ -9,15 +9,19 @@ from datetime import date, timedelta
 
 import pytest
 
+from shared.auth import ScopeType
 from tests.claims.support import (
     API,
+    add_client,
     add_item,
+    add_placement,
     audited,
     bearer,
     build_claimant,
     claims_api,
     claims_conn,
     new_claim,
+    pending_claim,
     published,
     snapshot,
     upload,
@@ -279,3 +283,59 @@ async def test_a_draft_is_deleted_with_its_items_and_files(api, env, claimant):
             )
             == 0
         )
+
+
+async def test_a_contract_scoped_person_claims_only_for_children_placed_under_their_contract(api, env):
+    """A claim is the organisation's (it names no contract): everyone of it sees its claims. Its
+    children are chosen within the person's scope: one placed under another contract is not theirs."""
+    authority_id, organisation_id, contract_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with claims_conn(env) as conn:
+        setup = await build_claimant(
+            conn,
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            label="scoped",
+            contract_id=contract_id,
+        )
+        other_contract_child = await add_client(
+            conn, authority_id=authority_id, name="Under another contract"
+        )
+        await add_placement(
+            conn, authority_id=authority_id, organisation_id=organisation_id, client_id=other_contract_child
+        )
+    whole = bearer(env.token(authority_id=authority_id, organisation_id=organisation_id))
+    scoped = bearer(
+        env.token(
+            authority_id=authority_id,
+            organisation_id=organisation_id,
+            scope_type=ScopeType.contract,
+            scope_id=contract_id,
+        )
+    )
+    claim = await new_claim(api, whole)
+    assert [c["claim_id"] for c in (await api.get(f"{API}/claims", headers=scoped)).json()] == [
+        claim["claim_id"]
+    ]
+    fields = {
+        "kind": "client",
+        "description": "Contact visit",
+        "service_level_id": setup.client_level,
+        "quantity": "8",
+    }
+    claim = await add_item(api, scoped, claim, client_id=setup.client_ids[0], **fields)
+    refused = await add_item(api, scoped, claim, client_id=other_contract_child, expect=422, **fields)
+    assert refused["errors"][0]["field"] == "client_id"
+    claim = await add_item(api, whole, claim, client_id=other_contract_child, **fields)
+    assert [i["client_name"] for i in claim["client_items"]] == [
+        setup.client_names[0],
+        "Under another contract",
+    ]
+
+
+async def test_the_support_modules_pending_claim_is_what_the_council_decides(api, env, claimant):
+    setup, auth = claimant
+    claim = await pending_claim(api, auth, setup)
+    assert (claim["status"], claim["total"]) == ("pending", "61.92")
+    assert [i["amount"] for i in claim["client_items"] + claim["provider_items"]] == ["58.05", "3.87"]
+    [event] = await published(env, "claims.claim.submitted.v1", claim["claim_id"])
+    assert event["total"] == "61.92"

@@ -113,7 +113,14 @@ async def change_claim(caller: Caller, work: Work, *, claim_id: uuid.UUID, chang
     async with work.begin(caller.actor) as uow:
         claim = await writable_claim(uow.conn, principal, claim_id, change.version)
         checks = Checks()
-        day = checks.run(lambda: rules.claim_date(change.claim_date or claim.claim_date, today=today()))
+        # The date's window is checked on a new date only: a draft's notes can still be changed when its
+        # date has aged (submitting it is refused then, naming the date).
+        new_date = change.claim_date
+        day = (
+            claim.claim_date
+            if new_date is None
+            else checks.run(lambda: rules.claim_date(new_date, today=today()))
+        )
         text = checks.run(lambda: rules.notes(claim.notes if change.notes is None else change.notes))
         rows = await items.of_claim(uow.conn, scope=items.item_scope(principal), claim_id=claim_id)
         if day is not None and day != claim.claim_date:
@@ -196,6 +203,7 @@ async def submit_claim(caller: Caller, work: Work, *, claim_id: uuid.UUID, versi
         if not rows:
             raise Invalid.field("items", "a claim needs at least one item", code="no-items")
         checks = Checks()
+        checks.run(lambda: rules.claim_date(claim.claim_date, today=today()))
         for problem in await unsuitable(uow.conn, principal, rows, claim.claim_date):
             checks.refuse("items", f"cannot be submitted: {problem}")
         checks.raise_any()
