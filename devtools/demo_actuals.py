@@ -25,7 +25,7 @@ nothing published). Only the mid-week rate moves with the current week.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -42,6 +42,7 @@ from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
 from shared.events import make_envelope
 from shared.logging import get_logger
+from shared.projections import Projection
 from shared.settings import ServiceSettings
 from shared.uow import Actor, Caller, Work
 
@@ -70,17 +71,27 @@ def council_system(authority: uuid.UUID) -> Caller:
 async def project_directory(identity: asyncpg.Connection, actuals: asyncpg.Connection) -> int:
     """Apply identity's current contracts and services to actuals' projections (see the module's note on
     ordering); answer how many states were applied."""
+    return await apply_current_states(
+        identity, actuals, ((contracts, CONTRACTS), (services, PROVIDER_SERVICES))
+    )
+
+
+async def apply_current_states(
+    source: asyncpg.Connection, target: asyncpg.Connection, projections: Sequence[tuple[Projection, str]]
+) -> int:
+    """Each projection filled with the producer's current states, read by its republisher's query (what a
+    backfill would publish), through the projection's own revision-guarded apply."""
     applied = 0
-    for projection, query in ((contracts, CONTRACTS), (services, PROVIDER_SERVICES)):
+    for projection, query in projections:
         (key,) = projection.key
         batch = []
-        for row in await identity.fetch(query):
+        for row in await source.fetch(query):
             event = projection.event.model_validate(dict(row))
             batch.append(
                 (make_envelope(event, aggregate_id=row[key], authority_id=row["authority_id"]), event)
             )
-        async with actuals.transaction():
-            await projection.apply_many(actuals, batch)
+        async with target.transaction():
+            await projection.apply_many(target, batch)
         applied += len(batch)
     return applied
 

@@ -29,11 +29,10 @@ from claims.handlers import claims as claim_handlers
 from claims.handlers import council_claims, items, levels
 from claims.handlers.attachments import ClaimFiles, Upload
 from claims.handlers.items import ItemEntry
-from devtools.demo_actuals import council_system
+from devtools.demo_actuals import apply_current_states, council_system
 from shared import db
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
-from shared.events import make_envelope
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
 from shared.uow import Actor, Caller, Work
@@ -150,19 +149,7 @@ def sausage_sandwich_claims() -> list[DemoClaim]:
 
 async def project_actuals(actuals: asyncpg.Connection, claims: asyncpg.Connection) -> int:
     """Apply actuals' current clients and CPLIs to claims' projections; answer how many states."""
-    applied = 0
-    for projection, query in ((clients, CLIENTS), (placements, CPLIS)):
-        (key,) = projection.key
-        batch = []
-        for row in await actuals.fetch(query):
-            event = projection.event.model_validate(dict(row))
-            batch.append(
-                (make_envelope(event, aggregate_id=row[key], authority_id=row["authority_id"]), event)
-            )
-        async with claims.transaction():
-            await projection.apply_many(claims, batch)
-        applied += len(batch)
-    return applied
+    return await apply_current_states(actuals, claims, ((clients, CLIENTS), (placements, CPLIS)))
 
 
 def provider_user(authority: uuid.UUID, organisation: uuid.UUID) -> Caller:
