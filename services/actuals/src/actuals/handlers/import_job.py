@@ -278,7 +278,11 @@ def _cpli_of(
             )
         )
         return None
-    in_week = [c for c, period in candidates if c.authorised and active_in_week(period, row.week)]
+    if len(candidates) == 1:  # the common case, without a comprehension's call per row (about 1 µs)
+        only, period = candidates[0]
+        in_week = [only] if only.authorised and active_in_week(period, row.week) else []
+    else:
+        in_week = [c for c, period in candidates if c.authorised and active_in_week(period, row.week)]
     if not in_week:
         faults.append(
             Fault(
