@@ -18,13 +18,21 @@ from gateway.web.branding import Branding
 from gateway.web.claims import access, service
 from gateway.web.claims.claims import claim_url, read_claim, refusal
 from gateway.web.claims.forms import ITEM_FIELDS
-from gateway.web.forms import FormErrors, form_values
+from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+TOO_BIG = "The attachment must be 10 MB or smaller"
 SENT = ("description", "service_level_id", "client_id", "quantity", "unit_cost")
 ACTIONS = ("keep", "replace", "remove")
+
+
+def item_refusal(exc: ServiceError) -> FormErrors:
+    """The service's refusal of an item: a body too large for it is the attachment's fault."""
+    if exc.status == 413:
+        return FormErrors((FieldError("attachment", TOO_BIG),))
+    return refusal(exc, ITEM_FIELDS)
 
 
 def find_item(claim: dict[str, Any], item_id: str) -> dict[str, Any]:
@@ -139,7 +147,7 @@ async def add_item(request: Request, portal: Portal, branding: AuthorityBranding
     try:
         await service.send_item(request, user, "POST", f"claims/{claim_id}/items", fields, chosen)
     except ServiceError as exc:
-        errors = refusal(exc, ITEM_FIELDS)
+        errors = item_refusal(exc)
         claim = await read_claim(request, user, claim_id)
         return await _render_form(
             request, portal, branding, user, claim, kind, values=values, errors=errors, status_code=exc.status
@@ -178,7 +186,7 @@ async def save_item(
     try:
         await service.send_item(request, user, "PUT", route, fields, chosen)
     except ServiceError as exc:
-        errors = refusal(exc, ITEM_FIELDS)
+        errors = item_refusal(exc)
         claim = await read_claim(request, user, claim_id)
         return await _render_form(
             request,
