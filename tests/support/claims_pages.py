@@ -100,27 +100,27 @@ async def place_children(
 
 async def offer_levels(stack: Stack, tenant: Tenant) -> dict[str, str]:
     """The seed's claimable levels (mileage at £0.387 a mile for a child and for the carer, parking at
-    cost), open to the tenant's provider A only, set through the council API."""
-    suffix = uuid.uuid4().hex[:6].upper()
+    cost), open to all the council's providers as Durham's are, set through the council API. The same
+    references each time: a second call changes nothing, so every provider of the council in the run
+    sees one of each."""
     start = (date.today() - timedelta(days=400)).isoformat()
-    organisation = [str(tenant.organisations["A"])]
     levels = [
-        (CLIENT_MILEAGE, "client", "Mile", "0.387", "CM"),
-        (CARER_MILEAGE, "provider", "Mile", "0.387", "FM"),
-        (PARKING, "provider", "Ticket", None, "PK"),
+        (CLIENT_MILEAGE, "client", "Mile", "0.387", "OOC-CM"),
+        (CARER_MILEAGE, "provider", "Mile", "0.387", "OOC-FM"),
+        (PARKING, "provider", "Ticket", None, "OOC-PK"),
     ]
     body = [
         {
-            "reference": f"{prefix}-{suffix}",
+            "reference": reference,
             "name": name,
             "kind": kind,
             "unit": unit,
             "unit_cost": cost,
-            "cost_code": f"CC-{prefix}",
+            "cost_code": f"CC-{reference}",
             "effective_from": start,
-            "providers": organisation,
+            "providers": "all",
         }
-        for name, kind, unit, cost, prefix in levels
+        for name, kind, unit, cost, reference in levels
     ]
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as gateway:
         answer = await gateway.put(

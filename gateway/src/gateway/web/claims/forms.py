@@ -35,7 +35,7 @@ LABELS = {
     "attachment_action": "Attachment",
     "version": "The claim",
 }
-VERBS = frozenset({"must", "is", "has", "can", "cannot", "needs", "should", "may", "was", "are"})
+VERBS = frozenset({"must", "is", "has", "can", "cannot", "needs", "should", "may", "was", "are", "makes"})
 DATE_PARTS = ("day", "month", "year")
 
 
