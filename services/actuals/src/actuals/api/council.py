@@ -3,10 +3,8 @@ and CPLIs; unlocking weeks, the confirmations and the late weeks (docs/actuals.m
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,105 +16,28 @@ from actuals.handlers.reference import (
     MAX_ITEMS,
     ClientIn,
     CpliIn,
-    Fault,
-    ItemsInvalid,
     ServiceLevelIn,
     UpsertResult,
 )
 from actuals.store.council_weeks import Confirmation, Week
 from actuals.store.reference import Client, Cpli, ServiceLevel
 from actuals.store.weeks_due import DueService
-from shared.errors import Invalid
+from shared import bulk
 from shared.http import CurrentCaller
 from shared.money import Money, Rate
 from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
 router = APIRouter(prefix="/council/v1/actuals", tags=["council"])
-NDJSON = "application/x-ndjson"
 LONDON = ZoneInfo("Europe/London")  # the councils' weeks start at midnight, UK time
 
 
-# --- the bulk body: a JSON array, or NDJSON --------------------------------------------------------------
-
-
-def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """The model's JSON schema with its `$defs` put in place (an OpenAPI request body cannot point at
-    pydantic's local definitions)."""
-    defs = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(defs[ref.removeprefix("#/$defs/")])
-            return {k: resolve(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [resolve(v) for v in node]
-        return node
-
-    return resolve(schema)  # type: ignore[no-any-return]
+async def read_items(request: Request) -> list[object]:
+    return await bulk.read_items(request, limit=MAX_ITEMS)
 
 
 def bulk_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAPI of a bulk body: a JSON array of `model`, or the same items as NDJSON."""
-    items = _inline(model.model_json_schema())
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "array", "items": items, "minItems": 1, "maxItems": MAX_ITEMS}
-                },
-                NDJSON: {
-                    "schema": {"type": "string", "description": f"one {model.__name__} JSON object a line"}
-                },
-            },
-        }
-    }
-
-
-def _loads(text: str) -> Any:
-    # Numbers as Decimal: a rate of 18.5400 or a cost of 646.06 arrive exactly (a float cannot hold them).
-    return json.loads(text, parse_float=Decimal)
-
-
-async def read_items(request: Request) -> list[object]:
-    """The items of a bulk call: a JSON array, or NDJSON (one JSON object a line, blank lines ignored).
-    422 naming what is wrong with the body as a whole (item faults come later, from the handler)."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid.field("body", "the body is not UTF-8 text", code="invalid-body") from exc
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media == NDJSON:
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        if len(lines) > MAX_ITEMS:
-            reference.require_count(lines)  # refuses, naming the limit, before parsing them all
-        items: list[object] = []
-        broken: list[Fault] = []
-        for index, (n, line) in enumerate(lines):
-            try:
-                items.append(_loads(line))
-            except ValueError as exc:
-                broken.append(Fault(index, "", f"line {n} is not JSON ({exc})"))
-        if broken:
-            raise ItemsInvalid(broken)
-        return items
-    try:
-        body = _loads(text)
-    except ValueError as exc:
-        raise Invalid.field(
-            "body",
-            f"the body is not JSON ({exc}); send a JSON array, or NDJSON as {NDJSON}",
-            code="invalid-body",
-        ) from exc
-    if not isinstance(body, list):
-        raise Invalid.field(
-            "body", f"send a JSON array of items (or NDJSON as {NDJSON})", code="invalid-body"
-        )
-    return body
+    return bulk.bulk_body(model, limit=MAX_ITEMS)
 
 
 class UpsertResultOut(BaseModel):

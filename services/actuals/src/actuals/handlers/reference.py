@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from actuals.store import reference as store
 from actuals.store.reference import Client, Cpli, CpliRow, ServiceLevel, Visit, Written
+from shared import bulk
 from shared.auth import Principal
+from shared.bulk import Fault, refuse, unique_references, validate_items
 from shared.capabilities import Capability, require_capability
-from shared.errors import Forbidden, Invalid
+from shared.errors import Forbidden
 from shared.events import ClientUpserted, CpliUpserted, RateState, ServiceLevelUpserted, TimetabledVisit
 from shared.money import Money, Rate, Units
 from shared.store import Scope
@@ -105,29 +107,6 @@ class CpliIn(_Item):
 
 
 @dataclass(frozen=True)
-class Fault:
-    index: int
-    field: str
-    message: str
-
-
-class ItemsInvalid(Invalid):
-    """Some items of a bulk upsert are wrong: 422 listing every fault by item index and field."""
-
-    def __init__(self, faults: Sequence[Fault]) -> None:
-        first = faults[0]
-        more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
-        super().__init__(
-            f"item {first.index}, {first.field}: {first.message}{more}; nothing was written",
-            code="invalid-items",
-        )
-        self.faults = list(faults)
-
-    def errors(self) -> list[dict[str, Any]]:
-        return [{"index": f.index, "field": f.field, "message": f.message} for f in self.faults]
-
-
-@dataclass(frozen=True)
 class UpsertResult:
     created: int
     updated: int
@@ -145,54 +124,7 @@ def require_council(principal: Principal, *, edit: bool = False) -> None:
 
 
 def require_count(items: Sequence[object]) -> None:
-    if not items:
-        raise Invalid.field("items", "send at least one item", code="no-items")
-    if len(items) > MAX_ITEMS:
-        raise Invalid.field(
-            "items",
-            f"{len(items):,} items: at most {MAX_ITEMS:,} are accepted in one call; split the upload",
-            code="too-many-items",
-        )
-
-
-M = TypeVar("M", bound=_Item)
-
-
-def validate_items(model: type[M], items: Sequence[object], faults: list[Fault]) -> list[tuple[int, M]]:
-    """Each item as `model`, its faults (index, dotted field, message) added to `faults`."""
-    valid: list[tuple[int, M]] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            faults.append(Fault(index, "", f"an item must be a JSON object, not {type(item).__name__}"))
-            continue
-        try:
-            valid.append((index, model.model_validate(item)))
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                where = ".".join(str(p) for p in err["loc"])
-                faults.append(Fault(index, where, err["msg"]))
-    return valid
-
-
-def unique_references(
-    items: Sequence[tuple[int, Any]],
-    faults: list[Fault],
-    *,
-    key: Callable[[Any], str] = lambda m: m.reference,
-) -> None:
-    """A reference twice in one call is ambiguous (which one wins?): every repeat is a fault."""
-    seen: dict[str, int] = {}
-    for index, item in items:
-        ref = key(item)
-        if ref in seen:
-            faults.append(Fault(index, "reference", f"{ref!r} is also item {seen[ref]} of this call"))
-        else:
-            seen[ref] = index
-
-
-def refuse(faults: list[Fault]) -> None:
-    if faults:
-        raise ItemsInvalid(sorted(faults, key=lambda f: f.index))
+    bulk.require_count(items, limit=MAX_ITEMS)
 
 
 # --- clients -----------------------------------------------------------------------------------------
