@@ -1,7 +1,7 @@
-"""The One-Off Claims pages' own work, without other services (the templates: test_claims_templates.py): the home card's hook (web/areas.py
+"""The One-Off Claims pages' own work, without other services: the home card's hook (web/areas.py
 Offered: shown only on a quick True, hidden on False, an error or a slow answer), the date's three boxes,
-the service's refusals at each field of the forms, the body limit of the item forms, and each template
-rendered from answers shaped as the claims API's contract (issue 12)."""
+the service's refusals at each field of the forms, and the body limit of the item forms. The templates
+are rendered in test_claims_templates.py."""
 
 from __future__ import annotations
 
