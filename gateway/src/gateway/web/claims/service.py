@@ -167,10 +167,15 @@ async def stream(request: Request, user: SignedIn, route: str) -> StreamingRespo
         raise page_problem(ServiceError(answer.status, _json(raw), service=SERVICE))
 
     async def chunks() -> AsyncIterator[bytes]:
-        async for chunk in answer.content.iter_chunked(CHUNK):
-            yield chunk
+        try:
+            async for chunk in answer.content.iter_chunked(CHUNK):
+                yield chunk
+        finally:  # also when the browser goes away mid-file
+            answer.release()
 
     headers = {name: answer.headers[name] for name in RELAYED if name in answer.headers}
+    if "content-encoding" in answer.headers:  # aiohttp decodes it: the length sent would be another
+        headers.pop("content-length", None)
     media_type = headers.pop("content-type", "application/octet-stream")
     return StreamingResponse(
         chunks(), media_type=media_type, headers=headers, background=BackgroundTask(answer.release)
