@@ -14,6 +14,10 @@ import pytest
 from fastapi import Depends, FastAPI, Header, HTTPException, Response
 
 from shared.attachments import (
+    HEIC,
+    JPEG,
+    PDF,
+    PNG,
     Attachment,
     AttachmentBackend,
     AttachmentNotFound,
@@ -46,7 +50,15 @@ def attachments(kit) -> Attachments:
 
 
 async def save(
-    kit, attachments, data=uploads.PDF, filename="invoice.pdf", *, tenancy=A, declared=None, owner=CLAIM
+    kit,
+    attachments,
+    data=uploads.PDF,
+    filename="invoice.pdf",
+    *,
+    tenancy=A,
+    declared=None,
+    owner=CLAIM,
+    allowed=None,
 ):
     async with kit.pool.acquire() as conn:
         return await attachments.save(
@@ -59,6 +71,7 @@ async def save(
             declared_type=declared,
             data=data,
             created_by="user-1",
+            allowed=allowed,
         )
 
 
@@ -113,6 +126,32 @@ async def test_a_refused_upload_leaves_nothing(kit, attachments):
                 created_by="u",
             )
     assert (await count(kit, "attachment"), await count(kit, "attachment_content")) == (0, 0)
+
+
+async def test_a_use_keeps_only_the_kinds_it_allows(kit, attachments):
+    receipts = [PDF, JPEG, PNG, HEIC]
+    photo = await save(kit, attachments, uploads.HEIC, "IMG_0042.HEIC", allowed=receipts)
+    assert (photo.filename, photo.content_type) == ("IMG_0042.heic", "image/heic")
+    with pytest.raises(
+        AttachmentRefused, match=r"\(accepted here: a PDF, a JPEG image, a PNG image or a HEIC"
+    ):
+        await save(kit, attachments, uploads.DOCX, "receipt.docx", allowed=receipts)
+    assert await count(kit, "attachment") == 1
+
+
+async def test_a_deleted_attachment_is_gone_with_its_bytes_and_only_within_the_tenancy(kit, attachments):
+    kept = await save(kit, attachments, uploads.PDF, "kept.pdf")
+    gone = await save(kit, attachments, uploads.PNG, "gone.png")
+    async with kit.pool.acquire() as conn:
+        with pytest.raises(AttachmentNotFound):
+            await attachments.delete(conn, tenancy=B, attachment_id=gone.attachment_id)
+        await attachments.delete(conn, tenancy=A, attachment_id=gone.attachment_id)
+        with pytest.raises(AttachmentNotFound):
+            await attachments.delete(conn, tenancy=A, attachment_id=gone.attachment_id)
+    with pytest.raises(AttachmentNotFound):
+        await attachments.read(kit.pool, tenancy=A, attachment_id=gone.attachment_id)
+    assert (await count(kit, "attachment"), await count(kit, "attachment_content")) == (1, 1)
+    assert (await attachments.read(kit.pool, tenancy=A, attachment_id=kept.attachment_id))[1] == uploads.PDF
 
 
 async def test_an_upload_rolled_back_with_its_business_transaction_leaves_nothing(kit, attachments):

@@ -29,3 +29,16 @@ def office(*parts: str) -> bytes:
 XLSX = office("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml")
 DOCX = office("[Content_Types].xml", "_rels/.rels", "word/document.xml")
 XLSM = office("[Content_Types].xml", "xl/workbook.xml", "xl/vbaProject.bin")
+
+
+def iso_media(major: bytes, *compatible: bytes) -> bytes:
+    """The start of an ISO-BMFF file: its `ftyp` box (size, "ftyp", major brand, minor version,
+    compatible brands), then a `meta` box's head, as a HEIC photo or an MP4 video begins."""
+    body = b"ftyp" + major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    return (len(body) + 4).to_bytes(4, "big") + body + b"\x00\x00\x00\x22meta" + b"\x00" * 30
+
+
+HEIC = iso_media(b"heic", b"mif1", b"heic")  # what an iPhone writes
+HEIF = iso_media(b"mif1", b"mif1", b"heic")
+AVIF = iso_media(b"avif", b"mif1", b"avif")
+MP4 = iso_media(b"isom", b"isom", b"iso2", b"mp41")

@@ -10,6 +10,10 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from shared.attachments import (
+    HEIC,
+    JPEG,
+    PDF,
+    PNG,
     AttachmentBackend,
     AttachmentRefused,
     AttachmentSettings,
@@ -23,8 +27,8 @@ from tests.support import uploads
 LIMIT = 1024 * 1024
 
 
-def check(data: bytes, filename: str, declared: str | None = None, *, max_bytes: int = LIMIT):
-    return check_upload(data, filename=filename, declared_type=declared, max_bytes=max_bytes)
+def check(data: bytes, filename: str, declared: str | None = None, *, max_bytes: int = LIMIT, allowed=None):
+    return check_upload(data, filename=filename, declared_type=declared, max_bytes=max_bytes, allowed=allowed)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +38,11 @@ def check(data: bytes, filename: str, declared: str | None = None, *, max_bytes:
         (uploads.PNG, "photo.PNG", "image/png", "image/png"),
         (uploads.JPEG, "photo.jpeg", "image/jpeg", "image/jpeg"),
         (uploads.JPEG, "photo.jpg", None, "image/jpeg"),
+        (uploads.HEIC, "IMG_0001.HEIC", "image/heic", "image/heic"),
+        (uploads.HEIC, "IMG_0001.heic", None, "image/heic"),
+        (uploads.HEIF, "photo.heif", "image/heif", "image/heic"),
+        (uploads.iso_media(b"heix", b"mif1"), "photo.heic", None, "image/heic"),
+        (uploads.iso_media(b"msf1", b"msf1", b"hevc"), "burst.heic", None, "image/heic"),
         (
             uploads.XLSX,
             "actuals.xlsx",
@@ -65,7 +74,7 @@ def test_accepted_kinds_are_stored_under_the_type_of_their_content(data, filenam
     ("data", "filename", "declared", "reason"),
     [
         (b"", "empty.pdf", None, "the file is empty"),
-        (uploads.PDF, "run.exe", None, "files named .exe are not accepted (.csv, .docx, .jpeg, .jpg, .pdf"),
+        (uploads.PDF, "run.exe", None, "files named .exe are not accepted (.csv, .docx, .heic, .heif, .jpeg"),
         (uploads.PDF, "README", None, "files named without an extension are not accepted"),
         (uploads.PDF, "page.html", None, "files named .html are not accepted"),
         (uploads.PNG, "invoice.pdf", None, "the file is named .pdf but its content is a PNG image"),
@@ -97,6 +106,13 @@ def test_accepted_kinds_are_stored_under_the_type_of_their_content(data, filenam
         ),
         (b"PK\x03\x04 not really a zip", "actuals.xlsx", None, "the file is a damaged ZIP archive"),
         (b"\x00\x01\x02 binary", "actuals.csv", None, "the file's content is not a type accepted"),
+        (uploads.HEIC, "photo.jpg", None, "the file is named .jpg but its content is a HEIC image"),
+        (uploads.JPEG, "photo.heic", None, "the file is named .heic but its content is a JPEG image"),
+        (uploads.HEIC, "photo.heic", "image/png", "the file was sent as image/png but its content is a HEIC"),
+        (uploads.AVIF, "photo.heic", None, "the file is an AVIF image, which is not accepted"),
+        (uploads.iso_media(b"mif1", b"avif"), "a.heic", None, "the file is an AVIF image"),
+        (uploads.MP4, "clip.heic", None, "the file is a video or other media, which is not accepted"),
+        (b"\x00\x00\x00\xffftypheic\x00\x00\x00\x00", "a.heic", None, "the file's content is not a type"),
         (b"caf\x81 text", "notes.txt", None, "the file's content is not a type accepted"),
     ],
 )
@@ -104,6 +120,55 @@ def test_refusals_say_why(data, filename, declared, reason):
     with pytest.raises(AttachmentRefused) as refused:
         check(data, filename, declared)
     assert str(refused.value).startswith(reason)
+
+
+CLAIMS = [PDF, JPEG, PNG, HEIC]
+ACCEPTED_HERE = "(accepted here: a PDF, a JPEG image, a PNG image or a HEIC image)"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "content_type"),
+    [
+        (uploads.PDF, "receipt.pdf", "application/pdf"),
+        (uploads.JPEG, "receipt.jpg", "image/jpeg"),
+        (uploads.PNG, "receipt.png", "image/png"),
+        (uploads.HEIC, "receipt.heic", "image/heic"),
+    ],
+)
+def test_a_use_accepts_the_kinds_it_allows(data, filename, content_type):
+    assert check(data, filename, allowed=CLAIMS).content_type == content_type
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "reason"),
+    [
+        (
+            uploads.DOCX,
+            "letter.docx",
+            "files named .docx are not accepted (.heic, .heif, .jpeg, .jpg, .pdf, .png)",
+        ),
+        (uploads.CSV, "miles.csv", "files named .csv are not accepted"),
+        (uploads.WINDOWS_EXE, "receipt.pdf", "the file is a Windows program"),
+        (uploads.CSV, "receipt.pdf", "the file is named .pdf but its content is a text file"),
+        (uploads.MP4, "receipt.heic", "the file is a video or other media"),
+    ],
+)
+def test_a_refusal_of_a_kind_names_the_kinds_allowed(data, filename, reason):
+    with pytest.raises(AttachmentRefused) as refused:
+        check(data, filename, allowed=CLAIMS)
+    assert str(refused.value).startswith(reason)
+    assert str(refused.value).endswith(ACCEPTED_HERE)
+
+
+def test_a_refusal_of_size_is_the_same_whatever_is_allowed():
+    with pytest.raises(AttachmentRefused) as refused:
+        check(uploads.PDF, "a.pdf", max_bytes=10, allowed=CLAIMS)
+    assert str(refused.value) == f"the file is {len(uploads.PDF):,} bytes; the most accepted is 10"
+
+
+def test_allowed_names_the_kits_kinds():
+    with pytest.raises(ValueError, match="allowed names kinds"):
+        check(uploads.PDF, "a.pdf", allowed=[])
 
 
 def test_the_size_limit_is_the_settings():

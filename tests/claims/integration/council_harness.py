@@ -201,3 +201,86 @@ async def claims_api_fixture(env: RunEnvironment) -> AsyncIterator[httpx.AsyncCl
     imports `claims_api_fixture` to use it as `claims_api`)."""
     async with serve(create_api(CLAIMS, env.settings(CLAIMS))) as client:
         yield client
+
+
+# --- submitted claims, through the provider API ----------------------------------------------------
+
+
+@dataclass
+class Submitted:
+    """A claim the provider submitted: 150 miles for a child (£58.05, with a PDF), 10 miles of its own
+    (£3.87) and a car park at cost (£4.50)."""
+
+    claimant: Any  # tests.claims.support.Claimant
+    provider: dict[str, str]  # the provider's headers
+    council: dict[str, str]  # the council's headers
+    claim: dict[str, Any]  # as the submit answered
+
+    @property
+    def claim_id(self) -> str:
+        return str(self.claim["claim_id"])
+
+    def item(self, description: str) -> dict[str, Any]:
+        everything = self.claim["client_items"] + self.claim["provider_items"]
+        [found] = [i for i in everything if i["description"] == description]
+        return dict(found)
+
+
+async def submitted_claim(
+    env: RunEnvironment,
+    api: httpx.AsyncClient,
+    *,
+    authority_id: uuid.UUID | None = None,
+    submit: bool = True,
+) -> Submitted:
+    from tests.claims.support import add_item, build_claimant, claims_conn, new_claim, upload
+    from tests.support import uploads
+
+    authority_id = authority_id or uuid.uuid4()
+    organisation_id = uuid.uuid4()
+    async with claims_conn(env) as conn:
+        claimant = await build_claimant(conn, authority_id=authority_id, organisation_id=organisation_id)
+    provider = {
+        "authorization": f"Bearer {env.token(authority_id=authority_id, organisation_id=organisation_id)}"
+    }
+    council = {"authorization": f"Bearer {env.council_user_token(authority_id)}"}
+    claim = await new_claim(api, provider, notes="Mileage for November")
+    claim = await add_item(
+        api,
+        provider,
+        claim,
+        kind="client",
+        description="School run",
+        service_level_id=claimant.client_level,
+        client_id=claimant.client_ids[0],
+        quantity="150",
+        files=upload(uploads.PDF, "mileage.pdf"),
+    )
+    claim = await add_item(
+        api,
+        provider,
+        claim,
+        kind="provider",
+        description="Training day",
+        service_level_id=claimant.provider_level,
+        quantity="10",
+    )
+    claim = await add_item(
+        api,
+        provider,
+        claim,
+        kind="provider",
+        description="Hospital car park",
+        service_level_id=claimant.at_cost_level,
+        quantity="1",
+        unit_cost="4.50",
+    )
+    if submit:
+        answer = await api.post(
+            f"/api/v1/claims/claims/{claim['claim_id']}/submit",
+            json={"version": claim["version"]},
+            headers=provider,
+        )
+        assert answer.status_code == 200, answer.text
+        claim = answer.json()
+    return Submitted(claimant, provider, council, claim)

@@ -5,7 +5,7 @@ from importlib.resources import files
 from claims.api import ROUTERS
 from claims.config import Settings
 from claims.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations
-from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
+from shared.migrations import ATTACHMENTS, AUDIT_LOG, DECISION_REQUESTS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
@@ -15,7 +15,9 @@ DEFINITION = ServiceDefinition(
     migrations=files("claims") / "migrations",
     routers=[*ROUTERS, organisations.router("claims")],
     subscriptions=SUBSCRIPTIONS,
-    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
+    # Receipts on items (shared.attachments); a submitted claim is a request the council decides
+    # (shared.decisions).
+    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, ATTACHMENTS, DECISION_REQUESTS),
     worker_tasks=[ask_for_missing_states],  # actuals' clients and CPLIs, when claims' projections are empty
 )
 

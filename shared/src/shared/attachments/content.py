@@ -1,8 +1,10 @@
 """What an upload is, told from its bytes: the kinds accepted, and the name it is stored and sent under.
 
-Accepted: PDF, PNG, JPEG, Excel (.xlsx) and Word (.docx) documents, CSV and plain text. The kind is read
-from the content (magic bytes; for .xlsx/.docx the parts inside the ZIP), never taken from the name or
-the declared type: those must agree with the content, or the upload is refused. Refused outright:
+Accepted: PDF, PNG, JPEG, HEIC (a phone's photo), Excel (.xlsx) and Word (.docx) documents, CSV and plain
+text; a use may accept fewer (`allowed`: claims take PDF, JPEG, PNG and HEIC only). The kind is read
+from the content (magic bytes; for HEIC the ISO-BMFF `ftyp` box; for .xlsx/.docx the parts inside the
+ZIP), never taken from the name or the declared type: those must agree with the content, or the upload
+is refused. Refused outright:
 executables and scripts, HTML and XML (what a browser would render: the WHATWG sniffing patterns),
 macro-enabled Office documents, old binary Office files, anything else not in the list.
 """
@@ -14,6 +16,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -56,12 +59,22 @@ CSV = _kind(
     "application/vnd.ms-excel",
 )
 TEXT = _kind("a text file", "text/plain", ".txt")
-KINDS = (PDF, PNG, JPEG, XLSX, DOCX, CSV, TEXT)
+# HEIF images with HEVC coding, what iPhones take photos in (ISO/IEC 23008-12); .heif too, as some
+# phones name them. Stored as image/heic whichever of the names or types it came with.
+HEIC = _kind(
+    "a HEIC image", "image/heic", ".heic .heif", "image/heif", "image/heic-sequence", "image/heif-sequence"
+)
+KINDS = (PDF, PNG, JPEG, HEIC, XLSX, DOCX, CSV, TEXT)
 # Declaring these claims nothing (a client that does not know the type).
 UNCLAIMED = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 ZIP = b"PK\x03\x04"
+# The brands of an ISO-BMFF `ftyp` box that make a file a HEIC/HEIF image (ISO/IEC 23008-12 annex B):
+# an iPhone writes major brand "heic" with "mif1" among the compatible ones. A file whose major brand
+# is the generic mif1/msf1 is an image in another coding when it also names AVIF: that is not HEIC.
+HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
 # Known content that is refused whatever its name, with the reason given.
 REFUSED_MAGIC = (
     (b"MZ", "a Windows program"),
@@ -94,23 +107,42 @@ class Checked:
     sha256: str
 
 
-def check_upload(data: bytes, *, filename: str, declared_type: str | None, max_bytes: int) -> Checked:
-    """Accept `data` as an attachment or raise AttachmentRefused saying why."""
+def check_upload(
+    data: bytes,
+    *,
+    filename: str,
+    declared_type: str | None,
+    max_bytes: int,
+    allowed: Sequence[Kind] | None = None,
+) -> Checked:
+    """Accept `data` as an attachment or raise AttachmentRefused saying why. `allowed`: the kinds this
+    use accepts (every kind when None); a refusal of a kind then names the ones accepted."""
+    kinds = tuple(allowed) if allowed is not None else KINDS
+    if not kinds or any(k not in KINDS for k in kinds):
+        raise ValueError("allowed names kinds of shared.attachments.content (PDF, PNG, ...)")
     if not data:
         raise AttachmentRefused("the file is empty")
     if len(data) > max_bytes:
         raise AttachmentRefused(f"the file is {len(data):,} bytes; the most accepted is {max_bytes:,}")
+    # Where fewer kinds are accepted, every refusal of a kind says which are, so the person knows
+    # what to send instead ("... (accepted here: a PDF, a JPEG image, a PNG image or a HEIC image)").
+    accepted_here = "" if allowed is None else f" (accepted here: {accepted_kinds(kinds)})"
     stored_name = safe_filename(filename)
     extension = "." + stored_name.rpartition(".")[2].lower() if "." in stored_name else ""
-    named = next((k for k in KINDS if extension in k.extensions), None)
+    named = next((k for k in kinds if extension in k.extensions), None)
     if named is None:
-        accepted = ", ".join(sorted(e for k in KINDS for e in k.extensions))
+        accepted = ", ".join(sorted(e for k in kinds for e in k.extensions))
         raise AttachmentRefused(
-            f"files named {extension or 'without an extension'} are not accepted ({accepted})"
+            f"files named {extension or 'without an extension'} are not accepted ({accepted})" + accepted_here
         )
-    content, charset = _content_kind(data, named)
+    try:
+        content, charset = _content_kind(data, named)
+    except AttachmentRefused as refused:
+        raise AttachmentRefused(f"{refused}{accepted_here}") from refused
     if content is not named:
-        raise AttachmentRefused(f"the file is named {extension} but its content is {content.label}")
+        raise AttachmentRefused(
+            f"the file is named {extension} but its content is {content.label}{accepted_here}"
+        )
     claimed = (declared_type or "").split(";")[0].strip().lower()
     if claimed not in UNCLAIMED and claimed not in named.declared:
         raise AttachmentRefused(f"the file was sent as {claimed[:80]} but its content is {named.label}")
@@ -118,11 +150,19 @@ def check_upload(data: bytes, *, filename: str, declared_type: str | None, max_b
     return Checked(stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
+def accepted_kinds(kinds: Sequence[Kind]) -> str:
+    """ "a PDF, a JPEG image or a PNG image": the kinds for a message."""
+    labels = [k.label for k in kinds]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
 def _content_kind(data: bytes, named: Kind) -> tuple[Kind, str | None]:
     """The kind the bytes are (and a text's charset); refused when they are none of the kinds."""
     for magic, kind in MAGIC:
         if data.startswith(magic):
             return kind, None
+    if data[4:8] == b"ftyp":
+        return _iso_media_kind(data), None
     if data.startswith(ZIP):
         return _office_kind(data), None
     charset = _text_charset(data)
@@ -150,6 +190,21 @@ def _text_charset(data: bytes) -> str | None:
             continue
         return charset
     return None  # bytes that windows-1252 leaves undefined
+
+
+def _iso_media_kind(data: bytes) -> Kind:
+    """HEIC from the `ftyp` box (size, "ftyp", major brand, minor version, compatible brands); any
+    other ISO-BMFF file (an MP4 or MOV video, an AVIF image) is refused."""
+    size = int.from_bytes(data[:4], "big")
+    if size < 16 or size > len(data) or size % 4:
+        raise AttachmentRefused("the file's content is not a type accepted")
+    major = data[8:12]
+    compatible = {data[i : i + 4] for i in range(16, size, 4)}
+    if major in HEIC_BRANDS and not (major in (b"mif1", b"msf1") and compatible & AVIF_BRANDS):
+        return HEIC
+    if major in AVIF_BRANDS or compatible & AVIF_BRANDS:
+        raise AttachmentRefused("the file is an AVIF image, which is not accepted")
+    raise AttachmentRefused("the file is a video or other media, which is not accepted")
 
 
 def _office_kind(data: bytes) -> Kind:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from shared.attachments.backends import AttachmentStoreError, DatabaseContent, S3Content
-from shared.attachments.content import check_upload
+from shared.attachments.content import Kind, check_upload
 from shared.attachments.settings import AttachmentBackend, AttachmentSettings
 from shared.db import ident
 from shared.errors import NotFound
@@ -76,14 +77,18 @@ class Attachments:
         declared_type: str | None,
         data: bytes,
         created_by: str,
+        allowed: Sequence[Kind] | None = None,
     ) -> Attachment:
-        """Check and keep an upload (AttachmentRefused says why not). The row and the bytes are
+        """Check and keep an upload (AttachmentRefused says why not); `allowed`: the kinds this use
+        accepts, every kind of shared.attachments.content when None. The row and the bytes are
         written in one transaction (a savepoint inside the caller's), the bytes last: when they cannot
         be written, no row is left. An object written to the store whose transaction then rolls back
         is left behind, unreachable: no row names it."""
         if not OWNER_KIND.match(owner_kind):
             raise ValueError(f"owner_kind is lower-case letters, digits and . _ - , not {owner_kind!r}")
-        checked = check_upload(data, filename=filename, declared_type=declared_type, max_bytes=self.max_bytes)
+        checked = check_upload(
+            data, filename=filename, declared_type=declared_type, max_bytes=self.max_bytes, allowed=allowed
+        )
         async with conn.transaction():
             row = await conn.fetchrow(
                 f"INSERT INTO {self.table} (attachment_id, authority_id, organisation_id, owner_kind,"
@@ -141,6 +146,18 @@ class Attachments:
             *params,
         )
         return [Attachment.model_validate(dict(r)) for r in rows]
+
+    async def delete(self, conn: asyncpg.Connection, *, tenancy: Tenancy, attachment_id: uuid.UUID) -> None:
+        """Forget an attachment (replaced or removed by its owner), in the caller's transaction: its row
+        and, in the database, its bytes (ON DELETE CASCADE). An object in the object store is left
+        behind, unreachable, as after a rolled-back save: no row names it."""
+        where, params = tenancy.where(first_param=2)
+        status = await conn.execute(
+            f"DELETE FROM {self.table} WHERE attachment_id = $1 AND {where}", attachment_id, *params
+        )
+        if status == "DELETE 0":
+            raise AttachmentNotFound(f"there is no attachment {attachment_id} that you can see")
+        log.info("attachment_deleted", attachment_id=str(attachment_id))
 
     async def read(
         self, conn: asyncpg.Connection | asyncpg.Pool, *, tenancy: Tenancy, attachment_id: uuid.UUID

@@ -12,6 +12,16 @@ from shared.events.actuals import (
     WeekUnlocked,
 )
 from shared.events.backfill import ActualsBackfillRequested, BackfillRequested, IdentityBackfillRequested
+from shared.events.claims import (
+    AcceptedItem,
+    ClaimAttachment,
+    ClaimDecided,
+    ClaimFields,
+    ClaimItem,
+    ClaimRequestUpserted,
+    ClaimState,
+    ClaimSubmitted,
+)
 from shared.events.envelope import Envelope, EventPayload, make_envelope
 from shared.events.identity import (
     AccessState,
@@ -54,17 +64,28 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     WeekConfirmed,
     WeekUnlocked,
     PaymentRunFinalised,
+    ClaimSubmitted,
+    ClaimDecided,
+    ClaimRequestUpserted,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
 __all__ = [
     "BY_ROUTING_KEY",
     "EVENT_TYPES",
+    "AcceptedItem",
     "AccessState",
     "ActualsBackfillRequested",
     "AuthorityPolicyState",
     "AuthorityUpserted",
     "BackfillRequested",
+    "ClaimAttachment",
+    "ClaimDecided",
+    "ClaimFields",
+    "ClaimItem",
+    "ClaimRequestUpserted",
+    "ClaimState",
+    "ClaimSubmitted",
     "ClientUpserted",
     "ConfirmedLine",
     "ContactChangeRequestUpserted",

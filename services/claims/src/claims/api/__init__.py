@@ -3,9 +3,12 @@ The organisation projection's list is mounted beside them in `claims.main`."""
 
 from fastapi import APIRouter
 
-from claims.api import council_levels, reference
+from claims.api import council_claims, council_levels, provider, provider_items, reference
 
 ROUTERS: list[APIRouter] = [
     council_levels.router,
+    council_claims.router,
     reference.provider_api,
+    provider.provider_api,
+    provider_items.provider_items_api,
 ]

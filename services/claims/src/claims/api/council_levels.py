@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from claims.handlers import levels
 from claims.handlers.levels import MAX_LEVELS, LevelIn, LevelsUpserted
-from claims.store.levels import Level
+from claims.store.levels import CouncilLevel
 from shared.bulk import bulk_body, read_items
 from shared.http import CurrentCaller
 from shared.money import Rate
@@ -37,7 +37,7 @@ class LevelOut(BaseModel):
     updated_at: datetime
 
 
-def _out(level: Level) -> LevelOut:
+def _out(level: CouncilLevel) -> LevelOut:
     return LevelOut(
         service_level_id=level.level_id,
         reference=level.reference,

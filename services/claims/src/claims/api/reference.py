@@ -4,20 +4,19 @@ through the portal, and on a claim date the service levels and the clients place
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from claims.handlers import offer
-from claims.store.levels import ClaimableLevel
+from claims.handlers.access import today
+from claims.store.levels import Level
 from shared.http import CurrentCaller
 from shared.money import Rate
 from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/claims", tags=["one-off claims"])
-LONDON = ZoneInfo("Europe/London")  # a claim's date is the council's day
 
 
 class Offer(BaseModel):
@@ -47,11 +46,7 @@ class OptionsPublic(BaseModel):
     clients: list[ClientPublic] = Field(description="Clients of current authorised placements, by name")
 
 
-def today() -> date:
-    return datetime.now(LONDON).date()
-
-
-def _level(level: ClaimableLevel) -> LevelPublic:
+def _level(level: Level) -> LevelPublic:
     return LevelPublic(
         service_level_id=level.level_id,
         reference=level.reference,

@@ -7,11 +7,11 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
 
 from claims.domain.levels import level_faults
 from claims.store import levels as store
-from claims.store.levels import Level, LevelRow
+from claims.store.levels import CouncilLevel, LevelRow
 from shared.auth import Principal
 from shared.bulk import Fault, refuse, require_count, unique_references, validate_items
 from shared.capabilities import Capability, require_capability
@@ -21,6 +21,7 @@ from shared.store import Scope
 from shared.uow import Caller, Work
 
 MAX_LEVELS = 1_000
+MAX_PROVIDERS = 1_000
 REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]*$"
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"  # names end up in pages and purchase orders: no control characters
 
@@ -49,9 +50,27 @@ class LevelIn(BaseModel):
     )
     effective_from: date = Field(description="First day it can be claimed")
     effective_to: date | None = Field(None, description="Last day it can be claimed; null while open")
-    providers: Literal["all"] | Annotated[list[uuid.UUID], Field(max_length=1000)] = Field(
+    providers: Literal["all"] | Annotated[list[uuid.UUID], Field(max_length=MAX_PROVIDERS)] = Field(
         description='"all", or the organisations that may claim it'
     )
+
+    @field_validator("providers", mode="wrap")
+    @classmethod
+    def _providers(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        """One message for the field, not one per branch of the union ("providers.literal['all']")."""
+        if value == "all":
+            return "all"
+        if not isinstance(value, list):
+            raise ValueError('send "all", or a list of the ids of the organisations that may claim it')
+        if len(value) > MAX_PROVIDERS:
+            raise ValueError(f"name at most {MAX_PROVIDERS:,} organisations")
+        ids = []
+        for n, item in enumerate(value):
+            try:
+                ids.append(item if isinstance(item, uuid.UUID) else uuid.UUID(str(item)))
+            except ValueError:
+                raise ValueError(f"item {n} ({str(item)[:40]!r}) is not an organisation id") from None
+        return ids
 
 
 class LevelsUpserted(BaseModel):
@@ -129,7 +148,7 @@ def _row(level: LevelIn) -> LevelRow:
     )
 
 
-async def list_levels(caller: Caller, work: Work, *, limit: int, offset: int) -> list[Level]:
+async def list_levels(caller: Caller, work: Work, *, limit: int, offset: int) -> list[CouncilLevel]:
     require_council(caller.principal)
     async with work.read() as conn:
         return await store.list_levels(

@@ -9,20 +9,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from claims.store import levels, placements
-from claims.store.levels import ClaimableLevel
+from claims.store.levels import Level
 from claims.store.placements import PlacedClient
 from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
 from shared.errors import Forbidden
-from shared.store import Scope
 from shared.uow import Caller, Work
 
 
 @dataclass(frozen=True)
 class Options:
     offered: bool
-    client_levels: list[ClaimableLevel]
-    provider_levels: list[ClaimableLevel]
+    client_levels: list[Level]
+    provider_levels: list[Level]
     clients: list[PlacedClient]
 
 
@@ -37,8 +36,8 @@ def provider_of(principal: Principal) -> uuid.UUID:
 async def offered(caller: Caller, work: Work, *, today: date) -> bool:
     organisation_id = provider_of(caller.principal)
     async with work.read() as conn:
-        return await levels.any_usable_level(
-            conn, scope=levels.level_scope(caller.principal), organisation_id=organisation_id, on=today
+        return await levels.offered(
+            conn, scope=levels.level_scope(caller.principal), organisation_id=organisation_id, day=today
         )
 
 
@@ -47,10 +46,10 @@ async def options(caller: Caller, work: Work, *, claim_date: date) -> Options:
     organisation_id = provider_of(principal)
     async with work.read() as conn:
         usable = await levels.usable_levels(
-            conn, scope=levels.level_scope(principal), organisation_id=organisation_id, on=claim_date
+            conn, scope=levels.level_scope(principal), organisation_id=organisation_id, day=claim_date
         )
         clients = await placements.placed_clients(
-            conn, scope=Scope.of(principal, placements.PLACEMENT_ROWS), on=claim_date
+            conn, scope=placements.placement_scope(principal), day=claim_date
         )
     return Options(
         offered=bool(usable),

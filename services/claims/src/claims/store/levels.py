@@ -4,8 +4,10 @@ parking at cost) and the providers that may claim each (`claims.claimable_level`
 
 A level is usable by a provider on a date when it is of the provider's authority, in effect on the date
 (effective_from <= date <= effective_to, or open-ended), and open to all providers or to the provider's
-organisation by name. `usable_levels` / `usable_level` answer that for the offer, the options and the
-provider side's item checks; `any_usable_level` says whether the authority offers claims at all.
+organisation by name (`open_to`). `usable_levels` / `usable` answer that for the options and the
+provider side's item checks; `offered` says whether the authority takes claims from the organisation.
+The clients a provider may claim for are `claims.store.placements`' (`placed_client` is also named here,
+where the item checks first looked for it).
 
 The council's writes are set-based (one statement per table for a whole call) and take the authority
 from the verified caller; the conflict key (authority_id, reference) holds it, so they cannot touch
@@ -22,14 +24,17 @@ from decimal import Decimal
 
 import asyncpg
 
+from claims.store.placements import PLACEMENT_GRACE, placed_client, placement_scope
+from claims.store.placements import PlacedClient as Client
 from shared.auth import Principal
 from shared.records import Record
 from shared.scoping import Columns
-from shared.store import AnyScope, Scope, Unscoped, execute, fetch, fetch_value
+from shared.store import AnyScope, Scope, Unscoped, execute, fetch, fetch_one, fetch_value
 
 COUNCIL_WRITE = Unscoped("the council's write in its own authority (the conflict key holds the authority)")
 OWN_CHILDREN = Unscoped("the providers of levels just written in the caller's own authority")
 LEVEL_ROWS = Columns(authority="l.authority_id", organisation=None)
+LEVEL_COLUMNS = LEVEL_ROWS
 ORGANISATION_ROWS = Columns(organisation=None)
 
 
@@ -39,11 +44,21 @@ def level_scope(principal: Principal) -> Scope:
     return Scope.of(principal, LEVEL_ROWS, organisation_rows=True)
 
 
-class ClaimableLevel(Record):
+def open_to(day: str, organisation: str) -> str:
+    """The condition on level `l` that the organisation (parameter `organisation`) may claim it on the
+    date (parameter `day`): in effect, and open to all providers or to it by name. The authority is
+    the scope's."""
+    return f"""
+        l.effective_from <= {day}::date AND (l.effective_to IS NULL OR l.effective_to >= {day}::date)
+        AND (l.all_providers OR EXISTS (SELECT 1 FROM claims.claimable_level_provider lp
+                                         WHERE lp.level_id = l.level_id AND lp.organisation_id = {organisation}))
+    """
+
+
+class Level(Record):
     """A level as an item uses it: its unit and unit cost (None: claimed at cost), its kind and code."""
 
     level_id: uuid.UUID
-    authority_id: uuid.UUID
     reference: str
     name: str
     kind: str
@@ -52,7 +67,7 @@ class ClaimableLevel(Record):
     cost_code: str | None
 
 
-class Level(ClaimableLevel):
+class CouncilLevel(Level):
     """A level as the council manages it, with who may claim it."""
 
     effective_from: date
@@ -79,7 +94,7 @@ class LevelRow:
     organisations: tuple[uuid.UUID, ...]
 
 
-CLAIMABLE = "l.level_id, l.authority_id, l.reference, l.name, l.kind, l.unit, l.unit_cost, l.cost_code"
+CLAIMABLE = "l.level_id, l.reference, l.name, l.kind, l.unit, l.unit_cost, l.cost_code"
 LEVEL_SELECT = f"""
     SELECT {CLAIMABLE}, l.effective_from, l.effective_to, l.all_providers, l.revision, l.updated_at,
            COALESCE((SELECT array_agg(p.organisation_id ORDER BY p.organisation_id)
@@ -87,16 +102,6 @@ LEVEL_SELECT = f"""
                     '{{}}'::uuid[]) AS providers
       FROM claims.claimable_level l
 """
-# Usable by the organisation $1 on the date $2 (the caller's scope adds its authority).
-USABLE = """
-      FROM claims.claimable_level l
-     WHERE l.effective_from <= $2::date AND (l.effective_to IS NULL OR l.effective_to >= $2::date)
-       AND (l.all_providers OR EXISTS (SELECT 1 FROM claims.claimable_level_provider p
-                                        WHERE p.level_id = l.level_id AND p.organisation_id = $1))
-       AND {scope}
-"""
-
-
 # --- the council's ----------------------------------------------------------------------------------
 
 
@@ -161,11 +166,13 @@ class _Written(Record):
     reference: str
 
 
-async def list_levels(conn: asyncpg.Connection, *, scope: AnyScope, limit: int, offset: int) -> list[Level]:
+async def list_levels(
+    conn: asyncpg.Connection, *, scope: AnyScope, limit: int, offset: int
+) -> list[CouncilLevel]:
     """By reference, then id (a unique key: pages neither repeat nor skip)."""
     return await fetch(
         conn,
-        Level,
+        CouncilLevel,
         f"{LEVEL_SELECT} WHERE {{scope}} ORDER BY l.reference, l.level_id LIMIT $1 OFFSET $2",
         limit,
         offset,
@@ -199,49 +206,71 @@ async def usable_levels(
     *,
     scope: AnyScope,
     organisation_id: uuid.UUID,
-    on: date,
+    day: date,
     kind: str | None = None,
-) -> list[ClaimableLevel]:
-    """The levels the organisation may claim on `on` (of `kind` when given), by name, then reference."""
+) -> list[Level]:
+    """The levels the organisation may claim on `day` (of `kind` when given), by name, then reference."""
     return await fetch(
         conn,
-        ClaimableLevel,
-        f"SELECT {CLAIMABLE} {USABLE} AND ($3::text IS NULL OR l.kind = $3) ORDER BY l.name, l.reference, l.level_id",
+        Level,
+        f"SELECT {CLAIMABLE} FROM claims.claimable_level l WHERE {open_to('$1', '$2')}"
+        " AND ($3::text IS NULL OR l.kind = $3) AND {scope} ORDER BY l.name, l.reference, l.level_id",
+        day,
         organisation_id,
-        on,
         kind,
         scope=scope,
     )
 
 
-async def usable_level(
+async def usable(
     conn: asyncpg.Connection,
     *,
     scope: AnyScope,
     organisation_id: uuid.UUID,
     level_id: uuid.UUID,
-    on: date,
     kind: str,
-) -> ClaimableLevel | None:
-    """The level if the organisation may claim it on `on` for an item of `kind`; None otherwise (another
-    authority's, out of its dates, closed to the organisation, of the other kind, or no such id)."""
-    found = await fetch(
+    day: date,
+) -> Level | None:
+    """The level if the organisation may claim it on `day` on an item of `kind`; None for any other id
+    (another authority's, out of its dates, closed to the organisation, of the other kind, unknown)."""
+    return await fetch_one(
         conn,
-        ClaimableLevel,
-        f"SELECT {CLAIMABLE} {USABLE} AND l.level_id = $3 AND l.kind = $4",
-        organisation_id,
-        on,
+        Level,
+        f"SELECT {CLAIMABLE} FROM claims.claimable_level l"
+        f" WHERE l.level_id = $1 AND {open_to('$2', '$3')} AND l.kind = $4 AND {{scope}}",
         level_id,
+        day,
+        organisation_id,
         kind,
         scope=scope,
     )
-    return found[0] if found else None
 
 
-async def any_usable_level(
-    conn: asyncpg.Connection, *, scope: AnyScope, organisation_id: uuid.UUID, on: date
+async def offered(
+    conn: asyncpg.Connection, *, scope: AnyScope, organisation_id: uuid.UUID, day: date
 ) -> bool:
-    """Whether the organisation may claim anything on `on`: the authority offers claims to it."""
+    """Whether the authority takes one-off claims from the organisation: a level open to it on `day`."""
     return bool(
-        await fetch_value(conn, f"SELECT EXISTS (SELECT 1 {USABLE})", organisation_id, on, scope=scope)
+        await fetch_value(
+            conn,
+            f"SELECT EXISTS (SELECT 1 FROM claims.claimable_level l WHERE {open_to('$1', '$2')} AND {{scope}})",
+            day,
+            organisation_id,
+            scope=scope,
+        )
     )
+
+
+__all__ = [
+    "PLACEMENT_GRACE",
+    "Client",
+    "CouncilLevel",
+    "Level",
+    "LevelRow",
+    "level_scope",
+    "offered",
+    "placed_client",
+    "placement_scope",
+    "usable",
+    "usable_levels",
+]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 
+from shared.auth import Principal
 from shared.records import Record
 from shared.scoping import Columns
-from shared.store import AnyScope, Unscoped, fetch, fetch_one, fetch_value
+from shared.store import AnyScope, Scope, Unscoped, fetch, fetch_one, fetch_value
 
 # A placement belongs to an organisation, a contract and a service: a contract- or service-scoped user
 # sees the clients of their own part of it.
@@ -26,15 +27,22 @@ PLACEMENT_ROWS = Columns(
     contract="p.contract_id",
     service="p.service_id",
 )
-GRACE_DAYS = 28
+PLACEMENT_COLUMNS = PLACEMENT_ROWS
+PLACEMENT_GRACE = timedelta(days=28)
 
-CURRENT = f"""
+
+def placement_scope(principal: Principal) -> Scope:
+    """The caller's placements: its organisation's, and within a contract or service scope only those."""
+    return Scope.of(principal, PLACEMENT_ROWS)
+
+
+CURRENT = """
       FROM claims.client c
      WHERE EXISTS (SELECT 1 FROM claims.placement p
                     WHERE p.client_id = c.client_id AND p.authority_id = c.authority_id AND p.authorised
                       AND p.start_date <= $1::date
-                      AND (p.end_date IS NULL OR p.end_date >= $1::date - {GRACE_DAYS})
-                      AND {{scope}})
+                      AND (p.end_date IS NULL OR p.end_date >= $1::date - $2::integer)
+                      AND {scope})
 """
 
 
@@ -44,26 +52,29 @@ class PlacedClient(Record):
     name: str
 
 
-async def placed_clients(conn: asyncpg.Connection, *, scope: AnyScope, on: date) -> list[PlacedClient]:
-    """The clients of the scope's current authorised placements on `on`, by name (then reference, id)."""
+async def placed_clients(conn: asyncpg.Connection, *, scope: AnyScope, day: date) -> list[PlacedClient]:
+    """The clients of the scope's current authorised placements on `day`, by name (then reference, id)."""
     return await fetch(
         conn,
         PlacedClient,
         f"SELECT c.client_id, c.reference, c.name {CURRENT} ORDER BY c.name, c.reference, c.client_id",
-        on,
+        day,
+        PLACEMENT_GRACE.days,
         scope=scope,
     )
 
 
 async def placed_client(
-    conn: asyncpg.Connection, *, scope: AnyScope, client_id: uuid.UUID, on: date
+    conn: asyncpg.Connection, *, scope: AnyScope, client_id: uuid.UUID, day: date
 ) -> PlacedClient | None:
-    """The client if placed with the scope on `on`; None for anyone else's client or an unknown id."""
+    """The client if it has an authorised placement with the caller current on `day` (or ended at most
+    PLACEMENT_GRACE before it); None for a client of another provider or an unknown id."""
     return await fetch_one(
         conn,
         PlacedClient,
-        f"SELECT c.client_id, c.reference, c.name {CURRENT} AND c.client_id = $2",
-        on,
+        f"SELECT c.client_id, c.reference, c.name {CURRENT} AND c.client_id = $3",
+        day,
+        PLACEMENT_GRACE.days,
         client_id,
         scope=scope,
     )
