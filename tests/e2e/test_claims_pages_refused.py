@@ -218,3 +218,46 @@ async def test_another_providers_claim_and_bad_addresses_are_not_found(stack):
             assert answer.status_code == 404, path
             assert "Their school runs" not in answer.text and PDF not in answer.content
         assert (await client.get(f"{mine.base}/{claim_id}/items/new?kind=council")).status_code == 404
+
+
+async def test_changing_the_date_or_notes_and_a_form_left_open_too_long(stack):
+    provider = await claims_provider(stack)
+    async with await pages_client(stack, provider.user) as client:
+        claim_id = await new_claim(client, provider, "First notes")
+        details = f"{provider.base}/{claim_id}/details"
+        form = await client.get(details)
+        assert form.status_code == 200 and "First notes</textarea>" in form.text
+        version = hidden(form.text, "version")
+        old = date.today() - timedelta(days=400)
+        refused = await client.post(
+            details,
+            data={
+                "csrf_token": csrf_of(form),
+                "version": version,
+                "claim_date-day": str(old.day),
+                "claim_date-month": str(old.month),
+                "claim_date-year": str(old.year),
+                "notes": "Changed notes",
+            },
+        )
+        assert refused.status_code == 422 and summary(refused.text) == ["claim_date"]
+        assert "cannot be more than a year ago" in refused.text
+        assert "First notes" in await claim_page(client, provider, claim_id)
+        yesterday = date.today() - timedelta(days=1)
+        good = {
+            "csrf_token": csrf_of(form),
+            "version": version,
+            "claim_date-day": str(yesterday.day),
+            "claim_date-month": str(yesterday.month),
+            "claim_date-year": str(yesterday.year),
+            "notes": "Changed notes",
+        }
+        saved = await client.post(details, data=good)
+        assert saved.status_code == 303, saved.text[:800]
+        page = (await client.get(saved.headers["location"])).text
+        assert "Claim saved" in page and "Changed notes" in page
+        assert yesterday.strftime("%d/%m/%Y") in page
+        # The same form sent again is stale: someone (here, the same person) changed the claim since.
+        stale = await client.post(details, data={**good, "notes": "Third notes"})
+        assert stale.status_code == 409 and "Someone else changed this claim" in stale.text
+        assert "Third notes" not in await claim_page(client, provider, claim_id)
