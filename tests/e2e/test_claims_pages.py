@@ -1,13 +1,14 @@
 """The One-Off Claims pages through the real gateway and claims service: the home card (Durham offers
 claims, Telford & Wrekin none), and the seed's journey (a new claim, a client item and a provider item
 with their attachments, one edited, one removed after its confirmation, the claim submitted, the
-council's decision with one item excluded, and what the provider then sees). Bad input, read-only users
+council's decision with one item excluded, and what the provider then sees), a rejected claim with its
+reason, and the list in pages, newest claim first. Bad input, read-only users
 and other providers' claims: test_claims_pages_refused.py."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from tests.support.actuals_pages import csrf_of, pages_client
 from tests.support.claims_pages import (
@@ -198,3 +199,60 @@ async def test_the_seeds_journey_from_a_new_claim_to_the_councils_decision(stack
         listing = await client.get(provider.base)
         row = cells(listing.text, "claims")[0]
         assert row[1:] == ["Mileage claim for 1st - 6th September", "Accepted", "£43.20"]
+
+
+async def test_a_rejected_claim_shows_the_reason_and_no_item_included(stack):
+    provider = await claims_provider(stack)
+    async with await pages_client(stack, provider.user) as client:
+        claim_id = await new_claim(client, provider, "October")
+        added = await post_item(
+            client,
+            provider,
+            claim_id,
+            "client",
+            {"description": "School runs", "quantity": "20"},
+            level=CLIENT_MILEAGE,
+        )
+        assert added.status_code == 303
+        page = await claim_page(client, provider, claim_id)
+        submitted = await client.post(
+            f"{provider.base}/{claim_id}/submit",
+            data={"csrf_token": csrf_of(await client.get(provider.base)), "version": hidden(page, "version")},
+        )
+        assert submitted.status_code == 303
+        decided = await decide(
+            stack, provider.tenant, claim_id, "rejected", [], reason="Mileage for school runs is in the fee"
+        )
+        assert decided.status_code == 200, decided.text
+        page = await claim_page(client, provider, claim_id)
+        assert ">Rejected<" in page and 'id="decided-note"' in page
+        assert re.search(r'id="claim-reason">Mileage for school runs is in the fee<', page)
+        assert cells(page, "client-items")[0][7:9] == ["No", "No"]
+        assert 'id="claim-accepted"' not in page and 'id="submit-claim"' not in page
+
+
+async def test_the_list_comes_in_pages_newest_claim_first(stack):
+    provider = await claims_provider(stack)
+    async with await pages_client(stack, provider.user) as client:
+        form = await client.get(f"{provider.base}/new")
+        for back in range(26):
+            day = date.today() - timedelta(days=back)
+            created = await client.post(
+                f"{provider.base}/new",
+                data={
+                    "csrf_token": csrf_of(form),
+                    "claim_date-day": str(day.day),
+                    "claim_date-month": str(day.month),
+                    "claim_date-year": str(day.year),
+                    "notes": f"Claim {back}",
+                },
+            )
+            assert created.status_code == 303, created.text[:500]
+        first = await client.get(provider.base)
+        rows = cells(first.text, "claims")
+        assert len(rows) == 25 and rows[0][1] == "Claim 0" and rows[-1][1] == "Claim 24"
+        assert rows[0][2] == "Unsubmitted" and rows[0][3] == "£0.00"
+        assert 'rel="next"' in first.text and 'rel="prev"' not in first.text
+        second = await client.get(provider.base, params={"page": "2"})
+        assert [row[1] for row in cells(second.text, "claims")] == ["Claim 25"]
+        assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
