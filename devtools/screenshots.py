@@ -1,7 +1,8 @@
 """`make screenshots`: a PNG of every portal page at desktop (1280) and phone (375) width, in
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
 visits the same pages the browser tests check (the page list, the log-in journey's pages, then
-Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import)."""
+Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import, then
+One-Off Claims: the list, a claim with its items, an item form with an error, a decided claim)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.support.browser import (
     missing_prerequisites,
     open_page,
 )
+from tests.support.claims_pages import walk_claims_pages
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
 from tests.support.organisation_pages import walk_organisation_pages
@@ -35,7 +37,8 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
-    """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone)."""
+    """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
+    One-Off Claims pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -66,6 +69,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_organisation_pages(await context.new_page(), stack, photograph)
                 if only in (None, "actuals"):
                     await walk_actuals_pages(await context.new_page(), stack, photograph)
+                if only in (None, "claims"):
+                    await walk_claims_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -84,7 +89,7 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        # `python -m devtools.screenshots actuals`: only the Actuals and Care Package Line Items pages.
+        # `python -m devtools.screenshots actuals` (or `claims`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

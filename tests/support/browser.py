@@ -148,6 +148,7 @@ def _fake_pages() -> dict[str, FakePage]:
     from gateway.config import Settings
     from gateway.main import create_gateway
     from gateway.web.account.home import render_home
+    from gateway.web.tasks import TaskId
     from gateway.web.viewer import Viewer
     from shared.auth import Role
     from tests.support.branding import demo_branding_source
@@ -172,7 +173,9 @@ def _fake_pages() -> dict[str, FakePage]:
             can_edit=True,
             authority_slug=slug,
         )
-        return render_home(app.state.web, request, branding=branding, viewer=viewer)
+        # As the real home page shows it: Telford & Wrekin takes no one-off claims (web/areas.py Offered).
+        hidden = frozenset({TaskId.one_off_claims}) if slug == "telford-wrekin" else frozenset()
+        return render_home(app.state.web, request, branding=branding, viewer=viewer, hidden=hidden)
 
     app.router.routes.insert(0, app.router.routes.pop())  # ahead of the real, logged-in home page
 

@@ -21,6 +21,9 @@ from shared.problems import problem_response
 UPLOAD_ROUTES = (
     re.compile(r"/api/v1/actuals/imports(/.*)?"),
     re.compile(r"/[a-z0-9-]+/actuals/import"),  # the portal's upload form (gateway/web/actuals/imports.py)
+    # A claim's item with its attachment (up to 10 MB, claims checks): the API and the portal's form.
+    re.compile(r"/api/v1/claims/claims/[^/]+/items(/[^/]+)?"),
+    re.compile(r"/[a-z0-9-]+/one-off-claims/[^/]+/items/(new|[^/]+/edit)"),
     # The council's bulk upserts: up to 10,000 clients, service levels or CPLIs in one call.
     re.compile(r"/council/v1/actuals/(clients|service-levels|cplis)"),
 )

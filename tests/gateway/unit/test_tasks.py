@@ -53,19 +53,21 @@ def test_council_staff_have_no_provider_tasks():
 
 def test_the_home_page_offers_only_the_tasks_of_built_areas():
     assert [task.id for task in BUILT.tasks] == [
+        TaskId.one_off_claims,
         TaskId.actuals,
         TaskId.care_package_line_items,
         TaskId.contacts,
         TaskId.organisation_details,
     ]
     assert titles(Role.full, BUILT.tasks) == [
+        "One-Off Claims",
         "Actuals",
         "Care Package Line Items",
         "Contacts",
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == []
+    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims"]
     assert [line.title for line in BUILT.landing_lines] == [
         "Submit Actuals",
         "Care Package Line Items",

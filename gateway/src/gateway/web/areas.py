@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 
 from gateway.web.tasks import Task, TaskId
+from shared.logging import get_logger
 
 if TYPE_CHECKING:
     from gateway.web.session import SignedIn
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
 # A line under a task's card on the home page, from the area's service (e.g. "2 past weeks to confirm");
 # None for nothing to say. It must answer quickly and never fail the home page (the area's own care).
 CardNote = Callable[[Request, "SignedIn"], Awaitable[str | None]]
+# Whether the area's task is offered to this user at all (e.g. One-Off Claims only where the provider's
+# authority takes claims): its card is shown only on a True given within OFFER_WAIT_SECONDS. A slow or
+# failing answer hides the card (logged): a card that leads to a page saying "not offered" is worse
+# than a card missing for a minute.
+Offered = Callable[[Request, "SignedIn"], Awaitable[bool]]
+OFFER_WAIT_SECONDS = 1.5
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Area:
     help: tuple[HelpTopic, ...] = ()
     templates: Path | None = None
     card_note: CardNote | None = None
+    offered: Offered | None = None
 
     @classmethod
     def of(
@@ -62,6 +71,7 @@ class Area:
         landing: LandingLine | None = None,
         help: tuple[HelpTopic, ...] = (),
         card_note: CardNote | None = None,
+        offered: Offered | None = None,
     ) -> Area:
         """The area whose package is `module_file`'s folder (pass `__file__`), with its templates."""
         folder = Path(module_file).resolve().parent
@@ -74,6 +84,7 @@ class Area:
             help=help,
             templates=templates if templates.is_dir() else None,
             card_note=card_note,
+            offered=offered,
         )
 
 
@@ -109,8 +120,26 @@ class Areas:
         notes = await asyncio.gather(*(a.card_note(request, user) for a in asking if a.card_note))
         return {a.task.id: note for a, note in zip(asking, notes, strict=True) if a.task and note}
 
+    async def hidden_tasks(
+        self, request: Request, user: SignedIn, tasks: Sequence[TaskId]
+    ) -> frozenset[TaskId]:
+        """The tasks among `tasks` whose areas do not offer them to this user (asked at once)."""
+        asking = [a for a in self.built if a.task and a.offered and a.task.id in tasks]
+        answers = await asyncio.gather(*(_offered(a, request, user) for a in asking))
+        return frozenset(a.task.id for a, shown in zip(asking, answers, strict=True) if a.task and not shown)
+
     def template_folders(self) -> dict[str, str]:
         return {a.name: str(a.templates) for a in self.built if a.templates is not None}
 
     def routers(self) -> Sequence[APIRouter]:
         return [router for area in self.built for router in area.routers]
+
+
+async def _offered(area: Area, request: Request, user: SignedIn) -> bool:
+    if area.offered is None:
+        return True
+    try:
+        return bool(await asyncio.wait_for(area.offered(request, user), timeout=OFFER_WAIT_SECONDS))
+    except Exception as exc:  # the home page never fails for a card: hidden, and said why
+        log.warning("home_card_hidden", area=area.name, error=type(exc).__name__)
+        return False

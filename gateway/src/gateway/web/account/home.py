@@ -24,6 +24,11 @@ async def card_notes(portal: WebPortal, request: Request, user: SignedIn) -> dic
     return await portal.areas.card_notes(request, user, sorted(tasks_of_role(user.viewer.role)))
 
 
+async def hidden_tasks(portal: WebPortal, request: Request, user: SignedIn) -> frozenset[TaskId]:
+    """The tasks this user's role may use but whose areas do not offer them here (web/areas.py Offered)."""
+    return await portal.areas.hidden_tasks(request, user, sorted(tasks_of_role(user.viewer.role)))
+
+
 def render_home(
     portal: WebPortal,
     request: Request,
@@ -34,11 +39,13 @@ def render_home(
     organisation_id: str | None = None,
     notice: str | None = None,
     notes: Mapping[TaskId, str] | None = None,
+    hidden: frozenset[TaskId] = frozenset(),
 ) -> HTMLResponse:
     """`organisations`: every organisation the login is linked to (identity's `organisations`), the
     switcher shown when there are several; `notice`: a success message (e.g. the password changed);
-    `notes`: lines under some cards (web/areas.py CardNote)."""
-    cards = tasks_for(viewer.role, catalogue=portal.areas.tasks, authority_slug=branding.slug, notes=notes)
+    `notes`: lines under some cards (web/areas.py CardNote); `hidden`: tasks not offered to this user."""
+    catalogue = [task for task in portal.areas.tasks if task.id not in hidden]
+    cards = tasks_for(viewer.role, catalogue=catalogue, authority_slug=branding.slug, notes=notes)
     return portal.render(
         request,
         "account/home.html",

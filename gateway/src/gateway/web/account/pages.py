@@ -4,6 +4,7 @@ person to the log-in page."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import forget_session
 from gateway.identity_client import IdentityError
-from gateway.web.account.home import card_notes, render_home
+from gateway.web.account.home import card_notes, hidden_tasks, render_home
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity, stop_session, viewer_of
 
@@ -29,6 +30,9 @@ async def show_home(request: Request, portal: Portal, branding: AuthorityBrandin
     if not isinstance(user, SignedIn):
         return user
     changed = CHANGED.get(request.query_params.get("changed", ""))
+    notes, hidden = await asyncio.gather(
+        card_notes(portal, request, user), hidden_tasks(portal, request, user)
+    )
     return render_home(
         portal,
         request,
@@ -37,7 +41,8 @@ async def show_home(request: Request, portal: Portal, branding: AuthorityBrandin
         organisations=user.organisations,
         organisation_id=user.organisation_id,
         notice=changed,
-        notes=await card_notes(portal, request, user),
+        notes=notes,
+        hidden=hidden,
     )
 
 
