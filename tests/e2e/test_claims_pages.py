@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
+from tests.claims.support import published
 from tests.support.actuals_pages import csrf_of, pages_client
 from tests.support.claims_pages import (
     CARER_MILEAGE,
@@ -185,6 +187,12 @@ async def test_the_seeds_journey_from_a_new_claim_to_the_councils_decision(stack
             ],
         )
         assert decided.status_code == 200, decided.text
+        # What payments receives: one decided event, with the included item's amount only.
+        [event] = await published(stack.env, "claims.claim.decided.v1", claim_id)
+        assert (event["decision"], Decimal(event["accepted_total"])) == ("accepted", Decimal("38.70"))
+        assert [(Decimal(i["amount"]), i["client_id"] is not None) for i in event["accepted_items"]] == [
+            (Decimal("38.70"), True)
+        ]
         page = await claim_page(client, provider, claim_id)
         assert ">Accepted<" in page and re.search(r'id="claim-accepted">£38\.70<', page)
         assert cells(page, "client-items")[0][7:9] == ["No", "Yes"]
