@@ -12,11 +12,12 @@ test: export PORTAL_SETUP_BROWSER := 1
 test: export PORTAL_REQUIRE_BROWSER := 1
 # Under coverage, the processes the tests start included (pyproject.toml [tool.coverage.run]); then each
 # package's branch coverage against its floor (devtools/coverage_floor.py, docs/testing.md).
-# pytest-xdist runs the files on one worker per core (at most 4), each worker with an environment and a
+# pytest-xdist runs the files on one worker per core (at most 2: a third worker's stack exhausted
+# PostgreSQL's 100 connections), each worker with an environment and a
 # stack of its own (tests/support/environment.py): the suite takes about half the time on 2 cores.
 test: setup lint typecheck architecture audit
 	$(UV) run coverage erase
-	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
+	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile
 	$(UV) run coverage combine --quiet
 	$(UV) run coverage report --skip-covered --sort=cover
 	$(UV) run python -m devtools.coverage_floor
