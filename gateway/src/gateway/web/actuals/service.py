@@ -12,76 +12,30 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from fastapi import Request
 
-from gateway.service_client import ServiceClient
 from gateway.service_problems import ServiceError, ServiceUnavailable
-from gateway.web.page_problem import PageProblem
+from gateway.web.service_pages import ServicePages
+from gateway.web.service_pages import problem_text as problem_text  # the pages call it service.problem_text
 from gateway.web.session import SignedIn, address
 from shared.http import current_request_id
 from shared.logging import get_logger
-from shared.problems import Problem
 
 log = get_logger(__name__)
 SERVICE = "actuals"
 PREFIX = "/api/v1/actuals"
+CALLS = ServicePages(SERVICE, PREFIX)
+# The calls every area makes the same way (gateway/web/service_pages.py), by their usual names here.
+client, path, read, write, page_problem = (
+    CALLS.client,
+    CALLS.path,
+    CALLS.read,
+    CALLS.write,
+    CALLS.page_problem,
+)
 FILE_TIMEOUT = 60.0  # seconds for an upload or a download of a whole period (bigger than a page's call)
-
-
-def client(request: Request) -> ServiceClient:
-    services: dict[str, ServiceClient] = request.app.state.services
-    return services[SERVICE]
-
-
-def path(route: str, **query: Any) -> str:
-    """/api/v1/actuals/<route>?<query without the empty values>."""
-    kept = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{PREFIX}/{route}" + (f"?{urlencode(kept)}" if kept else "")
-
-
-async def read(request: Request, user: SignedIn, route: str, **query: Any) -> Any:
-    """GET a JSON answer; a refusal is the page's error."""
-    try:
-        return await client(request).call("GET", path(route, **query), token=user.token)
-    except ServiceError as exc:
-        raise page_problem(exc) from exc
-
-
-async def write(request: Request, user: SignedIn, method: str, route: str, body: Any = None) -> Any:
-    """POST or PUT JSON; the service's problem comes back as `ServiceError` for the form to show
-    (a service that cannot be reached is still the "temporarily unavailable" page)."""
-    try:
-        return await client(request).call(
-            method, path(route), body=body, token=user.token, address=address(request)
-        )
-    except ServiceError as exc:
-        if exc.status >= 500:
-            raise ServiceUnavailable(SERVICE) from exc
-        raise
-
-
-def page_problem(exc: ServiceError) -> Problem:
-    if exc.status >= 500:
-        return ServiceUnavailable(SERVICE)
-    if exc.status == 404:
-        return PageProblem(
-            404, "Page not found", detail=str(exc.body.get("detail") or "It may have been removed.")
-        )
-    if exc.status == 403:
-        return PageProblem(403, "You do not have permission to see this page", detail=problem_text(exc))
-    return PageProblem(
-        exc.status, str(exc.body.get("title") or "There is a problem"), detail=problem_text(exc)
-    )
-
-
-def problem_text(exc: ServiceError) -> str:
-    """The service's detail (or title) as a sentence."""
-    text = str(exc.body.get("detail") or exc.body.get("title") or "There is a problem").strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _headers(user: SignedIn, request: Request, **more: str) -> dict[str, str]:
