@@ -26,7 +26,7 @@ from datetime import date
 import asyncpg
 
 from actuals.consumers import contracts, services
-from actuals.handlers import reference
+from actuals.handlers import reference, reference_cplis
 from devtools.demo_care_packages import demo_councils
 from identity.republishing import CONTRACTS, PROVIDER_SERVICES
 from shared import db
@@ -132,7 +132,7 @@ async def seed_actuals(
                 "service_levels": await reference.upsert_service_levels(
                     caller, work, items=demo.service_levels
                 ),
-                "cplis": await reference.upsert_cplis(caller, work, items=cplis),
+                "cplis": await reference_cplis.upsert_cplis(caller, work, items=cplis),
             }
             log.info(
                 "demo_actuals_seeded",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from actuals.handlers import council_weeks, reference
+from actuals.handlers import council_weeks, reference, reference_cplis
 from actuals.handlers.reference import (
     MAX_ITEMS,
     ClientIn,
@@ -162,7 +162,7 @@ async def list_service_levels(caller: CurrentCaller, work: WorkDep, page: PageDe
     openapi_extra=bulk_body(CpliIn),
 )
 async def upsert_cplis(request: Request, caller: CurrentCaller, work: WorkDep) -> UpsertResult:
-    return await reference.upsert_cplis(caller, work, items=await read_items(request))
+    return await reference_cplis.upsert_cplis(caller, work, items=await read_items(request))
 
 
 @router.get("/cplis", response_model=list[CpliOut], responses=PAGED, summary="The authority's CPLIs")
@@ -173,7 +173,7 @@ async def list_cplis(
     organisation_id: uuid.UUID | None = None,
     service_id: uuid.UUID | None = None,
 ) -> list[CpliOut]:
-    rows = await reference.list_cplis(
+    rows = await reference_cplis.list_cplis(
         caller,
         work,
         organisation_id=organisation_id,
