@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from actuals.domain.visits import Visit, VisitStatus
-from actuals.handlers import visits, weeks
+from actuals.handlers import visits, week_confirm, weeks
 from actuals.handlers.visits import LineVisits, VisitsEntry
 from actuals.handlers.weeks import LineEntry, LineFilters, SavedLine, WeekView
 from shared.http import CurrentCaller
@@ -193,7 +193,7 @@ class ConfirmIn(BaseModel):
 async def confirm(
     service_id: uuid.UUID, week: date, body: ConfirmIn, caller: CurrentCaller, work: WorkDep, page: PageDep
 ) -> WeekView:
-    found = await weeks.confirm(
+    found = await week_confirm.confirm(
         caller, work, service_id=service_id, day=week, version=body.version, limit=page.fetch
     )
     return found.model_copy(update={"lines": page.of(found.lines)})

@@ -16,7 +16,6 @@ import asyncpg
 from pydantic import BaseModel
 
 from actuals.domain.costs import (
-    PaymentBasis,
     Quantities,
     require_comment,
 )
@@ -28,7 +27,6 @@ from actuals.handlers.week_access import (
     line_to_change,
     may_write,
     require_open,
-    require_version,
     require_writer,
     today,
     week_scope,
@@ -40,9 +38,7 @@ from actuals.store.lines import Line
 from actuals.store.weeks import Week
 from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
-from shared.errors import Conflict, Invalid
-from shared.events.actuals import ConfirmedLine, WeekConfirmed
-from shared.money import total
+from shared.errors import Invalid
 from shared.store import Scope
 from shared.uow import Caller, Work
 
@@ -322,104 +318,4 @@ def _same_as_visits(line: Line, quantities: Quantities, visits: int | None) -> N
     if visits != line.visits:
         raise Invalid.field(
             "visits", "comes from this line's visits: change the visits instead", code="from-visits"
-        )
-
-
-# --- confirming the week -------------------------------------------------------------------------
-
-
-async def confirm(
-    caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, version: int, limit: int
-) -> WeekView:
-    """The week confirmed as it stands (with no changes too). Refused while an authorised CPLI active
-    in the week has no line (generate first); a week with no CPLI at all is confirmed empty."""
-    principal = caller.principal
-    require_writer(principal)
-    week_date = week_to_enter(day, today=today())
-    async with work.begin(caller.actor) as uow:
-        conn = uow.conn
-        service = await find_service(conn, principal, service_id)
-        found = await weeks.lock_week(
-            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
-        )
-        if found is not None:
-            require_open(found)
-        require_version(found.version if found else 0, version)
-        missing = await lines.unplanned_count(
-            conn, service_id=service.service_id, week_id=found.week_id if found else None, week=week_date
-        )
-        if missing:
-            raise Conflict(
-                f"{missing} client(s) with an authorised care package this week have no line yet:"
-                " generate actuals first, then confirm",
-                code="lines-missing",
-            )
-        week = found or await weeks.ensure_week(
-            conn, scope=week_scope(principal), service_id=service.service_id, week=week_date
-        )
-        every = await lines.all_lines(conn, week_id=week.week_id)
-        week_total = total(line.total for line in every)
-        planned_total = total(line.planned_total for line in every)
-        confirmed = await weeks.mark_confirmed(conn, week_id=week.week_id, by=principal.subject)
-        await weeks.add_confirmation(
-            conn,
-            week=confirmed,
-            action="confirmed",
-            by=principal.subject,
-            lines=len(every),
-            total=week_total,
-            planned_total=planned_total,
-        )
-        assert confirmed.confirmed_at is not None
-        await uow.publish(
-            WeekConfirmed(
-                week_id=confirmed.week_id,
-                authority_id=confirmed.authority_id,
-                organisation_id=confirmed.organisation_id,
-                contract_id=confirmed.contract_id,
-                service_id=confirmed.service_id,
-                week_commencing=confirmed.week_commencing,
-                payment_basis=PaymentBasis(service.payment_basis).value,
-                lines=[
-                    ConfirmedLine(
-                        line_id=line.line_id,
-                        cpli_id=line.cpli_id,
-                        client_id=line.client_id,
-                        client_reference=line.ssref,
-                        service_level_id=line.service_level_id,
-                        unit=line.unit,
-                        actual=line.actual,
-                        planned=line.planned,
-                        frustrated=line.frustrated,
-                        missed=line.missed,
-                        extra=line.extra,
-                        visits=line.visits,
-                        unit_rate=line.unit_rate,
-                        averaged=line.averaged,
-                        total=line.total,
-                        planned_total=line.planned_total,
-                        comment=line.comment,
-                    )
-                    for line in every
-                ],
-                total=week_total,
-                planned_total=planned_total,
-                confirmed_by=principal.subject,
-                confirmed_at=confirmed.confirmed_at,
-                revision=confirmed.version,
-            ),
-            aggregate_id=confirmed.week_id,
-            authority_id=confirmed.authority_id,
-        )
-        await uow.audit(
-            "actuals_week_confirmed",
-            authority_id=confirmed.authority_id,
-            organisation_id=confirmed.organisation_id,
-            subject_id=confirmed.week_id,
-            lines=len(every),
-            version=confirmed.version,
-        )
-        uow.log("actuals_week_confirmed", week_id=str(confirmed.week_id), lines=len(every))
-        return await view(
-            conn, principal, service, confirmed, week_date, filters=LineFilters(), limit=limit, offset=0
         )
