@@ -20,7 +20,9 @@ from actuals.handlers.reference import (
     upsert_result,
 )
 from actuals.store import reference as store
-from actuals.store.reference import Cpli, CpliRow, Visit, Written
+from actuals.store import reference_cplis as cpli_store
+from actuals.store.reference import Cpli, Visit, Written
+from actuals.store.reference_cplis import CpliRow
 from shared.bulk import Fault, refuse, unique_references, validate_items
 from shared.events import CpliUpserted, TimetabledVisit
 from shared.store import Scope
@@ -56,7 +58,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
         }
         services = {
             s.service_id: s
-            for s in await store.services_by_id(
+            for s in await cpli_store.services_by_id(
                 conn,
                 scope=Scope.of(principal, store.SERVICE_ROWS),
                 ids=sorted({c.service_id for _, c in valid}),
@@ -123,7 +125,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
         refuse(faults)
         existing = {
             c.reference: c
-            for c in await store.cplis_by_reference(
+            for c in await cpli_store.cplis_by_reference(
                 conn,
                 scope=Scope.of(principal, store.CPLI_ROWS),
                 references=[r.reference for r in rows],
@@ -131,7 +133,7 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
             )
         }
         changed = [r for r in rows if _cpli_changed(existing.get(r.reference), r)]
-        written = await store.write_cplis(conn, authority_id=principal.authority_id, rows=changed)
+        written = await cpli_store.write_cplis(conn, authority_id=principal.authority_id, rows=changed)
         # The events from what was written (no read back: 10,000 rows would be a second big query).
         await uow.publish_many(
             [
@@ -235,7 +237,7 @@ async def list_cplis(
 ) -> list[Cpli]:
     require_council(caller.principal)
     async with work.read() as conn:
-        return await store.list_cplis(
+        return await cpli_store.list_cplis(
             conn,
             scope=Scope.of(caller.principal, store.CPLI_ROWS),
             organisation_id=organisation_id,
