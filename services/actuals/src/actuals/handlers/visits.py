@@ -12,7 +12,7 @@ from actuals.domain.visits import TimetableVisit, Visit, VisitStatus, check_visi
 from actuals.domain.weeks import Period, week_to_enter
 from actuals.handlers.week_access import find_line, line_to_change, require_writer, today, write_line
 from actuals.handlers.weeks import clean_comment
-from actuals.store import lines
+from actuals.store import visits as visit_store
 from actuals.store.lines import Line
 from shared.capabilities import Capability, require_capability
 from shared.errors import Invalid
@@ -23,7 +23,7 @@ from shared.uow import Caller, Work
 class LineVisits:
     version: int
     line: Line
-    visits: list[lines.Visit]
+    visits: list[visit_store.Visit]
 
 
 async def get_visits(
@@ -38,17 +38,17 @@ async def get_visits(
         _, week, line = await find_line(
             conn, principal, service_id=service_id, week=week_date, line_id=line_id, lock=False
         )
-        recorded = await lines.visits_of(conn, line_id=line_id)
+        recorded = await visit_store.visits_of(conn, line_id=line_id)
         if not recorded:
-            timetable = await lines.timetable_of(conn, cpli_id=line.cpli_id)
-            period = await lines.period_of(conn, cpli_id=line.cpli_id)
+            timetable = await visit_store.timetable_of(conn, cpli_id=line.cpli_id)
+            period = await visit_store.period_of(conn, cpli_id=line.cpli_id)
             planned = planned_visits(
                 [TimetableVisit(t.weekday, t.start_time, t.minutes, t.carers) for t in timetable],
                 Period(period.start_date, period.end_date),
                 week_date,
             )
             recorded = [
-                lines.Visit(
+                visit_store.Visit(
                     visit_id=None,
                     visit_date=v.visit_date,
                     start_time=v.start_time,
@@ -97,7 +97,7 @@ async def save_visits(
         comment = line.comment if entry.comment is None else clean_comment(entry.comment)
         require_comment(quantities, comment)
         rows = [
-            lines.Visit(
+            visit_store.Visit(
                 visit_id=None,
                 visit_date=v.visit_date,
                 start_time=v.start_time,
@@ -107,7 +107,7 @@ async def save_visits(
             )
             for v in entry.visits
         ]
-        await lines.replace_visits(conn, line_id=line_id, authority_id=week.authority_id, visits=rows)
+        await visit_store.replace_visits(conn, line_id=line_id, authority_id=week.authority_id, visits=rows)
         version, saved = await write_line(
             uow,
             principal,
@@ -121,4 +121,4 @@ async def save_visits(
             action="actuals_visits_saved",
             details={"visits": len(rows)},
         )
-        return LineVisits(version, saved, await lines.visits_of(conn, line_id=line_id))
+        return LineVisits(version, saved, await visit_store.visits_of(conn, line_id=line_id))

@@ -33,6 +33,7 @@ from actuals.handlers.week_access import (
     write_line,
 )
 from actuals.store import lines, weeks
+from actuals.store import visits as visit_store
 from actuals.store.cplis import SERVICE_COLUMNS, Service
 from actuals.store.lines import Line
 from actuals.store.weeks import Week
@@ -290,7 +291,7 @@ async def save_line(
         if entry.visits is not None and not 0 <= entry.visits <= MAX_VISIT_COUNT:
             raise Invalid.field("visits", f"must be a whole number from 0 to {MAX_VISIT_COUNT}")
         comment = clean_comment(entry.comment)
-        if await lines.visits_of(conn, line_id=line_id):
+        if await visit_store.visits_of(conn, line_id=line_id):
             _same_as_visits(line, quantities, entry.visits)
         require_comment(quantities, comment)
         version, saved = await write_line(
