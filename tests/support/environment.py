@@ -28,6 +28,7 @@ ADMIN_DSN = os.environ.get("PORTAL_TEST_ADMIN_DSN", "postgresql://postgres@127.0
 AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
 PREFIX = "portal_t_"
+POOL_MAX = 3  # connections of each service's pool in tests (PostgreSQL has 100 for everyone)
 
 
 # Every test logs in from 127.0.0.1, in whatever order the run's workers take the files: the
@@ -82,6 +83,7 @@ class RunEnvironment:
             "token_jwks_json": self.jwks,
             "log_json": True,
             "relay_poll_seconds": 0.5,
+            "db_pool_max": POOL_MAX,  # see env_vars()
             # In-process servers and workers: any free port, so parallel runs never collide.
             "metrics_port": 0,
             "worker_port": 0,
@@ -103,9 +105,9 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
-            # A stack per pytest-xdist worker, a dozen processes each, on one PostgreSQL of 100
-            # connections: a few each is plenty for tests (a pool waits for a free one).
-            f"{prefix}DB_POOL_MAX": "4",
+            # A stack per pytest-xdist worker, a dozen processes each, and the tests' own pools, on one
+            # PostgreSQL of 100 connections: a few each is plenty for tests (a pool waits for a free one).
+            f"{prefix}DB_POOL_MAX": str(POOL_MAX),
             f"{prefix}METRICS_PORT": "0",
             f"{prefix}WORKER_PORT": "0",
             **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
