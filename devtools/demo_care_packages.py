@@ -211,7 +211,8 @@ def worcestershire() -> DemoCouncilActuals:
 
 
 def durham() -> DemoCouncilActuals:
-    """Sausage Sandwich's foster placements: an allowance a week per child, by age band."""
+    """Sausage Sandwich's foster placements: an allowance a week per child, by age band, at the amounts of
+    the seed's Durham period (guide 004: £353.08 + £303.03 = £656.11 a week)."""
     levels = [
         {
             "reference": "DCC-FA-11-15",
@@ -219,8 +220,8 @@ def durham() -> DemoCouncilActuals:
             "unit": "Weeks",
             "extras_payable": False,
             "rates": [
-                {"effective_from": "2025-04-07", "rate": "230.0000"},
-                {"effective_from": "2026-04-06", "rate": "237.0000"},
+                {"effective_from": "2025-04-07", "rate": "342.8000"},
+                {"effective_from": "2026-04-06", "rate": "353.0800"},
             ],
         },
         {
@@ -229,8 +230,8 @@ def durham() -> DemoCouncilActuals:
             "unit": "Weeks",
             "extras_payable": False,
             "rates": [
-                {"effective_from": "2025-04-07", "rate": "196.0000"},
-                {"effective_from": "2026-04-06", "rate": "202.0000"},
+                {"effective_from": "2025-04-07", "rate": "294.2000"},
+                {"effective_from": "2026-04-06", "rate": "303.0300"},
             ],
         },
     ]
@@ -247,9 +248,9 @@ def durham() -> DemoCouncilActuals:
             "care_package_ref": "FC148/PL:0001",
             "start_date": "2025-09-01",
             "end_date": None,
-            "cost": "237.00",
+            "cost": "353.08",
             "frequency": "Weekly",
-            "pricing": "1 x Week at £237.00 (Fostering Allowance)",
+            "pricing": "1 x Week at £353.08 (Fostering Allowance)",
             "units_per_week": "1",
             "authorised": True,
         },
@@ -261,9 +262,9 @@ def durham() -> DemoCouncilActuals:
             "care_package_ref": "FC148/PL:0002",
             "start_date": "2025-09-01",
             "end_date": None,
-            "cost": "202.00",
+            "cost": "303.03",
             "frequency": "Weekly",
-            "pricing": "1 x Week at £202.00 (Fostering Allowance)",
+            "pricing": "1 x Week at £303.03 (Fostering Allowance)",
             "units_per_week": "1",
             "authorised": True,
         },
