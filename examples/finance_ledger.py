@@ -8,7 +8,7 @@ so a council can copy it and replace `write_rows` with its own ledger.
 What it does, and why:
 - declares its own durable quorum queue bound to the platform's `portal.events` topic exchange for the six
   payment events (the exchange is only checked, never declared: the platform owns it), with a dead-letter
-  queue `<queue>.dlq` where a message it cannot read rests for a person to look at;
+  exchange and queue (`<queue>.dlx`, `<queue>.dlq`) where a message it cannot read rests for a person;
 - writes one CSV row per posting line, money as the strings received (never a float);
 - deduplicates on the envelope's `event_id`, read back from the CSV at start: delivery is at-least-once,
   and a redelivered or replayed event writes nothing twice;
@@ -177,16 +177,15 @@ async def declare(channel: AbstractChannel, name: str, *, passive: bool) -> Abst
         return await channel.declare_queue(name, passive=True)
     exchange = await channel.declare_exchange(EXCHANGE, passive=True)
     quorum: dict[str, Any] = {"x-queue-type": "quorum"}
-    await channel.declare_queue(f"{name}.dlq", durable=True, arguments=quorum)
+    # A dead-letter exchange of its own, not the default one: dead-lettering through an exchange needs
+    # write permission on it, and write on the default exchange would let this user publish to any queue.
+    dlx = await channel.declare_exchange(f"{name}.dlx", aio_pika.ExchangeType.FANOUT, durable=True)
+    dlq = await channel.declare_queue(f"{name}.dlq", durable=True, arguments=quorum)
+    await dlq.bind(dlx)
     queue = await channel.declare_queue(
         name,
         durable=True,
-        arguments={
-            **quorum,
-            "x-delivery-limit": DELIVERY_LIMIT,
-            "x-dead-letter-exchange": "",  # the default exchange routes by queue name
-            "x-dead-letter-routing-key": f"{name}.dlq",
-        },
+        arguments={**quorum, "x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": f"{name}.dlx"},
     )
     for key in ROUTING_KEYS:
         await queue.bind(exchange, routing_key=key)

@@ -213,6 +213,7 @@ def _remittance_line(
         source="planned" if client else "claim",
         client_id=uuid.uuid4() if client else None,
         client_reference=client,
+        client_name="Simpson, Bart" if client else None,
         purchase_order_number=order,
         cost_code=cost_code,
         service_start=PERIOD[0],

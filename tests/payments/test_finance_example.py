@@ -14,6 +14,7 @@ import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -175,8 +176,7 @@ async def test_every_event_is_posted_line_by_line_once_however_often_it_arrives(
             await publish(channel, sent[name])  # redelivered: the same event id again
     another_council = uuid.uuid4()
     await publish(channel, envelope_of(six_events(another_council)["remittance"], another_council))
-    exchange = await channel.get_exchange("portal.events")
-    await exchange.publish(aio_pika.Message(b"{not json"), routing_key="payments.remittance.issued.v1")
+    await exchange_publish_raw(channel, b"{not json")
 
     code, counts, err = await run_example(*args, "--idle-exit", "1.5")
     assert (code, counts) == (0, {"written": 6, "duplicate": 1, "skipped": 1, "dead-lettered": 1}), err
@@ -198,21 +198,28 @@ async def test_every_event_is_posted_line_by_line_once_however_often_it_arrives(
     assert kept is not None and kept.body == b"{not json"
 
 
+@asynccontextmanager
+async def broker_user(env: RunEnvironment, configure: str, write: str, read: str) -> AsyncIterator[str]:
+    """A broker user of its own with these permissions on the run's vhost, deleted after; its AMQP URL."""
+    user, password = f"finance-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    await rabbitmqctl("add_user", user, password)
+    try:
+        await rabbitmqctl("set_permissions", "-p", env.vhost, user, configure, write, read)
+        yield str(URL(env.amqp_url).with_user(user).with_password(password))
+    finally:
+        await rabbitmqctl("delete_user", user)
+
+
 async def test_a_read_only_broker_user_consumes_a_queue_an_operator_declared(env, channel, tmp_path):
     """The permissions docs/finance-integration.md gives a council's broker user: read on its own queue,
     nothing else. It cannot declare the queue, but it can consume the one an operator declared."""
     authority_id = uuid.uuid4()
     queue = f"finance-ledger-{uuid.uuid4().hex[:8]}"
-    user, password = f"finance-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     ledger = tmp_path / "ledger.csv"
     common = ("--queue", queue, "--ledger", str(ledger), "--authority-id", str(authority_id))
     code, _, err = await run_example("--amqp-url", env.amqp_url, *common, "--idle-exit", "0.3")
     assert code == 0, err  # the operator's declaration (with the broker's administrator)
-    await rabbitmqctl("add_user", user, password)
-    try:
-        await rabbitmqctl("set_permissions", "-p", env.vhost, user, "^$", "^$", f"^{re.escape(queue)}$")
-        as_finance = str(URL(env.amqp_url).with_user(user).with_password(password))
-
+    async with broker_user(env, "^$", "^$", f"^{re.escape(queue)}$") as as_finance:
         code, _, err = await run_example("--amqp-url", as_finance, *common, "--idle-exit", "0.3")
         assert code != 0 and "ACCESS_REFUSED" in err, "it may not declare (configure) anything"
 
@@ -223,8 +230,54 @@ async def test_a_read_only_broker_user_consumes_a_queue_an_operator_declared(env
         )
         assert (code, counts) == (0, {"written": 1, "duplicate": 0, "skipped": 0, "dead-lettered": 0}), err
         assert [r["event_id"] for r in ledger_rows(ledger)] == [str(event.event_id)]
-    finally:
-        await rabbitmqctl("delete_user", user)
+
+
+async def test_a_broker_user_with_the_guides_declaring_permissions_declares_and_consumes(
+    env, channel, tmp_path
+):
+    """The guide's permissions for a user that declares its own queue, dead-letter exchange and queue:
+    enough to run the example, with nothing on the default exchange (which would reach any queue)."""
+    authority_id = uuid.uuid4()
+    queue = f"finance-ledger-{uuid.uuid4().hex[:8]}"
+    ledger = tmp_path / "ledger.csv"
+    common = ("--queue", queue, "--ledger", str(ledger), "--authority-id", str(authority_id))
+    own = re.escape(queue)
+    permissions = (
+        f"^{own}(\\.dlq|\\.dlx)?$",
+        f"^{own}(\\.dlq|\\.dlx)?$",
+        f"^({own}(\\.dlx)?|portal\\.events)$",
+    )
+    async with broker_user(env, *permissions) as as_finance:
+        code, _, err = await run_example("--amqp-url", as_finance, *common, "--idle-exit", "0.3")
+        assert code == 0, err
+        event = envelope_of(six_events(authority_id)["credit"], authority_id)
+        await publish(channel, event)
+        await exchange_publish_raw(channel, b"[]")
+        code, counts, err = await run_example("--amqp-url", as_finance, *common, "--idle-exit", "1.0")
+        assert (code, counts) == (0, {"written": 1, "duplicate": 0, "skipped": 0, "dead-lettered": 1}), err
+        for exchange in ("portal.events", ""):  # it cannot publish an event the portal would believe
+            assert "ACCESS_REFUSED" in await publish_refusal(as_finance, exchange), exchange or "default"
+    assert [r["total"] for r in ledger_rows(ledger)] == ["-250.00"]
+    dead = await channel.declare_queue(f"{queue}.dlq", passive=True)
+    assert dead.declaration_result.message_count == 1
+
+
+async def publish_refusal(url: str, exchange: str) -> str:
+    """What the broker answers `url`'s user publishing to `exchange` (confirmed), as text."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange, ensure=False) if exchange else channel.default_exchange
+        try:
+            await target.publish(aio_pika.Message(b"{}"), routing_key="payments.events")
+        except aio_pika.exceptions.AMQPError as exc:
+            return repr(exc)
+    return "published"
+
+
+async def exchange_publish_raw(channel: aio_pika.abc.AbstractChannel, body: bytes) -> None:
+    exchange = await channel.get_exchange("portal.events")
+    await exchange.publish(aio_pika.Message(body), routing_key="payments.credit_note.issued.v1")
 
 
 async def test_a_missing_authority_is_refused_before_anything_connects(tmp_path):
