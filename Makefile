@@ -35,7 +35,7 @@ lint:
 	$(UV) run ruff format --check .
 
 typecheck:
-	$(UV) run mypy shared gateway services
+	$(UV) run mypy shared gateway services examples
 
 architecture:
 	$(UV) run lint-imports
