@@ -13,7 +13,7 @@ import pytest
 
 from shared.auth import Role
 from tests.payments.integration.po_scenario import build_scenario
-from tests.payments.remittance_support import accept_item, one_off_order
+from tests.payments.remittance_support import accept_item
 from tests.payments.support import (
     API,
     COUNCIL_API,
