@@ -96,7 +96,7 @@ def remittance_out(r: RemittanceRow) -> RemittanceOut:
         excl_vat=r.excl_vat,
         vat=r.vat,
         total=r.total,
-        issued_at=r.issued_at,  # type: ignore[arg-type]
+        issued_at=r.issued_at,
     )
 
 

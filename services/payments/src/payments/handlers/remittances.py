@@ -9,6 +9,7 @@ import io
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from payments.domain.csv_cells import neutralise
 from payments.handlers.document_access import require_council, require_provider, year_asked
@@ -46,7 +47,7 @@ class PeriodRemittance:
     lines: list[RemittanceLine]
 
     @property
-    def total(self) -> object:
+    def total(self) -> Decimal:
         return total(line.total for line in self.lines)
 
 

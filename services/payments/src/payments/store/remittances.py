@@ -5,7 +5,7 @@ service period."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import asyncpg
@@ -37,7 +37,7 @@ class RemittanceRow(Record):
     excl_vat: Decimal
     vat: Decimal
     total: Decimal
-    issued_at: object
+    issued_at: datetime
 
 
 class RemittanceLine(Record):
