@@ -11,8 +11,13 @@ import io
 import re
 import uuid
 
+import httpx
+
+from tests.payments.support import payments_conn
 from tests.support.actuals_pages import pages_client
 from tests.support.claims_pages import cells
+from tests.support.identity import portal_tenant
+from tests.support.inprocess import eventually
 from tests.support.purchase_orders_pages import orders_provider
 
 
@@ -142,3 +147,39 @@ async def test_other_providers_ids_are_not_found_and_care_is_refused(stack):
         ):
             answer = await client.get(path)
             assert answer.status_code == 403, (path, answer.status_code)
+
+
+async def test_the_organisations_address_reaches_payments_from_identitys_event(stack):
+    """identity.organisation.upserted.v1 through the real broker fills both of payments' projections of
+    it: the shared organisation list and the supplier's address a purchase order prints."""
+    tenant = await portal_tenant(stack.env, "durham-childrens")
+    council = {"authorization": f"Bearer {stack.env.council_token(tenant.authority_id)}"}
+    reference = f"PO{uuid.uuid4().hex[:6].upper()}"
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        created = await client.put(
+            "/council/v1/identity/organisations",
+            json={
+                "reference": reference,
+                "name": "Gatehouse Fostering",
+                "address": "1 The Gatehouse\nDarlington",
+                "postcode": "DL1 3HA",
+            },
+            headers=council,
+        )
+        assert created.status_code == 200, created.text
+    organisation_id = uuid.UUID(created.json()["organisation_id"])
+
+    async def projected():
+        async with payments_conn(stack.env) as conn:
+            return await conn.fetchrow(
+                "SELECT o.name, s.address, s.postcode FROM payments.organisation o"
+                " JOIN payments.supplier s USING (organisation_id) WHERE organisation_id = $1",
+                organisation_id,
+            )
+
+    row = await eventually(projected, timeout=15)
+    assert dict(row) == {
+        "name": "Gatehouse Fostering",
+        "address": "1 The Gatehouse\nDarlington",
+        "postcode": "DL1 3HA",
+    }
