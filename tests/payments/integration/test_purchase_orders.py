@@ -272,3 +272,43 @@ async def test_read_only_finance_reads_and_care_and_the_council_are_refused(api,
     council = bearer(env.council_token(durham.payee.authority_id))
     assert (await api.get(f"{API}/purchase-orders", headers=council)).status_code == 403
     assert (await api.get(f"{API}/purchase-orders")).status_code == 401
+
+
+async def test_a_contract_or_service_scoped_user_sees_its_own_orders_not_the_organisations_one_off(
+    api, env, durham
+):
+    from shared.auth import Principal, PrincipalKind, ScopeType
+
+    p = durham.payee
+
+    def scoped(scope_type, scope_id, contract_id=None):
+        principal = Principal(
+            subject="scoped",
+            kind=PrincipalKind.user,
+            authority_id=p.authority_id,
+            organisation_id=p.organisation_id,
+            role=Role.finance,
+            can_edit=False,
+            scope_type=scope_type,
+            scope_id=scope_id,
+            scope_contract_id=contract_id,
+        )
+        return bearer(
+            env.signing_key.sign(
+                principal, issuer="portal-identity", audience="portal-services", ttl_seconds=300
+            )
+        )
+
+    for auth in (
+        scoped(ScopeType.contract, p.contract_id),
+        scoped(ScopeType.service, p.service_id, p.contract_id),
+    ):
+        rows = await listed(api, auth, financial_year="2019/2020")
+        assert {r["purchase_order_id"] for r in rows} == {str(o) for o in durham.orders}
+        assert (await api.get(f"{API}/purchase-orders/{durham.one_off}", headers=auth)).status_code == 404
+        remitted = await api.get(f"{API}/remittances", params={"financial_year": "2019/2020"}, headers=auth)
+        assert len(remitted.json()) == 2
+    elsewhere = scoped(ScopeType.service, uuid.uuid4(), uuid.uuid4())
+    assert await listed(api, elsewhere, financial_year="2019/2020") == []
+    assert (await api.get(f"{API}/purchase-orders/{durham.orders[0]}", headers=elsewhere)).status_code == 404
+    assert (await api.get(f"{API}/remittances/{durham.remittances[0]}", headers=elsewhere)).status_code == 404
