@@ -2,7 +2,9 @@
 docs/screenshots/. Starts its own stack (the browser tests' helper) on an isolated environment, and
 visits the same pages the browser tests check (the page list, the log-in journey's pages, then
 Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import, then
-One-Off Claims: the list, a claim with its items, an item form with an error, a decided claim)."""
+One-Off Claims: the list, a claim with its items, an item form with an error, a decided claim, then
+Purchase Orders: the list, an order on screen and as printed, remittance advice by finalisation and by
+period)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
 from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
+from tests.support.purchase_orders_pages import walk_purchase_orders_pages
 from tests.support.stack import Stack
 
 OUT = ROOT / "docs" / "screenshots"
@@ -38,7 +41,7 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
-    One-Off Claims pages alone)."""
+    One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -71,6 +74,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_actuals_pages(await context.new_page(), stack, photograph)
                 if only in (None, "claims"):
                     await walk_claims_pages(await context.new_page(), stack, photograph)
+                if only in (None, "purchase-orders"):
+                    await walk_purchase_orders_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -89,7 +94,7 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        # `python -m devtools.screenshots actuals` (or `claims`): only that area's pages.
+        # `python -m devtools.screenshots actuals` (or `claims`, `purchase-orders`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

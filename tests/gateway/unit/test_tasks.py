@@ -54,6 +54,7 @@ def test_council_staff_have_no_provider_tasks():
 def test_the_home_page_offers_only_the_tasks_of_built_areas():
     assert [task.id for task in BUILT.tasks] == [
         TaskId.one_off_claims,
+        TaskId.purchase_orders,
         TaskId.actuals,
         TaskId.care_package_line_items,
         TaskId.contacts,
@@ -61,14 +62,16 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
     ]
     assert titles(Role.full, BUILT.tasks) == [
         "One-Off Claims",
+        "Purchase Orders",
         "Actuals",
         "Care Package Line Items",
         "Contacts",
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims"]
+    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims", "Purchase Orders"]
     assert [line.title for line in BUILT.landing_lines] == [
+        "Purchase Orders",
         "Submit Actuals",
         "Care Package Line Items",
         "Contacts",

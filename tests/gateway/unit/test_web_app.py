@@ -135,19 +135,28 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
         "/durham-childrens/actuals",
         "/durham-childrens/care-package-line-items",
     ]
-    # Finance's one built task is One-Off Claims (shown here as render_home is given no hidden tasks:
-    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py).
+    # Finance's built tasks are One-Off Claims (shown here as render_home is given no hidden tasks:
+    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py)
+    # and Purchase Orders.
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
-    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == ["/durham-childrens/one-off-claims"]
+    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
+        "/durham-childrens/one-off-claims",
+        "/durham-childrens/purchase-orders",
+    ]
 
 
 def test_the_landing_page_lists_only_built_features(client):
     landing = client.get("/telford-wrekin/").text
     features = re.findall(r'<li class="portal-benefit"><h3 class="govuk-heading-s">([^<]+)<', landing)
-    assert features == ["Submit Actuals", "Care Package Line Items", "Contacts", "Organisation Details"]
+    assert features == [
+        "Purchase Orders",
+        "Submit Actuals",
+        "Care Package Line Items",
+        "Contacts",
+        "Organisation Details",
+    ]
     for unbuilt in (
         "Invoice Management",
-        "Purchase Orders",
         "Reporting",
         "Scheduled Payments",
     ):
@@ -155,9 +164,9 @@ def test_the_landing_page_lists_only_built_features(client):
 
 
 def test_an_old_link_to_an_unbuilt_task_is_not_available_and_anything_else_not_found(client):
-    known = client.get("/telford-wrekin/purchase-orders")
-    assert known.status_code == 200 and "Purchase Orders is not available yet" in known.text
-    assert client.get("/telford-wrekin/purchase-order").status_code == 404
+    known = client.get("/telford-wrekin/reports")
+    assert known.status_code == 200 and "Reports is not available yet" in known.text
+    assert client.get("/telford-wrekin/report").status_code == 404
 
 
 def test_the_help_page_has_the_authoritys_contact_rules_and_the_built_areas_questions(client):

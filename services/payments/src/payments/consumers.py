@@ -17,6 +17,7 @@ are events, not re-published states: payments' worker must be subscribed (its qu
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -34,10 +35,12 @@ from shared.events import (
     ContractUpserted,
     CpliUpserted,
     Envelope,
+    OrganisationUpserted,
     ProviderServiceUpserted,
     WeekConfirmed,
     WeekUnlocked,
 )
+from shared.events.envelope import EventPayload
 from shared.logging import get_logger
 from shared.projections import OrganisationProjection, Projection
 from shared.service import Runtime
@@ -127,6 +130,39 @@ cplis = Projection(
 )
 
 
+# The supplier's postal address for its purchase orders (migration 0005). The bus holds one subscription
+# per event type, so the organisation event applies both projections, in the same transaction.
+suppliers = Projection(
+    event=OrganisationUpserted,
+    schema="payments",
+    table="supplier",
+    key=("organisation_id",),
+    columns={
+        c: c
+        for c in ("organisation_id", "authority_id", "name", "address", "postcode", "revision", "updated_at")
+    },
+)
+_organisation = organisations.subscription()
+
+
+async def organisation_upserted(
+    conn: asyncpg.Connection, envelope: Envelope, event: OrganisationUpserted
+) -> None:
+    await _organisation.handler(conn, envelope, event)
+    await suppliers.apply(conn, envelope, event)
+
+
+async def organisations_upserted(
+    conn: asyncpg.Connection, events: Sequence[tuple[Envelope, EventPayload]]
+) -> None:
+    if _organisation.handle_many is not None:
+        await _organisation.handle_many(conn, events)
+    else:
+        for envelope, event in events:
+            await _organisation.handler(conn, envelope, event)
+    await suppliers.apply_many(conn, events)
+
+
 async def week_confirmed(conn: asyncpg.Connection, envelope: Envelope, event: WeekConfirmed) -> None:
     await apply_week_confirmed(conn, event=event)
 
@@ -140,7 +176,7 @@ async def claim_decided(conn: asyncpg.Connection, envelope: Envelope, event: Cla
 
 
 SUBSCRIPTIONS: list[Subscription] = [
-    organisations.subscription(),
+    Subscription(OrganisationUpserted, organisation_upserted, organisations_upserted),
     *contracts.subscriptions(),
     *services.subscriptions(),
     *clients.subscriptions(),
