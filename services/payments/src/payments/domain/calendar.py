@@ -1,0 +1,53 @@
+"""The payment calendar: a schedule's periods from its anchor, and the dates each period's defaults give
+(DOMAIN.md "Payments"; docs/payments.md "Schedules and the calendar"). Pure rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from payments.domain.periods import financial_year, year_bounds
+from shared.errors import Invalid
+
+Frequency = Literal["weekly", "four_weekly"]
+DAYS: dict[str, int] = {"weekly": 7, "four_weekly": 28}
+
+
+def period_days(frequency: str) -> int:
+    """How many days a period of `frequency` lasts; Invalid naming the value otherwise."""
+    if frequency not in DAYS:
+        raise Invalid.field(
+            "frequency", f"{frequency[:20]!r} is not a frequency: weekly or four_weekly", code="bad-frequency"
+        )
+    return DAYS[frequency]
+
+
+def calendar_end(anchor: date, today: date) -> date:
+    """The last day a calendar reaches: the end of the financial year after the later of today and the
+    anchor (so the council can see, and move, the dates of the coming year)."""
+    first, _ = year_bounds(financial_year(max(anchor, today)))
+    return year_bounds(f"{first.year + 1}/{first.year + 2}")[1]
+
+
+@dataclass(frozen=True)
+class PeriodDates:
+    last_amendment_date: date
+    finalisation_date: date
+    pay_date: date
+
+
+def check_dates(dates: PeriodDates) -> None:
+    """Amendments close before finalising, finalising comes before paying (the period's table says so too)."""
+    if dates.last_amendment_date > dates.finalisation_date:
+        raise Invalid.field(
+            "last_amendment_date", "must be on or before the finalisation date", code="dates-out-of-order"
+        )
+    if dates.finalisation_date > dates.pay_date:
+        raise Invalid.field(
+            "finalisation_date", "must be on or before the pay date", code="dates-out-of-order"
+        )
+
+
+def first_period_end(start: date, frequency: str) -> date:
+    return start + timedelta(days=period_days(frequency) - 1)
