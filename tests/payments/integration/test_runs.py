@@ -169,11 +169,11 @@ async def test_a_run_while_the_amendment_window_is_open_is_refused_and_changes_n
         answer = await start(api, env, who.authority_id, monday)
         assert answer.status_code == 422
         problem = answer.json()
-        assert problem["type"].endswith("/amendment-window-open")
+        assert problem["type"].endswith(":amendment-window-open")
         assert str(monday + timedelta(days=6 + 2)) in problem["detail"]
         # No period starts that day; a bad frequency.
         none = await start(api, env, who.authority_id, monday + timedelta(days=1))
-        assert none.status_code == 422 and none.json()["type"].endswith("/no-such-period")
+        assert none.status_code == 422 and none.json()["type"].endswith(":no-such-period")
         bad = await start(api, env, who.authority_id, monday, frequency="monthly")
         assert bad.status_code == 422 and "frequency" in bad.text
     assert await snapshot(env, who.authority_id) == before

@@ -51,7 +51,8 @@ TAKE_CHUNK = """
 
 # Owed now, per source. Planned: each CPLI for this period, and for earlier periods of the financial year
 # only where that period was finalised before the CPLI last changed (a back-dated rate or end date, an
-# authorisation withdrawn: owed 0, so the difference takes back). Only "Weekly" CPLIs (cost a week).
+# authorisation withdrawn: owed 0, so the difference takes back) or where a line of it was held (a
+# disputed line left out: owed again). Only "Weekly" CPLIs (cost a week).
 OWED = f"""
     CREATE TEMP TABLE run_owed ON COMMIT DROP AS
     SELECT rc.contract_id, 'planned'::text AS source,
@@ -72,7 +73,11 @@ OWED = f"""
        AND CASE WHEN pe.period_id = rc.period_id THEN c.authorised AND o.e >= o.s
                 ELSE EXISTS (SELECT 1 FROM payments.scheduled_payment sp
                               WHERE sp.period_id = pe.period_id AND sp.status = 'finalised'
-                                AND sp.finalised_at < c.updated_at) END
+                                AND (sp.finalised_at < c.updated_at
+                                     OR EXISTS (SELECT 1 FROM payments.payment_line h
+                                                 WHERE h.payment_id = sp.payment_id AND h.status = 'held'
+                                                   AND h.source_key = 'planned:' || c.cpli_id || ':'
+                                                                      || pe.start_date))) END
     UNION ALL
     SELECT rc.contract_id, 'actuals', 'actuals:' || l.line_id, l.client_id, w.service_id, w.week_id, NULL,
            w.week_commencing, w.week_commencing + 6, l.total, {fy("w.week_commencing")}, 'client'
