@@ -136,7 +136,7 @@ async def list_periods(
 ) -> list[asyncpg.Record]:
     query, params = scoped_sql(
         f"SELECT {PERIOD_COLUMNS} FROM payments.period p"
-        " WHERE p.contract_id = $1 AND p.start_date BETWEEN $2 AND $3 AND {{scope}} ORDER BY p.start_date",
+        " WHERE p.contract_id = $1 AND p.start_date BETWEEN $2 AND $3 AND {scope} ORDER BY p.start_date",
         (contract_id, first, last),
         AuthorityScope(scope.authority_id, column="p.authority_id"),
     )
