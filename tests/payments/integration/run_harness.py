@@ -51,12 +51,16 @@ async def put_schedules(api: httpx.AsyncClient, headers: dict[str, str], items: 
 
 async def schedule(api: httpx.AsyncClient, env: Any, who: Payee, anchor: date = WEEK_1, **item: Any) -> None:
     answer = await put_schedules(
-        api, council(env, who.authority_id), [{"contract_id": str(who.contract_id), "anchor_date": str(anchor), **item}]
+        api,
+        council(env, who.authority_id),
+        [{"contract_id": str(who.contract_id), "anchor_date": str(anchor), **item}],
     )
     assert answer.status_code == 200, answer.text
 
 
-async def start(api: httpx.AsyncClient, env: Any, authority_id: uuid.UUID, period_start: date, frequency: str = "weekly") -> httpx.Response:
+async def start(
+    api: httpx.AsyncClient, env: Any, authority_id: uuid.UUID, period_start: date, frequency: str = "weekly"
+) -> httpx.Response:
     return await api.post(
         f"{COUNCIL_API}/runs",
         json={"frequency": frequency, "period_start": str(period_start)},
@@ -78,7 +82,9 @@ async def run_and_compute(
     return run_id
 
 
-async def finalise(api: httpx.AsyncClient, env: Any, authority_id: uuid.UUID, run_id: uuid.UUID) -> httpx.Response:
+async def finalise(
+    api: httpx.AsyncClient, env: Any, authority_id: uuid.UUID, run_id: uuid.UUID
+) -> httpx.Response:
     return await api.post(f"{COUNCIL_API}/runs/{run_id}/finalise", headers=council(env, authority_id))
 
 
@@ -118,14 +124,25 @@ async def payments_of(env: Any, contract_id: uuid.UUID) -> list[dict[str, Any]]:
 async def outbox(env: Any, routing_key: str, authority_id: uuid.UUID) -> list[dict[str, Any]]:
     """The payloads of this kind for the authority in payments' outbox, oldest first."""
     async with payments_conn(env) as conn:
-        rows = await conn.fetch("SELECT body FROM payments.outbox WHERE routing_key = $1 ORDER BY id", routing_key)
+        rows = await conn.fetch(
+            "SELECT body FROM payments.outbox WHERE routing_key = $1 ORDER BY id", routing_key
+        )
     envelopes = [json.loads(r["body"]) for r in rows]
     return [e["payload"] for e in envelopes if e["payload"].get("authority_id") == str(authority_id)]
 
 
 async def snapshot(env: Any, authority_id: uuid.UUID) -> dict[str, Any]:
     """Every row of the authority the engine writes, to show that a refusal changed nothing."""
-    tables = ("schedule", "period", "payment_run", "scheduled_payment", "payment_line", "purchase_order", "remittance", "invoice")
+    tables = (
+        "schedule",
+        "period",
+        "payment_run",
+        "scheduled_payment",
+        "payment_line",
+        "purchase_order",
+        "remittance",
+        "invoice",
+    )
     async with payments_conn(env) as conn:
         return {
             t: sorted(

@@ -13,7 +13,6 @@ from tests.payments.integration.run_harness import (
     AFTER,
     DURHAM,
     WEEK_1,
-    WEEK_2,
     payee,
     payment_lines,
     payments_of,
@@ -33,14 +32,23 @@ async def test_the_durham_period_is_paid_on_planned_as_the_seeds_show(env):
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     [payment] = await payments_of(env, who.contract_id)
     assert (payment["period"], payment["status"], payment["excl_vat"], payment["vat"], payment["total"]) == (
-        WEEK_1, "unconfirmed", Decimal("656.11"), Decimal("0.00"), Decimal("656.11")
+        WEEK_1,
+        "unconfirmed",
+        Decimal("656.11"),
+        Decimal("0.00"),
+        Decimal("656.11"),
     )
     lines = await payment_lines(env, who.contract_id)
-    assert sorted((l["client_id"], l["total"], l["adjustment"], l["po_kind"]) for l in lines) == sorted(
-        [(who.client_ids[0], Decimal("353.08"), False, "client"), (who.client_ids[1], Decimal("303.03"), False, "client")]
+    assert sorted(
+        (line["client_id"], line["total"], line["adjustment"], line["po_kind"]) for line in lines
+    ) == sorted(
+        [
+            (who.client_ids[0], Decimal("353.08"), False, "client"),
+            (who.client_ids[1], Decimal("303.03"), False, "client"),
+        ]
     )
-    assert {l["source_key"] for l in lines} == {f"planned:{c}:{WEEK_1}" for c in who.cpli_ids}
-    assert all(l["po_number"].startswith("PO-2019-") for l in lines)
+    assert {line["source_key"] for line in lines} == {f"planned:{c}:{WEEK_1}" for c in who.cpli_ids}
+    assert all(line["po_number"].startswith("PO-2019-") for line in lines)
 
 
 async def test_vat_at_twenty_per_cent_on_a_vat_registered_contract(env):
@@ -50,7 +58,9 @@ async def test_vat_at_twenty_per_cent_on_a_vat_registered_contract(env):
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     [payment] = await payments_of(env, who.contract_id)
     assert (payment["excl_vat"], payment["vat"], payment["total"]) == (
-        Decimal("100.01"), Decimal("20.00"), Decimal("120.01")
+        Decimal("100.01"),
+        Decimal("20.00"),
+        Decimal("120.01"),
     )
 
 
@@ -62,22 +72,31 @@ async def test_a_part_week_is_paid_by_days_rounded_at_the_line(env):
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     [line] = await payment_lines(env, who.contract_id)
     assert (line["total"], line["service_start"], line["service_end"]) == (
-        Decimal("57.14"), date(2019, 10, 3), date(2019, 10, 6)
+        Decimal("57.14"),
+        date(2019, 10, 3),
+        date(2019, 10, 6),
     )
 
 
 async def test_actuals_are_paid_from_confirmed_weeks_only(env):
     who = await payee(env, payment_basis="actuals")
     async with payments_conn(env) as conn:
-        week = await add_confirmed_week(conn, who, week_commencing=WEEK_1, totals=[Decimal("120.50"), Decimal("80.25")])
-        unconfirmed = await add_confirmed_week(conn, who, week_commencing=WEEK_1 - timedelta(days=7), totals=[Decimal("9.99")])
-        await conn.execute("UPDATE payments.confirmed_week SET confirmed = false WHERE week_id = $1", unconfirmed)
+        week = await add_confirmed_week(
+            conn, who, week_commencing=WEEK_1, totals=[Decimal("120.50"), Decimal("80.25")]
+        )
+        unconfirmed = await add_confirmed_week(
+            conn, who, week_commencing=WEEK_1 - timedelta(days=7), totals=[Decimal("9.99")]
+        )
+        await conn.execute(
+            "UPDATE payments.confirmed_week SET confirmed = false WHERE week_id = $1", unconfirmed
+        )
     async with payments_api(env) as api:
         await schedule(api, env, who)
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     lines = await payment_lines(env, who.contract_id)
-    assert sorted((l["total"], l["week_id"], l["source"], l["adjustment"]) for l in lines) == [
-        (Decimal("80.25"), week, "actuals", False), (Decimal("120.50"), week, "actuals", False)
+    assert sorted((line["total"], line["week_id"], line["source"], line["adjustment"]) for line in lines) == [
+        (Decimal("80.25"), week, "actuals", False),
+        (Decimal("120.50"), week, "actuals", False),
     ]
     [payment] = await payments_of(env, who.contract_id)
     assert payment["total"] == Decimal("200.75")
@@ -94,15 +113,22 @@ async def test_an_accepted_claim_item_is_paid_on_the_one_off_claims_order(env):
                     decided_at, revision)
             VALUES ($1, $2, $3, $4, $5, 'C1', $6, 'IHF-MILEAGE', 'CC-1', '2019/2020', $7, 38.70, now(), 1)
             """,
-            uuid.uuid4(), uuid.uuid4(), who.authority_id, who.organisation_id, who.client_ids[0], uuid.uuid4(),
+            uuid.uuid4(),
+            uuid.uuid4(),
+            who.authority_id,
+            who.organisation_id,
+            who.client_ids[0],
+            uuid.uuid4(),
             date(2019, 10, 2),
         )
     async with payments_api(env) as api:
         await schedule(api, env, who)
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     lines = await payment_lines(env, who.contract_id)
-    claim = [l for l in lines if l["source"] == "claim"]
-    assert [(l["total"], l["po_kind"], l["adjustment"]) for l in claim] == [(Decimal("38.70"), "one_off_claims", False)]
+    claim = [line for line in lines if line["source"] == "claim"]
+    assert [(line["total"], line["po_kind"], line["adjustment"]) for line in claim] == [
+        (Decimal("38.70"), "one_off_claims", False)
+    ]
     [payment] = await payments_of(env, who.contract_id)
     assert payment["total"] == Decimal("48.70")
 
@@ -145,17 +171,23 @@ async def test_a_crash_mid_run_is_finished_by_the_next_worker_with_the_same_tota
             with pytest.raises(RuntimeError):
                 await compute_run(work, run_id=run_id, chunk_size=2, today=AFTER, after_chunk=crash)
             async with payments_conn(env) as conn:
-                half = await conn.fetchval("SELECT count(*) FROM payments.scheduled_payment WHERE run_id = $1", run_id)
+                half = await conn.fetchval(
+                    "SELECT count(*) FROM payments.scheduled_payment WHERE run_id = $1", run_id
+                )
             assert half == 4  # two whole chunks of two contracts
             assert await compute_run(work, run_id=run_id, chunk_size=2, today=AFTER)
-        answer = await api.get(f"/council/v1/payments/runs/{run_id}", headers={"authorization": f"Bearer {env.council_token(authority_id)}"})
+        answer = await api.get(
+            f"/council/v1/payments/runs/{run_id}",
+            headers={"authorization": f"Bearer {env.council_token(authority_id)}"},
+        )
     body = answer.json()
     assert (body["run"]["status"], body["run"]["payments"], body["run"]["total"]) == ("computed", 5, "150.00")
     assert (body["job"]["state"], body["job"]["done"]) == ("succeeded", 5)
     async with payments_conn(env) as conn:
         lines = await conn.fetchval(
             "SELECT count(*) FROM payments.payment_line l JOIN payments.scheduled_payment sp USING (payment_id)"
-            " WHERE sp.run_id = $1", run_id
+            " WHERE sp.run_id = $1",
+            run_id,
         )
     assert lines == 5
 

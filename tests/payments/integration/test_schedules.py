@@ -15,21 +15,30 @@ async def test_a_schedule_takes_the_contracts_defaults_and_lays_its_calendar(env
     who = await payee(env, vat_registered=True, frequency="four_weekly")
     async with payments_api(env) as api:
         await schedule(api, env, who, anchor=date(2019, 4, 1))
-        read = await api.get(f"{COUNCIL_API}/schedules/{who.contract_id}", headers=council(env, who.authority_id))
+        read = await api.get(
+            f"{COUNCIL_API}/schedules/{who.contract_id}", headers=council(env, who.authority_id)
+        )
         periods = await api.get(
             f"{COUNCIL_API}/schedules/{who.contract_id}/periods",
             params={"financial_year": "2019/2020"},
             headers=council(env, who.authority_id),
         )
     body = read.json()
-    assert (body["frequency"], body["vat_rate"], body["amendment_days"], body["finalisation_days"], body["pay_days"]) == (
-        "four_weekly", "0.2000", 2, 4, 9
-    )
+    assert (
+        body["frequency"],
+        body["vat_rate"],
+        body["amendment_days"],
+        body["finalisation_days"],
+        body["pay_days"],
+    ) == ("four_weekly", "0.2000", 2, 4, 9)
     found = periods.json()
     assert len(found) == 14  # 1 April 2019 + 13 x 28 days reaches 30 March 2020
-    assert (found[0]["start_date"], found[0]["end_date"], found[0]["last_amendment_date"], found[0]["pay_date"]) == (
-        "2019-04-01", "2019-04-28", "2019-04-30", "2019-05-07"
-    )
+    assert (
+        found[0]["start_date"],
+        found[0]["end_date"],
+        found[0]["last_amendment_date"],
+        found[0]["pay_date"],
+    ) == ("2019-04-01", "2019-04-28", "2019-04-30", "2019-05-07")
     assert found[1]["start_date"] == "2019-04-29"
 
 
@@ -39,10 +48,20 @@ async def test_a_moved_period_keeps_its_dates_when_the_schedule_is_put_again(env
     async with payments_api(env) as api:
         await schedule(api, env, who)
         [first, second, *_] = (
-            await api.get(f"{COUNCIL_API}/schedules/{who.contract_id}/periods", params={"financial_year": "2019/2020"}, headers=headers)
+            await api.get(
+                f"{COUNCIL_API}/schedules/{who.contract_id}/periods",
+                params={"financial_year": "2019/2020"},
+                headers=headers,
+            )
         ).json()
-        christmas = {"last_amendment_date": "2019-10-07", "finalisation_date": "2019-10-08", "pay_date": "2019-10-11"}
-        moved = await api.patch(f"{COUNCIL_API}/periods/{first['period_id']}", json=christmas, headers=headers)
+        christmas = {
+            "last_amendment_date": "2019-10-07",
+            "finalisation_date": "2019-10-08",
+            "pay_date": "2019-10-11",
+        }
+        moved = await api.patch(
+            f"{COUNCIL_API}/periods/{first['period_id']}", json=christmas, headers=headers
+        )
         assert moved.status_code == 200 and moved.json()["moved"] is True
         disorder = await api.patch(
             f"{COUNCIL_API}/periods/{second['period_id']}",
@@ -52,7 +71,11 @@ async def test_a_moved_period_keeps_its_dates_when_the_schedule_is_put_again(env
         assert disorder.status_code == 422 and disorder.json()["type"].endswith(":dates-out-of-order")
         await schedule(api, env, who, pay_days=10)
         again = (
-            await api.get(f"{COUNCIL_API}/schedules/{who.contract_id}/periods", params={"financial_year": "2019/2020"}, headers=headers)
+            await api.get(
+                f"{COUNCIL_API}/schedules/{who.contract_id}/periods",
+                params={"financial_year": "2019/2020"},
+                headers=headers,
+            )
         ).json()
     assert again[0]["pay_date"] == "2019-10-11"  # moved: kept
     assert again[1]["pay_date"] == "2019-10-23"  # 13 October + 10 days
@@ -73,7 +96,12 @@ async def test_bad_items_and_another_authoritys_contract_are_refused_and_nothing
                 {"contract_id": str(stranger.contract_id), "anchor_date": str(WEEK_1)},
                 {"contract_id": str(who.contract_id), "anchor_date": "2019-09-31"},
                 {"contract_id": str(uuid.uuid4()), "anchor_date": str(WEEK_1), "frequency": "monthly"},
-                {"contract_id": str(uuid.uuid4()), "anchor_date": str(WEEK_1), "amendment_days": 5, "finalisation_days": 4},
+                {
+                    "contract_id": str(uuid.uuid4()),
+                    "anchor_date": str(WEEK_1),
+                    "amendment_days": 5,
+                    "finalisation_days": 4,
+                },
             ],
         )
         assert answer.status_code == 422, answer.text
@@ -87,15 +115,32 @@ async def test_bad_items_and_another_authoritys_contract_are_refused_and_nothing
         theirs = await snapshot(env, stranger.authority_id)
         [period, *_] = (
             await api.get(
-                f"{COUNCIL_API}/schedules/{stranger.contract_id}/periods", headers=council(env, stranger.authority_id)
+                f"{COUNCIL_API}/schedules/{stranger.contract_id}/periods",
+                headers=council(env, stranger.authority_id),
             )
         ).json()
-        assert (await api.get(f"{COUNCIL_API}/schedules/{stranger.contract_id}", headers=headers)).status_code == 404
-        assert (await api.get(f"{COUNCIL_API}/schedules/{stranger.contract_id}/periods", headers=headers)).status_code == 404
-        move = {"last_amendment_date": "2019-10-07", "finalisation_date": "2019-10-08", "pay_date": "2019-10-11"}
-        assert (await api.patch(f"{COUNCIL_API}/periods/{period['period_id']}", json=move, headers=headers)).status_code == 404
+        assert (
+            await api.get(f"{COUNCIL_API}/schedules/{stranger.contract_id}", headers=headers)
+        ).status_code == 404
+        assert (
+            await api.get(f"{COUNCIL_API}/schedules/{stranger.contract_id}/periods", headers=headers)
+        ).status_code == 404
+        move = {
+            "last_amendment_date": "2019-10-07",
+            "finalisation_date": "2019-10-08",
+            "pay_date": "2019-10-11",
+        }
+        assert (
+            await api.patch(f"{COUNCIL_API}/periods/{period['period_id']}", json=move, headers=headers)
+        ).status_code == 404
         # A provider cannot use the council API.
-        provider = {"authorization": f"Bearer {env.token(authority_id=who.authority_id, organisation_id=who.organisation_id)}"}
-        assert (await put_schedules(api, provider, [{"contract_id": str(who.contract_id), "anchor_date": str(WEEK_1)}])).status_code == 403
+        provider = {
+            "authorization": f"Bearer {env.token(authority_id=who.authority_id, organisation_id=who.organisation_id)}"
+        }
+        assert (
+            await put_schedules(
+                api, provider, [{"contract_id": str(who.contract_id), "anchor_date": str(WEEK_1)}]
+            )
+        ).status_code == 403
     assert await snapshot(env, stranger.authority_id) == theirs
     assert await snapshot(env, who.authority_id) == before

@@ -89,7 +89,7 @@ async def insert_run(
     created_by: str,
 ) -> uuid.UUID | None:
     """The new run, or None when that (frequency, period) already has one (a concurrent start)."""
-    return await conn.fetchval(
+    found: uuid.UUID | None = await conn.fetchval(
         """
         INSERT INTO payments.payment_run
                (run_id, authority_id, reference, frequency, period_start, period_end, job_id, status,
@@ -108,6 +108,7 @@ async def insert_run(
         created_by,
         contracts,
     )
+    return found
 
 
 async def lock_run(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> asyncpg.Record | None:
@@ -117,9 +118,10 @@ async def lock_run(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> asyncpg.Re
 
 async def next_computing(conn: asyncpg.Connection) -> uuid.UUID | None:
     """The oldest run still computing, of any authority (the worker serves them all)."""
-    return await conn.fetchval(
+    found: uuid.UUID | None = await conn.fetchval(
         "SELECT run_id FROM payments.payment_run WHERE status = 'computing' ORDER BY created_at, run_id LIMIT 1"
     )
+    return found
 
 
 async def advance_run(
