@@ -72,6 +72,11 @@ bench-actuals-page: setup
 bench-actuals-generate: setup
 	$(UV) run python -m bench.actuals_generate
 
+# A payment run over 50,000 CPLIs and their confirmed weeks beside one SQL aggregate of the same totals
+# (the floor) and per-contract Python (naive); figures in docs/benchmarks.md.
+bench-payments-run: setup
+	$(UV) run python -m bench.payments_run
+
 config-doc:
 	$(UV) run python -m devtools.configdoc
 
