@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run

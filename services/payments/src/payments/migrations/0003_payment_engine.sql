@@ -5,10 +5,6 @@
 -- everywhere; gaps (a rolled-back run) do not matter, readability does ("PO-2019-000148").
 CREATE SEQUENCE payments.document_number;
 
--- What finalised runs paid per source (the ledger of `source_key`): read for every contract of a run.
-CREATE INDEX payment_line_paid ON payments.payment_line (contract_id, source_key)
-    INCLUDE (excl_vat) WHERE status = 'payable';
-
 -- The calendar periods of one frequency starting on one day: how a run finds its contracts.
 CREATE INDEX period_by_start ON payments.period (authority_id, start_date);
 

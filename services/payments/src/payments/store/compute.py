@@ -115,7 +115,12 @@ LINES = """
          GROUP BY l.contract_id, l.source_key
     )
     SELECT o.*, d.excl_vat, round(d.excl_vat * rc.vat_rate, 2) AS vat,
-           o.service_start < rc.start_date AND o.source <> 'claim' AS adjustment
+           o.service_start < rc.start_date AND o.source <> 'claim' AS adjustment,
+           rc.authority_id, rc.organisation_id,
+           -- the purchase order's key, as its unique index reads it (a claim's order has no client)
+           CASE WHEN o.po_kind = 'client' THEN o.client_id ELSE rc.organisation_id END AS po_client,
+           CASE WHEN o.po_kind = 'client' THEN o.service_id ELSE rc.organisation_id END AS po_service,
+           NULL::uuid AS purchase_order_id
       FROM run_owed o
       JOIN run_chunk rc USING (contract_id)
       LEFT JOIN paid p USING (contract_id, source_key)
@@ -132,22 +137,34 @@ PURCHASE_ORDERS = """
     SELECT gen_random_uuid(), n.authority_id, n.organisation_id, n.po_kind,
            'PO-' || left(n.financial_year, 4) || '-'
                || lpad(nextval('payments.document_number')::text, 6, '0'),
-           n.client_id, n.service_id, n.contract_id, n.financial_year, n.today
-      FROM (SELECT DISTINCT ON (rc.organisation_id, l.po_kind, k.client_id, k.service_id, l.financial_year)
-                   rc.authority_id, rc.organisation_id, l.po_kind, l.financial_year, rc.today, k.client_id,
-                   k.service_id, CASE WHEN l.po_kind = 'client' THEN l.contract_id END AS contract_id
-              FROM run_lines l JOIN run_chunk rc USING (contract_id)
-             CROSS JOIN LATERAL (SELECT CASE WHEN l.po_kind = 'client' THEN l.client_id END AS client_id,
-                                        CASE WHEN l.po_kind = 'client' THEN l.service_id END AS service_id) k
-             ORDER BY rc.organisation_id, l.po_kind, k.client_id, k.service_id, l.financial_year,
-                      l.contract_id) n
+           CASE WHEN n.po_kind = 'client' THEN n.po_client END,
+           CASE WHEN n.po_kind = 'client' THEN n.po_service END,
+           CASE WHEN n.po_kind = 'client' THEN n.contract_id END, n.financial_year, rc.today
+      FROM (SELECT DISTINCT ON (authority_id, organisation_id, po_kind, po_client, po_service, financial_year)
+                   authority_id, organisation_id, po_kind, po_client, po_service, financial_year, contract_id
+              FROM run_lines
+             ORDER BY authority_id, organisation_id, po_kind, po_client, po_service, financial_year,
+                      contract_id) n
+      JOIN run_chunk rc USING (contract_id)
      WHERE NOT EXISTS (
          SELECT 1 FROM payments.purchase_order po
           WHERE po.authority_id = n.authority_id AND po.organisation_id = n.organisation_id
-            AND po.kind = n.po_kind AND po.financial_year = n.financial_year
-            AND coalesce(po.client_id, po.organisation_id) = coalesce(n.client_id, n.organisation_id)
-            AND coalesce(po.service_id, po.organisation_id) = coalesce(n.service_id, n.organisation_id))
+            AND po.kind = n.po_kind
+            AND coalesce(po.client_id, po.organisation_id) = n.po_client
+            AND coalesce(po.service_id, po.organisation_id) = n.po_service
+            AND po.financial_year = n.financial_year)
     ON CONFLICT DO NOTHING
+"""
+
+# Each line's purchase order, found by its unique key (the index purchase_order_once).
+LINE_ORDERS = """
+    UPDATE run_lines l SET purchase_order_id = po.purchase_order_id
+      FROM payments.purchase_order po
+     WHERE po.authority_id = l.authority_id AND po.organisation_id = l.organisation_id
+       AND po.kind = l.po_kind
+       AND coalesce(po.client_id, po.organisation_id) = l.po_client
+       AND coalesce(po.service_id, po.organisation_id) = l.po_service
+       AND po.financial_year = l.financial_year
 """
 
 # One payment per contract with lines (none: no payment), then its lines, in one statement: a payment
@@ -169,19 +186,11 @@ PAYMENTS = """
            (line_id, payment_id, authority_id, organisation_id, contract_id, source, source_key, client_id,
             purchase_order_id, week_id, cost_code, service_start, service_end, adjustment, excl_vat, vat,
             total)
-    SELECT gen_random_uuid(), w.payment_id, rc.authority_id, rc.organisation_id, l.contract_id, l.source,
-           l.source_key, l.client_id, po.purchase_order_id, l.week_id, l.cost_code, l.service_start,
+    SELECT gen_random_uuid(), w.payment_id, l.authority_id, l.organisation_id, l.contract_id, l.source,
+           l.source_key, l.client_id, l.purchase_order_id, l.week_id, l.cost_code, l.service_start,
            l.service_end, l.adjustment, l.excl_vat, l.vat, l.excl_vat + l.vat
       FROM run_lines l
       JOIN written w USING (contract_id)
-      JOIN run_chunk rc USING (contract_id)
-      JOIN payments.purchase_order po
-        ON po.authority_id = rc.authority_id AND po.organisation_id = rc.organisation_id
-       AND po.kind = l.po_kind AND po.financial_year = l.financial_year
-       AND coalesce(po.client_id, po.organisation_id)
-           = coalesce(CASE WHEN l.po_kind = 'client' THEN l.client_id END, rc.organisation_id)
-       AND coalesce(po.service_id, po.organisation_id)
-           = coalesce(CASE WHEN l.po_kind = 'client' THEN l.service_id END, rc.organisation_id)
 """
 
 
@@ -205,7 +214,14 @@ async def compute_chunk(
     )
     taken, last = await conn.fetchrow("SELECT count(*)::int, max(contract_id::text)::uuid FROM run_chunk")
     if taken:
-        for statement in (OWED, LINES, PURCHASE_ORDERS, PAYMENTS):
+        # Temporary tables have no statistics until analysed: without them the planner guesses a
+        # handful of rows and joins thousands by nested loops.
+        await conn.execute("ANALYZE run_chunk")
+        await conn.execute(OWED)
+        await conn.execute("ANALYZE run_owed")
+        await conn.execute(LINES)
+        await conn.execute("ANALYZE run_lines")
+        for statement in (PURCHASE_ORDERS, LINE_ORDERS, PAYMENTS):
             await conn.execute(statement)
     await conn.execute("DROP TABLE IF EXISTS run_chunk, run_owed, run_lines")
     return taken, last
