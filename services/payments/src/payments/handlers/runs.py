@@ -16,7 +16,7 @@ from payments.domain.periods import financial_year, year_bounds
 from payments.handlers.schedules import require_council
 from payments.store import compute
 from payments.store import runs as store
-from shared.errors import Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.jobs import Jobs, JobState
 from shared.logging import get_logger
 from shared.tenancy import Tenancy
@@ -88,7 +88,7 @@ async def start_run(
             created_by=principal.subject,
         )
         if run_id is None:  # another call started it meanwhile: that one stands
-            raise Invalid(
+            raise Conflict(
                 "this run was started by another call at the same time: read it again", code="run-started"
             )
         await uow.audit(
@@ -169,10 +169,10 @@ async def compute_run(
                 today=today,
             )
             await store.advance_run(uow.conn, run_id=run_id, through=last, taken=taken)
-            done = min(run["contracts_done"] + taken, max(job.total or 0, run["contracts_done"] + taken))
+            done = run["contracts_done"] + taken
             if last is None:
                 await JOBS.succeed(uow.conn, tenancy=tenancy, job_id=job.job_id)
-            elif done > job.done:
+            elif done > job.done:  # a contract added since the start counts too: the total follows
                 await JOBS.advance(
                     uow.conn, tenancy=tenancy, job_id=job.job_id, done=done, total=max(done, job.total or 0)
                 )
