@@ -54,6 +54,17 @@ async def test_finalising_fixes_the_payments_issues_remittances_and_announces_th
     assert [(e["payment_id"], e["total"], len(e["lines"])) for e in issued] == [
         (str(payment["payment_id"]), "200.75", 2)
     ]
+    async with payments_conn(env) as conn:
+        actions = await conn.fetch(
+            "SELECT action, subject_id FROM payments.audit_event WHERE authority_id = $1 ORDER BY audit_id",
+            who.authority_id,
+        )
+    assert [a["action"] for a in actions] == [
+        "payment_schedules_upserted",
+        "payment_run_started",
+        "payment_run_finalised",
+    ]
+    assert actions[2]["subject_id"] == actions[1]["subject_id"]
     [run] = await outbox(env, "payments.payment_run.finalised.v1", who.authority_id)
     assert [w["week_id"] for w in run["weeks"]] == [str(week)]
     assert (run["frequency"], run["period_start"], run["total"], len(run["payments"])) == (
