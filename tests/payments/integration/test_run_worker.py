@@ -176,3 +176,28 @@ async def test_a_withdrawn_authorisation_is_taken_back_next_run(env):
     [_, second] = await payments_of(env, who.contract_id)
     assert second["total"] == Decimal("-30.00")
     assert second["period"] == WEEK_1 + timedelta(days=7)
+
+
+async def test_finalising_a_run_still_computing_is_refused_and_changes_nothing(env):
+    who = await payee(env)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        run_id = (await start(api, env, who.authority_id, WEEK_1)).json()["run"]["run_id"]
+        answer = await finalise(api, env, who.authority_id, uuid.UUID(run_id))
+        read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
+    assert answer.status_code == 409 and answer.json()["type"].endswith(":run-not-computed")
+    assert (read.json()["run"]["status"], read.json()["run"]["payments"]) == ("computing", 0)
+    assert await outbox(env, "payments.payment_run.finalised.v1", who.authority_id) == []
+
+
+async def test_a_cpli_costed_other_than_weekly_is_left_out_of_planned_payments(env):
+    who = await payee(env, costs=(Decimal("100.00"), Decimal("400.00")))
+    async with payments_conn(env) as conn:
+        await conn.execute(
+            "UPDATE payments.cpli SET frequency = 'Monthly' WHERE cpli_id = $1", who.cpli_ids[1]
+        )
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        await run_and_compute(api, env, who.authority_id, WEEK_1)
+    lines = await payment_lines(env, who.contract_id)
+    assert [(line["client_id"], line["total"]) for line in lines] == [(who.client_ids[0], Decimal("100.00"))]
