@@ -4,23 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal
+from datetime import date
 
 from payments.domain.periods import financial_year, year_bounds
 from shared.errors import Invalid
 
-Frequency = Literal["weekly", "four_weekly"]
-DAYS: dict[str, int] = {"weekly": 7, "four_weekly": 28}
-
-
-def period_days(frequency: str) -> int:
-    """How many days a period of `frequency` lasts; Invalid naming the value otherwise."""
-    if frequency not in DAYS:
-        raise Invalid.field(
-            "frequency", f"{frequency[:20]!r} is not a frequency: weekly or four_weekly", code="bad-frequency"
-        )
-    return DAYS[frequency]
+DAYS: dict[str, int] = {"weekly": 7, "four_weekly": 28}  # a period of each frequency, in days
 
 
 def calendar_end(anchor: date, today: date) -> date:
@@ -47,7 +36,3 @@ def check_dates(dates: PeriodDates) -> None:
         raise Invalid.field(
             "finalisation_date", "must be on or before the pay date", code="dates-out-of-order"
         )
-
-
-def first_period_end(start: date, frequency: str) -> date:
-    return start + timedelta(days=period_days(frequency) - 1)
