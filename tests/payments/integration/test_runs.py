@@ -209,3 +209,47 @@ async def test_a_run_while_the_amendment_window_is_open_is_refused_and_changes_n
         bad = await start(api, env, who.authority_id, monday, frequency="monthly")
         assert bad.status_code == 422 and "frequency" in bad.text
     assert await snapshot(env, who.authority_id) == before
+
+
+async def test_a_worker_dying_inside_a_chunk_leaves_nothing_of_it_and_the_rerun_finishes(env, monkeypatch):
+    from payments.handlers import runs as handlers
+    from payments.handlers.runs import compute_run
+
+    authority_id = uuid.uuid4()
+    payees = [await payee(env, authority_id, costs=(Decimal("12.34"),)) for _ in range(3)]
+    async with payments_api(env) as api:
+        for who in payees:
+            await schedule(api, env, who)
+        run_id = uuid.UUID((await start(api, env, authority_id, WEEK_1)).json()["run"]["run_id"])
+        real = handlers.compute.compute_chunk
+        calls = 0
+
+        async def dies_after_writing_the_second(conn, **kwargs):
+            nonlocal calls
+            calls += 1
+            found = await real(conn, **kwargs)
+            if calls == 2:
+                raise ConnectionResetError("the worker was killed")  # its transaction rolls back
+            return found
+
+        monkeypatch.setattr(handlers.compute, "compute_chunk", dies_after_writing_the_second)
+        async with payments_work(env) as work:
+            with pytest.raises(ConnectionResetError):
+                await compute_run(work, run_id=run_id, chunk_size=2, today=AFTER)
+            async with payments_conn(env) as conn:
+                written = await conn.fetchval(
+                    "SELECT count(*) FROM payments.scheduled_payment WHERE run_id = $1", run_id
+                )
+                done = await conn.fetchval(
+                    "SELECT contracts_done FROM payments.payment_run WHERE run_id = $1", run_id
+                )
+            assert (written, done) == (2, 2)  # the first chunk only
+            monkeypatch.setattr(handlers.compute, "compute_chunk", real)
+            assert await compute_run(work, run_id=run_id, chunk_size=2, today=AFTER)
+    async with payments_conn(env) as conn:
+        totals = await conn.fetch(
+            "SELECT sp.total, count(l.*) AS lines FROM payments.scheduled_payment sp"
+            " JOIN payments.payment_line l USING (payment_id) WHERE sp.run_id = $1 GROUP BY sp.payment_id",
+            run_id,
+        )
+    assert sorted((t["total"], t["lines"]) for t in totals) == [(Decimal("12.34"), 1)] * 3
