@@ -184,10 +184,13 @@ async def compute_run(
             await after_chunk(chunks)
 
 
-async def process_next(work: Work, *, chunk_size: int = CHUNK, today: date | None = None) -> uuid.UUID | None:
-    """Take the oldest run still computing and compute it; its id, or None when there is none."""
+async def process_next(
+    work: Work, *, chunk_size: int = CHUNK, today: date | None = None, authority_id: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """Take the oldest run still computing (of any authority, or of `authority_id`: a test's own) and
+    compute it; its id, or None when there is none."""
     async with work.read() as conn:
-        run_id = await store.next_computing(conn)
+        run_id = await store.next_computing(conn, authority_id=authority_id)
     if run_id is None:
         return None
     await compute_run(work, run_id=run_id, chunk_size=chunk_size, today=today)

@@ -116,10 +116,14 @@ async def lock_run(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> asyncpg.Re
     return await conn.fetchrow("SELECT * FROM payments.payment_run WHERE run_id = $1 FOR UPDATE", run_id)
 
 
-async def next_computing(conn: asyncpg.Connection) -> uuid.UUID | None:
-    """The oldest run still computing, of any authority (the worker serves them all)."""
+async def next_computing(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """The oldest run still computing, of any authority (the worker serves them all), or of one."""
     found: uuid.UUID | None = await conn.fetchval(
-        "SELECT run_id FROM payments.payment_run WHERE status = 'computing' ORDER BY created_at, run_id LIMIT 1"
+        "SELECT run_id FROM payments.payment_run WHERE status = 'computing'"
+        " AND ($1::uuid IS NULL OR authority_id = $1) ORDER BY created_at, run_id LIMIT 1",
+        authority_id,
     )
     return found
 
