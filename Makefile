@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -71,6 +71,11 @@ bench-actuals-page: setup
 # per line (naive), and the week's page; figures in docs/benchmarks.md.
 bench-actuals-generate: setup
 	$(UV) run python -m bench.actuals_generate
+
+# A payment run over 50,000 CPLIs and their confirmed weeks beside one SQL aggregate of the same totals
+# (the floor) and per-contract Python (naive); figures in docs/benchmarks.md.
+bench-payments-run: setup
+	$(UV) run python -m bench.payments_run
 
 config-doc:
 	$(UV) run python -m devtools.configdoc

@@ -3,9 +3,11 @@ The organisation projection's list is mounted beside them in `payments.main`."""
 
 from fastapi import APIRouter
 
-from payments.api import council_documents, purchase_orders, remittances
+from payments.api import council_documents, council_runs, council_schedules, purchase_orders, remittances
 
 ROUTERS: list[APIRouter] = [
+    council_schedules.router,
+    council_runs.router,
     purchase_orders.router,
     remittances.router,
     council_documents.router,

@@ -1,0 +1,204 @@
+"""The run's worker side: the worker takes computing runs; a run is safe while providers confirm payments
+it already wrote; finalising after a crash mid-way finishes with each event exactly once; four-weekly
+periods; a withdrawn authorisation taken back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.payments.integration.run_harness import (
+    AFTER,
+    WEEK_1,
+    WEEK_2,
+    council,
+    finalise,
+    outbox,
+    payee,
+    payment_lines,
+    payments_of,
+    payments_work,
+    run_and_compute,
+    schedule,
+    start,
+)
+from tests.payments.support import COUNCIL_API, payments_api, payments_conn
+
+
+async def test_the_worker_takes_the_computing_run_and_reports_its_progress(env):
+    from payments.handlers.runs import process_next
+
+    who = await payee(env, costs=(Decimal("70.00"),))
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        answer = await start(api, env, who.authority_id, WEEK_1)
+        assert answer.status_code == 202, answer.text
+        assert (answer.json()["run"]["status"], answer.json()["job"]["state"]) == ("computing", "queued")
+        run_id = answer.json()["run"]["run_id"]
+        async with payments_work(env) as work:
+            # Only this test's authority: a parallel test's run must stay as that test leaves it.
+            assert await process_next(work, today=AFTER, authority_id=who.authority_id) == uuid.UUID(run_id)
+            assert await process_next(work, today=AFTER, authority_id=who.authority_id) is None
+        read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
+        listed = await api.get(f"{COUNCIL_API}/runs", headers=council(env, who.authority_id))
+    body = read.json()
+    assert (body["run"]["status"], body["run"]["payments"], body["run"]["total"]) == ("computed", 1, "70.00")
+    assert (body["job"]["state"], body["job"]["done"], body["job"]["total"], body["job"]["percent"]) == (
+        "succeeded",
+        1,
+        1,
+        100,
+    )
+    assert [r["run_id"] for r in listed.json()] == [run_id]
+
+
+async def test_a_run_leaves_alone_a_payment_a_provider_confirms_while_it_computes(env):
+    from payments.handlers.runs import compute_run
+
+    authority_id = uuid.uuid4()
+    payees = [await payee(env, authority_id, costs=(Decimal("10.00"),)) for _ in range(3)]
+    async with payments_api(env) as api:
+        for who in payees:
+            await schedule(api, env, who)
+        run_id = uuid.UUID((await start(api, env, authority_id, WEEK_1)).json()["run"]["run_id"])
+
+        async def provider_confirms(chunk: int) -> None:
+            async with payments_conn(env) as conn:
+                await conn.execute(
+                    "UPDATE payments.scheduled_payment SET status = 'confirmed', confirmed_by = 'provider',"
+                    " version = version + 1 WHERE run_id = $1 AND status = 'unconfirmed'",
+                    run_id,
+                )
+
+        async with payments_work(env) as work:
+            assert await compute_run(
+                work, run_id=run_id, chunk_size=1, today=AFTER, after_chunk=provider_confirms
+            )
+            assert await compute_run(work, run_id=run_id, chunk_size=1, today=AFTER)  # again: nothing
+    async with payments_conn(env) as conn:
+        rows = await conn.fetch(
+            "SELECT status, version, total FROM payments.scheduled_payment WHERE run_id = $1", run_id
+        )
+    assert (
+        sorted((r["status"], r["version"], r["total"]) for r in rows)
+        == [("confirmed", 2, Decimal("10.00"))] * 3
+    )
+
+
+async def test_finalising_after_a_crash_mid_way_finishes_with_each_event_once(env, monkeypatch):
+    from payments.handlers import finalise as finalising
+
+    authority_id = uuid.uuid4()
+    payees = [await payee(env, authority_id, costs=(Decimal("25.00"),)) for _ in range(3)]
+    async with payments_api(env) as api:
+        for who in payees:
+            await schedule(api, env, who)
+        run_id = await run_and_compute(api, env, authority_id, WEEK_1)
+        remit = finalising._remit
+        calls = 0
+
+        async def dies_on_the_second(*args, **kwargs):
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                raise RuntimeError("the API process died")
+            await remit(*args, **kwargs)
+
+        monkeypatch.setattr(finalising, "_remit", dies_on_the_second)
+        with pytest.raises(RuntimeError):
+            from payments.handlers.finalise import finalise_run
+            from shared.auth import Principal, PrincipalKind, Role, ScopeType
+            from shared.uow import Actor, Caller
+
+            principal = Principal(
+                subject="council",
+                kind=PrincipalKind.council_client,
+                authority_id=authority_id,
+                organisation_id=None,
+                role=Role.council,
+                can_edit=True,
+                scope_type=ScopeType.authority,
+                scope_id=None,
+            )
+            async with payments_work(env) as work:
+                await finalise_run(
+                    Caller(principal, Actor.of(principal, address=None, request_id=None)),
+                    work,
+                    run_id=run_id,
+                    today=AFTER,
+                )
+        monkeypatch.setattr(finalising, "_remit", remit)
+        statuses = sorted([p["status"] for who in payees for p in await payments_of(env, who.contract_id)])
+        assert statuses == ["finalised", "unconfirmed", "unconfirmed"]  # the second one's rolled back
+        answer = await finalise(api, env, authority_id, run_id)
+        assert answer.status_code == 200 and answer.json()["status"] == "finalised"
+    remittances = await outbox(env, "payments.remittance.issued.v1", authority_id)
+    assert sorted(e["contract_id"] for e in remittances) == sorted(str(p.contract_id) for p in payees)
+    assert len(await outbox(env, "payments.payment_run.finalised.v1", authority_id)) == 1
+
+
+async def test_a_four_weekly_period_pays_four_weeks_of_each_cpli(env):
+    who = await payee(env, costs=(Decimal("100.01"),), frequency="four_weekly")
+    async with payments_api(env) as api:
+        await schedule(api, env, who, anchor=date(2019, 9, 2))
+        answer = await start(api, env, who.authority_id, date(2019, 9, 2), frequency="four_weekly")
+        assert answer.status_code == 202, answer.text
+        from payments.handlers.runs import compute_run
+
+        async with payments_work(env) as work:
+            assert await compute_run(work, run_id=uuid.UUID(answer.json()["run"]["run_id"]), today=AFTER)
+    [line] = await payment_lines(env, who.contract_id)
+    assert (line["total"], line["service_start"], line["service_end"]) == (
+        Decimal("400.04"),
+        date(2019, 9, 2),
+        date(2019, 9, 29),
+    )
+
+
+async def test_a_withdrawn_authorisation_is_taken_back_next_run(env):
+    who = await payee(env, costs=(Decimal("50.00"), Decimal("20.00")))
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        first = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        assert (await finalise(api, env, who.authority_id, first)).status_code == 200
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.cpli SET authorised = false, updated_at = now() WHERE cpli_id = $1",
+                who.cpli_ids[0],
+            )
+        await run_and_compute(api, env, who.authority_id, WEEK_2)
+    lines = [line for line in await payment_lines(env, who.contract_id) if line["period"] == WEEK_2]
+    assert sorted((line["total"], line["adjustment"], line["client_id"]) for line in lines) == sorted(
+        [(Decimal("-50.00"), True, who.client_ids[0]), (Decimal("20.00"), False, who.client_ids[1])]
+    )
+    [_, second] = await payments_of(env, who.contract_id)
+    assert second["total"] == Decimal("-30.00")
+    assert second["period"] == WEEK_1 + timedelta(days=7)
+
+
+async def test_finalising_a_run_still_computing_is_refused_and_changes_nothing(env):
+    who = await payee(env)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        run_id = (await start(api, env, who.authority_id, WEEK_1)).json()["run"]["run_id"]
+        answer = await finalise(api, env, who.authority_id, uuid.UUID(run_id))
+        read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
+    assert answer.status_code == 409 and answer.json()["type"].endswith(":run-not-computed")
+    assert (read.json()["run"]["status"], read.json()["run"]["payments"]) == ("computing", 0)
+    assert await outbox(env, "payments.payment_run.finalised.v1", who.authority_id) == []
+
+
+async def test_a_cpli_costed_other_than_weekly_is_left_out_of_planned_payments(env):
+    who = await payee(env, costs=(Decimal("100.00"), Decimal("400.00")))
+    async with payments_conn(env) as conn:
+        await conn.execute(
+            "UPDATE payments.cpli SET frequency = 'Monthly' WHERE cpli_id = $1", who.cpli_ids[1]
+        )
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        await run_and_compute(api, env, who.authority_id, WEEK_1)
+    lines = await payment_lines(env, who.contract_id)
+    assert [(line["client_id"], line["total"]) for line in lines] == [(who.client_ids[0], Decimal("100.00"))]
