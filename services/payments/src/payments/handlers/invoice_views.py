@@ -45,7 +45,7 @@ class InvoiceView(InvoiceFields):
 
 
 class InvoiceSummary(InvoiceView):
-    lines: list[InvoiceLineView] = Field(default_factory=list, description="Not listed: read the document")  # type: ignore[assignment]
+    lines: list[InvoiceLineView] = Field(default_factory=list, description="Not listed: read the document")
 
 
 def line_view(row: InvoiceLineRow) -> InvoiceLineView:

@@ -117,12 +117,13 @@ async def schedule_vat(
     conn: asyncpg.Connection, *, scope: AnyScope, contract_id: uuid.UUID
 ) -> Decimal | None:
     """The VAT rate of the contract's payment schedule, None when the council set none."""
-    return await fetch_value(
+    rate = await fetch_value(
         conn,
         "SELECT s.vat_rate FROM payments.schedule s WHERE s.contract_id = $1 AND {scope}",
         contract_id,
         scope=scope,
     )
+    return None if rate is None else Decimal(rate)
 
 
 class ContractRow(Record):
