@@ -56,6 +56,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         TaskId.one_off_claims,
         TaskId.actuals,
         TaskId.care_package_line_items,
+        TaskId.invoices,
         TaskId.contacts,
         TaskId.organisation_details,
     ]
@@ -63,11 +64,12 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "One-Off Claims",
         "Actuals",
         "Care Package Line Items",
+        "Invoices",
         "Contacts",
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims"]
+    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims", "Invoices"]
     assert [line.title for line in BUILT.landing_lines] == [
         "Submit Actuals",
         "Care Package Line Items",

@@ -135,10 +135,14 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
         "/durham-childrens/actuals",
         "/durham-childrens/care-package-line-items",
     ]
-    # Finance's one built task is One-Off Claims (shown here as render_home is given no hidden tasks:
-    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py).
+    # Finance's built tasks are One-Off Claims and Invoices (claims shown here as render_home is given no
+    # hidden tasks: the real home page hides it where the authority takes no claims,
+    # tests/e2e/test_claims_pages.py).
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
-    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == ["/durham-childrens/one-off-claims"]
+    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
+        "/durham-childrens/one-off-claims",
+        "/durham-childrens/invoices",
+    ]
 
 
 def test_the_landing_page_lists_only_built_features(client):
