@@ -8,7 +8,7 @@ a credit note: the same lines, negative.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -69,7 +69,7 @@ def invoice_lines(week_lines: list[WeekLine], rate: Decimal) -> list[Line]:
     for w in week_lines:
         key = (w.week_id, w.client_id)
         held = summed.get(key)
-        summed[key] = w if held is None else WeekLine(**{**held.__dict__, "total": held.total + w.total})
+        summed[key] = w if held is None else replace(held, total=held.total + w.total)
     return [
         Line(w.week_id, w.service_id, w.week_commencing, w.client_id, w.total, vat_of(w.total, rate))
         for w in summed.values()
