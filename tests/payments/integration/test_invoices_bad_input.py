@@ -265,3 +265,46 @@ async def test_submitting_twice_at_once_publishes_one_event(api, env):
     answers = await asyncio.gather(*(submit(api, setup, made) for _ in range(3)))
     assert {a["status"] for a in answers} == {"submitted"} and {a["version"] for a in answers} == {2}
     assert len(await published(env, SUBMITTED, made["invoice_id"])) == 1
+
+
+async def test_the_unique_index_stands_behind_the_check_for_a_week_on_two_standing_invoices(env):
+    """Were the check ever passed (two writers not holding the week's lock), the database refuses the
+    second standing line of a week's client; a credit note's lines do not stand and never clash."""
+    import asyncpg
+
+    from payments.domain.invoices import Line
+    from payments.store import invoices as store
+
+    async with payments_conn(env) as conn:
+        setup = await invoicer(conn, env)
+        week = await add_confirmed_week(conn, setup.payee, week_commencing=WEEK, totals=[Decimal("1.00")])
+        client = setup.payee.client_ids[0]
+        line = Line(week, setup.payee.service_id, WEEK, client, Decimal("1.00"), Decimal("0.00"))
+        common = {
+            "authority_id": setup.payee.authority_id,
+            "organisation_id": setup.payee.organisation_id,
+            "contract_id": setup.payee.contract_id,
+            "provider_reference": None,
+            "issue_date": WEEK,
+            "created_by": "test",
+        }
+        await store.add(
+            conn, kind="invoice", number=f"T-{uuid.uuid4().hex[:8]}", status="draft", lines=[line], **common
+        )
+        await store.add(
+            conn,
+            kind="credit_note",
+            number=f"T-{uuid.uuid4().hex[:8]}",
+            status="issued",
+            lines=[line],
+            **common,
+        )
+        with pytest.raises(asyncpg.UniqueViolationError, match="invoice_line_week_once"):
+            await store.add(
+                conn,
+                kind="invoice",
+                number=f"T-{uuid.uuid4().hex[:8]}",
+                status="draft",
+                lines=[line],
+                **common,
+            )
