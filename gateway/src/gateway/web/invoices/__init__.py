@@ -4,11 +4,11 @@ retracts it by a credit note. Finance Functions, Full Access and Main see them; 
 change them."""
 
 from gateway.web.areas import Area
-from gateway.web.invoices import pages
+from gateway.web.invoices import pages, retract
 from gateway.web.tasks import Task, TaskId
 
 AREA = Area.of(
     __file__,
-    routers=(pages.router,),
+    routers=(pages.router, retract.router),
     task=Task(TaskId.invoices, "View, create and submit invoices"),
 )

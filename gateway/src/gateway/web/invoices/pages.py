@@ -1,7 +1,7 @@
 """The Invoices pages: the list of the provider's invoices and credit notes (in pages), a new invoice (the
 confirmed weeks not yet invoiced, as check boxes, and the provider's own reference), an invoice's page
 (its lines by week and client, with "Submit invoice" and "Delete draft" while a draft, "Retract invoice"
-once submitted), and the retraction (a reason, then the credit note's page)."""
+once submitted). The retraction is in `retract.py`."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _sentence(text: str, field: str = "") -> str:
     return text[:1].upper() + text[1:]
 
 
-def _version(form: Any) -> int | str:
+def version_of(form: Any) -> int | str:
     raw = str(form.get("version") or "").strip()
     return int(raw) if raw.isdigit() else raw
 
@@ -234,7 +234,7 @@ async def submit_invoice(
     form = await request.form()
     try:
         await service.write(
-            request, user, "POST", f"invoices/{invoice_id}/submit", {"version": _version(form)}
+            request, user, "POST", f"invoices/{invoice_id}/submit", {"version": version_of(form)}
         )
     except ServiceError as exc:
         errors = refusal(exc, ())
@@ -253,66 +253,9 @@ async def delete_invoice(
     invoice_id = access.an_id(invoice_id)
     form = await request.form()
     try:
-        await service.write(request, user, "DELETE", f"invoices/{invoice_id}", version=_version(form))
+        await service.write(request, user, "DELETE", f"invoices/{invoice_id}", version=version_of(form))
     except ServiceError as exc:
         errors = refusal(exc, ())
         invoice = await read_invoice(request, user, invoice_id)
         return render_invoice(request, portal, branding, user, invoice, errors=errors, status_code=exc.status)
     return RedirectResponse(invoices_url(branding.slug, "deleted"), status_code=303)
-
-
-def _render_retract(
-    request: Request,
-    portal: WebPortal,
-    branding: Branding,
-    user: SignedIn,
-    invoice: dict[str, Any],
-    *,
-    reason: str = "",
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return portal.render(
-        request,
-        "invoices/retract.html",
-        branding=branding,
-        viewer=user.viewer,
-        invoice=invoice,
-        back_href=invoice_url(branding.slug, invoice["invoice_id"]),
-        values={"reason": reason},
-        errors=errors or FormErrors(),
-        status_code=status_code,
-        fmt=figures,
-    )
-
-
-@router.get("/{slug}/invoices/{invoice_id}/retract", response_class=HTMLResponse)
-async def show_retract(
-    request: Request, portal: Portal, branding: AuthorityBranding, invoice_id: str
-) -> Response:
-    user = await access.editor(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    return _render_retract(request, portal, branding, user, await read_invoice(request, user, invoice_id))
-
-
-@router.post("/{slug}/invoices/{invoice_id}/retract")
-async def retract_invoice(
-    request: Request, portal: Portal, branding: AuthorityBranding, invoice_id: str
-) -> Response:
-    user = await access.editor(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    invoice_id = access.an_id(invoice_id)
-    form = await request.form()
-    reason = str(form.get("reason") or "")
-    body = {"version": _version(form), "reason": reason}
-    try:
-        note = await service.write(request, user, "POST", f"invoices/{invoice_id}/retract", body)
-    except ServiceError as exc:
-        errors = refusal(exc, ("reason",))
-        invoice = await read_invoice(request, user, invoice_id)
-        return _render_retract(
-            request, portal, branding, user, invoice, reason=reason, errors=errors, status_code=exc.status
-        )
-    return RedirectResponse(invoice_url(branding.slug, note["invoice_id"], "retracted"), status_code=303)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from payments.handlers.invoice_access import check_filters, view_of
 from payments.handlers.invoice_views import InvoiceView
-from payments.handlers.invoices import check_filters, view_of
 from payments.store import invoices as store
 from payments.store.invoices import InvoiceRow
 from shared.decisions.rules import require_council

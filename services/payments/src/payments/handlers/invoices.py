@@ -8,77 +8,27 @@ the partial unique index invoice_line_week_once is the last word when two invoic
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from payments.domain import invoices as rules
-from payments.handlers.invoice_views import (
-    InvoiceView,
-    credit_note_event,
-    invoice_view,
-    submitted_event,
+from payments.handlers.invoice_access import (
+    check_filters,
+    find,
+    require_editor,
+    require_version,
+    require_viewer,
+    today,
+    view_of,
 )
+from payments.handlers.invoice_views import InvoiceView, credit_note_event, submitted_event
+from payments.handlers.invoice_weeks import already_invoiced, refuse, week_problems
 from payments.store import invoices as store
 from payments.store import weeks
 from payments.store.invoices import InvoiceRow
 from payments.store.weeks import WeekRow
-from shared.auth import Principal
-from shared.capabilities import Capability, require_capability
-from shared.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, FieldError, Invalid, NotFound
 from shared.uow import Caller, Work
-
-UK = ZoneInfo("Europe/London")
-KINDS = ("invoice", "credit_note")
-STATUSES = ("draft", "submitted", "retracted", "issued")
-
-
-def today() -> date:
-    return datetime.now(UK).date()
-
-
-def require_viewer(principal: Principal) -> None:
-    """A provider's person or key whose role gives invoices (the council has its own API)."""
-    if principal.is_council:
-        raise Forbidden("the council reads invoices through the council API")
-    require_capability(principal, Capability.invoices)
-
-
-def require_editor(principal: Principal) -> None:
-    """As `require_viewer`, with Edit access: read-only users see invoices but do not change them."""
-    require_viewer(principal)
-    require_capability(principal, Capability.invoices, edit=True)
-
-
-def check_filters(kind: str | None, status: str | None) -> None:
-    if kind is not None and kind not in KINDS:
-        raise Invalid.field("kind", f"must be one of {', '.join(KINDS)}")
-    if status is not None and status not in STATUSES:
-        raise Invalid.field("status", f"must be one of {', '.join(STATUSES)}")
-
-
-async def find(
-    conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID, *, lock: bool = False
-) -> InvoiceRow:
-    """The document within the caller's scope; 404 for any other id (another tenant's included)."""
-    found = await store.get(conn, scope=store.invoice_scope(principal), invoice_id=invoice_id, lock=lock)
-    if found is None:
-        raise NotFound.of("invoice or credit note", code="invoice-not-found")
-    return found
-
-
-async def view_of(conn: asyncpg.Connection, row: InvoiceRow) -> InvoiceView:
-    return invoice_view(row, await store.lines_of(conn, invoice_id=row.invoice_id))
-
-
-def require_version(row: InvoiceRow, given: int) -> None:
-    if row.version != given:
-        raise Conflict(
-            f"{row.number} was changed by someone else (version {given} is not the latest, {row.version}):"
-            " reload it and try again",
-            code="stale-version",
-        )
 
 
 async def list_invoices(
@@ -111,53 +61,6 @@ async def invoiceable_weeks(caller: Caller, work: Work, *, contract_id: uuid.UUI
         return await weeks.invoiceable(
             conn, scope=weeks.week_scope(caller.principal), contract_id=contract_id
         )
-
-
-def week_problems(contract_id: uuid.UUID, given: list[uuid.UUID], found: list[WeekRow]) -> list[FieldError]:
-    """Why each week cannot be invoiced (unknown or another's, another contract, not confirmed)."""
-    by_id = {w.week_id: w for w in found}
-    problems = []
-    for n, week_id in enumerate(given):
-        field = f"week_ids[{n}]"
-        week = by_id.get(week_id)
-        if week is None:
-            problems.append(FieldError(field, f"there is no confirmed week {week_id} that you can see"))
-        elif week.contract_id != contract_id:
-            problems.append(
-                FieldError(
-                    field,
-                    f"the week of {week.week_commencing:%d/%m/%Y} is of another contract"
-                    f" ({week.contract_reference}): an invoice is for one contract",
-                )
-            )
-        elif not week.confirmed:
-            problems.append(
-                FieldError(
-                    field,
-                    f"the week of {week.week_commencing:%d/%m/%Y} is not confirmed"
-                    " (it was unlocked): confirm it again first",
-                )
-            )
-    return problems
-
-
-def refuse(problems: list[FieldError], code: str) -> Invalid:
-    return Invalid("; ".join(f"{p.field}: {p.message}" for p in problems), code=code, fields=problems)
-
-
-def already_invoiced(given: list[uuid.UUID], found: list[WeekRow]) -> Conflict | None:
-    taken = [
-        FieldError(
-            f"week_ids[{n}]",
-            f"the week of {w.week_commencing:%d/%m/%Y} is already on invoice {w.invoice_number}",
-        )
-        for n, week_id in enumerate(given)
-        for w in found
-        if w.week_id == week_id and w.invoice_number is not None
-    ]
-    if not taken:
-        return None
-    return Conflict("; ".join(f"{p.field}: {p.message}" for p in taken), code="week-invoiced", fields=taken)
 
 
 async def create_invoice(
