@@ -30,6 +30,7 @@ from tests.support.browser import (
 from tests.support.claims_pages import walk_claims_pages
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
+from tests.support.invoices_pages import walk_invoices_pages
 from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
 from tests.support.purchase_orders_pages import walk_purchase_orders_pages
@@ -41,7 +42,8 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
-    One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone)."""
+    One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone;
+    "invoices": the Invoices pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -76,6 +78,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_claims_pages(await context.new_page(), stack, photograph)
                 if only in (None, "purchase-orders"):
                     await walk_purchase_orders_pages(await context.new_page(), stack, photograph)
+                if only in (None, "invoices"):
+                    await walk_invoices_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -94,7 +98,7 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        # `python -m devtools.screenshots actuals` (or `claims`, `purchase-orders`): only that area's pages.
+        # `python -m devtools.screenshots actuals` (or `claims`, `purchase-orders`, `invoices`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

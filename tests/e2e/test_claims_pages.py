@@ -40,6 +40,7 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         assert cards == [
             (durham.base, "One-Off Claims"),
             (f"/{durham.tenant.slug}/purchase-orders", "Purchase Orders"),
+            (f"/{durham.tenant.slug}/invoices", "Invoices"),
         ]
         assert "View and create One-Off Claims" in home.text
     telford = await claims_provider(stack, slug=TELFORD, role="finance", levels=False)
@@ -47,7 +48,10 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         home = await client.get(f"/{TELFORD}/home")
         assert home.status_code == 200
         cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
-        assert cards == [(f"/{TELFORD}/purchase-orders", "Purchase Orders")]  # no One-Off Claims card
+        assert cards == [
+            (f"/{TELFORD}/purchase-orders", "Purchase Orders"),
+            (f"/{TELFORD}/invoices", "Invoices"),
+        ]  # no One-Off Claims card
         page = await client.get(telford.base)
         assert page.status_code == 200 and 'id="not-offered"' in page.text
         assert "does not take one-off claims through the portal" in page.text

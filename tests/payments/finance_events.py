@@ -185,7 +185,7 @@ def six_events(authority_id: uuid.UUID) -> dict[str, EventPayload]:
         **document,
         invoice_id=uuid.uuid4(),
         kind="credit_note",
-        number="CN-000007",
+        number="CRN-000007",
         excl_vat=D("-250.00"),
         vat=D("0.00"),
         total=D("-250.00"),

@@ -154,7 +154,7 @@ def expected_rows(sent: dict[str, Envelope]) -> list[dict[str, str]]:
             "120.00",
         ),
         row("invoice", "INV-000123", "invoice", *week, *bart, "250.00", "0.00", "250.00"),
-        row("credit", "CN-000007", "credit_note", *week, *bart, "-250.00", "0.00", "-250.00"),
+        row("credit", "CRN-000007", "credit_note", *week, *bart, "-250.00", "0.00", "-250.00"),
     ]
 
 

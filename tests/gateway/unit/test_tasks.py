@@ -57,6 +57,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         TaskId.purchase_orders,
         TaskId.actuals,
         TaskId.care_package_line_items,
+        TaskId.invoices,
         TaskId.contacts,
         TaskId.organisation_details,
     ]
@@ -65,11 +66,12 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "Purchase Orders",
         "Actuals",
         "Care Package Line Items",
+        "Invoices",
         "Contacts",
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims", "Purchase Orders"]
+    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims", "Purchase Orders", "Invoices"]
     assert [line.title for line in BUILT.landing_lines] == [
         "Purchase Orders",
         "Submit Actuals",

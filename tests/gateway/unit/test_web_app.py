@@ -136,12 +136,13 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
         "/durham-childrens/care-package-line-items",
     ]
     # Finance's built tasks are One-Off Claims (shown here as render_home is given no hidden tasks:
-    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py)
-    # and Purchase Orders.
+    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py),
+    # Purchase Orders and Invoices.
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
     assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
         "/durham-childrens/one-off-claims",
         "/durham-childrens/purchase-orders",
+        "/durham-childrens/invoices",
     ]
 
 

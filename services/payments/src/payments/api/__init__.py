@@ -3,7 +3,15 @@ The organisation projection's list is mounted beside them in `payments.main`."""
 
 from fastapi import APIRouter
 
-from payments.api import council_documents, council_runs, council_schedules, purchase_orders, remittances
+from payments.api import (
+    council_documents,
+    council_invoices,
+    council_runs,
+    council_schedules,
+    invoices,
+    purchase_orders,
+    remittances,
+)
 
 ROUTERS: list[APIRouter] = [
     council_schedules.router,
@@ -11,4 +19,6 @@ ROUTERS: list[APIRouter] = [
     purchase_orders.router,
     remittances.router,
     council_documents.router,
+    invoices.provider_api,
+    council_invoices.router,
 ]

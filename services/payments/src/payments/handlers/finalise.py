@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from payments.domain.invoices import document_number
 from payments.handlers.schedules import require_council
+from payments.store import invoices as invoices_store
 from payments.store import runs as store
 from payments.store.payments import get_payment
 from shared.errors import Conflict, NotFound
@@ -173,7 +175,9 @@ async def _credit(
 ) -> None:
     """A credit note for what the run takes back (negative lines): never an edit of a finalised payment."""
     invoice_id = uuid.uuid4()
-    number = f"CN-{await store.next_number(uow.conn):06d}"
+    # The same numbers as a provider's retraction (CRN-...), from the authority's counter (migration 0006).
+    sequence = await invoices_store.next_number(uow.conn, authority_id=authority_id, kind="credit_note")
+    number = document_number("credit_note", sequence)
     excl = sum((line.excl_vat for line in back), ZERO)
     vat = sum((line.vat for line in back), ZERO)
     reason = (

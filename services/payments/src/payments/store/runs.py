@@ -178,10 +178,6 @@ async def finalise_payment(conn: asyncpg.Connection, *, payment_id: uuid.UUID) -
     )
 
 
-async def next_number(conn: asyncpg.Connection) -> int:
-    return int(await conn.fetchval("SELECT nextval('payments.document_number')"))
-
-
 async def insert_remittance(conn: asyncpg.Connection, **row: object) -> None:
     columns = ", ".join(row)
     values = ", ".join(f"${n}" for n in range(1, len(row) + 1))
