@@ -54,7 +54,10 @@ async def test_periods_newest_first_with_status_and_the_current_one(api, env):
         (str(current.payment_id), "unconfirmed", "353.08", True),
         (str(older.payment_id), "finalised", "656.11", False),
     ]
-    assert answer.json()[1]["period_end"] == "2019-10-06" and answer.json()[1]["contract_name"] == payee.contract_name
+    assert (
+        answer.json()[1]["period_end"] == "2019-10-06"
+        and answer.json()[1]["contract_name"] == payee.contract_name
+    )
     earlier = (await api.get(SP, params={"financial_year": "2018/2019"}, headers=auth)).json()
     assert [r["payment_id"] for r in earlier] == [str(last_year.payment_id)]
     other_contract = await api.get(
@@ -75,7 +78,11 @@ async def test_a_payment_opens_with_its_header_and_lines(api, env):
         "787.34",
         "787.34",
     )
-    assert (got["period_start"], got["period_end"], got["pay_date"]) == ("2019-09-30", "2019-10-06", "2019-10-15")
+    assert (got["period_start"], got["period_end"], got["pay_date"]) == (
+        "2019-09-30",
+        "2019-10-06",
+        "2019-10-15",
+    )
     assert (got["version"], got["can_confirm"], got["can_dispute"]) == (1, True, True)
     assert [(line["client_name"], line["excl_vat"], line["vat"], line["total"]) for line in got["lines"]] == [
         (payee.client_names[0], "353.08", "70.62", "423.70"),
@@ -87,9 +94,15 @@ async def test_a_payment_opens_with_its_header_and_lines(api, env):
 
 async def test_confirm_publishes_the_payments_full_state(api, env):
     payee, paid = await payee_with_payment(env)
-    answer = await api.post(f"{SP}/{paid.payment_id}/confirm", json={"version": 1}, headers=finance(env, payee))
+    answer = await api.post(
+        f"{SP}/{paid.payment_id}/confirm", json={"version": 1}, headers=finance(env, payee)
+    )
     assert answer.status_code == 200, answer.text
-    assert (answer.json()["status"], answer.json()["version"], answer.json()["can_confirm"]) == ("confirmed", 2, False)
+    assert (answer.json()["status"], answer.json()["version"], answer.json()["can_confirm"]) == (
+        "confirmed",
+        2,
+        False,
+    )
     head, _ = await rows_of(env, paid.payment_id)
     assert (head["status"], head["version"]) == ("confirmed", 2) and head["confirmed_by"]
     [event] = await published(env, CONFIRMED, paid.payment_id)
@@ -109,7 +122,12 @@ async def test_disputing_a_line_leaves_the_others_payable(api, env):
     )
     assert answer.status_code == 200, answer.text
     got = answer.json()
-    assert (got["status"], got["version"], got["payable_total"], got["total"]) == ("disputed", 2, "303.03", "656.11")
+    assert (got["status"], got["version"], got["payable_total"], got["total"]) == (
+        "disputed",
+        2,
+        "303.03",
+        "656.11",
+    )
     assert (got["can_confirm"], got["can_dispute"]) == (False, True)
     status = {line["line_id"]: (line["status"], line["dispute_reason"]) for line in got["lines"]}
     assert status == {str(bart): ("disputed", "Bart left on 3 October"), str(lisa): ("payable", None)}
@@ -122,7 +140,9 @@ async def test_disputing_a_line_leaves_the_others_payable(api, env):
 
     # the rest of the payment, later: every line still payable (Lisa's)
     whole = await api.post(
-        f"{SP}/{paid.payment_id}/dispute", json={"version": 2, "reason": "Lisa too", "line_ids": []}, headers=auth
+        f"{SP}/{paid.payment_id}/dispute",
+        json={"version": 2, "reason": "Lisa too", "line_ids": []},
+        headers=auth,
     )
     assert whole.status_code == 200, whole.text
     assert whole.json()["payable_total"] == "0.00" and whole.json()["can_dispute"] is False
@@ -132,8 +152,12 @@ async def test_disputing_a_line_leaves_the_others_payable(api, env):
 async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api, env):
     payee, first = await payee_with_payment(env, period_start=date(2019, 9, 30))
     async with payments_conn(env) as conn:
-        await seed_payment(conn, payee, period_start=date(2019, 10, 7), amounts=[Decimal("5.00")], status="confirmed")
-        await seed_payment(conn, payee, period_start=date(2019, 9, 23), amounts=[Decimal("9.00")], status="finalised")
+        await seed_payment(
+            conn, payee, period_start=date(2019, 10, 7), amounts=[Decimal("5.00")], status="confirmed"
+        )
+        await seed_payment(
+            conn, payee, period_start=date(2019, 9, 23), amounts=[Decimal("9.00")], status="finalised"
+        )
     answer = await api.get(f"{SP}/summary", headers=finance(env, payee))
     assert answer.json() == {"next_payment": {"pay_date": "2019-10-15", "total": "656.11"}, "unconfirmed": 1}
     nobody, _ = await payee_with_payment(env, status="finalised")

@@ -21,6 +21,7 @@ from payments.store import scheduled
 from payments.store.scheduled import ContractRow, PeriodRow, Summary
 from shared.auth import Principal
 from shared.decisions import rules
+from shared.errors import Invalid
 from shared.events import ScheduledPaymentConfirmed, ScheduledPaymentDisputed, ScheduledPaymentState
 from shared.money import total
 from shared.store import Scope
@@ -78,7 +79,10 @@ async def list_periods(
     """The payments of the year's periods (this year when none is given), newest first."""
     principal = caller.principal
     require_viewer(principal)
-    first, last = year_bounds(year if year is not None else financial_year(today()))
+    try:
+        first, last = year_bounds(year if year is not None else financial_year(today()))
+    except Invalid as refused:  # the page shows it at the pick list
+        raise Invalid.field("financial_year", refused.detail.removeprefix("financial_year: ")) from None
     async with work.read() as conn:
         return await scheduled.periods(
             conn,
