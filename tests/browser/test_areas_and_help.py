@@ -34,7 +34,13 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
     cards = page.locator("a.portal-card__link")
     titles = await cards.all_inner_texts()
     hrefs = await cards.evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert titles == ["Actuals", "Care Package Line Items", "Contacts", "Organisation Details"]
+    assert titles == [
+        "Scheduled Payments",
+        "Actuals",
+        "Care Package Line Items",
+        "Contacts",
+        "Organisation Details",
+    ]
     for href in hrefs:
         response = await page.goto(stack.url + href)
         assert response.status == 200, href

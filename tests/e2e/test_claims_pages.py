@@ -37,13 +37,17 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         home = await client.get(f"/{durham.tenant.slug}/home")
         assert home.status_code == 200
         cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
-        assert cards == [(durham.base, "One-Off Claims")]
+        assert cards == [
+            (f"/{durham.tenant.slug}/scheduled-payments", "Scheduled Payments"),
+            (durham.base, "One-Off Claims"),
+        ]
         assert "View and create One-Off Claims" in home.text
     telford = await claims_provider(stack, slug=TELFORD, role="finance", levels=False)
     async with await pages_client(stack, telford.user) as client:
         home = await client.get(f"/{TELFORD}/home")
-        assert home.status_code == 200 and "portal-card__link" not in home.text
-        assert "Your account has no tasks yet" in home.text
+        assert home.status_code == 200
+        cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
+        assert cards == [(f"/{TELFORD}/scheduled-payments", "Scheduled Payments")]
         page = await client.get(telford.base)
         assert page.status_code == 200 and 'id="not-offered"' in page.text
         assert "does not take one-off claims through the portal" in page.text

@@ -53,6 +53,7 @@ def test_council_staff_have_no_provider_tasks():
 
 def test_the_home_page_offers_only_the_tasks_of_built_areas():
     assert [task.id for task in BUILT.tasks] == [
+        TaskId.scheduled_payments,
         TaskId.one_off_claims,
         TaskId.actuals,
         TaskId.care_package_line_items,
@@ -60,6 +61,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         TaskId.organisation_details,
     ]
     assert titles(Role.full, BUILT.tasks) == [
+        "Scheduled Payments",
         "One-Off Claims",
         "Actuals",
         "Care Package Line Items",
@@ -67,8 +69,9 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims"]
+    assert titles(Role.finance, BUILT.tasks) == ["Scheduled Payments", "One-Off Claims"]
     assert [line.title for line in BUILT.landing_lines] == [
+        "Scheduled Payments",
         "Submit Actuals",
         "Care Package Line Items",
         "Contacts",

@@ -135,21 +135,30 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
         "/durham-childrens/actuals",
         "/durham-childrens/care-package-line-items",
     ]
-    # Finance's one built task is One-Off Claims (shown here as render_home is given no hidden tasks:
-    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py).
+    # Finance's built tasks are Scheduled Payments and One-Off Claims (shown here as render_home is given
+    # no hidden tasks: the real home page hides claims where the authority takes none,
+    # tests/e2e/test_claims_pages.py).
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
-    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == ["/durham-childrens/one-off-claims"]
+    assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
+        "/durham-childrens/scheduled-payments",
+        "/durham-childrens/one-off-claims",
+    ]
 
 
 def test_the_landing_page_lists_only_built_features(client):
     landing = client.get("/telford-wrekin/").text
     features = re.findall(r'<li class="portal-benefit"><h3 class="govuk-heading-s">([^<]+)<', landing)
-    assert features == ["Submit Actuals", "Care Package Line Items", "Contacts", "Organisation Details"]
+    assert features == [
+        "Scheduled Payments",
+        "Submit Actuals",
+        "Care Package Line Items",
+        "Contacts",
+        "Organisation Details",
+    ]
     for unbuilt in (
         "Invoice Management",
         "Purchase Orders",
         "Reporting",
-        "Scheduled Payments",
     ):
         assert unbuilt not in landing
 

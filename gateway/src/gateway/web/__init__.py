@@ -16,7 +16,19 @@ from fastapi import FastAPI
 from gateway.config import Settings
 from gateway.service_client import Fetched
 from gateway.service_problems import unavailable as identity_unavailable_error
-from gateway.web import account, actuals, assets, claims, contacts, cplis, help, login, organisation, public
+from gateway.web import (
+    account,
+    actuals,
+    assets,
+    claims,
+    contacts,
+    cplis,
+    help,
+    login,
+    organisation,
+    public,
+    scheduled_payments,
+)
 from gateway.web.areas import Areas
 from gateway.web.assets import Assets
 from gateway.web.branding import BrandingSource
@@ -37,6 +49,7 @@ BUILT = Areas(
         organisation.AREA,
         contacts.AREA,
         claims.AREA,
+        scheduled_payments.AREA,
         actuals.AREA,
         cplis.AREA,
         help.AREA,
