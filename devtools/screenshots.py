@@ -26,6 +26,7 @@ from tests.support.browser import (
     open_page,
 )
 from tests.support.claims_pages import walk_claims_pages
+from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
 from tests.support.organisation_pages import walk_organisation_pages
@@ -38,7 +39,7 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
-    One-Off Claims pages alone)."""
+    One-Off Claims pages alone; "scheduled-payments": the Scheduled Payments pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -71,6 +72,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_actuals_pages(await context.new_page(), stack, photograph)
                 if only in (None, "claims"):
                     await walk_claims_pages(await context.new_page(), stack, photograph)
+                if only in (None, "scheduled-payments"):
+                    await walk_scheduled_payments_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -89,7 +92,7 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        # `python -m devtools.screenshots actuals` (or `claims`): only that area's pages.
+        # `python -m devtools.screenshots actuals` (or `claims`, `scheduled-payments`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()
