@@ -26,11 +26,11 @@ from tests.support.browser import (
     open_page,
 )
 from tests.support.claims_pages import walk_claims_pages
-from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.environment import RunEnvironment, new_run_id
 from tests.support.identity import ensure_portal_authorities
 from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
+from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.stack import Stack
 
 OUT = ROOT / "docs" / "screenshots"

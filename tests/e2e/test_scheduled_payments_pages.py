@@ -124,12 +124,13 @@ async def test_refusals_change_nothing(stack):
         page = await client.get(path)
         token = csrf_of(page)
         before = await rows_of(stack.env, provider.current.payment_id)
+        theirs_before = await rows_of(stack.env, other.current.payment_id)
         stale = await client.post(f"{path}/confirm", data={"csrf_token": token, "version": "9"})
         assert stale.status_code == 409 and "Someone else changed this payment" in stale.text
         no_csrf = await client.post(f"{path}/confirm", data={"version": "1"})
         assert no_csrf.status_code in (400, 403)
         foreign = await client.post(
-            f"{provider.base}/{line_id(other.current, 0)}/confirm", data={"csrf_token": token, "version": "1"}
+            f"{provider.base}/{other.current.payment_id}/confirm", data={"csrf_token": token, "version": "1"}
         )
         assert foreign.status_code == 404
         theirs = await client.get(f"{provider.base}/{other.current.payment_id}")
@@ -138,9 +139,7 @@ async def test_refusals_change_nothing(stack):
         assert not_an_id.status_code == 404
         assert (await client.get(f"{provider.base}/{any_id()}")).status_code == 404
         assert await rows_of(stack.env, provider.current.payment_id) == before
-        assert await rows_of(stack.env, other.current.payment_id) == await rows_of(
-            stack.env, other.current.payment_id
-        )
+        assert await rows_of(stack.env, other.current.payment_id) == theirs_before
 
     reader = await payments_provider(stack, can_edit=False)
     async with await pages_client(stack, reader.user) as client:

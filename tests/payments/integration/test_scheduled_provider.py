@@ -150,7 +150,7 @@ async def test_disputing_a_line_leaves_the_others_payable(api, env):
 
 
 async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api, env):
-    payee, first = await payee_with_payment(env, period_start=date(2019, 9, 30))
+    payee, _ = await payee_with_payment(env, period_start=date(2019, 9, 30))
     async with payments_conn(env) as conn:
         await seed_payment(
             conn, payee, period_start=date(2019, 10, 7), amounts=[Decimal("5.00")], status="confirmed"

@@ -162,6 +162,7 @@ async def test_a_line_of_another_payment_or_named_twice(api, env):
     payee, paid = await payee_with_payment(env)
     async with payments_conn(env) as conn:
         other = await seed_payment(conn, payee, period_start=date(2019, 10, 7), amounts=[Decimal("1.00")])
+    other_before = await rows_of(env, other.payment_id)
     for line_ids, code in (
         ([str(other.line_ids[0])], "unknown-line"),
         ([str(uuid.uuid4())], "unknown-line"),
@@ -179,7 +180,7 @@ async def test_a_line_of_another_payment_or_named_twice(api, env):
         )
         if code == "unknown-line":
             assert line_ids[0] in problem["detail"]
-    assert await rows_of(env, other.payment_id) == (await rows_of(env, other.payment_id))
+    assert await rows_of(env, other.payment_id) == other_before
 
 
 async def test_disputing_a_confirmed_or_finalised_payment(api, env):
