@@ -57,7 +57,7 @@ async def payments_provider(
             organisation_id=tenant.organisations["A"],
             costs=AMOUNTS,
             client_names=CHILDREN,
-            label="Sausage",
+            label="",
         )
         finalised = await seed_payment(
             conn, payee, period_start=monday(3), amounts=AMOUNTS, status="finalised"
