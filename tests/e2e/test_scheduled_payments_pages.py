@@ -68,6 +68,7 @@ async def test_the_list_the_payment_and_confirming_it(stack):
         page = await client.get(f"{provider.base}/{provider.current.payment_id}")
         assert page.status_code == 200
         assert "Unconfirmed" in page.text and 'id="confirm-payment"' in page.text
+        assert 'id="payment-current"' in page.text
         lines = cells(page.text, "lines")
         assert [row[1:5] for row in lines] == [
             [lines[0][1], "£353.08", "£0.00", "£353.08"],

@@ -58,6 +58,11 @@ async def test_periods_newest_first_with_status_and_the_current_one(api, env):
         answer.json()[1]["period_end"] == "2019-10-06"
         and answer.json()[1]["contract_name"] == payee.contract_name
     )
+    currents = [
+        (await api.get(f"{SP}/{p.payment_id}", headers=auth)).json()["current"]
+        for p in (later, current, older)
+    ]
+    assert currents == [False, True, False]
     earlier = (await api.get(SP, params={"financial_year": "2018/2019"}, headers=auth)).json()
     assert [r["payment_id"] for r in earlier] == [str(last_year.payment_id)]
     other_contract = await api.get(
@@ -83,7 +88,7 @@ async def test_a_payment_opens_with_its_header_and_lines(api, env):
         "2019-10-06",
         "2019-10-15",
     )
-    assert (got["version"], got["can_confirm"], got["can_dispute"]) == (1, True, True)
+    assert (got["version"], got["can_confirm"], got["can_dispute"], got["current"]) == (1, True, True, True)
     assert [(line["client_name"], line["excl_vat"], line["vat"], line["total"]) for line in got["lines"]] == [
         (payee.client_names[0], "353.08", "70.62", "423.70"),
         (payee.client_names[1], "303.03", "60.61", "363.64"),

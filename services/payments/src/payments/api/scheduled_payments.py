@@ -53,6 +53,7 @@ class PaymentOut(ScheduledPaymentState):
     payable_total: Money = Field(description="Total payable: the lines not disputed")
     can_confirm: bool = Field(description="The caller may confirm it now")
     can_dispute: bool = Field(description="The caller may dispute it (or more of its lines) now")
+    current: bool = Field(description="The contract's payment not yet finalised whose period starts earliest")
 
 
 def payment_out(view: PaymentView) -> PaymentOut:
@@ -64,6 +65,7 @@ def payment_out(view: PaymentView) -> PaymentOut:
         payable_total=view.payable_total,
         can_confirm=view.can_confirm,
         can_dispute=view.can_dispute,
+        current=view.current,
     )
 
 

@@ -60,7 +60,7 @@ async def list_payments(
 async def get_payment(caller: Caller, work: Work, *, payment_id: uuid.UUID) -> PaymentView:
     rules.require_council(caller.principal)
     async with work.read() as conn:
-        return view_of(await find_payment(conn, caller.principal, payment_id), caller.principal)
+        return await view_of(conn, await find_payment(conn, caller.principal, payment_id), caller.principal)
 
 
 def amend_reason(reason: str | None) -> str:
@@ -118,7 +118,7 @@ async def amend_line(
         )
         done = await find_payment(uow.conn, principal, payment_id)
         uow.log("scheduled_payment_amended", payment_id=str(payment_id), line_id=str(line_id))
-    return view_of(done, principal)
+        return await view_of(uow.conn, done, principal)
 
 
 async def pending_disputes(caller: Caller, work: Work, *, limit: int, offset: int) -> list[DecisionRequest]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import asyncpg
+
 from payments.domain.disputes import DISPUTE, REQUESTS, DisputeRequest, dispute_reason, lines_to_dispute
 from payments.domain.periods import financial_year, year_bounds
 from payments.handlers.access import find_payment, require_editor, require_viewer, today, writable_payment
@@ -46,9 +48,12 @@ class PaymentView:
     payable_total: Decimal
     can_confirm: bool
     can_dispute: bool
+    current: bool
 
 
-def view_of(payment: ScheduledPaymentState, principal: Principal) -> PaymentView:
+async def view_of(
+    conn: asyncpg.Connection, payment: ScheduledPaymentState, principal: Principal
+) -> PaymentView:
     payable = [line for line in payment.lines if line.status == "payable"]
     editor = principal.can_edit and not principal.is_council
     return PaymentView(
@@ -58,6 +63,9 @@ def view_of(payment: ScheduledPaymentState, principal: Principal) -> PaymentView
         payable_total=total(line.total for line in payable),
         can_confirm=editor and payment.status == "unconfirmed",
         can_dispute=editor and payment.status in ("unconfirmed", "disputed") and bool(payable),
+        current=await scheduled.is_current(
+            conn, scope=scheduled.payment_scope(principal), payment_id=payment.payment_id
+        ),
     )
 
 
@@ -96,7 +104,7 @@ async def list_periods(
 async def get_payment(caller: Caller, work: Work, *, payment_id: uuid.UUID) -> PaymentView:
     require_viewer(caller.principal)
     async with work.read() as conn:
-        return view_of(await find_payment(conn, caller.principal, payment_id), caller.principal)
+        return await view_of(conn, await find_payment(conn, caller.principal, payment_id), caller.principal)
 
 
 async def summary(caller: Caller, work: Work) -> Summary:
@@ -138,7 +146,7 @@ async def confirm(caller: Caller, work: Work, *, payment_id: uuid.UUID, version:
             total=str(done.total),
         )
         uow.log("scheduled_payment_confirmed", payment_id=str(payment_id), total=str(done.total))
-    return view_of(done, principal)
+        return await view_of(uow.conn, done, principal)
 
 
 async def dispute(
@@ -204,4 +212,4 @@ async def dispute(
         )
         await uow.publish(event, aggregate_id=payment_id, authority_id=principal.authority_id)
         uow.log("scheduled_payment_disputed", payment_id=str(payment_id), lines=len(disputed))
-    return view_of(done, principal)
+        return await view_of(uow.conn, done, principal)

@@ -93,6 +93,26 @@ async def periods(
     )
 
 
+async def is_current(conn: asyncpg.Connection, *, scope: AnyScope, payment_id: uuid.UUID) -> bool:
+    """Whether the payment is its contract's CURRENT one (the rule above). The inner query reads the
+    same contract as the payment found in scope."""
+    found = await fetch_value(
+        conn,
+        """
+        SELECT p.status <> 'finalised' AND NOT EXISTS (
+                   SELECT 1 FROM payments.scheduled_payment q JOIN payments.period qe USING (period_id)
+                    WHERE q.contract_id = p.contract_id AND q.status <> 'finalised'
+                      AND qe.start_date < pe.start_date)
+          FROM payments.scheduled_payment p
+          JOIN payments.period pe USING (period_id)
+         WHERE p.payment_id = $1 AND {scope}
+        """,
+        payment_id,
+        scope=scope,
+    )
+    return bool(found)
+
+
 async def council_page(
     conn: asyncpg.Connection,
     *,
