@@ -26,6 +26,15 @@ DONE = {
 }
 CONFLICT = "Someone else changed this payment while you were working on it. Check it and try again."
 DISPUTE_FIELDS = ("line_ids", "reason")
+# Each status's words and colour, for payments and lines (the templates' TAGS).
+TAGS = {
+    "unconfirmed": ("Unconfirmed", "govuk-tag--blue"),
+    "confirmed": ("Confirmed", "govuk-tag--green"),
+    "disputed": ("Disputed", "govuk-tag--red"),
+    "finalised": ("Finalised", "govuk-tag--grey"),
+    "payable": ("Payable", "govuk-tag--green"),
+    "held": ("Held", "govuk-tag--yellow"),
+}
 
 
 def payments_url(slug: str) -> str:
@@ -61,6 +70,7 @@ async def show_payments(request: Request, portal: Portal, branding: AuthorityBra
         rows=rows,
         errors=FormErrors(),
         fmt=figures,
+        TAGS=TAGS,
     )
 
 
@@ -88,6 +98,7 @@ def render_payment(
         errors=errors or FormErrors(),
         status_code=status_code,
         fmt=figures,
+        TAGS=TAGS,
     )
 
 
