@@ -170,3 +170,19 @@ async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api
         "next_payment": None,
         "unconfirmed": 0,
     }
+
+
+async def test_two_confirmations_at_once_one_wins_the_other_is_stale(api, env):
+    import asyncio
+
+    payee, paid = await payee_with_payment(env)
+    auth = finance(env, payee)
+    answers = await asyncio.gather(
+        *(api.post(f"{SP}/{paid.payment_id}/confirm", json={"version": 1}, headers=auth) for _ in range(2))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert refused["type"].endswith(":payment-confirmed") or refused["type"].endswith(":stale-version")
+    assert len(await published(env, CONFIRMED, paid.payment_id)) == 1
+    head, _ = await rows_of(env, paid.payment_id)
+    assert (head["status"], head["version"]) == ("confirmed", 2)
