@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run bench-scheduled-payments-page asyncapi config-doc new-service
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -66,6 +66,11 @@ bench-gateway: setup
 # The Actuals week page of a 5,000-client service through the gateway, beside the actuals API alone.
 bench-actuals-page: setup
 	$(UV) run python -m bench.actuals_page
+
+# The Scheduled Payments page of a provider with 500 clients through the gateway, beside the payments API
+# alone and the naive way; figures in docs/benchmarks.md.
+bench-scheduled-payments-page: setup
+	$(UV) run python -m bench.scheduled_payments_page
 
 # Generate Actuals for a service of 5,000 CPLIs beside one INSERT ... SELECT (the floor) and one INSERT
 # per line (naive), and the week's page; figures in docs/benchmarks.md.

@@ -34,6 +34,7 @@ from tests.support.invoices_pages import walk_invoices_pages
 from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
 from tests.support.purchase_orders_pages import walk_purchase_orders_pages
+from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.stack import Stack
 
 OUT = ROOT / "docs" / "screenshots"
@@ -43,7 +44,7 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
     One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone;
-    "invoices": the Invoices pages alone)."""
+    "invoices": the Invoices pages alone; "scheduled-payments": the Scheduled Payments pages alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -76,6 +77,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_actuals_pages(await context.new_page(), stack, photograph)
                 if only in (None, "claims"):
                     await walk_claims_pages(await context.new_page(), stack, photograph)
+                if only in (None, "scheduled-payments"):
+                    await walk_scheduled_payments_pages(await context.new_page(), stack, photograph)
                 if only in (None, "purchase-orders"):
                     await walk_purchase_orders_pages(await context.new_page(), stack, photograph)
                 if only in (None, "invoices"):
@@ -98,7 +101,8 @@ async def main() -> None:
     try:
         await stack.start()
         await ensure_portal_authorities(env)
-        # `python -m devtools.screenshots actuals` (or `claims`, `purchase-orders`, `invoices`): only that area's pages.
+        # `python -m devtools.screenshots actuals` (or `claims`, `scheduled-payments`, `purchase-orders`,
+        # `invoices`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

@@ -35,6 +35,7 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
     titles = await cards.all_inner_texts()
     hrefs = await cards.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert titles == [
+        "Scheduled Payments",
         "Purchase Orders",
         "Actuals",
         "Care Package Line Items",

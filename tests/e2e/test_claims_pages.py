@@ -38,6 +38,7 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         assert home.status_code == 200
         cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
         assert cards == [
+            (f"/{durham.tenant.slug}/scheduled-payments", "Scheduled Payments"),
             (durham.base, "One-Off Claims"),
             (f"/{durham.tenant.slug}/purchase-orders", "Purchase Orders"),
             (f"/{durham.tenant.slug}/invoices", "Invoices"),
@@ -49,6 +50,7 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         assert home.status_code == 200
         cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
         assert cards == [
+            (f"/{TELFORD}/scheduled-payments", "Scheduled Payments"),
             (f"/{TELFORD}/purchase-orders", "Purchase Orders"),
             (f"/{TELFORD}/invoices", "Invoices"),
         ]  # no One-Off Claims card

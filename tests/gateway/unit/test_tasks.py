@@ -53,6 +53,7 @@ def test_council_staff_have_no_provider_tasks():
 
 def test_the_home_page_offers_only_the_tasks_of_built_areas():
     assert [task.id for task in BUILT.tasks] == [
+        TaskId.scheduled_payments,
         TaskId.one_off_claims,
         TaskId.purchase_orders,
         TaskId.actuals,
@@ -62,6 +63,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         TaskId.organisation_details,
     ]
     assert titles(Role.full, BUILT.tasks) == [
+        "Scheduled Payments",
         "One-Off Claims",
         "Purchase Orders",
         "Actuals",
@@ -71,8 +73,14 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "Organisation Details",
     ]
     assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
-    assert titles(Role.finance, BUILT.tasks) == ["One-Off Claims", "Purchase Orders", "Invoices"]
+    assert titles(Role.finance, BUILT.tasks) == [
+        "Scheduled Payments",
+        "One-Off Claims",
+        "Purchase Orders",
+        "Invoices",
+    ]
     assert [line.title for line in BUILT.landing_lines] == [
+        "Scheduled Payments",
         "Purchase Orders",
         "Submit Actuals",
         "Care Package Line Items",

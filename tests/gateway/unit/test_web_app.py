@@ -135,11 +135,12 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
         "/durham-childrens/actuals",
         "/durham-childrens/care-package-line-items",
     ]
-    # Finance's built tasks are One-Off Claims (shown here as render_home is given no hidden tasks:
-    # the real home page hides it where the authority takes no claims, tests/e2e/test_claims_pages.py),
-    # Purchase Orders and Invoices.
+    # Finance's built tasks are Scheduled Payments, One-Off Claims (shown here as render_home is given
+    # no hidden tasks: the real home page hides claims where the authority takes none,
+    # tests/e2e/test_claims_pages.py), Purchase Orders and Invoices.
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
     assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
+        "/durham-childrens/scheduled-payments",
         "/durham-childrens/one-off-claims",
         "/durham-childrens/purchase-orders",
         "/durham-childrens/invoices",
@@ -150,6 +151,7 @@ def test_the_landing_page_lists_only_built_features(client):
     landing = client.get("/telford-wrekin/").text
     features = re.findall(r'<li class="portal-benefit"><h3 class="govuk-heading-s">([^<]+)<', landing)
     assert features == [
+        "Scheduled Payments",
         "Purchase Orders",
         "Submit Actuals",
         "Care Package Line Items",
@@ -159,7 +161,6 @@ def test_the_landing_page_lists_only_built_features(client):
     for unbuilt in (
         "Invoice Management",
         "Reporting",
-        "Scheduled Payments",
     ):
         assert unbuilt not in landing
 

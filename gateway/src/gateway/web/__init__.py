@@ -29,6 +29,7 @@ from gateway.web import (
     organisation,
     public,
     purchase_orders,
+    scheduled_payments,
 )
 from gateway.web.areas import Areas
 from gateway.web.assets import Assets
@@ -51,6 +52,7 @@ BUILT = Areas(
         contacts.AREA,
         claims.AREA,
         invoices.AREA,
+        scheduled_payments.AREA,
         actuals.AREA,
         cplis.AREA,
         purchase_orders.AREA,

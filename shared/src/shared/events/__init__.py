@@ -42,6 +42,7 @@ from shared.events.identity_requests import (
 )
 from shared.events.payments import (
     CreditNoteIssued,
+    DisputeRequestUpserted,
     InvoiceFields,
     InvoiceLine,
     InvoiceSubmitted,
@@ -80,6 +81,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     PaymentRunFinalised,
     ScheduledPaymentConfirmed,
     ScheduledPaymentDisputed,
+    DisputeRequestUpserted,
     RemittanceIssued,
     InvoiceSubmitted,
     CreditNoteIssued,
@@ -112,6 +114,7 @@ __all__ = [
     "ContractUpserted",
     "CpliUpserted",
     "CreditNoteIssued",
+    "DisputeRequestUpserted",
     "Envelope",
     "EventPayload",
     "IdentityBackfillRequested",

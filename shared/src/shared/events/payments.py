@@ -293,3 +293,27 @@ class CreditNoteIssued(InvoiceFields, EventPayload):
     reason: str = Field(description="Why", examples=["Invoice raised against the wrong week"])
     issued_by: str = Field(description="Subject of the user or system that issued it")
     issued_at: datetime = Field(description="When, UTC")
+
+
+class DisputeRequestUpserted(EventPayload):
+    """The request-and-decide record of a provider's dispute of a scheduled payment (shared.decisions)
+    was made or decided; small full state. The payment itself travels as
+    `payments.scheduled_payment.disputed`."""
+
+    producer = "payments"
+    aggregate = "dispute_request"
+    event = "upserted"
+    version = 1
+
+    request_id: uuid.UUID = Field(description="The request's id")
+    payment_id: uuid.UUID = Field(description="The scheduled payment disputed")
+    line_ids: list[uuid.UUID] = Field(description="The lines disputed")
+    authority_id: uuid.UUID = Field(description="The authority that decides")
+    organisation_id: uuid.UUID = Field(description="The provider organisation that disputed")
+    requested_by: str = Field(description="Subject of the user who disputed")
+    status: Literal["pending", "approved", "rejected", "withdrawn"] = Field(
+        description="Where the request is (approved: the provider is right, the lines stay unpaid)"
+    )
+    reason: str | None = Field(None, description="Why the council rejected it")
+    revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
+    updated_at: datetime = Field(description="When this state was committed, UTC")
