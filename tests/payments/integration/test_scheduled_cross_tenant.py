@@ -35,7 +35,8 @@ async def api(env):
 @pytest.fixture(scope="module")
 async def tenants(api, env, world):
     """Each provider of the world paid on its own contract: one payment with a disputed line (a pending
-    dispute) and one unconfirmed: {label: (payee, disputed, unconfirmed, request_id)}."""
+    dispute) and one unconfirmed: {label: (payee, disputed, unconfirmed, request_id)}. In 2017/2018: the
+    other payments harnesses pay the world's contracts in 2019/2020, and a period has one payment."""
     built = {}
     for provider in world.providers:
         async with payments_conn(env) as conn:
@@ -49,8 +50,8 @@ async def tenants(api, env, world):
                 service_id=provider.service_id,
                 costs=DURHAM,
             )
-            disputed = await seed_payment(conn, payee, period_start=date(2019, 9, 30), amounts=DURHAM)
-            open_ = await seed_payment(conn, payee, period_start=date(2019, 10, 7), amounts=DURHAM)
+            disputed = await seed_payment(conn, payee, period_start=date(2017, 9, 25), amounts=DURHAM)
+            open_ = await seed_payment(conn, payee, period_start=date(2017, 10, 2), amounts=DURHAM)
         answer = await api.post(
             f"{SP}/{disputed.payment_id}/dispute",
             json={
@@ -144,7 +145,7 @@ async def test_lists_and_summary_hold_only_the_callers_own(api, env, world, tena
         auth = bearer(world.token(env, me))
         secrets = other.markers() | theirs.markers()
         for path, params in (
-            (SP, {"financial_year": "2019/2020"}),
+            (SP, {"financial_year": "2017/2018"}),
             (f"{SP}/options", {}),
             (f"{SP}/summary", {}),
         ):
@@ -194,7 +195,7 @@ async def test_each_tenant_still_sees_its_own_at_every_scope(api, env, world, te
         mine, disputed, open_, _ = tenants[provider.label]
         for scope in (ScopeType.organisation, ScopeType.contract, ScopeType.service):
             auth = bearer(world.token(env, provider, scope=scope))
-            listed = (await api.get(SP, params={"financial_year": "2019/2020"}, headers=auth)).json()
+            listed = (await api.get(SP, params={"financial_year": "2017/2018"}, headers=auth)).json()
             assert {r["payment_id"] for r in listed} == {str(disputed.payment_id), str(open_.payment_id)}, (
                 scope
             )
