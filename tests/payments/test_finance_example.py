@@ -294,7 +294,9 @@ def test_the_example_binds_exactly_the_payment_events_of_the_contract():
     for key in bound:
         assert key in BY_ROUTING_KEY, f"{key} is not an event of shared.events"
     payments = {e.routing_key() for e in EVENT_TYPES if e.producer == "payments"}
-    assert set(bound) == payments - NOT_POSTED, "a new payments event needs a decision: post it or say why not"
+    assert set(bound) == payments - NOT_POSTED, (
+        "a new payments event needs a decision: post it or say why not"
+    )
 
 
 # Payments events a finance system has nothing to post for, each with why.

@@ -4,6 +4,7 @@ identity checks all of it again on every call."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +47,21 @@ async def editor_viewer(request: Request, branding: Branding, task: TaskId, what
             detail=f"You can see {what} but not request changes. Ask a colleague with Edit access.",
         )
     return user
+
+
+@dataclass(frozen=True)
+class TaskAccess:
+    """A task's two doors: `viewer` (may open its pages) and `editor` (may also change; `what` names
+    what a read-only login can see, in the 403 page's words)."""
+
+    task: TaskId
+    what: str
+
+    async def viewer(self, request: Request, branding: Branding) -> SignedIn | Response:
+        return await task_viewer(request, branding, self.task)
+
+    async def editor(self, request: Request, branding: Branding) -> SignedIn | Response:
+        return await editor_viewer(request, branding, self.task, self.what)
 
 
 # identity's lists come in pages (default 50); a page asks for the most one can hold, more than one

@@ -5,33 +5,19 @@ card and the list follow the service's /offer), and the ids in the addresses: a 
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import Request
-from fastapi.responses import Response
 
-from gateway.web.admin_access import editor_viewer, task_viewer
-from gateway.web.branding import Branding
+from gateway.web.admin_access import TaskAccess
 from gateway.web.claims import service
-from gateway.web.page_problem import PageProblem
+from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
 
-NOT_FOUND = PageProblem(
-    404,
-    "Page not found",
-    detail="If you typed the web address, check it is correct. If you pasted the web address, check you"
-    " copied the entire address.",
-)
 KINDS = ("client", "provider")
+ACCESS = TaskAccess(TaskId.one_off_claims, "your claims")
+viewer, editor = ACCESS.viewer, ACCESS.editor
 
-
-async def viewer(request: Request, branding: Branding) -> SignedIn | Response:
-    return await task_viewer(request, branding, TaskId.one_off_claims)
-
-
-async def editor(request: Request, branding: Branding) -> SignedIn | Response:
-    return await editor_viewer(request, branding, TaskId.one_off_claims, "your claims")
+__all__ = ["KINDS", "NOT_FOUND", "a_kind", "an_id", "editor", "offered", "viewer"]
 
 
 async def offered(request: Request, user: SignedIn) -> bool:
@@ -39,14 +25,6 @@ async def offered(request: Request, user: SignedIn) -> bool:
     web/areas.py Offered: its caller bounds the wait and hides the card on any error)."""
     answer = await service.client(request).call("GET", service.path("offer"), token=user.token)
     return bool(answer.get("offered")) if isinstance(answer, dict) else False
-
-
-def an_id(raw: str) -> str:
-    """A uuid from the address, as the service names it; anything else is not a page."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise NOT_FOUND from None
 
 
 def a_kind(raw: str | None) -> str:

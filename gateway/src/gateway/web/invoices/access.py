@@ -4,35 +4,11 @@ caller's)."""
 
 from __future__ import annotations
 
-import uuid
-
-from fastapi import Request
-from fastapi.responses import Response
-
-from gateway.web.admin_access import editor_viewer, task_viewer
-from gateway.web.branding import Branding
-from gateway.web.page_problem import PageProblem
-from gateway.web.session import SignedIn
+from gateway.web.admin_access import TaskAccess
+from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.tasks import TaskId
 
-NOT_FOUND = PageProblem(
-    404,
-    "Page not found",
-    detail="If you typed the web address, check it is correct. If you pasted the web address, check you"
-    " copied the entire address.",
-)
+ACCESS = TaskAccess(TaskId.invoices, "your invoices")
+viewer, editor = ACCESS.viewer, ACCESS.editor
 
-
-async def viewer(request: Request, branding: Branding) -> SignedIn | Response:
-    return await task_viewer(request, branding, TaskId.invoices)
-
-
-async def editor(request: Request, branding: Branding) -> SignedIn | Response:
-    return await editor_viewer(request, branding, TaskId.invoices, "your invoices")
-
-
-def an_id(raw: str) -> str:
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise NOT_FOUND from None
+__all__ = ["NOT_FOUND", "an_id", "editor", "viewer"]

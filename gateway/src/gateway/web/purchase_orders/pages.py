@@ -5,7 +5,6 @@ period), and "Download Data" (the service's CSV, relayed)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import PAGE_SIZE, page_number, unnumbered
 from gateway.web.admin_access import task_viewer
-from gateway.web.page_problem import PageProblem
+from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.purchase_orders import service
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
 from gateway.web.session import SignedIn
@@ -22,21 +21,8 @@ from gateway.web.tasks import TaskId
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 FILTERS = ("financial_year", "service_id", "client_id")
-NOT_FOUND = PageProblem(
-    404,
-    "Page not found",
-    detail="If you typed the web address, check it is correct. If you pasted the web address, check you"
-    " copied the entire address.",
-)
 # Remittances are what scheduled payments paid: the service reads them to the roles that see those.
 REMITTANCES = TaskId.scheduled_payments
-
-
-def an_id(raw: str) -> str:
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise NOT_FOUND from None
 
 
 def address_lines(text: str | None) -> list[str]:
