@@ -51,6 +51,7 @@ from shared.uow import Work
 log = get_logger("seed")
 
 FINALISED_PERIODS = 3  # complete periods run and finalised before the current (computed) one
+HISTORY_DAYS = 150  # (FINALISED_PERIODS + 1) four-weekly periods, the latest's amendment date, a week
 
 
 # --- the producers' current states into payments' projections -------------------------------------------
@@ -154,8 +155,10 @@ async def _decisions(claims: asyncpg.Connection, authorities: list[uuid.UUID]) -
 
 
 def anchor(today: date) -> date:
-    """The first Monday of the current financial year: the calendar starts there."""
-    first = year_bounds(financial_year(today))[0]
+    """The first Monday of the current financial year, or of the previous one until late August: the
+    calendar starts there, early enough for four four-weekly periods to have passed (4 x 28 days and the
+    last one's amendment date) whatever the day."""
+    first = year_bounds(financial_year(today - timedelta(days=HISTORY_DAYS)))[0]
     return first + timedelta(days=(7 - first.weekday()) % 7)
 
 

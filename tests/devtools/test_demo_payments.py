@@ -154,3 +154,12 @@ async def test_the_demo_payments_reproduce_the_seeds_durham_period(env):
         assert await state(conn, authorities) == first
     finally:
         await conn.close()
+
+
+def test_the_demo_calendar_starts_early_enough_for_four_four_weekly_periods():
+    # The first Monday of the current financial year (1 April 2026 is a Wednesday)...
+    assert demo_payments.anchor(date(2026, 11, 30)) == date(2026, 4, 6)
+    # ...or, until late August, of the previous one (1 April 2025 is a Tuesday).
+    assert demo_payments.anchor(date(2026, 5, 1)) == date(2025, 4, 7)
+    assert demo_payments.anchor(date(2026, 8, 28)) == date(2025, 4, 7)
+    assert demo_payments.anchor(date(2026, 8, 29)) == date(2026, 4, 6)
