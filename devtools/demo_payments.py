@@ -174,7 +174,7 @@ async def schedule_contracts(
         authority,
         references,
     )
-    new = [
+    new: list[object] = [
         {"contract_id": str(r["contract_id"]), "anchor_date": anchor(today).isoformat()}
         for r in rows
         if not r["scheduled"]

@@ -163,3 +163,61 @@ def test_the_demo_calendar_starts_early_enough_for_four_four_weekly_periods():
     assert demo_payments.anchor(date(2026, 5, 1)) == date(2025, 4, 7)
     assert demo_payments.anchor(date(2026, 8, 28)) == date(2025, 4, 7)
     assert demo_payments.anchor(date(2026, 8, 29)) == date(2026, 4, 6)
+
+
+async def test_a_confirmed_week_of_actuals_reaches_payments_as_actuals_published_it(env):
+    """Purple Care's current week (no run pays it: its period has not ended), generated and confirmed
+    through actuals' handlers, is applied to payments' projection from actuals' rows."""
+    from actuals.handlers import week_confirm, weeks
+    from shared.bus import Outbox
+    from shared.uow import Work
+
+    settings = {
+        "identity": env.settings(IDENTITY, login_limit_per_address=10000),
+        "actuals": env.settings(ACTUALS),
+        "claims": env.settings(CLAIMS),
+    }
+    await seed.seed_demo(settings)  # no payments yet: their projections are filled below
+    telford = seed.AUTHORITIES[0].authority_id
+    purple = await organisation_of(env, telford, "P100201")
+    pool = await db.create_pool(env.dsn("actuals"))
+    try:
+        service_id = await pool.fetchval(
+            "SELECT service_id FROM actuals.provider_service WHERE authority_id = $1 AND reference = $2",
+            telford,
+            "TW-HC-0201-1",
+        )
+        work = Work(pool, Outbox("actuals"))
+        provider = demo_claims.provider_user(telford, purple)
+        generated = await weeks.generate(provider, work, service_id=service_id, day=None, limit=1000)
+        confirmed = await week_confirm.confirm(
+            provider, work, service_id=service_id, day=None, version=generated.version, limit=1000
+        )
+    finally:
+        await pool.close()
+    assert confirmed.state == "confirmed" and confirmed.total > 0
+
+    identity, actuals, claims = [await db.connect(env.dsn(s)) for s in ("identity", "actuals", "claims")]
+    conn = await db.connect(env.dsn("payments"))
+    try:
+        await demo_payments.project_states(
+            identity, actuals, claims, conn, authorities=[a.authority_id for a in seed.AUTHORITIES]
+        )
+        week = await conn.fetchrow(
+            "SELECT w.total, w.confirmed, w.payment_basis, w.organisation_id, count(l.line_id) AS lines,"
+            "       sum(l.total) AS lines_total"
+            "  FROM payments.confirmed_week w JOIN payments.confirmed_line l USING (week_id)"
+            " WHERE w.service_id = $1 AND w.week_commencing = $2 GROUP BY w.week_id",
+            service_id,
+            confirmed.week_commencing,
+        )
+    finally:
+        for c in (identity, actuals, claims, conn):
+            await c.close()
+    assert week is not None
+    assert (week["total"], week["lines_total"], week["confirmed"]) == (confirmed.total, confirmed.total, True)
+    assert (week["payment_basis"], week["organisation_id"], week["lines"]) == (
+        "actuals",
+        purple,
+        len(confirmed.lines),
+    )
