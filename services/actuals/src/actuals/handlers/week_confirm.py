@@ -5,6 +5,7 @@ becomes confirmed and read-only to the provider, its confirmation is kept as his
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from actuals.domain.costs import PaymentBasis
@@ -19,6 +20,8 @@ from actuals.handlers.week_access import (
 )
 from actuals.handlers.weeks import LineFilters, WeekView, view
 from actuals.store import lines, weeks
+from actuals.store.lines import Line
+from actuals.store.weeks import Week
 from shared.errors import Conflict
 from shared.events.actuals import ConfirmedLine, WeekConfirmed
 from shared.money import total
@@ -67,44 +70,8 @@ async def confirm(
             total=week_total,
             planned_total=planned_total,
         )
-        assert confirmed.confirmed_at is not None
         await uow.publish(
-            WeekConfirmed(
-                week_id=confirmed.week_id,
-                authority_id=confirmed.authority_id,
-                organisation_id=confirmed.organisation_id,
-                contract_id=confirmed.contract_id,
-                service_id=confirmed.service_id,
-                week_commencing=confirmed.week_commencing,
-                payment_basis=PaymentBasis(service.payment_basis).value,
-                lines=[
-                    ConfirmedLine(
-                        line_id=line.line_id,
-                        cpli_id=line.cpli_id,
-                        client_id=line.client_id,
-                        client_reference=line.ssref,
-                        service_level_id=line.service_level_id,
-                        unit=line.unit,
-                        actual=line.actual,
-                        planned=line.planned,
-                        frustrated=line.frustrated,
-                        missed=line.missed,
-                        extra=line.extra,
-                        visits=line.visits,
-                        unit_rate=line.unit_rate,
-                        averaged=line.averaged,
-                        total=line.total,
-                        planned_total=line.planned_total,
-                        comment=line.comment,
-                    )
-                    for line in every
-                ],
-                total=week_total,
-                planned_total=planned_total,
-                confirmed_by=principal.subject,
-                confirmed_at=confirmed.confirmed_at,
-                revision=confirmed.version,
-            ),
+            confirmed_event(confirmed, payment_basis=service.payment_basis, lines=every),
             aggregate_id=confirmed.week_id,
             authority_id=confirmed.authority_id,
         )
@@ -120,3 +87,46 @@ async def confirm(
         return await view(
             conn, principal, service, confirmed, week_date, filters=LineFilters(), limit=limit, offset=0
         )
+
+
+def confirmed_event(week: Week, *, payment_basis: str, lines: Sequence[Line]) -> WeekConfirmed:
+    """`actuals.week.confirmed.v1` of a confirmed week: every line, quantity, rate and cost (also what the
+    demo seeder applies to payments' projections before the workers run, devtools/demo_payments.py)."""
+    if week.confirmed_at is None or week.confirmed_by is None:
+        raise ValueError(f"the week {week.week_id} is not confirmed")
+    return WeekConfirmed(
+        week_id=week.week_id,
+        authority_id=week.authority_id,
+        organisation_id=week.organisation_id,
+        contract_id=week.contract_id,
+        service_id=week.service_id,
+        week_commencing=week.week_commencing,
+        payment_basis=PaymentBasis(payment_basis).value,
+        lines=[
+            ConfirmedLine(
+                line_id=line.line_id,
+                cpli_id=line.cpli_id,
+                client_id=line.client_id,
+                client_reference=line.ssref,
+                service_level_id=line.service_level_id,
+                unit=line.unit,
+                actual=line.actual,
+                planned=line.planned,
+                frustrated=line.frustrated,
+                missed=line.missed,
+                extra=line.extra,
+                visits=line.visits,
+                unit_rate=line.unit_rate,
+                averaged=line.averaged,
+                total=line.total,
+                planned_total=line.planned_total,
+                comment=line.comment,
+            )
+            for line in lines
+        ],
+        total=total(line.total for line in lines),
+        planned_total=total(line.planned_total for line in lines),
+        confirmed_by=week.confirmed_by,
+        confirmed_at=week.confirmed_at,
+        revision=week.version,
+    )
