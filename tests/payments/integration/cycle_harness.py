@@ -140,9 +140,10 @@ async def make_council(env: RunEnvironment, bases: dict[str, tuple[str, bool]]) 
 
 
 @asynccontextmanager
-async def running_workers(env: RunEnvironment) -> AsyncIterator[None]:
+async def running_workers(env: RunEnvironment, *, payments_replicas: int = 2) -> AsyncIterator[None]:
     """identity's relay, and actuals', claims' and payments' workers (relays, consumers, the payment
-    run loop), as `python -m <service> worker` runs them."""
+    run loop), as `python -m <service> worker` runs them; payments' twice by default, as a deployment
+    with two replicas (their relays share the outbox, their run loops the runs)."""
     from actuals.main import DEFINITION as ACTUALS
     from claims.main import DEFINITION as CLAIMS
     from identity.main import DEFINITION as IDENTITY
@@ -153,7 +154,7 @@ async def running_workers(env: RunEnvironment) -> AsyncIterator[None]:
         asyncio.create_task(run_worker(IDENTITY, env.settings(IDENTITY), stop=stop, consume=False)),
         *(
             asyncio.create_task(run_worker(d, env.settings(d), stop=stop))
-            for d in (ACTUALS, CLAIMS, PAYMENTS)
+            for d in (ACTUALS, CLAIMS, *[PAYMENTS] * payments_replicas)
         ),
     ]
     try:

@@ -93,7 +93,7 @@ async def test_confirms_racing_finalise_each_win_or_are_refused_precisely(env):
                     f"{SP}/{payment['payment_id']}/confirm", json={"version": 1}, headers=provider(env, who)
                 )
 
-            async def finalise(delay: float) -> httpx.Response:
+            async def finalise(run_id: uuid.UUID, delay: float) -> httpx.Response:
                 await asyncio.sleep(delay)
                 return await api.post(
                     f"/council/v1/payments/runs/{run_id}/finalise", headers=council(env, authority_id)
@@ -101,8 +101,8 @@ async def test_confirms_racing_finalise_each_win_or_are_refused_precisely(env):
 
             before = await confirm(first, 0)  # surely before finalising: it wins
             answers = await asyncio.gather(
-                finalise(0.0),
-                finalise(rng.uniform(0, 0.05)),
+                finalise(run_id, 0.0),
+                finalise(run_id, rng.uniform(0, 0.05)),
                 *(confirm(p, rng.uniform(0, 0.3)) for p in racing),
             )
             after = await confirm(last, 0)  # surely after: refused

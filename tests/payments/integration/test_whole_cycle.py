@@ -2,8 +2,8 @@
 tables: identity's contracts, actuals' clients, service levels and CPLIs through its council API, a week
 recorded and confirmed through actuals' provider API, a one-off claim submitted and accepted through
 claims' APIs; every projection filled by the workers' consumers; the council's schedules and run through
-payments' council API, computed by payments' worker; one provider confirms its payment and the other
-disputes a line; the council finalises. Then: the remittances pay exactly the payable lines, the disputed
+payments' council API, computed by payments' worker (two replicas of it, sharing the outbox and the
+runs); one provider confirms its payment and the other disputes a line; the council finalises. Then: the remittances pay exactly the payable lines, the disputed
 line is held, each finance event reaches a finance system's queue exactly once, and actuals locks the week
 the run paid.
 
