@@ -32,7 +32,7 @@ from shared.bus import Outbox
 from shared.service import create_api, run_worker
 from shared.uow import Actor, Caller, Work
 from tests.support.environment import RunEnvironment
-from tests.support.inprocess import serve
+from tests.support.inprocess import eventually, serve
 
 FINANCE_KEYS = (
     "payments.scheduled_payment.confirmed.v1",
@@ -179,6 +179,82 @@ async def service_apis(env: RunEnvironment) -> AsyncIterator[dict[str, httpx.Asy
         yield {"actuals": actuals, "claims": claims, "payments": payments}
 
 
+# --- the council's reference data and a provider's week, through actuals' APIs ----------------------
+
+
+def ok(answer: httpx.Response, status: int = 200) -> Any:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+async def reference_data(
+    env: RunEnvironment, actuals: httpx.AsyncClient, council: Council, week: date
+) -> dict[str, str]:
+    """Clients, service levels and CPLIs through actuals' council API, once actuals knows both services
+    from identity's events; answers the client references by name."""
+    tag = council.authority_id.hex[:6].upper()
+    refs = {name: f"{name}{tag}" for name in ("P1", "P2", "A1", "A2")}
+
+    async def knows_services() -> bool:
+        listed = [
+            ok(await actuals.get("/api/v1/actuals/services", headers=council.provider(env, label)))
+            for label in ("P", "A")
+        ]
+        return all(len(found) == 1 for found in listed)
+
+    await eventually(knows_services, timeout=60, interval=0.2)
+    start = str(week - timedelta(days=28))
+    rates_from = str(week - timedelta(days=60))
+    headers = council.headers(env)
+    clients = [{"reference": ref, "name": f"Client {name} {tag}"} for name, ref in refs.items()]
+    ok(await actuals.post("/council/v1/actuals/clients", json=clients, headers=headers))
+    levels = [
+        {"reference": "HC-STD", "name": "Home Care", "unit": "Hours",
+         "rates": [{"effective_from": rates_from, "rate": "21.45"}]},
+        {"reference": "FOST", "name": "Fostering", "unit": "Weeks",
+         "rates": [{"effective_from": rates_from, "rate": "353.08"}]},
+    ]  # fmt: skip
+    ok(await actuals.post("/council/v1/actuals/service-levels", json=levels, headers=headers))
+
+    def cpli(name: str, label: str, level: str, cost: str, units: str) -> dict[str, Any]:
+        return {
+            "reference": f"CPLI-{name}-{tag}",
+            "client_reference": refs[name],
+            "service_level_reference": level,
+            "service_id": str(council.providers[label].service_id),
+            "care_package_ref": f"M1/Migr:{name}",
+            "start_date": start,
+            "end_date": None,
+            "cost": cost,
+            "frequency": "Weekly",
+            "pricing": f"{units} x {level}",
+            "units_per_week": units,
+            "authorised": True,
+        }
+
+    cplis = [
+        cpli("P1", "P", "FOST", "353.08", "1"),
+        cpli("P2", "P", "FOST", "303.03", "1"),
+        cpli("A1", "A", "HC-STD", "214.50", "10"),
+        cpli("A2", "A", "HC-STD", "160.88", "7.5"),
+    ]
+    assert ok(await actuals.post("/council/v1/actuals/cplis", json=cplis, headers=headers))["created"] == 4
+    return refs
+
+
+async def confirm_week(
+    env: RunEnvironment, actuals: httpx.AsyncClient, council: Council, week: date
+) -> dict[str, Any]:
+    """Provider A generates its week (delivered as planned) and confirms it."""
+    auth = council.provider(env, "A")
+    url = f"/api/v1/actuals/services/{council.providers['A'].service_id}/weeks/{week}"
+    generated = ok(await actuals.post(f"{url}/generate", headers=auth))
+    assert generated["total"] == "375.38"
+    return dict(
+        ok(await actuals.post(f"{url}/confirm", json={"version": generated["version"]}, headers=auth))
+    )
+
+
 @dataclass
 class FinanceTap:
     """A finance system's own queue bound to the payment events on `portal.events`: every envelope of the
@@ -220,8 +296,6 @@ class FinanceTap:
         self, expected: dict[str, int], *, timeout: float = 30, quiet: float = 2
     ) -> Counter[str]:
         """Until at least `expected` of each key arrived, then `quiet` seconds more: the counts then."""
-        from tests.support.inprocess import eventually
-
         await eventually(lambda: _at_least(self.counts(), expected), timeout=timeout, interval=0.1)
         await asyncio.sleep(quiet)
         return self.counts()

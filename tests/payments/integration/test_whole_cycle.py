@@ -23,8 +23,11 @@ from shared import db
 from tests.payments.integration.cycle_harness import (
     Council,
     FinanceTap,
+    confirm_week,
     make_council,
     monday_weeks_ago,
+    ok,
+    reference_data,
     running_workers,
     service_apis,
 )
@@ -39,73 +42,6 @@ CONFIRMED = "payments.scheduled_payment.confirmed.v1"
 DISPUTED = "payments.scheduled_payment.disputed.v1"
 FINALISED = "payments.payment_run.finalised.v1"
 REMITTED = "payments.remittance.issued.v1"
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
-async def reference_data(env, actuals: httpx.AsyncClient, council: Council) -> dict[str, str]:
-    """Clients, service levels and CPLIs through actuals' council API, once actuals knows both services
-    from identity's events; answers the client references by name."""
-    tag = council.authority_id.hex[:6].upper()
-    refs = {name: f"{name}{tag}" for name in ("P1", "P2", "A1", "A2")}
-
-    async def knows_services() -> bool:
-        listed = [
-            ok(await actuals.get("/api/v1/actuals/services", headers=council.provider(env, label)))
-            for label in ("P", "A")
-        ]
-        return all(len(found) == 1 for found in listed)
-
-    await eventually(knows_services, timeout=60, interval=0.2)
-    start = str(WEEK - timedelta(days=28))
-    rates_from = str(WEEK - timedelta(days=60))
-    headers = council.headers(env)
-    clients = [{"reference": ref, "name": f"Client {name} {tag}"} for name, ref in refs.items()]
-    ok(await actuals.post("/council/v1/actuals/clients", json=clients, headers=headers))
-    levels = [
-        {"reference": "HC-STD", "name": "Home Care", "unit": "Hours",
-         "rates": [{"effective_from": rates_from, "rate": "21.45"}]},
-        {"reference": "FOST", "name": "Fostering", "unit": "Weeks",
-         "rates": [{"effective_from": rates_from, "rate": "353.08"}]},
-    ]  # fmt: skip
-    ok(await actuals.post("/council/v1/actuals/service-levels", json=levels, headers=headers))
-
-    def cpli(name: str, label: str, level: str, cost: str, units: str) -> dict[str, Any]:
-        return {
-            "reference": f"CPLI-{name}-{tag}",
-            "client_reference": refs[name],
-            "service_level_reference": level,
-            "service_id": str(council.providers[label].service_id),
-            "care_package_ref": f"M1/Migr:{name}",
-            "start_date": start,
-            "end_date": None,
-            "cost": cost,
-            "frequency": "Weekly",
-            "pricing": f"{units} x {level}",
-            "units_per_week": units,
-            "authorised": True,
-        }
-
-    cplis = [
-        cpli("P1", "P", "FOST", "353.08", "1"),
-        cpli("P2", "P", "FOST", "303.03", "1"),
-        cpli("A1", "A", "HC-STD", "214.50", "10"),
-        cpli("A2", "A", "HC-STD", "160.88", "7.5"),
-    ]
-    assert ok(await actuals.post("/council/v1/actuals/cplis", json=cplis, headers=headers))["created"] == 4
-    return refs
-
-
-async def confirm_week(env, actuals: httpx.AsyncClient, council: Council) -> dict[str, Any]:
-    """Provider A generates its week (delivered as planned) and confirms it."""
-    auth = council.provider(env, "A")
-    url = f"/api/v1/actuals/services/{council.providers['A'].service_id}/weeks/{WEEK}"
-    week = ok(await actuals.post(f"{url}/generate", headers=auth))
-    assert week["total"] == "375.38"
-    return dict(ok(await actuals.post(f"{url}/confirm", json={"version": week["version"]}, headers=auth)))
 
 
 async def accepted_claim(env, claims: httpx.AsyncClient, council: Council, client_ref: str) -> dict[str, Any]:
@@ -203,8 +139,8 @@ async def test_the_whole_cycle_from_care_to_remittance_with_each_finance_event_o
         service_apis(env) as api,
         running_workers(env),
     ):
-        refs = await reference_data(env, api["actuals"], council)
-        week = await confirm_week(env, api["actuals"], council)
+        refs = await reference_data(env, api["actuals"], council, WEEK)
+        week = await confirm_week(env, api["actuals"], council, WEEK)
         claim = await accepted_claim(env, api["claims"], council, refs["P1"])
 
         async def knows() -> bool:
