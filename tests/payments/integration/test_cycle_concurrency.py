@@ -1,9 +1,10 @@
-"""A payment run is safe while providers confirm at the same time: confirms through the real provider API
-racing the council's finalising (two calls at once) of the same run, round after round, and racing the
-worker's compute. Each confirm either wins before its payment is finalised (the payment is finalised
-with its confirmation kept, in the row and in exactly one confirmed event) or is refused precisely (409
-`payment-finalised`); never a 5xx, never a lost update; the run is finalised once, and its totals are the
-sum of its payments."""
+"""A payment run is safe while providers confirm at the same time: confirms and disputes through the real
+provider API racing the council's finalising (two calls at once) of the same run, round after round, and
+confirms racing the worker's compute. Each confirm either wins before its payment is finalised (the
+payment is finalised with its confirmation kept, in the row and in exactly one confirmed event) or is
+refused precisely (409 `payment-finalised`); a dispute that wins has its line held (nothing paid, no
+remittance); never a 5xx, never a lost update; the run is finalised once, and its totals are the sum of
+its payments."""
 
 from __future__ import annotations
 
@@ -69,13 +70,14 @@ async def published(env: Any, routing_key: str, authority_id: uuid.UUID) -> list
     return [e["payload"] for e in envelopes if e["authority_id"] == str(authority_id)]
 
 
-async def test_confirms_racing_finalise_each_win_or_are_refused_precisely(env):
+async def test_confirms_and_disputes_racing_finalise_each_win_or_are_refused_precisely(env):
     rng = random.Random(13)
     async with payments_api(env) as api:
         authority_id, payees = await payees_scheduled(env, api)
         by_contract = {who.contract_id: who for who in payees}
-        outcomes: dict[uuid.UUID, int] = {}  # payment -> the confirm's status code
+        outcomes: dict[uuid.UUID, tuple[str, int]] = {}  # payment -> (confirm | dispute, status code)
         run_ids = []
+        carried: dict[uuid.UUID, Decimal] = {}  # a contract's held lines, owed again by the next run
         for round_ in range(ROUNDS):
             week = WEEK_1 + timedelta(days=7 * round_)
             run_id = await run_and_compute(api, env, authority_id, week)
@@ -84,14 +86,15 @@ async def test_confirms_racing_finalise_each_win_or_are_refused_precisely(env):
             assert len(payments) == PAYEES
             order = list(payments.values())
             rng.shuffle(order)
-            first, last, racing = order[0], order[-1], order[1:-1]
+            first, second, last, racing = order[0], order[1], order[-1], order[2:-1]
 
-            async def confirm(payment: dict[str, Any], delay: float) -> httpx.Response:
+            async def act(payment: dict[str, Any], action: str, delay: float) -> tuple[str, httpx.Response]:
+                """The provider confirms the payment, or disputes the whole of it (its one line)."""
                 await asyncio.sleep(delay)
                 who = by_contract[payment["contract_id"]]
-                return await api.post(
-                    f"{SP}/{payment['payment_id']}/confirm", json={"version": 1}, headers=provider(env, who)
-                )
+                body = {"version": 1, **({"reason": "not delivered"} if action == "dispute" else {})}
+                url = f"{SP}/{payment['payment_id']}/{action}"
+                return action, await api.post(url, json=body, headers=provider(env, who))
 
             async def finalise(run_id: uuid.UUID, delay: float) -> httpx.Response:
                 await asyncio.sleep(delay)
@@ -99,48 +102,55 @@ async def test_confirms_racing_finalise_each_win_or_are_refused_precisely(env):
                     f"/council/v1/payments/runs/{run_id}/finalise", headers=council(env, authority_id)
                 )
 
-            before = await confirm(first, 0)  # surely before finalising: it wins
-            answers = await asyncio.gather(
-                finalise(run_id, 0.0),
-                finalise(run_id, rng.uniform(0, 0.05)),
-                *(confirm(p, rng.uniform(0, 0.3)) for p in racing),
-            )
-            after = await confirm(last, 0)  # surely after: refused
-            for answer in answers[:2]:
+            before = [await act(first, "confirm", 0), await act(second, "dispute", 0)]  # surely win
+            finalised = await asyncio.gather(finalise(run_id, 0.0), finalise(run_id, rng.uniform(0, 0.05)),
+                                             *(act(p, ("confirm", "dispute")[n % 2], rng.uniform(0, 0.3))
+                                               for n, p in enumerate(racing)))  # fmt: skip
+            after = await act(last, "dispute", 0)  # surely after: refused
+            for answer in finalised[:2]:
                 assert answer.status_code == 200, answer.text
                 assert answer.json()["status"] == "finalised"
-            for payment, answer in zip([first, *racing, last], [before, *answers[2:], after], strict=True):
+            acted = [*before, *finalised[2:], after]
+            for payment, (action, answer) in zip([first, second, *racing, last], acted, strict=True):
                 assert answer.status_code in (200, 409), answer.text
                 if answer.status_code == 409:
                     assert answer.json()["type"].endswith(":payment-finalised"), answer.text
-                outcomes[payment["payment_id"]] = answer.status_code
-            assert (before.status_code, after.status_code) == (200, 409)
+                outcomes[payment["payment_id"]] = (action, answer.status_code)
+            assert [answer.status_code for _, answer in [*before, after]] == [200, 200, 409]
 
             final = await run_payments(env, run_id)
             assert {p["status"] for p in final.values()} == {"finalised"}
             for contract_id, payment in final.items():
-                won = outcomes[payment["payment_id"]] == 200
-                assert (payment["confirmed_by"] is not None) == won, payment  # never a lost confirmation
-                assert payment["total"] == cost(payees.index(by_contract[contract_id]))
+                action, code = outcomes[payment["payment_id"]]
+                # Never a lost confirmation; a dispute that won holds the line: nothing paid.
+                assert (payment["confirmed_by"] is not None) == ((action, code) == ("confirm", 200)), payment
+                owed = cost(payees.index(by_contract[contract_id])) + carried.get(contract_id, Decimal("0"))
+                held = (action, code) == ("dispute", 200)  # owed again, with this week, next round
+                carried[contract_id] = owed if held else Decimal("0")
+                assert payment["total"] == (Decimal("0.00") if held else owed), payment
             shown = await api.get(f"/council/v1/payments/runs/{run_id}", headers=council(env, authority_id))
-            expected = sum((cost(n) for n in range(PAYEES)), Decimal("0.00"))
+            expected = sum((p["total"] for p in final.values()), Decimal("0.00"))
             assert (shown.json()["run"]["status"], shown.json()["run"]["total"]) == (
                 "finalised",
                 str(expected),
             )
 
+    def won(action: str) -> list[str]:
+        return sorted(str(p) for p, outcome in outcomes.items() if outcome == (action, 200))
+
     confirmed = await published(env, "payments.scheduled_payment.confirmed.v1", authority_id)
-    assert sorted(e["payment_id"] for e in confirmed) == sorted(
-        str(payment_id) for payment_id, code in outcomes.items() if code == 200
-    )
+    assert sorted(e["payment_id"] for e in confirmed) == won("confirm")
+    disputed = await published(env, "payments.scheduled_payment.disputed.v1", authority_id)
+    assert sorted(e["payment_id"] for e in disputed) == won("dispute")
     runs = await published(env, "payments.payment_run.finalised.v1", authority_id)
     assert sorted(e["payment_run_id"] for e in runs) == sorted(str(r) for r in run_ids)  # once each
     for event in runs:
         assert Decimal(event["total"]) == sum((Decimal(p["total"]) for p in event["payments"]), Decimal("0"))
         assert len(event["payments"]) == PAYEES
     remitted = await published(env, "payments.remittance.issued.v1", authority_id)
-    assert sorted(e["payment_id"] for e in remitted) == sorted(str(p) for p in outcomes)  # one per payment
-    assert 0 < sum(code == 200 for code in outcomes.values()) < len(outcomes)
+    paid = sorted(str(p) for p, outcome in outcomes.items() if outcome != ("dispute", 200))
+    assert sorted(e["payment_id"] for e in remitted) == paid  # one per payment with a payable line
+    assert won("confirm") and won("dispute") and len(won("confirm")) + len(won("dispute")) < len(outcomes)
 
 
 async def test_confirms_racing_the_workers_compute_are_kept(env):
