@@ -36,7 +36,8 @@ from tests.support import uploads
 from tests.support.inprocess import eventually
 
 WEEK = monday_weeks_ago(2)  # its amendment (+8 days) and finalisation (+10) dates have passed
-YEAR = financial_year(WEEK)
+YEAR = financial_year(WEEK)  # of the payments' periods
+PAID_YEAR = financial_year(WEEK + timedelta(days=6 + 9))  # of their pay date (remittances are by pay date)
 SP = "/api/v1/payments/scheduled-payments"
 CONFIRMED = "payments.scheduled_payment.confirmed.v1"
 DISPUTED = "payments.scheduled_payment.disputed.v1"
@@ -228,7 +229,10 @@ async def test_the_whole_cycle_from_care_to_remittance_with_each_finance_event_o
             listed = ok(
                 await payments.get(
                     "/api/v1/payments/remittances",
-                    params={"financial_year": YEAR, "contract_id": str(council.providers[label].contract_id)},
+                    params={
+                        "financial_year": PAID_YEAR,
+                        "contract_id": str(council.providers[label].contract_id),
+                    },
                     headers=auth,
                 )
             )
