@@ -2,9 +2,15 @@
 APIs and workers in the test's process on the run's database and broker, and a finance system's tap on
 `portal.events` that counts the payment events it receives.
 
-    council = await make_council(env)          # identity: two organisations, contracts, services
-    async with running_workers(env), FinanceTap.open(env, council.authority_id) as tap:
-        ...                                    # every service's projections fill by events
+    council = await make_council(env, {"P": ("planned", False), "A": ("actuals", True)})  # via identity
+    async with (
+        FinanceTap.open(env, council.authority_id) as tap,
+        service_apis(env) as api,
+        running_workers(env),                  # every service's projections fill by events
+    ):
+        await reference_data(env, api["actuals"], council, week)   # clients, levels, CPLIs
+        await confirm_week(env, api["actuals"], council, week)     # provider A's week, confirmed
+        ...
         await tap.wait_for({"payments.remittance.issued.v1": 2})
 
 Nothing here writes into another service's tables: identity's handlers publish through identity's outbox,
@@ -27,6 +33,7 @@ import aio_pika
 import httpx
 
 from devtools.demo_identity import system
+from identity.handlers import directory
 from shared import db
 from shared.bus import Outbox
 from shared.service import create_api, run_worker
@@ -99,8 +106,6 @@ async def make_council(env: RunEnvironment, bases: dict[str, tuple[str, bool]]) 
                 f"cycle-{run}",
                 f"Cycle Council {run}",
             )
-        from identity.handlers import directory
-
         for label, (basis, vat_registered) in bases.items():
             reference = f"{label}-{run}"
             org = await directory.upsert_organisation(
