@@ -260,7 +260,10 @@ async def test_a_finalised_payment_run_locks_the_weeks_it_paid_for_good(env, act
     paid = await add_week(env, council, THIS_WEEK - timedelta(weeks=3), version=2)
     already = await add_week(env, council, THIS_WEEK - timedelta(weeks=4), state="locked", version=6)
     theirs = await add_week(env, stranger, THIS_WEEK - timedelta(weeks=3), version=2)
+    # Unlocked by the council after the run was computed: the provider is correcting it.
+    reopened = await add_week(env, council, THIS_WEEK - timedelta(weeks=5), state="open", version=5)
     before_already = await week_row(env, already)
+    before_reopened = await week_row(env, reopened)
     finalised_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     event = PaymentRunFinalised(
         payment_run_id=uuid.uuid4(),
@@ -268,7 +271,7 @@ async def test_a_finalised_payment_run_locks_the_weeks_it_paid_for_good(env, act
         reference="PR-2026-11-4",
         weeks=[
             PaidWeek(week_id=w, service_id=council.service_id, week_commencing=THIS_WEEK - timedelta(weeks=3))
-            for w in (paid, already, theirs)
+            for w in (paid, already, theirs, reopened)
         ],
         finalised_by="finance-officer-1",
         finalised_at=finalised_at,
@@ -296,6 +299,8 @@ async def test_a_finalised_payment_run_locks_the_weeks_it_paid_for_good(env, act
         assert await week_row(env, already) == before_already
         their_row = await week_row(env, theirs)
         assert (their_row["state"], their_row["version"], their_row["history"]) == ("confirmed", 2, [])
+        # An open week is not locked: its correction is confirmed, then paid and locked by a later run.
+        assert await week_row(env, reopened) == before_reopened
         # The same run in a new event (payments re-publishing it): nothing changes. (A redelivery of the
         # same event is dropped by the inbox before it reaches the handler: the kit's own tests.)
         repeat = await publish_from_payments(env, event)

@@ -98,15 +98,18 @@ async def reopen_week(conn: asyncpg.Connection, *, scope: AnyScope, week_id: uui
 async def lock_weeks(
     conn: asyncpg.Connection, *, scope: AnyScope, week_ids: Sequence[uuid.UUID], locked_at: datetime
 ) -> list[Week]:
-    """Lock for good those of the weeks that are not locked yet (a week already locked stays as it was);
-    answer the weeks it locked."""
+    """Lock for good those of the weeks that are confirmed (a week already locked stays as it was); answer
+    the weeks it locked. A week the council unlocked after the run that paid it was computed stays open:
+    locking it would freeze the provider's correction unconfirmed, and payments never pays an unconfirmed
+    week. Once confirmed again, a later run pays the difference as an adjustment and locks it
+    (tests/payments/integration/test_cycle_unlocked_week.py)."""
     return await fetch(
         conn,
         Week,
         f"""
         WITH paid AS (  -- locked in one order, so two runs paying the same weeks cannot deadlock
             SELECT week_id FROM actuals.actual_week w
-             WHERE week_id = ANY($1::uuid[]) AND state <> 'locked' AND {{scope}}
+             WHERE week_id = ANY($1::uuid[]) AND state = 'confirmed' AND {{scope}}
              ORDER BY week_id
                FOR UPDATE
         )
