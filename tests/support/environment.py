@@ -111,6 +111,10 @@ class RunEnvironment:
             f"{prefix}METRICS_PORT": "0",
             f"{prefix}WORKER_PORT": "0",
             **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
+            # The stacks' payments worker computes no payment run: tests start runs and compute them in
+            # their own process (a crash mid-run, a race with confirmations) or run the worker's loop
+            # themselves (tests/payments/integration/test_run_worker.py, the whole cycle).
+            **({"PAYMENTS_COMPUTE_RUNS": "false"} if service == "payments" else {}),
             **(
                 {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
                 if service == "identity"

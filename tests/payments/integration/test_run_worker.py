@@ -202,3 +202,41 @@ async def test_a_cpli_costed_other_than_weekly_is_left_out_of_planned_payments(e
         await run_and_compute(api, env, who.authority_id, WEEK_1)
     lines = await payment_lines(env, who.contract_id)
     assert [(line["client_id"], line["total"]) for line in lines] == [(who.client_ids[0], Decimal("100.00"))]
+
+
+async def test_a_worker_told_not_to_compute_runs_leaves_them_and_one_that_does_computes_them(env):
+    import asyncio
+
+    from payments.main import DEFINITION as PAYMENTS
+    from payments.run_worker import run_payment_runs
+    from shared.service import close_runtime, open_runtime
+
+    who = await payee(env, costs=(Decimal("70.00"),))
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        run_id = (await start(api, env, who.authority_id, WEEK_1)).json()["run"]["run_id"]
+
+        async def status() -> str:
+            read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
+            return str(read.json()["run"]["status"])
+
+        stop = asyncio.Event()
+        idle = await open_runtime(PAYMENTS, env.settings(PAYMENTS, compute_runs=False))
+        try:
+            await asyncio.wait_for(run_payment_runs(idle, stop), timeout=5)  # returns at once
+        finally:
+            await close_runtime(idle)
+        assert await status() == "computing"
+
+        busy = await open_runtime(PAYMENTS, env.settings(PAYMENTS, run_poll_seconds=0.1))
+        loop = asyncio.create_task(run_payment_runs(busy, stop))
+        try:
+            for _ in range(200):
+                if await status() == "computed":
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            stop.set()
+            await asyncio.wait_for(loop, timeout=10)
+            await close_runtime(busy)
+        assert await status() == "computed"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from payments.config import Settings
 from payments.handlers.runs import process_next
 from shared.logging import get_logger
 from shared.service import Runtime
@@ -15,7 +16,11 @@ log = get_logger(__name__)
 
 
 async def run_payment_runs(runtime: Runtime, stop: asyncio.Event) -> None:
-    poll = float(getattr(runtime.settings, "run_poll_seconds", 1.0))
+    settings = runtime.settings
+    if not isinstance(settings, Settings) or not settings.compute_runs:
+        log.info("payments_runs_not_computed_here")
+        return
+    poll = settings.run_poll_seconds
     while not stop.is_set():
         taken = None
         try:

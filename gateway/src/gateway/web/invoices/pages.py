@@ -120,7 +120,7 @@ async def _render_new(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    weeks: list[dict[str, Any]] = await service.read(request, user, "invoices/invoiceable-weeks")
+    weeks: list[dict[str, Any]] = await service.read(request, user, "invoices/invoiceable-weeks", limit=500)
     contracts: dict[str, list[dict[str, Any]]] = {}
     for week in weeks:
         contracts.setdefault(f"{week['contract_name']} ({week['contract_reference']})", []).append(week)
@@ -154,7 +154,7 @@ async def create_invoice(request: Request, portal: Portal, branding: AuthorityBr
     form = await request.form()
     chosen = [str(v) for v in form.getlist("weeks")]
     reference = str(form.get("provider_reference") or "").strip()
-    weeks: list[dict[str, Any]] = await service.read(request, user, "invoices/invoiceable-weeks")
+    weeks: list[dict[str, Any]] = await service.read(request, user, "invoices/invoiceable-weeks", limit=500)
     contract = {w["week_id"]: w["contract_id"] for w in weeks}
     if not chosen:
         errors = FormErrors((FieldError("weeks", "Choose at least one confirmed week to invoice"),))

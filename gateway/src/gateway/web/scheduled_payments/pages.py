@@ -58,7 +58,9 @@ async def show_payments(request: Request, portal: Portal, branding: AuthorityBra
     contract = request.query_params.get("contract_id") or ""
     if contract not in contracts:
         contract = ""
-    rows = await service.read(request, user, "scheduled-payments", financial_year=year, contract_id=contract)
+    rows = await service.read(
+        request, user, "scheduled-payments", financial_year=year, contract_id=contract, limit=500
+    )
     return portal.render(
         request,
         "scheduled_payments/payments.html",

@@ -14,6 +14,7 @@ from payments.handlers.schedules import MAX_SCHEDULES, PeriodMove, ScheduleIn, S
 from shared.bulk import bulk_body, read_items
 from shared.http import CurrentCaller
 from shared.money import Rate
+from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
 router = APIRouter(prefix="/council/v1/payments", tags=["council"])
@@ -65,16 +66,18 @@ async def get_schedule(contract_id: uuid.UUID, caller: CurrentCaller, work: Work
 @router.get(
     "/schedules/{contract_id}/periods",
     response_model=list[PeriodOut],
+    responses=PAGED,
     summary="A contract's calendar: each period's amendment, finalisation and pay dates",
 )
 async def list_periods(
     contract_id: uuid.UUID,
     caller: CurrentCaller,
     work: WorkDep,
+    page: PageDep,
     financial_year: str | None = Query(None, examples=["2019/2020"]),
 ) -> list[PeriodOut]:
     found = await schedules.list_periods(caller, work, contract_id=contract_id, financial_year=financial_year)
-    return [PeriodOut.model_validate(p) for p in found]
+    return page.cut([PeriodOut.model_validate(p) for p in found])  # a year's periods: at most 53
 
 
 @router.patch(

@@ -81,12 +81,13 @@ async def list_invoices(
 @provider_api.get(
     "/invoices/invoiceable-weeks",
     response_model=list[InvoiceableWeek],
+    responses=PAGED,
     summary="Confirmed weeks of actuals on no standing invoice",
 )
 async def invoiceable_weeks(
-    caller: CurrentCaller, work: WorkDep, contract_id: uuid.UUID | None = None
+    caller: CurrentCaller, work: WorkDep, page: PageDep, contract_id: uuid.UUID | None = None
 ) -> list[WeekRow]:
-    return await invoices.invoiceable_weeks(caller, work, contract_id=contract_id)
+    return page.cut(await invoices.invoiceable_weeks(caller, work, contract_id=contract_id))
 
 
 @provider_api.get("/invoices/{invoice_id}", response_model=InvoiceView, summary="An invoice or credit note")

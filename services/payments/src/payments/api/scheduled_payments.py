@@ -16,6 +16,7 @@ from shared.events import ScheduledPaymentState
 from shared.events.payments import PaymentStatus
 from shared.http import CurrentCaller
 from shared.money import Money
+from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/payments", tags=["scheduled payments"])
@@ -125,18 +126,21 @@ async def summary(caller: CurrentCaller, work: WorkDep) -> SummaryOut:
 @provider_api.get(
     "/scheduled-payments",
     response_model=list[PeriodOut],
+    responses=PAGED,
     summary="The payments of a financial year's periods, newest first",
 )
 async def list_periods(
     caller: CurrentCaller,
     work: WorkDep,
+    page: PageDep,
     financial_year: Annotated[
         str | None, Query(description="such as 2019/2020; this year when left out")
     ] = None,
     contract_id: uuid.UUID | None = None,
 ) -> list[PeriodOut]:
     rows = await handlers.list_periods(caller, work, year=financial_year, contract_id=contract_id)
-    return [PeriodOut.model_validate(r.model_dump()) for r in rows]
+    # A year's periods of the caller's contracts: tens, held whole, then cut into the page asked for.
+    return page.cut([PeriodOut.model_validate(r.model_dump()) for r in rows])
 
 
 @provider_api.get(
