@@ -17,7 +17,7 @@ test: export PORTAL_REQUIRE_BROWSER := 1
 # stack of its own (tests/support/environment.py): the suite takes about half the time on 2 cores.
 test: setup lint typecheck architecture audit
 	$(UV) run coverage erase
-	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile
+	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile --durations=25
 	$(UV) run coverage combine --quiet
 	$(UV) run coverage report --skip-covered --sort=cover
 	$(UV) run python -m devtools.coverage_floor
