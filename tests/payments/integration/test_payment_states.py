@@ -25,11 +25,12 @@ from tests.payments.integration.run_harness import (
     run_and_compute,
     schedule,
 )
-from tests.payments.integration.scheduled import finance, payee_with_payment
-from tests.payments.support import API, payments_api, payments_conn
+from tests.payments.integration.scheduled import council, finance, payee_with_payment, requests_of
+from tests.payments.support import API, COUNCIL_API, payments_api, payments_conn
 
 UPSERTED = "payments.scheduled_payment.upserted.v1"
 SP = f"{API}/scheduled-payments"
+COUNCIL_SP = f"{COUNCIL_API}/scheduled-payments"
 
 
 async def envelopes(env: Any, payment_id: uuid.UUID) -> list[Envelope]:
@@ -136,3 +137,39 @@ async def test_a_backfill_republishes_every_payment_at_its_current_revision(env)
     assert event.model_dump() == await state_now(env, who.authority_id, paid.payment_id)
     assert event.status == "confirmed"
     assert json.loads(envelope.model_dump_json())["payload"]["total"] == "656.11"
+
+
+async def test_an_amendment_and_a_rejected_dispute_publish_each_new_state(env):
+    who, paid = await payee_with_payment(env)
+    bart, lisa = paid.line_ids
+    async with payments_api(env) as api:
+        amended = await api.patch(
+            f"{COUNCIL_SP}/{paid.payment_id}/lines/{lisa}",
+            json={"version": 1, "excl_vat": "300.00", "reason": "Lisa away one night"},
+            headers=council(env, who),
+        )
+        assert amended.status_code == 200, amended.text
+        disputed = await api.post(
+            f"{SP}/{paid.payment_id}/dispute",
+            json={"version": 2, "reason": "Bart left on 3 October", "line_ids": [str(bart)]},
+            headers=finance(env, who),
+        )
+        assert disputed.status_code == 200, disputed.text
+        [request] = await requests_of(env, who.organisation_id)
+        rejected = await api.post(
+            f"{COUNCIL_API}/disputes/{request['request_id']}/decision",
+            json={"decision": "reject", "reason": "He left on the 5th"},
+            headers=council(env, who),
+        )
+        assert rejected.status_code == 200, rejected.text
+    events = [
+        ScheduledPaymentUpserted.model_validate(e.payload) for e in await envelopes(env, paid.payment_id)
+    ]
+    assert [(e.revision, e.status, e.total) for e in events] == [
+        (2, "unconfirmed", Decimal("653.08")),
+        (3, "disputed", Decimal("653.08")),
+        (4, "unconfirmed", Decimal("653.08")),
+    ]
+    assert [line.status for line in events[1].lines if line.line_id == bart] == ["disputed"]
+    assert {line.status for line in events[2].lines} == {"payable"}
+    assert events[-1].model_dump() == await state_now(env, who.authority_id, paid.payment_id)
