@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.admin_access import task_viewer
+from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_errors
 from gateway.web.page_problem import PageProblem
-from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.reports import service
 from gateway.web.service_pages import problem_text
 from gateway.web.session import SignedIn
@@ -48,7 +49,7 @@ HINTS = {
 FORMATS = {"pdf": "View", "csv": "Download Data"}
 
 
-async def _viewer(request: Request, branding: Any) -> SignedIn | Response:
+async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
     return await task_viewer(request, branding, TaskId.reports)
 
 
@@ -193,8 +194,8 @@ def _sentence(message: str) -> str:
 
 def _render_form(
     request: Request,
-    portal: Any,
-    branding: Any,
+    portal: WebPortal,
+    branding: Branding,
     user: SignedIn,
     report: dict[str, Any],
     *,
