@@ -118,3 +118,10 @@ def test_every_report_has_columns_with_unique_keys_and_totals_only_on_figures():
         names = [p.name for p in definition.parameters]
         assert len(names) == len(set(names)), definition.key
         assert definition.source_key == definition.key
+
+
+def test_a_payment_method_with_control_characters_is_refused_before_it_is_stored():
+    given = {"contract_id": str(CONTRACT), "payment_method": "Weekly\x00Net", "period_start": "2019-09-23"}
+    assert faults(REMITTANCE_ADVICE, given) == {
+        "parameters.payment_method": "must be the payment method's name, without control characters"
+    }

@@ -97,6 +97,8 @@ def _value(name: ParameterName, text: str) -> Any:
         return _year(text)
     if len(text) > MAX_TEXT:  # payment_method: the method's name
         raise ValueError(f"must be at most {MAX_TEXT} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):  # never stored: the database refuses NUL
+        raise ValueError("must be the payment method's name, without control characters")
     return text
 
 
