@@ -91,6 +91,7 @@ def run_page(app, branding, view: dict) -> str:
         "reports/run.html",
         run=view,
         title=STATEMENT["title"],
+        chosen=[("Tax year", "2018")],
         percent=percent,
         refresh=2 if view["status"] in ("queued", "rendering") else None,
         formats=pages.FORMATS,
@@ -171,6 +172,7 @@ def test_a_queued_run_refreshes_itself_without_script_and_polls_with_it(app, bra
     assert re.search(r'<script type="module" src="[^"]*report-run[^"]*\.js"', html)
     assert f'data-report-run="/api/v1/reports/runs/{RUN_ID}"' in html
     assert "Waiting for its turn to be produced." in html
+    assert re.findall(r'<dt class="govuk-summary-list__key">([^<]+)</dt>', html) == ["Tax year"]
     assert 'id="run-file"' not in html
 
 
@@ -196,3 +198,11 @@ def test_a_failed_run_says_why_and_offers_to_run_it_again(app, branding):
     assert 'id="run-failed"' in html and "The report could not be produced." in html
     assert 'href="/durham-childrens/reports/annual-statement-foster-carer">Run the report again<' in html
     assert "http-equiv" not in html
+
+
+def test_a_runs_parameters_read_as_they_were_typed():
+    assert pages._shown("tax_year", "2018") == "2018/19"
+    assert pages._shown("financial_year", "2099") == "2099/00"
+    assert pages._shown("period_start", "2019-09-23") == "23/09/2019"
+    assert (pages._shown("summary", "true"), pages._shown("summary", "false")) == ("Summary", "Detail")
+    assert pages._shown("payment_method", "Scheduled Weekly Net") == "Scheduled Weekly Net"

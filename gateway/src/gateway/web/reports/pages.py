@@ -89,7 +89,12 @@ async def show_run(request: Request, portal: Portal, branding: AuthorityBranding
     if not isinstance(user, SignedIn):
         return user
     run = await service.read(request, user, f"runs/{run_id}")
-    titles = {r["key"]: r["title"] for r in await service.read(request, user, "catalogue", limit=100)}
+    offered = {r["key"]: r for r in await service.read(request, user, "catalogue", limit=100)}
+    report = offered.get(run["report"], {"title": run["report"], "parameters": []})
+    labels = {p["name"]: p["label"] for p in report["parameters"]}
+    chosen = [
+        (labels[name], value) for name, value in run["parameters"].items() if name in labels and name in ASKED
+    ]
     progress = run["progress"]
     percent = round(100 * progress["done"] / progress["total"]) if progress.get("total") else None
     return portal.render(
@@ -98,7 +103,8 @@ async def show_run(request: Request, portal: Portal, branding: AuthorityBranding
         branding=branding,
         viewer=user.viewer,
         run=run,
-        title=titles.get(run["report"], run["report"]),
+        title=report["title"],
+        chosen=chosen,
         percent=percent,
         refresh=REFRESH_SECONDS if run["status"] in ("queued", "rendering") else None,
         formats=FORMATS,
@@ -185,6 +191,15 @@ def _errors(exc: ServiceError, asked: list[str]) -> FormErrors:
         ]
         return form_errors(named, fields=asked)
     return FormErrors((FieldError(None, problem_text(exc)),))
+
+
+def _shown(name: str, value: str) -> str:
+    """A stored parameter as the person typed it: a year as 2018/19, a date as 23/09/2019."""
+    if name in ("financial_year", "tax_year") and value.isdigit():
+        return f"{value}/{(int(value) + 1) % 100:02d}"
+    if name == "summary":
+        return "Summary" if value == "true" else "Detail"
+    return figures.uk_date(value) if name == "period_start" else value
 
 
 def _sentence(message: str) -> str:
