@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from reports.domain.runs import UnknownReport
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # the field of the report's rows
+    key: str  # the key of the row dicts the source yields
     heading: str
+    kind: Literal["text", "money", "date", "number"] = "text"
+    total: bool = False  # summed in the totals row (money/number)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,8 @@ class ReportDefinition:
     title: str
     description: str
     columns: tuple[Column, ...]
+    narrow: bool = False  # single-column layout on a phone
+    source: str = ""  # key of reports.store.sources.SOURCES (defaults to `key`)
 
 
 ORGANISATION_DIRECTORY = ReportDefinition(
