@@ -160,3 +160,9 @@ async def test_rows_that_do_not_fit_the_definition_are_refused():
         await render(PENDING, [row])
     with pytest.raises(TypeError, match="never float"):
         await render(PENDING, [{**pending_row(1), "total": 1.1}])
+
+
+async def test_names_beyond_western_european_letters_print():
+    rows = [{**pending_row(1), "client_name": "Łukasz Wróblewski-Żak"}]
+    (text,) = pdf_pages(await render(PENDING, rows, branding=Branding(name="Cyngor Gwynedd ŵ")))
+    assert "Łukasz Wróblewski-Żak" in text and "Cyngor Gwynedd ŵ" in text

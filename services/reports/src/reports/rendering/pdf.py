@@ -31,9 +31,10 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reports.domain.catalogue import Column, ReportDefinition
 from reports.rendering.cells import Branding, Row, Rows, Totals, each_row, shown, value_of
 from reports.rendering.documents import DOCUMENTS, DocumentLayout
+from reports.rendering.fonts import BOLD, FONT
 
 Progress = Callable[[int], Awaitable[None]]
-FONT, BOLD, SIZE = "Helvetica", "Helvetica-Bold", 8
+SIZE = 8
 PADDING = 2  # points above and below a cell's text
 LINE = SIZE * 1.2
 MAX_LINES = 6  # a cell's text wraps to at most this many lines (then "...")

@@ -1,0 +1,25 @@
+"""The PDF's fonts: DejaVu Sans (Debian's fonts-dejavu-core) when the machine has it, embedded (subset) so
+every name prints, Welsh and Polish ones included (ŵ, Ł); the PDF's built-in Helvetica otherwise, which
+has Western European letters only (others print as a box)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+def _register() -> tuple[str, str]:
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+            return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+FONT, BOLD = _register()
