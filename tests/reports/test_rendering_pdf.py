@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from reports.rendering import Branding, write_pdf
-from reports.rendering.cells import MissingColumn
+from reports.rendering.cells import MissingColumn, for_csv, plain, shown
+from reports.rendering.fonts import register
 from tests.reports.rendering_helpers import (
     NARROW,
     PENDING,
@@ -166,3 +167,40 @@ async def test_names_beyond_western_european_letters_print():
     rows = [{**pending_row(1), "client_name": "Łukasz Wróblewski-Żak"}]
     (text,) = pdf_pages(await render(PENDING, rows, branding=Branding(name="Cyngor Gwynedd ŵ")))
     assert "Łukasz Wróblewski-Żak" in text and "Cyngor Gwynedd ŵ" in text
+
+
+def test_without_dejavu_the_pdf_falls_back_to_helvetica(tmp_path):
+    assert register((tmp_path,)) == ("Helvetica", "Helvetica-Bold")
+    assert register() == ("DejaVuSans", "DejaVuSans-Bold")
+
+
+async def test_a_long_narrow_report_streams_its_cards_over_phone_pages():
+    rows = [
+        {
+            "child": f"Child {n:03d}",
+            "born": date(2010, 1, 1 + n % 28),
+            "days": n % 7 + 1,
+            "total": Decimal(n) / 4,
+        }
+        for n in range(120)
+    ]
+    pages = pdf_pages(await render(NARROW, rows))
+    assert len(pages) > 3
+    assert [page_footer(p) for p in pages] == [(n, len(pages)) for n in range(1, len(pages) + 1)]
+    assert re.findall(r"Child \d{3}", "\n".join(pages)) == [f"Child {n:03d}" for n in range(120)]
+    days = sum(r["days"] for r in rows)
+    total = sum((r["total"] for r in rows), Decimal(0))
+    assert re.search(rf"Total\s+Days of care\s+{days}\s+Grand total\s+{re.escape(pounds(total))}", pages[-1])
+
+
+def test_values_read_as_people_and_spreadsheets_expect():
+    stamp = datetime(2019, 10, 2, 9, 30, tzinfo=UTC)
+    assert [plain(None), plain(stamp), plain(Decimal("-3.5")), plain(7)] == [
+        "",
+        "02/10/2019 09:30",
+        "-£3.50",
+        "7",
+    ]
+    money = PENDING.columns[4]
+    assert [shown(money, None), shown(money, "12"), for_csv(money, 12)] == ["", "£12.00", "12.00"]
+    assert for_csv(PENDING.columns[0], stamp) == "2019-10-02T09:30:00+00:00"

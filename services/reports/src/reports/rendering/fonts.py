@@ -12,8 +12,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
-def _register() -> tuple[str, str]:
-    for folder in FONT_DIRS:
+def register(folders: tuple[Path, ...] = FONT_DIRS) -> tuple[str, str]:
+    """The regular and bold fonts' names: DejaVu Sans registered from the first folder that has it."""
+    for folder in folders:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.is_file() and bold.is_file():
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
@@ -22,4 +23,4 @@ def _register() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-FONT, BOLD = _register()
+FONT, BOLD = register()

@@ -26,7 +26,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Table,
+)
 
 from reports.domain.catalogue import Column, ReportDefinition
 from reports.rendering.cells import Branding, Row, Rows, Totals, each_row, shown, value_of
@@ -242,14 +251,15 @@ class _PdfWriter:
             ]
         return Table(data, colWidths=self.widths, repeatRows=1, hAlign="LEFT", style=style)
 
-    def _card(self, cells: list[str]) -> Table:
-        """One row of a narrow report: each column's heading beside its value, one under another."""
+    def _card(self, cells: list[str]) -> Flowable:
+        """One row of a narrow report: each column's heading beside its value, one under another; a card
+        that does not fit the rest of a page starts the next (never split between two)."""
         headings = [self._wrap(c.heading, self.widths[0]) for c in self.definition.columns]
-        return self._pairs_table(list(zip(headings, cells, strict=True)), rule=True)
+        return KeepTogether([self._pairs_table(list(zip(headings, cells, strict=True)), rule=True)])
 
-    def _totals_card(self, totals: Totals) -> Table:
+    def _totals_card(self, totals: Totals) -> Flowable:
         pairs = [(c.heading, shown(c, totals.sums[c.key])) for c in self.definition.columns if c.total]
-        return self._pairs_table([("Total", ""), *pairs], rule=True, bold=True)
+        return KeepTogether([self._pairs_table([("Total", ""), *pairs], rule=True, bold=True)])
 
     def _pairs(self, pairs: list[tuple[str, str]]) -> Table:
         wrapped = [(label, self._wrap(value, self.doc.width * 0.62)) for label, value in pairs]
