@@ -20,6 +20,13 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 uv sync --frozen --quiet
 
+# The report PDFs' font (reports.rendering.fonts): without it, names beyond Western European letters
+# print as boxes.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  say "installing fonts-dejavu-core"
+  apt_install fonts-dejavu-core
+fi
+
 # PostgreSQL: install when absent, start when stopped.
 if ! command -v pg_lsclusters >/dev/null 2>&1 && ! command -v psql >/dev/null 2>&1; then
   say "installing PostgreSQL"

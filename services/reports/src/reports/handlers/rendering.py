@@ -6,25 +6,30 @@ render reads, and every change of a run's state is audited with the worker as th
 
 from __future__ import annotations
 
-import asyncio
+import tempfile
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
-from reports.domain import formats
+from reports import rendering
+from reports.domain import parameters
 from reports.domain.catalogue import CATALOGUE, ReportDefinition
 from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
-from reports.store import directory, runs
+from reports.rendering import Branding
+from reports.store import runs, sources
 from reports.store.runs import Run
 from shared.events import Envelope, ReportRunRequested
 from shared.logging import get_logger
-from shared.store import AuthorityScope
 from shared.uow import Actor, UnitOfWork, Work
 
 log = get_logger(__name__)
 RENDERER = "render"
 DEAD_LETTERS = "render-dead-letters"
+# A rendered file is kept in memory up to this size, then spills to a temporary file: it is stored from
+# there in chunks, so a large report is never held whole in memory, let alone twice.
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 async def render_run(
@@ -65,30 +70,43 @@ async def abandon_run(work: Work, *, run_id: uuid.UUID, cause: str) -> bool:
 
 
 async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run) -> None:
-    rows = await directory.organisations_for_report(
-        conn=uow.conn, scope=AuthorityScope(run.authority_id), organisation_id=run.organisation_id
-    )
+    """Stream the report's rows from its source (the read model, within the run's authority and, for a
+    provider's run, its organisation) into the file, then store the file and finish the run."""
+    # The run's parameters as the API checked and stored them, typed again for the source.
+    params: dict[str, Any] = parameters.parse(definition, run.parameters)
+    source = sources.SOURCES[definition.source or definition.key]
+    rows = source(uow.conn, authority_id=run.authority_id, organisation_id=run.organisation_id, params=params)
+    council = await sources.branding(uow.conn, authority_id=run.authority_id)
     printed = datetime.now(UTC)
-    # Rendering is CPU work: off the event loop, so the worker's other messages keep moving.
-    if run.format == "pdf":
-        body = await asyncio.to_thread(formats.render_pdf, definition, rows, printed=printed)
-    else:
-        body = await asyncio.to_thread(formats.render_csv, definition, rows)
-    # Logged as it happens, not after the commit: a render done twice shows even if one is not stored.
-    log.info("report_rendered", run_id=str(run.run_id), bytes=len(body), rows=len(rows))
-    await runs.finish_run(
-        conn=uow.conn,
-        run_id=run.run_id,
-        content_type=formats.CONTENT_TYPES[run.format],
-        filename=formats.filename(definition, run.format, printed=printed),
-        body=body,
-    )
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
+        if run.format == "pdf":
+            written = await rendering.write_pdf(
+                definition,
+                rows,
+                file,
+                branding=Branding(*council) if council else Branding(name="Provider Portal"),
+                parameters=parameters.described(definition, params),
+                printed=printed,
+            )
+        else:
+            written = await rendering.write_csv(definition, rows, file)
+        size = file.tell()
+        # Logged as it happens, not after the commit: a render done twice shows even if one is not stored.
+        log.info("report_rendered", run_id=str(run.run_id), bytes=size, rows=written)
+        file.seek(0)
+        await runs.finish_run(
+            conn=uow.conn,
+            run_id=run.run_id,
+            content_type=rendering.CONTENT_TYPES[run.format],
+            filename=rendering.filename(definition, run.format, printed=printed),
+            body=file,
+        )
     await uow.audit(
         "report_run_rendered",
         authority_id=run.authority_id,
         organisation_id=run.organisation_id,
         subject_id=run.run_id,
-        rows=len(rows),
+        rows=written,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import IO
 
 import asyncpg
 
@@ -100,20 +101,38 @@ async def lock_run(*, conn: asyncpg.Connection, run_id: uuid.UUID) -> Run | None
     )
 
 
+ARTIFACT_CHUNK = 4 * 1024 * 1024  # a file is stored this much at a time
+
+
 async def finish_run(
-    *, conn: asyncpg.Connection, run_id: uuid.UUID, content_type: str, filename: str, body: bytes
+    *,
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    content_type: str,
+    filename: str,
+    body: bytes | IO[bytes],
 ) -> None:
-    """Store the artifact and mark the run done (the render worker's, for the run it holds locked)."""
+    """Store the artifact and mark the run done (the render worker's, for the run it holds locked). A
+    file is read and stored a chunk at a time, so a large one is never held whole in memory."""
     worker = Unscoped("the render worker finishes the run it holds locked, for whoever requested it")
+    chunks = iter([body]) if isinstance(body, bytes) else iter(lambda: body.read(ARTIFACT_CHUNK), b"")
     await execute(
         conn,
         "INSERT INTO reports.artifact (run_id, content_type, filename, body) VALUES ($1, $2, $3, $4)",
         run_id,
         content_type,
         filename,
-        body,
+        next(chunks, b""),
         scope=worker,
     )
+    for chunk in chunks:
+        await execute(
+            conn,
+            "UPDATE reports.artifact SET body = body || $2 WHERE run_id = $1",
+            run_id,
+            chunk,
+            scope=worker,
+        )
     await execute(
         conn,
         "UPDATE reports.report_run SET status = 'done', finished_at = now() WHERE run_id = $1",
