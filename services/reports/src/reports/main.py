@@ -7,7 +7,7 @@ from reports.config import Settings
 from reports.consumers import SUBSCRIPTIONS, organisations
 from reports.render import RENDER_QUEUE, run_render_worker
 from shared.events import ReportRunRequested
-from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
+from shared.migrations import AUDIT_LOG, JOBS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
@@ -17,7 +17,7 @@ DEFINITION = ServiceDefinition(
     migrations=files("reports") / "migrations",
     routers=[*ROUTERS, reports_only(organisations.router("reports"))],
     subscriptions=SUBSCRIPTIONS,
-    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
+    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, JOBS),
     commands={"render": run_render_worker},
     work_queues={RENDER_QUEUE: [ReportRunRequested.routing_key()]},
 )

@@ -28,6 +28,7 @@ class Run(Record):
     requested_at: datetime
     finished_at: datetime | None
     error: str | None
+    job_id: uuid.UUID | None = None  # the run's job (shared.jobs): its state and progress as users see it
 
 
 class Artifact(Record):
