@@ -29,7 +29,7 @@ from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
 from reports.store import directory, runs
 from reports.store.runs import Run
 from shared.events import Envelope, ReportRunRequested
-from shared.jobs import Job, Jobs, JobState
+from shared.jobs import Job, JobNotFound, Jobs, JobState
 from shared.logging import get_logger
 from shared.store import AuthorityScope
 from shared.tenancy import Tenancy
@@ -115,12 +115,23 @@ class JobProgress:
 async def _start_job(work: Work, run: Run) -> Job | None:
     """The run's job, started (committed now, so the user sees the run rendering); a job already
     running was started by a worker that died mid-render."""
+    job = await _job_of(work.pool, run)
+    if job is None:
+        return None
+    if job.state is JobState.queued:
+        job = await JOBS.start(work.pool, tenancy=_tenancy(run), job_id=job.job_id)
+    return job
+
+
+async def _job_of(db: asyncpg.Connection | asyncpg.Pool, run: Run) -> Job | None:
+    """The run's job; None for a run without one (or whose job is gone: its render still goes on)."""
     if run.job_id is None:
         return None
-    job = await JOBS.get(work.pool, tenancy=_tenancy(run), job_id=run.job_id)
-    if job.state is JobState.queued:
-        job = await JOBS.start(work.pool, tenancy=_tenancy(run), job_id=run.job_id)
-    return job
+    try:
+        return await JOBS.get(db, tenancy=_tenancy(run), job_id=run.job_id)
+    except JobNotFound:
+        log.warning("report_run_job_missing", run_id=str(run.run_id), job_id=str(run.job_id))
+        return None
 
 
 def _tenancy(run: Run) -> Tenancy:
@@ -169,10 +180,9 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
 async def _fail(uow: UnitOfWork, run: Run, reason: str, *, cause: str | None = None) -> bool:
     """Fail the run with the reason its user reads; `cause` (for the audit and the log) stays ours."""
     failed = await runs.fail_run(conn=uow.conn, run_id=run.run_id, error=reason)
-    if failed and run.job_id is not None:
-        job = await JOBS.get(uow.conn, tenancy=_tenancy(run), job_id=run.job_id)
-        if job.state in (JobState.queued, JobState.running):
-            await JOBS.fail(uow.conn, tenancy=_tenancy(run), job_id=run.job_id, reason=reason)
+    job = await _job_of(uow.conn, run) if failed else None
+    if job is not None and job.state in (JobState.queued, JobState.running):
+        await JOBS.fail(uow.conn, tenancy=_tenancy(run), job_id=job.job_id, reason=reason)
     if failed:
         await uow.audit(
             "report_run_failed",
