@@ -104,13 +104,13 @@ class Bench:
         """The runs' render jobs into the outbox, in one transaction (what the relay then publishes)."""
         from reports.store import runs
         from shared.bus import Outbox
-        from shared.store import Unscoped
+        from shared.store import AuthorityScope
         from shared.uow import Actor, Work
         from tests.support.report_workers import publish_render_job
 
         async with Work(self.pool, Outbox("reports")).begin(Actor.system("bench")) as uow:
             for run_id in run_ids:
-                run = await runs.get_run(conn=uow.conn, run_id=run_id, scope=Unscoped("the bench's runs"))
+                run = await runs.get_run(conn=uow.conn, run_id=run_id, scope=AuthorityScope(self.authority))
                 assert run is not None
                 await publish_render_job(uow, run)
 
