@@ -11,7 +11,7 @@ reports/rendering/pdf.py lands). Scenarios:
            pages per second from the job's publication to the run done, and the worker's peak memory
            (VmHWM). Goal: at least 0.75x the floor's pages per second, peak under 300 MB;
 - large:   ours at LARGE lines (peak memory under 300 MB); not in the defaults while the render path
-           builds one table in memory (reportlab's table split is quadratic: hours at 100,000);
+           builds one table in memory (its split is quadratic: a quarter of an hour at 100,000);
 - scale:   RUNS runs of MID lines queued at once, 1 worker then 2 (then 4 with --workers): runs per
            second, and the workers' CPU seconds per wall second (what the machine could give them);
 - latency: an idle worker, one small report (20 lines) at a time, CLICKS times: request to file p95
