@@ -1,8 +1,9 @@
 """Render workers as ops run them: real processes (`python -m reports render`) competing on the
 `reports.render` queue. Two of them against 20 queued runs, one killed mid-render: both render, none
 twice, all done, every run's job succeeded, the killed worker's run finished by the other, once, and
-the survivor's figures on /metrics (one test: each worker process costs seconds to start in CI). Each render is made slow (a sleep in the renderer, on the render's thread) so that
-the workers overlap and a kill lands mid-render."""
+the survivor's figures on /metrics (one test: each worker process costs seconds to start in CI). Each
+render is made slow (a sleep in the renderer, on the render's thread) so that the workers overlap and a
+kill lands mid-render."""
 
 from __future__ import annotations
 
