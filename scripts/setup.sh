@@ -70,6 +70,11 @@ if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1
   say "installing Chromium"
   apt_install chromium
 fi
+# pdftoppm (Debian's poppler-utils) for `make screenshots`: the first page of each report's PDF as a PNG.
+if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  say "installing poppler-utils (pdftoppm)"
+  apt_install poppler-utils
+fi
 # wrk, the load generator of `make bench-gateway` (Debian's package), for that benchmark only.
 if [ "${PORTAL_SETUP_WRK:-0}" = 1 ] && ! command -v wrk >/dev/null 2>&1; then
   say "installing wrk"
