@@ -108,7 +108,7 @@ async def test_the_job_runs_with_its_total_while_the_render_runs_then_succeeds_w
         assert figure(runtime, "report_render_seconds_count", report=REPORT, format="csv") == 1
         assert figure(runtime, "report_render_seconds_sum", report=REPORT, format="csv") > 0
     job = await job_of(pool, run_id)
-    assert (job.state, job.failure_reason) == (JobState.succeeded, None)
+    assert (job.state, job.done, job.total, job.failure_reason) == (JobState.succeeded, 3, 3, None)
     assert job.finished_at is not None
 
 
@@ -117,10 +117,10 @@ async def test_a_failed_render_fails_its_job_and_a_job_for_a_settled_run_is_skip
 ):
     (org,) = await add_organisations(env, authority, ["Failing Care"])
 
-    def broken(*args, **kwargs):
+    async def broken(*args, **kwargs):
         raise ValueError("the renderer is broken")
 
-    monkeypatch.setattr(formats, "render_csv", broken)
+    monkeypatch.setattr(rendering, "write_csv", broken)
     async with worker(env) as runtime:
         (run_id,) = await queue_runs(pool, authority_id=authority, organisation_id=org, count=1)
         assert await eventually(lambda: settled(pool, run_id), timeout=20, interval=0.05) == "failed"

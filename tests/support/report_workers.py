@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,9 @@ async def queue_runs(
                 report=report,
                 format=formats[n % len(formats)],
                 requested_by="user-1",
-            )
-            await uow.conn.execute(
-                "UPDATE reports.report_run SET job_id = $2 WHERE run_id = $1", run_id, job.job_id
+                parameters={},
+                job_id=job.job_id,
+                kept_for=timedelta(days=1),
             )
             if publish:
                 await publish_render_job(uow, run)

@@ -105,6 +105,13 @@ class JobProgress:
                 total=rows,
             )
 
+    async def finished(self, rows: int) -> None:
+        """All the rows written: the job's final figure (its rows, counted as they streamed)."""
+        if self.job is not None and self.job.done <= rows:
+            self.job = await JOBS.advance(
+                self.work.pool, tenancy=_tenancy(self.run), job_id=self.job.job_id, done=rows, total=rows
+            )
+
     async def __call__(self, done: int) -> None:
         now = time.monotonic()
         if self.job is None or now - self.reported_at < PROGRESS_EVERY_SECONDS or done <= self.job.done:
@@ -174,6 +181,7 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
             )
         else:
             written = await rendering.write_csv(definition, rows, file, progress=progress)
+        await progress.finished(written)
         size = file.tell()
         # Logged as it happens, not after the commit: a render done twice shows even if one is not stored.
         log.info("report_rendered", run_id=str(run.run_id), bytes=size, rows=written)
