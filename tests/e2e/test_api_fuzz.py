@@ -13,6 +13,12 @@ import asyncio
 import httpx
 import pytest
 import schemathesis
+
+# The modules `from_dict` imports lazily, imported here, on the main thread: imported first on the fuzzing
+# thread, pytest rewrote them there while the main thread compiled too, and CPython 3.11 raised
+# "SystemError: AST constructor recursion depth mismatch" (concurrent compiles, cpython gh-106905).
+import schemathesis.specs.openapi.adapter.v2
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
