@@ -4,11 +4,12 @@ visits the same pages the browser tests check (the page list, the log-in journey
 Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import, then
 One-Off Claims: the list, a claim with its items, an item form with an error, a decided claim, then
 Purchase Orders: the list, an order on screen and as printed, remittance advice by finalisation and by
-period)."""
+period), and the first page of each report's PDF (pdftoppm)."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -34,6 +35,7 @@ from tests.support.invoices_pages import walk_invoices_pages
 from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
 from tests.support.purchase_orders_pages import walk_purchase_orders_pages
+from tests.support.report_pdfs import photograph_report_pdfs
 from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.stack import Stack
 
@@ -44,7 +46,8 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) -> list[Path]:
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
     One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone;
-    "invoices": the Invoices pages alone; "scheduled-payments": the Scheduled Payments pages alone)."""
+    "invoices": the Invoices pages alone; "scheduled-payments": the Scheduled Payments pages alone;
+    "reports": the first page of each report's PDF alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -86,11 +89,17 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                 await context.close()
         finally:
             await browser.close()
+    if only in (None, "reports"):
+        from devtools.seed import AUTHORITIES  # the demo councils: the first one runs the reports
+
+        written += await photograph_report_pdfs(stack, out, authority_id=AUTHORITIES[0].authority_id)
     return written
 
 
 async def main() -> None:
-    missing = missing_prerequisites()
+    missing = missing_prerequisites() + (
+        [] if shutil.which("pdftoppm") else ["pdftoppm (the `poppler-utils` Debian package)"]
+    )
     if missing:
         sys.exit("screenshots need: " + "; ".join(missing) + " (run PORTAL_SETUP_BROWSER=1 scripts/setup.sh)")
     configure_logging(service="screenshots", level="CRITICAL", json=True)  # the 500 page is made on purpose
@@ -102,7 +111,7 @@ async def main() -> None:
         await stack.start()
         await ensure_portal_authorities(env)
         # `python -m devtools.screenshots actuals` (or `claims`, `scheduled-payments`, `purchase-orders`,
-        # `invoices`): only that area's pages.
+        # `invoices`, `reports`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

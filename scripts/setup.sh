@@ -20,6 +20,13 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 uv sync --frozen --quiet
 
+# The report PDFs' font (reports.rendering.fonts): without it, names beyond Western European letters
+# print as boxes.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  say "installing fonts-dejavu-core"
+  apt_install fonts-dejavu-core
+fi
+
 # PostgreSQL: install when absent, start when stopped.
 if ! command -v pg_lsclusters >/dev/null 2>&1 && ! command -v psql >/dev/null 2>&1; then
   say "installing PostgreSQL"
@@ -62,6 +69,11 @@ fi
 if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   say "installing Chromium"
   apt_install chromium
+fi
+# pdftoppm (Debian's poppler-utils) for `make screenshots`: the first page of each report's PDF as a PNG.
+if [ "${PORTAL_SETUP_BROWSER:-0}" = 1 ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  say "installing poppler-utils (pdftoppm)"
+  apt_install poppler-utils
 fi
 # wrk, the load generator of `make bench-gateway` (Debian's package), for that benchmark only.
 if [ "${PORTAL_SETUP_WRK:-0}" = 1 ] && ! command -v wrk >/dev/null 2>&1; then

@@ -20,7 +20,7 @@ from tests.support.portal_login import log_in, new_user, submit
 pytestmark = pytest.mark.browser
 NOT_AVAILABLE = "is not available yet"
 # The landing page names a task as the council guides' landing pages do, where it differs from its card.
-LANDING_NAME = {"Actuals": "Submit Actuals"}
+LANDING_NAME = {"Actuals": "Submit Actuals", "Reports": "Reporting"}
 
 
 async def heading(page: Page) -> str:
@@ -37,6 +37,7 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
     assert titles == [
         "Scheduled Payments",
         "Purchase Orders",
+        "Reports",
         "Actuals",
         "Care Package Line Items",
         "Invoices",

@@ -71,9 +71,9 @@ async def test_keyboard_first_stop_is_the_skip_link_then_the_header(stack, conte
 
 async def test_an_old_link_to_an_unbuilt_task_opens_the_not_available_page(stack, context):
     page = await context.new_page()
-    response = await page.goto(stack.url + "/telford-wrekin/reports")
+    response = await page.goto(stack.url + "/telford-wrekin/actions")
     assert response.status == 200
-    assert await page.locator("h1").inner_text() == "Reports is not available yet"
+    assert await page.locator("h1").inner_text() == "Actions and Change Requests is not available yet"
     unknown = await page.goto(stack.url + "/worcestershire-adults/one-off-claim")
     assert unknown.status == 404
     assert await page.locator("h1").inner_text() == "Page not found"

@@ -41,6 +41,7 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
             (f"/{durham.tenant.slug}/scheduled-payments", "Scheduled Payments"),
             (durham.base, "One-Off Claims"),
             (f"/{durham.tenant.slug}/purchase-orders", "Purchase Orders"),
+            (f"/{durham.tenant.slug}/reports", "Reports"),
             (f"/{durham.tenant.slug}/invoices", "Invoices"),
         ]
         assert "View and create One-Off Claims" in home.text
@@ -52,6 +53,7 @@ async def test_the_home_card_follows_the_authoritys_offer(stack):
         assert cards == [
             (f"/{TELFORD}/scheduled-payments", "Scheduled Payments"),
             (f"/{TELFORD}/purchase-orders", "Purchase Orders"),
+            (f"/{TELFORD}/reports", "Reports"),
             (f"/{TELFORD}/invoices", "Invoices"),
         ]  # no One-Off Claims card
         page = await client.get(telford.base)

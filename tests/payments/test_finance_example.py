@@ -304,4 +304,9 @@ NOT_POSTED = {
     # The request-and-decide record of a dispute (shared.decisions): its money is in
     # payments.scheduled_payment.disputed, and the council's decision changes what the run pays.
     "payments.dispute_request.upserted.v1",
+    # Every change of a payment's full state, for read models (reports); what a finance system posts is
+    # in the confirmed, disputed, finalised and remittance events.
+    "payments.scheduled_payment.upserted.v1",
+    # A command to payments (re-publish states for a late consumer), not a business event.
+    "payments.backfill.requested.v1",
 }

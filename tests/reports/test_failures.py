@@ -8,7 +8,7 @@ import asyncio
 import subprocess
 import uuid
 
-from reports.domain import formats
+import reports.rendering as renderers
 from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
 from reports.handlers.rendering import render_run
 from reports.main import DEFINITION as REPORTS
@@ -27,18 +27,18 @@ from tests.support.reports import (
     wait_for_status,
 )
 
-CRASHING_RENDERER = "import os, reports.domain.formats as f\nf.render_csv = lambda *a, **k: os._exit(3)"
+CRASHING_RENDERER = "import os, reports.rendering as r\nr.write_csv = lambda *a, **k: os._exit(3)"
 
 
 async def test_a_render_that_raises_is_failed_once_and_acked(env, authority, monkeypatch):
     (org,) = await add_organisations(env, authority, ["Broken Care"])
     calls = []
 
-    def broken(*args, **kwargs):
+    async def broken(*args, **kwargs):
         calls.append(args)
         raise ValueError("the renderer is broken")
 
-    monkeypatch.setattr(formats, "render_csv", broken)
+    monkeypatch.setattr(renderers, "write_csv", broken)
     provider = {"authorization": f"Bearer {env.token(authority_id=authority, organisation_id=org)}"}
     async with rendering(env), serve(create_api(REPORTS, env.settings(REPORTS))) as api:
         created = await api.post(

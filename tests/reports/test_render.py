@@ -66,7 +66,7 @@ async def test_runs_are_rendered_once_by_competing_workers_and_scoped(env, autho
             ]
             pdf = await api.get(f"/api/v1/reports/runs/{runs[1]}/file", headers=provider)
             assert pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
-            assert pdf.headers["content-disposition"].startswith("attachment;")
+            assert pdf.headers["content-disposition"].startswith("inline;")  # View opens it in the browser
 
             other_provider = {
                 "authorization": f"Bearer {env.token(authority_id=authority, organisation_id=other)}"

@@ -137,12 +137,13 @@ def test_home_shows_only_the_built_tasks_of_the_role(client):
     ]
     # Finance's built tasks are Scheduled Payments, One-Off Claims (shown here as render_home is given
     # no hidden tasks: the real home page hides claims where the authority takes none,
-    # tests/e2e/test_claims_pages.py), Purchase Orders and Invoices.
+    # tests/e2e/test_claims_pages.py), Purchase Orders, Reports and Invoices.
     finance = client.get("/durham-childrens/home", params={"role": "finance"}).text
     assert re.findall(r'portal-card__link" href="([^"]+)"', finance) == [
         "/durham-childrens/scheduled-payments",
         "/durham-childrens/one-off-claims",
         "/durham-childrens/purchase-orders",
+        "/durham-childrens/reports",
         "/durham-childrens/invoices",
     ]
 
@@ -153,22 +154,20 @@ def test_the_landing_page_lists_only_built_features(client):
     assert features == [
         "Scheduled Payments",
         "Purchase Orders",
+        "Reporting",
         "Submit Actuals",
         "Care Package Line Items",
         "Contacts",
         "Organisation Details",
     ]
-    for unbuilt in (
-        "Invoice Management",
-        "Reporting",
-    ):
+    for unbuilt in ("Invoice Management",):
         assert unbuilt not in landing
 
 
 def test_an_old_link_to_an_unbuilt_task_is_not_available_and_anything_else_not_found(client):
-    known = client.get("/telford-wrekin/reports")
-    assert known.status_code == 200 and "Reports is not available yet" in known.text
-    assert client.get("/telford-wrekin/report").status_code == 404
+    known = client.get("/telford-wrekin/actions")
+    assert known.status_code == 200 and "Actions and Change Requests is not available yet" in known.text
+    assert client.get("/telford-wrekin/action").status_code == 404
 
 
 def test_the_help_page_has_the_authoritys_contact_rules_and_the_built_areas_questions(client):

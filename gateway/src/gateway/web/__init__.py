@@ -29,6 +29,7 @@ from gateway.web import (
     organisation,
     public,
     purchase_orders,
+    reports,
     scheduled_payments,
 )
 from gateway.web.areas import Areas
@@ -56,6 +57,7 @@ BUILT = Areas(
         actuals.AREA,
         cplis.AREA,
         purchase_orders.AREA,
+        reports.AREA,
         help.AREA,
         public.AREA,
     ),

@@ -17,3 +17,9 @@ class Settings(ServiceSettings):
         description="port on metrics_host where a render worker serves /healthz, /readyz and /metrics"
         " (0: any free port)",
     )
+    retention_hours: int = Field(
+        168,
+        ge=1,
+        le=24 * 90,
+        description="how long a run's file is kept and listed under My reports, in hours (7 days by default)",
+    )

@@ -1,10 +1,166 @@
-"""The events the reports service listens to, declared in one table."""
+"""The events the reports service listens to, declared in one table: its read model (migration 0003),
+from which every report is queried (reports.store.sources); a report never calls another service.
 
+- identity's authorities (name and colours on each council's reports), organisations, contracts and
+  provider services; actuals' clients, service levels and CPLIs: full states, kept by the kit's
+  projections (revision-guarded upserts).
+- actuals' confirmed and unlocked weeks (Commissioned Vs Actuals).
+- payments' scheduled payments (`upserted`, and `confirmed`/`disputed`, which carry the same state),
+  finalised runs and issued remittances (the pending, remittance, annual statement and purchase order
+  reports).
+
+A service that starts after the others have published would never hear of their states, so the worker
+asks for a backfill of each empty table (`ask_for_missing_states`), as
+`python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Weeks,
+runs and remittances are events, not re-published states: reports' worker must be subscribed (its queue
+declared by `migrate`) before they happen, as `make run` and every deployment do. Authorities are not
+re-published by identity: a council's reports print its default branding until its next change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from reports.store import projections
+from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
-from shared.projections import OrganisationProjection
+from shared.events import (
+    AuthorityUpserted,
+    ClientUpserted,
+    ContractUpserted,
+    CpliUpserted,
+    Envelope,
+    PaymentRunFinalised,
+    ProviderServiceUpserted,
+    RemittanceIssued,
+    ScheduledPaymentConfirmed,
+    ScheduledPaymentDisputed,
+    ScheduledPaymentUpserted,
+    ServiceLevelUpserted,
+    WeekConfirmed,
+    WeekUnlocked,
+)
+from shared.logging import get_logger
+from shared.projections import OrganisationProjection, Projection
+from shared.service import Runtime
+
+log = get_logger(__name__)
 
 organisations = OrganisationProjection("reports")
 
+
+def _projection(event: type, table: str, key: str, *columns: str) -> Projection:
+    return Projection(
+        event=event, schema="reports", table=table, key=(key,), columns={c: c for c in (key, *columns)}
+    )
+
+
+authorities = _projection(
+    AuthorityUpserted,
+    "authority",
+    "authority_id",
+    *("slug", "name", "primary_colour", "secondary_colour", "revision", "updated_at"),
+)
+contracts = _projection(
+    ContractUpserted,
+    "contract",
+    "contract_id",
+    *("authority_id", "organisation_id", "reference", "name", "payment_basis", "frequency"),
+    *("vat_registered", "start_date", "end_date", "active", "revision", "updated_at"),
+)
+services = _projection(
+    ProviderServiceUpserted,
+    "provider_service",
+    "service_id",
+    *("authority_id", "organisation_id", "contract_id", "reference", "name", "active", "revision"),
+    "updated_at",
+)
+clients = _projection(
+    ClientUpserted,
+    "client",
+    "client_id",
+    *("authority_id", "reference", "name", "date_of_birth", "revision", "updated_at"),
+)
+service_levels = _projection(
+    ServiceLevelUpserted,
+    "service_level",
+    "service_level_id",
+    *("authority_id", "reference", "name", "unit", "revision", "updated_at"),
+)
+cplis = _projection(
+    CpliUpserted,
+    "cpli",
+    "cpli_id",
+    *("authority_id", "organisation_id", "contract_id", "service_id", "client_id", "service_level_id"),
+    *("reference", "start_date", "end_date", "cost", "frequency", "units_per_week", "authorised"),
+    *("revision", "updated_at"),
+)
+
+
+async def week_confirmed(conn: asyncpg.Connection, envelope: Envelope, event: WeekConfirmed) -> None:
+    await projections.apply_week_confirmed(conn, event=event)
+
+
+async def week_unlocked(conn: asyncpg.Connection, envelope: Envelope, event: WeekUnlocked) -> None:
+    await projections.apply_week_unlocked(conn, event=event)
+
+
+async def payment_changed(
+    conn: asyncpg.Connection,
+    envelope: Envelope,
+    event: ScheduledPaymentUpserted | ScheduledPaymentConfirmed | ScheduledPaymentDisputed,
+) -> None:
+    await projections.apply_payment(conn, authority_id=event.authority_id, state=event)
+
+
+async def run_finalised(conn: asyncpg.Connection, envelope: Envelope, event: PaymentRunFinalised) -> None:
+    await projections.apply_run_finalised(conn, event=event)
+
+
+async def remittance_issued(conn: asyncpg.Connection, envelope: Envelope, event: RemittanceIssued) -> None:
+    await projections.apply_remittance(conn, event=event)
+
+
 SUBSCRIPTIONS: list[Subscription] = [
     organisations.subscription(),
+    *authorities.subscriptions(),
+    *contracts.subscriptions(),
+    *services.subscriptions(),
+    *clients.subscriptions(),
+    *service_levels.subscriptions(),
+    *cplis.subscriptions(),
+    Subscription(WeekConfirmed, week_confirmed),
+    Subscription(WeekUnlocked, week_unlocked),
+    Subscription(ScheduledPaymentUpserted, payment_changed),
+    Subscription(ScheduledPaymentConfirmed, payment_changed),
+    Subscription(ScheduledPaymentDisputed, payment_changed),
+    Subscription(PaymentRunFinalised, run_finalised),
+    Subscription(RemittanceIssued, remittance_issued),
 ]
+
+# Each table a backfill fills, the producer that re-publishes it and the aggregate type to ask for.
+BACKFILLED = {
+    "organisation": ("identity", "organisation"),
+    "contract": ("identity", "contract"),
+    "provider_service": ("identity", "provider_service"),
+    "client": ("actuals", "client"),
+    "service_level": ("actuals", "service_level"),
+    "cpli": ("actuals", "cpli"),
+    "scheduled_payment": ("payments", "scheduled_payment"),
+}
+
+
+async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
+    """At the worker's start: ask identity, actuals and payments to re-publish what fills an empty table
+    (a worker task: it asks once and ends; the relay publishes the commands)."""
+    async with runtime.pool.acquire() as conn:
+        empty = await projections.empty_tables(conn, tables=sorted(BACKFILLED))
+    for table in empty:
+        producer, aggregate = BACKFILLED[table]
+        envelope = backfill_request(
+            runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
+        )
+        await request_backfill(runtime.pool, runtime.outbox, envelope)
+        log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)

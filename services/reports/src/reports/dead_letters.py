@@ -16,6 +16,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 from pydantic import ValidationError
 
 from reports.handlers.rendering import abandon_run
+from reports.metrics import RenderMetrics
 from shared.bus.topology import DEAD_LETTER_REASON
 from shared.events import Envelope, ReportRunRequested
 from shared.logging import get_logger
@@ -26,9 +27,10 @@ DATABASE_RETRY_SECONDS = 1.0
 
 
 class AbandonedRenders:
-    def __init__(self, runtime: Runtime, *, queue: str) -> None:
+    def __init__(self, runtime: Runtime, *, queue: str, metrics: RenderMetrics | None = None) -> None:
         self.runtime = runtime
         self.queue = queue
+        self.metrics = metrics
         self._channel: AbstractChannel | None = None
 
     async def start(self) -> None:
@@ -61,6 +63,8 @@ class AbandonedRenders:
             await message.nack(requeue=True)
             return
         log.error("report_run_abandoned", run_id=str(run_id), marked_failed=failed, reason=str(reason))
+        if failed and self.metrics is not None:
+            self.metrics.abandoned.inc()
         await message.ack()
 
 

@@ -11,7 +11,12 @@ from shared.events.actuals import (
     WeekConfirmed,
     WeekUnlocked,
 )
-from shared.events.backfill import ActualsBackfillRequested, BackfillRequested, IdentityBackfillRequested
+from shared.events.backfill import (
+    ActualsBackfillRequested,
+    BackfillRequested,
+    IdentityBackfillRequested,
+    PaymentsBackfillRequested,
+)
 from shared.events.claims import (
     AcceptedItem,
     ClaimAttachment,
@@ -55,6 +60,7 @@ from shared.events.payments import (
     ScheduledPaymentConfirmed,
     ScheduledPaymentDisputed,
     ScheduledPaymentState,
+    ScheduledPaymentUpserted,
 )
 from shared.events.reports import ReportArtifactDownloaded, ReportRunRequested
 
@@ -73,6 +79,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     ReportArtifactDownloaded,
     IdentityBackfillRequested,
     ActualsBackfillRequested,
+    PaymentsBackfillRequested,
     ClientUpserted,
     ServiceLevelUpserted,
     CpliUpserted,
@@ -81,6 +88,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     PaymentRunFinalised,
     ScheduledPaymentConfirmed,
     ScheduledPaymentDisputed,
+    ScheduledPaymentUpserted,
     DisputeRequestUpserted,
     RemittanceIssued,
     InvoiceSubmitted,
@@ -128,6 +136,7 @@ __all__ = [
     "PasswordResetRequested",
     "PaymentLineState",
     "PaymentRunFinalised",
+    "PaymentsBackfillRequested",
     "ProviderServiceUpserted",
     "RateState",
     "RemittanceIssued",
@@ -138,6 +147,7 @@ __all__ = [
     "ScheduledPaymentConfirmed",
     "ScheduledPaymentDisputed",
     "ScheduledPaymentState",
+    "ScheduledPaymentUpserted",
     "ServiceLevelUpserted",
     "TemporaryPasswordIssued",
     "TimetabledVisit",

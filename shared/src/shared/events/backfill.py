@@ -50,3 +50,15 @@ class ActualsBackfillRequested(BackfillRequested):
     aggregate_type: Literal["client", "service_level", "cpli"] = Field(
         description="The aggregate type whose current states are wanted", examples=["cpli"]
     )
+
+
+class PaymentsBackfillRequested(BackfillRequested):
+    """Ask payments to re-publish the current full state of every scheduled payment, as its ordinary
+    `payments.scheduled_payment.upserted.v1` event with its current revision (reports fills its read model
+    of payments this way when it starts empty)."""
+
+    producer = "payments"
+
+    aggregate_type: Literal["scheduled_payment"] = Field(
+        description="The aggregate type whose current states are wanted", examples=["scheduled_payment"]
+    )

@@ -105,6 +105,20 @@ class ScheduledPaymentConfirmed(ScheduledPaymentState, EventPayload):
     confirmed_at: datetime = Field(description="When, UTC")
 
 
+class ScheduledPaymentUpserted(ScheduledPaymentState, EventPayload):
+    """A scheduled payment's full state after any change: computed by a run, amended by the council,
+    confirmed or disputed by the provider, a dispute decided, finalised. Reports keeps it (the Pending
+    Scheduled Payments report shows the unconfirmed ones); consumers keep the highest `revision`. Also
+    re-published on a backfill request (`payments.backfill.requested.v1`)."""
+
+    producer = "payments"
+    aggregate = "scheduled_payment"
+    event = "upserted"
+    version = 1
+
+    authority_id: uuid.UUID = Field(description="The authority that pays")
+
+
 class ScheduledPaymentDisputed(ScheduledPaymentState, EventPayload):
     """A provider disputed a scheduled payment, whole or some of its lines, with a reason. The disputed
     lines are not paid while the dispute stands; the others still pay. The messaging service turns it

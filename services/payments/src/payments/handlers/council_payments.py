@@ -21,6 +21,7 @@ from decimal import Decimal
 from payments.domain.disputes import DISPUTE, REQUESTS, DisputeRequest
 from payments.domain.periods import vat_of
 from payments.handlers.access import find_payment, require_status, require_version
+from payments.handlers.payment_states import publish_state
 from payments.handlers.scheduled_payments import PaymentView, view_of
 from payments.store import scheduled
 from payments.store.scheduled import PeriodRow
@@ -117,6 +118,7 @@ async def amend_line(
             reason=text,
         )
         done = await find_payment(uow.conn, principal, payment_id)
+        await publish_state(uow, done, authority_id=principal.authority_id)
         uow.log("scheduled_payment_amended", payment_id=str(payment_id), line_id=str(line_id))
         return await view_of(uow.conn, done, principal)
 
@@ -154,5 +156,7 @@ async def decide_dispute(
                 await scheduled.set_status(
                     uow.conn, scope=scope, payment_id=payment.payment_id, status=status
                 )
+                released = await find_payment(uow.conn, principal, payment.payment_id)
+                await publish_state(uow, released, authority_id=principal.authority_id)
         uow.log("payment_dispute_decided", request=str(request_id), decision=decision)
     return decided

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from payments.domain.invoices import document_number
+from payments.handlers.payment_states import publish_state
 from payments.handlers.schedules import require_council
 from payments.store import invoices as invoices_store
 from payments.store import runs as store
@@ -70,6 +71,7 @@ async def finalise_run(
             await store.finalise_payment(uow.conn, payment_id=payment_id)
             final = await get_payment(uow.conn, scope=scope, payment_id=payment_id)
             assert final is not None
+            await publish_state(uow, final, authority_id=authority_id)
             await _remit(uow, final, run_reference=run["reference"], authority_id=authority_id, today=today)
     async with work.begin(caller.actor) as uow:
         finalised = await store.mark_finalised(uow.conn, run_id=run_id, by=principal.subject)

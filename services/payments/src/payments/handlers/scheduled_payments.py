@@ -19,6 +19,7 @@ import asyncpg
 from payments.domain.disputes import DISPUTE, REQUESTS, DisputeRequest, dispute_reason, lines_to_dispute
 from payments.domain.periods import financial_year, year_bounds
 from payments.handlers.access import find_payment, require_editor, require_viewer, today, writable_payment
+from payments.handlers.payment_states import publish_state
 from payments.store import scheduled
 from payments.store.scheduled import ContractRow, PeriodRow, Summary
 from shared.auth import Principal
@@ -137,6 +138,7 @@ async def confirm(caller: Caller, work: Work, *, payment_id: uuid.UUID, version:
             confirmed_at=at,
         )
         await uow.publish(event, aggregate_id=payment_id, authority_id=principal.authority_id)
+        await publish_state(uow, done, authority_id=principal.authority_id)
         await uow.audit(
             "scheduled_payment_confirmed",
             authority_id=principal.authority_id,
@@ -211,5 +213,6 @@ async def dispute(
             disputed_at=datetime.now(UTC),
         )
         await uow.publish(event, aggregate_id=payment_id, authority_id=principal.authority_id)
+        await publish_state(uow, done, authority_id=principal.authority_id)
         uow.log("scheduled_payment_disputed", payment_id=str(payment_id), lines=len(disputed))
         return await view_of(uow.conn, done, principal)

@@ -14,6 +14,8 @@ from datetime import date
 
 import asyncpg
 
+from payments.store import payment_states
+
 # The financial year ('2019/2020') of a date column, as payments.domain.periods.financial_year.
 FY = (
     "(CASE WHEN extract(month FROM {d}) >= 4 THEN extract(year FROM {d})::int"
@@ -223,5 +225,7 @@ async def compute_chunk(
         await conn.execute("ANALYZE run_lines")
         for statement in (PURCHASE_ORDERS, LINE_ORDERS, PAYMENTS):
             await conn.execute(statement)
+        # Every new payment's full state, for reports (set-based: one statement for the chunk).
+        await payment_states.publish_chunk_states(conn, run_id=run_id)
     await conn.execute("DROP TABLE IF EXISTS run_chunk, run_owed, run_lines")
     return taken, last

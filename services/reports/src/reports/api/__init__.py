@@ -3,9 +3,9 @@
 are domain errors, made problem+json at the edge.
 """
 
-from reports.api import runs
+from reports.api import council, runs
 from reports.api.access import reports_only
 
-ROUTERS = [runs.router]
+ROUTERS = [runs.router, council.router]
 
 __all__ = ["ROUTERS", "reports_only"]

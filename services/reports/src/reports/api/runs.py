@@ -1,47 +1,72 @@
-"""Routes of report runs: the catalogue, a new run, a run's state, its file."""
+"""Routes of report runs: the caller's catalogue, a new run, "My reports", a run's state, its file."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from reports.api.schemas import ReportPublic, RunCreate, RunPublic
-from reports.handlers import runs
-from reports.store.runs import Run
+from reports.api.schemas import ReportPublic, RunCreate, RunPublic, report_public, run_public
+from reports.config import Settings
+from reports.handlers import catalogue, runs
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
-from shared.service import WorkDep
+from shared.service import RuntimeDep, WorkDep
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 @router.get("/catalogue", response_model=list[ReportPublic], responses=PAGED)
-async def list_reports(caller: CurrentCaller, page: PageDep) -> list[ReportPublic]:
-    reports = await runs.catalogue(caller)
-    return page.cut([ReportPublic(key=r.key, title=r.title, description=r.description) for r in reports])
+async def list_reports(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[ReportPublic]:
+    """The reports the caller may run: their council's catalogue, as far as their role goes."""
+    reports = await catalogue.offered(caller, work)
+    return page.cut([report_public(r) for r in reports])
 
 
 @router.post("/runs", response_model=RunPublic, status_code=202)
-async def create_run(body: RunCreate, caller: CurrentCaller, work: WorkDep) -> Run:
-    return await runs.request_run(caller, work, report=body.report, format=body.format)
+async def create_run(body: RunCreate, caller: CurrentCaller, work: WorkDep, runtime: RuntimeDep) -> RunPublic:
+    view = await runs.request_run(
+        caller,
+        work,
+        report=body.report,
+        format=body.format,
+        given=dict(body.parameters),
+        kept_for=_kept_for(runtime.settings),
+    )
+    return run_public(view)
+
+
+@router.get("/runs", response_model=list[RunPublic], responses=PAGED, summary="My reports")
+async def list_my_runs(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[RunPublic]:
+    """The caller's own runs whose files are still kept, newest first."""
+    mine = await runs.my_runs(caller, work, limit=page.fetch, offset=page.offset)
+    return [run_public(v) for v in page.of(mine)]
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic)
-async def get_run(run_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> Run:
-    return await runs.get_run(caller, work, run_id=run_id)
+async def get_run(run_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> RunPublic:
+    return run_public(await runs.get_run(caller, work, run_id=run_id))
 
 
 @router.get("/runs/{run_id}/file")
 async def download_run(run_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> Response:
-    artifact = await runs.download_artifact(caller, work, run_id=run_id)
+    """The file: a PDF opens in the browser (View), a CSV downloads (Download Data)."""
+    run, artifact = await runs.download_artifact(caller, work, run_id=run_id)
+    disposition = "inline" if run.format == "pdf" else "attachment"
     return Response(
         artifact.body,
         media_type=artifact.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{artifact.filename}"',
+            "Content-Disposition": f'{disposition}; filename="{artifact.filename}"',
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def _kept_for(settings: object) -> timedelta:
+    """How long a new run's file is kept (REPORTS_RETENTION_HOURS)."""
+    hours = settings.retention_hours if isinstance(settings, Settings) else Settings().retention_hours
+    return timedelta(hours=hours)

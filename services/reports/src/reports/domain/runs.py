@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from shared.errors import Conflict, FieldError, Invalid, NotFound
 
@@ -44,3 +45,17 @@ class RunNotReady(Conflict):
         else:
             message = f"the report is {status}, not ready to download"
         super().__init__(message, code="report-run-not-ready")
+
+
+class RunExpired(NotFound):
+    """The run's file was kept for its time and is gone ("My reports" lists it no more)."""
+
+    status = 410
+    default_title = "Gone"
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(
+            f"the report's file was kept until {expired_at:%d/%m/%Y %H:%M} UTC and has been deleted:"
+            " run the report again",
+            code="report-run-expired",
+        )
