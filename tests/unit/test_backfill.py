@@ -11,6 +11,7 @@ import pytest
 from actuals.main import DEFINITION as ACTUALS
 from identity.main import DEFINITION as IDENTITY
 from identity.republishing import REPUBLISHERS
+from messaging.main import DEFINITION as MESSAGING
 from payments.main import DEFINITION as PAYMENTS
 from shared.asyncapi import asyncapi_document
 from shared.backfill import Republisher, backfill_request, backfill_subscription, command_type, offered
@@ -35,14 +36,14 @@ def test_identity_offers_exactly_what_it_republishes_and_answers_its_own_command
     )
     assert command_type("identity") is IdentityBackfillRequested
     assert "identity.backfill.requested.v1" in {s.payload_type.routing_key() for s in IDENTITY.consumes}
-    assert PAYMENTS.consumes == tuple(PAYMENTS.subscriptions)  # a consumer only: no backfill command
+    assert MESSAGING.consumes == tuple(MESSAGING.subscriptions)  # a consumer only: no backfill command
 
 
 def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_is_refused():
     with pytest.raises(
-        ValueError, match=r"payments offers no backfill \(producers that do: actuals, identity\)"
+        ValueError, match=r"messaging offers no backfill \(producers that do: actuals, identity, payments\)"
     ):
-        command_type("payments")
+        command_type("messaging")
     organisations = Republisher(OrganisationUpserted, "SELECT 1", aggregate_id="organisation_id")
     with pytest.raises(
         ValueError,
@@ -71,7 +72,7 @@ def test_a_backfill_request_is_identitys_command_from_the_asking_service():
 @pytest.mark.parametrize(
     ("words", "message"),
     [
-        (["--from", "payments", "--aggregate", "organisation"], "payments offers no backfill"),
+        (["--from", "messaging", "--aggregate", "organisation"], "messaging offers no backfill"),
         (["--from", "identity", "--aggregate", "user"], "actuals keeps nothing of identity's 'user'"),
         (["--from", "identity"], "the following arguments are required: --aggregate"),
     ],
@@ -104,7 +105,10 @@ def test_republish_of_a_type_the_service_does_not_offer_stops_naming_what_it_doe
     )
     with pytest.raises(SystemExit):
         operation_command(PAYMENTS, ["republish", "organisation"])
-    assert "payments re-publishes nothing, not 'organisation'" in capsys.readouterr().err
+    assert "payments re-publishes scheduled_payment, not 'organisation'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        operation_command(MESSAGING, ["republish", "organisation"])
+    assert "messaging re-publishes nothing, not 'organisation'" in capsys.readouterr().err
 
 
 def test_the_contract_documents_the_backfill_command_as_sent_to_identity():
