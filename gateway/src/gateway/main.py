@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -99,9 +99,17 @@ def create_gateway(settings: Settings) -> FastAPI:
     return app
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    import argparse
+
     import uvicorn
 
+    # No arguments: every setting comes from the environment (docs/configuration.md). The parser is here
+    # so that `python -m gateway --help` answers (the image's entry commands are checked with it), and a
+    # stray argument is refused rather than ignored.
+    argparse.ArgumentParser(
+        prog="gateway", description="Provider Portal gateway; settings from GATEWAY_* variables"
+    ).parse_args(argv)
     settings = load_settings(Settings)
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json)
     configure_telemetry(service="gateway", otlp_endpoint=settings.otlp_endpoint)
