@@ -31,6 +31,7 @@ async def test_bootstrap_makes_the_role_and_schema_twice_without_harm_and_needs_
     host = db.with_database(ADMIN_DSN, name).split("://", 1)[1].split("@")[-1]
     dsn = f"postgresql://{name}:pw-{name}@{host}"
     settings = {"MESSAGING_ENVIRONMENT": "test", "MESSAGING_DATABASE_URL": dsn, "MESSAGING_LOG_JSON": "true"}
+    settings["MESSAGING_AMQP_URL"] = "amqp://guest:guest@127.0.0.1:5672/"  # read at start-up, unused here
     target = [db.ServiceDatabase(schema="messaging", role=name, password=None, database=name)]
 
     refused = bootstrap(settings)
