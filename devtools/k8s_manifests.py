@@ -239,9 +239,14 @@ def config_map(name: str, service: str, data: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def settings_of(service: str) -> Any:
+    return importlib.import_module(f"{service}.config").Settings
+
+
 def service_documents(service: str) -> list[dict[str, Any]]:
-    definition = importlib.import_module(f"{service}.main").DEFINITION
-    settings_cls = definition.settings_cls
+    # The settings class only (not the service's composition root, which imports its whole program):
+    # a service that runs render workers (`python -m <service> render`) has a render_port setting.
+    settings_cls = settings_of(service)
     prefix = service.upper() + "_"
     config, secret = f"portal-{service}", f"portal-{service}"
     data = {
@@ -293,7 +298,7 @@ def service_documents(service: str) -> list[dict[str, Any]]:
         service_monitor(service, worker_name, "worker"),
         migrations_job(service, config, env),
     ]
-    if "render" in definition.commands:
+    if "render_port" in settings_cls.model_fields:
         render_name = f"{service}-render"
         render = container(
             "render",
@@ -449,6 +454,8 @@ def network_documents() -> list[dict[str, Any]]:
     }
     monitoring = {"namespaceSelector": {"matchLabels": MONITORING_NAMESPACE}}
     apis = [f"{s}-api" for s in SERVICES]
+    workers = [f"{s}-worker" for s in SERVICES]
+    renders = [f"{s}-render" for s in SERVICES if "render_port" in settings_of(s).model_fields]
     docs = [
         policy("default-deny", {}, ingress=[], egress=[]),
         policy("dns", portal_pods, ingress=None, egress=[dns]),
@@ -499,14 +506,14 @@ def network_documents() -> list[dict[str, Any]]:
         ),
         policy(
             "workers-metrics",
-            {
-                "matchExpressions": [
-                    services,
-                    {"key": "portal.role", "operator": "DoesNotExist"},
-                    {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": apis},
-                ]
-            },
-            ingress=[{"from": [monitoring], "ports": tcp(WORKER, RENDER)}],
+            {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": workers}]},
+            ingress=[{"from": [monitoring], "ports": tcp(WORKER)}],
+            egress=None,
+        ),
+        policy(
+            "render-metrics",
+            {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": renders}]},
+            ingress=[{"from": [monitoring], "ports": tcp(RENDER)}],
             egress=None,
         ),
         # The operators' pods: reached by the services (and by their own peers and operator), never by
