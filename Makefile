@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run bench-scheduled-payments-page bench-reports asyncapi config-doc new-service
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run bench-scheduled-payments-page bench-reports asyncapi config-doc new-service k8s-manifests k8s-smoke
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -91,6 +91,17 @@ bench-reports: setup
 config-doc:
 	$(UV) run python -m devtools.configdoc
 
+# deploy/k8s/base's per-process manifests, from the services and their settings classes (tests/deploy
+# fails when the committed ones differ).
+k8s-manifests:
+	$(UV) run python -m devtools.k8s_manifests
+
+# Not in `make test`: needs Docker, kind, Helm and the network. Builds the image, loads it into a kind
+# cluster, installs the operators, applies the dev overlay and checks the portal through its gateway
+# (deploy/k8s/smoke.sh, docs/operations.md). The manifests themselves are checked offline by make test.
+k8s-smoke:
+	bash deploy/k8s/smoke.sh
+
 # A new service with the shape of the others, registered where they are (docs/new-service.md); then the
 # new workspace member into uv.lock and the environment, and its settings into docs/configuration.md.
 new-service:
@@ -98,3 +109,4 @@ new-service:
 	$(UV) run python -m devtools.new_service $(NAME)
 	$(UV) sync --quiet
 	$(UV) run python -m devtools.configdoc
+	$(UV) run python -m devtools.k8s_manifests

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import jsonschema
+import yaml
 import kubernetes_validate
 from kubernetes_validate import utils as kv
 from referencing import Registry, Resource
@@ -84,3 +85,5 @@ def test_the_committed_base_is_what_the_generator_writes():
         if not (k8s_manifests.BASE / name).is_file() or (k8s_manifests.BASE / name).read_text() != text
     ]
     assert stale == [], f"run `make k8s-manifests`: {stale} differ from what the settings and services give"
+    listed = yaml.safe_load((k8s_manifests.BASE / "kustomization.yaml").read_text())["resources"]
+    assert set(k8s_manifests.files()) <= set(listed), "a generated file is missing from the base's resources"
