@@ -235,7 +235,12 @@ def config_map(name: str, service: str, data: dict[str, str]) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": PART_OF, "portal.service": service}},
+        # portal.role lets `kubectl apply -l` send the settings and the migrations Jobs before the rest
+        # (docs/operations.md, "Apply").
+        "metadata": {
+            "name": name,
+            "labels": {"app.kubernetes.io/part-of": PART_OF, "portal.service": service, "portal.role": "configuration"},
+        },
         "data": data,
     }
 
