@@ -239,7 +239,11 @@ def config_map(name: str, service: str, data: dict[str, str]) -> dict[str, Any]:
         # (docs/operations.md, "Apply").
         "metadata": {
             "name": name,
-            "labels": {"app.kubernetes.io/part-of": PART_OF, "portal.service": service, "portal.role": "configuration"},
+            "labels": {
+                "app.kubernetes.io/part-of": PART_OF,
+                "portal.service": service,
+                "portal.role": "configuration",
+            },
         },
         "data": data,
     }
@@ -367,7 +371,10 @@ def migrations_job(service: str, config: str, env: list[dict[str, Any]]) -> dict
         "spec": {
             "backoffLimit": 6,
             "ttlSecondsAfterFinished": 86400,
-            "template": {"metadata": {"labels": {**labels(service, name), "portal.role": "migrations"}}, "spec": spec},
+            "template": {
+                "metadata": {"labels": {**labels(service, name), "portal.role": "migrations"}},
+                "spec": spec,
+            },
         },
     }
 
@@ -417,7 +424,9 @@ INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
 MONITORING_NAMESPACE = {"kubernetes.io/metadata.name": "monitoring"}
 
 
-def policy(name: str, pods: dict[str, Any], *, ingress: list[Any] | None, egress: list[Any] | None) -> dict[str, Any]:
+def policy(
+    name: str, pods: dict[str, Any], *, ingress: list[Any] | None, egress: list[Any] | None
+) -> dict[str, Any]:
     spec: dict[str, Any] = {"podSelector": pods, "policyTypes": []}
     if ingress is not None:
         spec["policyTypes"].append("Ingress")
@@ -532,7 +541,12 @@ def network_documents() -> list[dict[str, Any]]:
             ingress=[
                 {"from": [{"podSelector": service_pods}], "ports": tcp(5432)},
                 {"from": [{"podSelector": {"matchLabels": POSTGRES}}], "ports": tcp(5432, 8000)},
-                {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}}], "ports": tcp(8000)},
+                {
+                    "from": [
+                        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}}
+                    ],
+                    "ports": tcp(8000),
+                },
                 {"from": [monitoring], "ports": tcp(9187)},
             ],
             egress=operator_egress(POSTGRES, 5432, dns),
@@ -542,8 +556,20 @@ def network_documents() -> list[dict[str, Any]]:
             {"matchLabels": RABBITMQ},
             ingress=[
                 {"from": [{"podSelector": service_pods}], "ports": tcp(5672)},
-                {"from": [{"podSelector": {"matchLabels": RABBITMQ}}], "ports": tcp(4369, 5672, 15672, 25672)},
-                {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "rabbitmq-system"}}}], "ports": tcp(15672)},
+                {
+                    "from": [{"podSelector": {"matchLabels": RABBITMQ}}],
+                    "ports": tcp(4369, 5672, 15672, 25672),
+                },
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": "rabbitmq-system"}
+                            }
+                        }
+                    ],
+                    "ports": tcp(15672),
+                },
                 {"from": [monitoring], "ports": tcp(15692)},
             ],
             egress=operator_egress(RABBITMQ, 4369, dns, 5672, 25672),
@@ -577,4 +603,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

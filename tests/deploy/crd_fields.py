@@ -200,7 +200,9 @@ SERVICE_MONITOR = resource(
         ("selector", "endpoints"),
         selector=obj(matchLabels=STRING_MAP),
         endpoints=array(
-            obj(("port",), port=STRING, path=STRING, interval={"type": "string", "pattern": r"^[0-9]+[smh]$"}),
+            obj(
+                ("port",), port=STRING, path=STRING, interval={"type": "string", "pattern": r"^[0-9]+[smh]$"}
+            ),
             min_items=1,
         ),
     ),

@@ -77,7 +77,9 @@ def program(c: dict[str, Any]) -> tuple[str, str]:
     return command[2], command[3] if len(command) > 3 else ""
 
 
-def environment(docs: tuple[dict[str, Any], ...], c: dict[str, Any]) -> tuple[dict[str, str], dict[str, bool]]:
+def environment(
+    docs: tuple[dict[str, Any], ...], c: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, bool]]:
     """The container's plain variables (its ConfigMaps' data and literal values), and its secret
     references: variable -> optional."""
     plain: dict[str, str] = {}

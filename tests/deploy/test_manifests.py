@@ -116,11 +116,19 @@ def setting_problems(docs) -> tuple[dict[str, list[str]], dict[str, str]]:
             missing[here] = lacking
         cls = isolated(settings_class(module))
         values = {k.removeprefix(p).lower(): v for k, v in plain.items() if k.startswith(p)}
-        unknown = [k for k in [*plain, *secrets] if k.startswith(p) and k.removeprefix(p).lower() not in cls.model_fields]
+        unknown = [
+            k
+            for k in [*plain, *secrets]
+            if k.startswith(p) and k.removeprefix(p).lower() not in cls.model_fields
+        ]
         if unknown:  # the settings ignore a variable they do not know: a misspelt one would be lost
             invalid[here] = f"unknown settings {unknown}"
             continue
-        values |= {k.removeprefix(p).lower(): dummy(cls, k.removeprefix(p).lower()) for k in secrets if k.startswith(p)}
+        values |= {
+            k.removeprefix(p).lower(): dummy(cls, k.removeprefix(p).lower())
+            for k in secrets
+            if k.startswith(p)
+        }
         try:
             cls(**values)
         except ValidationError as exc:
@@ -164,10 +172,21 @@ def test_every_long_running_process_listens_where_its_probes_and_services_look(o
             p = prefix(module)
             ports = {port["name"]: port["containerPort"] for port in c["ports"]}
             assert plain[f"{p}HTTP_HOST"] == plain[f"{p}METRICS_HOST"] == "0.0.0.0"
-            setting = {"http": "HTTP_PORT", "metrics": "METRICS_PORT", "worker": "WORKER_PORT", "render": "RENDER_PORT"}
+            setting = {
+                "http": "HTTP_PORT",
+                "metrics": "METRICS_PORT",
+                "worker": "WORKER_PORT",
+                "render": "RENDER_PORT",
+            }
             for name, number in ports.items():
-                assert int(plain[p + setting[name]]) == number, f"{c['name']}: {name} is not {p + setting[name]}"
-            for kind, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"), ("startupProbe", "/healthz")):
+                assert int(plain[p + setting[name]]) == number, (
+                    f"{c['name']}: {name} is not {p + setting[name]}"
+                )
+            for kind, path in (
+                ("livenessProbe", "/healthz"),
+                ("readinessProbe", "/readyz"),
+                ("startupProbe", "/healthz"),
+            ):
                 get = c[kind]["httpGet"]
                 assert get["path"] == path and get["port"] in ports, f"{workload['metadata']['name']}: {kind}"
 
@@ -175,7 +194,10 @@ def test_every_long_running_process_listens_where_its_probes_and_services_look(o
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_port_and_monitor_reaches_a_named_container_port(overlay):
     docs = render(overlay)
-    pods = [(pod_template(w)["metadata"]["labels"], containers(w, init=False)) for w in of_kind(docs, "Deployment")]
+    pods = [
+        (pod_template(w)["metadata"]["labels"], containers(w, init=False))
+        for w in of_kind(docs, "Deployment")
+    ]
     metrics_ports = set()
     for svc in of_kind(docs, "Service"):
         targets = [cs for labels, cs in pods if matches({"matchLabels": svc["spec"]["selector"]}, labels)]
@@ -184,7 +206,11 @@ def test_every_service_port_and_monitor_reaches_a_named_container_port(overlay):
         for port in svc["spec"]["ports"]:
             assert port["targetPort"] in names, f"Service {svc['metadata']['name']}: {port['targetPort']}"
     for monitor in of_kind(docs, "ServiceMonitor"):
-        svc = [s for s in of_kind(docs, "Service") if matches(monitor["spec"]["selector"], s["metadata"]["labels"])]
+        svc = [
+            s
+            for s in of_kind(docs, "Service")
+            if matches(monitor["spec"]["selector"], s["metadata"]["labels"])
+        ]
         assert len(svc) == 1, f"ServiceMonitor {monitor['metadata']['name']} selects {len(svc)} Services"
         for endpoint in monitor["spec"]["endpoints"]:
             assert endpoint["path"] == "/metrics"
@@ -223,6 +249,7 @@ def test_migrations_run_as_a_job_per_service_that_bootstraps_then_migrates():
 
 # --- network flows ------------------------------------------------------------------------------------
 
+
 def operator_pods(docs, host: str, port: int) -> tuple[dict[str, str], int]:
     """The pods behind a host the operators make, by the labels they give them."""
     for cluster in of_kind(docs, "Cluster"):  # CloudNativePG: <cluster>-rw is the primary
@@ -245,7 +272,9 @@ def destination(docs, url: str) -> tuple[dict[str, str], int]:
     for w in of_kind(docs, "Deployment"):
         labels = pod_template(w)["metadata"]["labels"]
         if matches({"matchLabels": svc["spec"]["selector"]}, labels):
-            number = next(p["containerPort"] for c in containers(w) for p in c.get("ports", []) if p["name"] == target)
+            number = next(
+                p["containerPort"] for c in containers(w) for p in c.get("ports", []) if p["name"] == target
+            )
             return labels, number
     raise AssertionError(f"{url}: the Service selects no pod")
 
@@ -308,8 +337,14 @@ def test_network_policies_allow_exactly_the_flows_the_settings_name(overlay):
 def test_a_missing_or_an_unneeded_flow_is_caught():
     docs = render("production")
     without_db = replaced(docs, "NetworkPolicy", "claims-egress", lambda d: d["spec"]["egress"].pop(0))
-    assert any("claims-api may not reach {'cnpg.io/cluster': 'portal-db'}:5432" in p for p in flow_problems(without_db))
-    extra = {"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "portal-db"}}}], "ports": [{"protocol": "TCP", "port": 5432}]}
+    assert any(
+        "claims-api may not reach {'cnpg.io/cluster': 'portal-db'}:5432" in p
+        for p in flow_problems(without_db)
+    )
+    extra = {
+        "to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "portal-db"}}}],
+        "ports": [{"protocol": "TCP", "port": 5432}],
+    }
     gateway_to_db = replaced(docs, "NetworkPolicy", "gateway", lambda d: d["spec"]["egress"].append(extra))
     assert any(p.startswith("gateway may reach") for p in flow_problems(gateway_to_db))
     open_api = {"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 8000}]}
@@ -327,12 +362,18 @@ def flow_problems(docs) -> list[str]:
     everyone = [pod_template(w)["metadata"]["labels"] for w in docs if w["kind"] in ("Deployment", "Job")]
     everyone += [{"cnpg.io/cluster": c["metadata"]["name"]} for c in of_kind(docs, "Cluster")]
     everyone += [{"app.kubernetes.io/name": r["metadata"]["name"]} for r in of_kind(docs, "RabbitmqCluster")]
-    everyone += [{"app.kubernetes.io/name": f"{o['metadata']['name']}-collector"} for o in of_kind(docs, "OpenTelemetryCollector")]
+    everyone += [
+        {"app.kubernetes.io/name": f"{o['metadata']['name']}-collector"}
+        for o in of_kind(docs, "OpenTelemetryCollector")
+    ]
     problems = []
     for workload, c in workload_containers(docs):
         labels = pod_template(workload)["metadata"]["labels"]
         needed = needed_flows(docs, workload, c) | {
-            flow for other in containers(workload) if other is not c for flow in needed_flows(docs, workload, other)
+            flow
+            for other in containers(workload)
+            if other is not c
+            for flow in needed_flows(docs, workload, other)
         }
         egress = [r for r in rules(docs, labels, "egress") if not is_dns(r)]
         for target, port in needed:
@@ -365,7 +406,11 @@ def flow_problems(docs) -> list[str]:
         for rule in ingress:
             for peer in rule["from"]:
                 ports = {p["port"] for p in rule["ports"]}
-                namespace = peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                namespace = (
+                    peer.get("namespaceSelector", {})
+                    .get("matchLabels", {})
+                    .get("kubernetes.io/metadata.name")
+                )
                 if namespace == "monitoring":
                     assert {(name, port) for port in ports} <= scraped, f"{name}: monitoring on {ports}"
                 elif namespace == "ingress-nginx":
@@ -393,6 +438,7 @@ def test_payments_on_its_own_cluster_reaches_only_that_cluster():
 
 
 # --- scaling ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_keda_scales_only_the_render_workers_on_the_queue_the_code_uses(overlay):
@@ -424,9 +470,10 @@ def test_dev_runs_one_of_everything_and_production_is_highly_available():
     assert named(prod, "Cluster", "portal-db")["spec"]["instances"] == 3
     assert named(prod, "RabbitmqCluster", "portal-rabbitmq")["spec"]["replicas"] == 3  # quorum queues
     assert min(h["spec"]["minReplicas"] for h in of_kind(prod, "HorizontalPodAutoscaler")) >= 2
-    assert {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] for p in of_kind(prod, "PodDisruptionBudget")} == {
-        d["metadata"]["name"] for d in of_kind(prod, "Deployment")
-    }
+    assert {
+        p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+        for p in of_kind(prod, "PodDisruptionBudget")
+    } == {d["metadata"]["name"] for d in of_kind(prod, "Deployment")}
 
 
 def test_production_serves_https_through_cert_manager_and_trusts_only_its_proxies():

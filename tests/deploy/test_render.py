@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 import jsonschema
-import yaml
 import kubernetes_validate
+import yaml
 from kubernetes_validate import utils as kv
 from referencing import Registry, Resource
 
