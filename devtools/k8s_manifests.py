@@ -422,6 +422,7 @@ COLLECTOR = {"app.kubernetes.io/name": "otel-collector"}
 # Namespaces of the ingress controller and of Prometheus (each overlay may rename them).
 INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
 MONITORING_NAMESPACE = {"kubernetes.io/metadata.name": "monitoring"}
+KEDA_NAMESPACE = {"kubernetes.io/metadata.name": "keda"}
 
 
 def policy(
@@ -570,6 +571,8 @@ def network_documents() -> list[dict[str, Any]]:
                     ],
                     "ports": tcp(15672),
                 },
+                # KEDA reads the depth of reports.render over AMQP (keda.yaml).
+                {"from": [{"namespaceSelector": {"matchLabels": KEDA_NAMESPACE}}], "ports": tcp(5672)},
                 {"from": [monitoring], "ports": tcp(15692)},
             ],
             egress=operator_egress(RABBITMQ, 4369, dns, 5672, 25672),
