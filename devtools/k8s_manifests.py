@@ -148,13 +148,15 @@ def resources(cpu: str, memory: str, cpu_limit: str, memory_limit: str) -> dict[
     }
 
 
-def deployment(service: str, component: str, spec: dict[str, Any], replicas: int) -> dict[str, Any]:
+def deployment(service: str, component: str, spec: dict[str, Any], replicas: int | None) -> dict[str, Any]:
+    """`replicas` None: an autoscaler (an HPA, or KEDA's) owns the count, and an apply must not reset it."""
+    counted = {} if replicas is None else {"replicas": replicas}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": component, "labels": labels(service, component)},
         "spec": {
-            "replicas": replicas,
+            **counted,
             "revisionHistoryLimit": 3,
             "selector": {"matchLabels": selector(component)},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
@@ -297,7 +299,7 @@ def service_documents(service: str) -> list[dict[str, Any]]:
     )
     docs: list[dict[str, Any]] = [
         config_map(config, service, data),
-        deployment(service, api_name, pod_spec([api]), 2),
+        deployment(service, api_name, pod_spec([api]), None),
         service_object(service, api_name, {"http": HTTP, "metrics": METRICS}),
         pdb(service, api_name),
         hpa(service, api_name, low=2, high=6),
@@ -322,7 +324,7 @@ def service_documents(service: str) -> list[dict[str, Any]]:
             resources=resources("250m", "256Mi", "1", "768Mi"),
         )
         docs += [
-            deployment(service, render_name, pod_spec([render]), 1),
+            deployment(service, render_name, pod_spec([render]), None),
             service_object(service, render_name, {"render": RENDER}),
             pdb(service, render_name),
             service_monitor(service, render_name, "render"),
@@ -407,7 +409,7 @@ def gateway_documents() -> list[dict[str, Any]]:
     )
     return [
         config_map("portal-gateway", name, data),
-        deployment(name, name, pod_spec([gw]), 2),
+        deployment(name, name, pod_spec([gw]), None),
         service_object(name, name, {"http": HTTP, "metrics": METRICS}),
         pdb(name, name),
         hpa(name, name, low=2, high=10),

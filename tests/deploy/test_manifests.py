@@ -466,7 +466,22 @@ def test_dev_runs_one_of_everything_and_production_is_highly_available():
     assert {d["spec"]["replicas"] for d in of_kind(dev, "Deployment")} == {1}
     assert named(dev, "Cluster", "portal-db")["spec"]["instances"] == 1
     assert named(dev, "RabbitmqCluster", "portal-rabbitmq")["spec"]["replicas"] == 1
-    assert min(d["spec"]["replicas"] for d in of_kind(prod, "Deployment")) >= 2
+    # The count of each production Deployment: its own, or its autoscaler's floor (then it names none,
+    # so that an apply never resets what the autoscaler chose).
+    floors = {
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["minReplicas"]
+        for h in of_kind(prod, "HorizontalPodAutoscaler")
+    }
+    floors |= {
+        k["spec"]["scaleTargetRef"]["name"]: k["spec"]["minReplicaCount"]
+        for k in of_kind(prod, "ScaledObject")
+    }
+    for d in of_kind(prod, "Deployment"):
+        name = d["metadata"]["name"]
+        assert ("replicas" in d["spec"]) != (name in floors), (
+            f"{name}: replicas and an autoscaler, or neither"
+        )
+        assert d["spec"].get("replicas", floors.get(name, 0)) >= 2, f"{name} is not highly available"
     assert named(prod, "Cluster", "portal-db")["spec"]["instances"] == 3
     assert named(prod, "RabbitmqCluster", "portal-rabbitmq")["spec"]["replicas"] == 3  # quorum queues
     assert min(h["spec"]["minReplicas"] for h in of_kind(prod, "HorizontalPodAutoscaler")) >= 2
