@@ -60,7 +60,8 @@ async def seed_provider(
     pool: asyncpg.Pool, authority_id: uuid.UUID, *, remittances: int, lines: int
 ) -> Provider:
     """A new provider organisation and weekly contract with `remittances` remittances (weeks from
-    FIRST_PERIOD on) of `lines` lines each: four statements, however many lines."""
+    FIRST_PERIOD on) of `lines` lines each: five statements, however many lines (the remittances and
+    their lines each one INSERT ... SELECT from generate_series)."""
     provider = Provider(authority_id, uuid.uuid4(), uuid.uuid4())
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(

@@ -23,7 +23,8 @@ bearer token the gateway forwards). Scenarios:
 - latency: one idle worker, a 20-line remittance requested, polled (every 100 ms) and downloaded, CLICKS
            times half a second apart (after one not counted: the worker's first render after its
            start): request to file p95. Goal: p95 under 2 s.
-`--quick` runs every scenario at a tiny size (seconds, for a smoke test).
+`--quick` runs every scenario at a tiny size (under a minute, most of it starting the processes: a smoke
+run; tests/devtools/test_bench_reports.py checks the seeded lines are the floor's).
 """
 
 from __future__ import annotations
