@@ -82,9 +82,10 @@ bench-actuals-generate: setup
 bench-payments-run: setup
 	$(UV) run python -m bench.payments_run
 
-# Report rendering by render worker processes: a 10,000-line remittance beside raw reportlab (the floor),
-# the workers' peak memory, 1 vs 2 workers on 40 runs, an idle small report's request-to-file p95;
-# figures in docs/benchmarks.md.
+# Report rendering: the catalogue's remittance advice asked for through the reports API and rendered by
+# render worker processes from the seeded read model: 10,000 lines beside raw reportlab (the floor), the
+# worker's peak memory at 10,000 and 100,000 lines, 1, 2 and 4 workers on 40 runs with CPU figures, an
+# idle small report's click-to-file p95 (`--quick` for a smoke run); figures in docs/benchmarks.md.
 bench-reports: setup
 	$(UV) run python -m bench.reports_render
 
