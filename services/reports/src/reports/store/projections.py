@@ -101,7 +101,7 @@ UPSERT_PAYMENT = """
            contract_name = EXCLUDED.contract_name, payment_run_id = EXCLUDED.payment_run_id,
            period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
            pay_date = EXCLUDED.pay_date, status = EXCLUDED.status, excl_vat = EXCLUDED.excl_vat,
-           vat = EXCLUDED.vat, total = EXCLUDED.total, revision = EXCLUDED.revision
+           vat = EXCLUDED.vat, total = EXCLUDED.total, revision = EXCLUDED.revision, changed_at = now()
      WHERE p.revision < EXCLUDED.revision
     RETURNING payment_id
 """
