@@ -13,8 +13,9 @@ A service that starts after the others have published would never hear of their 
 asks for a backfill of each empty table (`ask_for_missing_states`), as
 `python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Weeks,
 runs and remittances are events, not re-published states: reports' worker must be subscribed (its queue
-declared by `migrate`) before they happen, as `make run` and every deployment do. Authorities are not
-re-published by identity: a council's reports print its default branding until its next change.
+declared by `migrate`) before they happen, as `make run` and every deployment do. Authorities are
+backfilled like the other states: a reports service started after a council was created prints its name
+and colours once identity has answered (before that, the default branding).
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ SUBSCRIPTIONS: list[Subscription] = [
 
 # Each table a backfill fills, the producer that re-publishes it and the aggregate type to ask for.
 BACKFILLED = {
+    "authority": ("identity", "authority"),
     "organisation": ("identity", "organisation"),
     "contract": ("identity", "contract"),
     "provider_service": ("identity", "provider_service"),

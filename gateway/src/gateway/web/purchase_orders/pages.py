@@ -13,15 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.service_problems import ServiceError
-
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import PAGE_SIZE, page_number, unnumbered
 from gateway.web.admin_access import task_viewer
 from gateway.web.branding import Branding
 from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.purchase_orders import service
-from gateway.web.reports import service as reports
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+from gateway.web.reports import service as reports
 from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
 

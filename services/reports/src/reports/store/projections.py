@@ -271,7 +271,10 @@ async def apply_remittance(conn: asyncpg.Connection, *, event: RemittanceIssued)
 
 # The tables a backfill can fill (reports.consumers.BACKFILLED): only these names go into the SQL.
 BACKFILLED_TABLES = frozenset(
-    {"organisation", "contract", "provider_service", "client", "service_level", "cpli", "scheduled_payment"}
+    {
+        *("authority", "organisation", "contract", "provider_service"),
+        *("client", "service_level", "cpli", "scheduled_payment"),
+    }
 )
 
 
