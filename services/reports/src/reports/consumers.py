@@ -12,8 +12,9 @@ from which every report is queried (reports.store.sources); a report never calls
 A service that starts after the others have published would never hear of their states, so the worker
 asks for a backfill of each empty table (`ask_for_missing_states`), as
 `python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Weeks,
-runs and remittances are events, not re-published states: reports' worker must be subscribed (its queue
-declared by `migrate`) before they happen, as `make run` and every deployment do. Authorities are
+runs, remittances, invoices, credit notes and claim decisions are events, not re-published states
+(docs/reports-read-model.md says why): reports' worker must be subscribed (its queue declared by
+`migrate`) before they happen, as `make run` and every deployment do. Authorities are
 backfilled like the other states: a reports service started after a council was created prints its name
 and colours once identity has answered (before that, the default branding).
 """

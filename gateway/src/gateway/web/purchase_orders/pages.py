@@ -92,7 +92,9 @@ async def view_order_pdf(request: Request, purchase_order_id: str, branding: Aut
     user = await task_viewer(request, branding, TaskId.purchase_orders)
     if not isinstance(user, SignedIn):
         return user
-    return await _document_pdf(request, user, branding, "purchase-order", "purchase_order_id", purchase_order_id)
+    return await _document_pdf(
+        request, user, branding, "purchase-order", "purchase_order_id", purchase_order_id
+    )
 
 
 @router.get("/{slug}/remittances", response_class=HTMLResponse)
