@@ -15,6 +15,8 @@ from importlib.resources import files
 import asyncpg
 
 from actuals.config import Settings as ActualsSettings
+from identity.handlers.common import authority_by_id
+from identity.handlers.directory import authority_event
 from identity.main import DEFINITION as IDENTITY
 from identity.republishing import REPUBLISHERS
 from shared import db
@@ -44,11 +46,14 @@ async def test_what_identity_republishes_is_what_its_handlers_last_published(
                 for r in REPUBLISHERS
             }
             totals = {
+                "authority": await conn.fetchval("SELECT count(*) FROM identity.authority"),
                 "organisation": await conn.fetchval("SELECT count(*) FROM identity.organisation"),
                 "user": await conn.fetchval("SELECT count(*) FROM identity.app_user"),
                 "contract": await conn.fetchval("SELECT count(*) FROM identity.contract"),
                 "provider_service": await conn.fetchval("SELECT count(*) FROM identity.provider_service"),
             }
+            # An authority is re-published as identity's handlers build its event on each change.
+            as_handled = authority_event(await authority_by_id(conn, world.authorities[0].authority_id))
             rows = await conn.fetch(
                 "SELECT body FROM identity.outbox WHERE routing_key = ANY($1) ORDER BY id",
                 [r.event.routing_key() for r in REPUBLISHERS],
@@ -64,6 +69,12 @@ async def test_what_identity_republishes_is_what_its_handlers_last_published(
         envelope = json.loads(row["body"])
         kept = republished if envelope["correlation_id"] == marker else last_published
         kept[envelope["aggregate_id"]] = envelope
+    again = republished[str(world.authorities[0].authority_id)]
+    assert again["payload"] == as_handled.model_dump(mode="json")
+    assert (again["authority_id"], again["event_type"]) == (
+        str(world.authorities[0].authority_id),
+        "identity.authority.upserted",
+    )
     for provider in world.providers:
         for aggregate_id in (
             provider.organisation_id,

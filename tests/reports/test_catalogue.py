@@ -211,7 +211,7 @@ async def test_bad_parameters_are_named_and_queue_nothing(env, authority):
     assert answer.json()["type"] == "urn:provider-portal:problem:bad-report-parameters"
     assert {e["field"]: e["message"] for e in answer.json()["errors"]} == {
         "parameters.colour": "this report takes no colour (it takes: contract_id, payment_method,"
-        " period_start, summary)",
+        " period_start, remittance_id, summary)",
         "parameters.contract_id": "choose one from the list (this is not an id we know)",
         "parameters.payment_method": "enter the payment method",
         "parameters.period_start": "enter the period's first day as a date, like 2019-09-23",

@@ -57,6 +57,24 @@ def test_the_remittance_advice_takes_its_four_parameters_as_a_source_reads_them(
     ]
 
 
+def test_one_remittance_needs_no_contract_method_or_period():
+    remittance = uuid.uuid4()
+    parsed = parse(REMITTANCE_ADVICE, {"remittance_id": f" {remittance} "})
+    assert parsed == {"remittance_id": remittance, "summary": False}
+    assert parse(REMITTANCE_ADVICE, canonical(parsed)) == parsed
+    assert described(REMITTANCE_ADVICE, parsed) == [("Summary", "Detail"), ("Remittance", str(remittance))]
+    assert REMITTANCE_ADVICE.document == "remittance_id"
+    # an empty remittance is none: the contract, method and period are asked for again
+    assert set(faults(REMITTANCE_ADVICE, {"remittance_id": "  "})) == {
+        "parameters.contract_id",
+        "parameters.payment_method",
+        "parameters.period_start",
+    }
+    assert faults(REMITTANCE_ADVICE, {"remittance_id": "RA-1"}) == {
+        "parameters.remittance_id": "choose one from the list (this is not an id we know)"
+    }
+
+
 @pytest.mark.parametrize("written", ["2018/19", "2018/2019", "2018", 2018])
 def test_a_tax_year_is_the_year_it_starts_in(written):
     org = uuid.uuid4()

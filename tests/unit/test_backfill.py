@@ -20,6 +20,7 @@ from shared.events import (
     AuthorityUpserted,
     ContractUpserted,
     IdentityBackfillRequested,
+    OrganisationChangeRequestUpserted,
     OrganisationUpserted,
     ProviderServiceUpserted,
     UserUpserted,
@@ -32,7 +33,7 @@ def test_identity_offers_exactly_what_it_republishes_and_answers_its_own_command
     assert (
         set(offered(IdentityBackfillRequested))
         == {r.aggregate for r in REPUBLISHERS}
-        == {"organisation", "user", "contract", "provider_service"}
+        == {"authority", "organisation", "user", "contract", "provider_service"}
     )
     assert command_type("identity") is IdentityBackfillRequested
     assert "identity.backfill.requested.v1" in {s.payload_type.routing_key() for s in IDENTITY.consumes}
@@ -47,7 +48,8 @@ def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_i
     organisations = Republisher(OrganisationUpserted, "SELECT 1", aggregate_id="organisation_id")
     with pytest.raises(
         ValueError,
-        match=r"offers \['contract', 'organisation', 'provider_service', 'user'\] but identity declares"
+        match=r"offers \['authority', 'contract', 'organisation', 'provider_service', 'user'\] but identity"
+        r" declares"
         r" .*\['organisation'\]",
     ):
         backfill_subscription("identity", [organisations])
@@ -57,7 +59,8 @@ def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_i
     users = Republisher(UserUpserted, "SELECT 1", aggregate_id="user_id")
     contracts = Republisher(ContractUpserted, "SELECT 1", aggregate_id="contract_id")
     services = Republisher(ProviderServiceUpserted, "SELECT 1", aggregate_id="service_id")
-    whole = [organisations, users, contracts, services]
+    authorities = Republisher(AuthorityUpserted, "SELECT 1", aggregate_id="authority_id")
+    whole = [authorities, organisations, users, contracts, services]
     assert backfill_subscription("identity", whole).payload_type is IdentityBackfillRequested
 
 
@@ -88,20 +91,21 @@ async def ignore(*_: object) -> None:
 
 
 def test_a_consumer_of_a_type_the_producer_does_not_offer_is_told_what_is_offered():
-    authorities = [Subscription(AuthorityUpserted, ignore)]
+    requests = [Subscription(OrganisationChangeRequestUpserted, ignore)]
     with pytest.raises(
         ValueError,
-        match="identity re-publishes organisation, user, contract, provider_service, not 'authority'",
+        match="identity re-publishes authority, organisation, user, contract, provider_service,"
+        " not 'organisation_change_request'",
     ):
-        backfill_request("payments", authorities, producer="identity", aggregate="authority")
+        backfill_request("payments", requests, producer="identity", aggregate="organisation_change_request")
 
 
 def test_republish_of_a_type_the_service_does_not_offer_stops_naming_what_it_does(capsys):
     with pytest.raises(SystemExit):
-        operation_command(IDENTITY, ["republish", "authority"])
+        operation_command(IDENTITY, ["republish", "contact_request"])
     assert (
-        "identity re-publishes contract, organisation, provider_service, user, not 'authority'"
-        in capsys.readouterr().err
+        "identity re-publishes authority, contract, organisation, provider_service, user,"
+        " not 'contact_request'" in capsys.readouterr().err
     )
     with pytest.raises(SystemExit):
         operation_command(PAYMENTS, ["republish", "organisation"])
@@ -122,6 +126,7 @@ def test_the_contract_documents_the_backfill_command_as_sent_to_identity():
         "payload"
     ]
     assert payload["properties"]["aggregate_type"]["enum"] == [
+        "authority",
         "organisation",
         "user",
         "contract",

@@ -285,6 +285,9 @@ async def test_remittance_advice_line_by_line_and_in_summary(env):
         for x in paid
     ]
     assert sum(r["gross"] for r in got) == Decimal("694.81")
+    assert {(r["remittance_id"], r["remittance_reference"], r["pay_date"]) for r in got} == {
+        (issued.remittance_id, issued.reference, issued.pay_date)
+    }
     summary = await rows(
         env,
         "remittance-advice",
@@ -497,7 +500,8 @@ async def test_the_purchase_order_lists_what_finalised_runs_paid_on_it(env):
         organisation_id=us.organisation_id,
         purchase_order_id=order,
     )
-    assert got == [
+    columns = ("client", "service", "start_date", "end_date", "quantity", "rate", "amount")
+    assert [{k: r[k] for k in columns} for r in got] == [
         {
             "client": "Simpson, Bart",
             "service": "Sausage Sandwich",
@@ -509,4 +513,8 @@ async def test_the_purchase_order_lists_what_finalised_runs_paid_on_it(env):
         }
         for w in (w1, w2)
     ]
+    # Each row carries the order's heading block (one document: the same order on every row).
+    assert {(r["purchase_order_id"], r["purchase_order_number"], r["supplier_name"]) for r in got} == {
+        (order, "PO-2019-1-1", "Sausage Sandwich Fostering")
+    }
     assert await rows(env, "purchase-order", authority_id=uuid.uuid4(), purchase_order_id=order) == []

@@ -1,5 +1,6 @@
 """What identity re-publishes when a consumer asks for a backfill (shared.backfill): the current full
-state of every organisation, user, contract and provider service, as the same events its handlers publish on each change.
+state of every authority, organisation, user, contract and provider service, as the same events its
+handlers publish on each change.
 
 Each query gives one row per aggregate with the event's fields as columns, in the shape those handlers
 build (a user's memberships: those of active organisations, by organisation name). The queries read
@@ -8,8 +9,25 @@ every authority's rows: a backfill is identity's own work for the other services
 
 from __future__ import annotations
 
+from identity.store.directory import BRANDING_COLUMNS, POLICY_COLUMNS
 from shared.backfill import Republisher
-from shared.events import ContractUpserted, OrganisationUpserted, ProviderServiceUpserted, UserUpserted
+from shared.events import (
+    AuthorityUpserted,
+    ContractUpserted,
+    OrganisationUpserted,
+    ProviderServiceUpserted,
+    UserUpserted,
+)
+
+# An authority as `identity.handlers.directory.authority_event` builds it: its branding and its login
+# policy (the policy's columns as one object). Reports prints each council's name and colours from it.
+AUTHORITIES = f"""
+    SELECT authority_id, slug, {", ".join(BRANDING_COLUMNS)},
+           json_build_object({", ".join(f"'{c}', {c}" for c in POLICY_COLUMNS)}) AS policy,
+           revision, updated_at
+      FROM identity.authority
+     ORDER BY authority_id
+"""
 
 ORGANISATIONS = """
     SELECT organisation_id, authority_id, reference, name, active, address, postcode, phone, email,
@@ -50,6 +68,7 @@ PROVIDER_SERVICES = """
 """
 
 REPUBLISHERS = (
+    Republisher(AuthorityUpserted, AUTHORITIES, aggregate_id="authority_id"),
     Republisher(OrganisationUpserted, ORGANISATIONS, aggregate_id="organisation_id"),
     Republisher(UserUpserted, USERS, aggregate_id="user_id"),
     Republisher(ContractUpserted, CONTRACTS, aggregate_id="contract_id"),

@@ -7,14 +7,16 @@ from which every report is queried (reports.store.sources); a report never calls
 - actuals' confirmed and unlocked weeks (Commissioned Vs Actuals).
 - payments' scheduled payments (`upserted`, and `confirmed`/`disputed`, which carry the same state),
   finalised runs and issued remittances (the pending, remittance, annual statement and purchase order
-  reports).
+  reports); its invoices and credit notes, and claims' accepted claims (migration 0006).
 
 A service that starts after the others have published would never hear of their states, so the worker
 asks for a backfill of each empty table (`ask_for_missing_states`), as
 `python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Weeks,
-runs and remittances are events, not re-published states: reports' worker must be subscribed (its queue
-declared by `migrate`) before they happen, as `make run` and every deployment do. Authorities are not
-re-published by identity: a council's reports print its default branding until its next change.
+runs, remittances, invoices, credit notes and claim decisions are events, not re-published states
+(docs/reports-read-model.md says why): reports' worker must be subscribed (its queue declared by
+`migrate`) before they happen, as `make run` and every deployment do. Authorities are
+backfilled like the other states: a reports service started after a council was created prints its name
+and colours once identity has answered (before that, the default branding).
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
 from shared.events import (
     AuthorityUpserted,
+    ClaimDecided,
     ClientUpserted,
     ContractUpserted,
     CpliUpserted,
+    CreditNoteIssued,
     Envelope,
+    InvoiceSubmitted,
     PaymentRunFinalised,
     ProviderServiceUpserted,
     RemittanceIssued,
@@ -99,6 +104,51 @@ cplis = _projection(
 )
 
 
+# payments' invoices and credit notes (a document is kept once: when it was issued is its revision) and
+# claims' accepted claims: headers by the kit's guarded upsert, lines replaced with a newer state
+# (reports.store.projections).
+INVOICE_COLUMNS = (
+    *("invoice_id", "authority_id", "organisation_id", "kind", "number", "supplier_reference"),
+    *("contract_id", "contract_reference", "provider_reference", "issue_date", "excl_vat", "vat", "total"),
+)
+invoices = Projection(
+    event=InvoiceSubmitted,
+    schema="reports",
+    table="invoice",
+    key=("invoice_id",),
+    columns={**{c: c for c in INVOICE_COLUMNS}, "issued_at": "submitted_at"},
+    revision="issued_at",
+)
+credit_notes = Projection(
+    event=CreditNoteIssued,
+    schema="reports",
+    table="invoice",
+    key=("invoice_id",),
+    columns={
+        **{c: c for c in INVOICE_COLUMNS},
+        **{c: c for c in ("credits_invoice_id", "credits_payment_id", "reason", "issued_at")},
+    },
+    revision="issued_at",
+)
+accepted_claims = _projection(
+    ClaimDecided,
+    "accepted_claim",
+    "claim_id",
+    *("authority_id", "organisation_id", "claim_date", "accepted_total", "decided_at", "revision"),
+)
+
+
+async def invoice_issued(
+    conn: asyncpg.Connection, envelope: Envelope, event: InvoiceSubmitted | CreditNoteIssued
+) -> None:
+    header = invoices if isinstance(event, InvoiceSubmitted) else credit_notes
+    await projections.apply_invoice(conn, header=header, event=event)
+
+
+async def claim_decided(conn: asyncpg.Connection, envelope: Envelope, event: ClaimDecided) -> None:
+    await projections.apply_accepted_claim(conn, header=accepted_claims, event=event)
+
+
 async def week_confirmed(conn: asyncpg.Connection, envelope: Envelope, event: WeekConfirmed) -> None:
     await projections.apply_week_confirmed(conn, event=event)
 
@@ -138,10 +188,14 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(ScheduledPaymentDisputed, payment_changed),
     Subscription(PaymentRunFinalised, run_finalised),
     Subscription(RemittanceIssued, remittance_issued),
+    Subscription(InvoiceSubmitted, invoice_issued),
+    Subscription(CreditNoteIssued, invoice_issued),
+    Subscription(ClaimDecided, claim_decided),
 ]
 
 # Each table a backfill fills, the producer that re-publishes it and the aggregate type to ask for.
 BACKFILLED = {
+    "authority": ("identity", "authority"),
     "organisation": ("identity", "organisation"),
     "contract": ("identity", "contract"),
     "provider_service": ("identity", "provider_service"),

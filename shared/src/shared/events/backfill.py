@@ -28,14 +28,15 @@ class BackfillRequested(EventPayload):
 
 
 class IdentityBackfillRequested(BackfillRequested):
-    """Ask identity to re-publish the current full state of every organisation, user, contract or
-    provider service, as their ordinary `upserted` events with their current revisions, so that a
-    consumer that started late fills its projection. Every consumer of the type receives them; their
-    revision guards make that harmless."""
+    """Ask identity to re-publish the current full state of every authority, organisation, user, contract
+    or provider service, as their ordinary `upserted` events with their current revisions, so that a
+    consumer that started late fills its projection (reports asks for the authorities, whose names and
+    colours its reports print). Every consumer of the type receives them; their revision guards make
+    that harmless."""
 
     producer = "identity"
 
-    aggregate_type: Literal["organisation", "user", "contract", "provider_service"] = Field(
+    aggregate_type: Literal["authority", "organisation", "user", "contract", "provider_service"] = Field(
         description="The aggregate type whose current states are wanted", examples=["organisation"]
     )
 

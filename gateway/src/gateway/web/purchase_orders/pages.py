@@ -1,21 +1,26 @@
 """The Purchase Orders page (filters Financial Year, Service, Client in a GET form; columns Purchase
 Order, Value, Spend To Date, Financial Year, Issued), a purchase order's printable page, the remittance
 advice list, a remittance's printable page (by finalisation), the lines paid in one payment period (by
-period), and "Download Data" (the service's CSV, relayed)."""
+period), "Download Data" (the service's CSV, relayed), and "View PDF": the order or remittance as a PDF
+from the reports service (rendered from payments' events by its render workers), asked for as a run of
+the report with the document's id and followed on the run's page (docs/reports.md "Documents")."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import PAGE_SIZE, page_number, unnumbered
 from gateway.web.admin_access import task_viewer
+from gateway.web.branding import Branding
 from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.purchase_orders import service
 from gateway.web.rendering import AuthorityBranding, Portal, page_router_dependencies
+from gateway.web.reports import service as reports
 from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
 
@@ -79,6 +84,16 @@ async def show_order(
         invoice_lines=address_lines(doc["invoice_address"]),
         delivery_lines=address_lines(doc["delivery_address"]),
         fmt=figures,
+    )
+
+
+@router.post("/{slug}/purchase-orders/{purchase_order_id}/pdf")
+async def view_order_pdf(request: Request, purchase_order_id: str, branding: AuthorityBranding) -> Response:
+    user = await task_viewer(request, branding, TaskId.purchase_orders)
+    if not isinstance(user, SignedIn):
+        return user
+    return await _document_pdf(
+        request, user, branding, "purchase-order", "purchase_order_id", purchase_order_id
     )
 
 
@@ -157,6 +172,28 @@ async def show_remittance(
         csv_href=f"/{branding.slug}/remittances/{found['remittance_id']}/lines.csv",
         fmt=figures,
     )
+
+
+@router.post("/{slug}/remittances/{remittance_id}/pdf")
+async def view_remittance_pdf(request: Request, remittance_id: str, branding: AuthorityBranding) -> Response:
+    user = await task_viewer(request, branding, REMITTANCES)
+    if not isinstance(user, SignedIn):
+        return user
+    return await _document_pdf(request, user, branding, "remittance-advice", "remittance_id", remittance_id)
+
+
+async def _document_pdf(
+    request: Request, user: SignedIn, branding: Branding, report: str, name: str, document_id: str
+) -> Response:
+    """Ask the reports service for the document's PDF (a new run, or the person's kept one of the same
+    document) and go to the run's page, which shows its progress and opens the file when done. The
+    service checks the document is the person's own: another's is its 404, "Page not found" here."""
+    body = {"report": report, "format": "pdf", "parameters": {name: an_id(document_id)}}
+    try:
+        run = await reports.write(request, user, "POST", "runs", body)
+    except ServiceError as exc:
+        raise reports.page_problem(exc) from exc
+    return RedirectResponse(f"/{branding.slug}/reports/runs/{run['run_id']}", status_code=303)
 
 
 @router.get("/{slug}/remittances/{remittance_id}/lines.csv")

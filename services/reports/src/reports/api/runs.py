@@ -25,8 +25,18 @@ async def list_reports(caller: CurrentCaller, work: WorkDep, page: PageDep) -> l
     return page.cut([report_public(r) for r in reports])
 
 
-@router.post("/runs", response_model=RunPublic, status_code=202)
-async def create_run(body: RunCreate, caller: CurrentCaller, work: WorkDep, runtime: RuntimeDep) -> RunPublic:
+@router.post(
+    "/runs",
+    response_model=RunPublic,
+    status_code=202,
+    responses={200: {"model": RunPublic, "description": "A kept run of the same document, reused"}},
+)
+async def create_run(
+    body: RunCreate, caller: CurrentCaller, work: WorkDep, runtime: RuntimeDep, response: Response
+) -> RunPublic:
+    """Queue a run (202). A run of one document (a remittance, a purchase order) that the caller has
+    already run with the same parameters and format, whose file is still kept and which has not changed
+    since, is answered as it is (200) instead of a new one."""
     view = await runs.request_run(
         caller,
         work,
@@ -35,6 +45,8 @@ async def create_run(body: RunCreate, caller: CurrentCaller, work: WorkDep, runt
         given=dict(body.parameters),
         kept_for=_kept_for(runtime.settings),
     )
+    if view.reused:
+        response.status_code = 200
     return run_public(view)
 
 

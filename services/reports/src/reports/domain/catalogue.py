@@ -51,6 +51,7 @@ class Parameter:
     name: ParameterName
     label: str
     required: bool = True
+    unless: ParameterName | None = None  # not required when this other one is given
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class ReportDefinition:
     capability: Capability = Capability.reports
     narrow: bool = False  # single-column layout on a phone
     source: str = ""  # key of reports.store.sources.SOURCES (defaults to `key`)
+    # A report that is a document when this id is given (one remittance, one purchase order): the
+    # payments pages' "View PDF". A finished run of the same document for the same user is reused while
+    # its file is kept and the document has not changed since (reports.handlers.runs.request_run).
+    document: ParameterName | None = None
 
     @property
     def source_key(self) -> str:
@@ -73,11 +78,8 @@ class ReportDefinition:
 
 
 ORGANISATION = Parameter("organisation_id", "Organisation")
-CONTRACT = Parameter("contract_id", "Contract")
 ANY_CONTRACT = Parameter("contract_id", "Contract", required=False)
-PAYMENT_METHOD = Parameter("payment_method", "Payment method")
 ANY_PAYMENT_METHOD = Parameter("payment_method", "Payment method", required=False)
-PERIOD = Parameter("period_start", "Period")
 SUMMARY = Parameter("summary", "Summary", required=False)
 
 
@@ -142,8 +144,15 @@ PENDING_SCHEDULED_PAYMENTS = ReportDefinition(
 REMITTANCE_ADVICE = ReportDefinition(
     key="remittance-advice",
     title="Remittance Advice Provider Payments",
-    description="What was paid for a contract's payment period, line by line, with VAT.",
-    parameters=(CONTRACT, PAYMENT_METHOD, PERIOD, SUMMARY),
+    description="What was paid for a contract's payment period (or one remittance), line by line, with VAT.",
+    parameters=(
+        Parameter("contract_id", "Contract", unless="remittance_id"),
+        Parameter("payment_method", "Payment method", unless="remittance_id"),
+        Parameter("period_start", "Period", unless="remittance_id"),
+        SUMMARY,
+        Parameter("remittance_id", "Remittance", required=False),
+    ),
+    document="remittance_id",
     columns=(
         Column("client", "Client"),
         Column("service", "Service"),
@@ -178,6 +187,7 @@ PURCHASE_ORDER = ReportDefinition(
     title="Purchase Order",
     description="A purchase order as a document: what the council commissioned, line by line.",
     parameters=(Parameter("purchase_order_id", "Purchase order"),),
+    document="purchase_order_id",
     capability=Capability.purchase_orders,
     narrow=True,
     columns=(

@@ -60,7 +60,7 @@ def parse(definition: ReportDefinition, given: Mapping[str, Any]) -> dict[str, A
                 parsed["summary"] = value
             continue
         if not text:
-            if parameter.required:
+            if parameter.required and not _given(given, parameter.unless):
                 faults.append(_fault(parameter.name, f"enter the {parameter.label.lower()}"))
             continue
         try:
@@ -70,6 +70,10 @@ def parse(definition: ReportDefinition, given: Mapping[str, Any]) -> dict[str, A
     if faults:
         raise BadParameters(definition.key, faults)
     return parsed
+
+
+def _given(given: Mapping[str, Any], name: str | None) -> bool:
+    return name is not None and given.get(name) is not None and str(given[name]).strip() != ""
 
 
 def canonical(parsed: Mapping[str, Any]) -> dict[str, str]:

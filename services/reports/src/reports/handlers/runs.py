@@ -8,7 +8,7 @@ A run is also a job (shared.jobs): the render worker reports its progress there,
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -18,7 +18,7 @@ from reports.domain import parameters as params
 from reports.domain.catalogue import ReportDefinition
 from reports.domain.runs import RunExpired, RunNotFound, RunNotReady
 from reports.handlers.catalogue import offered_report
-from reports.store import runs
+from reports.store import documents, runs
 from reports.store.organisations import organisation_name
 from reports.store.runs import Artifact, Run
 from shared.auth import Principal
@@ -46,6 +46,7 @@ class RunView:
     state: RunState
     done: int
     total: int | None
+    reused: bool = False  # a kept run of the same document, answered instead of a new one
 
 
 async def request_run(
@@ -58,7 +59,12 @@ async def request_run(
     kept_for: timedelta,
 ) -> RunView:
     """Queue a run of `report` with the parameters `given`, over what the caller may see; a render
-    worker takes it from the `reports.render` queue (the event is its job)."""
+    worker takes it from the `reports.render` queue (the event is its job).
+
+    A run of one document (a remittance, a purchase order: `definition.document`) is checked against
+    the read model first (another tenant's or an unknown one is 404, nothing queued), and the caller's
+    own finished run of it with the same parameters and format is answered instead (`reused`) while its
+    file is kept and the document has not changed since it was asked for."""
     principal = caller.principal
     require_capability(principal, Capability.reports)
     authority_id, organisation_id = organisation_filter(principal)
@@ -66,7 +72,21 @@ async def request_run(
     async with work.begin(caller.actor) as uow:
         definition = await offered_report(uow.conn, principal, report)
         chosen = await _checked_parameters(uow.conn, principal, definition, given)
+        changed_at = await _document_changed_at(uow.conn, principal, definition, chosen)
         await runs.purge_expired(conn=uow.conn, authority_id=authority_id)
+        if changed_at is not None:
+            kept = await runs.find_kept_run(
+                conn=uow.conn,
+                requested_by=principal.subject,
+                report=definition.key,
+                format=format,
+                parameters=params.canonical(chosen),
+                requested_after=changed_at,
+                scope=runs.visible_to(principal),
+            )
+            if kept is not None:
+                uow.log("report_run_reused", run_id=str(kept.run_id), report=definition.key, format=format)
+                return replace(_view(kept, await _job_of(uow.conn, kept)), reused=True)
         job = await JOBS.create(
             uow.conn,
             authority_id=authority_id,
@@ -125,6 +145,30 @@ async def _checked_parameters(
         ):
             raise NotFound.of("organisation", code="organisation-not-found")
     return chosen
+
+
+async def _document_changed_at(
+    conn: asyncpg.Connection, principal: Principal, definition: ReportDefinition, chosen: dict[str, Any]
+) -> datetime | None:
+    """For a run of one document: when the document last changed, the document looked up within the
+    caller's organisation and authority (never trusting the id: another's is 404 like a missing one);
+    None for a run that is not of one document."""
+    if definition.document is None or chosen.get(definition.document) is None:
+        return None
+    document_id = chosen[definition.document]
+    if definition.document == "remittance_id":
+        found = await documents.remittance_changed_at(
+            conn=conn, remittance_id=document_id, principal=principal
+        )
+        if found is None:
+            raise NotFound.of("remittance", code="remittance-not-found")
+        return found
+    found = await documents.purchase_order_changed_at(
+        conn=conn, purchase_order_id=document_id, principal=principal
+    )
+    if found is None:
+        raise NotFound.of("purchase order", code="purchase-order-not-found")
+    return found
 
 
 async def get_run(caller: Caller, work: Work, *, run_id: uuid.UUID) -> RunView:

@@ -158,7 +158,8 @@ class _PdfWriter:
 
     def heading(self, layout: DocumentLayout, row: Row) -> None:
         """A document's heading and heading block (its first row's fields)."""
-        self._place([Paragraph(escape(layout.heading), HEADING), self._pairs(layout.heading_block(row))])
+        block = layout.heading_block(row)  # a row may carry none of its fields (an empty table is no table)
+        self._place([Paragraph(escape(layout.heading), HEADING), *([self._pairs(block)] if block else [])])
 
     def cells(self, row: Row) -> list[str]:
         """The row as the PDF shows it, text wrapped to its column."""

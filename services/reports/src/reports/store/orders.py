@@ -15,7 +15,10 @@ from reports.store.streaming import organisations, stream
 PURCHASE_ORDER = """
     SELECT coalesce(l.client_name, '') AS client, p.contract_name AS service,
            l.service_start AS start_date, l.service_end AS end_date,
-           (l.service_end - l.service_start + 1) AS quantity, NULL::numeric AS rate, l.total AS amount
+           (l.service_end - l.service_start + 1) AS quantity, NULL::numeric AS rate, l.total AS amount,
+           -- the document's heading block (reports.rendering.documents.PURCHASE_ORDER)
+           l.purchase_order_id, l.purchase_order_number, l.client_name, l.client_reference, p.supplier_name,
+           p.contract_name
       FROM reports.scheduled_payment p
       JOIN reports.payment_line l USING (payment_id)
      WHERE {scope} AND l.purchase_order_id = $3 AND p.status = 'finalised' AND l.status = 'payable'

@@ -17,7 +17,10 @@ from reports.store.streaming import SOURCE_LABELS, TAXABLE_SOURCES, frequency, o
 REMITTANCE_LINES = """
     SELECT coalesce(l.client_name, '') AS client, l.source, l.service_start AS period_start,
            l.service_end AS period_end, (l.service_end - l.service_start + 1) AS quantity,
-           l.excl_vat AS net, l.vat, l.total AS gross
+           l.excl_vat AS net, l.vat, l.total AS gross,
+           -- the document's heading block (reports.rendering.documents.REMITTANCE_ADVICE)
+           r.remittance_id, r.reference AS remittance_reference, r.supplier_name, r.supplier_reference,
+           r.contract_name, r.contract_reference, r.payment_run_reference, r.pay_date
       FROM reports.remittance r
       JOIN reports.remittance_line l USING (remittance_id)
       LEFT JOIN reports.contract c ON c.contract_id = r.contract_id

@@ -1,5 +1,5 @@
-"""What reports keeps of actuals' weeks and payments' scheduled payments, runs and remittances (migration
-0003): applied by `reports.consumers`. A state with lines is guarded by its aggregate's revision (an older
+"""What reports keeps of actuals' weeks, payments' scheduled payments, runs, remittances, invoices and
+credit notes, and claims' accepted claims (migrations 0003, 0006): applied by `reports.consumers`. A state with lines is guarded by its aggregate's revision (an older
 state after a newer one, or the same state twice, changes nothing) and its lines are replaced whole; a
 run or a remittance never changes once published, so it is kept once.
 
@@ -15,12 +15,16 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.events import (
+    ClaimDecided,
+    CreditNoteIssued,
+    InvoiceSubmitted,
     PaymentRunFinalised,
     RemittanceIssued,
     ScheduledPaymentState,
     WeekConfirmed,
     WeekUnlocked,
 )
+from shared.projections import Projection
 
 UPSERT_WEEK = """
     INSERT INTO reports.confirmed_week AS w
@@ -101,7 +105,7 @@ UPSERT_PAYMENT = """
            contract_name = EXCLUDED.contract_name, payment_run_id = EXCLUDED.payment_run_id,
            period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
            pay_date = EXCLUDED.pay_date, status = EXCLUDED.status, excl_vat = EXCLUDED.excl_vat,
-           vat = EXCLUDED.vat, total = EXCLUDED.total, revision = EXCLUDED.revision
+           vat = EXCLUDED.vat, total = EXCLUDED.total, revision = EXCLUDED.revision, changed_at = now()
      WHERE p.revision < EXCLUDED.revision
     RETURNING payment_id
 """
@@ -269,9 +273,90 @@ async def apply_remittance(conn: asyncpg.Connection, *, event: RemittanceIssued)
     return True
 
 
+INVOICE_LINES = """
+    INSERT INTO reports.invoice_line
+           (invoice_id, line_no, week_id, service_id, week_commencing, client_id, client_reference,
+            client_name, purchase_order_number, cost_code, excl_vat, vat, total)
+    SELECT $1, l.* FROM unnest($2::integer[], $3::uuid[], $4::uuid[], $5::date[], $6::uuid[], $7::text[],
+                               $8::text[], $9::text[], $10::text[], $11::numeric[], $12::numeric[],
+                               $13::numeric[])
+           AS l(line_no, week_id, service_id, week_commencing, client_id, client_reference, client_name,
+                purchase_order_number, cost_code, excl_vat, vat, total)
+"""
+
+
+async def apply_invoice(
+    conn: asyncpg.Connection, *, header: Projection, event: InvoiceSubmitted | CreditNoteIssued
+) -> bool:
+    """An invoice or credit note and its lines, by the kit's guarded upsert of `header` (its revision:
+    when it was issued); False when it is already kept (a redelivery, a backfill)."""
+    applied = await conn.fetchval(f"{header.upsert_sql} RETURNING invoice_id", *header.upsert_values(event))
+    if applied is None:
+        return False
+    await conn.execute("DELETE FROM reports.invoice_line WHERE invoice_id = $1", event.invoice_id)
+    lines = event.lines
+    await conn.execute(
+        INVOICE_LINES,
+        event.invoice_id,
+        list(range(1, len(lines) + 1)),
+        [x.week_id for x in lines],
+        [x.service_id for x in lines],
+        [x.week_commencing for x in lines],
+        [x.client_id for x in lines],
+        [x.client_reference for x in lines],
+        [x.client_name for x in lines],
+        [x.purchase_order_number for x in lines],
+        [x.cost_code for x in lines],
+        [x.excl_vat for x in lines],
+        [x.vat for x in lines],
+        [x.total for x in lines],
+    )
+    return True
+
+
+CLAIM_ITEMS = """
+    INSERT INTO reports.accepted_claim_item
+           (claim_id, item_id, client_id, client_reference, service_level_id, service_level_reference,
+            cost_code, financial_year, amount)
+    SELECT $1, i.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+                               $8::text[], $9::numeric[])
+           AS i(item_id, client_id, client_reference, service_level_id, service_level_reference, cost_code,
+                financial_year, amount)
+"""
+
+
+async def apply_accepted_claim(conn: asyncpg.Connection, *, header: Projection, event: ClaimDecided) -> bool:
+    """An accepted claim and its included items at the claim's highest revision (the kit's guarded
+    upsert of `header`, items replaced whole); a rejected claim is not kept (False, like a state already
+    held)."""
+    if event.decision != "accepted":
+        return False
+    applied = await conn.fetchval(f"{header.upsert_sql} RETURNING claim_id", *header.upsert_values(event))
+    if applied is None:
+        return False
+    await conn.execute("DELETE FROM reports.accepted_claim_item WHERE claim_id = $1", event.claim_id)
+    items = event.accepted_items
+    await conn.execute(
+        CLAIM_ITEMS,
+        event.claim_id,
+        [x.item_id for x in items],
+        [x.client_id for x in items],
+        [x.client_reference for x in items],
+        [x.service_level_id for x in items],
+        [x.service_level_reference for x in items],
+        [x.cost_code for x in items],
+        [x.financial_year for x in items],
+        [x.amount for x in items],
+    )
+    return True
+
+
 # The tables a backfill can fill (reports.consumers.BACKFILLED): only these names go into the SQL.
 BACKFILLED_TABLES = frozenset(
-    {"organisation", "contract", "provider_service", "client", "service_level", "cpli", "scheduled_payment"}
+    {
+        *("authority", "organisation", "contract", "provider_service"),
+        *("client", "service_level", "cpli", "scheduled_payment"),
+    }
 )
 
 

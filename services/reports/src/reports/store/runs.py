@@ -186,6 +186,37 @@ async def list_requested_by(
     )
 
 
+async def find_kept_run(
+    *,
+    conn: asyncpg.Connection,
+    requested_by: str,
+    report: str,
+    format: str,
+    parameters: dict[str, str],
+    requested_after: datetime,
+    scope: AnyScope,
+) -> Run | None:
+    """The newest finished run `requested_by` asked for with exactly these parameters after
+    `requested_after`, whose file is still kept (a document's run, reused instead of a new one)."""
+    return await fetch_one(
+        conn,
+        Run,
+        """
+        SELECT r.* FROM reports.report_run r
+         WHERE r.requested_by = $1 AND r.report = $2 AND r.format = $3 AND r.parameters = $4::jsonb
+           AND r.status = 'done' AND r.requested_at > $5 AND r.expires_at > now()
+           AND EXISTS (SELECT 1 FROM reports.artifact a WHERE a.run_id = r.run_id) AND {scope}
+         ORDER BY r.requested_at DESC, r.run_id DESC LIMIT 1
+        """,
+        requested_by,
+        report,
+        format,
+        parameters,
+        requested_after,
+        scope=scope,
+    )
+
+
 async def purge_expired(*, conn: asyncpg.Connection, authority_id: uuid.UUID) -> int:
     """Delete the files of the authority's runs kept past their time (the runs stay, as history)."""
     status = await execute(
