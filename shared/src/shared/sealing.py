@@ -66,12 +66,19 @@ def key_id(key: bytes) -> bytes:
 
 
 class UnknownSealingKey(ValueError):
-    """The value was sealed with a key the ring does not hold (or it is not a sealed value at all)."""
+    """No key of the ring opens the value: it names a key that is not configured (dropped too early), or it
+    names a configured one and does not open with it (changed, or copied from another owner), or it has no
+    key id and opens with none of the keys. `key_id` is the id it names (hex), if any: never the key."""
 
-    def __init__(self, key_id: str | None) -> None:
+    def __init__(self, key_id: str | None, *, configured: bool = False) -> None:
         self.key_id = key_id
+        self.configured = configured
         if key_id is None:
             message = "the sealed value has no key id and opens with none of the configured keys"
+        elif configured:
+            message = (
+                f"the sealed value does not open with its key (id {key_id}): changed, or another owner's"
+            )
         else:
             message = (
                 f"the sealed value names key id {key_id}, which is neither the current key nor a previous one"
@@ -124,7 +131,7 @@ class Keyring:
                 return legacy.open(sealed, owner=owner)
             except ValueError:
                 continue
-        raise UnknownSealingKey(named.hex() if named is not None else None)
+        raise UnknownSealingKey(named.hex() if named is not None else None, configured=aead is not None)
 
     def is_current(self, sealed: bytes) -> bool:
         """Whether the value is sealed with the current key in the keyed format (nothing to re-seal)."""

@@ -125,6 +125,27 @@ async def test_a_code_sealed_with_the_old_key_verifies_after_the_rotation_and_is
     await journey.login(tenant, user["email"])
 
 
+async def test_a_login_reseals_the_previous_code_too_and_leaves_one_no_key_opens_as_it_is(
+    before_rotation, during_rotation, env, tenant, old_key
+):
+    user = await user_under_old_key(before_rotation, env, tenant)
+    owner = uuid.UUID(user["user_id"])
+    old, new = Keyring(key(old_key)), Keyring(key(env.security_code_key))
+    sealed, _ = await stored_codes(env, user["user_id"])
+    stranger = Keyring(key(new_key())).seal("246813", owner=owner)
+    await store_codes(env, user["user_id"], sealed, stranger)
+
+    await Journey(during_rotation, env).login(tenant, user["email"])
+    code, previous = await stored_codes(env, user["user_id"])
+    assert code is not None and new.is_current(code) and previous == stranger  # the login does not need it
+
+    await store_codes(env, user["user_id"], old.seal(CODE, owner=owner), old.seal("246813", owner=owner))
+    await Journey(during_rotation, env).login(tenant, user["email"])
+    code, previous = await stored_codes(env, user["user_id"])
+    assert code is not None and previous is not None and new.is_current(code) and new.is_current(previous)
+    assert new.open(previous, owner=owner) == "246813"
+
+
 async def test_reseal_leaves_nothing_under_the_old_key_then_it_can_be_dropped(
     before_rotation, identity_api, journey, env, tenant, old_key
 ):

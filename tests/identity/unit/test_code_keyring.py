@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from identity.config import Settings
+from identity.resealing import reseal_command
 from shared.sealing import HEADER_BYTES, Keyring, Sealer, UnknownSealingKey, key_id
+from shared.settings import load_settings
 
 OWNER = uuid.uuid4()
 
@@ -47,10 +49,13 @@ def test_an_unknown_key_is_named_and_a_value_is_bound_to_its_owner():
     assert caught.value.key_id == key_id(a).hex()
     with pytest.raises(UnknownSealingKey, match="no key id"):
         Keyring(b).open(Sealer(a).seal("135792", owner=OWNER), owner=OWNER)
-    with pytest.raises(UnknownSealingKey):
+    with pytest.raises(UnknownSealingKey, match="does not open with its key") as caught:
         Keyring(a).open(sealed, owner=uuid.uuid4())  # copied to another user: does not open
-    with pytest.raises(UnknownSealingKey):
+    assert caught.value.configured
+    with pytest.raises(UnknownSealingKey, match="does not open with its key"):
         Keyring(a).open(sealed[:-1] + bytes([sealed[-1] ^ 1]), owner=OWNER)  # tampered
+    with pytest.raises(UnknownSealingKey, match="no key id"):
+        Keyring(a).open(b"", owner=OWNER)
 
 
 def test_a_keyring_refuses_a_key_of_the_wrong_size():
@@ -82,3 +87,25 @@ def test_a_malformed_previous_key_is_refused_naming_the_setting_not_the_value(ba
     message = caught.value.errors()[0]["msg"]
     assert "previous_security_code_keys" in message and "number 2" in message
     assert bad not in message and good not in message
+
+
+def test_a_process_with_a_malformed_previous_key_refuses_to_start_with_one_line_naming_it(
+    monkeypatch, capsys
+):
+    monkeypatch.setenv("IDENTITY_ENVIRONMENT", "development")
+    monkeypatch.setenv("IDENTITY_PREVIOUS_SECURITY_CODE_KEYS", "c2hvcnQ=")  # "short"
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings(Settings)
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("identity: refusing to start: IDENTITY_PREVIOUS_SECURITY_CODE_KEYS:"), line
+    assert "c2hvcnQ=" not in line
+
+
+@pytest.mark.parametrize("batch", ["0", "-3", "many"])
+def test_the_reseal_command_refuses_a_batch_that_is_not_a_positive_number(batch, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        reseal_command(["--batch", batch])
+    assert exit_info.value.code == 2
+    assert "--batch" in capsys.readouterr().err
+    assert callable(reseal_command(["--batch", "7"]))

@@ -282,7 +282,8 @@ async def replace_sealed_codes(
     *, conn: asyncpg.Connection, was: SealedCodes, security_code: bytes | None, previous: bytes | None
 ) -> bool:
     """Store the same codes sealed again, if they are still those read (a code changed meanwhile is
-    left as it is: it was sealed with the current key). Whether the row was updated."""
+    left as it is: it was sealed with the current key). Whether the row was updated. Not a change of the
+    user: no new revision, no event, `updated_at` kept."""
     status = await conn.execute(
         """
         UPDATE identity.app_user SET security_code = $4, previous_security_code = $5
