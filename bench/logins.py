@@ -28,7 +28,7 @@ from identity.config import Settings as IdentitySettings
 from identity.store import logins as login_state
 from identity.store import memberships, users
 from shared import db
-from shared.sealing import Sealer
+from shared.sealing import Keyring
 from tests.support.environment import RunEnvironment
 from tests.support.identity import make_tenant
 from tests.support.stack import Stack
@@ -95,7 +95,7 @@ async def seed_users(env: RunEnvironment, settings: IdentitySettings, *, count: 
     tenant = await make_tenant(env)
     organisation_id = tenant.organisations["A"]
     password_hash = hasher(settings).hash(PASSWORD)
-    codes = Sealer(settings.key_bytes("security_code_key"))
+    codes = Keyring(settings.key_bytes("security_code_key"))
     emails = [f"bench-{n:05d}@provider.example" for n in range(count)]
     conn = await db.connect(env.dsn("identity"))
     try:

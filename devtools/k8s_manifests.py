@@ -55,7 +55,7 @@ def secret_fields(settings_cls: type) -> list[tuple[str, bool]]:
         if "SecretStr" not in annotation:
             continue
         required = name in dev or name in {"database_url", "amqp_url", "csrf_secret", "identity_secret"}
-        required = required and name != "previous_signing_keys"  # only during a rotation
+        required = required and not name.startswith("previous_")  # only during a rotation
         out.append((name, required))
     return out
 

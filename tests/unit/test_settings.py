@@ -118,6 +118,7 @@ def test_the_environment_must_be_named(module: str, command: str, prefix: str) -
         ("IDENTITY_SIGNING_KEY", DEV_SIGNING_KEY),
         ("IDENTITY_PREVIOUS_SIGNING_KEYS", json.dumps([DEV_SIGNING_KEY])),
         ("IDENTITY_SECURITY_CODE_KEY", DEV_CODE_KEY),
+        ("IDENTITY_PREVIOUS_SECURITY_CODE_KEYS", DEV_CODE_KEY),
         ("IDENTITY_DELIVERY_KEY", DEV_DELIVERY_KEY),
         ("IDENTITY_GATEWAY_SECRET", DEV_GATEWAY_SECRET),
         # The same key pasted with other line breaks is still the development key.

@@ -4,13 +4,14 @@ outside development and test, wherever they are set (see shared.settings)."""
 from __future__ import annotations
 
 import base64
+import json
 import os
-from typing import ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, SettingRefused
 
 # Development and test only: refused at start-up in any other environment (see CommonSettings).
 DEV_SIGNING_KEY = (
@@ -34,6 +35,7 @@ class Settings(ServiceSettings):
         "signing_key": DEV_SIGNING_KEY,
         "previous_signing_keys": DEV_SIGNING_KEY,
         "security_code_key": DEV_CODE_KEY,
+        "previous_security_code_keys": DEV_CODE_KEY,
         "delivery_key": DEV_DELIVERY_KEY,
         "gateway_secret": DEV_GATEWAY_SECRET,
     }
@@ -50,6 +52,12 @@ class Settings(ServiceSettings):
     )
     security_code_key: SecretStr = Field(
         SecretStr(DEV_CODE_KEY), description="AES-256-GCM key (base64, 32 bytes) of security codes at rest"
+    )
+    # NoDecode: the variable is comma-separated (base64 has no comma), or a JSON list like the signing keys'.
+    previous_security_code_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="earlier security-code keys (comma-separated base64), which still open the codes they"
+        " sealed during a rotation; `python -m identity reseal` says when none is needed any more",
     )
     delivery_key: SecretStr = Field(
         SecretStr(DEV_DELIVERY_KEY),
@@ -95,16 +103,29 @@ class Settings(ServiceSettings):
         300, ge=1, le=86400, description="the sliding window of the token limits, in seconds"
     )
 
+    @field_validator("previous_security_code_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)  # a malformed list is refused by pydantic, without its text
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @model_validator(mode="after")
     def _check_keys_and_hashing(self) -> Self:
         for name in ("security_code_key", "delivery_key"):
-            raw: SecretStr = getattr(self, name)
-            try:
-                key = base64.b64decode(raw.get_secret_value(), validate=True)
-            except ValueError:
-                key = b""
-            if len(key) != 32:
+            if len(_decoded(getattr(self, name))) != 32:  # the message names the setting, never its value
                 raise ValueError(f"{name} must be 32 bytes, base64-encoded")
+        for position, raw in enumerate(self.previous_security_code_keys, start=1):
+            if len(_decoded(raw)) != 32:
+                raise SettingRefused(
+                    "previous_security_code_keys",
+                    f"has a key (number {position}) that is not 32 bytes, base64-encoded",
+                )
         if self.argon2_memory_kib * self.argon2_time_cost < OWASP_MIN_MEMORY_X_TIME:
             raise ValueError(
                 "argon2 parameters are below the OWASP minimum (memory_kib x time_cost >= 35840)"
@@ -114,3 +135,13 @@ class Settings(ServiceSettings):
     def key_bytes(self, name: str) -> bytes:
         raw: SecretStr = getattr(self, name)
         return base64.b64decode(raw.get_secret_value())
+
+    def previous_code_keys(self) -> list[bytes]:
+        return [_decoded(k) for k in self.previous_security_code_keys]
+
+
+def _decoded(raw: SecretStr) -> bytes:
+    try:
+        return base64.b64decode(raw.get_secret_value().strip(), validate=True)
+    except ValueError:
+        return b""

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from identity.config import Settings
-from identity.crypto import PasswordHasher, Sealer
+from identity.crypto import Keyring, PasswordHasher, Sealer
 from shared.auth import SigningKey
 from shared.uow import Work
 
@@ -25,10 +25,14 @@ class Context:
     work: Work  # the units of work: the transaction, its outbox and its audit log
     settings: Settings
     hasher: PasswordHasher
-    codes: Sealer  # security codes at rest
+    codes: Keyring  # security codes at rest: sealed with the current key, opened with the one that sealed
     delivery: Sealer  # temporary passwords in events, opened by the messaging service
     signer: SigningKey
     rng: random.Random = field(default_factory=random.SystemRandom)
+
+
+def code_keyring(settings: Settings) -> Keyring:
+    return Keyring(settings.key_bytes("security_code_key"), settings.previous_code_keys())
 
 
 def build_context(*, work: Work, settings: Settings, signer: SigningKey) -> Context:
@@ -41,7 +45,7 @@ def build_context(*, work: Work, settings: Settings, signer: SigningKey) -> Cont
             parallelism=settings.argon2_parallelism,
             workers=settings.hash_workers,
         ),
-        codes=Sealer(settings.key_bytes("security_code_key")),
+        codes=code_keyring(settings),
         delivery=Sealer(settings.key_bytes("delivery_key")),
         signer=signer,
     )

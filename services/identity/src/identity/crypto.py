@@ -1,5 +1,5 @@
 """The secrets identity keeps: argon2id password hashes (computed off the event loop), security codes
-encrypted with AES-GCM (shared.sealing), opaque ids (journeys, sessions, API keys) stored only as SHA-256 digests."""
+encrypted with AES-GCM under a rotatable keyring (shared.sealing), opaque ids (journeys, sessions, API keys) stored only as SHA-256 digests."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from shared.sealing import Sealer
+from shared.sealing import Keyring, Sealer, UnknownSealingKey
 
-__all__ = ["PasswordHasher", "Sealer", "digest", "keyed_digest", "new_secret", "temporary_password"]
+__all__ = [
+    "Keyring",
+    "PasswordHasher",
+    "Sealer",
+    "UnknownSealingKey",
+    "digest",
+    "keyed_digest",
+    "new_secret",
+    "temporary_password",
+]
 
 
 class PasswordHasher:

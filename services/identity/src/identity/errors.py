@@ -20,6 +20,7 @@ from shared.errors import (
     NotFound,
     TooManyAttempts,
     Unauthenticated,
+    Unavailable,
 )
 
 
@@ -160,3 +161,12 @@ def bad_policy(detail: str) -> Invalid:
 
 def nothing_changed(what: str) -> Invalid:
     return Invalid(f"These are already the {what}.", title="Nothing to change", code="nothing-changed")
+
+
+def security_code_unreadable() -> Unavailable:
+    """No configured key opens the stored code: an operator's fix (the key that sealed it), not the user's."""
+    return Unavailable(
+        "Your security code cannot be checked just now. Try again later; if this goes on, contact your council.",
+        title="Your security code cannot be checked",
+        code="security-code-unreadable",
+    )

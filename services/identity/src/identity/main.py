@@ -1,4 +1,4 @@
-"""Composition root of the identity service: `python -m identity api|worker|migrate`."""
+"""Composition root of the identity service: `python -m identity api|worker|migrate|reseal`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from identity.config import Settings
 from identity.consumers import SUBSCRIPTIONS
 from identity.context import build_context
 from identity.republishing import REPUBLISHERS
+from identity.resealing import reseal_command
 from identity.store import limits, sessions
 from shared.auth import jwks_document
 from shared.logging import get_logger
@@ -62,6 +63,7 @@ DEFINITION = ServiceDefinition(
     on_api_start=on_api_start,
     on_api_stop=on_api_stop,
     worker_tasks=[sweep_expired],
+    one_shot_commands={"reseal": reseal_command},  # after a security-code key rotation
 )
 
 

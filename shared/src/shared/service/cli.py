@@ -39,12 +39,23 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
 
     parser = argparse.ArgumentParser(prog=definition.name, description=definition.title)
     parser.add_argument(
-        "command", choices=["api", "worker", "migrate", "bootstrap", *OPERATIONS, *definition.commands]
+        "command",
+        choices=[
+            "api",
+            "worker",
+            "migrate",
+            "bootstrap",
+            *OPERATIONS,
+            *definition.commands,
+            *definition.one_shot_commands,
+        ],
     )
     parser.add_argument("words", nargs=argparse.REMAINDER, help="the operation's own arguments")
     args = parser.parse_args(argv)
     if args.command in OPERATIONS:
         operation = operation_command(definition, [args.command, *args.words])
+    elif args.command in definition.one_shot_commands:
+        operation = definition.one_shot_commands[args.command](args.words)
     settings = load_settings(definition.settings_cls)
     configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
     configure_telemetry(service=definition.name, otlp_endpoint=settings.otlp_endpoint)
@@ -67,7 +78,7 @@ def cli(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> Non
         log.info("migrations_done", applied=len(applied))
     elif args.command == "bootstrap":
         run_event_loop(bootstrap_database(definition, settings))
-    elif args.command in OPERATIONS:
+    elif args.command in OPERATIONS or args.command in definition.one_shot_commands:
         run_event_loop(run_once(definition, settings, operation))
     else:
         run_event_loop(run_command(definition, settings, args.command))

@@ -42,6 +42,12 @@ class ServiceDefinition:
     commands: Mapping[str, Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = field(
         default_factory=dict
     )
+    # One-shot commands: `python -m <service> <name> [words]` runs it once and exits (e.g. identity's
+    # reseal). Each is given its words first, checks them (exiting with a message naming a bad one) and
+    # returns what to run, before anything connects.
+    one_shot_commands: Mapping[
+        str, Callable[[Sequence[str]], Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]]
+    ] = field(default_factory=dict)
     # Extra set-up of app.state at API start (e.g. identity's signing keys).
     on_api_start: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
     # And its tear-down (e.g. identity's hashing threads).

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from identity import errors
 from identity.context import Context
+from identity.crypto import UnknownSealingKey
 from identity.domain import passwords, security_codes
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.policy import LockReason
@@ -16,7 +18,37 @@ from identity.store import sessions as session_store
 from identity.store.directory import Authority
 from identity.store.users import UserWithSecrets
 from shared.auth import PrincipalKind
+from shared.logging import get_logger
 from shared.uow import Caller
+
+log = get_logger(__name__)
+
+
+def open_code(ctx: Context, sealed: bytes, user_id: uuid.UUID) -> str:
+    """A stored code in clear; 503 when no configured key opens it (a key dropped too early, or a value
+    sealed elsewhere): the user is told to try later, the log names the key id for the operator."""
+    try:
+        return ctx.codes.open(sealed, owner=user_id)
+    except UnknownSealingKey as exc:
+        log.error("security_code_unreadable", user_id=str(user_id), key_id=exc.key_id or "none")
+        raise errors.security_code_unreadable() from None
+
+
+def resealed_codes(ctx: Context, user: UserWithSecrets) -> tuple[bytes | None, bytes | None] | None:
+    """The user's code and previous code sealed again with the current key, or None when neither is under
+    an old key (a key rotation: docs/operations.md). A previous code no key opens stays as it is for
+    `python -m identity reseal` to count: the login does not need it."""
+    current, previous = user.security_code, user.previous_security_code
+    changed = False
+    if current is not None and not ctx.codes.is_current(current):
+        current, changed = ctx.codes.seal(open_code(ctx, current, user.user_id), owner=user.user_id), True
+    if previous is not None and not ctx.codes.is_current(previous):
+        with contextlib.suppress(UnknownSealingKey):
+            previous, changed = (
+                ctx.codes.seal(ctx.codes.open(previous, owner=user.user_id), owner=user.user_id),
+                True,
+            )
+    return (current, previous) if changed else None
 
 
 async def check_new_password(
@@ -35,7 +67,7 @@ async def check_new_password(
 def check_new_code(ctx: Context, user: UserWithSecrets, new: str, confirm: str) -> bytes:
     """The new code sealed for storage; 422 naming every rule it breaks."""
     stored = user.security_code or user.previous_security_code
-    previous = ctx.codes.open(stored, owner=user.user_id) if stored is not None else None
+    previous = open_code(ctx, stored, user.user_id) if stored is not None else None
     failures = security_codes.check_code(new, previous=previous)
     if new != confirm:
         failures.append(security_codes.mismatch())

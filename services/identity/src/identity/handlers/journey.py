@@ -16,12 +16,12 @@ from identity.domain.journey import Step
 from identity.domain.policy import LockReason
 from identity.handlers import locks, sessions
 from identity.handlers.common import authority_by_id, keeping_refusals
-from identity.handlers.credentials import check_new_code, check_new_password
+from identity.handlers.credentials import check_new_code, check_new_password, open_code, resealed_codes
 from identity.handlers.login import JourneyState, credentials_of, state_of
 from identity.store import directory, users
 from identity.store import sessions as session_store
 from identity.store.directory import Authority
-from identity.store.users import UserWithSecrets
+from identity.store.users import SealedCodes, UserWithSecrets
 from shared.uow import Actor, UnitOfWork
 
 
@@ -125,11 +125,21 @@ async def answer_challenge(
     async with keeping_refusals(ctx.work, actor) as uow:
         user, authority, _ = await _journey(uow.conn, journey_id, Step.security_code_challenge)
         await _check_answer(uow, ctx, authority, user, digits)
+    fresh = resealed_codes(ctx, user)
     async with ctx.work.begin(actor) as uow:
         if not await session_store.end_journey(
             conn=uow.conn, journey_hash=digest(journey_id), at_step=Step.security_code_challenge.value
         ):
             raise errors.journey_expired()
+        if fresh is not None:  # a code under an old key: sealed again with the current one, on use
+            was = SealedCodes(
+                user_id=user.user_id,
+                security_code=user.security_code,
+                previous_security_code=user.previous_security_code,
+            )
+            await users.replace_sealed_codes(
+                conn=uow.conn, was=was, security_code=fresh[0], previous=fresh[1]
+            )
         new_session = await sessions.open_session(uow, authority=authority, user=user)
     return JourneyState(step=Step.done, session=new_session)
 
@@ -142,7 +152,7 @@ async def _check_answer(
     positions = user.challenge_positions
     if not positions or user.security_code is None:
         raise errors.journey_expired()
-    code = ctx.codes.open(user.security_code, owner=user.user_id)
+    code = open_code(ctx, user.security_code, user.user_id)
     if security_codes.answer_matches(code, tuple(positions), digits):
         return
     failure = await locks.count_failure(

@@ -245,3 +245,61 @@ async def bump_revision(*, conn: asyncpg.Connection, user_id: uuid.UUID) -> Revi
         user_id,
     )
     return Revision.from_row(row)
+
+
+# --- re-sealing the security codes with the current key (a key rotation) ---------------------------
+# A stored code is under the current key when its first bytes are the current key's header
+# (shared.sealing.Keyring); `header` below is that prefix. These read every authority's rows: re-sealing
+# is identity's own upkeep, run by an operator, never a caller's request.
+
+_UNDER_OLD_KEY = """
+    ((u.security_code IS NOT NULL AND substr(u.security_code, 1, $1::int) <> $2::bytea)
+     OR (u.previous_security_code IS NOT NULL AND substr(u.previous_security_code, 1, $1::int) <> $2::bytea))
+"""
+
+
+class SealedCodes(Record):
+    user_id: uuid.UUID
+    security_code: bytes | None
+    previous_security_code: bytes | None
+
+
+async def lock_codes_to_reseal(
+    *, conn: asyncpg.Connection, header: bytes, after: uuid.UUID | None, limit: int
+) -> list[SealedCodes]:
+    """The next users (by id, after `after`) with a code under another key than the current one, locked
+    for this transaction; rows another transaction holds are skipped, so several runs share the work."""
+    sql = f"""
+        SELECT u.user_id, u.security_code, u.previous_security_code FROM identity.app_user u
+         WHERE {_UNDER_OLD_KEY} AND ($3::uuid IS NULL OR u.user_id > $3)
+         ORDER BY u.user_id LIMIT $4 FOR UPDATE SKIP LOCKED
+    """
+    rows = await conn.fetch(sql, len(header), header, after, limit)
+    return [SealedCodes.from_row(r) for r in rows]
+
+
+async def replace_sealed_codes(
+    *, conn: asyncpg.Connection, was: SealedCodes, security_code: bytes | None, previous: bytes | None
+) -> bool:
+    """Store the same codes sealed again, if they are still those read (a code changed meanwhile is
+    left as it is: it was sealed with the current key). Whether the row was updated. Not a change of the
+    user: no new revision, no event, `updated_at` kept."""
+    status = await conn.execute(
+        """
+        UPDATE identity.app_user SET security_code = $4, previous_security_code = $5
+         WHERE user_id = $1 AND security_code IS NOT DISTINCT FROM $2
+           AND previous_security_code IS NOT DISTINCT FROM $3
+        """,
+        was.user_id,
+        was.security_code,
+        was.previous_security_code,
+        security_code,
+        previous,
+    )
+    return bool(status == "UPDATE 1")
+
+
+async def count_codes_under_old_keys(*, conn: asyncpg.Connection, header: bytes) -> int:
+    """How many users still have a code (current or previous) sealed with another key than the current."""
+    sql = f"SELECT count(*) FROM identity.app_user u WHERE {_UNDER_OLD_KEY}"
+    return int(await conn.fetchval(sql, len(header), header))
