@@ -60,6 +60,23 @@ async def test_an_html_run_is_rendered_stored_and_its_viewing_published(env, aut
         done = await wait_for_status(api, run_id, me, "done")
         assert done["format"] == "html" and done["progress"] == {"done": 1, "total": 1}
         file = await api.get(f"/api/v1/reports/runs/{run_id}/file", headers=me)
+        statement = await api.post(
+            "/api/v1/reports/runs",
+            json={
+                "report": "annual-statement-foster-carer",
+                "format": "html",
+                "parameters": {"tax_year": "2019"},
+            },
+            headers=me,
+        )
+        await wait_for_status(api, statement.json()["run_id"], me, "done")
+        header = (await api.get(f"/api/v1/reports/runs/{statement.json()['run_id']}/file", headers=me)).text
+    # The organisation chosen reads as its name in the header, not as its id.
+    assert (
+        '<dt class="govuk-summary-list__key">Organisation</dt>'
+        '<dd class="govuk-summary-list__value">Sausage &amp; &lt;Sandwich&gt;</dd>'
+    ) in header
+    assert str(ours) not in header
     assert file.status_code == 200, file.text
     assert file.headers["content-type"] == "text/html; charset=utf-8"
     assert file.headers["content-disposition"].startswith("attachment;")
@@ -79,7 +96,11 @@ async def test_an_html_run_is_rendered_stored_and_its_viewing_published(env, aut
         )
     finally:
         await conn.close()
-    (viewed,) = [p for p in (json.loads(r["body"])["payload"] for r in rows) if p["downloaded_by"] == subject]
+    (viewed,) = [
+        p
+        for p in (json.loads(r["body"])["payload"] for r in rows)
+        if p["downloaded_by"] == subject and p["run_id"] == run_id
+    ]
     assert (viewed["run_id"], viewed["format"], viewed["client_address"]) == (run_id, "html", "203.0.113.7")
     assert viewed["filename"].endswith(".html")
 

@@ -10,10 +10,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from playwright.async_api import Page
 
-from shared.events import ClientUpserted, ContractUpserted
+from shared.events import (
+    ClientUpserted,
+    ConfirmedLine,
+    ContractUpserted,
+    ProviderServiceUpserted,
+    WeekConfirmed,
+)
 from tests.reports.integration.readmodel import deliver, line, payment, remittance
 from tests.support.portal_login import PortalUser, Visit, log_in, new_user
 from tests.support.reports import project_organisation
@@ -38,13 +46,20 @@ class ReportsProvider:
         return f"/{self.user.tenant.slug}/reports"
 
 
-async def reports_provider(stack: Stack, *, slug: str = SLUG) -> ReportsProvider:
-    """A fresh Finance user of a provider of `slug`, its organisation in reports' projection with a
-    fostering contract, two children and WEEKS weeks of finalised payments with their remittances."""
-    user = await new_user(stack, slug=slug, role="finance", can_edit=False)
-    organisation_id = user.tenant.organisations["A"]
-    name = await project_organisation(stack.env, organisation_id)
-    authority_id = user.tenant.authority_id
+@dataclass(frozen=True)
+class Scenario:
+    """What `fill_read_model` put in reports' read model, for the reports' parameters."""
+
+    organisation_id: uuid.UUID
+    contract_id: uuid.UUID
+    purchase_order_id: uuid.UUID
+    first_week: date = FIRST_WEEK
+
+
+async def fill_read_model(env: Any, *, authority_id: uuid.UUID, organisation_id: uuid.UUID) -> Scenario:
+    """A fostering contract of the organisation, two children, WEEKS weeks of finalised payments with
+    their remittances (tax year 2019/20, on one purchase order), the next week's payment unconfirmed
+    with a line disputed (pending, and an exception), and the first week's actuals confirmed."""
     now = datetime.now(UTC)
     contract = ContractUpserted(
         contract_id=uuid.uuid4(),
@@ -61,8 +76,19 @@ async def reports_provider(stack: Stack, *, slug: str = SLUG) -> ReportsProvider
         revision=1,
         updated_at=now,
     )
-    children = {
-        child: ClientUpserted(
+    service = ProviderServiceUpserted(
+        service_id=uuid.uuid4(),
+        authority_id=authority_id,
+        organisation_id=organisation_id,
+        contract_id=contract.contract_id,
+        reference="S-FOST-1",
+        name="Foster Care",
+        active=True,
+        revision=1,
+        updated_at=now,
+    )
+    children = [
+        ClientUpserted(
             client_id=uuid.uuid4(),
             authority_id=authority_id,
             reference=f"C{n}",
@@ -72,24 +98,96 @@ async def reports_provider(stack: Stack, *, slug: str = SLUG) -> ReportsProvider
             updated_at=now,
         )
         for n, child in enumerate(WEEKLY)
-    }
-    events: list = [contract, *children.values()]
-    for week in range(WEEKS):
-        start = FIRST_WEEK + timedelta(days=7 * week)
-        state = payment(
+    ]
+    order = uuid.uuid4()
+    events: list[Any] = [contract, service, *children]
+
+    def pay(start: date, status: str, disputed: bool = False) -> Any:
+        return payment(
             authority_id=authority_id,
             organisation_id=organisation_id,
             contract_id=contract.contract_id,
             period_start=start,
             lines=[
-                line(client_id=c.client_id, client_name=c.name, start=start, total=WEEKLY[c.name])
-                for c in children.values()
+                line(
+                    client_id=c.client_id,
+                    client_name=c.name,
+                    start=start,
+                    total=WEEKLY[c.name],
+                    purchase_order_id=order,
+                    status="disputed" if disputed and n == 1 else "payable",
+                    reason="Placement ended early" if disputed and n == 1 else None,
+                )
+                for n, c in enumerate(children)
             ],
-            status="finalised",
+            status=status,
             contract_name=contract.name,
         )
+
+    for week in range(WEEKS):
+        state = pay(FIRST_WEEK + timedelta(days=7 * week), "finalised")
         events += [state, remittance(state, reference=f"RA-{week + 1}")]
-    await deliver(stack.env, *events)
+    events.append(pay(FIRST_WEEK + timedelta(days=7 * WEEKS), "unconfirmed", disputed=True))
+    events.append(_confirmed_week(contract, service, children, FIRST_WEEK, now))
+    await deliver(env, *events)
+    return Scenario(organisation_id, contract.contract_id, order)
+
+
+def _confirmed_week(
+    contract: ContractUpserted,
+    service: ProviderServiceUpserted,
+    children: list[ClientUpserted],
+    monday: date,
+    now: datetime,
+) -> WeekConfirmed:
+    """A week of actuals as the provider confirmed it: 7 nights planned for each child, 6 delivered for
+    the second."""
+    rate = Decimal("50.44")
+    lines = [
+        ConfirmedLine(
+            line_id=uuid.uuid4(),
+            cpli_id=uuid.uuid4(),
+            client_id=c.client_id,
+            client_reference=c.reference,
+            service_level_id=uuid.uuid4(),
+            unit="Nights",
+            actual=Decimal(7 - n),
+            planned=Decimal(7),
+            frustrated=Decimal(0),
+            missed=Decimal(n),
+            extra=Decimal(0),
+            unit_rate=rate,
+            averaged=False,
+            total=(Decimal(7 - n) * rate).quantize(Decimal("0.01")),
+            planned_total=(Decimal(7) * rate).quantize(Decimal("0.01")),
+            comment="",
+        )
+        for n, c in enumerate(children)
+    ]
+    return WeekConfirmed(
+        week_id=uuid.uuid4(),
+        authority_id=contract.authority_id,
+        organisation_id=contract.organisation_id,
+        contract_id=contract.contract_id,
+        service_id=service.service_id,
+        week_commencing=monday,
+        payment_basis="actuals",
+        lines=lines,
+        total=sum((x.total for x in lines), Decimal(0)),
+        planned_total=sum((x.planned_total for x in lines), Decimal(0)),
+        confirmed_by="user-1",
+        confirmed_at=now,
+        revision=1,
+    )
+
+
+async def reports_provider(stack: Stack, *, slug: str = SLUG) -> ReportsProvider:
+    """A fresh Finance user of a provider of `slug`, its organisation in reports' projection with the
+    read model `fill_read_model` makes."""
+    user = await new_user(stack, slug=slug, role="finance", can_edit=False)
+    organisation_id = user.tenant.organisations["A"]
+    name = await project_organisation(stack.env, organisation_id)
+    await fill_read_model(stack.env, authority_id=user.tenant.authority_id, organisation_id=organisation_id)
     return ReportsProvider(user, name)
 
 

@@ -168,6 +168,11 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
     rows = source(uow.conn, authority_id=run.authority_id, organisation_id=run.organisation_id, params=params)
     council = await sources.branding(uow.conn, authority_id=run.authority_id)
     brand = Branding(*council) if council else Branding(name="Provider Portal")
+    described = parameters.described(
+        definition,
+        params,
+        names=await sources.names_of(uow.conn, authority_id=run.authority_id, params=params),
+    )
     printed = datetime.now(UTC)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
         if run.format == "pdf":
@@ -176,7 +181,7 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
                 rows,
                 file,
                 branding=brand,
-                parameters=parameters.described(definition, params),
+                parameters=described,
                 printed=printed,
                 progress=progress,
             )
@@ -186,7 +191,7 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
                 rows,
                 file,
                 branding=brand,
-                parameters=parameters.described(definition, params),
+                parameters=described,
                 progress=progress,
             )
         else:
