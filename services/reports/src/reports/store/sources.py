@@ -84,8 +84,9 @@ async def branding(conn: asyncpg.Connection, *, authority_id: uuid.UUID) -> tupl
 async def names_of(
     conn: asyncpg.Connection, *, authority_id: uuid.UUID, params: dict[str, Any]
 ) -> dict[str, str]:
-    """The organisation's and the contract's names (with its reference) for a report's header, by
-    parameter, as far as the authority's read model has them (an id it lacks is printed as given)."""
+    """The organisation's and the contract's names (with its reference) and the purchase order's number
+    for a report's header, by parameter, as far as the authority's read model has them (an id it lacks
+    is printed as given)."""
     names: dict[str, str] = {}
     scope = AuthorityScope(authority_id)
     if (organisation_id := params.get("organisation_id")) is not None:
@@ -106,4 +107,15 @@ async def names_of(
         )
         if found is not None:
             names["contract_id"] = found
+    if (order_id := params.get("purchase_order_id")) is not None:
+        found = await fetch_value(
+            conn,
+            "SELECT l.purchase_order_number FROM reports.payment_line l"
+            " JOIN reports.scheduled_payment p USING (payment_id)"
+            " WHERE l.purchase_order_id = $1 AND {scope} LIMIT 1",
+            order_id,
+            scope=AuthorityScope(authority_id, column="p.authority_id"),
+        )
+        if found is not None:
+            names["purchase_order_id"] = found
     return names
