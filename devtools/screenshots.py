@@ -4,7 +4,8 @@ visits the same pages the browser tests check (the page list, the log-in journey
 Organisation Details and Contacts, then Care Package Line Items, Actuals and its bulk import, then
 One-Off Claims: the list, a claim with its items, an item form with an error, a decided claim, then
 Purchase Orders: the list, an order on screen and as printed, remittance advice by finalisation and by
-period), and the first page of each report's PDF (pdftoppm)."""
+period, then Reports: the catalogue, a report's parameters, a run done, the report as a web page and My
+reports), and the first page of each report's PDF (pdftoppm)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from tests.support.organisation_pages import walk_organisation_pages
 from tests.support.portal_login import walk_journey
 from tests.support.purchase_orders_pages import walk_purchase_orders_pages
 from tests.support.report_pdfs import photograph_report_pdfs
+from tests.support.reports_pages import walk_reports_pages
 from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
 from tests.support.stack import Stack
 
@@ -47,7 +49,7 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
     One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone;
     "invoices": the Invoices pages alone; "scheduled-payments": the Scheduled Payments pages alone;
-    "reports": the first page of each report's PDF alone)."""
+    "reports": the Reports pages and the first page of each report's PDF alone)."""
     base_url = stack.url
     written = []
     async with async_playwright() as playwright:
@@ -86,6 +88,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_purchase_orders_pages(await context.new_page(), stack, photograph)
                 if only in (None, "invoices"):
                     await walk_invoices_pages(await context.new_page(), stack, photograph)
+                if only in (None, "reports"):
+                    await walk_reports_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()

@@ -1,7 +1,8 @@
 """The Reports pages through the real gateway, reports service and render worker: the council's
-catalogue, a report's parameters (bad ones shown at their fields, nothing run), View (PDF, opened in the
-browser) and Download Data (CSV, downloaded) from the run's page once rendered, My reports; a Care user
-is refused, another provider's run is "Page not found"."""
+catalogue, a report's parameters (picked from lists, bad ones shown at their fields, nothing run), View
+(PDF, opened in the browser), Download Data (CSV, downloaded) and View as a web page (the HTML view in
+the portal's page, in the council's audit log like a download) from the run's page once rendered, My
+reports; a Care user is refused, another provider's run is "Page not found"."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import httpx
 
 from tests.support.actuals_pages import csrf_of, pages_client
 from tests.support.claims_pages import cells, summary
+from tests.support.identity import bearer
 from tests.support.inprocess import eventually
 from tests.support.portal_login import new_user
+from tests.support.reports import project_organisation
 
 SLUG = "telford-wrekin"
 TITLES = [
@@ -61,11 +64,13 @@ async def test_a_finance_user_views_and_downloads_a_report_and_finds_it_in_my_re
 
         statement = await client.get(f"/{SLUG}/reports/annual-statement-foster-carer")
         assert 'id="tax_year"' in statement.text and 'id="organisation_id"' not in statement.text
+        assert 'name="tax_year" type="radio"' in statement.text  # the tax years, picked from a list
+        assert 'id="own-organisation"' in statement.text  # the provider's own, named, never asked
         refused = await run(client, "annual-statement-foster-carer", {"tax_year": "2018/20", "format": "pdf"})
         assert refused.status_code == 422
         assert summary(refused.text) == ["tax_year"]
         assert "2018/20 is not a year: the second year follows the first, like 2018/19" in refused.text
-        assert 'value="2018/20"' in refused.text  # what was typed, shown again
+        assert 'aria-describedby="tax_year-error"' in refused.text  # at the field, the list shown again
 
         viewed = await run(client, "organisation-directory", {"format": "pdf"})
         assert viewed.status_code == 303, viewed.text[:500]
@@ -110,3 +115,57 @@ async def test_care_management_has_no_reports(stack):
         page = await client.get(f"/{SLUG}/reports")
         assert page.status_code == 403
         assert "You do not have access to Reports" in page.text
+
+
+async def test_a_report_viewed_as_a_web_page_in_the_portal_and_in_the_audit_log(stack):
+    user = await new_user(stack, slug=SLUG, role="finance", can_edit=False)
+    name = await project_organisation(stack.env, user.tenant.organisations["A"])
+    async with await pages_client(stack, user) as client:
+        choices = await client.get("/api/v1/reports/choices")
+        assert [c["label"] for c in choices.json()["organisation_id"]] == [name]
+        form = await client.get(f"/{SLUG}/reports/organisation-directory")
+        assert 'name="format" value="html"' in form.text and ">View as a web page<" in form.text
+        asked = await run(client, "organisation-directory", {"format": "html"})
+        assert asked.status_code == 303, asked.text[:500]
+        run_page = asked.headers["location"]
+        page = await rendered(client, run_page)
+        assert f'href="{run_page}/view">View the report as a web page<' in page
+        assert 'id="run-file"' not in page
+        view = await client.get(f"{run_page}/view")
+        assert view.status_code == 200, view.text[:500]
+        assert '<h1 class="govuk-heading-l">Provider Organisations</h1>' in view.text
+        assert '<div class="portal-table-scroll" tabindex="0" role="region"' in view.text
+        names = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', view.text)
+        assert names == [name]  # the provider's own organisation only
+        assert "script-src 'self'" in view.headers["content-security-policy"]
+
+        # From a PDF run's page, the same parameters again as a web page.
+        pdf = await run(client, "organisation-directory", {"format": "pdf"})
+        await rendered(client, pdf.headers["location"])
+        pdf_page = await client.get(pdf.headers["location"])
+        assert 'id="again-web-page"' in pdf_page.text
+        again = await client.post(
+            f"/{SLUG}/reports/organisation-directory",
+            data={"csrf_token": csrf_of(pdf_page), "format": "html"},
+        )
+        assert again.status_code == 303
+        assert (await client.get(f"{pdf.headers['location']}/view")).status_code == 404  # not a web page
+
+    other = await new_user(stack, slug=SLUG, role="finance")
+    async with await pages_client(stack, other) as client:
+        assert (await client.get(f"{run_page}/view")).status_code == 404
+
+    run_id = run_page.rsplit("/", 1)[1]
+    council = bearer(stack.env.council_token(user.tenant.authority_id))
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as api:
+
+        async def audited() -> list[dict]:
+            entries = await api.get(
+                "/council/v1/identity/audit", params={"action": "report_downloaded"}, headers=council
+            )
+            assert entries.status_code == 200, entries.text
+            return [e for e in entries.json() if e["detail"].get("run_id") == run_id]
+
+        (entry,) = await eventually(audited, timeout=30, interval=0.3)
+    assert (entry["detail"]["format"], entry["detail"]["report"]) == ("html", "organisation-directory")
+    assert entry["actor_id"] == user.user_id

@@ -75,6 +75,7 @@ async def test_care_management_and_admin_roles_get_403_on_every_operation(env, a
             token = env.token(authority_id=authority, organisation_id=org, role=role, can_edit=edit)
             answers = [
                 await api.get("/api/v1/reports/catalogue", headers=headers(token)),
+                await api.get("/api/v1/reports/choices", headers=headers(token)),
                 await api.post(
                     "/api/v1/reports/runs", json={"report": "organisation-directory"}, headers=headers(token)
                 ),

@@ -1,7 +1,7 @@
 """The cross-tenant harness over every reports operation: two authorities with two providers each; each
 provider and council, given another tenant's run or organisation, gets 404 exactly as for a missing id
-(the same problem type, never the other's strings), and nothing of the other changes. The council's
-catalogue choice is its own authority's only."""
+(the same problem type, never the other's strings), and nothing of the other changes; the pick lists
+name the caller's own organisations only. The council's catalogue choice is its own authority's only."""
 
 from __future__ import annotations
 
@@ -104,6 +104,8 @@ async def test_no_reports_operation_reaches_another_tenant(env):
                 assert answers["organisation"].json()["type"] == missing_org.json()["type"]
             mine = await api.get("/api/v1/reports/runs", headers=me.headers)
             assert [r["run_id"] for r in mine.json()] == [me.run_id]
+            picked = await api.get("/api/v1/reports/choices", headers=me.headers)
+            assert picked.json()["organisation_id"] == [{"value": str(me.organisation_id), "label": me.name}]
             directory = await api.get(f"/api/v1/reports/runs/{me.run_id}/file", headers=me.headers)
             assert all(o.name not in directory.text for o in tenants if o is not me)
             assert me.name in directory.content.decode("utf-8-sig")
@@ -124,6 +126,8 @@ async def test_no_reports_operation_reaches_another_tenant(env):
                 headers=council_b,
             )
             assert asked.status_code == 404
+        listed_b = (await api.get("/api/v1/reports/choices", headers=council_b)).json()["organisation_id"]
+        assert sorted(c["value"] for c in listed_b) == sorted(str(t.organisation_id) for t in tenants[2:])
         withdrawn = await api.put(
             f"/council/v1/reports/catalogue/{statement}", json={"enabled": False}, headers=council_b
         )

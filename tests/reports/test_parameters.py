@@ -81,6 +81,8 @@ def test_a_tax_year_is_the_year_it_starts_in(written):
     parsed = parse(ANNUAL_STATEMENT_FOSTER_CARER, {"organisation_id": str(org), "tax_year": written})
     assert parsed == {"organisation_id": org, "tax_year": 2018}
     assert described(ANNUAL_STATEMENT_FOSTER_CARER, parsed)[1] == ("Tax year", "2018/19")
+    named = described(ANNUAL_STATEMENT_FOSTER_CARER, parsed, names={"organisation_id": "Sausage Sandwich"})
+    assert named[0] == ("Organisation", "Sausage Sandwich")  # an id reads as its name when known
 
 
 def test_every_missing_and_bad_parameter_is_named_at_once():

@@ -144,6 +144,25 @@ async def test_each_document_starts_a_page_with_its_heading_and_its_own_totals()
     assert re.search(r"Total\s+-£12.50\s+-£12.50", second)
 
 
+async def test_a_document_whose_rows_carry_no_heading_fields_has_its_heading_alone():
+    from reports.domain.catalogue import PURCHASE_ORDER
+
+    # The purchase order's lines as its read-model source yields them: no heading field among them.
+    rows = [
+        {
+            "client": "Simpson, Bart",
+            "service": "Fostering",
+            "start_date": date(2019, 4, 8),
+            "end_date": date(2019, 4, 14),
+            "quantity": 7,
+            "rate": None,
+            "amount": Decimal("353.08"),
+        }
+    ]
+    (text,) = pdf_pages(await render(PURCHASE_ORDER, rows))
+    assert "Purchase Order" in text and "Simpson, Bart" in text and "£353.08" in text
+
+
 async def test_no_rows_says_so_and_a_colour_that_is_no_colour_is_not_used():
     body = await render(PENDING, [], branding=Branding(name="Telford", colour="red;stroke"))
     (text,) = pdf_pages(body)

@@ -45,6 +45,32 @@ async def add_organisations(env: RunEnvironment, authority: uuid.UUID, names: li
     return ids
 
 
+async def project_organisation(env: RunEnvironment, organisation_id: uuid.UUID) -> str:
+    """An organisation made straight in identity's table (tests/support/identity.portal_tenant, no event)
+    put in reports' projection as identity's event would: its name."""
+    identity = await db.connect(env.dsn("identity"))
+    try:
+        found = await identity.fetchrow(
+            "SELECT authority_id, name, reference FROM identity.organisation WHERE organisation_id = $1",
+            organisation_id,
+        )
+    finally:
+        await identity.close()
+    reports = await db.connect(env.dsn("reports"))
+    try:
+        await reports.execute(
+            "INSERT INTO reports.organisation VALUES ($1, $2, $3, $4, true, 1, now())"
+            " ON CONFLICT (organisation_id) DO NOTHING",
+            organisation_id,
+            found["authority_id"],
+            found["name"],
+            found["reference"],
+        )
+    finally:
+        await reports.close()
+    return str(found["name"])
+
+
 @asynccontextmanager
 async def relaying(env: RunEnvironment) -> AsyncIterator[Runtime]:
     """Reports' outbox relay running in the test's loop."""

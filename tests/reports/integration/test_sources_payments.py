@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 
+from reports.store.sources import names_of
 from shared.events import ClientUpserted, ContractUpserted
-from tests.reports.integration.readmodel import deliver, line, payment, remittance, rows
+from tests.reports.integration.readmodel import deliver, line, payment, remittance, reports_conn, rows
 
 WEEK = date(2019, 9, 30)
 
@@ -518,3 +519,10 @@ async def test_the_purchase_order_lists_what_finalised_runs_paid_on_it(env):
         (order, "PO-2019-1-1", "Sausage Sandwich Fostering")
     }
     assert await rows(env, "purchase-order", authority_id=uuid.uuid4(), purchase_order_id=order) == []
+    # Its header names it by its number; another authority's reads nothing of it.
+    async with reports_conn(env) as conn:
+        params = {"purchase_order_id": order, "contract_id": us.contract_id}
+        assert await names_of(conn, authority_id=us.authority_id, params=params) == {
+            "purchase_order_id": "PO-2019-1-1"  # the contract is not in the read model: left as its id
+        }
+        assert await names_of(conn, authority_id=uuid.uuid4(), params=params) == {}

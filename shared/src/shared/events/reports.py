@@ -25,7 +25,9 @@ class ReportRunRequested(EventPayload):
         description="Limits the report to one provider; null for council staff"
     )
     report: str = Field(description="Report key in the catalogue", examples=["organisation-directory"])
-    format: Literal["pdf", "csv"] = Field(description="View (PDF) or Download Data (CSV)")
+    format: Literal["pdf", "csv", "html"] = Field(
+        description="View (PDF), Download Data (CSV) or View as a web page (HTML, the accessible view)"
+    )
     requested_by: str = Field(description="Subject of the user or system that asked")
     requested_at: datetime = Field(description="When it was asked, UTC")
 
@@ -45,7 +47,9 @@ class ReportArtifactDownloaded(EventPayload):
         description="The provider organisation the report is limited to; null for a council-wide run"
     )
     report: str = Field(description="Report key in the catalogue", examples=["organisation-directory"])
-    format: Literal["pdf", "csv"] = Field(description="View (PDF) or Download Data (CSV)")
+    format: Literal["pdf", "csv", "html"] = Field(
+        description="View (PDF), Download Data (CSV) or View as a web page (HTML, the accessible view)"
+    )
     filename: str = Field(
         description="Name of the file as downloaded", examples=["organisation-directory.csv"]
     )

@@ -3,8 +3,16 @@ person; a report's parameters with View (PDF) and Download Data (CSV); the run's
 renders it (it refreshes itself without JavaScript: a meta refresh is not a script, the CSP allows
 it), then the link to the file; and "My reports", the runs whose files are still kept.
 
-The pages check nothing themselves: the service says which parameters are wrong and the form shows it.
-A provider's organisation is never asked: the service runs the report for the person's own.
+Each report can also be seen as a web page (its `html` run format, the accessible view a screen reader
+can use: reportlab cannot tag a PDF): the run's page links to it once rendered, and the view shows the
+service's fragment inside the portal's layout, cleaned again here (`fragment`). Viewing it is a
+download of the run's file, so the service publishes it for the audit log like any other.
+
+The parameters are picked from lists where the service can list them (GET /api/v1/reports/choices, the
+caller's own organisations, contracts, periods and years); where a list is empty the form falls back to
+a box to type in. The pages check nothing themselves: the service says which parameters are wrong and the
+form shows it at the field. A provider's organisation is never asked (the service runs the report for
+the person's own, shown on the form); a council member of staff picks it.
 """
 
 from __future__ import annotations
@@ -22,13 +30,16 @@ from gateway.web.forms import FieldError, FormErrors, form_errors
 from gateway.web.page_problem import PageProblem
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.reports import service
+from gateway.web.reports.fragment import safe_fragment
 from gateway.web.service_pages import problem_text
 from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
+from shared.auth import Role
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 REFRESH_SECONDS = 2
 ASKED = (
+    "organisation_id",  # a council member of staff's choice only: a provider's is their own
     "contract_id",
     "payment_method",
     "period_start",
@@ -38,15 +49,18 @@ ASKED = (
     "remittance_id",
     "purchase_order_id",
 )  # the organisation is the person's own: never asked
-HINTS = {
+HINTS = {  # for a box to type in (a list has no need of them)
     "period_start": "The period's first day, for example 2019-09-23",
     "financial_year": "For example, 2019/20 (1 April to 31 March)",
     "tax_year": "For example, 2018/19 (6 April to 5 April)",
+    "organisation_id": "The organisation's id",
     "contract_id": "The contract's id, as shown on its page",
     "remittance_id": "The remittance's id, as shown on its page",
     "purchase_order_id": "The purchase order's id, as shown on its page",
 }
-FORMATS = {"pdf": "View", "csv": "Download Data"}
+RADIOS = ("tax_year", "financial_year")  # a few years: radios; the longer lists are selects
+ALL = {"contract_id": "All contracts", "payment_method": "All payment methods"}  # an optional list's "any"
+FORMATS = {"pdf": "View", "csv": "Download Data", "html": "View as a web page"}
 
 
 async def _viewer(request: Request, branding: Branding) -> SignedIn | Response:
@@ -92,8 +106,12 @@ async def show_run(request: Request, portal: Portal, branding: AuthorityBranding
     offered = {r["key"]: r for r in await service.read(request, user, "catalogue", limit=100)}
     report = offered.get(run["report"], {"title": run["report"], "parameters": []})
     labels = {p["name"]: p["label"] for p in report["parameters"]}
+    named = {"organisation_id", "contract_id"} & set(run["parameters"]) & set(_asked(user))
+    picked = await _choices(request, user) if named else {}  # ids shown by name, not every refresh
     chosen = [
-        (labels[name], value) for name, value in run["parameters"].items() if name in labels and name in ASKED
+        (labels[name], _shown(name, value, picked))
+        for name, value in run["parameters"].items()
+        if name in labels and name in _asked(user)
     ]
     progress = run["progress"]
     percent = round(100 * progress["done"] / progress["total"]) if progress.get("total") else None
@@ -105,6 +123,9 @@ async def show_run(request: Request, portal: Portal, branding: AuthorityBranding
         run=run,
         title=report["title"],
         chosen=chosen,
+        # The same parameters again, for a run of the same report as a web page (or as a PDF, from one).
+        again=[(name, value) for name, value in run["parameters"].items() if name in _asked(user)],
+        offered=run["report"] in offered,
         percent=percent,
         refresh=REFRESH_SECONDS if run["status"] in ("queued", "rendering") else None,
         formats=FORMATS,
@@ -128,6 +149,36 @@ async def download_file(request: Request, branding: AuthorityBranding, run_id: s
     )
 
 
+@router.get("/{slug}/reports/runs/{run_id}/view", response_class=HTMLResponse)
+async def show_web_view(
+    request: Request, portal: Portal, branding: AuthorityBranding, run_id: str
+) -> Response:
+    """A run's HTML view in the portal's page: the run's file, as the service audits every download."""
+    user = await _viewer(request, branding)
+    if not isinstance(user, SignedIn):
+        return user
+    run = await service.read(request, user, f"runs/{run_id}")
+    run_page = f"/{branding.slug}/reports/runs/{run['run_id']}"
+    if run["format"] != "html":
+        raise PageProblem(404, "Page not found", detail="This report was not produced as a web page.")
+    if run["status"] != "done":
+        return RedirectResponse(run_page, status_code=303)  # its page says how it is getting on
+    content, _ = await service.download(request, user, f"runs/{run_id}/file")
+    offered = {r["key"]: r["title"] for r in await service.read(request, user, "catalogue", limit=100)}
+    title = offered.get(run["report"], run["report"])
+    return portal.render(
+        request,
+        "reports/view.html",
+        branding=branding,
+        viewer=user.viewer,
+        run=run,
+        title=title,
+        report_html=safe_fragment(content.decode("utf-8", errors="replace"), table_label=title),
+        run_page=run_page,
+        fmt=figures,
+    )
+
+
 @router.get("/{slug}/reports/{key}", response_class=HTMLResponse)
 async def show_parameters(
     request: Request, portal: Portal, branding: AuthorityBranding, key: str
@@ -136,7 +187,7 @@ async def show_parameters(
     if not isinstance(user, SignedIn):
         return user
     report = await _report(request, user, key)
-    return _render_form(request, portal, branding, user, report, values={})
+    return await _render_form(request, portal, branding, user, report, values={})
 
 
 @router.post("/{slug}/reports/{key}")
@@ -146,7 +197,7 @@ async def run_report(request: Request, portal: Portal, branding: AuthorityBrandi
         return user
     report = await _report(request, user, key)
     form = await request.form()
-    asked = [p["name"] for p in report["parameters"] if p["name"] in ASKED]
+    asked = [p["name"] for p in report["parameters"] if p["name"] in _asked(user)]
     values = {name: str(form.get(name) or "").strip() for name in asked}
     format = str(form.get("format") or "pdf")
     body = {
@@ -158,7 +209,7 @@ async def run_report(request: Request, portal: Portal, branding: AuthorityBrandi
         run = await service.write(request, user, "POST", "runs", body)
     except ServiceError as exc:
         errors = _errors(exc, asked)
-        return _render_form(
+        return await _render_form(
             request,
             portal,
             branding,
@@ -193,13 +244,29 @@ def _errors(exc: ServiceError, asked: list[str]) -> FormErrors:
     return FormErrors((FieldError(None, problem_text(exc)),))
 
 
-def _shown(name: str, value: str) -> str:
-    """A stored parameter as the person typed it: a year as 2018/19, a date as 23/09/2019."""
+def _asked(user: SignedIn) -> tuple[str, ...]:
+    """The parameters the person chooses: all but the organisation for a provider (their own)."""
+    if user.viewer.role is Role.council:
+        return ASKED
+    return tuple(name for name in ASKED if name != "organisation_id")
+
+
+async def _choices(request: Request, user: SignedIn) -> dict[str, list[tuple[str, str]]]:
+    """Each parameter's pick list as (value, label) pairs, from the service, for the person."""
+    found = await service.read(request, user, "choices")
+    return {name: [(c["value"], c["label"]) for c in listed] for name, listed in found.items()}
+
+
+def _shown(name: str, value: str, picked: dict[str, list[tuple[str, str]]]) -> str:
+    """A stored parameter as the person picked or typed it: an organisation or contract by its name, a
+    year as 2018/19, a date as 23/09/2019."""
     if name in ("financial_year", "tax_year") and value.isdigit():
         return f"{value}/{(int(value) + 1) % 100:02d}"
     if name == "summary":
         return "Summary" if value == "true" else "Detail"
-    return figures.uk_date(value) if name == "period_start" else value
+    if name == "period_start":
+        return figures.uk_date(value)
+    return dict(picked.get(name, [])).get(value, value)
 
 
 def _sentence(message: str) -> str:
@@ -207,7 +274,7 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def _render_form(
+async def _render_form(
     request: Request,
     portal: WebPortal,
     branding: Branding,
@@ -218,7 +285,12 @@ def _render_form(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    parameters = [p for p in report["parameters"] if p["name"] in ASKED]
+    asked = _asked(user)
+    parameters = [p for p in report["parameters"] if p["name"] in asked]
+    picked = await _choices(request, user)
+    own = None  # a provider's organisation, named on the form: the report is of it
+    if "organisation_id" not in asked and any(p["name"] == "organisation_id" for p in report["parameters"]):
+        own = user.viewer.organisation_name
     return portal.render(
         request,
         "reports/parameters.html",
@@ -226,6 +298,10 @@ def _render_form(
         viewer=user.viewer,
         report=report,
         parameters=parameters,
+        choices={name: picked.get(name, []) for name in asked},
+        radio_lists=RADIOS,
+        any_of=ALL,
+        own_organisation=own,
         hints=HINTS,
         values=values,
         errors=errors or FormErrors(),

@@ -8,9 +8,17 @@ from datetime import timedelta
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from reports.api.schemas import ReportPublic, RunCreate, RunPublic, report_public, run_public
+from reports.api.schemas import (
+    ChoicesPublic,
+    ReportPublic,
+    RunCreate,
+    RunPublic,
+    choices_public,
+    report_public,
+    run_public,
+)
 from reports.config import Settings
-from reports.handlers import catalogue, runs
+from reports.handlers import catalogue, choices, runs
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 from shared.service import RuntimeDep, WorkDep
@@ -23,6 +31,14 @@ async def list_reports(caller: CurrentCaller, work: WorkDep, page: PageDep) -> l
     """The reports the caller may run: their council's catalogue, as far as their role goes."""
     reports = await catalogue.offered(caller, work)
     return page.cut([report_public(r) for r in reports])
+
+
+@router.get("/choices", response_model=ChoicesPublic)
+async def list_choices(caller: CurrentCaller, work: WorkDep) -> ChoicesPublic:
+    """What each parameter may be picked from (the parameters form's lists), keyed by parameter name:
+    the caller's organisations (a provider's own only), contracts, payment methods, payment periods,
+    tax years and financial years."""
+    return choices_public(await choices.choices(caller, work))
 
 
 @router.post(
@@ -64,18 +80,19 @@ async def get_run(run_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> Ru
 
 @router.get("/runs/{run_id}/file")
 async def download_run(run_id: uuid.UUID, caller: CurrentCaller, work: WorkDep) -> Response:
-    """The file: a PDF opens in the browser (View), a CSV downloads (Download Data)."""
+    """The file: a PDF opens in the browser (View), a CSV downloads (Download Data). An HTML view is a
+    fragment for the portal's page to show: fetched here it downloads, and would run nothing if opened
+    (its own CSP allows no script, style or request of any kind)."""
     run, artifact = await runs.download_artifact(caller, work, run_id=run_id)
     disposition = "inline" if run.format == "pdf" else "attachment"
-    return Response(
-        artifact.body,
-        media_type=artifact.content_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{artifact.filename}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{artifact.filename}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if run.format == "html":
+        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return Response(artifact.body, media_type=artifact.content_type, headers=headers)
 
 
 def _kept_for(settings: object) -> timedelta:

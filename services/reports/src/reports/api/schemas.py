@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from reports.domain.catalogue import ReportDefinition
 from reports.handlers.catalogue import Offer
+from reports.handlers.choices import Choice, Choices
 from reports.handlers.runs import RunView
 
 
@@ -70,7 +71,11 @@ class OfferChange(BaseModel):
 
 class RunCreate(BaseModel):
     report: str = Field(description="Report key from the catalogue", examples=["organisation-directory"])
-    format: Literal["pdf", "csv"] = Field("pdf", description="pdf to view, csv to download the data")
+    format: Literal["pdf", "csv", "html"] = Field(
+        "pdf",
+        description="pdf to view, csv to download the data, html for the accessible web page view (a"
+        " fragment of GOV.UK Frontend markup the portal shows in its layout)",
+    )
     parameters: dict[str, str | int | bool] = Field(
         default_factory=dict,
         description="The report's parameters by name (see the catalogue); a provider's organisation is"
@@ -110,4 +115,38 @@ def run_public(view: RunView) -> RunPublic:
         finished_at=run.finished_at,
         expires_at=run.expires_at,
         error=run.error,
+    )
+
+
+class ChoicePublic(BaseModel):
+    value: str = Field(description="The parameter's value as a run takes it", examples=["2018/19"])
+    label: str = Field(
+        description="What the person reads", examples=["2018/19 (6 April 2018 to 5 April 2019)"]
+    )
+
+
+class ChoicesPublic(BaseModel):
+    """What each parameter may be picked from, limited to what the caller may see."""
+
+    organisation_id: list[ChoicePublic] = Field(description="Organisations (a provider's own only)")
+    contract_id: list[ChoicePublic] = Field(description="Contracts")
+    payment_method: list[ChoicePublic] = Field(description="Payment methods")
+    period_start: list[ChoicePublic] = Field(description="Payment periods remittances were issued for")
+    tax_year: list[ChoicePublic] = Field(description="Tax years, 6 April to 5 April, newest first")
+    financial_year: list[ChoicePublic] = Field(
+        description="Financial years, 1 April to 31 March, newest first"
+    )
+
+
+def choices_public(found: Choices) -> ChoicesPublic:
+    def listed(choices: list[Choice]) -> list[ChoicePublic]:
+        return [ChoicePublic(value=c.value, label=c.label) for c in choices]
+
+    return ChoicesPublic(
+        organisation_id=listed(found.organisations),
+        contract_id=listed(found.contracts),
+        payment_method=listed(found.payment_methods),
+        period_start=listed(found.periods),
+        tax_year=listed(found.tax_years),
+        financial_year=listed(found.financial_years),
     )

@@ -81,9 +81,17 @@ def canonical(parsed: Mapping[str, Any]) -> dict[str, str]:
     return {name: _text(value) for name, value in parsed.items()}
 
 
-def described(definition: ReportDefinition, parsed: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of each parameter given, in the definition's order: the file's header lines."""
-    return [(p.label, _shown(p.name, parsed[p.name])) for p in definition.parameters if p.name in parsed]
+def described(
+    definition: ReportDefinition, parsed: Mapping[str, Any], *, names: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) of each parameter given, in the definition's order: the file's header lines.
+    `names`: what an id parameter reads as (an organisation's or a contract's name), by parameter."""
+    names = names or {}
+    return [
+        (p.label, names.get(p.name) or _shown(p.name, parsed[p.name]))
+        for p in definition.parameters
+        if p.name in parsed
+    ]
 
 
 def _value(name: ParameterName, text: str) -> Any:

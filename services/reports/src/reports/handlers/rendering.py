@@ -167,6 +167,12 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
     source = sources.SOURCES[definition.source or definition.key]
     rows = source(uow.conn, authority_id=run.authority_id, organisation_id=run.organisation_id, params=params)
     council = await sources.branding(uow.conn, authority_id=run.authority_id)
+    brand = Branding(*council) if council else Branding(name="Provider Portal")
+    described = parameters.described(
+        definition,
+        params,
+        names=await sources.names_of(uow.conn, authority_id=run.authority_id, params=params),
+    )
     printed = datetime.now(UTC)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
         if run.format == "pdf":
@@ -174,9 +180,18 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
                 definition,
                 rows,
                 file,
-                branding=Branding(*council) if council else Branding(name="Provider Portal"),
-                parameters=parameters.described(definition, params),
+                branding=brand,
+                parameters=described,
                 printed=printed,
+                progress=progress,
+            )
+        elif run.format == "html":
+            written = await rendering.write_html(
+                definition,
+                rows,
+                file,
+                branding=brand,
+                parameters=described,
                 progress=progress,
             )
         else:

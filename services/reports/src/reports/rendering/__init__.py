@@ -10,7 +10,7 @@ by the definition's column keys, the clock and the council's branding are passed
 from reports.rendering.cells import Branding
 from reports.rendering.csv import write_csv
 from reports.rendering.files import CONTENT_TYPES, filename
-from reports.rendering.html import html_view
+from reports.rendering.html import html_view, write_html
 from reports.rendering.pdf import write_pdf
 
-__all__ = ["CONTENT_TYPES", "Branding", "filename", "html_view", "write_csv", "write_pdf"]
+__all__ = ["CONTENT_TYPES", "Branding", "filename", "html_view", "write_csv", "write_html", "write_pdf"]

@@ -6,7 +6,11 @@ from datetime import datetime
 
 from reports.domain.catalogue import ReportDefinition
 
-CONTENT_TYPES: dict[str, str] = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",  # a fragment (rendering.html), shown inside the portal's page
+}
 
 
 def filename(report: ReportDefinition, format: str, *, printed: datetime) -> str:

@@ -9,12 +9,41 @@ value is escaped here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from html import escape
+from typing import IO
 
 from reports.domain.catalogue import Column, ReportDefinition
-from reports.rendering.cells import Branding, Row, Totals, shown, value_of
+from reports.rendering.cells import Branding, Row, Rows, Totals, each_row, shown, value_of
 from reports.rendering.documents import DOCUMENTS, DocumentLayout
+
+BATCH = 500  # rows read between two progress reports
+Progress = Callable[[int], Awaitable[None]]
+
+
+async def write_html(
+    definition: ReportDefinition,
+    rows: Rows,
+    out: IO[bytes],
+    *,
+    branding: Branding,
+    parameters: list[tuple[str, str]],
+    progress: Progress | None = None,
+) -> int:
+    """Write the report's HTML view (UTF-8) to `out`; the number of rows written.
+
+    Unlike the PDF and the CSV the rows are gathered before the fragment is built (a document report
+    groups them, the totals close each table): the view is for reading on screen, a report of a size a
+    person reads, and the file it makes is as large as the rows' text anyway."""
+    gathered: list[Row] = []
+    async for row in each_row(rows):
+        gathered.append(row)
+        if progress is not None and len(gathered) % BATCH == 0:
+            await progress(len(gathered))
+    out.write(html_view(definition, gathered, branding=branding, parameters=parameters).encode("utf-8"))
+    if progress is not None:
+        await progress(len(gathered))
+    return len(gathered)
 
 
 def html_view(

@@ -157,8 +157,10 @@ class _PdfWriter:
         self._place(story)
 
     def heading(self, layout: DocumentLayout, row: Row) -> None:
-        """A document's heading and heading block (its first row's fields)."""
-        block = layout.heading_block(row)  # a row may carry none of its fields (an empty table is no table)
+        """A document's heading and heading block (its first row's fields; none when the rows carry
+        none of them, as the purchase order's lines from the read model do: reportlab has no empty
+        table)."""
+        block = layout.heading_block(row)
         self._place([Paragraph(escape(layout.heading), HEADING), *([self._pairs(block)] if block else [])])
 
     def cells(self, row: Row) -> list[str]:

@@ -33,6 +33,7 @@ import asyncpg
 
 from reports.store import commissioned, orders, paid, pending
 from reports.store.streaming import PAYMENT_METHODS, RowSource, organisations, stream
+from shared.store import AuthorityScope, fetch_value
 
 __all__ = ["PAYMENT_METHODS", "SOURCES", "RowSource", "branding"]
 
@@ -78,3 +79,43 @@ async def branding(conn: asyncpg.Connection, *, authority_id: uuid.UUID) -> tupl
         "SELECT name, primary_colour FROM reports.authority WHERE authority_id = $1", authority_id
     )
     return None if found is None else (found["name"], found["primary_colour"])
+
+
+async def names_of(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID, params: dict[str, Any]
+) -> dict[str, str]:
+    """The organisation's and the contract's names (with its reference) and the purchase order's number
+    for a report's header, by parameter, as far as the authority's read model has them (an id it lacks
+    is printed as given)."""
+    names: dict[str, str] = {}
+    scope = AuthorityScope(authority_id)
+    if (organisation_id := params.get("organisation_id")) is not None:
+        found = await fetch_value(
+            conn,
+            "SELECT name FROM reports.organisation WHERE organisation_id = $1 AND {scope}",
+            organisation_id,
+            scope=scope,
+        )
+        if found is not None:
+            names["organisation_id"] = found
+    if (contract_id := params.get("contract_id")) is not None:
+        found = await fetch_value(
+            conn,
+            "SELECT name || ' (' || reference || ')' FROM reports.contract WHERE contract_id = $1 AND {scope}",
+            contract_id,
+            scope=scope,
+        )
+        if found is not None:
+            names["contract_id"] = found
+    if (order_id := params.get("purchase_order_id")) is not None:
+        found = await fetch_value(
+            conn,
+            "SELECT l.purchase_order_number FROM reports.payment_line l"
+            " JOIN reports.scheduled_payment p USING (payment_id)"
+            " WHERE l.purchase_order_id = $1 AND {scope} LIMIT 1",
+            order_id,
+            scope=AuthorityScope(authority_id, column="p.authority_id"),
+        )
+        if found is not None:
+            names["purchase_order_id"] = found
+    return names
