@@ -1,6 +1,7 @@
 """The read model's tests need reports' database only: its migrations applied to a database of their own
 (made and dropped like the run's), no broker (the events are handed to the consumer's handlers, as the
-consumer does with what the broker delivers)."""
+consumer does with what the broker delivers). Made once per run (per pytest-xdist worker), as tests/reports'
+own environment is (a package fixture is made again each time a worker comes back to the package)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class ReportsDatabase(RunEnvironment):
         await db.drop_everything(ADMIN_DSN, self.service_databases())
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 async def env() -> AsyncIterator[RunEnvironment]:
     environment = ReportsDatabase(run_id=new_run_id())
     await environment.create()
