@@ -2,9 +2,13 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
+from shared.attachments import AttachmentSettings
 from shared.settings import ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, AttachmentSettings):
+    """MESSAGING_ATTACHMENTS_MAX_BYTES and the rest of the kit's attachment settings
+    (shared.attachments.settings), for the files of a thread."""
+
     model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore")
     service_name: ClassVar[str] = "messaging"
