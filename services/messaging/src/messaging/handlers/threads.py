@@ -31,7 +31,7 @@ from messaging.handlers.views import ActionSummary, Summary, Thread, summary, th
 from messaging.store import actions, config, related
 from messaging.store.records import ActionRow, PostRow, Related
 from shared.attachments import Attachment
-from shared.auth import Principal
+from shared.auth import Principal, ScopeType
 from shared.errors import Invalid, Unavailable
 from shared.events.messaging import Change
 from shared.uow import Caller, UnitOfWork, Work
@@ -139,6 +139,15 @@ async def _related(conn: asyncpg.Connection, principal: Principal, form: NewActi
             raise Unavailable(
                 "your organisation's details have not reached messaging yet: try again in a minute",
                 code="organisation-unknown",
+            )
+        # A contract- or service-scoped person's action about the provider lies in their part of it:
+        # they (and the organisation's people) see it; the scope filter keeps organisation-wide rows
+        # from them (shared.scoping).
+        if principal.scope_type is ScopeType.contract:
+            return found.model_copy(update={"contract_id": principal.scope_id})
+        if principal.scope_type is ScopeType.service:
+            return found.model_copy(
+                update={"contract_id": principal.scope_contract_id, "service_id": principal.scope_id}
             )
         return found
     if form.related_id is None:

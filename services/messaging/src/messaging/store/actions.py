@@ -44,8 +44,10 @@ NEW_ROW = Unscoped("a new row: its authority and organisation are the verified c
 
 
 def action_scope(principal: Principal) -> Scope:
-    """An action about the provider itself lies in no contract: every user of the organisation whose
-    role gives actions sees it; one about a service or a client lies in that service's contract."""
+    """An action about a service or a client lies in that service and its contract; one about the provider
+    itself in no contract (seen by the organisation's people whose role gives actions), unless a
+    contract- or service-scoped person opened it (then in their contract or service). A scoped person
+    sees the actions of their part of the organisation (shared.scoping)."""
     return Scope.of(principal, ACTION_COLUMNS, organisation_rows=True)
 
 
