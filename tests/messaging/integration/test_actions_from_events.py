@@ -319,3 +319,72 @@ async def test_a_forgotten_password_opens_a_council_task_closed_by_the_reset(env
         and by_email[False]["closed_reason"] == "The council reset the password."
     )
     assert by_email[True]["status"] == "open"  # no account: the council closes it itself
+
+
+async def test_a_decision_closes_a_task_whose_closure_the_provider_asked_for(env, consumer):
+    authority_id = uuid.uuid4()
+    async with messaging_conn(env) as conn:
+        tenant = await add_tenant(conn, authority_id=authority_id, label="asked")
+    access = ContactChangeRequestUpserted(
+        request_id=uuid.uuid4(),
+        authority_id=authority_id,
+        organisation_id=tenant.organisation_id,
+        requested_by=uuid.uuid4(),
+        change="access",
+        user_id=uuid.uuid4(),
+        forename="Marge",
+        surname="Simpson",
+        email="marge@example.org",
+        current=AccessState(
+            role="finance", can_edit=False, scope_type="organisation", scope_id=tenant.organisation_id
+        ),
+        asked=AccessState(
+            role="full", can_edit=True, scope_type="organisation", scope_id=tenant.organisation_id
+        ),
+        status="pending",
+        revision=1,
+        updated_at=NOW,
+    )
+    await deliver(env, access)
+    [action] = await opened(env, authority_id, 1)
+    assert action["title"] == "Access change request: Marge Simpson"
+    assert "to Full Access for the organisation" in await first_post(env, action["action_id"])
+    async with messaging_api(env) as api:
+        asked = await api.post(
+            f"{API}/actions/{action['action_id']}/closure-request", json={}, headers=tenant.headers(env)
+        )
+        assert asked.status_code == 200 and asked.json()["status"] == "closure_requested"
+    await deliver(env, access.model_copy(update={"status": "approved", "revision": 2}))
+    [action] = await closed(env, authority_id, 1)
+    async with messaging_conn(env) as conn:
+        status = await conn.fetchval(
+            "SELECT status FROM messaging.decision_request WHERE subject = $1",
+            f"action:{action['action_id']}",
+        )
+    assert status == "approved"  # the decision answered the provider's closure request too
+
+
+async def test_a_worker_with_filled_projections_asks_for_nothing(env):
+    import asyncio
+
+    from messaging.consumers import ask_for_missing_states
+    from messaging.store.related import empty_projections
+
+    async with messaging_conn(env) as conn:
+        await add_tenant(conn, authority_id=uuid.uuid4(), label="filled")
+        assert await empty_projections(conn, tables=["client", "placement", "provider_service"]) == []
+        with pytest.raises(ValueError, match="messaging projects no table 'action'"):
+            await empty_projections(conn, tables=["action"])
+        before = await conn.fetchval(
+            "SELECT count(*) FROM messaging.outbox WHERE routing_key LIKE '%.backfill.requested.v1'"
+        )
+    runtime = await open_runtime(MESSAGING, env.settings(MESSAGING))
+    try:
+        await ask_for_missing_states(runtime, asyncio.Event())
+    finally:
+        await close_runtime(runtime)
+    async with messaging_conn(env) as conn:
+        after = await conn.fetchval(
+            "SELECT count(*) FROM messaging.outbox WHERE routing_key LIKE '%.backfill.requested.v1'"
+        )
+    assert after == before
