@@ -138,7 +138,7 @@ async def seed_messaging(
     try:
         async with pool.acquire() as conn:
             projected = await project_states(identity, actuals, conn)
-        for slug, authority in authorities.items():
+        for authority in authorities.values():
             await configuration.apply_defaults(council_system(authority), work)
         for demo in THREADS:
             made += await _thread(identity, pool, work, files, demo, authorities[demo.authority])

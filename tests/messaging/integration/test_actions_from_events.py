@@ -57,7 +57,7 @@ async def deliver(env, *events: EventPayload, twice: bool = True) -> None:
         channel = await connection.channel()
         exchange = await channel.get_exchange(env.settings(MESSAGING).events_exchange)
         for event in events:
-            aggregate = getattr(event, "request_id", None) or getattr(event, "user_id")
+            aggregate = getattr(event, "request_id", None) or getattr(event, "user_id", None)
             envelope = make_envelope(event, aggregate_id=aggregate, authority_id=event.authority_id)  # type: ignore[attr-defined]
             copies = (
                 [

@@ -211,7 +211,7 @@ async def test_thread_moves_refused_and_nothing_changed(env, api, two_councils):
 
 
 async def test_configuration_refusals(env, api, two_councils):
-    mine, _, _, config, other_config = two_councils
+    mine, _, _, _, other_config = two_councils
     council = bearer(env.council_token(mine.authority_id))
     problem(
         await api.post(f"{COUNCIL}/teams", json={"name": "payments"}, headers=council), 409, "team-exists"

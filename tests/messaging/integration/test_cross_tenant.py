@@ -192,7 +192,7 @@ async def test_no_council_reaches_another_authoritys_actions_or_configuration(ap
 
 async def test_scoped_people_see_their_part_of_the_organisation(api, env, world, tenants):
     provider = world.authorities[0].providers[0]
-    tenant, client_action, _, config = tenants[provider.label]
+    _, client_action, _, config = tenants[provider.label]
     whole = bearer(world.token(env, provider))
     about_us = await new_action(
         api,
