@@ -299,12 +299,9 @@ async def post(
         status, assigned = rules.after(move, side, action.status, action.assigned_to)  # type: ignore[arg-type]
         if move is Move.close:
             body = rules.closing_reason(text)
-        elif move is Move.reassign:
-            body = (text or "").strip()
-            if len(body) > rules.TEXT_MAX:
-                body = rules.post_text(body)  # refuses, naming the limit
-        elif move is Move.closure_request and not (text or "").strip():
-            body = "Please close this action."
+        elif move in (Move.reassign, Move.closure_request) and not (text or "").strip():
+            # A note is optional on these two: the thread still says what happened.
+            body = "" if move is Move.reassign else "Please close this action."
         else:
             body = rules.post_text(text)
         team = action.team_id
@@ -327,8 +324,6 @@ async def post(
         elif action.status == "closure_requested" and side == "council" and move in (Move.reply, Move.close):
             await _decide_closure(uow, principal, action, approve=move is Move.close)
         label = await _author_label(conn, principal, action)
-        if move is Move.reassign:
-            label = action.team_name
         written = await actions.add_post(
             conn,
             action,
