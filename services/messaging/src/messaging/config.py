@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.attachments import AttachmentSettings
@@ -12,3 +13,7 @@ class Settings(ServiceSettings, AttachmentSettings):
 
     model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore")
     service_name: ClassVar[str] = "messaging"
+
+    overdue_sweep_seconds: float = Field(
+        300.0, gt=0, description="how often the worker looks for actions newly past their due date"
+    )

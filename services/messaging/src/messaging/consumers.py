@@ -1,4 +1,5 @@
-"""The events the messaging service listens to, declared in one table (docs/messaging.md).
+"""The events the messaging service listens to, declared in one table (docs/messaging.md), and the
+worker's own tasks (`ask_for_missing_states`, `watch_overdue`).
 
 - identity's organisations, provider services; actuals' clients and CPLIs, kept as declared projections
   (`messaging.organisation`, `.provider_service`, `.client`, `.placement`): what an action may be
@@ -12,8 +13,11 @@ the worker asks for a backfill of each empty projection (`ask_for_missing_states
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+from messaging.domain.clock import Clock
 from messaging.handlers import events
+from messaging.handlers.overdue import publish_overdue
 from messaging.store.related import empty_projections
 from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
@@ -120,3 +124,17 @@ async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
         )
         await request_backfill(runtime.pool, runtime.outbox, envelope)
         log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+
+
+async def watch_overdue(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Until the worker stops: every `overdue_sweep_seconds`, publish the actions newly overdue."""
+    work = runtime.work
+    every = float(getattr(runtime.settings, "overdue_sweep_seconds", 300.0))
+    clock = Clock()
+    while not stop.is_set():
+        try:
+            await publish_overdue(work, clock)
+        except Exception:  # a failed sweep (the database away) is tried again at the next
+            log.exception("overdue_sweep_failed")
+        with contextlib.suppress(TimeoutError):  # the interval passed: sweep again
+            await asyncio.wait_for(stop.wait(), timeout=every)

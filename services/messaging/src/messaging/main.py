@@ -4,7 +4,7 @@ from importlib.resources import files
 
 from messaging.api import ROUTERS
 from messaging.config import Settings
-from messaging.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations
+from messaging.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations, watch_overdue
 from shared.migrations import ATTACHMENTS, AUDIT_LOG, DECISION_REQUESTS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
@@ -18,7 +18,8 @@ DEFINITION = ServiceDefinition(
     # Files of a thread (shared.attachments); a provider's closure request is a request the council
     # decides (shared.decisions).
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, ATTACHMENTS, DECISION_REQUESTS),
-    worker_tasks=[ask_for_missing_states],  # identity's services, actuals' clients and CPLIs, when empty
+    # identity's services, actuals' clients and CPLIs when empty; actions newly overdue, published.
+    worker_tasks=[ask_for_missing_states, watch_overdue],
 )
 
 

@@ -21,7 +21,7 @@ ActionStatus = Literal["open", "closure_requested", "closed"]
 Side = Literal["provider", "council"]
 RelatedKind = Literal["provider", "service", "client", "person"]
 PostKind = Literal["opened", "comment", "reply", "closure_request", "closed", "reassigned"]
-Change = Literal["opened", "commented", "replied", "reassigned", "closure_requested", "closed"]
+Change = Literal["opened", "commented", "replied", "reassigned", "closure_requested", "closed", "overdue"]
 
 
 class LastPost(BaseModel):
@@ -63,7 +63,10 @@ class ActionUpserted(EventPayload):
     closed_reason: str | None = Field(None, description="The council's reason, once closed")
     due_date: date | None = Field(None, description="When a response is due (from the type); null: none")
     origin: Literal["provider", "council", "event"] = Field(description="Who opened it")
-    change: Change = Field(description="What this state's change was")
+    change: Change = Field(
+        description="What this state's change was; overdue: the action is still open the day after its due"
+        " date (published once per action, by messaging's worker)"
+    )
     last_post: LastPost = Field(description="The latest post")
     revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
     updated_at: datetime = Field(description="When this state was committed, UTC")

@@ -109,6 +109,7 @@ CREATE TABLE messaging.action (
     origin             text NOT NULL CHECK (origin IN ('provider', 'council', 'event')),
     source_key         text,
     closing_key        text,
+    overdue_published  boolean NOT NULL DEFAULT false,  -- its passing of the due date was published
     revision           integer NOT NULL DEFAULT 1,
     created_at         timestamptz NOT NULL DEFAULT now(),
     created_by         text NOT NULL,
@@ -121,6 +122,9 @@ CREATE INDEX action_closing ON messaging.action (authority_id, closing_key) WHER
 -- A provider's list (newest post first) and a team's inbox, each with the open ones first at hand.
 CREATE INDEX action_by_organisation ON messaging.action (authority_id, organisation_id, last_post_at DESC);
 CREATE INDEX action_by_team ON messaging.action (authority_id, team_id, last_post_at DESC);
+-- The worker's sweep for actions newly past their due date.
+CREATE INDEX action_becoming_overdue ON messaging.action (due_date)
+    WHERE status <> 'closed' AND NOT overdue_published AND due_date IS NOT NULL;
 CREATE INDEX action_open_by_team ON messaging.action (authority_id, team_id, last_post_at DESC)
     WHERE status <> 'closed';
 

@@ -284,3 +284,56 @@ async def closing(conn: asyncpg.Connection, *, authority_id: uuid.UUID, closing_
         closing_key,
         scope=authority_actions(authority_id),
     )
+
+
+SWEEP = Unscoped("the worker's sweep for actions newly overdue, over every authority, each row its own")
+
+
+async def becoming_overdue(conn: asyncpg.Connection, *, today: date, limit: int) -> list[uuid.UUID]:
+    """Open actions past their due date whose passing has not been published, locked (skipping those
+    another sweep holds), oldest due first."""
+    rows = await fetch(
+        conn,
+        ActionId,
+        "SELECT a.action_id FROM messaging.action a"
+        " WHERE a.status <> 'closed' AND NOT a.overdue_published AND a.due_date < $1"
+        " ORDER BY a.due_date, a.action_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        today,
+        limit,
+        scope=SWEEP,
+    )
+    return [r.action_id for r in rows]
+
+
+class ActionId(Record):
+    action_id: uuid.UUID
+
+
+async def mark_overdue(conn: asyncpg.Connection, *, action_id: uuid.UUID) -> ActionRow:
+    """Its passing published (with the next revision): the sweep will not find it again."""
+    await fetch_value(
+        conn,
+        "UPDATE messaging.action SET overdue_published = true, revision = revision + 1, updated_at = now()"
+        " WHERE action_id = $1 RETURNING action_id",
+        action_id,
+        scope=SWEEP,
+    )
+    row = await fetch_one(
+        conn, ActionRow, f"SELECT {SELECTED} {FROM} WHERE a.action_id = $1", action_id, scope=SWEEP
+    )
+    assert row is not None
+    return row
+
+
+async def last_post(conn: asyncpg.Connection, *, action_id: uuid.UUID) -> PostRow:
+    row = await fetch_one(
+        conn,
+        PostRow,
+        "SELECT p.post_id, p.action_id, p.kind, p.author_side, p.author, p.author_label, p.text,"
+        " p.assigned_after, p.team_after, p.created_at FROM messaging.post p"
+        " WHERE p.action_id = $1 ORDER BY p.seq DESC LIMIT 1",
+        action_id,
+        scope=SWEEP,
+    )
+    assert row is not None  # every action opens with a post
+    return row
