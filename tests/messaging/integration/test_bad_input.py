@@ -264,3 +264,46 @@ async def test_configuration_refusals(env, api, two_councils):
     assert {t["type_id"] for t in theirs}.isdisjoint(
         {t["type_id"] for k, t in other_config.items() if not k.startswith("team:")}
     )
+
+
+async def test_a_file_is_read_only_through_its_own_action(env, api, two_councils):
+    mine, _, _, config, _ = two_councils
+    headers = mine.headers(env)
+    first, second = [
+        await new_action(
+            api,
+            headers,
+            type_id=config["Provider Note"]["type_id"],
+            related_kind="provider",
+            title=t,
+            text="x",
+        )
+        for t in ("With a file", "Without")
+    ]
+    answer = await api.post(
+        f"{API}/actions/{first['action_id']}/attachments",
+        files={"attachment": ("note.txt", b"plain words\n", "text/plain")},
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.text
+    file_id = answer.json()["attachments"][0]["attachment_id"]
+    assert (
+        await api.get(f"{API}/actions/{first['action_id']}/attachments/{file_id}", headers=headers)
+    ).content == b"plain words\n"
+    # The same tenancy, another action: not found.
+    problem(await api.get(f"{API}/actions/{second['action_id']}/attachments/{file_id}", headers=headers), 404)
+    too_big = await api.post(
+        f"{API}/actions/{second['action_id']}/attachments",
+        files={"attachment": ("big.txt", b"x" * 2048, "text/plain")},
+        headers=headers,
+    )
+    assert too_big.status_code == 200  # the default limit is MBs; the small limit is tested below
+    async with messaging_api(env, attachments_max_bytes=1024) as small:
+        before = await snapshot(env, second["action_id"])
+        refused = await small.post(
+            f"{API}/actions/{second['action_id']}/attachments",
+            files={"attachment": ("big.txt", b"x" * 1025, "text/plain")},
+            headers=headers,
+        )
+        problem(refused, 422, "attachment-too-large", "attachment")
+        assert await snapshot(env, second["action_id"]) == before
