@@ -80,18 +80,29 @@ class Filters:
 async def list_page(
     conn: asyncpg.Connection, *, scope: AnyScope, filters: Filters, limit: int, offset: int
 ) -> list[ActionRow]:
-    """Latest post first, ending in the id so pages never overlap."""
+    """Latest post first, ending in the id so pages never overlap. Only the filters given are in the
+    SQL (no `$n IS NULL OR ...`), so that a team's open inbox is read from `action_open_by_team`
+    whatever plan the prepared statement settles on."""
+    clauses: list[str] = []
+    args: list[object] = []
+    if filters.open_only:
+        clauses.append("a.status <> 'closed'")
+    for column, value in (
+        ("a.assigned_to", filters.assigned_to),
+        ("a.team_id", filters.team_id),
+        ("a.organisation_id", filters.organisation_id),
+    ):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{column} = ${len(args)}")  # column names from code, values as parameters
+    where = " AND ".join([*clauses, "{scope}"])
+    n = len(args)
     return await fetch(
         conn,
         ActionRow,
-        f"SELECT {SELECTED} {FROM}"
-        " WHERE (NOT $1 OR a.status <> 'closed') AND ($2::text IS NULL OR a.assigned_to = $2)"
-        " AND ($3::uuid IS NULL OR a.team_id = $3) AND ($4::uuid IS NULL OR a.organisation_id = $4)"
-        " AND {scope} ORDER BY a.last_post_at DESC, a.action_id LIMIT $5 OFFSET $6",
-        filters.open_only,
-        filters.assigned_to,
-        filters.team_id,
-        filters.organisation_id,
+        f"SELECT {SELECTED} {FROM} WHERE {where}"
+        f" ORDER BY a.last_post_at DESC, a.action_id LIMIT ${n + 1} OFFSET ${n + 2}",
+        *args,
         limit,
         offset,
         scope=scope,
