@@ -280,3 +280,29 @@ async def test_status_lights_and_due_dates_follow_the_frozen_day(env, setup):
         # Paging: one a page, a next link while there is more.
         first = await api.get(f"{API}/actions", params={"limit": 1}, headers=provider)
         assert len(first.json()) == 1 and 'rel="next"' in first.headers["link"]
+
+
+async def test_a_provider_not_yet_projected_opens_an_action_named_once_its_organisation_arrives(env):
+    authority_id, organisation_id = uuid.uuid4(), uuid.uuid4()
+    async with messaging_api(env, today=DAY) as api:
+        await configure(api, env, authority_id)
+        headers = bearer(env.token(authority_id=authority_id, organisation_id=organisation_id))
+        kinds = {t["name"]: t for t in (await api.get(f"{API}/action-types", headers=headers)).json()}
+        opened = await new_action(
+            api,
+            headers,
+            type_id=kinds["Provider Note"]["type_id"],
+            related_kind="provider",
+            title="Hello",
+            text="x",
+        )
+        assert (opened["related_label"], opened["posts"][0]["author_label"]) == ("Provider", "Provider")
+        async with messaging_conn(env) as conn:
+            await conn.execute(
+                "INSERT INTO messaging.organisation (organisation_id, authority_id, name, reference, active, revision,"
+                " updated_at) VALUES ($1, $2, 'Late Arrival Ltd', 'LA1', true, 1, now())",
+                organisation_id,
+                authority_id,
+            )
+        [row] = (await api.get(f"{API}/actions", headers=headers)).json()
+        assert row["related_label"] == "Late Arrival Ltd"

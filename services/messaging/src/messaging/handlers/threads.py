@@ -32,11 +32,12 @@ from messaging.store import actions, config, related
 from messaging.store.records import ActionRow, PostRow, Related
 from shared.attachments import Attachment
 from shared.auth import Principal, ScopeType
-from shared.errors import Invalid, Unavailable
+from shared.errors import Invalid
 from shared.events.messaging import Change
 from shared.uow import Caller, UnitOfWork, Work
 
 T = TypeVar("T")
+PROVIDER_LABEL = "Provider"  # an organisation not (yet) in messaging's projection
 CHANGES: dict[Move, Change] = {
     Move.comment: "commented",
     Move.reply: "replied",
@@ -136,10 +137,10 @@ async def _related(conn: asyncpg.Connection, principal: Principal, form: NewActi
             )
         found = await related.organisation(conn, principal=principal)
         if found is None:
-            raise Unavailable(
-                "your organisation's details have not reached messaging yet: try again in a minute",
-                code="organisation-unknown",
-            )
+            # Its organisation event has not reached messaging yet (a new provider): the token vouches for
+            # the organisation, and the lists name it from the projection once it arrives.
+            assert principal.organisation_id is not None  # a provider (require_provider)
+            found = Related(related_id=principal.organisation_id, label=PROVIDER_LABEL)
         # A contract- or service-scoped person's action about the provider lies in their part of it:
         # they (and the organisation's people) see it; the scope filter keeps organisation-wide rows
         # from them (shared.scoping).
@@ -265,7 +266,7 @@ async def _author_label(conn: asyncpg.Connection, principal: Principal, action: 
     if principal.is_council:
         return action.team_name
     found = await related.organisation(conn, principal=principal)
-    return found.label if found else "Provider"
+    return found.label if found else PROVIDER_LABEL
 
 
 async def _published(uow: UnitOfWork, action: ActionRow, post: PostRow, change: Change) -> None:

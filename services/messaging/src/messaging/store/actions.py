@@ -31,7 +31,10 @@ POST_COLUMNS = Columns(
 )
 SELECTED = """
     a.action_id, a.authority_id, a.organisation_id, a.contract_id, a.service_id, a.type_id,
-    y.name AS type_name, a.related_kind, a.related_id, a.related_label, a.team_id, t.name AS team_name,
+    y.name AS type_name, a.related_kind, a.related_id,
+    CASE WHEN a.related_kind = 'provider' THEN coalesce(o.name, a.related_label) ELSE a.related_label END
+        AS related_label,
+    a.team_id, t.name AS team_name,
     a.assigned_to, a.title, a.status, a.closed_reason, a.closed_at, a.closure_request_id, a.due_date,
     a.last_post_at, a.origin, a.revision, a.created_at, a.updated_at
 """
@@ -39,6 +42,7 @@ FROM = """
       FROM messaging.action a
       JOIN messaging.action_type y ON y.type_id = a.type_id
       JOIN messaging.team t ON t.team_id = a.team_id
+      LEFT JOIN messaging.organisation o ON o.organisation_id = a.organisation_id
 """
 NEW_ROW = Unscoped("a new row: its authority and organisation are the verified caller's or the event's")
 
