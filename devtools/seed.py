@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from devtools import demo_actuals, demo_claims, demo_councils, demo_identity, demo_payments
+from devtools import demo_actuals, demo_claims, demo_councils, demo_identity, demo_messaging, demo_payments
 from identity import handlers as identity_handlers
 from identity import keys as identity_keys
 from identity.config import Settings as IdentitySettings
@@ -145,3 +145,7 @@ async def seed_demo(settings: dict[str, ServiceSettings]) -> None:
         await demo_claims.seed_claims(settings, authorities={a.slug: a.authority_id for a in AUTHORITIES})
     if {"actuals", "claims", "payments"} <= set(settings):  # payments pays actuals' CPLIs and claims' items
         await demo_payments.seed_payments(settings, authorities={a.slug: a.authority_id for a in AUTHORITIES})
+    if {"actuals", "messaging"} <= set(settings):  # actions about actuals' clients
+        await demo_messaging.seed_messaging(
+            settings, authorities={a.slug: a.authority_id for a in AUTHORITIES}
+        )

@@ -1,10 +1,140 @@
-"""The events the messaging service listens to, declared in one table."""
+"""The events the messaging service listens to, declared in one table (docs/messaging.md), and the
+worker's own tasks (`ask_for_missing_states`, `watch_overdue`).
 
+- identity's organisations, provider services; actuals' clients and CPLIs, kept as declared projections
+  (`messaging.organisation`, `.provider_service`, `.client`, `.placement`): what an action may be
+  "related to" is checked against them, and named from them.
+- payments' disputes and identity's requests, which open and close actions (`messaging.handlers.events`).
+
+A service that starts after identity and actuals have published would never hear of their states, so
+the worker asks for a backfill of each empty projection (`ask_for_missing_states`), as claims does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from messaging.domain.clock import Clock
+from messaging.handlers import events
+from messaging.handlers.overdue import publish_overdue
+from messaging.store.related import empty_projections
+from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
-from shared.projections import OrganisationProjection
+from shared.events import (
+    ClientUpserted,
+    ContactChangeRequestUpserted,
+    ContactRequestUpserted,
+    CpliUpserted,
+    DisputeRequestUpserted,
+    OrganisationChangeRequestUpserted,
+    PasswordResetRequested,
+    ProviderServiceUpserted,
+    ScheduledPaymentDisputed,
+    TemporaryPasswordIssued,
+)
+from shared.logging import get_logger
+from shared.projections import OrganisationProjection, Projection
+from shared.service import Runtime
+
+log = get_logger(__name__)
 
 organisations = OrganisationProjection("messaging")
 
+SERVICE_COLUMNS = (
+    "service_id",
+    "authority_id",
+    "organisation_id",
+    "contract_id",
+    "reference",
+    "name",
+    "active",
+    "revision",
+    "updated_at",
+)
+CLIENT_COLUMNS = ("client_id", "authority_id", "reference", "name", "revision", "updated_at")
+# What messaging keeps of a CPLI: which client it places with which provider, where, and when.
+PLACEMENT_COLUMNS = (
+    "cpli_id",
+    "authority_id",
+    "organisation_id",
+    "contract_id",
+    "service_id",
+    "client_id",
+    "start_date",
+    "end_date",
+    "authorised",
+    "revision",
+    "updated_at",
+)
+
+services = Projection(
+    event=ProviderServiceUpserted,
+    schema="messaging",
+    table="provider_service",
+    key=("service_id",),
+    columns={c: c for c in SERVICE_COLUMNS},
+)
+clients = Projection(
+    event=ClientUpserted,
+    schema="messaging",
+    table="client",
+    key=("client_id",),
+    columns={c: c for c in CLIENT_COLUMNS},
+)
+placements = Projection(
+    event=CpliUpserted,
+    schema="messaging",
+    table="placement",
+    key=("cpli_id",),
+    columns={c: c for c in PLACEMENT_COLUMNS},
+)
+
 SUBSCRIPTIONS: list[Subscription] = [
     organisations.subscription(),
+    *services.subscriptions(),
+    *clients.subscriptions(),
+    *placements.subscriptions(),
+    Subscription(ScheduledPaymentDisputed, events.payment_disputed),
+    Subscription(DisputeRequestUpserted, events.dispute_decided),
+    Subscription(ContactRequestUpserted, events.contact_requested),
+    Subscription(ContactChangeRequestUpserted, events.contact_change_requested),
+    Subscription(OrganisationChangeRequestUpserted, events.organisation_change_requested),
+    Subscription(PasswordResetRequested, events.password_reset_requested),
+    Subscription(TemporaryPasswordIssued, events.password_reset),
 ]
+
+# Each projected table, the producer that re-publishes it and the aggregate type to ask for.
+BACKFILLED = {
+    "provider_service": ("identity", "provider_service"),
+    "client": ("actuals", "client"),
+    "placement": ("actuals", "cpli"),
+}
+
+
+async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
+    """At the worker's start: ask identity and actuals to re-publish what fills an empty projection (a
+    worker task: it asks once and ends; the relay publishes the commands)."""
+    async with runtime.pool.acquire() as conn:
+        empty = await empty_projections(conn, tables=sorted(BACKFILLED))
+    for table in empty:
+        producer, aggregate = BACKFILLED[table]
+        envelope = backfill_request(
+            runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
+        )
+        await request_backfill(runtime.pool, runtime.outbox, envelope)
+        log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+
+
+async def watch_overdue(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Until the worker stops: every `overdue_sweep_seconds`, publish the actions newly overdue."""
+    work = runtime.work
+    every = float(getattr(runtime.settings, "overdue_sweep_seconds", 300.0))
+    clock = Clock()
+    while not stop.is_set():
+        try:
+            await publish_overdue(work, clock)
+        except Exception:  # a failed sweep (the database away) is tried again at the next
+            log.exception("overdue_sweep_failed")
+        with contextlib.suppress(TimeoutError):  # the interval passed: sweep again
+            await asyncio.wait_for(stop.wait(), timeout=every)

@@ -4,8 +4,8 @@ from importlib.resources import files
 
 from messaging.api import ROUTERS
 from messaging.config import Settings
-from messaging.consumers import SUBSCRIPTIONS, organisations
-from shared.migrations import AUDIT_LOG, OUTBOX_INBOX
+from messaging.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations, watch_overdue
+from shared.migrations import ATTACHMENTS, AUDIT_LOG, DECISION_REQUESTS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
 DEFINITION = ServiceDefinition(
@@ -15,7 +15,11 @@ DEFINITION = ServiceDefinition(
     migrations=files("messaging") / "migrations",
     routers=[*ROUTERS, organisations.router("messaging")],
     subscriptions=SUBSCRIPTIONS,
-    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG),
+    # Files of a thread (shared.attachments); a provider's closure request is a request the council
+    # decides (shared.decisions).
+    platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, ATTACHMENTS, DECISION_REQUESTS),
+    # identity's services, actuals' clients and CPLIs when empty; actions newly overdue, published.
+    worker_tasks=[ask_for_missing_states, watch_overdue],
 )
 
 

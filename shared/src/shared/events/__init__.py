@@ -45,6 +45,7 @@ from shared.events.identity_requests import (
     ContactRequestUpserted,
     OrganisationChangeRequestUpserted,
 )
+from shared.events.messaging import ActionUpserted, ClosureRequestUpserted, LastPost
 from shared.events.payments import (
     CreditNoteIssued,
     DisputeRequestUpserted,
@@ -96,6 +97,8 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     ClaimSubmitted,
     ClaimDecided,
     ClaimRequestUpserted,
+    ActionUpserted,
+    ClosureRequestUpserted,
 )
 BY_ROUTING_KEY: dict[str, type[EventPayload]] = {e.routing_key(): e for e in EVENT_TYPES}
 
@@ -104,6 +107,7 @@ __all__ = [
     "EVENT_TYPES",
     "AcceptedItem",
     "AccessState",
+    "ActionUpserted",
     "ActualsBackfillRequested",
     "AuthorityPolicyState",
     "AuthorityUpserted",
@@ -116,6 +120,7 @@ __all__ = [
     "ClaimState",
     "ClaimSubmitted",
     "ClientUpserted",
+    "ClosureRequestUpserted",
     "ConfirmedLine",
     "ContactChangeRequestUpserted",
     "ContactRequestUpserted",
@@ -129,6 +134,7 @@ __all__ = [
     "InvoiceFields",
     "InvoiceLine",
     "InvoiceSubmitted",
+    "LastPost",
     "MembershipState",
     "OrganisationChangeRequestUpserted",
     "OrganisationUpserted",

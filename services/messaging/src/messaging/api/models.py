@@ -1,0 +1,118 @@
+"""The bodies both APIs take (OpenAPI): every text field bounded as the rules bound it, so that a
+client reads the limits in the document; the rules say the same again with the field named."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from messaging.domain.rules import NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
+
+# One more than the limit in the schema: the rules refuse it with the field named and the count given
+# (a 7,501-character message gets "must be 7,500 characters or fewer (it has 7,501)", not a schema error).
+Text = Annotated[str, Field(max_length=TEXT_MAX * 2, description=f"at most {TEXT_MAX:,} characters")]
+
+
+class NewActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type_id: uuid.UUID = Field(description="An action type of your council (GET .../action-types)")
+    related_kind: Literal["provider", "service", "client"] = Field(
+        description="What the action is about: your organisation, one of your services, one of your clients"
+    )
+    related_id: uuid.UUID | None = Field(
+        None,
+        description="The service or client (GET .../related); for the provider, leave out or your own id",
+    )
+    team_id: uuid.UUID | None = Field(
+        None, description="The council team; the type's default team when left out"
+    )
+    title: Annotated[str, Field(max_length=TITLE_MAX * 2)] = Field(
+        description=f"at most {TITLE_MAX} characters", examples=["Dawn Stockton Query about my next payment"]
+    )
+    text: Text
+
+
+class PostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+
+
+class ClosureRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text | None = Field(None, description="Why it can be closed (optional)")
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(max_length=REASON_MAX * 2)] = Field(
+        description=f"Why the action is closed (the provider reads it), at most {REASON_MAX:,} characters"
+    )
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team_id: uuid.UUID = Field(description="Another active team of your council")
+    text: Text | None = Field(None, description="A note for the thread (optional)")
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=NAME_MAX * 2)] = Field(examples=["Childrens Services Finance"])
+
+
+class TeamChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=NAME_MAX * 2)] | None = None
+    active: bool | None = None
+
+
+class TypeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=NAME_MAX * 2)] = Field(examples=["Foster Carer Query"])
+    default_team_id: uuid.UUID = Field(description="The team it goes to unless the provider chooses another")
+    response_days: int | None = Field(
+        None, ge=1, le=365, description="Calendar days from opening to the due date; null: no due date"
+    )
+
+
+class TypeChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=NAME_MAX * 2)] | None = None
+    default_team_id: uuid.UUID | None = None
+    response_days: int | None = Field(None, ge=1, le=365, description="null: no due date")
+    active: bool | None = None
+
+
+class TeamOut(BaseModel):
+    team_id: uuid.UUID
+    name: str
+    active: bool
+
+
+class TypeOut(BaseModel):
+    type_id: uuid.UUID
+    name: str
+    default_team_id: uuid.UUID
+    default_team_name: str
+    response_days: int | None
+    active: bool
+    purpose: Literal["payment_dispute", "portal_request"] | None = Field(
+        None, description="The type messaging itself uses for actions from disputes or portal requests"
+    )
+
+
+class RelatedOption(BaseModel):
+    kind: Literal["service", "client"]
+    related_id: uuid.UUID
+    label: str

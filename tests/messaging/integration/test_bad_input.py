@@ -1,0 +1,309 @@
+"""Bad input to the messaging APIs: each refusal names what is wrong (a field, a state, a side) and
+nothing changes: no action, no post, no event, no request."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from shared.auth import PrincipalKind, Role
+from tests.messaging.support import (
+    API,
+    COUNCIL,
+    add_tenant,
+    bearer,
+    configure,
+    messaging_api,
+    messaging_conn,
+    new_action,
+    snapshot,
+)
+
+
+@pytest.fixture(scope="module")
+async def api(env):
+    async with messaging_api(env) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def two_councils(env, api):
+    """Two authorities, each configured with the seeds' defaults; the first with two providers."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    async with messaging_conn(env) as conn:
+        mine = await add_tenant(conn, authority_id=a, label="bad-A1")
+        neighbour = await add_tenant(conn, authority_id=a, label="bad-A2")
+        stranger = await add_tenant(conn, authority_id=b, label="bad-B1")
+    return mine, neighbour, stranger, await configure(api, env, a), await configure(api, env, b)
+
+
+async def count_actions(env, organisation_id) -> int:
+    async with messaging_conn(env) as conn:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM messaging.action WHERE organisation_id = $1", organisation_id
+            )
+        )
+
+
+def problem(answer, status: int, code: str | None = None, field: str | None = None) -> dict:
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    if code:
+        assert body["type"].endswith(f":{code}"), body
+    if field:
+        assert field in {e["field"] for e in body.get("errors") or []}, body
+    return body
+
+
+async def test_new_actions_refused_with_the_field_named_and_nothing_made(env, api, two_councils):
+    mine, neighbour, stranger, config, other_config = two_councils
+    headers = mine.headers(env)
+    good = {
+        "type_id": config["Foster Carer Query"]["type_id"],
+        "related_kind": "provider",
+        "title": "A query",
+        "text": "A question",
+    }
+    cases = [
+        ({"text": "x" * 7501}, 422, "too-long", "text"),
+        ({"title": "x" * 201}, 422, "too-long", "title"),
+        ({"text": "   "}, 422, "missing-field", "text"),
+        ({"type_id": other_config["Foster Carer Query"]["type_id"]}, 422, "unknown-type", "type_id"),
+        ({"team_id": other_config["team:Payments"]["team_id"]}, 422, "unknown-team", "team_id"),
+        (
+            {"related_kind": "client", "related_id": str(neighbour.client_id)},
+            422,
+            "unknown-client",
+            "related_id",
+        ),
+        (
+            {"related_kind": "client", "related_id": str(stranger.client_id)},
+            422,
+            "unknown-client",
+            "related_id",
+        ),
+        (
+            {"related_kind": "service", "related_id": str(neighbour.service_id)},
+            422,
+            "unknown-service",
+            "related_id",
+        ),
+        ({"related_kind": "service"}, 422, None, "related_id"),
+        ({"related_kind": "provider", "related_id": str(neighbour.organisation_id)}, 422, None, "related_id"),
+        ({"text": "x" * 7501, "type_id": str(uuid.uuid4())}, 422, "invalid-fields", "type_id"),
+    ]
+    for change, status, code, field in cases:
+        body = problem(
+            await api.post(f"{API}/actions", json={**good, **change}, headers=headers), status, code, field
+        )
+        assert "7,501" in body["detail"] or "text" not in change or change["text"].strip() == "", body
+    assert await count_actions(env, mine.organisation_id) == 0
+    # The same form, right, is taken: the refusals were about what each case changed.
+    await new_action(api, headers, **good)
+    assert await count_actions(env, mine.organisation_id) == 1
+
+
+async def test_callers_who_may_not_write_are_refused(env, api, two_councils):
+    mine, _, _, config, _ = two_councils
+    good = {
+        "type_id": config["Brokerage Message"]["type_id"],
+        "related_kind": "provider",
+        "title": "T",
+        "text": "x",
+    }
+    before = await count_actions(env, mine.organisation_id)
+    read_only = mine.headers(env, can_edit=False)
+    problem(await api.post(f"{API}/actions", json=good, headers=read_only), 403)
+    finance = mine.headers(env, role=Role.finance)  # Finance Functions: no actions (seed 003)
+    problem(await api.post(f"{API}/actions", json=good, headers=finance), 403)
+    problem(await api.get(f"{API}/actions", headers=finance), 403)
+    council = bearer(env.council_token(mine.authority_id))
+    problem(await api.post(f"{API}/actions", json=good, headers=council), 403, "provider-only")
+    problem(await api.get(f"{COUNCIL}/actions", headers=mine.headers(env)), 403, "council-only")
+    assert await count_actions(env, mine.organisation_id) == before
+
+
+async def test_thread_moves_refused_and_nothing_changed(env, api, two_councils):
+    mine, _, _, config, other_config = two_councils
+    headers, council = mine.headers(env), bearer(env.council_token(mine.authority_id))
+    action = await new_action(
+        api,
+        headers,
+        type_id=config["Payments Message"]["type_id"],
+        related_kind="provider",
+        title="T",
+        text="x",
+    )
+    path = f"{API}/actions/{action['action_id']}"
+    cpath = f"{COUNCIL}/actions/{action['action_id']}"
+    before = await snapshot(env, action["action_id"])
+
+    body = problem(
+        await api.post(f"{path}/replies", json={"text": "x" * 7501}, headers=headers), 422, "too-long", "text"
+    )
+    assert "7,501" in body["detail"]
+    problem(
+        await api.post(f"{cpath}/comments", json={"text": ""}, headers=council), 422, "missing-field", "text"
+    )
+    # Closing and reassigning are the council's: not on the provider API, refused to a provider's token.
+    assert (await api.post(f"{path}/close", json={"reason": "done"}, headers=headers)).status_code in (
+        404,
+        405,
+    )
+    problem(await api.post(f"{cpath}/close", json={"reason": "done"}, headers=headers), 403, "council-only")
+    problem(
+        await api.post(f"{cpath}/close", json={"reason": " "}, headers=council),
+        422,
+        "missing-field",
+        "reason",
+    )
+    problem(
+        await api.post(
+            f"{cpath}/reassign", json={"team_id": other_config["team:Brokerage"]["team_id"]}, headers=council
+        ),
+        422,
+        "unknown-team",
+        "team_id",
+    )
+    problem(
+        await api.post(f"{cpath}/reassign", json={"team_id": action["team_id"]}, headers=council),
+        422,
+        "same-team",
+        "team_id",
+    )
+    # A key cannot ask for closure (a request is someone's word); the council asks nothing of itself.
+    key = bearer(mine.token(env, kind=PrincipalKind.api_key))
+    problem(await api.post(f"{path}/closure-request", json={}, headers=key), 403)
+    problem(await api.post(f"{path}/closure-request", json={}, headers=council), 403, "provider-only")
+    problem(
+        await api.post(f"{path}/comments", json={"text": "x"}, headers=mine.headers(env, can_edit=False)), 403
+    )
+    problem(
+        await api.post(
+            f"{path}/attachments",
+            files={"attachment": ("evil.exe", b"MZ\x90\x00" * 10, "application/octet-stream")},
+            headers=headers,
+        ),
+        422,
+        "attachment-refused",
+        "attachment",
+    )
+    assert await snapshot(env, action["action_id"]) == before
+
+    # Closed by the council: read-only for both sides.
+    assert (
+        await api.post(f"{cpath}/close", json={"reason": "Answered by phone"}, headers=council)
+    ).status_code == 200
+    closed = await snapshot(env, action["action_id"])
+    for url, body, who in [
+        (f"{path}/replies", {"text": "one more"}, headers),
+        (f"{path}/comments", {"text": "one more"}, headers),
+        (f"{path}/closure-request", {}, headers),
+        (f"{cpath}/replies", {"text": "one more"}, council),
+        (f"{cpath}/close", {"reason": "again"}, council),
+        (f"{cpath}/reassign", {"team_id": config["team:Brokerage"]["team_id"]}, council),
+    ]:
+        problem(await api.post(url, json=body, headers=who), 409, "action-closed")
+    assert await snapshot(env, action["action_id"]) == closed
+    assert (await api.get(path, headers=headers)).json()["read_only"] is True
+
+
+async def test_configuration_refusals(env, api, two_councils):
+    mine, _, _, _, other_config = two_councils
+    council = bearer(env.council_token(mine.authority_id))
+    problem(
+        await api.post(f"{COUNCIL}/teams", json={"name": "payments"}, headers=council), 409, "team-exists"
+    )
+    problem(
+        await api.post(f"{COUNCIL}/teams", json={"name": "x" * 101}, headers=council), 422, "too-long", "name"
+    )
+    problem(
+        await api.post(
+            f"{COUNCIL}/action-types",
+            json={
+                "name": "Respite Query",
+                "default_team_id": other_config["team:Payments"]["team_id"],
+                "response_days": 5,
+            },
+            headers=council,
+        ),
+        422,
+        "unknown-team",
+        "default_team_id",
+    )
+    problem(
+        await api.patch(
+            f"{COUNCIL}/action-types/{other_config['Provider Note']['type_id']}",
+            json={"active": False},
+            headers=council,
+        ),
+        404,
+    )
+    problem(
+        await api.patch(
+            f"{COUNCIL}/teams/{other_config['team:Payments']['team_id']}",
+            json={"active": False},
+            headers=council,
+        ),
+        404,
+    )
+    problem(
+        await api.post(
+            f"{COUNCIL}/teams",
+            json={"name": "Respite"},
+            headers=bearer(env.council_token(mine.authority_id, can_edit=False)),
+        ),
+        403,
+    )
+    # The other authority's configuration is as it was.
+    theirs = (
+        await api.get(f"{COUNCIL}/action-types", headers=bearer(env.council_token(mine.authority_id)))
+    ).json()
+    assert {t["type_id"] for t in theirs}.isdisjoint(
+        {t["type_id"] for k, t in other_config.items() if not k.startswith("team:")}
+    )
+
+
+async def test_a_file_is_read_only_through_its_own_action(env, api, two_councils):
+    mine, _, _, config, _ = two_councils
+    headers = mine.headers(env)
+    first, second = [
+        await new_action(
+            api,
+            headers,
+            type_id=config["Provider Note"]["type_id"],
+            related_kind="provider",
+            title=t,
+            text="x",
+        )
+        for t in ("With a file", "Without")
+    ]
+    answer = await api.post(
+        f"{API}/actions/{first['action_id']}/attachments",
+        files={"attachment": ("note.txt", b"plain words\n", "text/plain")},
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.text
+    file_id = answer.json()["attachments"][0]["attachment_id"]
+    assert (
+        await api.get(f"{API}/actions/{first['action_id']}/attachments/{file_id}", headers=headers)
+    ).content == b"plain words\n"
+    # The same tenancy, another action: not found.
+    problem(await api.get(f"{API}/actions/{second['action_id']}/attachments/{file_id}", headers=headers), 404)
+    too_big = await api.post(
+        f"{API}/actions/{second['action_id']}/attachments",
+        files={"attachment": ("big.txt", b"x" * 2048, "text/plain")},
+        headers=headers,
+    )
+    assert too_big.status_code == 200  # the default limit is MBs; the small limit is tested below
+    async with messaging_api(env, attachments_max_bytes=1024) as small:
+        before = await snapshot(env, second["action_id"])
+        refused = await small.post(
+            f"{API}/actions/{second['action_id']}/attachments",
+            files={"attachment": ("big.txt", b"x" * 1025, "text/plain")},
+            headers=headers,
+        )
+        problem(refused, 422, "attachment-too-large", "attachment")
+        assert await snapshot(env, second["action_id"]) == before
