@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,7 +61,7 @@ class MailSink:
         self.received.append(Received(envelope_to=list(envelope.rcpt_tos), raw=raw))
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            name = f"{asyncio.get_running_loop().time():020.6f}-{uuid.uuid4().hex[:8]}"
+            name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
             part = self.folder / f"{name}.part"
             part.write_bytes(raw)
             part.rename(self.folder / f"{name}.eml")  # the page never reads half a mail
