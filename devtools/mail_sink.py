@@ -73,8 +73,9 @@ class MailSink:
 
 
 @asynccontextmanager
-async def serving(sink: MailSink, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[int]:
-    """The sink listening on `host:port` (0: any free port) in the running loop; yields the port."""
+async def serving(sink: object, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[int]:
+    """`sink` (an aiosmtpd handler: a MailSink, or the benchmark's) listening on `host:port` (0: any free
+    port) in the running loop; yields the port."""
     loop = asyncio.get_running_loop()
 
     def protocol() -> Any:

@@ -49,7 +49,11 @@ class Settings(ServiceSettings):
         50, ge=1, le=1000, description="notifications one sender claims and sends per transaction"
     )
     notification_senders: int = Field(
-        1, ge=1, le=16, description="senders at once in one worker (each holds a database connection)"
+        2,
+        ge=1,
+        le=16,
+        description="senders at once in one worker, each with its own SMTP connection and database connection"
+        " (two keep the SMTP server busy while one waits for an answer)",
     )
     notification_poll_seconds: float = Field(
         1.0, gt=0, le=3600, description="how often an idle sender looks for due notifications"

@@ -16,6 +16,9 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from email import policy
+from email.headerregistry import BaseHeader
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -116,15 +119,26 @@ def message_id(idempotency_key: str, sender: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+@lru_cache(maxsize=64)
+def _parsed(name: str, value: str) -> BaseHeader:
+    """A header parsed once (the same sender, the same second's Date): parsing is most of the cost of
+    building a message. Checked as any header set on a message is (no CR or LF)."""
+    if "\r" in value or "\n" in value:
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    header: BaseHeader = policy.default.header_factory(name, value)
+    return header
+
+
 def build_message(*, sender: str, to: str, subject: str, body: str, idempotency_key: str) -> EmailMessage:
     """The message as sent. EmailMessage raises ValueError on a CR or LF in any header value, the last
     guard against header injection."""
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = _parsed("From", sender)
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = message_id(idempotency_key, sender)
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
+    message["Date"] = _parsed("Date", format_datetime(datetime.now(UTC).replace(microsecond=0)))
+    # RFC 3834: no out-of-office replies to a robot.
+    message["Auto-Submitted"] = _parsed("Auto-Submitted", "auto-generated")
     message.set_content(body)
     return message
