@@ -179,7 +179,7 @@ async def run(args: argparse.Namespace) -> str:
     await env.create()
     from messaging.main import DEFINITION as MESSAGING
 
-    settings = env.settings(MESSAGING, **dict(args.settings))
+    settings = env.settings(MESSAGING, **{"send_notifications": True, **dict(args.settings)})
     assert isinstance(settings, Settings)
     here, there = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(target=sink_process, args=(there,), daemon=True)

@@ -92,6 +92,8 @@ class RunEnvironment:
         if definition.name == "identity":
             values.update(self.identity_secrets())
             values.update(EVERY_TEST_FROM_ONE_ADDRESS)
+        if definition.name == "messaging":
+            values["send_notifications"] = False  # as env_vars(): a test that sends says so
         values.update(overrides)
         return definition.settings_cls(**values)
 

@@ -52,7 +52,9 @@ async def test_the_worker_learns_the_user_from_the_broker_and_mails_them_once_ac
             )
             async with identity.acquire() as conn, conn.transaction():
                 await Outbox("identity").add(conn, envelope)
-            settings = env.settings(MESSAGING, sink_port=port, notification_poll_seconds=0.1)
+            settings = env.settings(
+                MESSAGING, send_notifications=True, sink_port=port, notification_poll_seconds=0.1
+            )
             stop = asyncio.Event()
             worker = asyncio.create_task(run_worker(MESSAGING, settings, stop=stop, relay=False))
             try:

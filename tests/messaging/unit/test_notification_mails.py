@@ -88,8 +88,8 @@ def test_refusals_name_what_is_wrong():
     with pytest.raises(NotificationRefused, match="not one e-mail address"):
         check(recipients=[Recipient("no-at-sign")], subject="s", body="b")
     assert team_recipients(None) == [] and team_recipients("  ") == []
-    assert action_link("http://localhost:8000/", uuid.UUID(int=1)).endswith(
-        "/actions/00000000-0000-0000-0000-000000000001"
+    assert action_link("http://localhost:8000/", "telford", uuid.UUID(int=1)) == (
+        "http://localhost:8000/telford/actions/00000000-0000-0000-0000-000000000001"
     )
 
 

@@ -9,11 +9,12 @@ connection), so a notification exists if, and only if, the change it tells of is
         action = await store.add_action(uow.conn, ...)
         mail = assigned_mail(reference=action.reference, action_type=type_name,
                              provider_name=organisation_name, assigned_to=team_name,
-                             due=action.due, link=action_link(settings.portal_url, action.action_id))
+                             due=action.due_date,
+                             link=action_link(settings.portal_url, authority_slug, action.action_id))
         await queue(
             uow.conn,
             authority_id=action.authority_id,
-            key=f"action:{action.action_id}:assigned:{action.version}",
+            key=f"action:{action.action_id}:assigned:{post.post_id}",
             recipients=team_recipients(team.mailbox),   # or await provider_recipients(uow.conn, ...)
             subject=mail.subject, body=mail.body, essential=mail.essential,
         )

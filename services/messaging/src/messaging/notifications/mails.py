@@ -16,12 +16,12 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from email import policy
 from email.headerregistry import BaseHeader
-from functools import lru_cache
-from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -38,9 +38,10 @@ def plain(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def action_link(portal_url: str, action_id: uuid.UUID) -> str:
-    """Where the reader opens the action (the portal's actions pages, after login)."""
-    return f"{str(portal_url).rstrip('/')}/actions/{action_id}"
+def action_link(portal_url: str, slug: str, action_id: uuid.UUID) -> str:
+    """Where the reader opens the action: the authority's actions pages (`/<slug>/actions/<id>`), after
+    login. The compose functions take any `link`: pass another if the pages live elsewhere."""
+    return f"{str(portal_url).rstrip('/')}/{plain(slug)}/actions/{action_id}"
 
 
 def _due(due: date | None) -> str:
