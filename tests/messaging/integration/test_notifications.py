@@ -291,3 +291,31 @@ async def test_header_injection_is_refused_before_anything_is_queued(env, subjec
         with pytest.raises(NotificationRefused, match=problem):
             await queue_one(conn, authority_id, [Recipient(address=address)], subject=subject)
         assert await rows_of(conn, authority_id) == []
+
+
+async def test_a_consumers_batch_of_user_states_keeps_the_newest_memberships_of_each(env):
+    from messaging.notifications.users import users_upserted
+    from shared.events import make_envelope
+
+    authority_id, first_org, second_org = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    old = user_state(authority_id=authority_id, organisation_id=first_org, email="batch@p.example")
+    new = user_state(
+        authority_id=authority_id,
+        organisation_id=second_org,
+        email="batch@p.example",
+        user_id=old.user_id,
+        revision=2,
+    )
+    async with messaging_pool(env) as pool, pool.acquire() as conn:
+        async with conn.transaction():
+            await users_upserted(
+                conn,
+                [
+                    (make_envelope(e, aggregate_id=e.user_id, authority_id=authority_id), e)
+                    for e in (new, old)
+                ],
+            )
+        first = await provider_recipients(conn, authority_id=authority_id, organisation_id=first_org)
+        second = await provider_recipients(conn, authority_id=authority_id, organisation_id=second_org)
+    assert first == []
+    assert [r.user_id for r in second] == [old.user_id]
