@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
 
-.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run bench-scheduled-payments-page bench-reports asyncapi config-doc new-service k8s-manifests k8s-smoke
+.PHONY: run test screenshots setup lint typecheck architecture audit bench-backbone bench-login bench-gateway bench-actuals-import bench-actuals-generate bench-actuals-page bench-payments-run bench-scheduled-payments-page bench-reports bench-notifications asyncapi config-doc new-service k8s-manifests k8s-smoke
 
 run: setup
 	$(UV) run python -m devtools.run
@@ -91,6 +91,11 @@ bench-payments-run: setup
 # idle small report's click-to-file p95 (`--quick` for a smoke run); figures in docs/benchmarks.md.
 bench-reports: setup
 	$(UV) run python -m bench.reports_render
+
+# 10,000 notifications from messaging's outbox to a local SMTP sink by the worker's sender, beside a raw
+# aiosmtplib loop sending the same mails (the floor); none twice; figures in docs/benchmarks.md.
+bench-notifications: setup
+	$(UV) run python -m bench.notifications
 
 config-doc:
 	$(UV) run python -m devtools.configdoc

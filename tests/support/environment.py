@@ -92,6 +92,8 @@ class RunEnvironment:
         if definition.name == "identity":
             values.update(self.identity_secrets())
             values.update(EVERY_TEST_FROM_ONE_ADDRESS)
+        if definition.name == "messaging":
+            values["send_notifications"] = False  # as env_vars(): a test that sends says so
         values.update(overrides)
         return definition.settings_cls(**values)
 
@@ -115,6 +117,9 @@ class RunEnvironment:
             # their own process (a crash mid-run, a race with confirmations) or run the worker's loop
             # themselves (tests/payments/integration/test_run_worker.py, the whole cycle).
             **({"PAYMENTS_COMPUTE_RUNS": "false"} if service == "payments" else {}),
+            # Nor does the stacks' messaging worker send notifications: the notification tests run the sender
+            # themselves, against a sink of their own (tests/messaging/integration/test_notifications*.py).
+            **({"MESSAGING_SEND_NOTIFICATIONS": "false"} if service == "messaging" else {}),
             **(
                 {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
                 if service == "identity"

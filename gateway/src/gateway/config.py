@@ -1,4 +1,5 @@
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
@@ -97,6 +98,12 @@ class Settings(CommonSettings):
         " X-Forwarded-For is read (rightmost untrusted hop). Empty: the socket's peer is the client",
     )
 
+    dev_mail_folder: Path | None = Field(
+        None,
+        description="development only: the folder of the local mail sink (devtools/mail_sink.py) that the page"
+        " /dev/mail lists; refused in production",
+    )
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -124,6 +131,10 @@ class Settings(CommonSettings):
                 raise SettingRefused("public_url", "must be the portal's https address in production")
             if self.csrf_secret is None:
                 raise SettingRefused("csrf_secret", "is required in production (every replica must share it)")
+            if self.dev_mail_folder is not None:
+                raise SettingRefused(
+                    "dev_mail_folder", "is the development mail sink's page; not in production"
+                )
         return self
 
     @property

@@ -23,6 +23,7 @@ from gateway.web import (
     claims,
     contacts,
     cplis,
+    dev_mail,
     help,
     invoices,
     login,
@@ -79,6 +80,8 @@ def install(
     )
     app.state.web = portal
     app.include_router(assets.router)
+    if settings.environment is Environment.development and settings.dev_mail_folder is not None:
+        app.include_router(dev_mail.router)  # before the areas' /{slug}/... routes
     for router in areas.routers():
         app.include_router(router)
     install_error_pages(app)

@@ -18,6 +18,7 @@ import contextlib
 from messaging.domain.clock import Clock
 from messaging.handlers import events
 from messaging.handlers.overdue import publish_overdue
+from messaging.notifications import users
 from messaging.store.related import empty_projections
 from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
@@ -102,6 +103,7 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(OrganisationChangeRequestUpserted, events.organisation_change_requested),
     Subscription(PasswordResetRequested, events.password_reset_requested),
     Subscription(TemporaryPasswordIssued, events.password_reset),
+    users.subscription(),  # portal users, whom notifications are addressed to
 ]
 
 # Each projected table, the producer that re-publishes it and the aggregate type to ask for.
