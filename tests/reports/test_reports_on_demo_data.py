@@ -15,9 +15,8 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from pathlib import Path
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
@@ -177,7 +176,9 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
 DURHAM_CARE = demo_care_packages.durham()
 CHILDREN = {c["reference"]: (c["name"], date.fromisoformat(c["date_of_birth"])) for c in DURHAM_CARE.clients}
 WEEKLY = {c["client_reference"]: Decimal(c["cost"]) for c in DURHAM_CARE.cplis}  # a week's allowance
-LEVEL_COSTS = {lv["reference"]: Decimal(lv["unit_cost"]) for lv in demo_claims.DURHAM_LEVELS if lv["unit_cost"]}
+LEVEL_COSTS = {
+    lv["reference"]: Decimal(lv["unit_cost"]) for lv in demo_claims.DURHAM_LEVELS if lv["unit_cost"]
+}
 ACCEPTED = [c for c in demo_claims.sausage_sandwich_claims() if c.decision == "accepted"]
 CLAIMED = {  # the accepted claim's amount per child (one-off claim items are what a carer pays tax on)
     item.client: (Decimal(item.quantity) * LEVEL_COSTS[item.level]).quantize(CENT)
@@ -273,7 +274,8 @@ async def test_the_remittance_advice_of_the_foster_carers_week_with_the_claim(de
     (week,) = [w for w in weeks if w["payment_id"] == paid]
     assert week["status"] == "finalised"
     (contract,) = await demo.payments(
-        "SELECT contract_id FROM payments.contract WHERE authority_id = $1 AND reference = 'DCC-FC-148'", DURHAM
+        "SELECT contract_id FROM payments.contract WHERE authority_id = $1 AND reference = 'DCC-FC-148'",
+        DURHAM,
     )
     expected = sorted(
         [(CHILDREN[ref][0], "Commissioned care", 7, amount) for ref, amount in WEEKLY.items()]
@@ -289,11 +291,18 @@ async def test_the_remittance_advice_of_the_foster_carers_week_with_the_claim(de
         },
     )
     got = sorted(
-        (r["Client"], r["Service"], int(r["Quantity"]) if r["Service"] != "One-off claim" else None, money(r["Gross"]))
+        (
+            r["Client"],
+            r["Service"],
+            int(r["Quantity"]) if r["Service"] != "One-off claim" else None,
+            money(r["Gross"]),
+        )
         for r in rows
     )
     assert got == expected
-    assert all(money(r["VAT"]) == 0 and money(r["Net"]) == money(r["Gross"]) for r in rows)  # not VAT registered
+    assert all(
+        money(r["VAT"]) == 0 and money(r["Net"]) == money(r["Gross"]) for r in rows
+    )  # not VAT registered
     care = [r for r in rows if r["Service"] == "Commissioned care"]
     assert {(r["Period start"], r["Period end"]) for r in care} == {
         (week["start_date"].isoformat(), week["end_date"].isoformat())
@@ -362,8 +371,8 @@ async def test_the_annual_statement_of_the_foster_carer(demo):
     ] == expected  # fmt: skip
     grand = sum((e[5] for e in expected), Decimal(0))
     in_pdf(text, "Annual Statement of Foster Carer Payments", f"{year}/{str(year + 1)[2:]}", grand)
-    for name, born, days, allowances, taxable, total in expected:
-        in_pdf(text, name, date.fromisoformat(born).strftime("%d/%m/%Y"), allowances, taxable, total)
+    for child, born_on, _days, allowances, taxable, total in expected:
+        in_pdf(text, child, date.fromisoformat(born_on).strftime("%d/%m/%Y"), allowances, taxable, total)
 
 
 def tax_year_of(day: date) -> int:
@@ -393,3 +402,89 @@ async def test_the_purchase_order_of_a_child(demo):
         for w in weeks
     ]
     in_pdf(text, "Purchase Order", CHILDREN[tyler][0], WEEKLY[tyler], WEEKLY[tyler] * len(weeks))
+
+
+async def test_commissioned_vs_actuals_of_a_home_care_provider(demo):
+    """The demo has no confirmed week of actuals (docs/demo.md): Purple Care's last complete week of
+    timetabled home care is generated and confirmed here as its users do it in the pages (through
+    actuals' handlers), delivered as planned; its event reaches reports like the others. Each timetabled
+    client's hours and cost are the demo's: the timetable's minutes, at the week's rate (£21.45 until the
+    mid-week change of the current week)."""
+    from actuals.domain.weeks import week_commencing
+    from actuals.handlers import week_confirm, weeks
+    from shared.bus import Outbox
+    from shared.uow import Work
+
+    today = date.today()
+    week = week_commencing(today) - timedelta(weeks=1)
+    telford = demo_care_packages.telford(today)
+    names = {c["reference"]: c["name"] for c in telford.clients}
+    planned: dict[str, Decimal] = {}
+    for cpli in telford.cplis:
+        starts, ends = date.fromisoformat(cpli["start_date"]), cpli["end_date"]
+        if "timetable" not in cpli or cpli["service"] != "TW-HC-0201-1" or not cpli["authorised"]:
+            continue
+        if starts > week or (ends is not None and date.fromisoformat(ends) < week):
+            continue
+        hours = Decimal(sum(v["minutes"] for v in cpli["timetable"])) / 60
+        planned[names[cpli["client_reference"]]] = hours
+    assert planned  # the demo's timetabled clients
+
+    pool = await db.create_pool(demo.env.dsn("actuals"), max_size=2)
+    try:
+        service_id = await pool.fetchval(
+            "SELECT service_id FROM actuals.provider_service WHERE authority_id = $1 AND reference = $2",
+            TELFORD,
+            "TW-HC-0201-1",
+        )
+        work = Work(pool, Outbox("actuals"))
+        provider = demo_claims.provider_user(TELFORD, demo.organisations["P100201"])
+        generated = await weeks.generate(provider, work, service_id=service_id, day=week, limit=1000)
+        await week_confirm.confirm(
+            provider, work, service_id=service_id, day=week, version=generated.version, limit=1000
+        )
+    finally:
+        await pool.close()
+
+    async def projected() -> bool:
+        conn = await db.connect(demo.env.dsn("reports"))
+        try:
+            return bool(
+                await conn.fetchval(
+                    "SELECT count(*) FROM reports.confirmed_week WHERE service_id = $1 AND confirmed",
+                    service_id,
+                )
+            )
+        finally:
+            await conn.close()
+
+    await eventually(projected, timeout=20, interval=0.2)
+    rate = Decimal("21.45")
+    year = week.year if week >= date(week.year, 4, 1) else week.year - 1
+    rows, text = await demo.run(
+        demo.as_provider(TELFORD, "P100201", Role.full),
+        "commissioned-vs-actuals",
+        {"organisation_id": str(demo.organisations["P100201"]), "financial_year": year},
+    )
+    got = {
+        r["Client"]: (
+            Decimal(r["Commissioned"]), Decimal(r["Actual"]), Decimal(r["Variance"]),
+            money(r["Commissioned cost"]), money(r["Actual cost"]),
+        )
+        for r in rows
+        if r["Week commencing"] == week.isoformat()
+    }  # fmt: skip
+    # Money rounds half up (10.5 hours at £21.45 is £225.23), not as Decimal's default (half even).
+    expected = {
+        name: (
+            hours,
+            hours,
+            Decimal(0),
+            (hours * rate).quantize(CENT, ROUND_HALF_UP),
+            (hours * rate).quantize(CENT, ROUND_HALF_UP),
+        )
+        for name, hours in planned.items()
+    }
+    assert got == expected
+    cost = sum((e[3] for e in expected.values()), Decimal(0))
+    in_pdf(text, "Commissioned Vs Actuals", *list(planned)[:3], cost)
