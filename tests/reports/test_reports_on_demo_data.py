@@ -220,7 +220,8 @@ async def claim_paid_with(demo: Demo) -> uuid.UUID:
         "SELECT payment_id FROM payments.payment_line WHERE organisation_id = $1 AND source = 'claim'",
         demo.organisations[CARER],
     )
-    return row["payment_id"]
+    paid: uuid.UUID = row["payment_id"]
+    return paid
 
 
 # --- the reports -----------------------------------------------------------------------------------------
