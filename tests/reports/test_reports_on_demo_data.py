@@ -24,7 +24,7 @@ import pytest
 
 from actuals.main import DEFINITION as ACTUALS
 from claims.main import DEFINITION as CLAIMS
-from devtools import demo_care_packages, demo_claims, seed
+from devtools import demo_care_packages, demo_claims, demo_payments, seed
 from identity.main import DEFINITION as IDENTITY
 from payments.main import DEFINITION as PAYMENTS
 from reports.main import DEFINITION as REPORTS
@@ -376,33 +376,46 @@ async def test_the_annual_statement_of_the_foster_carer(demo):
         in_pdf(text, child, date.fromisoformat(born_on).strftime("%d/%m/%Y"), allowances, taxable, total)
 
 
+def financial_year_of(day: date) -> int:
+    """The financial year (1 April to 31 March) a day is in, by the year it starts."""
+    return day.year if day >= date(day.year, 4, 1) else day.year - 1
+
+
 def tax_year_of(day: date) -> int:
     """The tax year (6 April to 5 April) a day is in, by the year it starts."""
     return day.year if day >= date(day.year, 4, 6) else day.year - 1
 
 
-async def test_the_purchase_order_of_a_child(demo):
-    """Tyler's order: every finalised week of his allowance, seven days each."""
+async def test_the_purchase_orders_of_a_child(demo):
+    """Tyler's orders, one a financial year (of the period's start): every finalised week of his
+    allowance on the order of its year, seven days each."""
     tyler = "DC1480001"
     weeks = [w for w in await carer_weeks(demo) if w["status"] == "finalised"]
-    (order,) = await demo.payments(
-        "SELECT DISTINCT l.purchase_order_id FROM payments.payment_line l"
+    orders = await demo.payments(
+        "SELECT DISTINCT l.purchase_order_id, po.financial_year FROM payments.payment_line l"
         "  JOIN payments.purchase_order po USING (purchase_order_id)"
         " WHERE l.organisation_id = $1 AND po.kind = 'client' AND l.client_id IN"
-        "       (SELECT client_id FROM payments.client WHERE reference = $2)",
+        "       (SELECT client_id FROM payments.client WHERE reference = $2)"
+        " ORDER BY po.financial_year",
         demo.organisations[CARER],
         tyler,
     )
-    rows, text = await demo.run(
-        demo.as_provider(DURHAM, CARER, Role.full),
-        "purchase-order",
-        {"purchase_order_id": str(order["purchase_order_id"])},
-    )
-    assert [(r["Client"], r["Start"], r["End"], int(r["Quantity"]), money(r["Amount"])) for r in rows] == [
-        (CHILDREN[tyler][0], w["start_date"].isoformat(), w["end_date"].isoformat(), 7, WEEKLY[tyler])
-        for w in weeks
-    ]
-    in_pdf(text, "Purchase Order", CHILDREN[tyler][0], WEEKLY[tyler], WEEKLY[tyler] * len(weeks))
+    assert [o["financial_year"] for o in orders] == ["2025/2026", "2026/2027"]  # the weeks of March 2026
+    for order in orders:
+        year = int(order["financial_year"][:4])
+        on_order = [w for w in weeks if financial_year_of(w["start_date"]) == year]
+        rows, text = await demo.run(
+            demo.as_provider(DURHAM, CARER, Role.full),
+            "purchase-order",
+            {"purchase_order_id": str(order["purchase_order_id"])},
+        )
+        assert [
+            (r["Client"], r["Start"], r["End"], int(r["Quantity"]), money(r["Amount"])) for r in rows
+        ] == [
+            (CHILDREN[tyler][0], w["start_date"].isoformat(), w["end_date"].isoformat(), 7, WEEKLY[tyler])
+            for w in on_order
+        ]
+        in_pdf(text, "Purchase Order", CHILDREN[tyler][0], WEEKLY[tyler], WEEKLY[tyler] * len(on_order))
 
 
 async def test_commissioned_vs_actuals_of_a_home_care_provider(demo):
@@ -461,7 +474,7 @@ async def test_commissioned_vs_actuals_of_a_home_care_provider(demo):
 
     await eventually(projected, timeout=20, interval=0.2)
     rate = Decimal("21.45")
-    year = week.year if week >= date(week.year, 4, 1) else week.year - 1
+    year = financial_year_of(week)
     rows, text = await demo.run(
         demo.as_provider(TELFORD, "P100201", Role.full),
         "commissioned-vs-actuals",
@@ -489,3 +502,47 @@ async def test_commissioned_vs_actuals_of_a_home_care_provider(demo):
     assert got == expected
     cost = sum((e[3] for e in expected.values()), Decimal(0))
     in_pdf(text, "Commissioned Vs Actuals", *list(planned)[:3], cost)
+
+
+async def test_the_annual_statement_over_a_tax_year_that_spans_two_financial_years(demo):
+    """Tax year 2025/26 (6 April 2025 to 5 April 2026): the demo's weeks around its end
+    (devtools/demo_payments.py TAX_YEAR_ENDS) are paid 31 March 2026 (financial year 2025/26) and 2 April
+    2026 (moved before Easter: financial year 2026/27), both in it; the week paid 14 April is in the next.
+    The pay dates from the demo's definitions: the schedule's default (9 days after a period ends) unless
+    the council moved it."""
+    end = demo_payments.TAX_YEAR_ENDS["durham-childrens"]
+    pay_dates = {
+        start: end.moved[start].pay_date if start in end.moved else start + timedelta(days=6 + 9)
+        for start in end.starts
+    }
+    first, last = date(2025, 4, 6), date(2026, 4, 5)
+    paid = [start for start, pay in pay_dates.items() if first <= pay <= last]
+    # Paid in the tax year: two weeks, one paid in each financial year (1 April starts the next).
+    assert [pay_dates[s] for s in paid] == [date(2026, 3, 31), date(2026, 4, 2)]
+    assert {financial_year_of(pay_dates[s]) for s in paid} == {2025, 2026}
+    expected = [
+        (
+            name,
+            born.isoformat(),
+            7 * len(paid),
+            WEEKLY[ref] * len(paid),
+            Decimal("0.00"),
+            WEEKLY[ref] * len(paid),
+        )
+        for ref, (name, born) in sorted(CHILDREN.items(), key=lambda c: c[1][0])
+    ]
+    rows, text = await demo.run(
+        demo.as_provider(DURHAM, CARER, Role.full), "annual-statement-foster-carer", {"tax_year": "2025/26"}
+    )
+    assert [
+        (
+            r["Child"], r["Date of birth"], int(r["Days of care"]), money(r["Non-taxable"]), money(r["Taxable"]),
+            money(r["Total"]),
+        )
+        for r in rows
+    ] == expected  # fmt: skip
+    grand = sum((e[5] for e in expected), Decimal(0))
+    assert grand == 2 * money("656.11")
+    in_pdf(text, "Annual Statement of Foster Carer Payments", "2025/26", grand, 7 * len(paid) * len(CHILDREN))
+    for child, born_on, _days, allowances, _taxable, total in expected:
+        in_pdf(text, child, date.fromisoformat(born_on).strftime("%d/%m/%Y"), allowances, total)
