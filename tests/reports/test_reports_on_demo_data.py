@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import secrets
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from shared.service import close_runtime, create_api, open_runtime, outbox_relay
 from shared.service.worker import event_consumer
 from shared.settings import ServiceSettings
 from tests.reports.rendering_helpers import pdf_pages, pounds
-from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.environment import RunEnvironment
 from tests.support.inprocess import eventually, serve
 from tests.support.reports import render_process, wait_for_status
 
@@ -86,35 +88,35 @@ class Demo:
             await conn.close()
 
 
-async def counts(env: RunEnvironment) -> tuple[list[int], list[int]]:
-    """The producers' states the reports need, and reports' projections of them, in the demo councils."""
+async def delivered(env: RunEnvironment) -> bool:
+    """Whether reports' read model holds the producers' current states the reports need, in the demo
+    councils: as many organisations, clients, CPLIs and remittances, and each scheduled payment in its
+    latest status (a payment is upserted unconfirmed, then finalised: counting rows is not enough)."""
     authorities = [a.authority_id for a in seed.AUTHORITIES]
-    pairs = (
-        ("identity", "organisation", "organisation"),
-        ("actuals", "client", "client"),
-        ("actuals", "cpli", "cpli"),
-        ("payments", "scheduled_payment", "scheduled_payment"),
-        ("payments", "remittance", "remittance"),
-    )
+    counted = ("identity.organisation", "actuals.client", "actuals.cpli", "payments.remittance")
+    statuses = "SELECT payment_id, status FROM {}.scheduled_payment WHERE authority_id = ANY($1) ORDER BY 1"
     reports = await db.connect(env.dsn("reports"))
     try:
-        produced, projected = [], []
-        for service, table, mine in pairs:
+        for table in counted:
+            service, name = table.split(".")
             conn = await db.connect(env.dsn(service))
             try:
-                produced.append(
-                    await conn.fetchval(
-                        f"SELECT count(*) FROM {service}.{table} WHERE authority_id = ANY($1)", authorities
-                    )
+                produced = await conn.fetchval(
+                    f"SELECT count(*) FROM {table} WHERE authority_id = ANY($1)", authorities
                 )
             finally:
                 await conn.close()
-            projected.append(
-                await reports.fetchval(
-                    f"SELECT count(*) FROM reports.{mine} WHERE authority_id = ANY($1)", authorities
-                )
+            projected = await reports.fetchval(
+                f"SELECT count(*) FROM reports.{name} WHERE authority_id = ANY($1)", authorities
             )
-        return produced, projected
+            if not produced or produced != projected:
+                return False
+        conn = await db.connect(env.dsn("payments"))
+        try:
+            paid = [tuple(r) for r in await conn.fetch(statuses.format("payments"), authorities)]
+        finally:
+            await conn.close()
+        return paid == [tuple(r) for r in await reports.fetch(statuses.format("reports"), authorities)]
     finally:
         await reports.close()
 
@@ -124,11 +126,11 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     """An environment of its own (a payment run covers every contract of an authority on a frequency, so
     the demo's runs must be the only ones in the demo councils, as tests/devtools/test_demo_payments.py
     explains; and the render queue is this module's), the demo seeded as `make run` seeds it."""
-    env = RunEnvironment(run_id=new_run_id())
+    env = RunEnvironment(run_id=f"rdemo{secrets.token_hex(3)}")  # never the run's (PORTAL_TEST_RUN_ID)
     await env.create()
     stop = asyncio.Event()
     runtimes, tasks = [], []
-    render = None
+    consumer = render = None
     try:
         settings: dict[str, ServiceSettings] = {d.name: env.settings(d) for d in PRODUCERS}
         await seed.seed_demo(settings)
@@ -141,11 +143,7 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
         await consumer.start()
         render = render_process(env, tmp_path_factory.mktemp("render") / "render.log")
 
-        async def filled() -> bool:
-            produced, projected = await counts(env)
-            return all(produced) and produced == projected
-
-        await eventually(filled, timeout=60, interval=0.5)
+        await eventually(lambda: delivered(env), timeout=60, interval=0.5)
         identity = await db.connect(env.dsn("identity"))
         try:
             organisations = {
@@ -159,15 +157,20 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
             await identity.close()
         async with serve(create_api(REPORTS, env.settings(REPORTS))) as api:
             yield Demo(env, api, organisations)
-        await consumer.stop()
     finally:
+        if consumer is not None:
+            await consumer.stop()
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         for runtime in runtimes:
             await close_runtime(runtime)
         if render is not None:
             render.terminate()
-            render.wait(timeout=10)
+            try:
+                render.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                render.kill()
+                render.wait()
         await env.destroy()
 
 
