@@ -210,3 +210,45 @@ async def test_every_backfilled_table_can_be_asked_for_and_an_empty_one_is_found
             uuid.uuid4(),
         )
         assert await empty_tables(conn, tables=["service_level"]) == []
+
+
+async def test_a_runs_organisation_and_contract_are_named_in_its_authority_only(env):
+    """The PDF's header names the organisation and the contract a run was given (not their ids); another
+    authority's ids stay unnamed, as its rows stay out of the report."""
+    from reports.domain.catalogue import REMITTANCE_ADVICE
+    from reports.domain.parameters import described
+    from reports.store.sources import parameter_names
+    from shared.events import ContractUpserted
+
+    authority, organisation, contract = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await deliver(
+        env,
+        ContractUpserted(
+            contract_id=contract,
+            authority_id=authority,
+            organisation_id=organisation,
+            reference="DCC-FC-148",
+            name="Sausage Sandwich",
+            payment_basis="planned",
+            frequency="weekly",
+            pays_frustrated=False,
+            pays_extras=False,
+            vat_registered=False,
+            active=True,
+            revision=1,
+            updated_at=datetime.now(UTC),
+        ),
+    )
+    async with reports_conn(env) as conn:
+        await conn.execute(
+            "INSERT INTO reports.organisation VALUES ($1, $2, 'Sausage Sandwich Fostering', '148', true, 1, now())",
+            organisation,
+            authority,
+        )
+        given = {"organisation_id": organisation, "contract_id": contract, "summary": False}
+        names = await parameter_names(conn, authority_id=authority, params=given)
+        elsewhere = await parameter_names(conn, authority_id=uuid.uuid4(), params=given)
+    assert names == {"organisation_id": "Sausage Sandwich Fostering", "contract_id": "Sausage Sandwich"}
+    assert elsewhere == {}
+    assert described(REMITTANCE_ADVICE, given, names=names)[0] == ("Contract", "Sausage Sandwich")
+    assert described(REMITTANCE_ADVICE, given, names=elsewhere)[0] == ("Contract", str(contract))

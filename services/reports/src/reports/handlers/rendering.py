@@ -175,7 +175,13 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
                 rows,
                 file,
                 branding=Branding(*council) if council else Branding(name="Provider Portal"),
-                parameters=parameters.described(definition, params),
+                parameters=parameters.described(
+                    definition,
+                    params,
+                    names=await sources.parameter_names(
+                        uow.conn, authority_id=run.authority_id, params=params
+                    ),
+                ),
                 printed=printed,
                 progress=progress,
             )
