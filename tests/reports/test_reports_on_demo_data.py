@@ -546,9 +546,6 @@ async def test_the_annual_statement_over_a_tax_year_that_spans_two_financial_yea
     ] == expected  # fmt: skip
     grand = sum((e[5] for e in expected), Decimal(0))
     assert grand == 2 * money("656.11")
-    # The carer by name in the header (it goes to the tax office), not their organisation's id.
-    in_pdf(text, f"Organisation {seed.AUTHORITIES[1].providers[0][1]}")
-    assert str(demo.organisations[CARER]) not in text
     in_pdf(text, "Annual Statement of Foster Carer Payments", "2025/26", grand, 7 * len(paid) * len(CHILDREN))
     for child, born_on, _days, allowances, _taxable, total in expected:
         in_pdf(text, child, date.fromisoformat(born_on).strftime("%d/%m/%Y"), allowances, total)

@@ -81,18 +81,9 @@ def canonical(parsed: Mapping[str, Any]) -> dict[str, str]:
     return {name: _text(value) for name, value in parsed.items()}
 
 
-def described(
-    definition: ReportDefinition, parsed: Mapping[str, Any], *, names: Mapping[str, str] | None = None
-) -> list[tuple[str, str]]:
-    """(label, value) of each parameter given, in the definition's order: the file's header lines. An id
-    that `names` names (an organisation's, a contract's) is shown by its name: a person reads the
-    header, and an annual statement goes to the tax office with the carer's name on it, not an id."""
-    names = names or {}
-    return [
-        (p.label, names.get(p.name) or _shown(p.name, parsed[p.name]))
-        for p in definition.parameters
-        if p.name in parsed
-    ]
+def described(definition: ReportDefinition, parsed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of each parameter given, in the definition's order: the file's header lines."""
+    return [(p.label, _shown(p.name, parsed[p.name])) for p in definition.parameters if p.name in parsed]
 
 
 def _value(name: ParameterName, text: str) -> Any:

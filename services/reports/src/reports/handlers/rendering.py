@@ -175,13 +175,7 @@ async def _render(uow: UnitOfWork, definition: ReportDefinition, run: Run, *, pr
                 rows,
                 file,
                 branding=Branding(*council) if council else Branding(name="Provider Portal"),
-                parameters=parameters.described(
-                    definition,
-                    params,
-                    names=await sources.parameter_names(
-                        uow.conn, authority_id=run.authority_id, params=params
-                    ),
-                ),
+                parameters=parameters.described(definition, params),
                 printed=printed,
                 progress=progress,
             )

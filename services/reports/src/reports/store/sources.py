@@ -69,28 +69,6 @@ SOURCES: dict[str, RowSource] = {
 }
 
 
-# --- The names of the ids a run was given ------------------------------------------------------------
-
-NAMED = {
-    "organisation_id": "SELECT name FROM reports.organisation WHERE authority_id = $1 AND organisation_id = $2",
-    "contract_id": "SELECT name FROM reports.contract WHERE authority_id = $1 AND contract_id = $2",
-}
-
-
-async def parameter_names(
-    conn: asyncpg.Connection, *, authority_id: uuid.UUID, params: dict[str, Any]
-) -> dict[str, str]:
-    """The name of each organisation or contract id among `params`, within the run's authority (another
-    authority's id stays unnamed: its rows are not in the report either)."""
-    found = {}
-    for name, sql in NAMED.items():
-        if params.get(name) is not None:
-            value = await conn.fetchval(sql, authority_id, params[name])
-            if value:
-                found[name] = str(value)
-    return found
-
-
 # --- Branding --------------------------------------------------------------------------------------
 
 
