@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 
@@ -30,6 +31,7 @@ from devtools import demo_care_packages, demo_claims, demo_payments, seed
 from identity.main import DEFINITION as IDENTITY
 from payments.main import DEFINITION as PAYMENTS
 from reports.main import DEFINITION as REPORTS
+from reports.render import RENDER_QUEUE
 from shared import db
 from shared.auth import Role
 from shared.service import close_runtime, create_api, open_runtime, outbox_relay
@@ -72,7 +74,7 @@ class Demo:
             created = await self.api.post("/api/v1/reports/runs", json=asked, headers=headers)
             assert created.status_code in (200, 202), created.text
             run_id = created.json()["run_id"]
-            await wait_for_status(self.api, run_id, headers, "done", timeout=30)
+            await wait_for_status(self.api, run_id, headers, "done", timeout=60)
             file = await self.api.get(f"/api/v1/reports/runs/{run_id}/file", headers=headers)
             assert file.status_code == 200, file.text
             files[format] = file.content
@@ -121,6 +123,16 @@ async def delivered(env: RunEnvironment) -> bool:
         await reports.close()
 
 
+async def render_consumers(env: RunEnvironment) -> int:
+    """How many render workers consume `reports.render` (a passive declare answers it current)."""
+    connection = await aio_pika.connect(env.amqp_url)
+    try:
+        declared = await (await connection.channel()).declare_queue(RENDER_QUEUE, passive=True)
+        return int(declared.declaration_result.consumer_count or 0)
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="module")
 async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     """An environment of its own (a payment run covers every contract of an authority on a frequency, so
@@ -144,6 +156,9 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
         render = render_process(env, tmp_path_factory.mktemp("render") / "render.log")
 
         await eventually(lambda: delivered(env), timeout=60, interval=0.5)
+        # The render worker listening before the first run is asked for (its start-up, on a busy
+        # machine, can take longer than a run is waited for).
+        await eventually(lambda: render_consumers(env), timeout=60, interval=0.5)
         identity = await db.connect(env.dsn("identity"))
         try:
             organisations = {
