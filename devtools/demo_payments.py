@@ -2,6 +2,8 @@
 demo contract, then for each council the runs of its last few complete periods computed and finalised
 (remittances issued) and the latest runnable period computed, not finalised: each paid provider sees
 Finalised periods and one Unconfirmed current period. Durham's foster carer's is the seed's: 656.11.
+Durham also has the weeks around the end of the tax year 2025/26 finalised (`TAX_YEAR_ENDS`, one with its
+pay date moved by the council), so the carer's annual statement of that year spans two financial years.
 
 Everything goes through payments' own handlers (the schedule upsert, a run's start, its computation as
 the worker does it, its finalisation), as the council's system would through `/council/v1/payments`.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import asyncpg
@@ -40,6 +43,7 @@ from identity.republishing import CONTRACTS, ORGANISATIONS, PROVIDER_SERVICES
 from payments import consumers
 from payments.domain.periods import financial_year, year_bounds
 from payments.handlers import finalise, runs, schedules
+from payments.handlers.schedules import PeriodMove
 from shared import db
 from shared.bus import Outbox
 from shared.events import ClaimDecided, Envelope, OrganisationUpserted, WeekConfirmed, make_envelope
@@ -52,6 +56,36 @@ log = get_logger("seed")
 
 FINALISED_PERIODS = 3  # complete periods run and finalised before the current (computed) one
 HISTORY_DAYS = 150  # (FINALISED_PERIODS + 1) four-weekly periods, the latest's amendment date, a week
+
+
+@dataclass(frozen=True)
+class TaxYearEnd:
+    """A council's weeks around the end of a tax year, run and finalised before its recent periods: the
+    foster carer's annual statement of that tax year (6 April to 5 April) then has payments of two
+    financial years (a pay date on 1 to 5 April is in the new financial year, still in the old tax year).
+    Fixed dates, like the placements they pay (devtools/demo_care_packages.py: since 1 September 2025)."""
+
+    anchor: date  # the council's calendar starts here (a Monday, aligned with `anchor(today)`'s weeks)
+    starts: tuple[date, ...]  # the weekly periods run and finalised, oldest first
+    moved: dict[date, PeriodMove]  # a period's dates moved by the council before its run
+
+
+# Durham: the weeks of 16, 23 and 30 March 2026, paid Tuesday 31 March (2025/26 both ways), Thursday
+# 2 April (the Tuesday after Easter Monday brought forward before Good Friday: financial year 2026/27,
+# tax year 2025/26) and Tuesday 14 April 2026 (2026/27 both ways).
+TAX_YEAR_ENDS: dict[str, TaxYearEnd] = {
+    "durham-childrens": TaxYearEnd(
+        anchor=date(2026, 3, 16),
+        starts=(date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 30)),
+        moved={
+            date(2026, 3, 23): PeriodMove(
+                last_amendment_date=date(2026, 3, 30),
+                finalisation_date=date(2026, 4, 1),
+                pay_date=date(2026, 4, 2),
+            )
+        },
+    )
+}
 
 
 # --- the producers' current states into payments' projections -------------------------------------------
@@ -163,10 +197,18 @@ def anchor(today: date) -> date:
 
 
 async def schedule_contracts(
-    work: Work, conn: asyncpg.Connection, authority: uuid.UUID, references: list[str], today: date
+    work: Work,
+    conn: asyncpg.Connection,
+    authority: uuid.UUID,
+    references: list[str],
+    today: date,
+    *,
+    since: date | None = None,
 ) -> list[uuid.UUID]:
     """A schedule (the contract's frequency, the default dates and VAT) for each demo contract that has
-    none; answers every demo contract's id (a council's later change of a schedule is kept)."""
+    none, from `anchor(today)` or the earlier `since`; answers every demo contract's id (a council's
+    later change of a schedule is kept)."""
+    first = min(anchor(today), since) if since is not None else anchor(today)
     rows = await conn.fetch(
         "SELECT c.contract_id, s.contract_id IS NOT NULL AS scheduled FROM payments.contract c"
         " LEFT JOIN payments.schedule s USING (contract_id)"
@@ -175,7 +217,7 @@ async def schedule_contracts(
         references,
     )
     new: list[object] = [
-        {"contract_id": str(r["contract_id"]), "anchor_date": anchor(today).isoformat()}
+        {"contract_id": str(r["contract_id"]), "anchor_date": first.isoformat()}
         for r in rows
         if not r["scheduled"]
     ]
@@ -225,6 +267,49 @@ async def run_periods(
     return done
 
 
+async def run_tax_year_end(
+    work: Work,
+    conn: asyncpg.Connection,
+    authority: uuid.UUID,
+    contracts: list[uuid.UUID],
+    end: TaxYearEnd,
+    today: date,
+) -> int:
+    """The weeks of `end` moved as the council moved them, then run and finalised in order, once (a
+    schedule made before this history existed has no such periods: nothing is done)."""
+    council = council_system(authority)
+    done = 0
+    for start in end.starts:
+        periods = await conn.fetch(
+            "SELECT p.period_id, p.pay_date, p.last_amendment_date, sp.status FROM payments.period p"
+            "  JOIN payments.schedule s USING (contract_id)"
+            "  LEFT JOIN payments.scheduled_payment sp USING (period_id)"
+            " WHERE p.authority_id = $1 AND p.contract_id = ANY($2) AND s.frequency = 'weekly'"
+            "   AND p.start_date = $3",
+            authority,
+            contracts,
+            start,
+        )
+        move = end.moved.get(start)
+        amendable = max(p["last_amendment_date"] for p in periods) if periods else today
+        if move is not None:
+            amendable = max(amendable, move.last_amendment_date)
+        if amendable >= today:  # no such period (an older schedule), or not over yet: a run is refused
+            continue
+        for period in periods:
+            if move is not None and period["pay_date"] != move.pay_date and period["status"] != "finalised":
+                await schedules.move_period(council, work, period_id=period["period_id"], move=move)
+        run, _ = await runs.start_run(
+            council, work, run=runs.RunIn(frequency="weekly", period_start=start), today=today
+        )
+        run_id = run["run_id"]
+        assert isinstance(run_id, uuid.UUID)
+        await runs.compute_run(work, run_id=run_id, today=today)
+        await finalise.finalise_run(council, work, run_id=run_id, today=today)
+        done += 1
+    return done
+
+
 # --- seeding -------------------------------------------------------------------------------------------
 
 
@@ -250,16 +335,29 @@ async def seed_payments(
             authority = authorities.get(council.slug)
             if authority is None or not council.contracts:
                 continue
+            history = TAX_YEAR_ENDS.get(council.slug)
             async with pool.acquire() as conn:
                 contracts = await schedule_contracts(
-                    work, conn, authority, [c.reference for c in council.contracts], today
+                    work,
+                    conn,
+                    authority,
+                    [c.reference for c in council.contracts],
+                    today,
+                    since=history.anchor if history else None,
                 )
+                ended = 0
+                if history is not None:
+                    ended = await run_tax_year_end(work, conn, authority, contracts, history, today)
                 periods = await runnable_periods(conn, authority, contracts, today)
             finalised = {
                 f: await run_periods(work, authority, f, starts, today) for f, starts in periods.items()
             }
             log.info(
-                "demo_payments_seeded", authority=council.slug, contracts=len(contracts), finalised=finalised
+                "demo_payments_seeded",
+                authority=council.slug,
+                contracts=len(contracts),
+                finalised=finalised,
+                tax_year_end=ended,
             )
         log.info("demo_payments_projected", states=projected)
     finally:

@@ -85,12 +85,14 @@ async def test_the_demo_payments_reproduce_the_seeds_durham_period(demo_env):
     conn = await db.connect(env.dsn("payments"))
     try:
         first = await state(conn, authorities)
-        payments = await conn.fetch(
-            "SELECT sp.payment_id, sp.status, sp.total, sp.vat, p.start_date, p.end_date"
+        every = await conn.fetch(
+            "SELECT sp.payment_id, sp.status, sp.total, sp.vat, p.start_date, p.end_date, p.pay_date, p.moved"
             "  FROM payments.scheduled_payment sp JOIN payments.period p USING (period_id)"
             " WHERE sp.organisation_id = $1 ORDER BY p.start_date",
             carer,
         )
+        tax_year_end = demo_payments.TAX_YEAR_ENDS["durham-childrens"]
+        payments = [p for p in every if p["start_date"] not in tax_year_end.starts]
         current = payments[-1]
         lines = await conn.fetch(
             "SELECT l.source, l.excl_vat, l.total, l.adjustment, l.service_start, l.service_end"
@@ -141,10 +143,18 @@ async def test_the_demo_payments_reproduce_the_seeds_durham_period(demo_env):
     assert {(r["service_start"], r["service_end"]) for r in lines} == {
         (current["start_date"], current["end_date"])
     }
-    # Each finalised period has its remittance; the first also pays the accepted claim.
-    finalised = {p["payment_id"]: p["total"] for p in payments if p["status"] == "finalised"}
+    # The weeks around the end of the tax year 2025/26, paid 31 March (financial year 2025/26), 2 April
+    # (moved from 7 April: financial year 2026/27, still tax year 2025/26) and 14 April 2026.
+    ended = [p for p in every if p["start_date"] in tax_year_end.starts]
+    assert [(p["start_date"], p["pay_date"], p["moved"], p["status"], p["total"]) for p in ended] == [
+        (date(2026, 3, 16), date(2026, 3, 31), False, "finalised", Decimal("656.11")),
+        (date(2026, 3, 23), date(2026, 4, 2), True, "finalised", Decimal("656.11")),
+        (date(2026, 3, 30), date(2026, 4, 14), False, "finalised", Decimal("656.11")),
+    ]
+    # Each finalised period has its remittance; the first of the recent ones also pays the accepted claim.
+    finalised = {p["payment_id"]: p["total"] for p in every if p["status"] == "finalised"}
     assert {r["payment_id"]: r["total"] for r in remitted} == finalised
-    assert sorted(finalised.values()) == [Decimal("656.11")] * 2 + [Decimal("714.16")]
+    assert sorted(finalised.values()) == [Decimal("656.11")] * 5 + [Decimal("714.16")]
     assert claim is not None
     assert (claim["kind"], claim["total"], claim["status"]) == (
         "one_off_claims",
@@ -166,7 +176,7 @@ async def test_the_demo_payments_reproduce_the_seeds_durham_period(demo_env):
     # Every demo contract is scheduled; seeding again makes nothing and publishes nothing.
     # Sausage Sandwich's and Portal Nursing Home's: the other demo providers have no CPLI on planned and
     # no confirmed week of actuals, so nothing to pay.
-    assert demo == {"schedule": 7, "scheduled_payment": 8, "remittance": 6}
+    assert demo == {"schedule": 7, "scheduled_payment": 11, "remittance": 9}
     await seed.seed_demo(settings)
     conn = await db.connect(env.dsn("payments"))
     try:
