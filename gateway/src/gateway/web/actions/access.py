@@ -28,12 +28,19 @@ def may_message(person: Viewer) -> bool:
 NEW_ACTION = "/{slug}/actions/new"
 
 
+def built(request: Request) -> bool:
+    """Whether this gateway serves the Actions pages (its areas, app.state.web: the app's route list
+    cannot say, FastAPI keeps an included router's routes inside it)."""
+    portal = getattr(request.app.state, "web", None)
+    return portal is not None and any(area.name == "actions" for area in portal.areas.built)
+
+
 def message_href(request: Request, person: Viewer, slug: str, **about: str) -> str | None:
     """The "Send a message about this" link of another area's page (a CPLI line, a scheduled payment,
     a claim): New Action pre-filled from `about` (its ids are checked again there), or None where
     this person could not send one or the pages are not built into this gateway."""
     if not may_message(person):
         return None
-    if not any(getattr(route, "path", "") == NEW_ACTION for route in request.app.routes):
+    if not built(request):
         return None
     return NEW_ACTION.format(slug=slug) + "?" + urlencode(about)
