@@ -15,7 +15,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
-from tests.messaging.support import messaging_conn, snapshot
+from tests.messaging.support import add_tenant, messaging_conn, snapshot
 from tests.support.actions_pages import (
     EXE,
     PDF,
@@ -30,7 +30,7 @@ from tests.support.actions_pages import (
     set_due,
     value_of,
 )
-from tests.support.actuals_pages import csrf_of, pages_client
+from tests.support.actuals_pages import actuals_provider, csrf_of, pages_client
 from tests.support.claims_pages import offer_levels
 
 
@@ -314,3 +314,52 @@ async def test_new_action_prefilled_from_a_claim_and_a_payment_never_trusts_the_
         assert value_of(prefilled.text, "title") == f"Query about my claim of 6 September {date.today().year}"
         assert selected(prefilled.text, "type_id") == provider.types["Payments Message"]
         assert selected(prefilled.text, "related") == "provider"
+
+
+async def test_new_action_prefilled_from_a_cpli_line(stack):
+    """The CPLI list's "Send a message about this": a CPLI Review about the line's client, its title
+    naming the client and service level, the client chosen as messaging knows it (its projection of
+    actuals' clients and CPLIs, set here as actuals' events would leave it)."""
+    provider = await actuals_provider(stack, slug="telford-wrekin", role="full", clients=2, timetable_every=0)
+    tenant = provider.tenant
+    client_id = provider.package.client_ids[0]
+    async with messaging_conn(stack.env) as conn:
+        await add_tenant(
+            conn, authority_id=tenant.authority_id, label="cpli", organisation_id=tenant.organisations["A"]
+        )
+        name = f"Client {client_id.hex[:6]}"
+        await conn.execute(
+            "INSERT INTO messaging.client (client_id, authority_id, reference, name, revision, updated_at)"
+            " VALUES ($1, $2, $3, $4, 1, now())",
+            client_id,
+            tenant.authority_id,
+            f"C{client_id.hex[:7]}",
+            name,
+        )
+        await conn.execute(
+            "INSERT INTO messaging.placement (cpli_id, authority_id, organisation_id, contract_id, service_id,"
+            " client_id, start_date, end_date, authorised, revision, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, true, 1, now())",
+            provider.package.cpli_ids[0],
+            tenant.authority_id,
+            tenant.organisations["A"],
+            provider.package.contract_id,
+            provider.package.service_id,
+            client_id,
+            date.today() - timedelta(days=365),
+        )
+    answer = await council(stack, tenant, "POST", "/configuration/defaults")
+    assert answer.status_code == 200, answer.text
+    cpli_review = next(t["type_id"] for t in answer.json() if t["name"] == "CPLI Review")
+    async with await pages_client(stack, provider.user) as client:
+        lines = await client.get(f"/{tenant.slug}/care-package-line-items")
+        links = re.findall(r'href="(/telford-wrekin/actions/new\?cpli_id=[^"]+)"', lines.text)
+        ours = next(link for link in links if f"client_id={client_id}" in link)
+        prefilled = await client.get(ours.replace("&amp;", "&"))
+        assert prefilled.status_code == 200, prefilled.text[:500]
+        assert selected(prefilled.text, "type_id") == cpli_review
+        assert selected(prefilled.text, "related") == f"client:{client_id}"
+        assert value_of(prefilled.text, "title").startswith("CPLI Review: ")
+        # The line's id with another client's id in the address: not that client's line, not found.
+        forged = ours.replace("&amp;", "&").replace(str(client_id), str(provider.package.client_ids[1]))
+        assert (await client.get(forged)).status_code == 404
