@@ -246,6 +246,35 @@ async def test_bad_input_is_shown_at_its_field_and_nothing_is_made(stack):
         )
         assert made.status_code == 422 and "tool.exe" in made.text and "a file was not added" in made.text
         assert await count() == 1
+        # On the thread: no file chosen, a refused file, a move that is not one; nothing added.
+        action_id = re.search(r'action="/durham-childrens/actions/([0-9a-f-]+)/post"', made.text).group(1)
+        before = await snapshot(stack.env, action_id)
+        page = await client.get(f"{provider.base}/{action_id}")
+        token = csrf_of(page)
+        empty = await client.post(f"{provider.base}/{action_id}/attachments", data={"csrf_token": token})
+        assert empty.status_code == 422 and 'href="#attachment">Choose a file to add</a>' in empty.text
+        refused = await client.post(
+            f"{provider.base}/{action_id}/attachments",
+            data={"csrf_token": token},
+            files=[("attachment", ("tool.exe", EXE, "application/pdf"))],
+        )
+        assert refused.status_code == 422 and 'href="#attachment">' in refused.text
+        odd = await client.post(
+            f"{provider.base}/{action_id}/post", data={"csrf_token": token, "move": "close", "text": "x"}
+        )
+        assert odd.status_code == 422 and "Choose Comment or Reply" in odd.text
+        empty_reply = await client.post(
+            f"{provider.base}/{action_id}/post", data={"csrf_token": token, "move": "reply", "text": "  "}
+        )
+        assert empty_reply.status_code == 422 and 'href="#text">' in empty_reply.text
+        assert await snapshot(stack.env, action_id) == before
+        added = await client.post(
+            f"{provider.base}/{action_id}/attachments",
+            data={"csrf_token": token},
+            files=[("attachment", ("mileage.pdf", PDF, "application/pdf"))],
+        )
+        assert added.status_code == 303 and added.headers["location"].endswith("?done=attached")
+        assert (await snapshot(stack.env, action_id)).attachments == before.attachments + 1
 
 
 async def test_another_providers_action_and_files_are_not_found(stack):

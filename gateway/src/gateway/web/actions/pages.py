@@ -519,17 +519,17 @@ async def add_file(request: Request, portal: Portal, branding: AuthorityBranding
         return user
     action_id = access.an_id(action_id)
     uploads = files_of(await request.form())
-    errors: FormErrors | None = None
+    errors, status = None, 422
     if not uploads:
         errors = FormErrors((FieldError("attachment", "Choose a file to add"),))
     else:
         try:
             await service.attach(request, user, action_id, uploads[0])
         except ServiceError as exc:
-            errors = refusal(exc, POST_FIELDS)
+            errors, status = refusal(exc, POST_FIELDS), exc.status
     if errors:
         thread = await read_thread(request, user, action_id)
-        return render_thread(request, portal, branding, user, thread, errors=errors, status_code=422)
+        return render_thread(request, portal, branding, user, thread, errors=errors, status_code=status)
     return RedirectResponse(action_url(branding.slug, action_id, "attached"), status_code=303)
 
 
