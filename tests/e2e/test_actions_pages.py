@@ -32,6 +32,8 @@ from tests.support.actions_pages import (
 )
 from tests.support.actuals_pages import actuals_provider, csrf_of, pages_client
 from tests.support.claims_pages import offer_levels
+from tests.support.portal_login import new_user
+from tests.support.scheduled_payments_pages import monday, payments_provider
 
 
 def cells(html: str) -> list[list[str]]:
@@ -392,3 +394,27 @@ async def test_new_action_prefilled_from_a_cpli_line(stack):
         # The line's id with another client's id in the address: not that client's line, not found.
         forged = ours.replace("&amp;", "&").replace(str(client_id), str(provider.package.client_ids[1]))
         assert (await client.get(forged)).status_code == 404
+
+
+async def test_new_action_prefilled_from_a_scheduled_payment(stack):
+    """A scheduled payment's page offers "Send a message about this" to a person who may send one (Full
+    Access with Edit), not to Finance Functions (no Actions), and the form names the period."""
+    provider = await payments_provider(stack, role="full")
+    payment_id = str(provider.current.payment_id)
+    async with await pages_client(stack, provider.user) as client:
+        await council(stack, provider.tenant, "POST", "/configuration/defaults")
+        page = await client.get(f"{provider.base}/{payment_id}")
+        link = re.search(r'href="(/durham-childrens/actions/new\?payment_id=[0-9a-f-]+)"', page.text)
+        assert link and 'id="message-about"' in page.text
+        prefilled = await client.get(link.group(1))
+        assert prefilled.status_code == 200
+        start = monday(2)
+        end = start + timedelta(days=6)
+        assert value_of(prefilled.text, "title") == (
+            f"Query about the payment for {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+        )
+        assert selected(prefilled.text, "related") == "provider"
+    finance = await new_user(stack, tenant=provider.tenant, role="finance")
+    async with await pages_client(stack, finance) as client:
+        page = await client.get(f"{provider.base}/{payment_id}")
+        assert page.status_code == 200 and 'id="message-about"' not in page.text
