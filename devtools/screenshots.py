@@ -18,6 +18,7 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 
 from shared.logging import configure_logging
+from tests.support.actions_pages import walk_actions_pages
 from tests.support.actuals_pages import walk_actuals_pages
 from tests.support.browser import (
     DESKTOP,
@@ -49,6 +50,7 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
     """Every page, or with `only` one part ("actuals": the Actuals and CPLI pages alone; "claims": the
     One-Off Claims pages alone; "purchase-orders": the Purchase Orders and remittance pages alone;
     "invoices": the Invoices pages alone; "scheduled-payments": the Scheduled Payments pages alone;
+    "actions": the Actions and Change Requests pages alone;
     "reports": the Reports pages and the first page of each report's PDF alone)."""
     base_url = stack.url
     written = []
@@ -90,6 +92,8 @@ async def take_screenshots(stack: Stack, out: Path, *, only: str | None = None) 
                     await walk_invoices_pages(await context.new_page(), stack, photograph)
                 if only in (None, "reports"):
                     await walk_reports_pages(await context.new_page(), stack, photograph)
+                if only in (None, "actions"):
+                    await walk_actions_pages(await context.new_page(), stack, photograph)
                 await context.close()
         finally:
             await browser.close()
@@ -115,7 +119,7 @@ async def main() -> None:
         await stack.start()
         await ensure_portal_authorities(env)
         # `python -m devtools.screenshots actuals` (or `claims`, `scheduled-payments`, `purchase-orders`,
-        # `invoices`, `reports`): only that area's pages.
+        # `invoices`, `actions`, `reports`): only that area's pages.
         written = await take_screenshots(stack, OUT, only=sys.argv[1] if len(sys.argv) > 1 else None)
     finally:
         stack.stop()

@@ -38,6 +38,7 @@ async def test_no_home_card_and_no_landing_line_leads_to_not_available(stack, co
         "Scheduled Payments",
         "Purchase Orders",
         "Reports",
+        "Actions and Change Requests",
         "Actuals",
         "Care Package Line Items",
         "Invoices",

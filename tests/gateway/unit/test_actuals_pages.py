@@ -356,7 +356,9 @@ def test_the_cpli_table_writes_cost_and_authorised_as_text(app, branding):
     assert ">No<" in html and 'type="checkbox" value="true" checked' in html.replace(
         'name="include_historical" ', ""
     )
-    assert 'aria-sort="ascending"' in html and 'rel="next"' in html and "Raise an action" not in html
+    assert (
+        'aria-sort="ascending"' in html and 'rel="next"' in html and "Send a message about this" not in html
+    )
 
 
 def test_an_import_in_progress_refreshes_itself_without_javascript(app, branding):

@@ -57,6 +57,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         TaskId.one_off_claims,
         TaskId.purchase_orders,
         TaskId.reports,
+        TaskId.actions,
         TaskId.actuals,
         TaskId.care_package_line_items,
         TaskId.invoices,
@@ -68,13 +69,18 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "One-Off Claims",
         "Purchase Orders",
         "Reports",
+        "Actions and Change Requests",
         "Actuals",
         "Care Package Line Items",
         "Invoices",
         "Contacts",
         "Organisation Details",
     ]
-    assert titles(Role.care, BUILT.tasks) == ["Actuals", "Care Package Line Items"]
+    assert titles(Role.care, BUILT.tasks) == [
+        "Actions and Change Requests",
+        "Actuals",
+        "Care Package Line Items",
+    ]
     assert titles(Role.finance, BUILT.tasks) == [
         "Scheduled Payments",
         "One-Off Claims",
@@ -86,6 +92,7 @@ def test_the_home_page_offers_only_the_tasks_of_built_areas():
         "Scheduled Payments",
         "Purchase Orders",
         "Reporting",
+        "Actions and Change Requests",
         "Submit Actuals",
         "Care Package Line Items",
         "Contacts",

@@ -18,6 +18,7 @@ from gateway.service_client import Fetched
 from gateway.service_problems import unavailable as identity_unavailable_error
 from gateway.web import (
     account,
+    actions,
     actuals,
     assets,
     claims,
@@ -59,6 +60,7 @@ BUILT = Areas(
         cplis.AREA,
         purchase_orders.AREA,
         reports.AREA,
+        actions.AREA,
         help.AREA,
         public.AREA,
     ),

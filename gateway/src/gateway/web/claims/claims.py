@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.service_problems import ServiceError
+from gateway.web.actions.access import message_href
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
@@ -209,6 +210,7 @@ def render_claim(
         viewer=user.viewer,
         claim=claim,
         base=claim_url(branding.slug, claim["claim_id"]),
+        message_href=message_href(request, user.viewer, branding.slug, claim_id=str(claim["claim_id"])),
         editable=unsubmitted and user.viewer.can_edit,
         submitted=not unsubmitted,
         done=DONE.get(request.query_params.get("done", "")),

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gateway.web.actions import access as actions_access
 from gateway.web.actuals import figures, service
 from gateway.web.actuals.listing import PAGE_SIZE, page_number, sort_headers, unnumbered, url_with
 from gateway.web.admin_access import task_viewer
@@ -55,7 +56,7 @@ def service_query(values: dict[str, str]) -> dict[str, str]:
 def actions_built(request: Request) -> bool:
     """Whether the page to raise an action exists (messaging's pages): only then does each line link to
     it, pre-filled with the line (/actions/new?cpli_id=...)."""
-    return any(getattr(route, "path", "") == "/{slug}/actions/new" for route in request.app.routes)
+    return actions_access.built(request)
 
 
 @router.get("/{slug}/care-package-line-items", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.service_problems import ServiceError
+from gateway.web.actions.access import message_href
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_errors
@@ -95,6 +96,7 @@ def render_payment(
         payment=payment,
         base=payment_url(branding.slug, payment["payment_id"]),
         back=payments_url(branding.slug),
+        message_href=message_href(request, user.viewer, branding.slug, payment_id=str(payment["payment_id"])),
         values=values or {"reason": "", "line_ids": []},
         done=DONE.get(request.query_params.get("done", "")),
         errors=errors or FormErrors(),
