@@ -26,9 +26,9 @@ import asyncpg
 
 from actuals.republishing import CLIENTS, CPLIS
 from devtools.demo_actuals import apply_current_states, council_system
-from identity.republishing import ORGANISATIONS, PROVIDER_SERVICES
+from identity.republishing import AUTHORITIES, ORGANISATIONS, PROVIDER_SERVICES
 from messaging.config import Settings as MessagingSettings
-from messaging.consumers import clients, organisations, placements, services
+from messaging.consumers import authorities, clients, organisations, placements, services
 from messaging.domain.clock import Clock, FixedClock
 from messaging.domain.rules import Move
 from messaging.handlers import configuration, threads
@@ -120,7 +120,13 @@ async def project_states(
     identity: asyncpg.Connection, actuals: asyncpg.Connection, target: asyncpg.Connection
 ) -> int:
     applied = await apply_current_states(
-        identity, target, ((organisations.projection, ORGANISATIONS), (services, PROVIDER_SERVICES))
+        identity,
+        target,
+        (
+            (authorities, AUTHORITIES),
+            (organisations.projection, ORGANISATIONS),
+            (services, PROVIDER_SERVICES),
+        ),
     )
     return applied + await apply_current_states(actuals, target, ((clients, CLIENTS), (placements, CPLIS)))
 

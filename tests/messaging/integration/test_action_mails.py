@@ -58,6 +58,12 @@ async def test_a_new_action_queues_one_mail_to_its_teams_mailbox_and_a_comment_n
     authority_id = uuid.uuid4()
     async with messaging_conn(env) as conn:
         tenant = await add_tenant(conn, authority_id=authority_id, label="mail-new")
+        slug = f"mail-{authority_id.hex[:8]}"
+        await conn.execute(  # identity's authority event, as the projection keeps it: the link's slug
+            "INSERT INTO messaging.authority (authority_id, slug, revision, updated_at) VALUES ($1, $2, 1, now())",
+            authority_id,
+            slug,
+        )
     async with messaging_api(env) as api:
         config = await configure(api, env, authority_id)
         team = config["team:Childrens Services Finance"]
@@ -76,6 +82,7 @@ async def test_a_new_action_queues_one_mail_to_its_teams_mailbox_and_a_comment_n
         assert mail["recipient_address"] == box and mail["kind"] == "essential"
         assert mail["idempotency_key"].startswith(f"action:{action['action_id']}:opened:")
         assert "Childrens Services Finance" in mail["subject"] and tenant.organisation_name in mail["body"]
+        assert f"http://localhost:8000/{slug}/actions/{action['action_id']}\n" in mail["body"]
         # No client, no title, no text in a mail: it leaves the portal's access control.
         assert tenant.client_name not in mail["subject"] + mail["body"]
 
@@ -197,6 +204,7 @@ async def test_an_action_born_of_a_dispute_delivered_three_times_queues_one_mail
     [mail] = await mails(env, action["action_id"])
     assert mail["recipient_address"] == box and mail["idempotency_key"].split(":")[2] == "opened"
     assert "Payments Message" in mail["body"] and "Lisa" not in mail["subject"] + mail["body"]
+    assert "\nhttp://localhost:8000/\n" in mail["body"]  # no authority event yet: the portal itself
 
 
 async def test_a_mailbox_with_a_line_break_is_refused_and_nothing_changes(env):

@@ -23,6 +23,7 @@ from messaging.config import PortalAddress
 from messaging.notifications import (
     Mail,
     Recipient,
+    action_link,
     assigned_mail,
     overdue_mail,
     provider_recipients,
@@ -49,10 +50,11 @@ def reference(action: ActionRow) -> str:
     return f"ACT-{action.action_id.hex[:8].upper()}"
 
 
-def link() -> str:
-    # Messaging does not know the authority's slug (the pages' `/<slug>/actions/<id>`, action_link): the
-    # mail links to the portal, whose login leads the reader to their own council's pages.
-    return f"{portal_url()}/"
+async def link(conn: asyncpg.Connection, action: ActionRow) -> str:
+    """The action's page (`/<slug>/actions/<id>`); until identity's authority event has reached messaging
+    (no slug yet), the portal itself, whose login leads the reader to their council's pages."""
+    slug = await related.authority_slug(conn, authority_id=action.authority_id)
+    return action_link(portal_url(), slug, action.action_id) if slug else f"{portal_url()}/"
 
 
 async def _provider_name(conn: asyncpg.Connection, action: ActionRow) -> str:
@@ -109,7 +111,7 @@ async def action_changed(conn: asyncpg.Connection, action: ActionRow, post: Post
                 action_type=action.type_name,
                 provider_name=provider_name,
                 replied_by=plain(post.author_label),
-                link=link(),
+                link=await link(conn, action),
             )
         else:
             mail = assigned_mail(
@@ -118,7 +120,7 @@ async def action_changed(conn: asyncpg.Connection, action: ActionRow, post: Post
                 provider_name=provider_name,
                 assigned_to=action.team_name,
                 due=action.due_date,
-                link=link(),
+                link=await link(conn, action),
             )
     else:
         recipients = await _provider(conn, action)
@@ -127,7 +129,7 @@ async def action_changed(conn: asyncpg.Connection, action: ActionRow, post: Post
             action_type=action.type_name,
             provider_name=provider_name,
             replied_by=action.team_name,
-            link=link(),
+            link=await link(conn, action),
         )
     # Never the author about their own post (a user id; a team's mailbox is no one's own).
     recipients = [r for r in recipients if r.user_id is None or str(r.user_id) != post.author]
@@ -148,7 +150,7 @@ async def action_overdue(conn: asyncpg.Connection, action: ActionRow) -> int:
         provider_name=provider_name,
         assigned_to=action.team_name if council else provider_name,
         due=action.due_date,
-        link=link(),
+        link=await link(conn, action),
     )
     key = f"action:{action.action_id}:overdue:{action.due_date.isoformat()}"
     return await _send(conn, action, key, recipients, mail)

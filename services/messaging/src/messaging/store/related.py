@@ -96,7 +96,7 @@ async def options(conn: asyncpg.Connection, *, principal: Principal) -> list[Opt
 
 
 PROJECTIONS = Unscoped("whether a projection holds any row at all, for the worker's backfill request")
-KNOWN = ("provider_service", "client", "placement")
+KNOWN = ("provider_service", "client", "placement", "authority")
 
 
 async def empty_projections(conn: asyncpg.Connection, *, tables: Sequence[str]) -> list[str]:
@@ -120,3 +120,13 @@ async def organisation_name(
         scope=AuthorityScope(authority_id, column="o.authority_id"),
     )
     return str(name) if name is not None else None
+
+
+async def authority_slug(conn: asyncpg.Connection, *, authority_id: uuid.UUID) -> str | None:
+    """The authority's slug (its pages' `/<slug>/`), once identity's authority event has arrived."""
+    slug = await fetch_value(
+        conn,
+        "SELECT a.slug FROM messaging.authority a WHERE {scope}",
+        scope=AuthorityScope(authority_id, column="a.authority_id"),
+    )
+    return str(slug) if slug is not None else None
