@@ -237,6 +237,12 @@ async def test_a_mailbox_with_a_line_break_is_refused_and_nothing_changes(env):
         teams = (await api.get(f"{COUNCIL}/teams", headers=council)).json()
         assert {t["name"]: t["mailbox"] for t in teams}["Brokerage"] == "brokerage@council.example"
         assert "Night desk" not in {t["name"] for t in teams}
+        made = await api.post(
+            f"{COUNCIL}/teams",
+            json={"name": "Night desk", "mailbox": " night@council.example "},
+            headers=council,
+        )
+        assert made.status_code == 201 and made.json()["mailbox"] == "night@council.example"
         cleared = await set_mailbox(api, env, authority_id, team["team_id"], None)
         assert cleared["mailbox"] is None
         renamed = await api.patch(
@@ -251,3 +257,68 @@ async def test_a_mailbox_with_a_line_break_is_refused_and_nothing_changes(env):
                 uuid.UUID(team["team_id"]),
                 "a@b.c\rX",
             )
+
+
+async def test_a_reassignment_tells_the_new_team_only_when_it_is_their_turn_and_overdue_tells_the_provider(
+    env,
+):
+    authority_id = uuid.uuid4()
+    async with messaging_conn(env) as conn:
+        tenant = await add_tenant(conn, authority_id=authority_id, label="mail-move")
+        user = user_state(
+            authority_id=authority_id,
+            organisation_id=tenant.organisation_id,
+            email=f"carer-{uuid.uuid4().hex[:6]}@p.example",
+        )
+        await apply_user(conn, user)
+    council = bearer(env.council_token(authority_id))
+    async with messaging_api(env, today=DAY) as api:
+        config = await configure(api, env, authority_id)
+        boxes = {}
+        for name in ("Brokerage", "Payments"):
+            boxes[name] = f"{name.lower()}-{uuid.uuid4().hex[:6]}@council.example"
+            await set_mailbox(api, env, authority_id, config[f"team:{name}"]["team_id"], boxes[name])
+
+        def to(name):
+            return {"team_id": config[f"team:{name}"]["team_id"]}
+
+        waiting = await new_action(
+            api,
+            tenant.headers(env),
+            type_id=config["Foster Carer Query"]["type_id"],
+            team_id=config["team:Brokerage"]["team_id"],
+            related_kind="provider",
+            title="Moved",
+            text="x",
+        )
+        moved = await api.post(
+            f"{COUNCIL}/actions/{waiting['action_id']}/reassign", json=to("Payments"), headers=council
+        )
+        assert moved.status_code == 200, moved.text
+        assert [
+            (m["recipient_address"], m["idempotency_key"].split(":")[2])
+            for m in await mails(env, waiting["action_id"])
+        ] == [
+            (boxes["Brokerage"], "opened"),
+            (boxes["Payments"], "reassigned"),
+        ]
+        answered = await api.post(
+            f"{COUNCIL}/actions/{waiting['action_id']}/replies", json={"text": "Done?"}, headers=council
+        )
+        assert answered.status_code == 200, answered.text
+        back = await api.post(
+            f"{COUNCIL}/actions/{waiting['action_id']}/reassign", json=to("Brokerage"), headers=council
+        )
+        assert back.status_code == 200, back.text
+        sent = await mails(env, waiting["action_id"])
+        assert [m["idempotency_key"].split(":")[2] for m in sent] == ["opened", "reassigned", "replied"]
+        assert sent[-1]["recipient_address"] == user.email  # it waits for the provider: no team told
+    due = date.fromisoformat(waiting["due_date"])
+    pool = await db.create_pool(env.dsn("messaging"), min_size=1, max_size=2)
+    try:
+        await publish_overdue(Work(pool, Outbox("messaging")), noon(due + timedelta(days=1)))
+    finally:
+        await pool.close()
+    [reminder] = [m for m in await mails(env, waiting["action_id"]) if ":overdue:" in m["idempotency_key"]]
+    assert (reminder["recipient_address"], reminder["kind"]) == (user.email, "non_essential")
+    assert tenant.organisation_name in reminder["body"]
