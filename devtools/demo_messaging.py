@@ -16,6 +16,7 @@ organisation that has raised an action already gets no more.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,9 +26,9 @@ import asyncpg
 
 from actuals.republishing import CLIENTS, CPLIS
 from devtools.demo_actuals import apply_current_states, council_system
-from identity.republishing import ORGANISATIONS, PROVIDER_SERVICES
+from identity.republishing import AUTHORITIES, ORGANISATIONS, PROVIDER_SERVICES
 from messaging.config import Settings as MessagingSettings
-from messaging.consumers import clients, organisations, placements, services
+from messaging.consumers import authorities, clients, organisations, placements, services
 from messaging.domain.clock import Clock, FixedClock
 from messaging.domain.rules import Move
 from messaging.handlers import configuration, threads
@@ -119,7 +120,13 @@ async def project_states(
     identity: asyncpg.Connection, actuals: asyncpg.Connection, target: asyncpg.Connection
 ) -> int:
     applied = await apply_current_states(
-        identity, target, ((organisations.projection, ORGANISATIONS), (services, PROVIDER_SERVICES))
+        identity,
+        target,
+        (
+            (authorities, AUTHORITIES),
+            (organisations.projection, ORGANISATIONS),
+            (services, PROVIDER_SERVICES),
+        ),
     )
     return applied + await apply_current_states(actuals, target, ((clients, CLIENTS), (placements, CPLIS)))
 
@@ -138,8 +145,9 @@ async def seed_messaging(
     try:
         async with pool.acquire() as conn:
             projected = await project_states(identity, actuals, conn)
-        for authority in authorities.values():
+        for slug, authority in authorities.items():
             await configuration.apply_defaults(council_system(authority), work)
+            await _mailboxes(work, slug, authority)
         for demo in THREADS:
             made += await _thread(identity, pool, work, files, demo, authorities[demo.authority])
         log.info("demo_messaging_seeded", projected=projected, actions=made)
@@ -147,6 +155,28 @@ async def seed_messaging(
         await identity.close()
         await actuals.close()
         await pool.close()
+
+
+def demo_mailbox(team: str, slug: str) -> str:
+    """A team's demo address: never deliverable (.invalid, RFC 2606), caught by `make run`'s mail sink."""
+    local = re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-")
+    return f"{local}@{slug}.example.invalid"
+
+
+async def _mailboxes(work: Work, slug: str, authority: uuid.UUID) -> None:
+    """Each demo team without a mailbox gets one, so the demo's actions queue their mails; a mailbox set
+    already (seeding twice, or by hand) is kept."""
+    caller = council_system(authority)
+    for team in await configuration.list_teams(caller, work, active_only=False):
+        if team.mailbox is None:
+            await configuration.change_team(
+                caller,
+                work,
+                team_id=team.team_id,
+                name=None,
+                active=None,
+                mailbox_address=demo_mailbox(team.name, slug),
+            )
 
 
 async def _thread(

@@ -1,7 +1,7 @@
 """The rendered manifests against what the code needs: every process has its probes, limits and hardened
 security context; every setting it requires (derived from its settings class) is there and valid; the
-NetworkPolicies allow exactly the flows its settings' URLs name; KEDA scales only the render workers, on
-the queue the code uses; production pins its image by digest.
+NetworkPolicies allow exactly the flows its settings' URLs and SMTP port name; KEDA scales only the render
+workers, on the queue the code uses; production pins its image by digest.
 
 checkov would pull older releases of the locked runtime dependencies (boto3 1.44 -> 1.35) and of pytest
 into the environment, so it is not a dev dependency: test_policy.py holds the checks we take from it,
@@ -14,6 +14,7 @@ import base64
 import copy
 import functools
 import importlib
+import typing
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,7 +51,11 @@ def isolated(cls: type[BaseSettings]) -> type[BaseSettings]:
 
 
 def dummy(cls: type[BaseSettings], name: str) -> Any:
-    annotation = str(cls.model_fields[name].annotation)
+    field = cls.model_fields[name]
+    if typing.get_origin(field.annotation) is typing.Literal:
+        # A choice production refused: its default (messaging's development mail sink), so another one.
+        return next(choice for choice in typing.get_args(field.annotation) if choice != field.default)
+    annotation = str(field.annotation)
     if "list" in annotation:
         return [DUMMY]
     if "Url" in annotation or name.endswith("url"):
@@ -288,7 +293,7 @@ def needed_flows(docs, workload, c) -> set[tuple[frozenset[tuple[str, str]], int
     flows = set()
     for name, value in plain.items():
         if name.startswith(p) and (name.endswith("_URL") or name.endswith("_ENDPOINT")) and "://" in value:
-            if name == f"{p}PUBLIC_URL":  # the browsers' address, not a connection
+            if name in (f"{p}PUBLIC_URL", f"{p}PORTAL_URL"):  # the browsers' address, not a connection
                 continue
             labels, port = destination(docs, value)
             flows.add((frozenset(labels.items()), port))
@@ -424,6 +429,57 @@ def flow_problems(docs) -> list[str]:
                             if opened and (pod, port) not in callers:
                                 problems.append(f"{name} admits {peer} on {port}, which {pod} does not need")
     return problems
+
+
+def outside_ports(docs, c) -> set[int]:
+    """The ports a process connects to outside the cluster, from its settings: a mail sender's SMTP relay
+    (the worker runs the senders, unless SEND_NOTIFICATIONS is false)."""
+    module, command = program(c)
+    plain, _ = environment(docs, c)
+    p = prefix(module)
+    fields = settings_class(module).model_fields
+    if command != "worker" or "smtp_host" not in fields or plain.get(f"{p}EMAIL_BACKEND") != "smtp":
+        return set()
+    if plain.get(f"{p}SEND_NOTIFICATIONS", "true").lower() == "false":
+        return set()
+    return {int(plain.get(f"{p}SMTP_PORT", fields["smtp_port"].default))}
+
+
+def outside_problems(docs) -> list[str]:
+    """Egress by address (ipBlock) for our processes: exactly the ports their settings name."""
+    problems = []
+    for workload, _ in workload_containers(docs):  # a Job's containers share its pod: checked once each
+        labels = pod_template(workload)["metadata"]["labels"]
+        opened = {
+            port["port"]
+            for rule in rules(docs, labels, "egress")
+            if any("ipBlock" in peer for peer in rule["to"])
+            for port in rule["ports"]
+        }
+        needed = set().union(*(outside_ports(docs, other) for other in containers(workload)))
+        problem = f"{workload['metadata']['name']} may reach outside on {opened}, needs {needed}"
+        if opened != needed and problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_mail_senders_reach_outside_and_only_on_their_smtp_port(overlay):
+    docs = render(overlay)
+    assert outside_problems(docs) == []
+    assert any(outside_ports(docs, c) for _, c in workload_containers(docs))  # messaging's worker sends
+
+
+def test_a_missing_or_a_wrong_smtp_flow_is_caught():
+    docs = render("production")
+    moved = replaced(
+        docs, "ConfigMap", "portal-messaging", lambda d: d["data"].update(MESSAGING_SMTP_PORT="465")
+    )
+    assert "messaging-worker may reach outside on {587}, needs {465}" in outside_problems(moved)
+    everyone = replaced(
+        docs, "NetworkPolicy", "messaging-smtp", lambda d: d["spec"].update(podSelector={"matchLabels": {}})
+    )
+    assert any(p.startswith("gateway may reach outside on {587}") for p in outside_problems(everyone))
 
 
 def test_payments_on_its_own_cluster_reaches_only_that_cluster():

@@ -38,6 +38,21 @@ async def test_the_demo_actions_seed_once_in_every_demo_council(env):
     first = await demo_actions(env)
     await seed.seed_demo(settings)
     assert await demo_actions(env) == first
+    # Every demo team has an undeliverable mailbox (.invalid), so the demo's actions queue their mails.
+    conn = await db.connect(env.dsn("messaging"))
+    try:
+        boxes = await conn.fetch(
+            "SELECT mailbox FROM messaging.team WHERE authority_id = ANY($1::uuid[])",
+            [a.authority_id for a in seed.AUTHORITIES],
+        )
+        queued = await conn.fetchval(
+            "SELECT count(*) FROM messaging.notification WHERE authority_id = ANY($1::uuid[])",
+            [a.authority_id for a in seed.AUTHORITIES],
+        )
+    finally:
+        await conn.close()
+    assert boxes and all(b["mailbox"] and b["mailbox"].endswith(".example.invalid") for b in boxes)
+    assert queued >= 1
     by_provider = {r["provider"]: r for r in first}
     assert {r["authority_id"] for r in first} == {a.authority_id for a in seed.AUTHORITIES}
     carer = by_provider["Sausage Sandwich"]

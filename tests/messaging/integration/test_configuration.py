@@ -113,7 +113,12 @@ async def test_a_council_configures_its_teams_and_types(env):
         renamed = await api.patch(
             f"{COUNCIL}/teams/{team_id}", json={"name": "Short Breaks", "active": False}, headers=council
         )
-        assert renamed.json() == {"team_id": team_id, "name": "Short Breaks", "active": False}
+        assert renamed.json() == {
+            "team_id": team_id,
+            "name": "Short Breaks",
+            "active": False,
+            "mailbox": None,
+        }
         assert "Short Breaks" not in {
             t["name"] for t in (await api.get(f"{API}/teams", headers=provider)).json()
         }

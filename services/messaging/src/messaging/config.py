@@ -1,7 +1,7 @@
 from typing import ClassVar, Literal, Self
 
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.attachments import AttachmentSettings
 from shared.settings import Environment, ServiceSettings, SettingRefused
@@ -91,3 +91,12 @@ class Settings(ServiceSettings, AttachmentSettings):
         if self.environment is Environment.production and self.portal_url.scheme != "https":
             raise SettingRefused("portal_url", "must be the portal's https address in production")
         return self
+
+
+class PortalAddress(BaseSettings):
+    """Only MESSAGING_PORTAL_URL, read from the process's environment: the address the mails link to, for
+    code that is not handed the settings (the event consumers' handlers). The same variable `Settings`
+    read and checked when the process started (https in production), with the same default."""
+
+    model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore")
+    portal_url: AnyHttpUrl = Settings.model_fields["portal_url"].default

@@ -3,7 +3,8 @@ worker's own tasks (`ask_for_missing_states`, `watch_overdue`).
 
 - identity's organisations, provider services; actuals' clients and CPLIs, kept as declared projections
   (`messaging.organisation`, `.provider_service`, `.client`, `.placement`): what an action may be
-  "related to" is checked against them, and named from them.
+  "related to" is checked against them, and named from them; identity's authorities
+  (`messaging.authority`, the slug only): the notifications' links.
 - payments' disputes and identity's requests, which open and close actions (`messaging.handlers.events`).
 
 A service that starts after identity and actuals have published would never hear of their states, so
@@ -23,6 +24,7 @@ from messaging.store.related import empty_projections
 from shared.backfill import backfill_request, request_backfill
 from shared.bus import Subscription
 from shared.events import (
+    AuthorityUpserted,
     ClientUpserted,
     ContactChangeRequestUpserted,
     ContactRequestUpserted,
@@ -83,6 +85,14 @@ clients = Projection(
     key=("client_id",),
     columns={c: c for c in CLIENT_COLUMNS},
 )
+# An authority's slug: the notifications link to its pages (`/<slug>/actions/<id>`).
+authorities = Projection(
+    event=AuthorityUpserted,
+    schema="messaging",
+    table="authority",
+    key=("authority_id",),
+    columns={c: c for c in ("authority_id", "slug", "revision", "updated_at")},
+)
 placements = Projection(
     event=CpliUpserted,
     schema="messaging",
@@ -96,6 +106,7 @@ SUBSCRIPTIONS: list[Subscription] = [
     *services.subscriptions(),
     *clients.subscriptions(),
     *placements.subscriptions(),
+    *authorities.subscriptions(),
     Subscription(ScheduledPaymentDisputed, events.payment_disputed),
     Subscription(DisputeRequestUpserted, events.dispute_decided),
     Subscription(ContactRequestUpserted, events.contact_requested),
@@ -111,6 +122,7 @@ BACKFILLED = {
     "provider_service": ("identity", "provider_service"),
     "client": ("actuals", "client"),
     "placement": ("actuals", "cpli"),
+    "authority": ("identity", "authority"),
 }
 
 

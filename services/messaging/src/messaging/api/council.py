@@ -12,11 +12,11 @@ from fastapi import APIRouter, File, Response, UploadFile
 from messaging.api.deps import ClockDep, FilesDep
 from messaging.api.models import (
     CloseIn,
+    CouncilTeamOut,
     PostIn,
     ReassignIn,
     TeamChange,
     TeamIn,
-    TeamOut,
     TypeChange,
     TypeIn,
     TypeOut,
@@ -36,8 +36,8 @@ from shared.service import WorkDep
 router = APIRouter(prefix="/council/v1/messaging", tags=["council"])
 
 
-def _team(row: TeamRow) -> TeamOut:
-    return TeamOut.model_validate(row.model_dump())
+def _team(row: TeamRow) -> CouncilTeamOut:
+    return CouncilTeamOut.model_validate(row.model_dump())
 
 
 def _type(row: TypeRow) -> TypeOut:
@@ -47,23 +47,33 @@ def _type(row: TypeRow) -> TypeOut:
 # --- configuration --------------------------------------------------------------------------------
 
 
-@router.get("/teams", response_model=list[TeamOut], responses=PAGED, summary="The council's teams")
+@router.get("/teams", response_model=list[CouncilTeamOut], responses=PAGED, summary="The council's teams")
 async def list_teams(
     caller: CurrentCaller, work: WorkDep, page: PageDep, active_only: bool = False
-) -> list[TeamOut]:
+) -> list[CouncilTeamOut]:
     require_council(caller.principal)
     return [_team(t) for t in page.cut(await configuration.list_teams(caller, work, active_only=active_only))]
 
 
-@router.post("/teams", response_model=TeamOut, status_code=201, summary="Add a team")
-async def add_team(body: TeamIn, caller: CurrentCaller, work: WorkDep) -> TeamOut:
-    return _team(await configuration.add_team(caller, work, name=body.name))
+@router.post("/teams", response_model=CouncilTeamOut, status_code=201, summary="Add a team")
+async def add_team(body: TeamIn, caller: CurrentCaller, work: WorkDep) -> CouncilTeamOut:
+    return _team(await configuration.add_team(caller, work, name=body.name, mailbox_address=body.mailbox))
 
 
-@router.patch("/teams/{team_id}", response_model=TeamOut, summary="Rename a team, or (de)activate it")
-async def change_team(team_id: uuid.UUID, body: TeamChange, caller: CurrentCaller, work: WorkDep) -> TeamOut:
+@router.patch(
+    "/teams/{team_id}",
+    response_model=CouncilTeamOut,
+    summary="Rename a team, (de)activate it, or set its mailbox",
+)
+async def change_team(
+    team_id: uuid.UUID, body: TeamChange, caller: CurrentCaller, work: WorkDep
+) -> CouncilTeamOut:
+    # An absent mailbox keeps the team's; null (or blank) clears it.
+    mailbox = body.mailbox if "mailbox" in body.model_fields_set else configuration.KEEP
     return _team(
-        await configuration.change_team(caller, work, team_id=team_id, name=body.name, active=body.active)
+        await configuration.change_team(
+            caller, work, team_id=team_id, name=body.name, active=body.active, mailbox_address=mailbox
+        )
     )
 
 

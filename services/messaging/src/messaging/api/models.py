@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from messaging.domain.rules import NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
+from messaging.domain.rules import MAILBOX_MAX, NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
 
 # One more than the limit in the schema: the rules refuse it with the field named and the count given
 # (a 7,501-character message gets "must be 7,500 characters or fewer (it has 7,501)", not a schema error).
@@ -66,6 +66,12 @@ class TeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(max_length=NAME_MAX * 2)] = Field(examples=["Childrens Services Finance"])
+    mailbox: Annotated[str, Field(max_length=MAILBOX_MAX * 2)] | None = Field(
+        None,
+        description="The team's shared e-mail address, where its notifications go (none: the team is told"
+        " nothing); one address, no line breaks",
+        examples=["brokerage@council.example"],
+    )
 
 
 class TeamChange(BaseModel):
@@ -73,6 +79,12 @@ class TeamChange(BaseModel):
 
     name: Annotated[str, Field(max_length=NAME_MAX * 2)] | None = None
     active: bool | None = None
+    mailbox: Annotated[str, Field(max_length=MAILBOX_MAX * 2)] | None = Field(
+        None,
+        description="The team's shared e-mail address, where its notifications go (null or blank clears it,"
+        " absent keeps it); one address, no line breaks",
+        examples=["brokerage@council.example"],
+    )
 
 
 class TypeIn(BaseModel):
@@ -98,6 +110,13 @@ class TeamOut(BaseModel):
     team_id: uuid.UUID
     name: str
     active: bool
+
+
+class CouncilTeamOut(TeamOut):
+    """A team as the council configures it: with its mailbox (the council's own address, not shown to
+    providers)."""
+
+    mailbox: str | None
 
 
 class TypeOut(BaseModel):

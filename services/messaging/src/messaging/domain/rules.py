@@ -25,6 +25,7 @@ TEXT_MAX = 7500
 TITLE_MAX = 200
 REASON_MAX = 1000
 NAME_MAX = 100
+MAILBOX_MAX = 254  # RFC 5321: the longest address (the table checks it too)
 RESPONSE_DAYS_MAX = 365
 
 Side = Literal["provider", "council"]

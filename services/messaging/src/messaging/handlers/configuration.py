@@ -11,6 +11,7 @@ import asyncpg
 
 from messaging.domain import defaults, rules
 from messaging.handlers.access import require_council, require_viewer, require_writer
+from messaging.notifications.outbox import address_problem
 from messaging.store import config
 from messaging.store.records import TeamRow, TypeRow
 from shared.errors import Conflict, Invalid, NotFound
@@ -36,27 +37,62 @@ async def list_types(caller: Caller, work: Work, *, active_only: bool) -> list[T
         )
 
 
-async def add_team(caller: Caller, work: Work, *, name: str | None) -> TeamRow:
-    principal = caller.principal
-    require_council(principal)
-    require_writer(principal)
-    text = rules.name(name)
-    async with work.begin(caller.actor) as uow:
-        team = await config.add_team(uow.conn, authority_id=principal.authority_id, name=text)
-        if team is None:
-            raise Conflict(f'your council has a team called "{text}" already', code="team-exists")
-        await uow.audit(
-            "action_team_added", authority_id=principal.authority_id, subject_id=team.team_id, name=text
+def mailbox(value: str | None) -> str | None:
+    """A team's mailbox: one e-mail address, or none (blank clears it). A line break is refused with its
+    own message: in a mail header it would start another header (header injection)."""
+    if value is None or not value.strip():
+        return None
+    address = value.strip()
+    if len(address) > rules.MAILBOX_MAX:
+        raise Invalid.field(
+            "mailbox", f"must be at most {rules.MAILBOX_MAX} characters", code="invalid-mailbox"
         )
-        return team
+    if problem := address_problem(address):
+        raise Invalid.field("mailbox", problem, code="invalid-mailbox")
+    return address
 
 
-async def change_team(
-    caller: Caller, work: Work, *, team_id: uuid.UUID, name: str | None, active: bool | None
+async def add_team(
+    caller: Caller, work: Work, *, name: str | None, mailbox_address: str | None = None
 ) -> TeamRow:
     principal = caller.principal
     require_council(principal)
     require_writer(principal)
+    text = rules.name(name)
+    address = mailbox(mailbox_address)
+    async with work.begin(caller.actor) as uow:
+        team = await config.add_team(
+            uow.conn, authority_id=principal.authority_id, name=text, mailbox=address
+        )
+        if team is None:
+            raise Conflict(f'your council has a team called "{text}" already', code="team-exists")
+        await uow.audit(
+            "action_team_added",
+            authority_id=principal.authority_id,
+            subject_id=team.team_id,
+            name=text,
+            mailbox=address,
+        )
+        return team
+
+
+KEEP = object()  # a change that leaves the mailbox as it is (PATCH without the field)
+
+
+async def change_team(
+    caller: Caller,
+    work: Work,
+    *,
+    team_id: uuid.UUID,
+    name: str | None,
+    active: bool | None,
+    mailbox_address: str | object | None = KEEP,
+) -> TeamRow:
+    """Rename, (de)activate, or set or clear (null or blank) the mailbox; what is not given is kept."""
+    principal = caller.principal
+    require_council(principal)
+    require_writer(principal)
+    address = None if mailbox_address is KEEP else mailbox(mailbox_address)  # type: ignore[arg-type]
     async with work.begin(caller.actor) as uow:
         team = await config.team(uow.conn, authority_id=principal.authority_id, team_id=team_id)
         if team is None:
@@ -68,6 +104,7 @@ async def change_team(
             team_id=team_id,
             name=text,
             active=team.active if active is None else active,
+            mailbox=team.mailbox if mailbox_address is KEEP else address,
         )
         if changed is None:
             raise Conflict(f'your council has another team called "{text}"', code="team-exists")
@@ -77,6 +114,7 @@ async def change_team(
             subject_id=team_id,
             name=text,
             active=changed.active,
+            mailbox=changed.mailbox,
         )
         return changed
 

@@ -27,6 +27,7 @@ import asyncpg
 from messaging.domain import rules
 from messaging.domain.clock import UK, Clock
 from messaging.domain.requests import CLOSURE, REQUESTS
+from messaging.handlers import notices
 from messaging.handlers.configuration import ensure_defaults
 from messaging.handlers.views import upserted
 from messaging.store import actions, config
@@ -149,6 +150,9 @@ async def open_from_event(conn: asyncpg.Connection, envelope: Envelope, opening:
         await uow.publish(
             upserted(action, post, "opened"), aggregate_id=action_id, authority_id=action.authority_id
         )
+        # Only when the action is new: a redelivery found it above and queues nothing (the key would
+        # also refuse a second mail).
+        await notices.action_changed(conn, action, post, "opened")
         await uow.audit(
             "action_opened",
             authority_id=action.authority_id,

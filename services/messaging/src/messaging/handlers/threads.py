@@ -19,6 +19,7 @@ from messaging.domain import rules
 from messaging.domain.clock import UK, Clock
 from messaging.domain.requests import CLOSURE, KEPT_OPEN, REQUESTS, ClosureRequest, closure_subject
 from messaging.domain.rules import Move, Side
+from messaging.handlers import notices
 from messaging.handlers.access import (
     find_action,
     require_provider,
@@ -270,9 +271,11 @@ async def _author_label(conn: asyncpg.Connection, principal: Principal, action: 
 
 
 async def _published(uow: UnitOfWork, action: ActionRow, post: PostRow, change: Change) -> None:
+    """The action's new state published, and the mails it causes queued, in the change's transaction."""
     await uow.publish(
         upserted(action, post, change), aggregate_id=action.action_id, authority_id=action.authority_id
     )
+    await notices.action_changed(uow.conn, action, post, change)
 
 
 # --- the thread's moves -------------------------------------------------------------------------

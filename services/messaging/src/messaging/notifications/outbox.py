@@ -47,10 +47,18 @@ def check(*, recipients: Sequence[Recipient], subject: str, body: str) -> None:
     if len(body) > BODY_MAX:
         raise NotificationRefused(f"the body is longer than {BODY_MAX} characters")
     for recipient in recipients:
-        if _LINE_BREAK.search(recipient.address):
-            raise NotificationRefused(f"the address {recipient.address!r} contains a line break (CR or LF)")
-        if not _ADDRESS.match(recipient.address):
-            raise NotificationRefused(f"{recipient.address!r} is not one e-mail address")
+        if problem := address_problem(recipient.address):
+            raise NotificationRefused(problem)
+
+
+def address_problem(address: str) -> str | None:
+    """What is wrong with an address to mail (a line break, or not one address), or None: the check a
+    team's mailbox passes when it is set, as every recipient does when it is queued."""
+    if _LINE_BREAK.search(address):
+        return f"the address {address!r} contains a line break (CR or LF)"
+    if not _ADDRESS.match(address):
+        return f"{address!r} is not one e-mail address"
+    return None
 
 
 # One statement for every recipient (arrays unnested): the rows already there are left as they are.

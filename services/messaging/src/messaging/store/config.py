@@ -10,7 +10,7 @@ import asyncpg
 from messaging.store.records import TeamRow, TypeRow
 from shared.store import AuthorityScope, Unscoped, execute, fetch, fetch_one, fetch_value
 
-TEAM_COLUMNS = "t.team_id, t.authority_id, t.name, t.active"
+TEAM_COLUMNS = "t.team_id, t.authority_id, t.name, t.active, t.mailbox"
 TEAM = f"SELECT {TEAM_COLUMNS} FROM messaging.team t"
 TYPE = """
     SELECT y.type_id, y.authority_id, y.name, y.default_team_id, t.name AS default_team_name,
@@ -50,22 +50,31 @@ async def team_named(conn: asyncpg.Connection, *, authority_id: uuid.UUID, name:
     )
 
 
-async def add_team(conn: asyncpg.Connection, *, authority_id: uuid.UUID, name: str) -> TeamRow | None:
+async def add_team(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID, name: str, mailbox: str | None = None
+) -> TeamRow | None:
     """The new team; None when the authority has a team of that name already."""
     return await fetch_one(
         conn,
         TeamRow,
-        "INSERT INTO messaging.team AS t (team_id, authority_id, name) VALUES ($1, $2, $3)"
+        "INSERT INTO messaging.team AS t (team_id, authority_id, name, mailbox) VALUES ($1, $2, $3, $4)"
         f" ON CONFLICT DO NOTHING RETURNING {TEAM_COLUMNS}",
         uuid.uuid4(),
         authority_id,
         name,
+        mailbox,
         scope=NEW_ROW,
     )
 
 
 async def change_team(
-    conn: asyncpg.Connection, *, authority_id: uuid.UUID, team_id: uuid.UUID, name: str, active: bool
+    conn: asyncpg.Connection,
+    *,
+    authority_id: uuid.UUID,
+    team_id: uuid.UUID,
+    name: str,
+    active: bool,
+    mailbox: str | None,
 ) -> TeamRow | None:
     """None when another team of the authority has that name (the caller found this one first)."""
     try:
@@ -73,11 +82,12 @@ async def change_team(
             return await fetch_one(
                 conn,
                 TeamRow,
-                "UPDATE messaging.team t SET name = $2, active = $3, updated_at = now()"
+                "UPDATE messaging.team t SET name = $2, active = $3, mailbox = $4, updated_at = now()"
                 f" WHERE t.team_id = $1 AND {{scope}} RETURNING {TEAM_COLUMNS}",
                 team_id,
                 name,
                 active,
+                mailbox,
                 scope=of(authority_id, "t"),
             )
     except asyncpg.UniqueViolationError:

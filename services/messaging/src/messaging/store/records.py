@@ -13,6 +13,7 @@ class TeamRow(Record):
     authority_id: uuid.UUID
     name: str
     active: bool
+    mailbox: str | None = None  # where the team's notifications go
 
 
 class TypeRow(Record):

@@ -14,7 +14,7 @@ from messaging.store.records import Related
 from shared.auth import Principal
 from shared.records import Record
 from shared.scoping import Columns
-from shared.store import Scope, Unscoped, fetch, fetch_one, fetch_value
+from shared.store import AuthorityScope, Scope, Unscoped, fetch, fetch_one, fetch_value
 
 ORGANISATION_ROWS = Columns(organisation="o.organisation_id", authority="o.authority_id")
 SERVICE_ROWS = Columns(
@@ -96,7 +96,7 @@ async def options(conn: asyncpg.Connection, *, principal: Principal) -> list[Opt
 
 
 PROJECTIONS = Unscoped("whether a projection holds any row at all, for the worker's backfill request")
-KNOWN = ("provider_service", "client", "placement")
+KNOWN = ("provider_service", "client", "placement", "authority")
 
 
 async def empty_projections(conn: asyncpg.Connection, *, tables: Sequence[str]) -> list[str]:
@@ -107,3 +107,26 @@ async def empty_projections(conn: asyncpg.Connection, *, tables: Sequence[str]) 
         if await fetch_value(conn, f"SELECT NOT EXISTS (SELECT 1 FROM messaging.{table})", scope=PROJECTIONS):
             empty.append(table)
     return empty
+
+
+async def organisation_name(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID, organisation_id: uuid.UUID
+) -> str | None:
+    """An organisation's name within the authority (for a notification: no caller, the action's own)."""
+    name = await fetch_value(
+        conn,
+        "SELECT o.name FROM messaging.organisation o WHERE o.organisation_id = $1 AND {scope}",
+        organisation_id,
+        scope=AuthorityScope(authority_id, column="o.authority_id"),
+    )
+    return str(name) if name is not None else None
+
+
+async def authority_slug(conn: asyncpg.Connection, *, authority_id: uuid.UUID) -> str | None:
+    """The authority's slug (its pages' `/<slug>/`), once identity's authority event has arrived."""
+    slug = await fetch_value(
+        conn,
+        "SELECT a.slug FROM messaging.authority a WHERE {scope}",
+        scope=AuthorityScope(authority_id, column="a.authority_id"),
+    )
+    return str(slug) if slug is not None else None
