@@ -150,8 +150,7 @@ async def of_claims(conn: asyncpg.Connection, *, claim_ids: list[uuid.UUID]) -> 
     return await fetch(
         conn,
         ItemRow,
-        SELECT
-        + " WHERE i.claim_id = ANY($1::uuid[]) AND {scope} ORDER BY i.claim_id, i.kind, i.position, i.item_id",
+        SELECT + " WHERE i.claim_id = ANY($1::uuid[]) ORDER BY i.claim_id, i.kind, i.position, i.item_id",
         claim_ids,
         scope=Unscoped("a backfill re-publishes every authority's decided claims, never a caller's"),
     )
