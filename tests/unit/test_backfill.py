@@ -42,7 +42,8 @@ def test_identity_offers_exactly_what_it_republishes_and_answers_its_own_command
 
 def test_a_producer_without_a_backfill_command_or_with_mismatched_republishers_is_refused():
     with pytest.raises(
-        ValueError, match=r"messaging offers no backfill \(producers that do: actuals, identity, payments\)"
+        ValueError,
+        match=r"messaging offers no backfill \(producers that do: actuals, claims, identity, payments\)",
     ):
         command_type("messaging")
     organisations = Republisher(OrganisationUpserted, "SELECT 1", aggregate_id="organisation_id")
@@ -109,7 +110,10 @@ def test_republish_of_a_type_the_service_does_not_offer_stops_naming_what_it_doe
     )
     with pytest.raises(SystemExit):
         operation_command(PAYMENTS, ["republish", "organisation"])
-    assert "payments re-publishes scheduled_payment, not 'organisation'" in capsys.readouterr().err
+    assert (
+        "payments re-publishes credit_note, invoice, scheduled_payment, not 'organisation'"
+        in capsys.readouterr().err
+    )
     with pytest.raises(SystemExit):
         operation_command(MESSAGING, ["republish", "organisation"])
     assert "messaging re-publishes nothing, not 'organisation'" in capsys.readouterr().err

@@ -17,7 +17,7 @@ to rebuild) asks the producer to re-publish the current full state of every aggr
 from __future__ import annotations
 
 import typing
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,12 +46,22 @@ class Republisher:
 
     `query` selects one row per aggregate, its columns named as the event's fields. It reads every
     authority's rows on purpose (a backfill is the system's own work, never a caller's request), so it has
-    no scope filter. `aggregate_id` names the field that is the envelope's aggregate id."""
+    no scope filter. `aggregate_id` names the field that is the envelope's aggregate id.
+
+    `build`, when given, makes the events of a chunk of the query's rows instead (in the same order): a
+    producer whose handlers build the event from several stores (a claim with its items) reuses their
+    builder, so a re-published state is the very event its handler published, not a second rendering."""
 
     event: type[EventPayload]
     query: str
     aggregate_id: str
     authority_id: str = "authority_id"
+    build: Callable[[asyncpg.Connection, list[asyncpg.Record]], Awaitable[list[EventPayload]]] | None = None
+
+    async def events(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[EventPayload]:
+        if self.build is not None:
+            return await self.build(conn, rows)
+        return [self.event.model_validate(dict(row)) for row in rows]
 
     @property
     def aggregate(self) -> str:
@@ -83,9 +93,25 @@ async def republish(
     """Write the current state of every aggregate of the type to the outbox, in the caller's transaction
     (the cursor needs one), `chunk` rows at a time; return how many."""
     count = 0
-    batch: list[Envelope] = []
+    rows: list[asyncpg.Record] = []
     async for row in conn.cursor(republisher.query, prefetch=chunk):
-        event = republisher.event.model_validate(dict(row))
+        rows.append(row)
+        if len(rows) == chunk:
+            count += await _write(conn, outbox, republisher, rows, correlation_id)
+    return count + await _write(conn, outbox, republisher, rows, correlation_id)
+
+
+async def _write(
+    conn: asyncpg.Connection,
+    outbox: Outbox,
+    republisher: Republisher,
+    rows: list[asyncpg.Record],
+    correlation_id: str | None,
+) -> int:
+    if not rows:
+        return 0
+    batch: list[Envelope] = []
+    for event in await republisher.events(conn, rows):
         batch.append(
             make_envelope(
                 event,
@@ -94,17 +120,9 @@ async def republish(
                 correlation_id=correlation_id,
             )
         )
-        if len(batch) == chunk:
-            count += await _write(conn, outbox, batch)
-    return count + await _write(conn, outbox, batch)
-
-
-async def _write(conn: asyncpg.Connection, outbox: Outbox, batch: list[Envelope]) -> int:
-    written = len(batch)
-    if batch:
-        await outbox.add_many(conn, batch)
-        batch.clear()
-    return written
+    rows.clear()
+    await outbox.add_many(conn, batch)
+    return len(batch)
 
 
 def find_republisher(service: str, republishers: Sequence[Republisher], aggregate: str) -> Republisher:

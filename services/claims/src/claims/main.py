@@ -5,6 +5,7 @@ from importlib.resources import files
 from claims.api import ROUTERS
 from claims.config import Settings
 from claims.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations
+from claims.republishing import REPUBLISHERS
 from shared.migrations import ATTACHMENTS, AUDIT_LOG, DECISION_REQUESTS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
 
@@ -15,6 +16,7 @@ DEFINITION = ServiceDefinition(
     migrations=files("claims") / "migrations",
     routers=[*ROUTERS, organisations.router("claims")],
     subscriptions=SUBSCRIPTIONS,
+    republishers=REPUBLISHERS,  # reports' backfill requests, and `python -m claims republish claim`
     # Receipts on items (shared.attachments); a submitted claim is a request the council decides
     # (shared.decisions).
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, ATTACHMENTS, DECISION_REQUESTS),

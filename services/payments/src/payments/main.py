@@ -6,8 +6,8 @@ from payments.api import ROUTERS
 from payments.config import Settings
 from payments.consumers import SUBSCRIPTIONS, ask_for_missing_states, organisations
 from payments.handlers.runs import JOBS as RUN_JOBS
+from payments.republishing import REPUBLISHERS
 from payments.run_worker import run_payment_runs
-from payments.store.payment_states import REPUBLISHERS
 from shared.jobs_api import jobs_routers
 from shared.migrations import AUDIT_LOG, DECISION_REQUESTS, JOBS, OUTBOX_INBOX
 from shared.service import ServiceDefinition, cli
@@ -24,7 +24,7 @@ DEFINITION = ServiceDefinition(
     platform_migrations=(OUTBOX_INBOX, AUDIT_LOG, JOBS, DECISION_REQUESTS),
     # contracts, services, clients and CPLIs, when empty; and the payment runs the council started
     worker_tasks=[ask_for_missing_states, run_payment_runs],
-    republishers=REPUBLISHERS,  # reports' backfill requests, and `python -m payments republish`
+    republishers=REPUBLISHERS,  # reports' backfill requests (payments, invoices, credit notes); `python -m payments republish`
 )
 
 

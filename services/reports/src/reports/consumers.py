@@ -11,10 +11,11 @@ from which every report is queried (reports.store.sources); a report never calls
 
 A service that starts after the others have published would never hear of their states, so the worker
 asks for a backfill of each empty table (`ask_for_missing_states`), as
-`python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Weeks,
-runs, remittances, invoices, credit notes and claim decisions are events, not re-published states
-(docs/reports-read-model.md says why): reports' worker must be subscribed (its queue declared by
-`migrate`) before they happen, as `make run` and every deployment do. Authorities are
+`python -m reports backfill request --from payments --aggregate scheduled_payment` does by hand. Payments
+re-publishes its invoices and credit notes, claims its accepted claims, as the events they published.
+Weeks, runs and remittances are events, not re-published states (docs/reports-read-model.md says why):
+reports' worker must be subscribed (its queue declared by `migrate`) before they happen, as `make run`
+and every deployment do. Authorities are
 backfilled like the other states: a reports service started after a council was created prints its name
 and colours once identity has answered (before that, the default branding).
 """
@@ -193,28 +194,31 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(ClaimDecided, claim_decided),
 ]
 
-# Each table a backfill fills, the producer that re-publishes it and the aggregate type to ask for.
-BACKFILLED = {
-    "authority": ("identity", "authority"),
-    "organisation": ("identity", "organisation"),
-    "contract": ("identity", "contract"),
-    "provider_service": ("identity", "provider_service"),
-    "client": ("actuals", "client"),
-    "service_level": ("actuals", "service_level"),
-    "cpli": ("actuals", "cpli"),
-    "scheduled_payment": ("payments", "scheduled_payment"),
+# Each table a backfill fills, and what fills it: the producer that re-publishes it and the aggregate
+# type to ask for (invoices and credit notes share one table: an empty one asks for both).
+BACKFILLED: dict[str, tuple[tuple[str, str], ...]] = {
+    "authority": (("identity", "authority"),),
+    "organisation": (("identity", "organisation"),),
+    "contract": (("identity", "contract"),),
+    "provider_service": (("identity", "provider_service"),),
+    "client": (("actuals", "client"),),
+    "service_level": (("actuals", "service_level"),),
+    "cpli": (("actuals", "cpli"),),
+    "scheduled_payment": (("payments", "scheduled_payment"),),
+    "invoice": (("payments", "invoice"), ("payments", "credit_note")),
+    "accepted_claim": (("claims", "claim"),),
 }
 
 
 async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
-    """At the worker's start: ask identity, actuals and payments to re-publish what fills an empty table
-    (a worker task: it asks once and ends; the relay publishes the commands)."""
+    """At the worker's start: ask identity, actuals, payments and claims to re-publish what fills an empty
+    table (a worker task: it asks once and ends; the relay publishes the commands)."""
     async with runtime.pool.acquire() as conn:
         empty = await projections.empty_tables(conn, tables=sorted(BACKFILLED))
     for table in empty:
-        producer, aggregate = BACKFILLED[table]
-        envelope = backfill_request(
-            runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
-        )
-        await request_backfill(runtime.pool, runtime.outbox, envelope)
-        log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+        for producer, aggregate in BACKFILLED[table]:
+            envelope = backfill_request(
+                runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
+            )
+            await request_backfill(runtime.pool, runtime.outbox, envelope)
+            log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)

@@ -14,6 +14,7 @@ from shared.events.actuals import (
 from shared.events.backfill import (
     ActualsBackfillRequested,
     BackfillRequested,
+    ClaimsBackfillRequested,
     IdentityBackfillRequested,
     PaymentsBackfillRequested,
 )
@@ -81,6 +82,7 @@ EVENT_TYPES: tuple[type[EventPayload], ...] = (
     IdentityBackfillRequested,
     ActualsBackfillRequested,
     PaymentsBackfillRequested,
+    ClaimsBackfillRequested,
     ClientUpserted,
     ServiceLevelUpserted,
     CpliUpserted,
@@ -119,6 +121,7 @@ __all__ = [
     "ClaimRequestUpserted",
     "ClaimState",
     "ClaimSubmitted",
+    "ClaimsBackfillRequested",
     "ClientUpserted",
     "ClosureRequestUpserted",
     "ConfirmedLine",

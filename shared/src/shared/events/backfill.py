@@ -55,11 +55,24 @@ class ActualsBackfillRequested(BackfillRequested):
 
 class PaymentsBackfillRequested(BackfillRequested):
     """Ask payments to re-publish the current full state of every scheduled payment, as its ordinary
-    `payments.scheduled_payment.upserted.v1` event with its current revision (reports fills its read model
-    of payments this way when it starts empty)."""
+    `payments.scheduled_payment.upserted.v1` event with its current revision, or every submitted invoice
+    or issued credit note, as the `payments.invoice.submitted.v1` or `payments.credit_note.issued.v1` it
+    published (reports fills its read model of payments and its invoices this way when it starts empty)."""
 
     producer = "payments"
 
-    aggregate_type: Literal["scheduled_payment"] = Field(
+    aggregate_type: Literal["scheduled_payment", "invoice", "credit_note"] = Field(
         description="The aggregate type whose current states are wanted", examples=["scheduled_payment"]
+    )
+
+
+class ClaimsBackfillRequested(BackfillRequested):
+    """Ask claims to re-publish every accepted one-off claim, as the `claims.claim.decided.v1` its
+    decision published (reports fills its accepted claims this way when it starts empty; payments keeps a
+    decision's items once, so it pays nothing twice)."""
+
+    producer = "claims"
+
+    aggregate_type: Literal["claim"] = Field(
+        description="The aggregate type whose current states are wanted", examples=["claim"]
     )

@@ -142,3 +142,15 @@ async def remove(conn: asyncpg.Connection, *, scope: AnyScope, item_id: uuid.UUI
     await execute(
         conn, "DELETE FROM claims.claim_item i WHERE i.item_id = $1 AND {scope}", item_id, scope=scope
     )
+
+
+async def of_claims(conn: asyncpg.Connection, *, claim_ids: list[uuid.UUID]) -> list[ItemRow]:
+    """The items of several claims, each claim's in the order `of_claim` gives them: for a backfill
+    (claims.republishing), claims' own work for the other services, never a caller's."""
+    return await fetch(
+        conn,
+        ItemRow,
+        SELECT + " WHERE i.claim_id = ANY($1::uuid[]) ORDER BY i.claim_id, i.kind, i.position, i.item_id",
+        claim_ids,
+        scope=Unscoped("a backfill re-publishes every authority's decided claims, never a caller's"),
+    )

@@ -201,7 +201,28 @@ async def _credit(
         credits_payment_id=state.payment_id,
         reason=reason,
         created_by=by,
+        submitted_by=by,
         submitted_at=now,
+    )
+    # Its lines as its event carries them, so a backfill re-publishes the same event (migration 0007).
+    await store.insert_credit_note_lines(
+        uow.conn,
+        invoice_id=invoice_id,
+        authority_id=authority_id,
+        organisation_id=state.organisation_id,
+        lines=[
+            (
+                line.client_id,
+                line.client_reference,
+                line.client_name,
+                line.purchase_order_number,
+                line.cost_code,
+                line.excl_vat,
+                line.vat,
+                line.total,
+            )
+            for line in back
+        ],
     )
     await uow.publish(
         CreditNoteIssued(

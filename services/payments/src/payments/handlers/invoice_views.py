@@ -8,7 +8,6 @@ from datetime import datetime
 from pydantic import Field
 
 from payments.store.invoices import InvoiceLineRow, InvoiceRow
-from shared.auth import Principal
 from shared.events import CreditNoteIssued, InvoiceFields, InvoiceLine, InvoiceSubmitted
 from shared.money import Money
 
@@ -49,7 +48,7 @@ class InvoiceSummary(InvoiceView):
 
 
 def line_view(row: InvoiceLineRow) -> InvoiceLineView:
-    return InvoiceLineView.model_validate({**row.model_dump(), "cost_code": None})
+    return InvoiceLineView.model_validate(row.model_dump())
 
 
 def invoice_view(row: InvoiceRow, lines: list[InvoiceLineRow]) -> InvoiceView:
@@ -67,19 +66,27 @@ def _fields(view: InvoiceView) -> dict[str, object]:
     }
 
 
-def submitted_event(view: InvoiceView, row: InvoiceRow, principal: Principal) -> InvoiceSubmitted:
-    assert row.submitted_at is not None
+# Both events are built from the stored document alone (who submitted or issued it, and when, are on its
+# row: migration 0007), so the handler that publishes one and a backfill that re-publishes it
+# (payments.republishing) give the same event.
+
+
+def submitted_event(view: InvoiceView, row: InvoiceRow) -> InvoiceSubmitted:
+    if row.submitted_at is None or row.submitted_by is None:
+        raise ValueError(f"{row.number} has not been submitted")
     return InvoiceSubmitted.model_validate(
         {
             **_fields(view),
             "authority_id": row.authority_id,
-            "submitted_by": principal.subject,
+            "submitted_by": row.submitted_by,
             "submitted_at": row.submitted_at,
         }
     )
 
 
-def credit_note_event(view: InvoiceView, row: InvoiceRow, principal: Principal) -> CreditNoteIssued:
+def credit_note_event(view: InvoiceView, row: InvoiceRow) -> CreditNoteIssued:
+    if row.submitted_at is None or row.submitted_by is None:
+        raise ValueError(f"{row.number} has not been issued")
     return CreditNoteIssued.model_validate(
         {
             **_fields(view),
@@ -87,7 +94,7 @@ def credit_note_event(view: InvoiceView, row: InvoiceRow, principal: Principal) 
             "credits_invoice_id": row.credits_invoice_id,
             "credits_payment_id": row.credits_payment_id,
             "reason": row.reason or "",
-            "issued_by": principal.subject,
-            "issued_at": row.created_at,
+            "issued_by": row.submitted_by,
+            "issued_at": row.submitted_at,
         }
     )

@@ -174,12 +174,16 @@ async def submit_invoice(caller: Caller, work: Work, *, invoice_id: uuid.UUID, v
         if unconfirmed:
             raise refuse(unconfirmed, "week-not-invoiceable")
         await store.submitted(
-            uow.conn, scope=store.invoice_scope(principal), invoice_id=invoice_id, issue_date=today()
+            uow.conn,
+            scope=store.invoice_scope(principal),
+            invoice_id=invoice_id,
+            issue_date=today(),
+            submitted_by=principal.subject,
         )
         done = await find(uow.conn, principal, invoice_id)
         view = await view_of(uow.conn, done)
         await uow.publish(
-            submitted_event(view, done, principal), aggregate_id=invoice_id, authority_id=done.authority_id
+            submitted_event(view, done), aggregate_id=invoice_id, authority_id=done.authority_id
         )
         await uow.audit(
             "invoice_submitted",
@@ -263,9 +267,7 @@ async def retract_invoice(
         )
         note = await find(uow.conn, principal, note_id)
         view = await view_of(uow.conn, note)
-        await uow.publish(
-            credit_note_event(view, note, principal), aggregate_id=note_id, authority_id=note.authority_id
-        )
+        await uow.publish(credit_note_event(view, note), aggregate_id=note_id, authority_id=note.authority_id)
         await uow.audit(
             "invoice_retracted",
             authority_id=row.authority_id,

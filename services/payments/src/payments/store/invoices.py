@@ -52,6 +52,7 @@ class InvoiceRow(Record):
     created_by: str
     created_at: datetime
     submitted_at: datetime | None
+    submitted_by: str | None
     version: int
 
 
@@ -65,6 +66,7 @@ class InvoiceLineRow(Record):
     client_reference: str | None
     client_name: str | None
     purchase_order_number: str | None
+    cost_code: str | None
     excl_vat: Decimal
     vat: Decimal
     total: Decimal
@@ -77,7 +79,7 @@ SELECTED = """
            i.kind, i.number, i.provider_reference, i.status, i.issue_date, i.excl_vat, i.vat, i.total,
            i.credits_invoice_id, ci.number AS credits_invoice_number, i.credits_payment_id,
            cn.invoice_id AS credited_by_id, cn.number AS credited_by_number, i.reason, i.created_by,
-           i.created_at, i.submitted_at, i.version
+           i.created_at, i.submitted_at, i.submitted_by, i.version
       FROM payments.invoice i
       JOIN payments.contract c ON c.contract_id = i.contract_id
       JOIN payments.organisation o ON o.organisation_id = i.organisation_id
@@ -85,10 +87,13 @@ SELECTED = """
       LEFT JOIN payments.invoice cn ON cn.credits_invoice_id = i.invoice_id
 """
 
-# The purchase order of a line: the client's for the service in the financial year of its week.
+# The purchase order of a line: the client's for the service in the financial year of its week. A payment
+# run's credit note names no week: its lines keep what its event carried (migration 0007).
 LINES = """
     SELECT l.line_no, l.week_id, l.service_id, s.name AS service_name, l.week_commencing, l.client_id,
-           cl.reference AS client_reference, cl.name AS client_name, po.number AS purchase_order_number,
+           COALESCE(l.client_reference, cl.reference) AS client_reference,
+           COALESCE(l.client_name, cl.name) AS client_name,
+           COALESCE(l.purchase_order_number, po.number) AS purchase_order_number, l.cost_code,
            l.excl_vat, l.vat, l.total, l.standing
       FROM payments.invoice_line l
       LEFT JOIN payments.client cl ON cl.client_id = l.client_id
@@ -178,7 +183,8 @@ async def add(
     credits_invoice_id: uuid.UUID | None = None,
     reason: str | None = None,
 ) -> uuid.UUID:
-    """A new document with its lines (numbered from 1 in order). A credit note's lines do not stand: the
+    """A new document with its lines (numbered from 1 in order); one not a draft (a credit note) is issued
+    now by its creator (`submitted_at`, `submitted_by`). A credit note's lines do not stand: the
     weeks they name are free to be invoiced again. Raises asyncpg.UniqueViolationError when a week's
     client is on a standing invoice (invoice_line_week_once)."""
     invoice_id = uuid.uuid4()
@@ -188,8 +194,10 @@ async def add(
         """
         INSERT INTO payments.invoice
                (invoice_id, authority_id, organisation_id, contract_id, kind, number, provider_reference,
-                status, issue_date, excl_vat, vat, total, credits_invoice_id, reason, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                status, issue_date, excl_vat, vat, total, credits_invoice_id, reason, created_by,
+                submitted_by, submitted_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                CASE WHEN $8 = 'draft' THEN NULL ELSE $15 END, CASE WHEN $8 = 'draft' THEN NULL ELSE now() END)
         """,
         invoice_id,
         authority_id,
@@ -232,15 +240,17 @@ async def add(
 
 
 async def submitted(
-    conn: asyncpg.Connection, *, scope: AnyScope, invoice_id: uuid.UUID, issue_date: date
+    conn: asyncpg.Connection, *, scope: AnyScope, invoice_id: uuid.UUID, issue_date: date, submitted_by: str
 ) -> None:
+    """Submitted now by `submitted_by` (kept: its event, re-published by a backfill, names them)."""
     status = await execute(
         conn,
         "UPDATE payments.invoice i SET status = 'submitted', issue_date = $2, submitted_at = now(),"
-        " version = version + 1, updated_at = now()"
+        " submitted_by = $3, version = version + 1, updated_at = now()"
         " WHERE i.invoice_id = $1 AND i.status = 'draft' AND {scope}",
         invoice_id,
         issue_date,
+        submitted_by,
         scope=scope,
     )
     assert status == "UPDATE 1"  # locked, a draft, within the scope: checked by the caller

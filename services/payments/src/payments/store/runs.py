@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import asyncpg
 
@@ -190,6 +191,41 @@ async def insert_credit_note(conn: asyncpg.Connection, **row: object) -> None:
     await conn.execute(
         f"INSERT INTO payments.invoice ({columns}, kind, status) VALUES ({values}, 'credit_note', 'issued')",
         *row.values(),
+    )
+
+
+CreditLine = tuple[
+    uuid.UUID | None, str | None, str | None, str | None, str | None, Decimal, Decimal, Decimal
+]
+
+
+async def insert_credit_note_lines(
+    conn: asyncpg.Connection,
+    *,
+    invoice_id: uuid.UUID,
+    authority_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    lines: list[CreditLine],
+) -> None:
+    """A run's credit note's lines, numbered from 1 in order, each with the client, purchase order and
+    cost code its event carries (client, reference, name, order number, cost code, excl VAT, VAT, total).
+    They never stand: they name no week."""
+    await conn.execute(
+        """
+        INSERT INTO payments.invoice_line
+               (invoice_id, line_no, authority_id, organisation_id, client_id, client_reference, client_name,
+                purchase_order_number, cost_code, excl_vat, vat, total, standing)
+        SELECT $1, l.n, $2, $3, l.client_id, l.client_reference, l.client_name, l.purchase_order_number,
+               l.cost_code, l.excl_vat, l.vat, l.total, false
+          FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::numeric[],
+                      $10::numeric[], $11::numeric[])
+               WITH ORDINALITY AS l(client_id, client_reference, client_name, purchase_order_number, cost_code,
+                                    excl_vat, vat, total, n)
+        """,
+        invoice_id,
+        authority_id,
+        organisation_id,
+        *([line[i] for line in lines] for i in range(8)),
     )
 
 

@@ -356,6 +356,7 @@ BACKFILLED_TABLES = frozenset(
     {
         *("authority", "organisation", "contract", "provider_service"),
         *("client", "service_level", "cpli", "scheduled_payment"),
+        *("invoice", "accepted_claim"),
     }
 )
 
