@@ -1,5 +1,6 @@
 """What every benchmark shares: the machine line of the report, percentiles, grouping the rounds of a
-scenario, the options --scenarios and --set, and the entry point."""
+scenario, the options --scenarios and --set, the entry point, and for the page benchmarks their
+sequential GETs in interleaved rounds and the latency table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import argparse
 import os
 import platform
 import statistics
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
@@ -82,3 +84,45 @@ def run_main(run: Callable[[argparse.Namespace], Coroutine[Any, Any, str]], args
     configure_logging(service="bench", level="WARNING", json=False)
     configure_telemetry(service="bench", otlp_endpoint=None)
     print(run_event_loop(run(args)))  # the services' loop, for the floors as for our path
+
+
+# A scenario of a page benchmark: one request (or what stands for one), answering the bytes it read.
+Call = Callable[[], Awaitable[int]]
+
+
+async def timed(call: Call) -> tuple[float, int]:
+    """How long one call took, in ms, and the bytes it answered."""
+    started = time.perf_counter()
+    size = await call()
+    return (time.perf_counter() - started) * 1000, size
+
+
+async def interleaved(
+    calls: Mapping[str, Call], *, rounds: int, requests: int, slow: Iterable[str] = ()
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Each scenario's times (ms) and last size: one call at a time (as people open pages), after a
+    warm-up of every cache and connection pool, in `rounds` rounds that take the scenarios in turn so
+    that the machine's noise falls on all alike. A `slow` scenario runs a tenth as often."""
+    slow = set(slow)
+    for name, call in calls.items():
+        for _ in range(2 if name in slow else 10):
+            await call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    sizes: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            for _ in range(max(1, requests // 10) if name in slow else requests):
+                elapsed, sizes[name] = await timed(call)
+                times[name].append(elapsed)
+    return times, sizes
+
+
+def latency_table(times: Mapping[str, Sequence[float]], sizes: Mapping[str, int]) -> list[str]:
+    """The report's table: requests, p50/p95/p99 in ms and the bytes of one answer, per scenario."""
+    lines = ["| scenario | requests | p50 ms | p95 ms | p99 ms | bytes |", "|---|---:|---:|---:|---:|---:|"]
+    for name, values in times.items():
+        lines.append(
+            f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f}"
+            f" | {percentile(values, 99):.1f} | {sizes[name]:,} |"
+        )
+    return lines

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
-from bench.common import machine, percentile, run_main
+from bench.common import interleaved, latency_table, machine, percentile, run_main
 from shared.auth import Role
 from tests.payments.support import build_payee, financial_year, payments_conn, seed_payment
 from tests.support.environment import RunEnvironment, new_run_id
@@ -44,12 +42,6 @@ SCENARIOS = ("floor", "ours", "naive")
 def monday(weeks_ago: int) -> date:
     today = date.today()
     return today - timedelta(days=today.weekday() + 7 * weeks_ago)
-
-
-async def timed(call: Callable[[], Awaitable[int]]) -> tuple[float, int]:
-    started = time.perf_counter()
-    size = await call()
-    return (time.perf_counter() - started) * 1000, size
 
 
 async def run(args: argparse.Namespace) -> str:
@@ -125,31 +117,16 @@ async def run(args: argparse.Namespace) -> str:
                 return size
 
             calls = {"floor": floor, "ours": ours, "naive": naive}
-            chosen = [name for name in SCENARIOS if name in args.scenarios]
-            for name in chosen:  # warm every cache and connection pool first
-                for _ in range(10 if name != "naive" else 2):
-                    await calls[name]()
-            times: dict[str, list[float]] = {name: [] for name in chosen}
-            sizes: dict[str, int] = {}
-            for _ in range(args.rounds):
-                for name in chosen:
-                    count = args.requests if name != "naive" else max(1, args.requests // 10)
-                    for _ in range(count):
-                        elapsed, sizes[name] = await timed(calls[name])
-                        times[name].append(elapsed)
+            chosen = {name: calls[name] for name in SCENARIOS if name in args.scenarios}
+            times, sizes = await interleaved(
+                chosen, rounds=args.rounds, requests=args.requests, slow={"naive"}
+            )
         lines = [
             f"Scheduled Payments page, {CLIENTS:,} clients ({PAYMENTS} weekly payments of {CLIENTS} lines),"
             f" sequential GETs; {about}",
             "",
-            "| scenario | requests | p50 ms | p95 ms | p99 ms | bytes |",
-            "|---|---:|---:|---:|---:|---:|",
+            *latency_table(times, sizes),
         ]
-        for name in chosen:
-            values = times[name]
-            lines.append(
-                f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f}"
-                f" | {percentile(values, 99):.1f} | {sizes[name]:,} |"
-            )
         p95 = percentile(times["ours"], 95) if "ours" in times else float("nan")
         verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
         lines += ["", f"Goal: the page's p95 under {GOAL_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)."]
