@@ -1,9 +1,7 @@
 """The render tests own the `reports.render` queue: they count who rendered what, and one of them breaks
 the renderer. The run's shared environment may have a whole stack running (tests/conftest.py `stack`),
 whose render workers would compete for the same queue, so these tests get an environment of their own:
-their own database and vhost, made and dropped like the run's. Made once per run (per pytest-xdist worker),
-not per package: a worker takes the package's files among others', and a package fixture is dropped and
-made again each time the worker comes back to the package (8-15 s each, for every file)."""
+their own database and vhost, made and dropped like the run's."""
 
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ import pytest
 from tests.support.environment import RunEnvironment, new_run_id
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def env() -> AsyncIterator[RunEnvironment]:
     environment = RunEnvironment(run_id=new_run_id())
     await environment.create()
