@@ -43,6 +43,7 @@ async def test_home_cards_lead_to_the_pages_and_count_the_weeks_to_confirm(stack
         assert home.status_code == 200
         cards = texts(home.text, r'portal-card__link" href="([^"]+)">([^<]+)<')
         assert cards == [
+            (f"/{provider.tenant.slug}/actions", "Actions and Change Requests"),
             (f"/{provider.tenant.slug}/actuals", "Actuals"),
             (f"/{provider.tenant.slug}/care-package-line-items", "Care Package Line Items"),
         ]

@@ -198,23 +198,33 @@ async def download(
 
 
 @provider_api.get(
-    "/action-types", response_model=list[TypeOut], summary="The council's action types (New Action's Type)"
+    "/action-types",
+    response_model=list[TypeOut],
+    responses=PAGED,
+    summary="The council's action types (New Action's Type)",
 )
-async def action_types(caller: CurrentCaller, work: WorkDep) -> list[TypeOut]:
-    return [
-        TypeOut.model_validate(t.model_dump())
-        for t in await configuration.list_types(caller, work, active_only=True)
-    ]
+async def action_types(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[TypeOut]:
+    return page.cut(
+        [
+            TypeOut.model_validate(t.model_dump())
+            for t in await configuration.list_types(caller, work, active_only=True)
+        ]
+    )
 
 
 @provider_api.get(
-    "/teams", response_model=list[TeamOut], summary="The council's teams (New Action's Assign To)"
+    "/teams",
+    response_model=list[TeamOut],
+    responses=PAGED,
+    summary="The council's teams (New Action's Assign To)",
 )
-async def teams(caller: CurrentCaller, work: WorkDep) -> list[TeamOut]:
-    return [
-        TeamOut.model_validate(t.model_dump())
-        for t in await configuration.list_teams(caller, work, active_only=True)
-    ]
+async def teams(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[TeamOut]:
+    return page.cut(
+        [
+            TeamOut.model_validate(t.model_dump())
+            for t in await configuration.list_teams(caller, work, active_only=True)
+        ]
+    )
 
 
 @provider_api.get(
