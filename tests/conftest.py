@@ -34,71 +34,32 @@ def make_run_ports_are_busy() -> Iterator[list[int]]:
         yield held
 
 
-# Whether a test of this run (after -k, -m and, on a pytest-xdist worker, of the whole collection) uses
-# the stack; and the stack spawned early, with the environment (see `env`).
-STACK_WANTED = pytest.StashKey[bool]()
-EARLY_STACK = pytest.StashKey[Stack]()
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    session.stash[STACK_WANTED] = any("stack" in getattr(item, "fixturenames", ()) for item in session.items)
-
-
 @pytest.fixture(scope="session")
-async def env(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> AsyncIterator[RunEnvironment]:
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunEnvironment]:
     configure_logging(service="tests", level="INFO", json=True)
     install_run_log(tmp_path_factory.mktemp("run-log") / "tests.log")
     configure_telemetry(service="tests", otlp_endpoint=None)
     environment = RunEnvironment(run_id=new_run_id())
     await environment.create()
-    early: Stack | None = None
-    if request.session.stash.get(STACK_WANTED, False):
-        # A dozen processes take most of a minute to start on a busy 2-core machine (imports, under
-        # coverage): spawned now, they start up while the tests before the first one of `stack` run,
-        # instead of that test waiting for them (`stack` waits only for what is left).
-        early = Stack(env=environment, log_dir=tmp_path_factory.mktemp("stack-logs"))
-        early.spawn()
-        request.session.stash[EARLY_STACK] = early
     try:
         yield environment
     finally:
-        try:
-            if early is not None and request.session.stash.get(EARLY_STACK, None) is early:
-                early.stop()  # spawned, but no test of this worker wanted it after all
-                check_logs(early)
-        finally:
-            await environment.destroy()
-
-
-def check_logs(running: Stack) -> None:
-    """The whole run, once every process has stopped: no secret in any log (tests/support/secrets.py)."""
-    leaks = find_leaks(running.all_logs() + run_log())
-    assert leaks == [], f"secrets in the logs of this run: {leaks[:20]}"
+        await environment.destroy()
 
 
 @pytest.fixture(scope="session")
-async def stack(
-    env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> AsyncIterator[Stack]:
+async def stack(env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     """Every service, worker and the gateway as real processes, started once per run when needed."""
-    early = request.session.stash.get(EARLY_STACK, None)
-    if early is not None and early.env is env:
-        del request.session.stash[EARLY_STACK]  # this fixture stops it now
-        running = early
-    else:
-        running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
+    running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
     try:
-        if running.spawned:
-            await running.wait_ready()
-        else:
-            await running.start()
+        await running.start()
         await ensure_portal_authorities(env)  # the councils the pages know, as `make run` seeds them
         yield running
     finally:
         running.stop()
-    check_logs(running)
+    # The whole run, once every process has stopped: no secret in any log (tests/support/secrets.py).
+    leaks = find_leaks(running.all_logs() + run_log())
+    assert leaks == [], f"secrets in the logs of this run: {leaks[:20]}"
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ The council side builds these through its API in its own branch; the import test
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -268,12 +269,16 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-async def env(actuals_import_environment: RunEnvironment) -> RunEnvironment:
+async def env() -> AsyncIterator[RunEnvironment]:
     """An environment of the import tests' own (database and vhost), as the render tests have: the run's
     shared one may have a whole stack running (tests/conftest.py `stack`), whose actuals worker would
-    take these tests' pending imports (it takes any tenant's) before the tests run their job. One for
-    every import file of the run (tests/actuals/integration/conftest.py): each test has tenants of its own."""
-    return actuals_import_environment
+    take these tests' pending imports (it takes any tenant's) before the tests run their job."""
+    environment = RunEnvironment(run_id=secrets.token_hex(4))
+    await environment.create()
+    try:
+        yield environment
+    finally:
+        await environment.destroy()
 
 
 @pytest.fixture(scope="module")

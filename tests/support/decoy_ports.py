@@ -46,11 +46,7 @@ def decoys(ports: Iterable[int] = MAKE_RUN_PORTS) -> Iterator[list[int]]:
         except OSError:
             continue  # busy already
         server.daemon_threads = True
-        # A short poll: shutdown() waits for the serving loop to look (0.5 s by default, for each of
-        # some thirty decoys, one after the other: seconds at the end of every run and nested run).
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"decoy-{port}", daemon=True
-        ).start()
+        threading.Thread(target=server.serve_forever, name=f"decoy-{port}", daemon=True).start()
         servers.append(server)
     try:
         yield [server.server_address[1] for server in servers]

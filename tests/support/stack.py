@@ -77,16 +77,6 @@ class Stack:
         return commands | self.launch
 
     async def start(self) -> None:
-        self.spawn()
-        await self.wait_ready()
-
-    @property
-    def spawned(self) -> bool:
-        return bool(self.processes)
-
-    def spawn(self) -> None:
-        """Start every process and return at once (`wait_ready()` waits for them). The test run spawns its
-        stack as soon as its environment exists, so the processes start up while other tests run."""
         for name in (*SERVICES, "gateway"):
             self.ports[name] = free_port()
             self.ports[f"{name}-metrics"] = free_port()  # the internal listener of the API
@@ -100,6 +90,7 @@ class Stack:
             self.processes[name] = subprocess.Popen(
                 command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
             )
+        await self.wait_ready()
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout

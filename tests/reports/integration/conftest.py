@@ -1,7 +1,6 @@
 """The read model's tests need reports' database only: its migrations applied to a database of their own
 (made and dropped like the run's), no broker (the events are handed to the consumer's handlers, as the
-consumer does with what the broker delivers). Made once per run (per pytest-xdist worker), as tests/reports'
-own environment is (a package fixture is made again each time a worker comes back to the package)."""
+consumer does with what the broker delivers)."""
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ class ReportsDatabase(RunEnvironment):
         await db.drop_everything(ADMIN_DSN, self.service_databases())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def env() -> AsyncIterator[RunEnvironment]:
     environment = ReportsDatabase(run_id=new_run_id())
     await environment.create()
