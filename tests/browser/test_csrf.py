@@ -22,7 +22,8 @@ async def test_form_with_its_token_is_accepted(stack, context):
     page = await context.new_page()
     await page.goto(stack.url + FORM)
     await fill_valid(page)
-    await page.click("button[type=submit]")
+    async with page.expect_navigation():  # the click only starts the form's post
+        await page.click("button[type=submit]")
     assert await page.locator("h1").inner_text() == "Request sent"
 
 
@@ -31,7 +32,7 @@ async def test_form_without_token_is_refused_with_the_403_page(stack, context):
     await page.goto(stack.url + FORM)
     await page.eval_on_selector("input[name=csrf_token]", "input => input.remove()")
     await fill_valid(page)
-    async with page.expect_response(stack.url + FORM) as refused:
+    async with page.expect_navigation(), page.expect_response(stack.url + FORM) as refused:
         await page.click("button[type=submit]")
     response = await refused.value
     assert response.status == 403
@@ -54,7 +55,7 @@ async def test_form_with_another_sessions_token_is_refused(stack, browser):
             "input[name=csrf_token]", "(input, token) => input.value = token", their_token
         )
         await fill_valid(page)
-        async with page.expect_response(stack.url + FORM) as refused:
+        async with page.expect_navigation(), page.expect_response(stack.url + FORM) as refused:
             await page.click("button[type=submit]")
         assert (await refused.value).status == 403
         assert await page.locator("h1").inner_text() == "Your form could not be sent"

@@ -121,6 +121,7 @@ async def add_tenant(
     organisation_id: uuid.UUID | None = None,
     contract_id: uuid.UUID | None = None,
     service_id: uuid.UUID | None = None,
+    slug: str | None = None,
 ) -> Tenant:
     tag = f"{label} {uuid.uuid4().hex[:6]}"
     tenant = Tenant(
@@ -133,6 +134,12 @@ async def add_tenant(
         service_name=f"Fostering {tag}",
         client_id=uuid.uuid4(),
         client_name=f"Bart Simpson {tag}",
+    )
+    await conn.execute(
+        "INSERT INTO messaging.authority (authority_id, slug, revision, updated_at) VALUES ($1, $2, 1, now())"
+        " ON CONFLICT (authority_id) DO NOTHING",
+        authority_id,
+        slug or f"council-{authority_id.hex[:8]}",  # identity's authority event: its pages' slug
     )
     await conn.execute(
         "INSERT INTO messaging.organisation (organisation_id, authority_id, name, reference, active, revision, updated_at)"

@@ -199,11 +199,20 @@ def new_run_id() -> str:
     return f"{run_id}_{worker}" if worker and os.environ.get("PORTAL_TEST_RUN_ID") else run_id
 
 
-async def rabbitmqctl(*args: str) -> str:
+async def rabbitmqctl(*args: str, timeout: float = 60.0) -> str:
     proc = await asyncio.create_subprocess_exec(
         RABBITMQCTL, "-q", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    out, err = await proc.communicate()
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        # A wedged broker leaves the CLI waiting for ever; say so instead of a test's set-up time-out.
+        proc.kill()
+        await proc.wait()
+        raise RuntimeError(
+            f"rabbitmqctl {' '.join(args)} did not answer in {timeout:.0f}s: is RabbitMQ running and well?"
+            " (`rabbitmqctl status`; docs/testing.md)"
+        ) from None
     if proc.returncode != 0:
         raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {err.decode().strip()}")
     return out.decode()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
+import random
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,11 +18,42 @@ from fastapi import FastAPI
 from gateway.config import SERVICES
 from gateway.config import Settings as GatewaySettings
 
+# Ports are handed out below the kernel's ephemeral range (32768-60999 on Linux), in a block of their own
+# per pytest-xdist worker. A port the kernel picked (bind to port 0) is free only until someone binds
+# it: every outgoing connection of the run (to PostgreSQL, RabbitMQ, a service) takes an ephemeral port,
+# and one taken between the pick and a started service's bind failed the service with "address already
+# in use" (and every test that needed its stack).
+_BLOCK = 2000
+_BLOCKS = 6  # 20000-31999
+_FIRST = 20000
+
+
+def _block_start() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return _FIRST + (int(worker) % _BLOCKS if worker.isdigit() else 0) * _BLOCK
+
+
+def _ports() -> Iterator[int]:
+    first = _block_start()
+    offset = random.randrange(_BLOCK)  # runs one after another start in different places
+    for step in itertools.count():
+        yield first + (offset + step) % _BLOCK
+
+
+_next_port = _ports()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on, not handed out before in this process (until the block wraps round)."""
+    for _ in range(_BLOCK):
+        port = next(_next_port)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # someone else's (RabbitMQ's 25672, another run's)
+            return port
+    raise RuntimeError(f"no free port among the {_BLOCK} from {_block_start()}")
 
 
 def dead_url() -> str:

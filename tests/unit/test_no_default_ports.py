@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.decoy_ports import MAKE_RUN_PORTS, decoys
+from tests.support.inprocess import free_port
 from tests.support.stack import PROCESS_PREFIXES
 
 
@@ -47,3 +48,23 @@ def test_no_setting_of_the_shell_reaches_a_test():
     assert settings and all(name.endswith("_PORT") and value == "0" for name, value in settings.items()), (
         settings
     )
+
+
+def test_free_ports_come_from_the_workers_own_block_below_the_ephemeral_range_never_twice():
+    # Outgoing connections take ports of the ephemeral range: a port handed out there could be taken
+    # between the hand-out and the service's bind.
+    low, _high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == len(ports)
+    assert all(port < low for port in ports), ports
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 20000 + int(worker) % 6 * 2000
+    assert all(first <= port < first + 2000 for port in ports), (worker, ports)
+
+
+def test_a_port_someone_listens_on_is_never_handed_out():
+    ports = [free_port() for _ in range(3)]
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", ports[-1] + 1))  # the next in the block, unless the block wraps there
+        busy.listen()
+        assert busy.getsockname()[1] not in [free_port() for _ in range(5)]
