@@ -8,6 +8,8 @@ import asyncio
 import subprocess
 import uuid
 
+import httpx
+
 import reports.rendering as renderers
 from reports.domain.runs import RENDER_ABANDONED, RENDER_FAILED
 from reports.handlers.rendering import render_run
@@ -78,8 +80,9 @@ async def test_a_render_that_kills_its_worker_is_bounded_then_failed(env, author
         for _ in range(limit + 3):
             worker = render_process(env, tmp_path / "render.log", preamble=CRASHING_RENDERER)
             try:
-                crashed = await _exits(worker, 20) == 3
-                run = None if crashed else await wait_for_status(api, run_id, provider, "failed")
+                # Crashed (exit 3), or the run failed while this worker lives, whichever comes first: the
+                # worker that marks the run failed does not exit, so waiting for its exit first cost 20 s.
+                run = await _crashed_or_failed(worker, api, run_id, provider, 20)
             finally:
                 worker.terminate()
                 worker.wait(timeout=10)
@@ -93,13 +96,26 @@ async def test_a_render_that_kills_its_worker_is_bounded_then_failed(env, author
     assert await render_queue_counts(env) == (0, 0)
 
 
-async def _exits(process: subprocess.Popen[bytes], seconds: float) -> int | None:
-    """The process's exit code if it exits within `seconds`, else None (it is still running)."""
+async def _crashed_or_failed(
+    process: subprocess.Popen[bytes],
+    api: httpx.AsyncClient,
+    run_id: str,
+    headers: dict[str, str],
+    seconds: float,
+) -> dict | None:
+    """None if the render worker crashes (exit 3) within `seconds`; the run if it is failed first, while the
+    worker still runs. A worker that exits otherwise, or neither within `seconds`: the run must be failed
+    within wait_for_status's own time, or this fails."""
     for _ in range(int(seconds * 10)):
         if process.poll() is not None:
-            return process.returncode
+            if process.returncode == 3:
+                return None
+            break
+        run = (await api.get(f"/api/v1/reports/runs/{run_id}", headers=headers)).json()
+        if run["status"] == "failed":
+            return run  # type: ignore[no-any-return]
         await asyncio.sleep(0.1)
-    return None
+    return await wait_for_status(api, run_id, headers, "failed")
 
 
 async def test_a_run_not_rendered_yet_has_no_file(env, authority):
