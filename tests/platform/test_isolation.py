@@ -19,7 +19,9 @@ PROBE = Path(__file__).with_name("probe_isolation.py")
 
 async def nested_run(run_id: str) -> tuple[int, str]:
     # A run of its own: not a worker of this run's pytest-xdist (whose variables would rename it).
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
+    # Not measured by coverage either (its COVERAGE_* settings dropped): the probe's run is about
+    # isolation, and tracing a whole nested pytest start-up costs seconds on a busy machine.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST_", "COVERAGE_"))}
     env = {**inherited, "PORTAL_TEST_RUN_ID": run_id, "PROBE_MARKER": run_id}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
