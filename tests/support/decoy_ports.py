@@ -51,6 +51,12 @@ def decoys(ports: Iterable[int] = MAKE_RUN_PORTS) -> Iterator[list[int]]:
     try:
         yield [server.server_address[1] for server in servers]
     finally:
+        # All at once: shutdown() waits for the serving loop's next look (0.5 s), and one after the other
+        # some thirty decoys took seconds at the end of every run and nested run.
+        stopping = [threading.Thread(target=server.shutdown) for server in servers]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
         for server in servers:
-            server.shutdown()
             server.server_close()
