@@ -12,6 +12,7 @@ batch can be acked with one frame when nothing earlier is still in hand (see `sh
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,14 +55,19 @@ class Settlement:
         self.dead_letters: AbstractExchange | None = None
         self.retries: AbstractExchange | None = None  # the channel's default exchange
         self._in_hand = InHand()
+        # Which deliveries are still in hand is read and the acks are sent under one lock: a multiple ack
+        # worked out while another applier's acks (or a retry's) are still being sent would settle their
+        # messages first, and their own acks then close the channel ("unknown delivery tag").
+        self._settling = asyncio.Lock()
 
     def hold(self, message: AbstractIncomingMessage) -> None:
         self._in_hand.hold(message)
 
     async def ack_committed(self, messages: Sequence[AbstractIncomingMessage]) -> None:
         """Ack the messages of a committed batch, with one frame where InHand allows it."""
-        for message, multiple in self._in_hand.acks(messages):
-            await self.ack(message, multiple=multiple)
+        async with self._settling:
+            for message, multiple in self._in_hand.acks(messages):
+                await self.ack(message, multiple=multiple)
 
     async def ack(self, message: AbstractIncomingMessage, *, multiple: bool = False) -> None:
         """Ack (with `multiple`, every delivery of the channel up to this one). If the channel broke
@@ -73,11 +79,12 @@ class Settlement:
             log.warning("event_ack_failed", error=repr(exc), message_id=message.message_id, multiple=multiple)
 
     async def requeue(self, message: AbstractIncomingMessage) -> None:
-        self._in_hand.release(message)
-        try:
-            await message.nack(requeue=True)
-        except Exception as exc:  # the channel broke: the broker redelivers it anyway
-            log.warning("event_nack_failed", error=repr(exc))
+        async with self._settling:
+            self._in_hand.release(message)
+            try:
+                await message.nack(requeue=True)
+            except Exception as exc:  # the channel broke: the broker redelivers it anyway
+                log.warning("event_nack_failed", error=repr(exc))
 
     async def retry_or_dead_letter(self, failed: Delivery, exc: Exception) -> None:
         """Send the message to wait out its back-off in a delay queue; dead-letter it at its limit (the
@@ -125,8 +132,9 @@ class Settlement:
             log.warning("event_copy_failed", error=repr(exc), routing_key=routing_key)
             await self.requeue(message)
             return False
-        self._in_hand.release(message)
-        await self.ack(message)
+        async with self._settling:
+            self._in_hand.release(message)
+            await self.ack(message)
         return True
 
 
