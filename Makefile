@@ -15,12 +15,9 @@ test: export PORTAL_REQUIRE_BROWSER := 1
 # pytest-xdist runs the files on one worker per core (at most 2: a third worker's stack exhausted
 # PostgreSQL's 100 connections), each worker with an environment and a
 # stack of its own (tests/support/environment.py): the suite takes about half the time on 2 cores.
-# Files in collection order (--no-loadscope-reorder): xdist's default puts the files with most tests first,
-# so the slow one-test files (the API fuzzing, the isolation and bench tests) came last, one worker idle
-# while the other ran them; in collection order the run ends with the unit tests' quick files.
 test: setup lint typecheck architecture audit
 	$(UV) run coverage erase
-	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile --no-loadscope-reorder --durations=25
+	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile --durations=25
 	$(UV) run coverage combine --quiet
 	$(UV) run coverage report --skip-covered --sort=cover
 	$(UV) run python -m devtools.coverage_floor
