@@ -10,17 +10,16 @@ Files (CSV downloads and uploads) are relayed as bytes, never parsed here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
 from fastapi import Request
 
 from gateway.service_problems import ServiceError, ServiceUnavailable
+from gateway.web.file_relay import FILE_TIMEOUT, answer_of, headers_for, json_body
 from gateway.web.service_pages import ServicePages
 from gateway.web.service_pages import problem_text as problem_text  # the pages call it service.problem_text
-from gateway.web.session import SignedIn, address
-from shared.http import current_request_id
+from gateway.web.session import SignedIn
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -35,16 +34,6 @@ client, path, read, write, page_problem = (
     CALLS.write,
     CALLS.page_problem,
 )
-FILE_TIMEOUT = 60.0  # seconds for an upload or a download of a whole period (bigger than a page's call)
-
-
-def _headers(user: SignedIn, request: Request, **more: str) -> dict[str, str]:
-    headers = {"authorization": f"Bearer {user.token}", **more}
-    if request_id := current_request_id():
-        headers["x-request-id"] = request_id
-    if (forwarded := address(request)) is not None:
-        headers["x-forwarded-for"] = forwarded
-    return headers
 
 
 async def download(
@@ -54,7 +43,7 @@ async def download(
     url = client(request).base_url + path(route, **query)
     try:
         async with client(request).session.get(
-            url, headers=_headers(user, request), timeout=aiohttp.ClientTimeout(total=FILE_TIMEOUT)
+            url, headers=headers_for(user, request), timeout=aiohttp.ClientTimeout(total=FILE_TIMEOUT)
         ) as answer:
             content = await answer.read()
             kept = {
@@ -67,14 +56,16 @@ async def download(
         log.warning("service_unreachable", service=SERVICE, path=route, error=type(exc).__name__)
         raise ServiceUnavailable(SERVICE) from exc
     if status >= 400:
-        raise page_problem(ServiceError(status, _json(content), service=SERVICE))
+        raise page_problem(ServiceError(status, json_body(content), service=SERVICE))
     return content, kept
 
 
 async def upload(request: Request, user: SignedIn, *, filename: str, content: bytes) -> dict[str, Any]:
     """POST /imports with the file as text/csv (the contract's second form, `X-File-Name`): the
     accepted import, or `ServiceError` with the service's refusal of the file."""
-    headers = _headers(user, request, **{"content-type": "text/csv", "x-file-name": _header_safe(filename)})
+    headers = headers_for(
+        user, request, **{"content-type": "text/csv", "x-file-name": _header_safe(filename)}
+    )
     try:
         async with client(request).session.post(
             client(request).base_url + path("imports"),
@@ -86,20 +77,7 @@ async def upload(request: Request, user: SignedIn, *, filename: str, content: by
     except (aiohttp.ClientError, TimeoutError) as exc:
         log.warning("service_unreachable", service=SERVICE, path="imports", error=type(exc).__name__)
         raise ServiceUnavailable(SERVICE) from exc
-    body = _json(raw)
-    if status >= 500:
-        raise ServiceUnavailable(SERVICE)
-    if status >= 400:
-        raise ServiceError(status, body, service=SERVICE)
-    return body
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {"title": "Bad Gateway"}
-    return data if isinstance(data, dict) else {}
+    return answer_of(CALLS, status, raw)
 
 
 def _header_safe(filename: str) -> str:
