@@ -262,3 +262,32 @@ async def _drain(channel, name: str) -> list[aio_pika.abc.AbstractIncomingMessag
     while (message := await queue.get(no_ack=True, fail=False)) is not None:
         messages.append(message)
     return messages
+
+
+async def test_a_consumer_whose_channel_the_broker_closes_goes_on_consuming_on_a_new_one(env):
+    # The broker closes a channel on a channel error (an ack of an unknown delivery tag, as a
+    # settlement bug once caused): the consumer must not fall silent behind a ready probe.
+    before, after = organisation("before the channel error"), organisation("after the channel error")
+    async with (
+        scratch(env) as s,
+        robust_connection(env.amqp_url) as connection,
+        consuming(s, connection) as consumer,
+    ):
+        await publish(s, _body(before), message_id=str(before.event_id))
+        await eventually(lambda: _applied(s, before), timeout=10)
+        queue = consumer._queue
+        assert queue is not None
+        channel = await queue.channel.get_underlay_channel()
+        await channel.basic_ack(delivery_tag=99_999)  # PRECONDITION_FAILED: the broker closes the channel
+        await eventually(lambda: _closed(channel), timeout=10)
+        await publish(s, _body(after), message_id=str(after.event_id))
+        await eventually(lambda: _applied(s, after), timeout=20)
+        assert sorted(map(str, await s.applied_ids())) == sorted([str(before.event_id), str(after.event_id)])
+
+
+async def _applied(s: Scratch, envelope: Envelope) -> bool:
+    return envelope.event_id in await s.applied_ids()
+
+
+async def _closed(channel) -> bool:
+    return bool(channel.is_closed)
