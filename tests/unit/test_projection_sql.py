@@ -119,3 +119,26 @@ def test_a_bad_declaration_is_refused_naming_what_is_wrong(changes, message):
     with pytest.raises(ValueError, match=re.escape("projection of ThingUpserted into s.")) as raised:
         declare(**changes)
     assert message in str(raised.value)
+
+
+def test_a_mirror_fills_each_column_from_the_field_of_its_name_with_the_key_first_once():
+    named = Projection.mirror(
+        OrganisationUpserted, "s", "organisation", key="organisation_id", columns=("name", "revision")
+    )
+    listed = Projection.mirror(
+        OrganisationUpserted,
+        "s",
+        "organisation",
+        key="organisation_id",
+        columns=("name", "organisation_id", "revision"),
+    )
+    for projection in (named, listed):
+        assert projection.key == ("organisation_id",)
+        assert dict(projection.columns) == {
+            "organisation_id": "organisation_id",
+            "name": "name",
+            "revision": "revision",
+        }
+        assert next(iter(projection.columns)) == "organisation_id"
+    with pytest.raises(ValueError, match="nope"):  # a mirror is checked like any declaration
+        Projection.mirror(OrganisationUpserted, "s", "organisation", key="organisation_id", columns=("nope",))

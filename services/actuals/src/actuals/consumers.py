@@ -43,19 +43,11 @@ SERVICE_COLUMNS = (
     "updated_at",
 )
 
-contracts = Projection(
-    event=ContractUpserted,
-    schema="actuals",
-    table="contract",
-    key=("contract_id",),
-    columns={c: c for c in CONTRACT_COLUMNS},
+contracts = Projection.mirror(
+    ContractUpserted, "actuals", "contract", key="contract_id", columns=CONTRACT_COLUMNS
 )
-services = Projection(
-    event=ProviderServiceUpserted,
-    schema="actuals",
-    table="provider_service",
-    key=("service_id",),
-    columns={c: c for c in SERVICE_COLUMNS},
+services = Projection.mirror(
+    ProviderServiceUpserted, "actuals", "provider_service", key="service_id", columns=SERVICE_COLUMNS
 )
 
 SUBSCRIPTIONS: list[Subscription] = [

@@ -45,20 +45,8 @@ PLACEMENT_COLUMNS = (
     "updated_at",
 )
 
-clients = Projection(
-    event=ClientUpserted,
-    schema="claims",
-    table="client",
-    key=("client_id",),
-    columns={c: c for c in CLIENT_COLUMNS},
-)
-placements = Projection(
-    event=CpliUpserted,
-    schema="claims",
-    table="placement",
-    key=("cpli_id",),
-    columns={c: c for c in PLACEMENT_COLUMNS},
-)
+clients = Projection.mirror(ClientUpserted, "claims", "client", key="client_id", columns=CLIENT_COLUMNS)
+placements = Projection.mirror(CpliUpserted, "claims", "placement", key="cpli_id", columns=PLACEMENT_COLUMNS)
 
 SUBSCRIPTIONS: list[Subscription] = [
     organisations.subscription(),

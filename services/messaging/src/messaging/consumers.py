@@ -71,34 +71,20 @@ PLACEMENT_COLUMNS = (
     "updated_at",
 )
 
-services = Projection(
-    event=ProviderServiceUpserted,
-    schema="messaging",
-    table="provider_service",
-    key=("service_id",),
-    columns={c: c for c in SERVICE_COLUMNS},
+services = Projection.mirror(
+    ProviderServiceUpserted, "messaging", "provider_service", key="service_id", columns=SERVICE_COLUMNS
 )
-clients = Projection(
-    event=ClientUpserted,
-    schema="messaging",
-    table="client",
-    key=("client_id",),
-    columns={c: c for c in CLIENT_COLUMNS},
-)
+clients = Projection.mirror(ClientUpserted, "messaging", "client", key="client_id", columns=CLIENT_COLUMNS)
 # An authority's slug: the notifications link to its pages (`/<slug>/actions/<id>`).
-authorities = Projection(
-    event=AuthorityUpserted,
-    schema="messaging",
-    table="authority",
-    key=("authority_id",),
-    columns={c: c for c in ("authority_id", "slug", "revision", "updated_at")},
+authorities = Projection.mirror(
+    AuthorityUpserted,
+    "messaging",
+    "authority",
+    key="authority_id",
+    columns=("authority_id", "slug", "revision", "updated_at"),
 )
-placements = Projection(
-    event=CpliUpserted,
-    schema="messaging",
-    table="placement",
-    key=("cpli_id",),
-    columns={c: c for c in PLACEMENT_COLUMNS},
+placements = Projection.mirror(
+    CpliUpserted, "messaging", "placement", key="cpli_id", columns=PLACEMENT_COLUMNS
 )
 
 SUBSCRIPTIONS: list[Subscription] = [

@@ -100,34 +100,14 @@ CPLI_COLUMNS = (
     "updated_at",
 )
 
-contracts = Projection(
-    event=ContractUpserted,
-    schema="payments",
-    table="contract",
-    key=("contract_id",),
-    columns={c: c for c in CONTRACT_COLUMNS},
+contracts = Projection.mirror(
+    ContractUpserted, "payments", "contract", key="contract_id", columns=CONTRACT_COLUMNS
 )
-services = Projection(
-    event=ProviderServiceUpserted,
-    schema="payments",
-    table="provider_service",
-    key=("service_id",),
-    columns={c: c for c in SERVICE_COLUMNS},
+services = Projection.mirror(
+    ProviderServiceUpserted, "payments", "provider_service", key="service_id", columns=SERVICE_COLUMNS
 )
-clients = Projection(
-    event=ClientUpserted,
-    schema="payments",
-    table="client",
-    key=("client_id",),
-    columns={c: c for c in CLIENT_COLUMNS},
-)
-cplis = Projection(
-    event=CpliUpserted,
-    schema="payments",
-    table="cpli",
-    key=("cpli_id",),
-    columns={c: c for c in CPLI_COLUMNS},
-)
+clients = Projection.mirror(ClientUpserted, "payments", "client", key="client_id", columns=CLIENT_COLUMNS)
+cplis = Projection.mirror(CpliUpserted, "payments", "cpli", key="cpli_id", columns=CPLI_COLUMNS)
 
 
 # The supplier's postal address for its purchase orders (migration 0005). The bus holds one subscription

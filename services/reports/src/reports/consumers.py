@@ -37,6 +37,7 @@ from shared.events import (
     CpliUpserted,
     CreditNoteIssued,
     Envelope,
+    EventPayload,
     InvoiceSubmitted,
     PaymentRunFinalised,
     ProviderServiceUpserted,
@@ -57,10 +58,8 @@ log = get_logger(__name__)
 organisations = OrganisationProjection("reports")
 
 
-def _projection(event: type, table: str, key: str, *columns: str) -> Projection:
-    return Projection(
-        event=event, schema="reports", table=table, key=(key,), columns={c: c for c in (key, *columns)}
-    )
+def _projection(event: type[EventPayload], table: str, key: str, *columns: str) -> Projection:
+    return Projection.mirror(event, "reports", table, key=key, columns=columns)
 
 
 authorities = _projection(

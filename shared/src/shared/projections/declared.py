@@ -66,6 +66,20 @@ class Projection:
     def __post_init__(self) -> None:
         _check(self)
 
+    @classmethod
+    def mirror(
+        cls, event: type[EventPayload], schema: str, table: str, *, key: str, columns: Sequence[str]
+    ) -> Projection:
+        """The usual projection: one key column, and each column filled by the payload field of its own
+        name (the key column first, whether `columns` names it or not)."""
+        return cls(
+            event=event,
+            schema=schema,
+            table=table,
+            key=(key,),
+            columns={c: c for c in (key, *(c for c in columns if c != key))},
+        )
+
     # --- the SQL ---------------------------------------------------------------------------------
 
     @cached_property

@@ -38,12 +38,8 @@ ORGANISATION_SCOPE = Columns(organisation="organisation_id")
 
 
 def organisation_projection(schema: str) -> Projection:
-    return Projection(
-        event=OrganisationUpserted,
-        schema=schema,
-        table="organisation",
-        key=("organisation_id",),
-        columns={c: c for c in ORGANISATION_COLUMNS},
+    return Projection.mirror(
+        OrganisationUpserted, schema, "organisation", key="organisation_id", columns=ORGANISATION_COLUMNS
     )
 
 

@@ -27,13 +27,7 @@ USER_COLUMNS = (
     "updated_at",
 )
 
-users = Projection(
-    event=UserUpserted,
-    schema="messaging",
-    table="portal_user",
-    key=("user_id",),
-    columns={c: c for c in USER_COLUMNS},
-)
+users = Projection.mirror(UserUpserted, "messaging", "portal_user", key="user_id", columns=USER_COLUMNS)
 
 
 async def _replace_memberships(conn: asyncpg.Connection, events: Sequence[UserUpserted]) -> None:
