@@ -13,7 +13,7 @@ from starlette.requests import Request
 from gateway.config import Settings
 from gateway.main import create_gateway
 from gateway.service_problems import ServiceError
-from gateway.web.actions import home_card, pages
+from gateway.web.actions import home_card, pages, wording
 from gateway.web.actions.access import may_message, message_href
 from gateway.web.forms import FieldError, FormErrors
 from gateway.web.page_problem import PageProblem
@@ -125,7 +125,7 @@ def list_page(app, branding, rows, values=None, **context):
         values=values or {"open_only": "true", "assigned": "", "filtered": "1"},
         assigned_options=[("provider", "Provider"), (f"team:{TEAM}", "LA (Childrens Services Finance)")],
         pagination=None,
-        **pages.HELPERS,
+        **wording.HELPERS,
         **context,
     )
 
@@ -221,7 +221,7 @@ def new_page(app, branding, values=None, errors=None):
         "actions/new.html",
         values=values or {"related": "provider"},
         errors=errors or FormErrors(),
-        text_max=pages.TEXT_MAX,
+        text_max=wording.TEXT_MAX,
         back_href="/durham-childrens/actions",
         type_options=[(TYPE, "Foster Carer Query")],
         team_options=[(TEAM, "Childrens Services Finance")],
@@ -263,7 +263,7 @@ def test_the_services_refusals_are_shown_at_their_fields(app, branding):
         },
         service="messaging",
     )
-    errors = pages.refusal(refused, pages.NEW_FIELDS)
+    errors = wording.refusal(refused, wording.NEW_FIELDS)
     assert [(e.field, e.message) for e in errors.summary] == [
         ("related", "Related to is not one of your clients"),
         ("title", "Enter the title"),
@@ -275,9 +275,13 @@ def test_the_services_refusals_are_shown_at_their_fields(app, branding):
     assert 'href="#text">Message must be 7,500 characters or fewer (it has 7,501)</a>' in html
     assert 'id="title-error"' in html and "govuk-textarea--error" in html
     closed = ServiceError(409, {"title": "Conflict", "detail": "the action is closed"}, service="messaging")
-    assert [e.message for e in pages.refusal(closed, pages.POST_FIELDS).summary] == ["The action is closed."]
+    assert [e.message for e in wording.refusal(closed, wording.POST_FIELDS).summary] == [
+        "The action is closed."
+    ]
     with pytest.raises(PageProblem):
-        pages.refusal(ServiceError(404, {"detail": "no such action"}, service="messaging"), pages.POST_FIELDS)
+        wording.refusal(
+            ServiceError(404, {"detail": "no such action"}, service="messaging"), wording.POST_FIELDS
+        )
 
 
 def test_choices_that_are_not_choices_are_refused_before_anything_is_sent():
@@ -326,8 +330,8 @@ def thread_page(app, branding, thread, **context):
         writable=writable,
         may_request_closure=writable and thread["status"] == "open",
         done=None,
-        text_max=pages.TEXT_MAX,
-        **pages.HELPERS,
+        text_max=wording.TEXT_MAX,
+        **wording.HELPERS,
         **context,
     )
 
@@ -379,10 +383,10 @@ def test_the_home_card_counts_open_actions_and_names_the_light():
 
 
 def test_times_are_shown_in_the_uk():
-    assert pages.when("2026-01-15T09:05:00+00:00") == "15/01/2026 09:05"
-    assert pages.when("2026-07-15T09:05:00+00:00") == "15/07/2026 10:05"
-    assert pages.posted("2019-10-02T10:27:00+00:00") == "02 Oct 2019 11:27"
-    assert pages.when("not a time") == ""
+    assert wording.when("2026-01-15T09:05:00+00:00") == "15/01/2026 09:05"
+    assert wording.when("2026-07-15T09:05:00+00:00") == "15/07/2026 10:05"
+    assert wording.posted("2019-10-02T10:27:00+00:00") == "02 Oct 2019 11:27"
+    assert wording.when("not a time") == ""
 
 
 def test_a_message_link_only_for_people_who_can_send_one(app):

@@ -2,13 +2,13 @@
 provider's conversations with the council's teams, on messaging (docs/messaging.md). The home card
 counts the open actions and gives their status light in words."""
 
-from gateway.web.actions import home_card, pages
+from gateway.web.actions import home_card, pages, thread
 from gateway.web.areas import Area, LandingLine
 from gateway.web.tasks import Task, TaskId
 
 AREA = Area.of(
     __file__,
-    routers=(pages.router,),
+    routers=(pages.router, thread.router),  # New Action's /new before a thread's /{action_id}
     task=Task(TaskId.actions, "Send and answer messages to and from the council's teams"),
     landing=LandingLine(
         "Actions and Change Requests",

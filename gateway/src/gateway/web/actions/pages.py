@@ -1,9 +1,8 @@
 """Actions and Change Requests (seed 004 section 4; DOMAIN.md "Actions and change requests"): the list
 (status light, last post date, title, Re:, due, type, assigned to; "Open Actions Only" ticked unless
-unticked, assigned-to; in pages), New Action (Type, Related To, Assign To, title, text, attachments;
-pre-filled when started from a CPLI line, a scheduled payment or a claim), and a thread with its posts
-and files, Comment (stays with whoever holds it), Reply (passed to the other side) and Request closure;
-a closed action read only, with the council's reason.
+unticked, assigned-to; in pages) and New Action (Type, Related To, Assign To, title, text, attachments;
+pre-filled when started from a CPLI line, a scheduled payment or a claim). A thread: thread.py; the words
+and rules they share: wording.py.
 
 The pages check only the shape of what a form sends (a choice that is not one, a file); messaging checks
 everything again (the type and team of the caller's council, what the action is related to in the
@@ -12,151 +11,44 @@ caller's scope, the title's and text's lengths) and its refusals are shown at th
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from gateway.service_problems import ServiceError
 from gateway.web.actions import access, service
+from gateway.web.actions.thread import render_thread
+from gateway.web.actions.wording import (
+    HELPERS,
+    KINDS,
+    NEW_FIELDS,
+    TEXT_MAX,
+    a_uuid,
+    action_url,
+    actions_url,
+    files_of,
+    refusal,
+    sentence,
+)
 from gateway.web.actuals import figures
 from gateway.web.actuals import service as actuals_service
 from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
 from gateway.web.claims import service as claims_service
-from gateway.web.forms import FieldError, FormErrors, form_errors
+from gateway.web.forms import FieldError, FormErrors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.scheduled_payments import service as payments_service
 from gateway.web.session import SignedIn
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 PAGE_SIZE = 25
-UK = ZoneInfo("Europe/London")
-TEXT_MAX = 7500  # messaging's limit (docs/messaging.md): the character count shows it as one types
-NEW_FIELDS = ("type_id", "related", "team_id", "title", "text", "attachment")
-POST_FIELDS = ("text", "attachment")
-LABELS = {
-    "type_id": "Type",
-    "related": "Related to",
-    "team_id": "Assign to",
-    "title": "Title",
-    "text": "Message",
-    "attachment": "Attachment",
-}
-# The service's field names as the form's.
-ALIASES = {"related_id": "related", "related_kind": "related"}
-VERBS = frozenset({"must", "is", "has", "can", "cannot", "needs", "should", "may", "was", "are"})
-# The status light in words and colour (never colour alone): rules.light in messaging.
-LIGHTS = {
-    "green": ("None pending", "govuk-tag--green"),
-    "amber": ("Open", "govuk-tag--yellow"),
-    "red": ("Overdue", "govuk-tag--red"),
-}
-KINDS = {"provider": "Provider", "service": "Service", "client": "Client", "person": "Person"}
-DONE = {
-    "created": "Action created: it has been sent to the council team",
-    "comment": "Comment added: the action stays where it was",
-    "reply": "Reply sent: the action has been passed to the council team",
-    "closure": "Closure requested: the council team will close the action",
-    "attached": "File added",
-}
 # Which action type a message started from a page is (the first of these the council has).
 PREFILL_TYPES = {
     "cpli": ("CPLI Review",),
     "payment": ("Payments Message", "Foster Carer Query", "Provider Query"),
     "claim": ("Payments Message", "Foster Carer Query", "Provider Query"),
 }
-
-
-def actions_url(slug: str) -> str:
-    return f"/{slug}/actions"
-
-
-def action_url(slug: str, action_id: str, done: str | None = None) -> str:
-    return f"/{slug}/actions/{action_id}" + (f"?done={done}" if done else "")
-
-
-def when(value: object) -> str:
-    """A post's UTC time as the seed shows it, in the UK: 02/10/2019 11:27."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return ""
-    return f"{moment.astimezone(UK):%d/%m/%Y %H:%M}"
-
-
-def posted(value: object) -> str:
-    """A post's time in a thread: 02 Oct 2019 11:27."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return ""
-    return f"{moment.astimezone(UK):%d %b %Y %H:%M}"
-
-
-def re_label(row: dict[str, Any]) -> str:
-    """The list's Re: "Sausage Sandwich (Provider)", "Bart Simpson (Client)"."""
-    kind = KINDS.get(str(row.get("related_kind")), "")
-    return f"{row.get('related_label', '')} ({kind})" if kind else str(row.get("related_label", ""))
-
-
-def assigned_label(row: dict[str, Any]) -> str:
-    """Whose turn it is, as the seed's list says it: "Provider" or "LA (Childrens Services Finance)"."""
-    return "Provider" if row.get("assigned_to") == "provider" else f"LA ({row.get('team_name', '')})"
-
-
-def due_label(row: dict[str, Any]) -> str:
-    return figures.uk_date(row.get("due_date")) or "--"
-
-
-HELPERS: dict[str, Any] = {
-    "when": when,
-    "posted": posted,
-    "re_label": re_label,
-    "assigned_label": assigned_label,
-    "due_label": due_label,
-    "LIGHTS": LIGHTS,
-    "fmt": figures,
-}
-
-
-def a_uuid(raw: str) -> str | None:
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        return None
-
-
-def sentence(field: str, message: str) -> str:
-    """The service's message about `field` as a sentence naming it: "must be 7,500 characters or
-    fewer (it has 7,501)" as "Message must be ...", "enter the title" as "Enter the title"."""
-    message = message.strip().rstrip(".")
-    label = LABELS.get(field)
-    if label and message.split(" ", 1)[0] in VERBS:
-        return f"{label} {message}"
-    return message[:1].upper() + message[1:]
-
-
-def refusal(exc: ServiceError, fields: tuple[str, ...]) -> FormErrors:
-    """A refusal on a form: another provider's action or a page that cannot be is the page's error; a
-    closed action or a pending request in the service's words; the rest at the fields they name."""
-    if exc.status in {403, 404}:
-        raise service.page_problem(exc) from exc
-    listed = exc.body.get("errors")
-    if exc.status == 422 and isinstance(listed, list) and listed:
-        errors = []
-        for error in listed:
-            if not isinstance(error, dict):
-                continue
-            raw = str(error.get("field") or error.get("loc") or "").rpartition(".")[2]
-            field = ALIASES.get(raw, raw)
-            errors.append({"field": field, "message": sentence(field, str(error.get("message") or ""))})
-        return form_errors(errors, fields=fields)
-    return FormErrors.whole(service.problem_text(exc))
 
 
 # --- The list ---------------------------------------------------------------------------------------
@@ -323,11 +215,6 @@ async def show_new_action(request: Request, portal: Portal, branding: AuthorityB
     return _render_new(request, portal, branding, user, values=values, choices=choices)
 
 
-def files_of(form: Any) -> list[UploadFile]:
-    """The files chosen (an empty file input sends one nameless, empty part: not a file)."""
-    return [f for f in form.getlist("attachment") if isinstance(f, UploadFile) and f.filename]
-
-
 def new_action_body(values: dict[str, str]) -> dict[str, Any] | FormErrors:
     """The body for messaging, or the errors of choices that are not choices (nothing is sent then)."""
     errors = []
@@ -405,141 +292,3 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
                 status_code=exc.status,
             )
     return RedirectResponse(action_url(branding.slug, action_id, "created"), status_code=303)
-
-
-# --- A thread ---------------------------------------------------------------------------------------
-
-
-def render_thread(
-    request: Request,
-    portal: WebPortal,
-    branding: Branding,
-    user: SignedIn,
-    thread: dict[str, Any],
-    *,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    writable = not thread.get("read_only") and user.viewer.can_edit
-    return portal.render(
-        request,
-        "actions/thread.html",
-        branding=branding,
-        viewer=user.viewer,
-        action=thread,
-        base=action_url(branding.slug, str(thread["action_id"])),
-        back_href=actions_url(branding.slug),
-        writable=writable,
-        may_request_closure=writable and thread.get("status") == "open",
-        done=DONE.get(request.query_params.get("done", "")),
-        values=values or {},
-        errors=errors or FormErrors(),
-        status_code=status_code,
-        text_max=TEXT_MAX,
-        **HELPERS,
-    )
-
-
-async def read_thread(request: Request, user: SignedIn, action_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = await service.read(request, user, f"actions/{access.an_id(action_id)}")
-    return found
-
-
-@router.get("/{slug}/actions/{action_id}", response_class=HTMLResponse)
-async def show_action(
-    request: Request, portal: Portal, branding: AuthorityBranding, action_id: str
-) -> Response:
-    user = await access.viewer(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    return render_thread(request, portal, branding, user, await read_thread(request, user, action_id))
-
-
-MOVES = {"comment": "comments", "reply": "replies"}
-
-
-@router.post("/{slug}/actions/{action_id}/post")
-async def post_to_action(
-    request: Request, portal: Portal, branding: AuthorityBranding, action_id: str
-) -> Response:
-    """Comment or Reply, as the button pressed says (any other value is not a move: nothing is sent)."""
-    user = await access.editor(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    action_id = access.an_id(action_id)
-    form = await request.form()
-    move = str(form.get("move") or "")
-    text = str(form.get("text") or "")
-    if move not in MOVES:
-        thread = await read_thread(request, user, action_id)
-        errors = FormErrors.whole("Choose Comment or Reply")
-        return render_thread(
-            request, portal, branding, user, thread, values={"text": text}, errors=errors, status_code=422
-        )
-    try:
-        await service.write(request, user, "POST", f"actions/{action_id}/{MOVES[move]}", {"text": text})
-    except ServiceError as exc:
-        errors = refusal(exc, POST_FIELDS)
-        thread = await read_thread(request, user, action_id)
-        return render_thread(
-            request,
-            portal,
-            branding,
-            user,
-            thread,
-            values={"text": text},
-            errors=errors,
-            status_code=exc.status,
-        )
-    return RedirectResponse(action_url(branding.slug, action_id, move), status_code=303)
-
-
-@router.post("/{slug}/actions/{action_id}/closure-request")
-async def request_closure(
-    request: Request, portal: Portal, branding: AuthorityBranding, action_id: str
-) -> Response:
-    user = await access.editor(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    action_id = access.an_id(action_id)
-    try:
-        await service.write(request, user, "POST", f"actions/{action_id}/closure-request", {})
-    except ServiceError as exc:
-        errors = refusal(exc, POST_FIELDS)
-        thread = await read_thread(request, user, action_id)
-        return render_thread(request, portal, branding, user, thread, errors=errors, status_code=exc.status)
-    return RedirectResponse(action_url(branding.slug, action_id, "closure"), status_code=303)
-
-
-@router.post("/{slug}/actions/{action_id}/attachments")
-async def add_file(request: Request, portal: Portal, branding: AuthorityBranding, action_id: str) -> Response:
-    user = await access.editor(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    action_id = access.an_id(action_id)
-    uploads = files_of(await request.form())
-    errors, status = None, 422
-    if not uploads:
-        errors = FormErrors((FieldError("attachment", "Choose a file to add"),))
-    else:
-        try:
-            await service.attach(request, user, action_id, uploads[0])
-        except ServiceError as exc:
-            errors, status = refusal(exc, POST_FIELDS), exc.status
-    if errors:
-        thread = await read_thread(request, user, action_id)
-        return render_thread(request, portal, branding, user, thread, errors=errors, status_code=status)
-    return RedirectResponse(action_url(branding.slug, action_id, "attached"), status_code=303)
-
-
-@router.get("/{slug}/actions/{action_id}/attachments/{attachment_id}")
-async def download(
-    request: Request, branding: AuthorityBranding, action_id: str, attachment_id: str
-) -> Response:
-    """A file of the thread, through the gateway: messaging checks it is the caller's action's."""
-    user = await access.viewer(request, branding)
-    if not isinstance(user, SignedIn):
-        return user
-    route = f"actions/{access.an_id(action_id)}/attachments/{access.an_id(attachment_id)}"
-    return await service.stream(request, user, route)
