@@ -17,7 +17,7 @@ to rebuild) asks the producer to re-publish the current full state of every aggr
 from __future__ import annotations
 
 import typing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -186,3 +186,27 @@ async def request_backfill(pool: asyncpg.Pool, outbox: Outbox, envelope: Envelop
     """Write the command to the asking service's outbox (its relay publishes it)."""
     async with pool.acquire() as conn, conn.transaction():
         await outbox.add(conn, envelope)
+
+
+# Which of the named tables are empty (each service's own store function: only its table names reach SQL).
+EmptyTables = Callable[..., Awaitable[list[str]]]
+
+
+async def ask_for_empty_tables(
+    pool: asyncpg.Pool,
+    outbox: Outbox,
+    service: str,
+    subscriptions: Sequence[Subscription],
+    backfilled: Mapping[str, Sequence[tuple[str, str]]],
+    empty_tables: EmptyTables,
+) -> None:
+    """At a worker's start: for each table of `backfilled` that is empty, ask its producers to re-publish
+    what fills it ({table: ((producer, aggregate type), ...)}; one request per pair, written to the
+    service's outbox, which its relay publishes). A worker task: it asks once and ends."""
+    async with pool.acquire() as conn:
+        empty = await empty_tables(conn, tables=sorted(backfilled))
+    for table in empty:
+        for producer, aggregate in backfilled[table]:
+            envelope = backfill_request(service, subscriptions, producer=producer, aggregate=aggregate)
+            await request_backfill(pool, outbox, envelope)
+            log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)

@@ -17,14 +17,11 @@ from __future__ import annotations
 import asyncio
 
 from claims.store.placements import empty_projections
-from shared.backfill import backfill_request, request_backfill
+from shared.backfill import ask_for_empty_tables
 from shared.bus import Subscription
 from shared.events import ClientUpserted, CpliUpserted
-from shared.logging import get_logger
 from shared.projections import OrganisationProjection, Projection
 from shared.service import Runtime
-
-log = get_logger(__name__)
 
 organisations = OrganisationProjection("claims")
 
@@ -54,18 +51,12 @@ SUBSCRIPTIONS: list[Subscription] = [
     *placements.subscriptions(),
 ]
 
-# Each projected table and the aggregate type actuals re-publishes to fill it.
-BACKFILLED = {"client": "client", "placement": "cpli"}
+# Each projected table, and the producer and aggregate type that fill it.
+BACKFILLED = {"client": (("actuals", "client"),), "placement": (("actuals", "cpli"),)}
 
 
 async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
-    """At the worker's start: ask actuals to re-publish what fills an empty projection (a worker task:
-    it asks once and ends; the relay publishes the commands)."""
-    async with runtime.pool.acquire() as conn:
-        empty = await empty_projections(conn, tables=sorted(BACKFILLED))
-    for table in empty:
-        envelope = backfill_request(
-            runtime.definition.name, SUBSCRIPTIONS, producer="actuals", aggregate=BACKFILLED[table]
-        )
-        await request_backfill(runtime.pool, runtime.outbox, envelope)
-        log.info("backfill_requested", producer="actuals", aggregate=BACKFILLED[table], table=table)
+    """At the worker's start: ask actuals to re-publish what fills an empty projection."""
+    await ask_for_empty_tables(
+        runtime.pool, runtime.outbox, runtime.definition.name, SUBSCRIPTIONS, BACKFILLED, empty_projections
+    )

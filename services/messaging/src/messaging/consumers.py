@@ -21,7 +21,7 @@ from messaging.handlers import events
 from messaging.handlers.overdue import publish_overdue
 from messaging.notifications import users
 from messaging.store.related import empty_projections
-from shared.backfill import backfill_request, request_backfill
+from shared.backfill import ask_for_empty_tables
 from shared.bus import Subscription
 from shared.events import (
     AuthorityUpserted,
@@ -103,27 +103,20 @@ SUBSCRIPTIONS: list[Subscription] = [
     users.subscription(),  # portal users, whom notifications are addressed to
 ]
 
-# Each projected table, the producer that re-publishes it and the aggregate type to ask for.
+# Each projected table, and the producer and aggregate type that fill it.
 BACKFILLED = {
-    "provider_service": ("identity", "provider_service"),
-    "client": ("actuals", "client"),
-    "placement": ("actuals", "cpli"),
-    "authority": ("identity", "authority"),
+    "provider_service": (("identity", "provider_service"),),
+    "client": (("actuals", "client"),),
+    "placement": (("actuals", "cpli"),),
+    "authority": (("identity", "authority"),),
 }
 
 
 async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
-    """At the worker's start: ask identity and actuals to re-publish what fills an empty projection (a
-    worker task: it asks once and ends; the relay publishes the commands)."""
-    async with runtime.pool.acquire() as conn:
-        empty = await empty_projections(conn, tables=sorted(BACKFILLED))
-    for table in empty:
-        producer, aggregate = BACKFILLED[table]
-        envelope = backfill_request(
-            runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
-        )
-        await request_backfill(runtime.pool, runtime.outbox, envelope)
-        log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+    """At the worker's start: ask identity and actuals to re-publish what fills an empty projection."""
+    await ask_for_empty_tables(
+        runtime.pool, runtime.outbox, runtime.definition.name, SUBSCRIPTIONS, BACKFILLED, empty_projections
+    )
 
 
 async def watch_overdue(runtime: Runtime, stop: asyncio.Event) -> None:

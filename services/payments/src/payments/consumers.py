@@ -27,7 +27,7 @@ from payments.store.projections import (
     apply_week_unlocked,
     empty_projections,
 )
-from shared.backfill import backfill_request, request_backfill
+from shared.backfill import ask_for_empty_tables
 from shared.bus import Subscription
 from shared.events import (
     ClaimDecided,
@@ -41,11 +41,8 @@ from shared.events import (
     WeekUnlocked,
 )
 from shared.events.envelope import EventPayload
-from shared.logging import get_logger
 from shared.projections import OrganisationProjection, Projection
 from shared.service import Runtime
-
-log = get_logger(__name__)
 
 organisations = OrganisationProjection("payments")
 
@@ -166,24 +163,17 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(ClaimDecided, claim_decided),
 ]
 
-# Each projected table, the producer that re-publishes it and the aggregate type to ask for.
+# Each projected table, and the producer and aggregate type that fill it.
 BACKFILLED = {
-    "contract": ("identity", "contract"),
-    "provider_service": ("identity", "provider_service"),
-    "client": ("actuals", "client"),
-    "cpli": ("actuals", "cpli"),
+    "contract": (("identity", "contract"),),
+    "provider_service": (("identity", "provider_service"),),
+    "client": (("actuals", "client"),),
+    "cpli": (("actuals", "cpli"),),
 }
 
 
 async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
-    """At the worker's start: ask identity and actuals to re-publish what fills an empty projection (a
-    worker task: it asks once and ends; the relay publishes the commands)."""
-    async with runtime.pool.acquire() as conn:
-        empty = await empty_projections(conn, tables=sorted(BACKFILLED))
-    for table in empty:
-        producer, aggregate = BACKFILLED[table]
-        envelope = backfill_request(
-            runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
-        )
-        await request_backfill(runtime.pool, runtime.outbox, envelope)
-        log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+    """At the worker's start: ask identity and actuals to re-publish what fills an empty projection."""
+    await ask_for_empty_tables(
+        runtime.pool, runtime.outbox, runtime.definition.name, SUBSCRIPTIONS, BACKFILLED, empty_projections
+    )

@@ -27,7 +27,7 @@ import asyncio
 import asyncpg
 
 from reports.store import projections
-from shared.backfill import backfill_request, request_backfill
+from shared.backfill import ask_for_empty_tables
 from shared.bus import Subscription
 from shared.events import (
     AuthorityUpserted,
@@ -49,11 +49,8 @@ from shared.events import (
     WeekConfirmed,
     WeekUnlocked,
 )
-from shared.logging import get_logger
 from shared.projections import OrganisationProjection, Projection
 from shared.service import Runtime
-
-log = get_logger(__name__)
 
 organisations = OrganisationProjection("reports")
 
@@ -210,14 +207,13 @@ BACKFILLED: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 async def ask_for_missing_states(runtime: Runtime, stop: asyncio.Event) -> None:
-    """At the worker's start: ask identity, actuals, payments and claims to re-publish what fills an empty
-    table (a worker task: it asks once and ends; the relay publishes the commands)."""
-    async with runtime.pool.acquire() as conn:
-        empty = await projections.empty_tables(conn, tables=sorted(BACKFILLED))
-    for table in empty:
-        for producer, aggregate in BACKFILLED[table]:
-            envelope = backfill_request(
-                runtime.definition.name, SUBSCRIPTIONS, producer=producer, aggregate=aggregate
-            )
-            await request_backfill(runtime.pool, runtime.outbox, envelope)
-            log.info("backfill_requested", producer=producer, aggregate=aggregate, table=table)
+    """At the worker's start: ask identity, actuals, payments and claims to re-publish what fills an
+    empty table."""
+    await ask_for_empty_tables(
+        runtime.pool,
+        runtime.outbox,
+        runtime.definition.name,
+        SUBSCRIPTIONS,
+        BACKFILLED,
+        projections.empty_tables,
+    )
