@@ -53,6 +53,20 @@ class DecisionRequest(Record):
         """What was asked, as the kind's payload model."""
         return model.model_validate(self.payload)
 
+    def event_fields(self) -> dict[str, Any]:
+        """The fields every kind's `<kind>_request.upserted` event carries of its request (the kind's
+        event adds what was asked)."""
+        return {
+            "request_id": self.request_id,
+            "authority_id": self.authority_id,
+            "organisation_id": self.organisation_id,
+            "requested_by": self.requested_by,
+            "status": self.status.value,
+            "reason": self.reason,
+            "revision": self.revision,
+            "updated_at": self.updated_at,
+        }
+
 
 @dataclass(frozen=True)
 class Actions:

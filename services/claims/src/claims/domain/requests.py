@@ -33,15 +33,8 @@ class ClaimRequest(BaseModel):
 
 def claim_request_event(request: DecisionRequest) -> ClaimRequestUpserted:
     return ClaimRequestUpserted(
-        request_id=request.request_id,
+        **request.event_fields(),
         claim_id=request.details(ClaimRequest).claim_id,
-        authority_id=request.authority_id,
-        organisation_id=request.organisation_id,
-        requested_by=request.requested_by,
-        status=request.status.value,
-        reason=request.reason,
-        revision=request.revision,
-        updated_at=request.updated_at,
     )
 
 

@@ -49,14 +49,7 @@ class OrganisationChange(BaseModel):
 
 def change_request_event(request: DecisionRequest) -> OrganisationChangeRequestUpserted:
     return OrganisationChangeRequestUpserted(
-        request_id=request.request_id,
-        authority_id=request.authority_id,
-        organisation_id=request.organisation_id,
-        requested_by=request.requested_by,
-        status=request.status.value,
-        reason=request.reason,
-        revision=request.revision,
-        updated_at=request.updated_at,
+        **request.event_fields(),
         **request.payload,
     )
 

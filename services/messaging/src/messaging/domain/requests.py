@@ -23,15 +23,8 @@ class ClosureRequest(BaseModel):
 
 def closure_request_event(request: DecisionRequest) -> ClosureRequestUpserted:
     return ClosureRequestUpserted(
-        request_id=request.request_id,
+        **request.event_fields(),
         action_id=request.details(ClosureRequest).action_id,
-        authority_id=request.authority_id,
-        organisation_id=request.organisation_id,
-        requested_by=request.requested_by,
-        status=request.status.value,
-        reason=request.reason,
-        revision=request.revision,
-        updated_at=request.updated_at,
     )
 
 

@@ -38,16 +38,9 @@ class DisputeRequest(BaseModel):
 def dispute_request_event(request: DecisionRequest) -> DisputeRequestUpserted:
     details = request.details(DisputeRequest)
     return DisputeRequestUpserted(
-        request_id=request.request_id,
+        **request.event_fields(),
         payment_id=details.payment_id,
         line_ids=details.line_ids,
-        authority_id=request.authority_id,
-        organisation_id=request.organisation_id,
-        requested_by=request.requested_by,
-        status=request.status.value,
-        reason=request.reason,
-        revision=request.revision,
-        updated_at=request.updated_at,
     )
 
 
