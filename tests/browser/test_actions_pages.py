@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from tests.support.actions_pages import walk_actions_pages
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 
 pytestmark = pytest.mark.browser
 EXPECTED = [
@@ -28,27 +28,16 @@ EXPECTED = [
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_the_seeds_actions_journey_in_a_browser(stack, browser: Browser, width: str):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
-    )
-    checked: dict[str, str] = {}
     counts: dict[str, str] = {}
 
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
+    async def look_further(page: Page, name: str) -> None:
         if name == "actions-new-errors":
             counts[name] = await page.locator(".govuk-character-count__status").first.inner_text()
 
-    try:
-        page = await context.new_page()
-        assert await walk_actions_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_actions_pages(page, stack, check), also=look_further
+    )
+    assert walked == EXPECTED
 
     assert "No open Actions." in checked["actions-list-empty"]
     errors = checked["actions-new-errors"]

@@ -6,10 +6,10 @@ every page 0 axe-core violations and, at 375 px, no sideways scrolling of the pa
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
 from tests.support.actuals_pages import walk_actuals_pages
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 
 pytestmark = pytest.mark.browser
 EXPECTED = [
@@ -26,24 +26,10 @@ EXPECTED = [
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_generate_edit_confirm_and_import_in_a_browser(stack, browser: Browser, width: str):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_actuals_pages(page, stack, check)
     )
-    checked: dict[str, str] = {}
-
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
-
-    try:
-        page = await context.new_page()
-        assert await walk_actuals_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    assert walked == EXPECTED
 
     assert "£646.06 Weekly" in checked["cplis"] and "Authorised" in checked["cplis"]
     assert "Open" in checked["actuals-week"] and "Total: £" in checked["actuals-week"]

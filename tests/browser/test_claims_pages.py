@@ -7,9 +7,9 @@ sideways scrolling of the page."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 from tests.support.claims_pages import walk_claims_pages
 
 pytestmark = pytest.mark.browser
@@ -26,24 +26,10 @@ EXPECTED = [
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_the_seeds_claim_journey_in_a_browser(stack, browser: Browser, width: str):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_claims_pages(page, stack, check)
     )
-    checked: dict[str, str] = {}
-
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
-
-    try:
-        page = await context.new_page()
-        assert await walk_claims_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    assert walked == EXPECTED
 
     assert "approved to do so" in checked["claims-list"] and "New claim" in checked["claims-list"]
     assert "Date of claim" in checked["claims-new"]

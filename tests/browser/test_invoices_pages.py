@@ -6,9 +6,9 @@ no sideways scrolling of the page."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 from tests.support.invoices_pages import walk_invoices_pages
 
 pytestmark = pytest.mark.browser
@@ -27,24 +27,10 @@ EXPECTED = [
 async def test_an_invoice_from_a_week_submitted_and_retracted_in_a_browser(
     stack, browser: Browser, width: str
 ):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_invoices_pages(page, stack, check)
     )
-    checked: dict[str, str] = {}
-
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
-
-    try:
-        page = await context.new_page()
-        assert await walk_invoices_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    assert walked == EXPECTED
 
     assert "Create invoice" in checked["invoices-list"] and "no invoices" in checked["invoices-list"]
     assert "Week commencing 30/09/2019" in checked["invoices-new"] and "£656.11" in checked["invoices-new"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 from tests.support.purchase_orders_pages import walk_purchase_orders_pages
 
 pytestmark = pytest.mark.browser
@@ -25,29 +25,18 @@ HIDDEN_IN_PRINT = (".govuk-back-link", ".govuk-footer", "header nav")
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_purchase_orders_and_remittances_in_a_browser(stack, browser: Browser, width: str):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
-    )
-    checked: dict[str, str] = {}
     printed_hidden: dict[str, bool] = {}
 
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
+    async def look_further(page: Page, name: str) -> None:
         if name.endswith("-print"):
             for selector in HIDDEN_IN_PRINT:
                 shown = [await e.is_visible() for e in await page.locator(selector).all()]
                 printed_hidden[selector] = not any(shown)
 
-    try:
-        page = await context.new_page()
-        assert await walk_purchase_orders_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_purchase_orders_pages(page, stack, check), also=look_further
+    )
+    assert walked == EXPECTED
 
     listing = checked["purchase-orders-list"]
     assert "One-Off Claims - 2019/2020" in listing and "£64.00" in listing

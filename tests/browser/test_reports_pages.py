@@ -7,9 +7,9 @@ the portal's page), its data as CSV, and My reports, with 0 axe-core violations 
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
-from tests.support.browser import DESKTOP, PHONE, axe_violations, horizontal_overflow
+from tests.support.browser import walk_checked
 from tests.support.reports_pages import BART, LISA, TAX_YEAR, WEEKS, walk_reports_pages
 
 pytestmark = pytest.mark.browser
@@ -18,24 +18,10 @@ EXPECTED = ["reports-catalogue", "reports-parameters", "reports-run-done", "repo
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_the_reports_journey_in_a_browser(stack, browser: Browser, width: str):
-    phone = width == "phone"
-    context = await browser.new_context(
-        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
+    walked, checked = await walk_checked(
+        browser, width, lambda page, check: walk_reports_pages(page, stack, check)
     )
-    checked: dict[str, str] = {}
-
-    async def check(page: Page, name: str) -> None:
-        violations = await axe_violations(page)
-        assert violations == [], f"{name} at {width}: {violations}"
-        if phone:
-            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
-        checked[name] = await page.locator("main").inner_text()
-
-    try:
-        page = await context.new_page()
-        assert await walk_reports_pages(page, stack, check) == EXPECTED
-    finally:
-        await context.close()
+    assert walked == EXPECTED
 
     assert "Annual Statement of Foster Carer Payments" in checked["reports-catalogue"]
     parameters = checked["reports-parameters"]

@@ -80,6 +80,39 @@ async def horizontal_overflow(page: Page) -> int:
     return overflow
 
 
+# A journey's walk (tests/support/*_pages.py): it calls `visit(page, name)` on each page it reaches and
+# answers the names in order.
+Journey = Callable[[Page, Callable[[Page, str], Awaitable[None]]], Awaitable[list[str]]]
+
+
+async def walk_checked(
+    browser: Browser, width: str, walk: Journey, *, also: Callable[[Page, str], Awaitable[None]] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """Walk a journey in a new context at `width` ("desktop", or "phone": 375 px with touch), each page
+    checked with axe and, on the phone, for sideways scrolling: the names walked and each page's main
+    text. `also` looks further at each page (what a journey's own assertions need)."""
+    phone = width == "phone"
+    context = await browser.new_context(
+        viewport=PHONE if phone else DESKTOP, is_mobile=phone, has_touch=phone, bypass_csp=True
+    )
+    checked: dict[str, str] = {}
+
+    async def check(page: Page, name: str) -> None:
+        violations = await axe_violations(page)
+        assert violations == [], f"{name} at {width}: {violations}"
+        if phone:
+            assert await horizontal_overflow(page) == 0, f"{name} scrolls sideways at 375 px"
+        checked[name] = await page.locator("main").inner_text()
+        if also is not None:
+            await also(page, name)
+
+    try:
+        walked = await walk(await context.new_page(), check)
+    finally:
+        await context.close()
+    return walked, checked
+
+
 # --- The pages -----------------------------------------------------------------------------------------
 
 
