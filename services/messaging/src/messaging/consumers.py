@@ -5,7 +5,8 @@ worker's own tasks (`ask_for_missing_states`, `watch_overdue`).
   (`messaging.organisation`, `.provider_service`, `.client`, `.placement`): what an action may be
   "related to" is checked against them, and named from them; identity's authorities
   (`messaging.authority`, the slug only): the notifications' links.
-- payments' disputes and identity's requests, which open and close actions (`messaging.handlers.events`).
+- payments' disputes and identity's requests, which open and close actions (`messaging.handlers.events`,
+  `messaging.handlers.identity_requests`).
 
 A service that starts after identity and actuals have published would never hear of their states, so
 the worker asks for a backfill of each empty projection (`ask_for_missing_states`), as claims does.
@@ -17,7 +18,7 @@ import asyncio
 import contextlib
 
 from messaging.domain.clock import Clock
-from messaging.handlers import events
+from messaging.handlers import events, identity_requests
 from messaging.handlers.overdue import publish_overdue
 from messaging.notifications import users
 from messaging.store.related import empty_projections
@@ -95,11 +96,11 @@ SUBSCRIPTIONS: list[Subscription] = [
     *authorities.subscriptions(),
     Subscription(ScheduledPaymentDisputed, events.payment_disputed),
     Subscription(DisputeRequestUpserted, events.dispute_decided),
-    Subscription(ContactRequestUpserted, events.contact_requested),
-    Subscription(ContactChangeRequestUpserted, events.contact_change_requested),
-    Subscription(OrganisationChangeRequestUpserted, events.organisation_change_requested),
-    Subscription(PasswordResetRequested, events.password_reset_requested),
-    Subscription(TemporaryPasswordIssued, events.password_reset),
+    Subscription(ContactRequestUpserted, identity_requests.contact_requested),
+    Subscription(ContactChangeRequestUpserted, identity_requests.contact_change_requested),
+    Subscription(OrganisationChangeRequestUpserted, identity_requests.organisation_change_requested),
+    Subscription(PasswordResetRequested, identity_requests.password_reset_requested),
+    Subscription(TemporaryPasswordIssued, identity_requests.password_reset),
     users.subscription(),  # portal users, whom notifications are addressed to
 ]
 

@@ -3,6 +3,9 @@
 - payments' disputed scheduled payment (`payments.scheduled_payment.disputed.v1`) opens a Payments
   Message (the authority's type of purpose `payment_dispute`) to its team, with the disputed lines; the
   dispute's decision (`payments.dispute_request.upserted.v1`, approved, rejected or withdrawn) closes it.
+The opening and closing of such actions, and payments' events, are here; identity's requests and
+forgotten passwords in handlers/identity_requests.py.
+
 - identity's requests a provider makes of the council (a new contact, a change of contact, a change of
   organisation details: `identity.*_request.upserted.v1` while pending) open a task for the portal's
   administrators (type of purpose `portal_request`, Provider Portal Admin in the seeds); the same
@@ -36,16 +39,11 @@ from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.bus import Outbox
 from shared.decisions import Status
 from shared.events import (
-    ContactChangeRequestUpserted,
-    ContactRequestUpserted,
     DisputeRequestUpserted,
     Envelope,
-    OrganisationChangeRequestUpserted,
-    PasswordResetRequested,
     ScheduledPaymentDisputed,
-    TemporaryPasswordIssued,
 )
-from shared.store import AuthorityScope, fetch_value
+from shared.store import AuthorityScope
 from shared.uow import Actor, UnitOfWork, Work
 
 # The consumer holds the connection, in its transaction (with the inbox row): a Work without a pool.
@@ -53,12 +51,6 @@ WORK = Work(None, Outbox("messaging"))
 CLOCK = Clock()
 SYSTEM = "messaging"
 SYSTEM_LABEL = "Provider Portal"
-ROLES = {
-    "full": "Full Access",
-    "finance": "Finance Functions",
-    "care": "Care Management Functions",
-    "admin": "Admin Functions",
-}
 
 
 def _council(authority_id: uuid.UUID) -> Principal:
@@ -221,7 +213,7 @@ async def _close(uow: UnitOfWork, action: ActionRow, reason: str) -> None:
     uow.log("action_closed_by_decision", action_id=str(changed.action_id))
 
 
-def _decided(status: str, what: str, reason: str | None) -> str:
+def decided_reason(status: str, what: str, reason: str | None) -> str:
     if status == Status.approved:
         return f"The council approved the {what}."
     if status == Status.rejected:
@@ -283,194 +275,5 @@ async def dispute_decided(
         envelope,
         authority_id=event.authority_id,
         closing_key=f"payments.dispute_request:{event.request_id}",
-        reason=_decided(event.status, "dispute", event.reason),
-    )
-
-
-# --- identity ---------------------------------------------------------------------------------
-
-
-async def _organisation_label(
-    conn: asyncpg.Connection, authority_id: uuid.UUID, organisation_id: uuid.UUID
-) -> str:
-    name: str | None = await fetch_value(
-        conn,
-        "SELECT o.name FROM messaging.organisation o WHERE o.organisation_id = $1 AND {scope}",
-        organisation_id,
-        scope=AuthorityScope(authority_id, column="o.authority_id"),
-    )
-    return name or "Provider"
-
-
-async def _request(
-    conn: asyncpg.Connection,
-    envelope: Envelope,
-    *,
-    key: str,
-    status: str,
-    what: str,
-    reason: str | None,
-    authority_id: uuid.UUID,
-    organisation_id: uuid.UUID,
-    requested_by: uuid.UUID,
-    title: str,
-    text: str,
-    at: datetime,
-) -> None:
-    """A pending request opens its task; its decision closes it."""
-    if status != "pending":
-        await close_from_event(
-            conn, envelope, authority_id=authority_id, closing_key=key, reason=_decided(status, what, reason)
-        )
-        return
-    label = await _organisation_label(conn, authority_id, organisation_id)
-    await open_from_event(
-        conn,
-        envelope,
-        Opening(
-            authority_id=authority_id,
-            organisation_id=organisation_id,
-            contract_id=None,
-            purpose="portal_request",
-            related_kind="provider",
-            related_id=organisation_id,
-            related_label=label,
-            title=title,
-            text=text,
-            author_side="provider",
-            author=str(requested_by),
-            author_label=label,
-            source_key=key,
-            closing_key=key,
-            at=at,
-        ),
-    )
-
-
-async def contact_requested(
-    conn: asyncpg.Connection, envelope: Envelope, event: ContactRequestUpserted
-) -> None:
-    access = "Edit" if event.can_edit else "Read-only"
-    await _request(
-        conn,
-        envelope,
-        key=f"identity.contact_request:{event.request_id}",
-        status=event.status,
-        what="contact request",
-        reason=event.reason,
-        authority_id=event.authority_id,
-        organisation_id=event.organisation_id,
-        requested_by=event.requested_by,
-        title=f"New contact request: {event.forename} {event.surname}",
-        text=(
-            f"Please create a Provider Portal login for {event.forename} {event.surname} ({event.email}),"
-            f" {ROLES.get(event.role, event.role)} ({access}) for the {event.scope_type}."
-        ),
-        at=event.updated_at,
-    )
-
-
-async def contact_change_requested(
-    conn: asyncpg.Connection, envelope: Envelope, event: ContactChangeRequestUpserted
-) -> None:
-    who = f"{event.forename} {event.surname}"
-    if event.change == "removal":
-        title, text = (
-            f"Contact removal request: {who}",
-            f"Please remove {who} ({event.email}) from the organisation.",
-        )
-    else:
-        asked = event.asked
-        wanted = (
-            f"{ROLES.get(asked.role, asked.role)} for the {asked.scope_type}" if asked else "a new access"
-        )
-        title, text = (
-            f"Access change request: {who}",
-            f"Please change the access of {who} ({event.email}) to {wanted}.",
-        )
-    await _request(
-        conn,
-        envelope,
-        key=f"identity.contact_change_request:{event.request_id}",
-        status=event.status,
-        what="contact change request",
-        reason=event.reason,
-        authority_id=event.authority_id,
-        organisation_id=event.organisation_id,
-        requested_by=event.requested_by,
-        title=title,
-        text=text,
-        at=event.updated_at,
-    )
-
-
-async def organisation_change_requested(
-    conn: asyncpg.Connection, envelope: Envelope, event: OrganisationChangeRequestUpserted
-) -> None:
-    values = {
-        "name": event.name,
-        "address": event.address,
-        "postcode": event.postcode,
-        "phone": event.phone,
-        "email": event.email,
-    }
-    changed = "\n".join(f"- {field}: {values[field]}" for field in event.changed)
-    await _request(
-        conn,
-        envelope,
-        key=f"identity.organisation_change_request:{event.request_id}",
-        status=event.status,
-        what="organisation change request",
-        reason=event.reason,
-        authority_id=event.authority_id,
-        organisation_id=event.organisation_id,
-        requested_by=event.requested_by,
-        title="Organisation details change request",
-        text=f"Please change the organisation's details:\n{changed or '- (nothing differs)'}",
-        at=event.updated_at,
-    )
-
-
-async def password_reset_requested(
-    conn: asyncpg.Connection, envelope: Envelope, event: PasswordResetRequested
-) -> None:
-    known = "matches a login of the council" if event.user_id else "matches no login of the council"
-    await open_from_event(
-        conn,
-        envelope,
-        Opening(
-            authority_id=event.authority_id,
-            organisation_id=None,
-            contract_id=None,
-            purpose="portal_request",
-            related_kind="person",
-            related_id=event.user_id,
-            related_label=f"{event.name} ({event.organisation_name})",
-            title=f"Forgotten password: {event.name}",
-            text=(
-                f"{event.name} of {event.organisation_name} asked for a new password with the forgotten-password"
-                f" form.\nE-mail: {event.email} ({known})\nTelephone: {event.phone}\n\nCheck who they are"
-                " before resetting the password."
-            ),
-            author_side="system",
-            author="identity",
-            author_label="Forgotten password form",
-            source_key=f"identity.password_reset_request:{event.request_id}",
-            closing_key=f"identity.user.reset:{event.user_id}" if event.user_id else None,
-            at=event.requested_at,
-        ),
-    )
-
-
-async def password_reset(
-    conn: asyncpg.Connection, envelope: Envelope, event: TemporaryPasswordIssued
-) -> None:
-    if event.reason != "reset":
-        return
-    await close_from_event(
-        conn,
-        envelope,
-        authority_id=event.authority_id,
-        closing_key=f"identity.user.reset:{event.user_id}",
-        reason="The council reset the password.",
+        reason=decided_reason(event.status, "dispute", event.reason),
     )
