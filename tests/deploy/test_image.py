@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devtools import k8s_manifests
+from devtools import k8s_objects
 from tests.deploy.rendering import ROOT, program, render, workload_containers
 
 DOCKERFILE = ROOT / "Dockerfile"
@@ -71,7 +71,7 @@ def test_the_image_is_built_in_stages_and_runs_slim_and_unprivileged():
     installs = " ".join(re.findall(r"^RUN\s+((?:.*\\\n)*.*)$", runtime, flags=re.M))
     assert "fonts-dejavu-core" in installs
     assert not re.search(r"\b(gcc|g\+\+|build-essential|make|uv)\b", installs), installs
-    assert f"USER {k8s_manifests.UID}:{k8s_manifests.UID}" in runtime  # the manifests' runAsUser
+    assert f"USER {k8s_objects.UID}:{k8s_objects.UID}" in runtime  # the manifests' runAsUser
     assert "PYTHONDONTWRITEBYTECODE=1" in runtime and "TMPDIR=/tmp" in runtime
     assert "COPY --from=build /opt/portal /opt/portal" in runtime
 
