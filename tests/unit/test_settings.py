@@ -209,3 +209,28 @@ def test_production_with_real_secrets_starts(monkeypatch: pytest.MonkeyPatch) ->
     for key, value in PRODUCTION_IDENTITY.items():
         monkeypatch.setenv(key, value)
     assert load_settings(IdentitySettings).environment is Environment.production
+
+
+@pytest.mark.parametrize(
+    "module", ["identity", "actuals", "payments", "claims", "messaging", "reports", "gateway"]
+)
+def test_a_bad_setting_stops_the_process_before_its_program_is_imported(module: str) -> None:
+    """`python -m <service>` checks the settings first (shared.settings.check_before_import): a pod with a
+    bad setting fails in a fraction of a second, not after importing every module of its program."""
+    prefix = module.upper()
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", module, *(["api"] if module != "gateway" else [])],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(f"{prefix}_")},
+            f"{prefix}_ENVIRONMENT": "test",
+            f"{prefix}_HTTP_PORT": "eighty",
+        },
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert f"{module}.config" in imported  # the check ran, on the settings class alone
+    assert f"{module}.main" not in imported
+    assert f"{prefix}_HTTP_PORT" in result.stderr.splitlines()[-1]

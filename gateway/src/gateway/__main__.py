@@ -1,3 +1,10 @@
-from gateway.main import main
+"""`python -m gateway`: the settings are checked before the program is imported."""
+
+from gateway.config import Settings
+from shared.settings import check_before_import
+
+check_before_import(Settings)
+
+from gateway.main import main  # noqa: E402  (after the check, on purpose)
 
 main()

@@ -1,3 +1,10 @@
-from actuals.main import main
+"""`python -m actuals ...`: the settings are checked before the program is imported."""
+
+from actuals.config import Settings
+from shared.settings import check_before_import
+
+check_before_import(Settings)
+
+from actuals.main import main  # noqa: E402  (after the check, on purpose)
 
 main()

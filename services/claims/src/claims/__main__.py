@@ -1,3 +1,10 @@
-from claims.main import main
+"""`python -m claims ...`: the settings are checked before the program is imported."""
+
+from claims.config import Settings
+from shared.settings import check_before_import
+
+check_before_import(Settings)
+
+from claims.main import main  # noqa: E402  (after the check, on purpose)
 
 main()

@@ -1,3 +1,10 @@
-from identity.main import main
+"""`python -m identity ...`: the settings are checked before the program is imported."""
+
+from identity.config import Settings
+from shared.settings import check_before_import
+
+check_before_import(Settings)
+
+from identity.main import main  # noqa: E402  (after the check, on purpose)
 
 main()

@@ -1,3 +1,10 @@
-from messaging.main import main
+"""`python -m messaging ...`: the settings are checked before the program is imported."""
+
+from messaging.config import Settings
+from shared.settings import check_before_import
+
+check_before_import(Settings)
+
+from messaging.main import main  # noqa: E402  (after the check, on purpose)
 
 main()
