@@ -240,3 +240,58 @@ async def test_a_worker_told_not_to_compute_runs_leaves_them_and_one_that_does_c
             await asyncio.wait_for(loop, timeout=10)
             await close_runtime(busy)
         assert await status() == "computed"
+
+
+async def test_a_run_that_fails_is_put_off_and_the_runs_behind_it_are_computed(env, monkeypatch):
+    """One run that cannot be computed must not hold up the runs started after it (of any council): it is
+    put off, for 5 s at first and twice as long at each failure, and computed once it is due and works."""
+    from payments.handlers import runs
+    from payments.store import compute
+
+    who = await payee(env, costs=(Decimal("70.00"),))
+    real_chunk = compute.compute_chunk
+
+    async def failing_for_week_1(conn, **chunk):
+        if chunk["authority_id"] == who.authority_id and chunk["period_start"] == WEEK_1:
+            raise RuntimeError("a run that cannot be computed")
+        return await real_chunk(conn, **chunk)
+
+    monkeypatch.setattr(compute, "compute_chunk", failing_for_week_1)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        first = uuid.UUID((await start(api, env, who.authority_id, WEEK_1)).json()["run"]["run_id"])
+        second = uuid.UUID((await start(api, env, who.authority_id, WEEK_2)).json()["run"]["run_id"])
+        async with payments_work(env) as work:
+            with pytest.raises(RuntimeError, match="cannot be computed"):
+                await runs.process_next(work, today=AFTER, authority_id=who.authority_id)
+            # The older run is put off: the next one is taken, then nothing is due.
+            assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) == second
+            assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) is None
+            async with payments_conn(env) as conn:
+                attempts, wait = await conn.fetchrow(
+                    "SELECT failed_attempts, extract(epoch FROM retry_after - now()) FROM payments.payment_run"
+                    " WHERE run_id = $1",
+                    first,
+                )
+                assert attempts == 1 and 3 < wait <= 5
+                # A second failure waits twice as long.
+                await conn.execute(
+                    "UPDATE payments.payment_run SET retry_after = now() WHERE run_id = $1", first
+                )
+            with pytest.raises(RuntimeError):
+                await runs.process_next(work, today=AFTER, authority_id=who.authority_id)
+            async with payments_conn(env) as conn:
+                attempts, wait = await conn.fetchrow(
+                    "SELECT failed_attempts, extract(epoch FROM retry_after - now()) FROM payments.payment_run"
+                    " WHERE run_id = $1",
+                    first,
+                )
+                assert attempts == 2 and 8 < wait <= 10
+                await conn.execute(
+                    "UPDATE payments.payment_run SET retry_after = now() WHERE run_id = $1", first
+                )
+            monkeypatch.setattr(compute, "compute_chunk", real_chunk)  # fixed: due, it is computed
+            assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) == first
+        for run_id in (first, second):
+            read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
+            assert (read.json()["run"]["status"], read.json()["run"]["total"]) == ("computed", "70.00")

@@ -184,14 +184,28 @@ async def compute_run(
             await after_chunk(chunks)
 
 
+RETRY_FIRST_SECONDS = 5.0  # a failed run's first wait; doubled at each failure
+RETRY_LONGEST_SECONDS = 600.0
+
+
 async def process_next(
     work: Work, *, chunk_size: int = CHUNK, today: date | None = None, authority_id: uuid.UUID | None = None
 ) -> uuid.UUID | None:
-    """Take the oldest run still computing (of any authority, or of `authority_id`: a test's own) and
-    compute it; its id, or None when there is none."""
+    """Take the oldest run still computing and due (of any authority, or of `authority_id`: a test's own)
+    and compute it; its id, or None when there is none. A run that fails is put off (5 s, then twice as long
+    each time, up to 10 minutes) and the error raised: it stays computing, keeps the chunks it committed,
+    and the runs behind it are taken meanwhile."""
     async with work.read() as conn:
         run_id = await store.next_computing(conn, authority_id=authority_id)
     if run_id is None:
         return None
-    await compute_run(work, run_id=run_id, chunk_size=chunk_size, today=today)
+    try:
+        await compute_run(work, run_id=run_id, chunk_size=chunk_size, today=today)
+    except Exception:
+        async with work.begin(Actor.system("payments-run")) as uow:
+            attempts = await store.put_off(
+                uow.conn, run_id=run_id, first_delay=RETRY_FIRST_SECONDS, longest_delay=RETRY_LONGEST_SECONDS
+            )
+        log.warning("payment_run_put_off", run_id=str(run_id), failed_attempts=attempts)
+        raise
     return run_id

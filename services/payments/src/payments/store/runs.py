@@ -120,13 +120,31 @@ async def lock_run(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> asyncpg.Re
 async def next_computing(
     conn: asyncpg.Connection, *, authority_id: uuid.UUID | None = None
 ) -> uuid.UUID | None:
-    """The oldest run still computing, of any authority (the worker serves them all), or of one."""
+    """The oldest run still computing and due, of any authority (the worker serves them all), or of one.
+    A run put off after a failure (`put_off`) is not due until its `retry_after`."""
     found: uuid.UUID | None = await conn.fetchval(
         "SELECT run_id FROM payments.payment_run WHERE status = 'computing'"
+        " AND (retry_after IS NULL OR retry_after <= now())"
         " AND ($1::uuid IS NULL OR authority_id = $1) ORDER BY created_at, run_id LIMIT 1",
         authority_id,
     )
     return found
+
+
+async def put_off(
+    conn: asyncpg.Connection, *, run_id: uuid.UUID, first_delay: float, longest_delay: float
+) -> int:
+    """A run whose computing failed: not due again for `first_delay` seconds, doubled at each failure up to
+    `longest_delay`. Answers the failures so far."""
+    attempts: int = await conn.fetchval(
+        "UPDATE payments.payment_run SET failed_attempts = failed_attempts + 1,"
+        " retry_after = now() + make_interval(secs => least($2 * power(2, failed_attempts), $3))"
+        " WHERE run_id = $1 AND status = 'computing' RETURNING failed_attempts",
+        run_id,
+        first_delay,
+        longest_delay,
+    )
+    return attempts or 0
 
 
 async def advance_run(
