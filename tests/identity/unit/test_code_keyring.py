@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from identity.config import Settings
 from identity.resealing import reseal_command
-from shared.sealing import HEADER_BYTES, Keyring, Sealer, UnknownSealingKey, key_id
+from shared.sealing import HEADER_BYTES, KEYED_FORMAT, Keyring, Sealer, UnknownSealingKey, key_id
 from shared.settings import load_settings
 
 OWNER = uuid.uuid4()
@@ -48,7 +48,13 @@ def test_an_unknown_key_is_named_and_a_value_is_bound_to_its_owner():
         Keyring(b).open(sealed, owner=OWNER)
     assert caught.value.key_id == key_id(a).hex()
     with pytest.raises(UnknownSealingKey, match="no key id"):
-        Keyring(b).open(Sealer(a).seal("135792", owner=OWNER), owner=OWNER)
+        Keyring(b).open(legacy_value(a, first_byte_is_format=False), owner=OWNER)
+    # A value of the old format whose random nonce begins with the format byte (1 in 256) reads as naming
+    # a key: it is refused all the same, naming those bytes.
+    looks_keyed = legacy_value(a, first_byte_is_format=True)
+    with pytest.raises(UnknownSealingKey, match=looks_keyed[1:5].hex()):
+        Keyring(b).open(looks_keyed, owner=OWNER)
+    assert Keyring(b, [a]).open(looks_keyed, owner=OWNER) == "135792"  # and opens with its key
     with pytest.raises(UnknownSealingKey, match="does not open with its key") as caught:
         Keyring(a).open(sealed, owner=uuid.uuid4())  # copied to another user: does not open
     assert caught.value.configured
@@ -109,3 +115,12 @@ def test_the_reseal_command_refuses_a_batch_that_is_not_a_positive_number(batch,
     assert exit_info.value.code == 2
     assert "--batch" in capsys.readouterr().err
     assert callable(reseal_command(["--batch", "7"]))
+
+
+def legacy_value(key: bytes, *, first_byte_is_format: bool) -> bytes:
+    """A value sealed in the format before key ids (nonce first), whose first byte is, or is not, the
+    keyed format's: sealed again until it is (about 256 tries for `True`)."""
+    while True:
+        sealed = Sealer(key).seal("135792", owner=OWNER)
+        if (sealed[:1] == KEYED_FORMAT) == first_byte_is_format:
+            return sealed
