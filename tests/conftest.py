@@ -56,57 +56,18 @@ async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunEnvi
         await environment.destroy()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def service_workers(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack | None]:
-    """Under pytest-xdist (`make test`): every service's worker (relay and consumers) and the render
-    worker as real processes, from the start of this worker's run to its end, as a deployment runs them.
-    The events of each file are applied as they come: a test that starts workers of its own does not first
-    wait for the backlog of every file before it (one pytest worker runs no stack at all, see
-    tests/support/scheduling.py). Started, not waited for; the `stack` joins them."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        yield None
-        return
-    env: RunEnvironment = request.getfixturevalue("env")
-    workers = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"), serve=False)
-    try:
-        workers.start_processes()
-        yield workers
-    finally:
-        workers.stop()  # already stopped when a stack joined them
-    check_logs(workers)
-
-
 @pytest.fixture(scope="session")
-async def stack(
-    env: RunEnvironment, service_workers: Stack | None, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
-    """Every service, worker and the gateway as real processes, started once per run when needed (joining
-    the run's `service_workers` when there are)."""
-    if service_workers is None:
-        running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
-    else:
-        running = Stack(
-            env=env,
-            log_dir=service_workers.log_dir,
-            workers=False,
-            ports=dict(service_workers.ports),
-            processes=dict(service_workers.processes),
-        )
+async def stack(env: RunEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """Every service, worker and the gateway as real processes, started once per run when needed."""
+    running = Stack(env=env, log_dir=tmp_path_factory.mktemp("stack-logs"))
     try:
         await running.start()
         await ensure_portal_authorities(env)  # the councils the pages know, as `make run` seeds them
         yield running
     finally:
         running.stop()
-    if service_workers is None:
-        check_logs(running)
-
-
-def check_logs(processes: Stack) -> None:
-    """The whole run, once every process has stopped: no secret in any log (tests/support/secrets.py)."""
-    leaks = find_leaks(processes.all_logs() + run_log())
+    # The whole run, once every process has stopped: no secret in any log (tests/support/secrets.py).
+    leaks = find_leaks(running.all_logs() + run_log())
     assert leaks == [], f"secrets in the logs of this run: {leaks[:20]}"
 
 

@@ -27,8 +27,7 @@ class Stack:
     env: RunEnvironment
     log_dir: Path
     apis: tuple[str, ...] = SERVICES  # the services whose API (and worker) runs, besides the gateway
-    workers: bool = True  # each service's worker, and reports' render worker
-    serve: bool = True  # the APIs and the gateway (False: the workers alone, tests/conftest.py)
+    workers: bool = True
     settings: dict[str, str] = field(default_factory=dict)  # environment variables on top of the usual
     launch: dict[str, list[str]] = field(default_factory=dict)  # a process's command instead of the usual
     ports: dict[str, int] = field(default_factory=dict)
@@ -69,39 +68,29 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         commands = {}
         for service in self.apis:
-            if self.serve:
-                commands[service] = [sys.executable, "-m", service, "api"]
+            commands[service] = [sys.executable, "-m", service, "api"]
             if self.workers:
                 commands[f"{service}-worker"] = [sys.executable, "-m", service, "worker"]
         if self.workers and "reports" in self.apis:
             commands["reports-render"] = [sys.executable, "-m", "reports", "render"]
-        if self.serve:
-            commands["gateway"] = [sys.executable, "-m", "gateway"]
+        commands["gateway"] = [sys.executable, "-m", "gateway"]
         return commands | self.launch
 
     async def start(self) -> None:
-        self.start_processes()
-        await self.wait_ready()
-
-    def start_processes(self) -> None:
-        """Start every process not running yet, without waiting for any. Ports already given (a stack
-        that joins running workers: `ports=`, `processes=`) are kept, so that every process of the
-        stack names the others' ports alike."""
         for name in (*SERVICES, "gateway"):
-            self.ports.setdefault(name, free_port())
-            self.ports.setdefault(f"{name}-metrics", free_port())  # the internal listener of the API
+            self.ports[name] = free_port()
+            self.ports[f"{name}-metrics"] = free_port()  # the internal listener of the API
         for service in SERVICES:
-            self.ports.setdefault(f"{service}-worker", free_port())  # the worker's probes and metrics
-        self.ports.setdefault("reports-render", free_port())
+            self.ports[f"{service}-worker"] = free_port()  # the worker's probes and metrics
+        self.ports["reports-render"] = free_port()
         env = self.environment()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name, command in self.commands().items():
-            if name in self.processes:
-                continue
             log = (self.log_dir / f"{name}.log").open("wb")
             self.processes[name] = subprocess.Popen(
                 command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
             )
+        await self.wait_ready()
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -128,8 +117,7 @@ class Stack:
 
     def stop(self) -> None:
         for proc in self.processes.values():
-            if proc.poll() is None:
-                proc.terminate()
+            proc.terminate()
         for proc in self.processes.values():
             try:
                 proc.wait(timeout=10)
@@ -147,5 +135,4 @@ class Stack:
                 continue
 
     def all_logs(self) -> str:
-        """Every log in the stack's directory: its processes', and those of a stack that joined them."""
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.log_dir.glob("*.log")))
+        return "\n".join(self.log(name) for name in self.processes)
