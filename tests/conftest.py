@@ -18,15 +18,6 @@ from tests.support.stack import PROCESS_PREFIXES, Stack
 from tests.support.tenants import World, build_world
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """`--dist=loadfile`, except that the files on the stack share one worker (tests/support/scheduling.py)."""
-    if config.getoption("dist") != "loadfile":
-        return None
-    from tests.support.scheduling import OneStackScheduling
-
-    return OneStackScheduling(config, log)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def make_run_ports_are_busy() -> Iterator[list[int]]:
     """Ports 8000-8006 and 9100-9126 answer nonsense for the whole run, as if `make run` were running, and no setting
