@@ -142,3 +142,39 @@ def test_a_mirror_fills_each_column_from_the_field_of_its_name_with_the_key_firs
         assert next(iter(projection.columns)) == "organisation_id"
     with pytest.raises(ValueError, match="nope"):  # a mirror is checked like any declaration
         Projection.mirror(OrganisationUpserted, "s", "organisation", key="organisation_id", columns=("nope",))
+
+
+def test_child_rows_are_written_from_their_items_fields_in_one_statement():
+    from types import SimpleNamespace
+
+    from shared.projections import ChildRows
+
+    lines = ChildRows("s.thing_line", "thing_id", (("line_id", "uuid"), ("total", "numeric")), numbered=True)
+    assert lines.insert_sql == (
+        'INSERT INTO "s"."thing_line" ("thing_id", "line_no", "line_id", "total")'
+        ' SELECT $1, c.* FROM unnest($2::integer[], $3::uuid[], $4::numeric[]) AS c("line_no", "line_id", "total")'
+    )
+    assert lines.delete_sql == 'DELETE FROM "s"."thing_line" WHERE "thing_id" = $1'
+    items = [
+        SimpleNamespace(line_id=THING, total="1.50"),
+        SimpleNamespace(line_id=uuid.UUID(int=8), total="2"),
+    ]
+    assert lines.values(items) == [[1, 2], [THING, uuid.UUID(int=8)], ["1.50", "2"]]
+    unnumbered = ChildRows("s.thing_line", "thing_id", (("line_id", "uuid"),))
+    assert unnumbered.values(items) == [[THING, uuid.UUID(int=8)]]
+    assert unnumbered.values([]) == [[]]
+
+
+@pytest.mark.parametrize(
+    "table,parent,columns,message",
+    [
+        ("s.thing line", "thing_id", (("line_id", "uuid"),), "not a safe SQL identifier: 'thing line'"),
+        ("s.thing_line", "thing_id;", (("line_id", "uuid"),), "not a safe SQL identifier: 'thing_id;'"),
+        ("s.thing_line", "thing_id", (("line_id", "uuid[]"),), "'uuid[]' is not one of"),
+    ],
+)
+def test_a_child_rows_declaration_with_a_bad_name_or_type_is_refused(table, parent, columns, message):
+    from shared.projections import ChildRows
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ChildRows(table, parent, columns)

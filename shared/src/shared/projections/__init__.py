@@ -1,10 +1,12 @@
 """Projections: other services' full-state events kept in tables of the consuming service.
 
 `declared` is the kit (declare the event, table, key, revision and column mapping; get the guarded
-upsert, the batch apply, deletes and the subscriptions); `organisations` is the one every service but
+upsert, the batch apply, deletes and the subscriptions); `children` the rows that come whole with a
+parent's state (a week's lines); `organisations` is the one every service but
 identity keeps. A consumer that starts late fills its tables with a backfill (`shared.backfill`).
 """
 
+from shared.projections.children import ChildRows
 from shared.projections.declared import Deletes, Projection
 from shared.projections.organisations import (
     ORGANISATION_COLUMNS,
@@ -16,6 +18,7 @@ from shared.projections.organisations import (
 
 __all__ = [
     "ORGANISATION_COLUMNS",
+    "ChildRows",
     "Deletes",
     "Organisation",
     "OrganisationProjection",

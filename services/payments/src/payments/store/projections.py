@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.events import AcceptedItem, ClaimDecided, WeekConfirmed, WeekUnlocked
+from shared.projections import ChildRows
 
 UPSERT_WEEK = """
     INSERT INTO payments.confirmed_week AS w
@@ -29,13 +30,18 @@ UPSERT_WEEK = """
     RETURNING week_id
 """
 
-INSERT_LINES = """
-    INSERT INTO payments.confirmed_line
-           (week_id, line_id, cpli_id, client_id, client_reference, service_level_id, total)
-    SELECT $1, l.line_id, l.cpli_id, l.client_id, l.client_reference, l.service_level_id, l.total
-      FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::numeric[])
-           AS l(line_id, cpli_id, client_id, client_reference, service_level_id, total)
-"""
+CONFIRMED_LINES = ChildRows(
+    "payments.confirmed_line",
+    "week_id",
+    (
+        ("line_id", "uuid"),
+        ("cpli_id", "uuid"),
+        ("client_id", "uuid"),
+        ("client_reference", "text"),
+        ("service_level_id", "uuid"),
+        ("total", "numeric"),
+    ),
+)
 
 
 async def apply_week_confirmed(conn: asyncpg.Connection, *, event: WeekConfirmed) -> bool:
@@ -57,18 +63,7 @@ async def apply_week_confirmed(conn: asyncpg.Connection, *, event: WeekConfirmed
     if applied is None:
         return False
     # The lines of the newer confirmation replace the older ones (a line removed on correction goes).
-    await conn.execute("DELETE FROM payments.confirmed_line WHERE week_id = $1", event.week_id)
-    lines = event.lines
-    await conn.execute(
-        INSERT_LINES,
-        event.week_id,
-        [line.line_id for line in lines],
-        [line.cpli_id for line in lines],
-        [line.client_id for line in lines],
-        [line.client_reference for line in lines],
-        [line.service_level_id for line in lines],
-        [line.total for line in lines],
-    )
+    await CONFIRMED_LINES.replace(conn, event.week_id, event.lines)
     return True
 
 

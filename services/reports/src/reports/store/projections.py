@@ -24,7 +24,7 @@ from shared.events import (
     WeekConfirmed,
     WeekUnlocked,
 )
-from shared.projections import Projection
+from shared.projections import ChildRows, Projection
 
 UPSERT_WEEK = """
     INSERT INTO reports.confirmed_week AS w
@@ -39,14 +39,21 @@ UPSERT_WEEK = """
     RETURNING week_id
 """
 
-WEEK_LINES = """
-    INSERT INTO reports.confirmed_line
-           (week_id, line_id, cpli_id, client_id, service_level_id, unit, planned, actual, planned_total,
-            total)
-    SELECT $1, l.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::numeric[],
-                               $8::numeric[], $9::numeric[], $10::numeric[])
-           AS l(line_id, cpli_id, client_id, service_level_id, unit, planned, actual, planned_total, total)
-"""
+CONFIRMED_LINES = ChildRows(
+    "reports.confirmed_line",
+    "week_id",
+    (
+        ("line_id", "uuid"),
+        ("cpli_id", "uuid"),
+        ("client_id", "uuid"),
+        ("service_level_id", "uuid"),
+        ("unit", "text"),
+        ("planned", "numeric"),
+        ("actual", "numeric"),
+        ("planned_total", "numeric"),
+        ("total", "numeric"),
+    ),
+)
 
 
 async def apply_week_confirmed(conn: asyncpg.Connection, *, event: WeekConfirmed) -> bool:
@@ -63,21 +70,7 @@ async def apply_week_confirmed(conn: asyncpg.Connection, *, event: WeekConfirmed
     )
     if applied is None:
         return False
-    await conn.execute("DELETE FROM reports.confirmed_line WHERE week_id = $1", event.week_id)
-    lines = event.lines
-    await conn.execute(
-        WEEK_LINES,
-        event.week_id,
-        [x.line_id for x in lines],
-        [x.cpli_id for x in lines],
-        [x.client_id for x in lines],
-        [x.service_level_id for x in lines],
-        [x.unit for x in lines],
-        [x.planned for x in lines],
-        [x.actual for x in lines],
-        [x.planned_total for x in lines],
-        [x.total for x in lines],
-    )
+    await CONFIRMED_LINES.replace(conn, event.week_id, event.lines)
     return True
 
 
@@ -110,18 +103,28 @@ UPSERT_PAYMENT = """
     RETURNING payment_id
 """
 
-PAYMENT_LINES = """
-    INSERT INTO reports.payment_line
-           (payment_id, line_id, source, client_id, client_reference, client_name, purchase_order_id,
-            purchase_order_number, cost_code, service_start, service_end, adjustment, excl_vat, vat, total,
-            status, dispute_reason)
-    SELECT $1, l.* FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[],
-                               $8::text[], $9::text[], $10::date[], $11::date[], $12::boolean[],
-                               $13::numeric[], $14::numeric[], $15::numeric[], $16::text[], $17::text[])
-           AS l(line_id, source, client_id, client_reference, client_name, purchase_order_id,
-                purchase_order_number, cost_code, service_start, service_end, adjustment, excl_vat, vat,
-                total, status, dispute_reason)
-"""
+PAYMENT_LINES = ChildRows(
+    "reports.payment_line",
+    "payment_id",
+    (
+        ("line_id", "uuid"),
+        ("source", "text"),
+        ("client_id", "uuid"),
+        ("client_reference", "text"),
+        ("client_name", "text"),
+        ("purchase_order_id", "uuid"),
+        ("purchase_order_number", "text"),
+        ("cost_code", "text"),
+        ("service_start", "date"),
+        ("service_end", "date"),
+        ("adjustment", "boolean"),
+        ("excl_vat", "numeric"),
+        ("vat", "numeric"),
+        ("total", "numeric"),
+        ("status", "text"),
+        ("dispute_reason", "text"),
+    ),
+)
 
 
 async def apply_payment(
@@ -151,28 +154,7 @@ async def apply_payment(
     )
     if applied is None:
         return False
-    await conn.execute("DELETE FROM reports.payment_line WHERE payment_id = $1", state.payment_id)
-    lines = state.lines
-    await conn.execute(
-        PAYMENT_LINES,
-        state.payment_id,
-        [x.line_id for x in lines],
-        [x.source for x in lines],
-        [x.client_id for x in lines],
-        [x.client_reference for x in lines],
-        [x.client_name for x in lines],
-        [x.purchase_order_id for x in lines],
-        [x.purchase_order_number for x in lines],
-        [x.cost_code for x in lines],
-        [x.service_start for x in lines],
-        [x.service_end for x in lines],
-        [x.adjustment for x in lines],
-        [x.excl_vat for x in lines],
-        [x.vat for x in lines],
-        [x.total for x in lines],
-        [x.status for x in lines],
-        [x.dispute_reason for x in lines],
-    )
+    await PAYMENT_LINES.replace(conn, state.payment_id, state.lines)
     return True
 
 
@@ -211,17 +193,27 @@ INSERT_REMITTANCE = """
     RETURNING remittance_id
 """
 
-REMITTANCE_LINES = """
-    INSERT INTO reports.remittance_line
-           (remittance_id, line_no, line_id, source, client_id, client_reference, client_name,
-            purchase_order_number, cost_code, service_start, service_end, adjustment, invoice_number,
-            excl_vat, vat, total)
-    SELECT $1, l.* FROM unnest($2::int[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-                               $8::text[], $9::text[], $10::date[], $11::date[], $12::boolean[],
-                               $13::text[], $14::numeric[], $15::numeric[], $16::numeric[])
-           AS l(line_no, line_id, source, client_id, client_reference, client_name, purchase_order_number,
-                cost_code, service_start, service_end, adjustment, invoice_number, excl_vat, vat, total)
-"""
+REMITTANCE_LINES = ChildRows(
+    "reports.remittance_line",
+    "remittance_id",
+    (
+        ("line_id", "uuid"),
+        ("source", "text"),
+        ("client_id", "uuid"),
+        ("client_reference", "text"),
+        ("client_name", "text"),
+        ("purchase_order_number", "text"),
+        ("cost_code", "text"),
+        ("service_start", "date"),
+        ("service_end", "date"),
+        ("adjustment", "boolean"),
+        ("invoice_number", "text"),
+        ("excl_vat", "numeric"),
+        ("vat", "numeric"),
+        ("total", "numeric"),
+    ),
+    numbered=True,
+)
 
 
 async def apply_remittance(conn: asyncpg.Connection, *, event: RemittanceIssued) -> bool:
@@ -250,39 +242,28 @@ async def apply_remittance(conn: asyncpg.Connection, *, event: RemittanceIssued)
     )
     if kept is None:
         return False
-    lines = event.lines
-    await conn.execute(
-        REMITTANCE_LINES,
-        event.remittance_id,
-        list(range(1, len(lines) + 1)),
-        [x.line_id for x in lines],
-        [x.source for x in lines],
-        [x.client_id for x in lines],
-        [x.client_reference for x in lines],
-        [x.client_name for x in lines],
-        [x.purchase_order_number for x in lines],
-        [x.cost_code for x in lines],
-        [x.service_start for x in lines],
-        [x.service_end for x in lines],
-        [x.adjustment for x in lines],
-        [x.invoice_number for x in lines],
-        [x.excl_vat for x in lines],
-        [x.vat for x in lines],
-        [x.total for x in lines],
-    )
+    await REMITTANCE_LINES.insert(conn, event.remittance_id, event.lines)
     return True
 
 
-INVOICE_LINES = """
-    INSERT INTO reports.invoice_line
-           (invoice_id, line_no, week_id, service_id, week_commencing, client_id, client_reference,
-            client_name, purchase_order_number, cost_code, excl_vat, vat, total)
-    SELECT $1, l.* FROM unnest($2::integer[], $3::uuid[], $4::uuid[], $5::date[], $6::uuid[], $7::text[],
-                               $8::text[], $9::text[], $10::text[], $11::numeric[], $12::numeric[],
-                               $13::numeric[])
-           AS l(line_no, week_id, service_id, week_commencing, client_id, client_reference, client_name,
-                purchase_order_number, cost_code, excl_vat, vat, total)
-"""
+INVOICE_LINES = ChildRows(
+    "reports.invoice_line",
+    "invoice_id",
+    (
+        ("week_id", "uuid"),
+        ("service_id", "uuid"),
+        ("week_commencing", "date"),
+        ("client_id", "uuid"),
+        ("client_reference", "text"),
+        ("client_name", "text"),
+        ("purchase_order_number", "text"),
+        ("cost_code", "text"),
+        ("excl_vat", "numeric"),
+        ("vat", "numeric"),
+        ("total", "numeric"),
+    ),
+    numbered=True,
+)
 
 
 async def apply_invoice(
@@ -293,36 +274,24 @@ async def apply_invoice(
     applied = await conn.fetchval(f"{header.upsert_sql} RETURNING invoice_id", *header.upsert_values(event))
     if applied is None:
         return False
-    await conn.execute("DELETE FROM reports.invoice_line WHERE invoice_id = $1", event.invoice_id)
-    lines = event.lines
-    await conn.execute(
-        INVOICE_LINES,
-        event.invoice_id,
-        list(range(1, len(lines) + 1)),
-        [x.week_id for x in lines],
-        [x.service_id for x in lines],
-        [x.week_commencing for x in lines],
-        [x.client_id for x in lines],
-        [x.client_reference for x in lines],
-        [x.client_name for x in lines],
-        [x.purchase_order_number for x in lines],
-        [x.cost_code for x in lines],
-        [x.excl_vat for x in lines],
-        [x.vat for x in lines],
-        [x.total for x in lines],
-    )
+    await INVOICE_LINES.replace(conn, event.invoice_id, event.lines)
     return True
 
 
-CLAIM_ITEMS = """
-    INSERT INTO reports.accepted_claim_item
-           (claim_id, item_id, client_id, client_reference, service_level_id, service_level_reference,
-            cost_code, financial_year, amount)
-    SELECT $1, i.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-                               $8::text[], $9::numeric[])
-           AS i(item_id, client_id, client_reference, service_level_id, service_level_reference, cost_code,
-                financial_year, amount)
-"""
+CLAIM_ITEMS = ChildRows(
+    "reports.accepted_claim_item",
+    "claim_id",
+    (
+        ("item_id", "uuid"),
+        ("client_id", "uuid"),
+        ("client_reference", "text"),
+        ("service_level_id", "uuid"),
+        ("service_level_reference", "text"),
+        ("cost_code", "text"),
+        ("financial_year", "text"),
+        ("amount", "numeric"),
+    ),
+)
 
 
 async def apply_accepted_claim(conn: asyncpg.Connection, *, header: Projection, event: ClaimDecided) -> bool:
@@ -334,20 +303,7 @@ async def apply_accepted_claim(conn: asyncpg.Connection, *, header: Projection, 
     applied = await conn.fetchval(f"{header.upsert_sql} RETURNING claim_id", *header.upsert_values(event))
     if applied is None:
         return False
-    await conn.execute("DELETE FROM reports.accepted_claim_item WHERE claim_id = $1", event.claim_id)
-    items = event.accepted_items
-    await conn.execute(
-        CLAIM_ITEMS,
-        event.claim_id,
-        [x.item_id for x in items],
-        [x.client_id for x in items],
-        [x.client_reference for x in items],
-        [x.service_level_id for x in items],
-        [x.service_level_reference for x in items],
-        [x.cost_code for x in items],
-        [x.financial_year for x in items],
-        [x.amount for x in items],
-    )
+    await CLAIM_ITEMS.replace(conn, event.claim_id, event.accepted_items)
     return True
 
 
