@@ -126,3 +126,24 @@ def latency_table(times: Mapping[str, Sequence[float]], sizes: Mapping[str, int]
             f" | {percentile(values, 99):.1f} | {sizes[name]:,} |"
         )
     return lines
+
+
+def p95_goal(times: Mapping[str, Sequence[float]], scenario: str, goal_ms: float, what: str) -> str:
+    """The report's verdict on a goal of the 95th percentile (`what`: "the page's", ...)."""
+    p95 = percentile(times[scenario], 95) if scenario in times else float("nan")
+    verdict = "met" if p95 < goal_ms else "NOT met"
+    return f"Goal: {what} p95 under {goal_ms:.0f} ms: {verdict} ({p95:.1f} ms)."
+
+
+def page_bench_main(
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, str]],
+    description: str,
+    scenarios: Sequence[str],
+    argv: Sequence[str] | None,
+) -> None:
+    """The command line of a page benchmark: rounds, requests a round, scenarios."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each scenario, interleaved")
+    parser.add_argument("--requests", type=int, default=100, help="GETs per scenario per round")
+    parser.add_argument("--scenarios", type=lambda s: s.split(","), default=list(scenarios))
+    run_main(run, parser.parse_args(argv))

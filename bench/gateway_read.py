@@ -28,7 +28,8 @@ import httpx
 from bench.common import add_scenario_options, by_name, machine, parse, run_main
 from bench.load import Load, wrk, wrk_path
 from bench.logins import log_in, seed_users
-from bench.scenarios import backend_cpu, process_cpu
+from bench.processes import process_cpu
+from bench.scenarios import backend_cpu
 from identity.config import Settings as IdentitySettings
 from tests.support.environment import RunEnvironment, definitions, new_run_id
 from tests.support.inprocess import free_port

@@ -23,7 +23,8 @@ import argon2
 import httpx
 
 from bench.children import cpu_seconds
-from bench.scenarios import backend_cpu, process_cpu
+from bench.processes import process_cpu
+from bench.scenarios import backend_cpu
 from identity.config import Settings as IdentitySettings
 from identity.store import logins as login_state
 from identity.store import memberships, users

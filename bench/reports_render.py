@@ -38,9 +38,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -48,6 +47,7 @@ import httpx
 
 from bench import reports_remittance as remittance
 from bench.common import machine, percentile, run_main
+from bench.processes import CpuMeter, peak_mb, pids_named, process_cpu
 from reports.domain.catalogue import REMITTANCE_ADVICE
 from shared import db
 from shared.auth import Role
@@ -62,78 +62,7 @@ GOAL_PEAK_MB = 300.0
 GOAL_SCALE = 1.8
 GOAL_P95_S = 2.0
 RUNS = "/api/v1/reports/runs"
-TICK = os.sysconf("SC_CLK_TCK")
 OTHERS = ("API, relay, gateway", "PostgreSQL", "RabbitMQ")
-
-
-def peak_mb(pid: int) -> float:
-    """A process's peak resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """A process's user + system CPU seconds (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def pids_named(*names: str) -> list[int]:
-    """Every process of the machine whose command is one of `names` (PostgreSQL's, RabbitMQ's)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() in names:
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def machine_busy() -> float:
-    """The machine's busy CPU seconds so far, all cores (/proc/stat: all but idle and iowait)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    return (sum(fields) - fields[3] - fields[4]) / TICK
-
-
-@dataclass
-class CpuSnapshot:
-    at: float
-    seconds: dict[str, dict[int, float]]  # each group's CPU seconds by process
-
-
-class CpuMeter:
-    """CPU seconds of groups of processes between two snapshots, as cores (seconds per wall second). A
-    group's processes are looked for at each snapshot and those alive at both count: PostgreSQL's
-    backends of the run's pools and workers live throughout; those of other sessions' tests come and go
-    (their CPU is in the machine's, with the rest)."""
-
-    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
-        self.groups = groups
-
-    def snapshot(self) -> CpuSnapshot:
-        seen = {name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in self.groups.items()}
-        own = os.times()
-        seen["bench process"] = {0: own.user + own.system}
-        seen["machine"] = {0: machine_busy()}
-        return CpuSnapshot(time.perf_counter(), seen)
-
-    @staticmethod
-    def cores(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
-        wall = after.at - before.at
-        return {
-            name: sum(
-                cpu - before.seconds[name][pid] for pid, cpu in now.items() if pid in before.seconds[name]
-            )
-            / wall
-            for name, now in after.seconds.items()
-        }
 
 
 def median_rate(rounds: list[dict[str, float]]) -> float:
@@ -240,13 +169,13 @@ class Bench:
         """One remittance of `lines` lines, a fresh worker: request to file."""
         provider, api = await self.provider(remittances=1, lines=lines)
         async with api, self.workers(1) as (worker,):
-            cpu_before = cpu_seconds(worker.pid)
+            cpu_before = process_cpu(worker.pid)
             started = time.perf_counter()
             run_id = await self.request(api, provider)
             pdf = await self.file(api, run_id, poll=0.05)
             seconds = time.perf_counter() - started
             peak = peak_mb(worker.pid)
-            cpu = cpu_seconds(worker.pid) - cpu_before
+            cpu = process_cpu(worker.pid) - cpu_before
         read = await self.read_alone(provider, lines)
         return {"seconds": seconds, "pages": remittance.pages(pdf), "peak": peak, "cpu": cpu, "read": read}
 

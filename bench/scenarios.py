@@ -9,17 +9,16 @@ host the wall clock moves with everyone else's load; CPU per event much less so.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aio_pika
 import asyncpg
 
 from bench.children import RAW_ROUTING_KEY, Child, Record, Role, cpu_seconds
+from bench.processes import process_cpu
 from shared import db
 from shared.bus import Outbox
 from shared.bus.topology import declare_events_exchange
@@ -127,14 +126,6 @@ async def backend_cpu(database: str) -> dict[int, float]:
     finally:
         await conn.close()
     return {row["pid"]: process_cpu(row["pid"]) for row in pids}
-
-
-def process_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class Bench:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import interleaved, latency_table, machine, percentile, run_main
+from bench.common import interleaved, latency_table, machine, p95_goal, page_bench_main
 from shared.auth import Role
 from tests.payments.support import build_payee, financial_year, payments_conn, seed_payment
 from tests.support.environment import RunEnvironment, new_run_id
@@ -127,9 +127,7 @@ async def run(args: argparse.Namespace) -> str:
             "",
             *latency_table(times, sizes),
         ]
-        p95 = percentile(times["ours"], 95) if "ours" in times else float("nan")
-        verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
-        lines += ["", f"Goal: the page's p95 under {GOAL_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)."]
+        lines += ["", p95_goal(times, "ours", GOAL_P95_MS, "the page's")]
         return "\n".join(lines)
     finally:
         stack.stop()
@@ -137,11 +135,7 @@ async def run(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of each scenario, interleaved")
-    parser.add_argument("--requests", type=int, default=100, help="GETs per scenario per round")
-    parser.add_argument("--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS))
-    run_main(run, parser.parse_args(argv))
+    page_bench_main(run, __doc__.splitlines()[0], SCENARIOS, argv)
 
 
 if __name__ == "__main__":
