@@ -23,7 +23,7 @@ from messaging.api.models import (
 )
 from messaging.api.provider import attach_upload
 from messaging.domain.rules import Move
-from messaging.handlers import configuration, threads
+from messaging.handlers import configuration, thread_reads, threads
 from messaging.handlers.access import require_council
 from messaging.handlers.views import ActionSummary, Thread
 from messaging.store import actions
@@ -143,7 +143,7 @@ async def inbox(
     filters = actions.Filters(
         open_only=open_only, assigned_to=assigned_to, team_id=team_id, organisation_id=organisation_id
     )
-    rows = await threads.list_actions(
+    rows = await thread_reads.list_actions(
         caller, work, clock, filters=filters, limit=page.fetch, offset=page.offset
     )
     return page.of(rows)
@@ -154,7 +154,7 @@ async def read_thread(
     action_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, clock: ClockDep, files: FilesDep
 ) -> Thread:
     require_council(caller.principal)
-    return await threads.read_thread(caller, work, clock, files, action_id=action_id)
+    return await thread_reads.read_thread(caller, work, clock, files, action_id=action_id)
 
 
 async def _move(
@@ -249,7 +249,7 @@ async def download(
     action_id: uuid.UUID, attachment_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, files: FilesDep
 ) -> Response:
     require_council(caller.principal)
-    attachment, data = await threads.download(
+    attachment, data = await thread_reads.download(
         caller, work, files, action_id=action_id, attachment_id=attachment_id
     )
     return download_response(attachment, data)

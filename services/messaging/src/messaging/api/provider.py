@@ -19,7 +19,7 @@ from messaging.api.models import (
     TypeOut,
 )
 from messaging.domain.rules import Move
-from messaging.handlers import configuration, threads
+from messaging.handlers import configuration, thread_reads, threads
 from messaging.handlers.access import require_provider
 from messaging.handlers.views import ActionSummary, Summary, Thread
 from messaging.store import actions
@@ -50,7 +50,7 @@ async def list_actions(
 ) -> list[ActionSummary]:
     require_provider(caller.principal)
     filters = actions.Filters(open_only=open_only, assigned_to=assigned_to, team_id=team_id)
-    rows = await threads.list_actions(
+    rows = await thread_reads.list_actions(
         caller, work, clock, filters=filters, limit=page.fetch, offset=page.offset
     )
     return page.of(rows)
@@ -59,7 +59,7 @@ async def list_actions(
 @provider_api.get("/summary", response_model=Summary, summary="The home card: open actions and their light")
 async def home_summary(caller: CurrentCaller, work: WorkDep, clock: ClockDep) -> Summary:
     require_provider(caller.principal)
-    return await threads.home_summary(caller, work, clock)
+    return await thread_reads.home_summary(caller, work, clock)
 
 
 @provider_api.post(
@@ -82,7 +82,7 @@ async def read_thread(
     action_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, clock: ClockDep, files: FilesDep
 ) -> Thread:
     require_provider(caller.principal)
-    return await threads.read_thread(caller, work, clock, files, action_id=action_id)
+    return await thread_reads.read_thread(caller, work, clock, files, action_id=action_id)
 
 
 async def _move(
@@ -191,7 +191,7 @@ async def download(
     action_id: uuid.UUID, attachment_id: uuid.UUID, caller: CurrentCaller, work: WorkDep, files: FilesDep
 ) -> Response:
     require_provider(caller.principal)
-    attachment, data = await threads.download(
+    attachment, data = await thread_reads.download(
         caller, work, files, action_id=action_id, attachment_id=attachment_id
     )
     return download_response(attachment, data)
@@ -235,5 +235,5 @@ async def teams(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[Tea
 )
 async def related_options(caller: CurrentCaller, work: WorkDep, page: PageDep) -> list[RelatedOption]:
     require_provider(caller.principal)
-    rows = await threads.related_options(caller, work)
+    rows = await thread_reads.related_options(caller, work)
     return [RelatedOption.model_validate(r.model_dump()) for r in page.cut(rows)]

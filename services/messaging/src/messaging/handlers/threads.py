@@ -1,5 +1,6 @@
-"""Actions and their threads, for both sides (provider API and council API): list, read, open, comment,
-reply, ask for closure (provider), reassign and close (council), attach a file, the home card.
+"""Changing actions and their threads, for both sides (provider API and council API): open, comment,
+reply, ask for closure (provider), reassign and close (council), attach a file (the reading is in
+`messaging.handlers.thread_reads`).
 
 Every change locks the action within the caller's scope, checks the move against the thread's rules
 (`messaging.domain.rules.after`), writes the post and the action's new state, and publishes the action's
@@ -23,15 +24,14 @@ from messaging.handlers import notices
 from messaging.handlers.access import (
     find_action,
     require_provider,
-    require_viewer,
     require_writer,
     side_of,
 )
 from messaging.handlers.attachments import ActionFiles
-from messaging.handlers.views import ActionSummary, Summary, Thread, summary, thread, upserted
+from messaging.handlers.thread_reads import thread_view
+from messaging.handlers.views import Thread, thread, upserted
 from messaging.store import actions, config, related
 from messaging.store.records import ActionRow, PostRow, Related
-from shared.attachments import Attachment
 from shared.auth import Principal, ScopeType
 from shared.errors import Invalid
 from shared.events.messaging import Change
@@ -53,67 +53,6 @@ POST_KINDS = {
     Move.close: "closed",
     Move.reassign: "reassigned",
 }
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-async def list_actions(
-    caller: Caller, work: Work, clock: Clock, *, filters: actions.Filters, limit: int, offset: int
-) -> list[ActionSummary]:
-    principal = caller.principal
-    require_viewer(principal)
-    today = clock.today()
-    async with work.read() as conn:
-        rows = await actions.list_page(
-            conn, scope=actions.action_scope(principal), filters=filters, limit=limit, offset=offset
-        )
-    return [summary(r, today) for r in rows]
-
-
-async def home_summary(caller: Caller, work: Work, clock: Clock) -> Summary:
-    """The home card's count of open actions and its light (the worst of them)."""
-    principal = caller.principal
-    require_viewer(principal)
-    today = clock.today()
-    async with work.read() as conn:
-        counts = await actions.counts(conn, scope=actions.action_scope(principal), today=today)
-    light = rules.Light.red if counts.overdue else rules.Light.amber if counts.open else rules.Light.green
-    return Summary(open=counts.open, overdue=counts.overdue, light=light.value)
-
-
-async def read_thread(
-    caller: Caller, work: Work, clock: Clock, files: ActionFiles, *, action_id: uuid.UUID
-) -> Thread:
-    principal = caller.principal
-    require_viewer(principal)
-    async with work.read() as conn:
-        action = await find_action(conn, principal, action_id)
-        return await _thread(conn, principal, action, files, clock)
-
-
-async def _thread(
-    conn: asyncpg.Connection, principal: Principal, action: ActionRow, files: ActionFiles, clock: Clock
-) -> Thread:
-    posts = await actions.posts(conn, scope=actions.post_scope(principal), action_id=action.action_id)
-    return thread(action, posts, await files.of_action(conn, action), clock.today())
-
-
-async def download(
-    caller: Caller, work: Work, files: ActionFiles, *, action_id: uuid.UUID, attachment_id: uuid.UUID
-) -> tuple[Attachment, bytes]:
-    principal = caller.principal
-    require_viewer(principal)
-    async with work.read() as conn:
-        action = await find_action(conn, principal, action_id)
-        return await files.read(conn, action, attachment_id)
-
-
-async def related_options(caller: Caller, work: Work) -> list[related.Option]:
-    """The caller's services and clients, for New Action's Related To."""
-    require_viewer(caller.principal)
-    async with work.read() as conn:
-        return await related.options(conn, principal=caller.principal)
 
 
 # --- opening --------------------------------------------------------------------------------------
@@ -361,7 +300,7 @@ async def post(
             team=changed.team_name,
         )
         uow.log(f"action_{CHANGES[move]}", action_id=str(action_id), status=changed.status)
-        return await _thread(conn, principal, changed, files, clock)
+        return await thread_view(conn, principal, changed, files, clock)
 
 
 async def _other_team(
@@ -416,4 +355,4 @@ async def attach(
             attachment=saved.attachment_id,
             size=saved.size_bytes,
         )
-        return await _thread(uow.conn, principal, action, files, clock)
+        return await thread_view(uow.conn, principal, action, files, clock)
