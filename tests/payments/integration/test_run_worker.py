@@ -274,7 +274,12 @@ async def test_a_run_that_fails_is_put_off_and_the_runs_behind_it_are_computed(e
                     first,
                 )
                 assert attempts == 1 and 3 < wait <= 5
-                # A second failure waits twice as long.
+            # The council sees it: how often it failed, and when it is tried again.
+            read = await api.get(f"{COUNCIL_API}/runs/{first}", headers=council(env, who.authority_id))
+            failed = read.json()["run"]
+            assert (failed["status"], failed["failed_attempts"]) == ("computing", 1)
+            assert failed["retry_after"] is not None
+            async with payments_conn(env) as conn:  # due now: a second failure waits twice as long
                 await conn.execute(
                     "UPDATE payments.payment_run SET retry_after = now() WHERE run_id = $1", first
                 )
@@ -292,6 +297,10 @@ async def test_a_run_that_fails_is_put_off_and_the_runs_behind_it_are_computed(e
                 )
             monkeypatch.setattr(compute, "compute_chunk", real_chunk)  # fixed: due, it is computed
             assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) == first
+        shown = {}
         for run_id in (first, second):
             read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
-            assert (read.json()["run"]["status"], read.json()["run"]["total"]) == ("computed", "70.00")
+            shown[run_id] = read.json()["run"]
+            assert (shown[run_id]["status"], shown[run_id]["total"]) == ("computed", "70.00")
+        assert (shown[first]["failed_attempts"], shown[first]["retry_after"]) == (2, None)
+        assert (shown[second]["failed_attempts"], shown[second]["retry_after"]) == (0, None)

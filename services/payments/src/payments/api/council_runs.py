@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from payments.handlers import finalise, runs
 from payments.handlers.runs import RunIn
@@ -38,6 +38,12 @@ class RunOut(BaseModel):
     created_at: datetime
     finalised_by: str | None
     finalised_at: datetime | None
+    failed_attempts: int = Field(
+        description="times computing the run failed; the worker retries it, each time after a longer wait"
+    )
+    retry_after: datetime | None = Field(
+        description="after a failure: not computed again before this (null: due whenever it is computing)"
+    )
 
 
 class RunStarted(BaseModel):

@@ -14,7 +14,7 @@ from shared.store import AuthorityScope, scoped_sql
 RUN = """
     SELECT r.run_id, r.authority_id, r.reference, r.frequency, r.period_start, r.period_end, r.job_id,
            r.status, r.created_by, r.created_at, r.finalised_by, r.finalised_at, r.computed_through,
-           r.contracts_total, r.contracts_done,
+           r.contracts_total, r.contracts_done, r.failed_attempts, r.retry_after,
            (SELECT count(*)::int FROM payments.scheduled_payment sp WHERE sp.run_id = r.run_id) AS payments,
            (SELECT coalesce(sum(sp.excl_vat), 0) FROM payments.scheduled_payment sp WHERE sp.run_id = r.run_id)
                AS excl_vat,
@@ -153,7 +153,7 @@ async def advance_run(
     """After a chunk: the cursor past its last contract; none taken: the run is computed."""
     if through is None:
         await conn.execute(
-            "UPDATE payments.payment_run SET status = 'computed', version = version + 1"
+            "UPDATE payments.payment_run SET status = 'computed', version = version + 1, retry_after = NULL"
             " WHERE run_id = $1 AND status = 'computing'",
             run_id,
         )
