@@ -57,20 +57,21 @@ def action_url(slug: str, action_id: str, done: str | None = None) -> str:
 
 def when(value: object) -> str:
     """A post's UTC time as the seed shows it, in the UK: 02/10/2019 11:27."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return ""
-    return f"{moment.astimezone(UK):%d/%m/%Y %H:%M}"
+    return _in_uk(value, "%d/%m/%Y %H:%M")
 
 
 def posted(value: object) -> str:
     """A post's time in a thread: 02 Oct 2019 11:27."""
+    return _in_uk(value, "%d %b %Y %H:%M")
+
+
+def _in_uk(value: object, pattern: str) -> str:
+    """An ISO timestamp from messaging, in UK time, as `pattern` writes it ("" when it is not one)."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return ""
-    return f"{moment.astimezone(UK):%d %b %Y %H:%M}"
+    return moment.astimezone(UK).strftime(pattern)
 
 
 def re_label(row: dict[str, Any]) -> str:
