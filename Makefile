@@ -15,7 +15,9 @@ test: export PORTAL_REQUIRE_BROWSER := 1
 # pytest-xdist runs the files on one worker per core (at most 2: a third worker's stack exhausted
 # PostgreSQL's 100 connections), each worker with an environment and a
 # stack of its own (tests/support/environment.py): the suite takes about half the time on 2 cores.
-test: setup lint typecheck architecture audit
+# The static checks run side by side (the audit mostly waits for PyPI), each one's output kept together.
+test: setup
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint typecheck architecture audit
 	$(UV) run coverage erase
 	$(UV) run coverage run -m pytest --numprocesses=auto --maxprocesses=2 --dist=loadfile --durations=25
 	$(UV) run coverage combine --quiet
