@@ -35,18 +35,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    """A context that enforces the page's CSP (what a person's browser does)."""
+    """A desktop context that enforces the page's CSP, as a person's browser does (axe-core is evaluated
+    through DevTools, which the CSP does not govern: tests/support/browser.axe_violations)."""
     context = await browser.new_context(viewport=DESKTOP)
-    try:
-        yield context
-    finally:
-        await context.close()
-
-
-@pytest.fixture
-async def axe_context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    """A context that lets the test inject axe-core, which the pages' CSP would rightly refuse."""
-    context = await browser.new_context(viewport=DESKTOP, bypass_csp=True)
     try:
         yield context
     finally:

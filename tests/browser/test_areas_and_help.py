@@ -83,8 +83,8 @@ async def test_a_logged_in_person_has_home_and_log_out_on_every_page(stack, cont
     assert page.url == stack.url + home
 
 
-async def test_help_is_in_the_header_on_a_desktop(stack, axe_context):
-    page = await axe_context.new_page()
+async def test_help_is_in_the_header_on_a_desktop(stack, context):
+    page = await context.new_page()
     await page.goto(f"{stack.url}/durham-childrens/login")
     async with page.expect_navigation():
         await page.click("header nav a:has-text('Help')")
@@ -104,7 +104,7 @@ async def test_help_is_in_the_header_on_a_desktop(stack, axe_context):
 
 
 async def test_help_is_in_the_header_on_a_phone(stack, browser):
-    context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = await context.new_page()
         await page.goto(f"{stack.url}/telford-wrekin/")

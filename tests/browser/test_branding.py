@@ -1,35 +1,12 @@
-"""Each authority's own name, colour and support contact; never the GOV.UK crown, crest or the GDS
-Transport font; and nothing the CSP refuses (no inline script or style anywhere)."""
+"""Each authority's own name, colour and support contact on its landing page. That no page shows the
+GOV.UK crown, crest or the GDS Transport font, or breaks its CSP, is checked page by page with its
+accessibility (tests/browser/test_accessibility.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import FORBIDDEN_REQUEST, PAGES, PortalPage, open_page
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.name)
-async def test_page_loads_no_gov_uk_identity_and_breaks_no_csp_rule(stack, context, spec: PortalPage):
-    page = await context.new_page()
-    requests: list[str] = []
-    console: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: console.append(m.text))
-    await open_page(page, stack.url, spec)
-
-    assert [url for url in requests if FORBIDDEN_REQUEST.search(url)] == []
-    assert [url for url in requests if not url.startswith(stack.url)] == []
-    assert [m for m in console if "Content Security Policy" in m or "Refused to" in m] == []
-    assert await page.evaluate("() => document.fonts.size") == 0  # no @font-face at all
-    fonts = await page.evaluate(
-        "() => [...document.querySelectorAll('body *')].map(e => getComputedStyle(e).fontFamily)"
-    )
-    assert not [f for f in fonts if "GDS Transport" in f]
-    assert await page.locator(".govuk-header__logotype, .govuk-logo, .govuk-footer__crown").count() == 0
-    html = await page.content()
-    assert "crown" not in html.lower() and "GDS Transport" not in html
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,12 @@ from tests.support.portal_login import walk_journey
 pytestmark = pytest.mark.browser
 
 
-async def test_every_page_of_the_journey_has_no_accessibility_violations(stack, axe_context):
+async def test_every_page_of_the_journey_has_no_accessibility_violations(stack, context):
     violations: dict[str, list] = {}
 
     async def check(page: Page, name: str) -> None:
         violations[name] = await axe_violations(page)
 
-    names = await walk_journey(await axe_context.new_page(), stack, check)
+    names = await walk_journey(await context.new_page(), stack, check)
     assert {name: v for name, v in violations.items() if v} == {}
     assert len(names) == len(violations) == 13

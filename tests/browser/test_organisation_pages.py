@@ -244,7 +244,7 @@ async def test_every_page_has_no_accessibility_violations_on_a_desktop_or_a_phon
         overflow[key] = await horizontal_overflow(page)
 
     for options in ({}, {"viewport": PHONE, "is_mobile": True, "has_touch": True}):
-        context = await browser.new_context(bypass_csp=True, **options)
+        context = await browser.new_context(**options)
         try:
             names = await walk_organisation_pages(await context.new_page(), stack, check)
         finally:
