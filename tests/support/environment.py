@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
+import json
 import os
 import secrets
 import subprocess
@@ -29,6 +30,13 @@ AMQP_BASE = os.environ.get("PORTAL_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1
 RABBITMQCTL = os.environ.get("PORTAL_TEST_RABBITMQCTL", "rabbitmqctl")
 PREFIX = "portal_t_"
 POOL_MAX = 3  # connections of each service's pool in tests (PostgreSQL has 100 for everyone)
+# The retry delays of every consumer in tests: the first two of the default (5 s, 30 s), which are all a
+# test lives to see, so each consumer has two retry queues instead of four. RabbitMQ 3.10 reserves file
+# handles for every quorum queue, within a limit it takes from its `ulimit -n` at start (927 of 1,024
+# here): with the default's four, the vhosts of the run's two workers, a package's own environment and the
+# isolation test's two nested runs reached it, and the broker stopped accepting connections until one
+# went away (every new connection hung for minutes). Tests of retrying set delays of their own.
+RETRY_DELAYS = [5.0, 30.0]
 
 
 # Every test logs in from 127.0.0.1, in whatever order the run's workers take the files: the
@@ -83,6 +91,7 @@ class RunEnvironment:
             "token_jwks_json": self.jwks,
             "log_json": True,
             "relay_poll_seconds": 0.5,
+            "consumer_retry_delays": RETRY_DELAYS,
             "db_pool_max": POOL_MAX,  # see env_vars()
             # In-process servers and workers: any free port, so parallel runs never collide.
             "metrics_port": 0,
@@ -107,6 +116,7 @@ class RunEnvironment:
             f"{prefix}TOKEN_JWKS_JSON": self.jwks,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_SECONDS": "0.5",
+            f"{prefix}CONSUMER_RETRY_DELAYS": json.dumps(RETRY_DELAYS),
             # A stack per pytest-xdist worker, a dozen processes each, and the tests' own pools, on one
             # PostgreSQL of 100 connections: a few each is plenty for tests (a pool waits for a free one).
             f"{prefix}DB_POOL_MAX": str(POOL_MAX),
