@@ -4,7 +4,6 @@ and a finished run leaves no database, role, vhost (hence no queue or exchange) 
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -13,16 +12,16 @@ import asyncpg
 
 from shared import db
 from tests.support.environment import ADMIN_DSN, PREFIX, rabbitmqctl
+from tests.support.unmeasured import unmeasured_environ
 
 PROBE = Path(__file__).with_name("probe_isolation.py")
 
 
 async def nested_run(run_id: str) -> tuple[int, str]:
     # A run of its own: not a worker of this run's pytest-xdist (whose variables would rename it).
-    # Not measured by coverage either (its COVERAGE_* settings dropped): the probe's run is about
-    # isolation, and tracing a whole nested pytest start-up costs seconds on a busy machine.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST_", "COVERAGE_"))}
-    env = {**inherited, "PORTAL_TEST_RUN_ID": run_id, "PROBE_MARKER": run_id}
+    # Not measured by coverage either: the probe's run is about isolation, and tracing a whole nested
+    # pytest start-up costs seconds on a busy machine.
+    env = unmeasured_environ("PYTEST_XDIST_", PORTAL_TEST_RUN_ID=run_id, PROBE_MARKER=run_id)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -44,6 +44,15 @@ RETRY_DELAYS = [5.0, 30.0]
 EVERY_TEST_FROM_ONE_ADDRESS = {"login_limit_per_address": 10000, "reset_limit_per_address": 10000}
 
 
+def _env_value(value: Any) -> str:
+    """A setting's value as its environment variable spells it (pydantic-settings reads lists as JSON)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value)
+    return str(value)
+
+
 def definitions() -> list[ServiceDefinition]:
     return [importlib.import_module(f"{name}.main").DEFINITION for name in SERVICES]
 
@@ -83,26 +92,36 @@ class RunEnvironment:
     def jwks(self) -> str:
         return jwks_document([self.signing_key])
 
-    def settings(self, definition: ServiceDefinition, **overrides: Any) -> ServiceSettings:
+    def values(self, service: str) -> dict[str, Any]:
+        """The settings every test process of `service` runs with, in this process (`settings()`) or as a
+        subprocess (`env_vars()`)."""
         values: dict[str, Any] = {
             "environment": "test",
-            "database_url": self.dsn(definition.name),
+            "database_url": self.dsn(service),
             "amqp_url": self.amqp_url,
             "token_jwks_json": self.jwks,
             "log_json": True,
             "relay_poll_seconds": 0.5,
             "consumer_retry_delays": RETRY_DELAYS,
-            "db_pool_max": POOL_MAX,  # see env_vars()
-            # In-process servers and workers: any free port, so parallel runs never collide.
+            # A stack per pytest-xdist worker, a dozen processes each, and the tests' own pools, on one
+            # PostgreSQL of 100 connections: a few each is plenty for tests (a pool waits for a free one).
+            "db_pool_max": POOL_MAX,
+            # Internal listeners on any free port, so parallel runs never collide.
             "metrics_port": 0,
             "worker_port": 0,
-            **({"render_port": 0} if definition.name == "reports" else {}),
+            **({"render_port": 0} if service == "reports" else {}),
+            # No test process sends notifications: the notification tests run the sender themselves,
+            # against a sink of their own (tests/messaging/integration/test_notifications*.py).
+            **({"send_notifications": False} if service == "messaging" else {}),
         }
-        if definition.name == "identity":
+        if service == "identity":
             values.update(self.identity_secrets())
+        return values
+
+    def settings(self, definition: ServiceDefinition, **overrides: Any) -> ServiceSettings:
+        values = self.values(definition.name)
+        if definition.name == "identity":
             values.update(EVERY_TEST_FROM_ONE_ADDRESS)
-        if definition.name == "messaging":
-            values["send_notifications"] = False  # as env_vars(): a test that sends says so
         values.update(overrides)
         return definition.settings_cls(**values)
 
@@ -110,31 +129,11 @@ class RunEnvironment:
         """Environment variables that configure `service` as `settings()` does (for subprocesses)."""
         prefix = service.upper() + "_"
         return {
-            f"{prefix}ENVIRONMENT": "test",
-            f"{prefix}DATABASE_URL": self.dsn(service),
-            f"{prefix}AMQP_URL": self.amqp_url,
-            f"{prefix}TOKEN_JWKS_JSON": self.jwks,
-            f"{prefix}LOG_JSON": "true",
-            f"{prefix}RELAY_POLL_SECONDS": "0.5",
-            f"{prefix}CONSUMER_RETRY_DELAYS": json.dumps(RETRY_DELAYS),
-            # A stack per pytest-xdist worker, a dozen processes each, and the tests' own pools, on one
-            # PostgreSQL of 100 connections: a few each is plenty for tests (a pool waits for a free one).
-            f"{prefix}DB_POOL_MAX": str(POOL_MAX),
-            f"{prefix}METRICS_PORT": "0",
-            f"{prefix}WORKER_PORT": "0",
-            **({"REPORTS_RENDER_PORT": "0"} if service == "reports" else {}),
+            **{f"{prefix}{name.upper()}": _env_value(value) for name, value in self.values(service).items()},
             # The stacks' payments worker computes no payment run: tests start runs and compute them in
             # their own process (a crash mid-run, a race with confirmations) or run the worker's loop
             # themselves (tests/payments/integration/test_run_worker.py, the whole cycle).
             **({"PAYMENTS_COMPUTE_RUNS": "false"} if service == "payments" else {}),
-            # Nor does the stacks' messaging worker send notifications: the notification tests run the sender
-            # themselves, against a sink of their own (tests/messaging/integration/test_notifications*.py).
-            **({"MESSAGING_SEND_NOTIFICATIONS": "false"} if service == "messaging" else {}),
-            **(
-                {f"{prefix}{k.upper()}": v for k, v in self.identity_secrets().items()}
-                if service == "identity"
-                else {}
-            ),
         }
 
     def identity_secrets(self) -> dict[str, str]:

@@ -19,24 +19,17 @@ from identity.config import Settings as IdentitySettings
 from shared.auth import SigningKey
 from shared.settings import Environment, load_settings
 from tests.support.inprocess import free_port
+from tests.support.unmeasured import unmeasured_environ
 
 # The processes of this file only refuse to start, in a fraction of a second: not measured by coverage
-# (`patch = subprocess` sets these), whose start and save in each of some thirty short processes took
-# most of this file's time in `make test`. The refusal's code runs measured in-process here
-# (load_settings) and in every process of the test stacks (check_before_import).
-UNMEASURED = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
-
-
-def process_env(drop_prefixes: tuple[str, ...], **env: str) -> dict[str, str]:
-    """This process's environment without the given settings and coverage's, with `env` on top."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes) and k not in UNMEASURED}
-    return {**kept, **env}
+# (tests/support/unmeasured.py). The refusal's code runs measured in-process here (load_settings) and in
+# every process of the test stacks (check_before_import).
 
 
 def start(module: str, command: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", module, *([command] if command else [])],
-        env=process_env(("IDENTITY_", "ACTUALS_", "GATEWAY_"), **env),
+        env=unmeasured_environ("IDENTITY_", "ACTUALS_", "GATEWAY_", **env),
         capture_output=True,
         text=True,
         timeout=90,  # a ceiling for a hang: importing a service under coverage on a busy machine takes seconds
@@ -231,8 +224,8 @@ def test_a_bad_setting_stops_the_process_before_its_program_is_imported(module: 
     prefix = module.upper()
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", module, *(["api"] if module != "gateway" else [])],
-        env=process_env(
-            (f"{prefix}_",), **{f"{prefix}_ENVIRONMENT": "test", f"{prefix}_HTTP_PORT": "eighty"}
+        env=unmeasured_environ(
+            f"{prefix}_", **{f"{prefix}_ENVIRONMENT": "test", f"{prefix}_HTTP_PORT": "eighty"}
         ),
         capture_output=True,
         text=True,
