@@ -60,7 +60,7 @@ async def test_dead_letters_are_listed_and_redriven_by_the_command_then_applied_
         try:
             await s.write(first)
             await s.write(second)
-            await eventually(lambda: s.settled(dead_letters=2), timeout=15)
+            await eventually(lambda: s.settled(dead_letters=2), timeout=30)
 
             listed = await _run(runtime, "dead-letters", "list", capsys=capsys)
             assert sorted(d["event_id"] for d in listed) == sorted(
@@ -72,7 +72,7 @@ async def test_dead_letters_are_listed_and_redriven_by_the_command_then_applied_
             assert {d["routing_key"] for d in listed} == {"identity.organisation.upserted.v1"}
             # Listing reads the messages without acking them; they are back once its channel has closed.
             await eventually(
-                lambda: _ready(s, s.dead_letter_queue, 2), timeout=5
+                lambda: _ready(s, s.dead_letter_queue, 2), timeout=30
             )  # listing took nothing away
 
             handler.broken = False
@@ -80,10 +80,10 @@ async def test_dead_letters_are_listed_and_redriven_by_the_command_then_applied_
                 runtime, "dead-letters", "redrive", "--event-id", str(first.event_id), capsys=capsys
             )
             assert moved == [{"redriven": str(first.event_id)}]
-            await eventually(lambda: _applied(s, 1), timeout=10)
+            await eventually(lambda: _applied(s, 1), timeout=30)
             assert await s.ready(s.dead_letter_queue) == 1, "only the one asked for was redriven"
             await _run(runtime, "dead-letters", "redrive", capsys=capsys)
-            await eventually(lambda: s.settled(dead_letters=0), timeout=10)
+            await eventually(lambda: s.settled(dead_letters=0), timeout=30)
         finally:
             await close_runtime(runtime)
             stop.set()
@@ -100,16 +100,16 @@ async def test_outbox_replay_republishes_since_a_time_and_nothing_is_applied_twi
         try:
             before = organisation("before")
             await s.write(before)
-            await eventually(lambda: _applied(s, 1), timeout=10)
+            await eventually(lambda: _applied(s, 1), timeout=30)
             since = datetime.now(UTC)
             after = organisation("after")
             await s.write(after)
-            await eventually(lambda: _applied(s, 2), timeout=10)
+            await eventually(lambda: _applied(s, 2), timeout=30)
 
             result = await _run(runtime, "outbox", "replay", "--since", since.isoformat(), capsys=capsys)
             assert result == [{"replayed": 1, "since": since.isoformat()}]
-            await eventually(lambda: _published(s), timeout=10)
-            await eventually(s.settled, timeout=10)
+            await eventually(lambda: _published(s), timeout=30)
+            await eventually(s.settled, timeout=30)
         finally:
             await close_runtime(runtime)
             stop.set()
@@ -139,7 +139,7 @@ async def test_council_operator_api_lists_and_redrives_dead_letters_and_refuses_
         base = f"/council/v1/{s.name}/operations/dead-letters"
         try:
             await s.write(event)
-            await eventually(lambda: s.settled(dead_letters=1), timeout=15)
+            await eventually(lambda: s.settled(dead_letters=1), timeout=30)
             async with serve(create_api(definition, settings)) as client:
                 authority = uuid.uuid4()
                 for token in (
@@ -165,7 +165,7 @@ async def test_council_operator_api_lists_and_redrives_dead_letters_and_refuses_
                 moved = await client.post(f"{base}/redrive", headers=operator, json={})
                 assert moved.status_code == 200
                 assert moved.json() == {"redriven": [str(event.event_id)]}
-            await eventually(lambda: _applied(s, 1), timeout=10)
+            await eventually(lambda: _applied(s, 1), timeout=30)
         finally:
             stop.set()
             await worker
