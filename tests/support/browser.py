@@ -125,6 +125,8 @@ async def walk_checked(
 
     try:
         walked = await walk(await context.new_page(), check)
+        # the journey's last steps after its last check (a click, a download) are under the CSP too
+        assert refused == [], f"after the last page checked at {width}: the CSP refused {refused}"
     finally:
         await context.close()
     return walked, checked
