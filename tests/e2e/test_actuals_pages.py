@@ -127,6 +127,15 @@ async def test_a_week_generated_edited_with_a_comment_and_confirmed(stack):
         assert [row[0] for row in cells(only.text, "actuals")] == [provider.package.client_names[1]]
         assert f"Client: {provider.package.client_names[1]}" in only.text and "Clear filters" in only.text
 
+        # Confirming before the lines exist is refused in the service's words, not as someone else's change.
+        early = await client.post(
+            f"/{slug}/actuals/{provider.package.service_id}/weeks/{WEEK}/confirm",
+            data={"csrf_token": csrf_of(page), "version": "0"},
+        )
+        assert early.status_code == 409
+        assert "4 client(s) with an authorised care package this week have no line yet" in early.text
+        assert "generate actuals first" in early.text and "Someone else changed" not in early.text
+
         generated = await post_form(
             client, week_url, f"/{slug}/actuals/{provider.package.service_id}/weeks/{WEEK}/generate", {}
         )

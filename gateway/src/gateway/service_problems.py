@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from gateway.lanes import BUSY, LaneFull
+from shared.errors import PROBLEM_BASE
 from shared.problems import PROBLEM_JSON, Problem, problem_response
 
 
@@ -29,6 +30,11 @@ class ServiceError(Exception):
     @property
     def type(self) -> str:
         return str(self.body.get("type", "about:blank"))
+
+    @property
+    def code(self) -> str | None:
+        """The service's stable code of the problem ("stale-version"), None when it gave none."""
+        return self.type.removeprefix(PROBLEM_BASE) if self.type.startswith(PROBLEM_BASE) else None
 
     def response(self, request: Request) -> JSONResponse:
         """The problem as the gateway's answer: a 4xx as the service gave it; a 5xx as a 503 naming the

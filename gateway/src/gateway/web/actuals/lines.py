@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.service_problems import ServiceError
 from gateway.web.actuals import access, figures, service
-from gateway.web.actuals.weeks import CONFLICT, week_url
+from gateway.web.actuals.weeks import refused_text, week_url
 from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_errors, form_values
 from gateway.web.identity_errors import plain
@@ -222,7 +222,7 @@ async def save_line(
                 ids,
                 values=values,
                 current=line,
-                errors=FormErrors((FieldError(None, CONFLICT),)),
+                errors=FormErrors((FieldError(None, refused_text(exc)),)),
                 status_code=409,
             )
         errors = service_errors(exc, FIELDS, LABELS)
@@ -358,7 +358,7 @@ async def save_visits(
         if exc.status in {403, 404}:
             raise service.page_problem(exc) from exc
         errors = (
-            FormErrors((FieldError(None, CONFLICT),)) if exc.status == 409 else visit_errors(exc, len(rows))
+            FormErrors((FieldError(None, refused_text(exc)),)) if exc.status == 409 else visit_errors(exc, len(rows))
         )
         return await _render_visits(
             request,

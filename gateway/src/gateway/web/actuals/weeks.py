@@ -33,6 +33,12 @@ STATES = (
 )
 WITH_ACTUALS = (("true", "Yes"), ("false", "No"))
 CONFLICT = "Someone else changed this week while you had it open. Check the figures below, then try again."
+
+
+def refused_text(exc: ServiceError) -> str:
+    """A change the service refused, in the page's words when another change came first, else in the
+    service's (a week confirmed or locked meanwhile, lines still to generate, a rate missing)."""
+    return CONFLICT if exc.code == "stale-version" else service.problem_text(exc)
 NOTICES = {
     "generated": "Actuals generated from the authorised care package line items",
     "confirmed": "Week confirmed: the council can now pay it",
@@ -247,7 +253,7 @@ async def _post_week(
             request, user, "POST", f"services/{service_id}/weeks/{day.isoformat()}/{action}", body
         )
     except ServiceError as exc:
-        message = CONFLICT if exc.status == 409 else service.problem_text(exc)
+        message = refused_text(exc)
         if exc.status in {403, 404}:
             raise service.page_problem(exc) from exc
         errors = FormErrors((FieldError(None, message),))
