@@ -157,6 +157,21 @@ async def test_bad_quantities(env, actuals_api, actuals_runtime, provider, cells
     assert await refused(env, actuals_api, actuals_runtime, provider, one(provider, **cells)) == expected
 
 
+async def test_planned_units_other_than_the_plans_are_refused(env, actuals_api, actuals_runtime, provider):
+    # The plan is 10 hours a week: a file may not raise it to 100 (and so deliver 100 without a comment).
+    week = weeks_ago(1)
+    data = one(provider, actual="100", planned="100")
+    errors = await refused(env, actuals_api, actuals_runtime, provider, data)
+    assert errors == [
+        (
+            3,
+            "planned",
+            f"is 100 but the care package plans 10 in the week commencing {week:%d/%m/%Y}:"
+            " planned units are the plan's and cannot be changed",
+        )
+    ]
+
+
 async def test_a_duplicate_row(env, actuals_api, actuals_runtime, provider):
     s, c = provider.service, provider.clients
     ref = new_reference()

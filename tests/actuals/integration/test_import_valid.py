@@ -88,7 +88,8 @@ async def test_a_mid_week_rate_change_is_pro_rated_and_the_week_bumped_once(
     version = (await weeks_of(env, service))[week]["version"]
     ref = new_reference()
     second = [
-        row(ref, service.name.upper(), c.reference, week, actual="7", planned="7") for c in provider.clients
+        row(ref, service.name.upper(), c.reference, week, actual="7", comment="Short week: hospital")
+        for c in provider.clients
     ]
     done = await import_file(actuals_api, actuals_runtime, token, csv_file(*second))
     assert done["status"] == "imported", done["errors"]

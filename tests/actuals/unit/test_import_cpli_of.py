@@ -1,4 +1,4 @@
-"""The bulk import's choice of a row's CPLI (`import_job._cpli_of`): the client's one authorised CPLI
+"""The bulk import's choice of a row's CPLI (`import_lookup._cpli_of`): the client's one authorised CPLI
 active in the row's week, with the one-candidate fast path and the general one giving the same answers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import date
 
 from actuals.domain.import_file import Fault, ImportRow
 from actuals.domain.weeks import Period
-from actuals.handlers.import_job import _cpli_of
+from actuals.handlers.import_lookup import _cpli_of
 from actuals.store.import_stage import CpliRow, ServiceRow
 
 SERVICE = ServiceRow(uuid.uuid4(), "SVC-1", "Home care", uuid.uuid4(), "hourly", True, True)
@@ -17,7 +17,17 @@ WEEK = date(2026, 11, 16)  # a Monday
 
 def cpli(start: date, end: date | None = None, *, authorised: bool = True) -> tuple[CpliRow, Period]:
     found = CpliRow(
-        uuid.uuid4(), SERVICE.service_id, uuid.uuid4(), "C-1", uuid.uuid4(), start, end, authorised
+        uuid.uuid4(),
+        SERVICE.service_id,
+        uuid.uuid4(),
+        "C-1",
+        uuid.uuid4(),
+        start,
+        end,
+        authorised,
+        None,
+        (),
+        (),
     )
     return found, Period(start, end)
 

@@ -358,7 +358,9 @@ async def save_visits(
         if exc.status in {403, 404}:
             raise service.page_problem(exc) from exc
         errors = (
-            FormErrors((FieldError(None, refused_text(exc)),)) if exc.status == 409 else visit_errors(exc, len(rows))
+            FormErrors((FieldError(None, refused_text(exc)),))
+            if exc.status == 409
+            else visit_errors(exc, len(rows))
         )
         return await _render_visits(
             request,

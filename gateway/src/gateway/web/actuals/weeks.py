@@ -39,6 +39,8 @@ def refused_text(exc: ServiceError) -> str:
     """A change the service refused, in the page's words when another change came first, else in the
     service's (a week confirmed or locked meanwhile, lines still to generate, a rate missing)."""
     return CONFLICT if exc.code == "stale-version" else service.problem_text(exc)
+
+
 NOTICES = {
     "generated": "Actuals generated from the authorised care package line items",
     "confirmed": "Week confirmed: the council can now pay it",

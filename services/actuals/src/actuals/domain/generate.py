@@ -52,15 +52,20 @@ def lines_to_generate(cplis: Iterable[PlannedCpli], week: date, *, existing: Set
     for cpli in cplis:
         if not cpli.authorised or cpli.cpli_id in existing or not active_in_week(cpli.period, week):
             continue
-        days = [day.weekday() for day in week_days(week) if _in(cpli.period, day)]
-        if cpli.timetable:
-            visits = [visit for visit in cpli.timetable if visit.weekday in days]
-            hours = Decimal(sum(visit.minutes for visit in visits)) / 60
-            made.append(NewLine(cpli.cpli_id, cpli.client_id, _to_quarter(hours), len(visits)))
-        else:
-            weekly = cpli.units_per_week or Decimal(0)
-            made.append(NewLine(cpli.cpli_id, cpli.client_id, _to_quarter(weekly * len(days) / 7), None))
+        planned, visits = planned_in_week(cpli, week)
+        made.append(NewLine(cpli.cpli_id, cpli.client_id, planned, visits))
     return made
+
+
+def planned_in_week(cpli: PlannedCpli, week: date) -> tuple[Decimal, int | None]:
+    """The CPLI's planned units in `week` (a Monday) and its planned visits (None: not timetabled): what
+    its generated line says, and what an imported line's planned must be."""
+    days = [day.weekday() for day in week_days(week) if _in(cpli.period, day)]
+    if cpli.timetable:
+        visits = [visit for visit in cpli.timetable if visit.weekday in days]
+        return _to_quarter(Decimal(sum(visit.minutes for visit in visits)) / 60), len(visits)
+    weekly = cpli.units_per_week or Decimal(0)
+    return _to_quarter(weekly * len(days) / 7), None
 
 
 def _in(period: Period, day: date) -> bool:

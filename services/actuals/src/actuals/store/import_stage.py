@@ -58,20 +58,32 @@ class CpliRow:
     start_date: date
     end_date: date | None
     authorised: bool
+    units_per_week: Decimal | None
+    weekdays: tuple[int, ...]  # the timetable's visits, as parallel tuples (empty: not timetabled)
+    minutes: tuple[int, ...]
 
 
 async def cplis_of(
     conn: asyncpg.Connection, *, scope: Scope, service_ids: Sequence[uuid.UUID]
 ) -> list[CpliRow]:
-    """Every CPLI of those services (within the caller's scope), with its client's reference."""
+    """Every CPLI of those services (within the caller's scope), with its client's reference and its plan
+    (weekly units or timetable)."""
     query, params = scoped_sql(
         "SELECT p.cpli_id, p.service_id, p.client_id, c.reference, p.service_level_id, p.start_date,"
-        " p.end_date, p.authorised FROM actuals.cpli p JOIN actuals.client c USING (client_id)"
+        " p.end_date, p.authorised, p.units_per_week, coalesce(t.weekdays, '{}'), coalesce(t.minutes, '{}')"
+        " FROM actuals.cpli p JOIN actuals.client c USING (client_id)"
+        " LEFT JOIN (SELECT v.cpli_id, array_agg(v.weekday ORDER BY v.weekday, v.start_time) AS weekdays,"
+        "                   array_agg(v.minutes ORDER BY v.weekday, v.start_time) AS minutes"
+        "              FROM actuals.cpli_visit v JOIN actuals.cpli o USING (cpli_id)"
+        "             WHERE o.service_id = ANY($1::uuid[]) GROUP BY v.cpli_id) t ON t.cpli_id = p.cpli_id"
         " WHERE p.service_id = ANY($1::uuid[]) AND c.authority_id = p.authority_id AND {scope}",
         (list(service_ids),),
         Scope.of(scope.principal, prefixed("p")),
     )
-    return [CpliRow(*row) for row in await conn.fetch(query, *params)]
+    return [
+        CpliRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(r[9]), tuple(r[10]))
+        for r in await conn.fetch(query, *params)
+    ]
 
 
 async def rates_of(
