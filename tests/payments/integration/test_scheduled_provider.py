@@ -155,7 +155,7 @@ async def test_disputing_a_line_leaves_the_others_payable(api, env):
 
 
 async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api, env):
-    payee, _ = await payee_with_payment(env, period_start=date(2019, 9, 30))
+    payee, paid = await payee_with_payment(env, period_start=date(2019, 9, 30))
     async with payments_conn(env) as conn:
         await seed_payment(
             conn, payee, period_start=date(2019, 10, 7), amounts=[Decimal("5.00")], status="confirmed"
@@ -165,6 +165,15 @@ async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api
         )
     answer = await api.get(f"{SP}/summary", headers=finance(env, payee))
     assert answer.json() == {"next_payment": {"pay_date": "2019-10-15", "total": "656.11"}, "unconfirmed": 1}
+    # A disputed line is not paid: the next payment is what is still payable, as its page says.
+    disputed = await api.post(
+        f"{SP}/{paid.payment_id}/dispute",
+        json={"version": 1, "reason": "Bart left on 3 October", "line_ids": [str(paid.line_ids[0])]},
+        headers=finance(env, payee),
+    )
+    assert disputed.status_code == 200 and disputed.json()["payable_total"] == "303.03"
+    answer = await api.get(f"{SP}/summary", headers=finance(env, payee))
+    assert answer.json() == {"next_payment": {"pay_date": "2019-10-15", "total": "303.03"}, "unconfirmed": 0}
     nobody, _ = await payee_with_payment(env, status="finalised")
     assert (await api.get(f"{SP}/summary", headers=finance(env, nobody))).json() == {
         "next_payment": None,

@@ -76,7 +76,10 @@ class NextPayment(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    next_payment: NextPayment | None = Field(description="The next payment not yet finalised, if any")
+    next_payment: NextPayment | None = Field(
+        description="The next payment not yet finalised, if any; its total is what is payable of it (not its"
+        " disputed or held lines)"
+    )
     unconfirmed: int = Field(description="How many payments wait for the provider's confirmation")
 
 

@@ -161,19 +161,27 @@ async def contracts(conn: asyncpg.Connection, *, scope: AnyScope) -> list[Contra
 
 
 async def summary(conn: asyncpg.Connection, *, scope: AnyScope) -> Summary:
-    """The next payment not yet finalised (earliest pay date) and how many are unconfirmed."""
+    """The next payment not yet finalised (earliest pay date) with what is payable of it (its disputed
+    and held lines are not paid), and how many are unconfirmed."""
     row = await fetch_one(
         conn,
         Summary,
         """
-        SELECT (array_agg(pe.pay_date ORDER BY pe.pay_date, p.payment_id)
-                    FILTER (WHERE p.status <> 'finalised'))[1] AS next_pay_date,
-               (array_agg(p.total ORDER BY pe.pay_date, p.payment_id)
-                    FILTER (WHERE p.status <> 'finalised'))[1] AS next_total,
-               count(*) FILTER (WHERE p.status = 'unconfirmed') AS unconfirmed
-          FROM payments.scheduled_payment p
-          JOIN payments.period pe USING (period_id)
-         WHERE {scope}
+        WITH mine AS (
+            SELECT (array_agg(p.payment_id ORDER BY pe.pay_date, p.payment_id)
+                        FILTER (WHERE p.status <> 'finalised'))[1] AS next_id,
+                   (array_agg(pe.pay_date ORDER BY pe.pay_date, p.payment_id)
+                        FILTER (WHERE p.status <> 'finalised'))[1] AS next_pay_date,
+                   count(*) FILTER (WHERE p.status = 'unconfirmed') AS unconfirmed
+              FROM payments.scheduled_payment p
+              JOIN payments.period pe USING (period_id)
+             WHERE {scope}
+        )
+        SELECT m.next_pay_date, m.unconfirmed,
+               CASE WHEN m.next_id IS NOT NULL THEN
+                   (SELECT coalesce(sum(l.total), 0) FROM payments.payment_line l
+                     WHERE l.payment_id = m.next_id AND l.status = 'payable') END AS next_total
+          FROM mine m
         """,
         scope=scope,
     )
