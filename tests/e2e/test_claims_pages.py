@@ -206,7 +206,9 @@ async def test_the_seeds_journey_from_a_new_claim_to_the_councils_decision(stack
             (Decimal("38.70"), True)
         ]
         page = await claim_page(client, provider, claim_id)
-        assert ">Accepted<" in page and re.search(r'id="claim-accepted">£38\.70<', page)
+        # Payable: the included item only; claimed: both.
+        assert ">Accepted<" in page and re.search(r'id="claim-total">£38\.70<', page)
+        assert re.search(r'id="claim-claimed">£43\.20<', page)
         assert cells(page, "client-items")[0][7:9] == ["No", "Yes"]
         assert cells(page, "provider-items")[0][7:9] == ["Yes", "No"]
         view = re.search(
@@ -218,7 +220,7 @@ async def test_the_seeds_journey_from_a_new_claim_to_the_councils_decision(stack
 
         listing = await client.get(provider.base)
         row = cells(listing.text, "claims")[0]
-        assert row[1:] == ["Mileage claim for 1st - 6th September", "Accepted", "£43.20"]
+        assert row[1:] == ["Mileage claim for 1st - 6th September", "Accepted", "£38.70"]
 
 
 async def test_a_rejected_claim_shows_the_reason_and_no_item_included(stack):
@@ -248,7 +250,11 @@ async def test_a_rejected_claim_shows_the_reason_and_no_item_included(stack):
         assert ">Rejected<" in page and 'id="decided-note"' in page
         assert re.search(r'id="claim-reason">Mileage for school runs is in the fee<', page)
         assert cells(page, "client-items")[0][7:9] == ["No", "No"]
-        assert 'id="claim-accepted"' not in page and 'id="submit-claim"' not in page
+        # Nothing is payable of a rejected claim; what was claimed is still shown.
+        assert re.search(r'id="claim-total">£0\.00<', page) and re.search(r'id="claim-claimed">£[1-9]', page)
+        assert 'id="submit-claim"' not in page
+        listing = await client.get(provider.base)
+        assert cells(listing.text, "claims")[0][2:] == ["Rejected", "£0.00"]
 
 
 async def test_the_list_comes_in_pages_newest_claim_first(stack):

@@ -29,7 +29,10 @@ class ClaimSummary(BaseModel):
     claim_date: date
     notes: str
     status: Status
-    total: Money
+    total: Money = Field(description="Sum of the items' amounts")
+    accepted_total: Money | None = Field(
+        description="Sum of the included items' amounts once decided (0.00 when rejected); null until then"
+    )
     version: int
     submitted_at: datetime | None
     decided_at: datetime | None
