@@ -218,6 +218,10 @@ async def test_bad_input_is_shown_at_its_field_and_nothing_is_made(stack):
         assert too_long.status_code == 422
         assert 'href="#text">Message must be 7,500 characters or fewer (it has 7,501)</a>' in too_long.text
         assert value_of(too_long.text, "title") == "A long one"  # what was typed is kept
+        # A title far over its limit is refused in the same words, with the limit the rules keep.
+        long_title = await create_action(client, provider, title="T" * 500)
+        assert long_title.status_code == 422
+        assert 'href="#title">Title must be 200 characters or fewer (it has 500)</a>' in long_title.text
         missing = await create_action(client, provider, title="   ")
         assert missing.status_code == 422 and 'href="#title">Enter the title</a>' in missing.text
         other_client = await create_action(client, provider, title="T", related=f"client:{uuid.uuid4()}")

@@ -4,10 +4,12 @@ typed records."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 
 from shared.auth import Principal, PrincipalKind, Role, ScopeType
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthenticated
@@ -55,6 +57,30 @@ def test_each_domain_error_becomes_one_problem_at_the_edge(error, status, type_)
 def test_field_errors_name_the_field_for_the_pages():
     body = app_raising(Invalid.field("phone", "is longer than 20 characters")).get("/x").json()
     assert body["errors"] == [{"source": "body", "field": "phone", "message": "is longer than 20 characters"}]
+
+
+class LimitedBody(BaseModel):
+    name: Annotated[str, Field(max_length=5)]
+    count: int
+
+
+def test_a_schema_refusal_of_a_long_text_is_said_as_the_rules_say_it():
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/x")
+    def take(body: LimitedBody) -> None:
+        return None
+
+    client = TestClient(app)
+    one = client.post("/x", json={"name": "abcdefgh", "count": 1}).json()
+    assert one["errors"] == [
+        {"source": "body", "field": "name", "message": "must be 5 characters or fewer (it has 8)"}
+    ]
+    assert one["detail"] == "name: must be 5 characters or fewer (it has 8)"  # one fault: said whole
+    two = client.post("/x", json={"name": "abcdefgh", "count": "many"}).json()
+    assert two["detail"] == "Check these fields: name, count"
+    assert two["errors"][1]["message"].startswith("Input should be a valid integer")
 
 
 def test_rate_limits_and_challenges_carry_their_headers():

@@ -70,8 +70,16 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             source, path = loc[0], loc[1:]
         else:
             source, path = "body", loc
-        out.append({"source": source, "field": ".".join(path), "message": err.get("msg", "invalid")})
+        out.append({"source": source, "field": ".".join(path), "message": _message(err)})
     return out
+
+
+def _message(err: Any) -> str:
+    """pydantic's message, except a text over its limit: said as the services' rules say it, with the count."""
+    limit = (err.get("ctx") or {}).get("max_length")
+    if err.get("type") == "string_too_long" and isinstance(limit, int) and isinstance(err.get("input"), str):
+        return f"must be {limit:,} characters or fewer (it has {len(err['input']):,})"
+    return str(err.get("msg", "invalid"))
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -112,9 +120,9 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     errors = field_errors(exc)
     fields = ", ".join(e["field"] or e["source"] for e in errors)
-    return problem_response(
-        request, 422, "Your request has errors", detail=f"Check these fields: {fields}", errors=errors
-    )
+    # one fault: said whole, as Invalid.field says it ("text: must be 7,500 characters or fewer ...")
+    detail = f"{fields}: {errors[0]['message']}" if len(errors) == 1 else f"Check these fields: {fields}"
+    return problem_response(request, 422, "Your request has errors", detail=detail, errors=errors)
 
 
 async def _on_unstorable_text(request: Request, exc: Exception) -> JSONResponse:

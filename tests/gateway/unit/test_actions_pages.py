@@ -295,6 +295,13 @@ def test_choices_that_are_not_choices_are_refused_before_anything_is_sent():
     body = pages.new_action_body(values)
     assert isinstance(body, FormErrors)
     assert [e.field for e in body.items] == ["type_id", "related", "team_id"]
+    # with the title and message blank as well, every fault is listed at once, in the form's order
+    blank = pages.new_action_body({**values, "title": " ", "text": ""})
+    assert isinstance(blank, FormErrors)
+    assert [(e.field, e.message) for e in blank.items][3:] == [
+        ("title", "Enter the title"),
+        ("text", "Enter the message"),
+    ]
     good = pages.new_action_body({**values, "type_id": TYPE, "related": f"client:{CLIENT}", "team_id": ""})
     assert good == {
         "type_id": TYPE,

@@ -289,6 +289,7 @@ def test_the_list_has_the_seeds_notes_and_the_new_claim_button(app, branding):
             "notes": "September",
             "status": "accepted",
             "total": "58.05",
+            "accepted_total": "58.05",
         }
     ]
     context = {"rows": rows, "page": 1, "fmt": figures}

@@ -229,6 +229,12 @@ def new_action_body(values: dict[str, str]) -> dict[str, Any] | FormErrors:
     if values["team_id"] and team_id is None:
         errors.append(FieldError("team_id", "Choose a team from the list"))
     if errors:
+        # Nothing is sent, so messaging cannot say what else is missing: the blanks too, in its words,
+        # so that the summary lists every fault at once.
+        if not values["title"].strip():
+            errors.append(FieldError("title", "Enter the title"))
+        if not values["text"].strip():
+            errors.append(FieldError("text", "Enter the message"))
         return FormErrors(tuple(errors))
     body: dict[str, Any] = {
         "type_id": type_id,
