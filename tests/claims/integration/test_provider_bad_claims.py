@@ -65,7 +65,8 @@ async def test_editing_after_submission_is_refused(draft, api):
     assert submitted.status_code == 200, submitted.text
     draft.claim = submitted.json()
     await draft.remember()
-    on = f"this claim was submitted on {date.today():%d %B %Y}: it can no longer be changed"
+    today = date.today()  # said as the pages say dates: "1 December 2026", not "01 December 2026"
+    on = f"this claim was submitted on {today.day} {today:%B %Y}: it can no longer be changed"
     await draft.refused(await draft.post_item(draft.client_item()), 409, "", on)
     await draft.refused(await draft.put_item(draft.client_item(quantity="1")), 409, "", on)
     replaced = await draft.put_item(

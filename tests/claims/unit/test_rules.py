@@ -154,6 +154,12 @@ def test_a_claim_date_out_of_its_window_is_refused(day, message):
     assert (error["field"], error["message"][: len(message)]) == ("claim_date", message)
 
 
+def test_the_earliest_date_is_said_without_a_leading_zero():
+    with pytest.raises(Invalid) as refused:
+        rules.claim_date(date(2025, 6, 1), today=date(2026, 6, 3))
+    assert refused.value.errors()[0]["message"] == "cannot be more than a year ago (before 3 June 2025)"
+
+
 def test_a_year_before_29_february_is_28_february():
     assert rules.claim_date(date(2027, 2, 28), today=date(2028, 2, 29)) == date(2027, 2, 28)
     with pytest.raises(Invalid):

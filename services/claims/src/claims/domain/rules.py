@@ -112,7 +112,9 @@ def claim_date(day: date, *, today: date) -> date:
         raise Invalid.field("claim_date", "cannot be in the future")
     earliest = _year_before(today)
     if day < earliest:
-        raise Invalid.field("claim_date", f"cannot be more than a year ago (before {earliest:%d %B %Y})")
+        raise Invalid.field(
+            "claim_date", f"cannot be more than a year ago (before {earliest.day} {earliest:%B %Y})"
+        )
     return day
 
 

@@ -54,7 +54,7 @@ def require_unsubmitted(claim: ClaimRow) -> None:
     """Only a draft changes; a submitted claim is changed by nobody but the council's decision."""
     if claim.status != "unsubmitted":
         when = claim.submitted_at.astimezone(UK) if claim.submitted_at else None
-        on = f" on {when:%d %B %Y}" if when else ""
+        on = f" on {when.day} {when:%B %Y}" if when else ""
         raise Conflict(f"this claim was submitted{on}: it can no longer be changed", code="claim-submitted")
 
 
