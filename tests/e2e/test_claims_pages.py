@@ -182,6 +182,14 @@ async def test_the_seeds_journey_from_a_new_claim_to_the_councils_decision(stack
         ):
             assert absent not in page
         assert cells(page, "client-items")[0][7:9] == ["No", "-"]
+        # Nor are its forms offered at their addresses: the claim's page, which says why.
+        item_id = re.search(r'href="[^"]+/items/([0-9a-f-]{36})">view', page).group(1)
+        for form in ("details", "items/new?kind=client", f"items/{item_id}/edit", f"items/{item_id}/remove"):
+            moved = await client.get(f"{provider.base}/{claim_id}/{form}")
+            assert (moved.status_code, moved.headers.get("location")) == (
+                303,
+                f"{provider.base}/{claim_id}",
+            ), form
 
         claim = await council_claim(stack, provider.tenant, claim_id)
         parking_id = claim["provider_items"][0]["item_id"]

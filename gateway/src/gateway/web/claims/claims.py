@@ -60,6 +60,14 @@ async def read_claim(request: Request, user: SignedIn, claim_id: str) -> dict[st
     return found
 
 
+def not_a_draft(slug: str, claim: dict[str, Any]) -> Response | None:
+    """A form of a claim that can no longer change (submitted or decided) is not offered: its page, which
+    says why, instead (None: a draft, the form is shown)."""
+    if claim.get("status") == "unsubmitted":
+        return None
+    return RedirectResponse(claim_url(slug, str(claim["claim_id"])), status_code=303)
+
+
 @router.get("/{slug}/one-off-claims", response_class=HTMLResponse)
 async def show_claims(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
     user = await access.viewer(request, branding)
@@ -156,6 +164,8 @@ async def show_details(
     if not isinstance(user, SignedIn):
         return user
     claim = await read_claim(request, user, claim_id)
+    if (elsewhere := not_a_draft(branding.slug, claim)) is not None:
+        return elsewhere
     day = figures.parse_date(claim.get("claim_date")) or date.today()
     values = {**date_boxes(day), "notes": str(claim.get("notes") or "")}
     return _render_details(request, portal, branding, user, values=values, claim=claim)

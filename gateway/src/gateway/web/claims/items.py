@@ -16,7 +16,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
 from gateway.web.claims import access, service
-from gateway.web.claims.claims import claim_url, read_claim, refusal
+from gateway.web.claims.claims import claim_url, not_a_draft, read_claim, refusal
 from gateway.web.claims.forms import ITEM_FIELDS
 from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
@@ -132,6 +132,8 @@ async def show_new_item(
         return user
     kind = access.a_kind(request.query_params.get("kind"))
     claim = await read_claim(request, user, claim_id)
+    if (elsewhere := not_a_draft(branding.slug, claim)) is not None:
+        return elsewhere
     return await _render_form(request, portal, branding, user, claim, kind)
 
 
@@ -164,6 +166,8 @@ async def show_edit_item(
         return user
     claim = await read_claim(request, user, claim_id)
     item = find_item(claim, item_id)
+    if (elsewhere := not_a_draft(branding.slug, claim)) is not None:
+        return elsewhere
     return await _render_form(request, portal, branding, user, claim, str(item["kind"]), item=item)
 
 
@@ -211,7 +215,10 @@ async def confirm_remove(
     if not isinstance(user, SignedIn):
         return user
     claim = await read_claim(request, user, claim_id)
-    return _render_remove(request, portal, branding, user, claim, find_item(claim, item_id))
+    item = find_item(claim, item_id)
+    if (elsewhere := not_a_draft(branding.slug, claim)) is not None:
+        return elsewhere
+    return _render_remove(request, portal, branding, user, claim, item)
 
 
 def _render_remove(
