@@ -239,6 +239,10 @@ async def test_a_timetabled_line_records_its_visits(stack):
         refused = await client.post(visits_url, data=bad)
         summary = refused.text.split("govuk-error-summary__list", 1)[-1][:600]
         assert refused.status_code == 422 and 'id="minutes_3-error"' in refused.text, summary
+        # a new row's start time left blank is asked for, not called "not one of the choices"
+        blank = await client.post(visits_url, data={**bad, "start_time_3": "", "minutes_3": "30"})
+        assert blank.status_code == 422
+        assert 'href="#start_time_3">Visit 4: start time is required</a>' in blank.text, blank.text[-3000:]
         good = {**bad, "minutes_3": "30"}
         saved = await client.post(visits_url, data=good)
         assert saved.status_code == 303, saved.text[:800]

@@ -97,7 +97,7 @@ _WORDS = (
     (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be \1 or more"),
     (re.compile(r"^Input should be a valid integer.*$"), "must be a whole number"),
     (re.compile(r"^Input should be a valid date.*$"), "must be a real date"),
-    (re.compile(r"^Input should be a valid time.*$"), "must be a time, like 08:30"),
+    (re.compile(r"^Input should be (?:in )?a valid time.*$"), "must be a time, like 08:30"),
 )
 
 
@@ -247,8 +247,8 @@ def visit_rows(form: Any, count: int) -> tuple[list[dict[str, str]], list[dict[s
         rows.append(row)
     visits = [
         {
-            "visit_date": row["visit_date"],
-            "start_time": row["start_time"],
+            # a blank date or time is left out, so the service says it is required (not "not a time")
+            **{name: row[name] for name in ("visit_date", "start_time") if row[name]},
             "minutes": _number(row["minutes"]),
             "carers": _number(row["carers"] or "1"),
             "status": row["status"] or "delivered",
