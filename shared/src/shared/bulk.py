@@ -138,7 +138,10 @@ def bulk_body(model: type[BaseModel], *, limit: int) -> dict[str, Any]:
 
 def _loads(text: str) -> Any:
     # Numbers as Decimal: a rate of 18.5400 or a cost of 646.06 arrive exactly (a float cannot hold them).
-    return json.loads(text, parse_float=Decimal)
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:  # "[[[[...]]]]" a thousand deep: the parser's stack, not a fault of ours
+        raise ValueError("it is nested too deeply") from None
 
 
 async def read_items(request: Request, *, limit: int) -> list[object]:

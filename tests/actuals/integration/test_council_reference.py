@@ -325,6 +325,16 @@ async def test_bodies_that_are_not_a_list_of_items_are_refused(env, actuals_api)
         )
         assert answer.status_code == 422, body
         assert answer.json()["errors"][0]["field"] in {"body", "items"}
+    # JSON nested a thousand deep overflows the parser's stack: refused as not JSON, not a 500
+    for content_type in ("application/json", "application/x-ndjson"):
+        deep = await actuals_api.post(
+            "/council/v1/actuals/clients",
+            content=b"[" * 1000 + b"]" * 1000,
+            headers={**council.headers, "content-type": content_type},
+        )
+        assert deep.status_code == 422, deep.text
+        assert "nested too deeply" in deep.json()["errors"][0]["message"]
+    assert await count(env, "client", council.authority_id) == 0
 
 
 async def test_more_than_10000_items_are_refused_naming_the_limit(env, actuals_api):

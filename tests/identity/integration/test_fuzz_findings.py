@@ -41,3 +41,13 @@ async def test_text_with_a_nul_character_is_refused_naming_it_not_a_500(identity
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert "NUL" in response.json()["detail"]
+
+
+async def test_a_token_request_of_json_nested_a_thousand_deep_is_a_bad_request_not_a_500(identity_api):
+    # Found by a live probe: the body parsed, then turning its value into text overflowed the stack.
+    body = b'{"grant_type": ' + b"[" * 999 + b"]" * 999 + b"}"
+    answer = await identity_api.post(
+        "/council/v1/identity/token", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_request"

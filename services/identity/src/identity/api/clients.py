@@ -93,7 +93,7 @@ async def token(request: Request, actor: AnonymousActor, ctx: ContextDep) -> Res
             fields = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
         else:
             fields = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # RecursionError: JSON nested a thousand deep
         return _oauth_error(400, "invalid_request", "the body is neither form-encoded nor a JSON object")
     if fields.get("grant_type") != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
