@@ -107,6 +107,25 @@ async def test_a_finance_user_views_and_downloads_a_report_and_finds_it_in_my_re
         assert 'id="no-runs"' in theirs.text and 'id="my-reports"' not in theirs.text
 
 
+async def test_council_staff_run_a_report_for_a_provider_they_pick(stack):
+    user = await new_user(stack, slug=SLUG, council=True)
+    async with await pages_client(stack, user) as client:
+        home = await client.get(f"/{SLUG}/home")
+        cards = re.findall(r'portal-card__link" href="([^"]+)">([^<]+)<', home.text)
+        assert cards == [(f"/{SLUG}/reports", "Reports")]  # the one provider task council staff have
+        catalogue = await client.get(f"/{SLUG}/reports")
+        assert catalogue.status_code == 200 and "Provider Organisations" in catalogue.text
+        statement = await client.get(f"/{SLUG}/reports/annual-statement-foster-carer")
+        assert statement.status_code == 200
+        assert 'id="organisation_id"' in statement.text and 'id="own-organisation"' not in statement.text
+        viewed = await run(client, "organisation-directory", {"format": "csv"})
+        assert viewed.status_code == 303, viewed.text[:500]
+        page = await rendered(client, viewed.headers["location"])
+        assert "Download the data (CSV)" in page
+        # the provider's other tasks stay closed to council staff
+        assert (await client.get(f"/{SLUG}/actuals")).status_code == 403
+
+
 async def test_care_management_has_no_reports(stack):
     user = await new_user(stack, slug=SLUG, role="care")
     async with await pages_client(stack, user) as client:

@@ -32,15 +32,17 @@ async def new_user(
     role: str = "full",
     can_edit: bool = True,
     tenant: Tenant | None = None,
+    council: bool = False,
 ) -> PortalUser:
-    """A user (of `role`, Edit or not) of a fresh organisation of `slug` (or of `tenant`'s A); with
+    """A user (of `role`, Edit or not) of a fresh organisation of `slug` (or of `tenant`'s A; with
+    `council`, a member of the council's staff instead); with
     `first_login_done` the password is PASSWORD and the security code CODE, else the temporary
     password is still to change."""
     tenant = tenant or await portal_tenant(stack.env, slug)
     email = f"pages-{uuid.uuid4().hex[:10]}@provider.example"
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as gateway:
         user, temporary = await create_user(
-            gateway, stack.env, tenant, email=email, role=role, can_edit=can_edit
+            gateway, stack.env, tenant, email=email, role=role, can_edit=can_edit, council=council
         )
     person = PortalUser(tenant, email, temporary, user_id=str(user["user_id"]))
     if first_login_done:

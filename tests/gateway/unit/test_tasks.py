@@ -47,8 +47,8 @@ def test_admin_functions():
     assert titles(Role.admin) == ["Contacts", "Organisation Details"]
 
 
-def test_council_staff_have_no_provider_tasks():
-    assert titles(Role.council) == []
+def test_council_staff_have_reports_only_of_the_provider_tasks():
+    assert titles(Role.council) == ["Reports"]
 
 
 def test_the_home_page_offers_only_the_tasks_of_built_areas():

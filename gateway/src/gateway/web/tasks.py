@@ -62,9 +62,10 @@ class Task:
 
 def tasks_of_role(role: Role) -> frozenset[TaskId]:
     """The tasks `role` may use: the portal's one role x capability table (shared/capabilities.py), the
-    same that the services check. Council staff have the back office, not the provider home page."""
+    same that the services check. Council staff work in their council's own systems through the council
+    API; of the provider's tasks they have Reports only, run for any of the council's providers."""
     if role is Role.council:
-        return frozenset()
+        return frozenset({TaskId.reports})
     granted = {capability.value for capability in capabilities_of(role)}
     return frozenset(task for task in TaskId if task.value in granted)
 
