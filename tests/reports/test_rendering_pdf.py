@@ -151,11 +151,10 @@ async def test_a_document_whose_rows_carry_no_heading_fields_has_its_heading_alo
     rows = [
         {
             "client": "Simpson, Bart",
-            "service": "Fostering",
+            "contract": "Fostering",
             "start_date": date(2019, 4, 8),
             "end_date": date(2019, 4, 14),
             "quantity": 7,
-            "rate": None,
             "amount": Decimal("353.08"),
         }
     ]

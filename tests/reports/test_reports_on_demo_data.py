@@ -428,7 +428,8 @@ async def test_the_purchase_orders_of_a_child(demo):
             {"purchase_order_id": str(order["purchase_order_id"])},
         )
         assert [
-            (r["Client"], r["Start"], r["End"], int(r["Quantity"]), money(r["Amount"])) for r in rows
+            (r["Client"], r["Start"], r["End"], int(r["Quantity"]), money(r["Amount (excl VAT)"]))
+            for r in rows
         ] == [
             (CHILDREN[tyler][0], w["start_date"].isoformat(), w["end_date"].isoformat(), 7, WEEKLY[tyler])
             for w in on_order

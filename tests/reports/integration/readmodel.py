@@ -74,6 +74,7 @@ def line(
     status: str = "payable",
     purchase_order_id: uuid.UUID | None = None,
     reason: str | None = None,
+    vat: str = "0.00",  # of the total
 ) -> PaymentLineState:
     amount = Decimal(total)
     return PaymentLineState(
@@ -87,8 +88,8 @@ def line(
         service_start=start,
         service_end=start + timedelta(days=days - 1),
         adjustment=False,
-        excl_vat=amount,
-        vat=Decimal("0.00"),
+        excl_vat=amount - Decimal(vat),
+        vat=Decimal(vat),
         total=amount,
         status=status,
         dispute_reason=reason,

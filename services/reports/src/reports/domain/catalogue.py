@@ -192,12 +192,11 @@ PURCHASE_ORDER = ReportDefinition(
     narrow=True,
     columns=(
         Column("client", "Client"),
-        Column("service", "Service"),
+        Column("contract", "Contract"),
         Column("start_date", "Start", "date"),
         Column("end_date", "End", "date"),
         Column("quantity", "Quantity", "number"),
-        Column("rate", "Rate", "money"),
-        Column("amount", "Amount", "money", total=True),
+        Column("amount", "Amount (excl VAT)", "money", total=True),
     ),
 )
 

@@ -13,9 +13,10 @@ from reports.store.streaming import organisations, stream
 # --- Purchase Order --------------------------------------------------------------------------------
 
 PURCHASE_ORDER = """
-    SELECT coalesce(l.client_name, '') AS client, p.contract_name AS service,
+    SELECT coalesce(l.client_name, '') AS client, p.contract_name AS contract,
            l.service_start AS start_date, l.service_end AS end_date,
-           (l.service_end - l.service_start + 1) AS quantity, NULL::numeric AS rate, l.total AS amount,
+           -- before VAT, as the order's value and spend to date are (payments' purchase order page)
+           (l.service_end - l.service_start + 1) AS quantity, l.excl_vat AS amount,
            -- the document's heading block (reports.rendering.documents.PURCHASE_ORDER)
            l.purchase_order_id, l.purchase_order_number, l.client_name, l.client_reference, p.supplier_name,
            p.contract_name
@@ -34,8 +35,8 @@ async def purchase_order(
     organisation_id: uuid.UUID | None,
     params: dict[str, Any],
 ) -> AsyncIterator[dict[str, Any]]:
-    """What finalised runs paid on the order (quantity: the days paid; no unit rate: a line pays a
-    period)."""
+    """What finalised runs paid on the order, before VAT (quantity: the days paid; no unit rate: a line
+    pays a period)."""
     args = (*organisations(organisation_id, params), params["purchase_order_id"])
     async for row in stream(conn, PURCHASE_ORDER, args, authority_id=authority_id, column="p.authority_id"):
         yield row
