@@ -94,10 +94,22 @@ def session_ended() -> Unauthenticated:
     )
 
 
+# A rule's message that starts with one of these is about the thing itself ("must be 6 digits"); others
+# are sentences of their own ("no digit may appear more than 4 times").
+_VERBS = frozenset({"must", "is", "has", "can", "cannot", "may", "needs"})
+
+
+def _said(what: str, message: str) -> str:
+    if message.split(" ", 1)[0] in _VERBS:
+        return f"The {what} {message}"
+    return message[:1].upper() + message[1:]
+
+
 def rules_failed(field: str, what: str, failures: list[RuleFailure]) -> Invalid:
-    """422 naming every rule that failed, in `detail` and one entry each in `errors`."""
+    """422 naming every rule that failed, in `detail` (a sentence each: "The new password must be at least
+    12 characters long. The two passwords you typed are not the same.") and one entry each in `errors`."""
     return Invalid(
-        f"The {what} " + "; ".join(f.message for f in failures) + ".",
+        ". ".join(_said(what, f.message) for f in failures) + ".",
         title=f"Your {what} does not meet the rules",
         code="rules-not-met",
         fields=[RuleError(field, f.message, rule=f.rule) for f in failures],
