@@ -77,7 +77,11 @@ async def test_a_new_action_queues_one_mail_to_its_teams_mailbox_and_a_comment_n
         assert mail["recipient_address"] == box and mail["kind"] == "essential"
         assert mail["idempotency_key"].startswith(f"action:{action['action_id']}:opened:")
         assert "Childrens Services Finance" in mail["subject"] and tenant.organisation_name in mail["body"]
-        assert f"http://localhost:8000/{slug}/actions/{action['action_id']}\n" in mail["body"]
+        # council staff have no actions pages: their mail names the action in the council API
+        assert (
+            f"GET http://localhost:8000/council/v1/messaging/actions/{action['action_id']}\n" in mail["body"]
+        )
+        assert f"/{slug}/actions/" not in mail["body"]
         # No client, no title, no text in a mail: it leaves the portal's access control.
         assert tenant.client_name not in mail["subject"] + mail["body"]
 
@@ -137,6 +141,10 @@ async def test_a_council_reply_queues_mails_to_the_providers_users_and_not_to_it
         assert all(str(m["recipient_user_id"]) != council_author for m in sent)
         assert {m["idempotency_key"].split(":")[2] for m in sent} == {"replied"}
         assert all("Reply on action" in m["subject"] and "Yes, from Friday" not in m["body"] for m in sent)
+        # the provider's users open it in the portal
+        assert all(
+            f"/actions/{action['action_id']}\n" in m["body"] and "/council/v1/" not in m["body"] for m in sent
+        )
 
     # The same handler on a post written by one of the provider's users, passed to the provider (as a
     # redelivery or a retried request would run it): the author is not told of their own post, and the
@@ -199,7 +207,8 @@ async def test_an_action_born_of_a_dispute_delivered_three_times_queues_one_mail
     [mail] = await mails(env, action["action_id"])
     assert mail["recipient_address"] == box and mail["idempotency_key"].split(":")[2] == "opened"
     assert "Payments Message" in mail["body"] and "Lisa" not in mail["subject"] + mail["body"]
-    assert "\nhttp://localhost:8000/\n" in mail["body"]  # no authority event yet: the portal itself
+    # a team's mail names the action in the council API, which needs no authority slug
+    assert f"\nGET http://localhost:8000/council/v1/messaging/actions/{action['action_id']}\n" in mail["body"]
 
 
 async def test_a_mailbox_with_a_line_break_is_refused_and_nothing_changes(env):

@@ -123,3 +123,23 @@ def test_the_settings_choose_the_backend():
         settings(email_backend="notify", notify_api_key=key, notify_template_id="t")
     )
     assert isinstance(notify, NotifyBackend)
+
+
+def test_a_council_teams_mail_names_the_action_in_the_council_api_not_a_portal_page():
+    from messaging.notifications import council_action_link
+
+    link = council_action_link("http://localhost:8000/", uuid.UUID(int=1))
+    assert link == "http://localhost:8000/council/v1/messaging/actions/00000000-0000-0000-0000-000000000001"
+    mail = assigned_mail(
+        reference="ACT-1",
+        action_type="Query",
+        provider_name="Purple Care",
+        assigned_to="Brokerage",
+        due=None,
+        link=link,
+        council=True,
+    )
+    assert f"through the council API it is:\nGET {link}\n" in mail.body
+    assert (
+        "Open the action in the Provider Portal" not in mail.body and "reply in the portal" not in mail.body
+    )

@@ -25,6 +25,7 @@ from messaging.notifications import (
     Recipient,
     action_link,
     assigned_mail,
+    council_action_link,
     overdue_mail,
     provider_recipients,
     queue,
@@ -51,7 +52,7 @@ def reference(action: ActionRow) -> str:
 
 
 async def link(conn: asyncpg.Connection, action: ActionRow) -> str:
-    """The action's page (`/<slug>/actions/<id>`); until identity's authority event has reached messaging
+    """The action's page for the provider's users (`/<slug>/actions/<id>`); until identity's authority event has reached messaging
     (no slug yet), the portal itself, whose login leads the reader to their council's pages."""
     slug = await related.authority_slug(conn, authority_id=action.authority_id)
     return action_link(portal_url(), slug, action.action_id) if slug else f"{portal_url()}/"
@@ -111,7 +112,8 @@ async def action_changed(conn: asyncpg.Connection, action: ActionRow, post: Post
                 action_type=action.type_name,
                 provider_name=provider_name,
                 replied_by=plain(post.author_label),
-                link=await link(conn, action),
+                link=council_action_link(portal_url(), action.action_id),
+                council=True,
             )
         else:
             mail = assigned_mail(
@@ -120,7 +122,8 @@ async def action_changed(conn: asyncpg.Connection, action: ActionRow, post: Post
                 provider_name=provider_name,
                 assigned_to=action.team_name,
                 due=action.due_date,
-                link=await link(conn, action),
+                link=council_action_link(portal_url(), action.action_id),
+                council=True,
             )
     else:
         recipients = await _provider(conn, action)
@@ -150,7 +153,8 @@ async def action_overdue(conn: asyncpg.Connection, action: ActionRow) -> int:
         provider_name=provider_name,
         assigned_to=action.team_name if council else provider_name,
         due=action.due_date,
-        link=await link(conn, action),
+        link=council_action_link(portal_url(), action.action_id) if council else await link(conn, action),
+        council=council,
     )
     key = f"action:{action.action_id}:overdue:{action.due_date.isoformat()}"
     return await _send(conn, action, key, recipients, mail)

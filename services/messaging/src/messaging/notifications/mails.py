@@ -44,11 +44,23 @@ def action_link(portal_url: str, slug: str, action_id: uuid.UUID) -> str:
     return f"{str(portal_url).rstrip('/')}/{plain(slug)}/actions/{action_id}"
 
 
+def council_action_link(portal_url: str, action_id: uuid.UUID) -> str:
+    """Where a council team's system reads the action: the council API (council staff have no actions
+    pages in the portal; they work actions in their own systems)."""
+    return f"{str(portal_url).rstrip('/')}/council/v1/messaging/actions/{action_id}"
+
+
 def _due(due: date | None) -> str:
     return f"{due.day} {due:%B %Y}" if due is not None else "no due date"
 
 
-def _footer(link: str) -> str:
+def _footer(link: str, *, council: bool = False) -> str:
+    if council:  # a team's mailbox: the council answers from its own system, through the council API
+        return (
+            "\n\nFind the action by its reference in your council's system for Provider Portal actions;"
+            f" through the council API it is:\nGET {plain(link)}\n\n"
+            "This e-mail was sent automatically. Please do not reply to it.\n"
+        )
     return (
         f"\n\nOpen the action in the Provider Portal:\n{plain(link)}\n\n"
         "This e-mail was sent automatically. Please do not reply to it: reply in the portal.\n"
@@ -63,13 +75,15 @@ def assigned_mail(
     assigned_to: str,
     due: date | None,
     link: str,
+    council: bool = False,
     essential: bool = True,
 ) -> Mail:
     """An action was assigned to a provider or a council team (new, reassigned, or passed back)."""
     subject = f"Action {plain(reference)} is waiting for {plain(assigned_to)}"
     body = (
         f"A {plain(action_type)} action has been assigned to {plain(assigned_to)}.\n\n"
-        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}\nDue: {_due(due)}" + _footer(link)
+        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}\nDue: {_due(due)}"
+        + _footer(link, council=council)
     )
     return Mail(subject=subject[:200], body=body, essential=essential)
 
@@ -81,13 +95,14 @@ def reply_mail(
     provider_name: str,
     replied_by: str,
     link: str,
+    council: bool = False,
     essential: bool = True,
 ) -> Mail:
     """A reply arrived: the action is passed back to the recipient's side."""
     subject = f"Reply on action {plain(reference)} from {plain(replied_by)}"
     body = (
         f"{plain(replied_by)} replied on a {plain(action_type)} action; it is now waiting for you.\n\n"
-        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}" + _footer(link)
+        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}" + _footer(link, council=council)
     )
     return Mail(subject=subject[:200], body=body, essential=essential)
 
@@ -100,6 +115,7 @@ def overdue_mail(
     assigned_to: str,
     due: date,
     link: str,
+    council: bool = False,
     essential: bool = False,
 ) -> Mail:
     """An action passed its due date (a reminder: non-essential unless the caller says otherwise)."""
@@ -107,7 +123,7 @@ def overdue_mail(
     body = (
         f"A {plain(action_type)} action assigned to {plain(assigned_to)} was due on {_due(due)}"
         " and is still open.\n\n"
-        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}" + _footer(link)
+        f"Action: {plain(reference)}\nProvider: {plain(provider_name)}" + _footer(link, council=council)
     )
     return Mail(subject=subject[:200], body=body, essential=essential)
 
