@@ -34,6 +34,10 @@ def test_titles_reasons_and_names_are_bounded():
         rules.closing_reason(None)
     with pytest.raises(Invalid, match="name"):
         rules.name("x" * 101)
+    # a name reaches mail subjects: one line, as identity's names (found by a live probe)
+    for broken in ("ZZ\nTeam", "ZZ\rTeam"):
+        with pytest.raises(Invalid, match="must be on one line"):
+            rules.name(broken, "name")
 
 
 @pytest.mark.parametrize("days", [0, 366, True])

@@ -61,7 +61,13 @@ def closing_reason(value: str | None) -> str:
 
 
 def name(value: str | None, field: str = "name") -> str:
-    return _bounded(value, field, NAME_MAX, "name")
+    """A team's or an action type's name: one line (it reaches mail subjects, as identity's names do)."""
+    text = _bounded(value, field, NAME_MAX, "name")
+    if any(ch in text for ch in "\r\n"):
+        raise Invalid.field(
+            field, "must be on one line: no carriage return or line feed", code="invalid-field"
+        )
+    return text
 
 
 def response_days(value: int | None) -> int | None:
