@@ -1,14 +1,16 @@
 """The bulk import's choice of a row's CPLI (`import_lookup._cpli_of`): the client's one authorised CPLI
-active in the row's week, with the one-candidate fast path and the general one giving the same answers."""
+active in the row's week, with the one-candidate fast path and the general one giving the same answers;
+and the planned units a row must carry (`import_lookup.Plans`), as Generate Actuals makes them."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from actuals.domain.import_file import Fault, ImportRow
 from actuals.domain.weeks import Period
-from actuals.handlers.import_lookup import _cpli_of
+from actuals.handlers.import_lookup import Plans, _cpli_of
 from actuals.store.import_stage import CpliRow, ServiceRow
 
 SERVICE = ServiceRow(uuid.uuid4(), "SVC-1", "Home care", uuid.uuid4(), "hourly", True, True)
@@ -26,8 +28,7 @@ def cpli(start: date, end: date | None = None, *, authorised: bool = True) -> tu
         end,
         authorised,
         None,
-        (),
-        (),
+        "",
     )
     return found, Period(start, end)
 
@@ -72,3 +73,24 @@ def test_two_cplis_active_that_week_are_refused_as_ambiguous():
 def test_a_client_without_a_cpli_is_unknown():
     found, faults = choose()
     assert found is None and [(f.row, f.column) for f in faults] == [(2, "client_reference")]
+
+
+def test_the_planned_units_of_a_row_are_the_plans_for_that_week():
+    plans = Plans()
+    weekly, _ = cpli(date(2026, 1, 5))
+    weekly = CpliRow(*[*vars_of(weekly)[:8], Decimal("10"), ""])
+    # starts on the Thursday of the week: 4 days of 10 a week, to the quarter: 5.75
+    late = CpliRow(*[*vars_of(weekly)[:5], date(2026, 11, 19), None, True, Decimal("10"), ""])
+    # three 45-minute visits (Monday, Wednesday, Friday) and one on Sunday of 30
+    visits = CpliRow(*[*vars_of(weekly)[:8], None, "0:45,2:45,4:45,6:30"])
+    for row in (weekly, late, visits):
+        plans.add(row)
+    assert [plans.planned(row, WEEK) for row in (weekly, late, visits)] == [
+        Decimal("10"),
+        Decimal("5.75"),
+        Decimal("2.75"),
+    ]
+
+
+def vars_of(row: CpliRow) -> list[object]:
+    return [getattr(row, name) for name in row.__dataclass_fields__]

@@ -180,7 +180,7 @@ class Plans:
         self.known: dict[tuple[int, date], Decimal] = {}
 
     def add(self, cpli: import_stage.CpliRow) -> None:
-        key = (cpli.start_date, cpli.end_date, cpli.units_per_week, cpli.weekdays, cpli.minutes)
+        key = (cpli.start_date, cpli.end_date, cpli.units_per_week, cpli.timetable)
         self.plan_of[id(cpli)] = self.numbers.setdefault(key, len(self.numbers))
 
     def planned(self, cpli: import_stage.CpliRow, week: date) -> Decimal:
@@ -193,7 +193,12 @@ class Plans:
                 Period(cpli.start_date, cpli.end_date),
                 cpli.authorised,
                 units_per_week=cpli.units_per_week,
-                timetable=tuple(PlannedVisit(d, m) for d, m in zip(cpli.weekdays, cpli.minutes, strict=True)),
+                timetable=tuple(
+                    PlannedVisit(int(day), int(minutes))
+                    for day, _, minutes in (
+                        visit.partition(":") for visit in cpli.timetable.split(",") if visit
+                    )
+                ),
             )
             found = self.known[key] = planned_in_week(plan, week)[0]
         return found

@@ -59,8 +59,7 @@ class CpliRow:
     end_date: date | None
     authorised: bool
     units_per_week: Decimal | None
-    weekdays: tuple[int, ...]  # the timetable's visits, as parallel tuples (empty: not timetabled)
-    minutes: tuple[int, ...]
+    timetable: str  # the visits as "weekday:minutes" by weekday and start ("0:45,2:45"; "": none)
 
 
 async def cplis_of(
@@ -70,20 +69,17 @@ async def cplis_of(
     (weekly units or timetable)."""
     query, params = scoped_sql(
         "SELECT p.cpli_id, p.service_id, p.client_id, c.reference, p.service_level_id, p.start_date,"
-        " p.end_date, p.authorised, p.units_per_week, coalesce(t.weekdays, '{}'), coalesce(t.minutes, '{}')"
+        " p.end_date, p.authorised, p.units_per_week, coalesce(t.visits, '')"
         " FROM actuals.cpli p JOIN actuals.client c USING (client_id)"
-        " LEFT JOIN (SELECT v.cpli_id, array_agg(v.weekday ORDER BY v.weekday, v.start_time) AS weekdays,"
-        "                   array_agg(v.minutes ORDER BY v.weekday, v.start_time) AS minutes"
+        " LEFT JOIN (SELECT v.cpli_id,"
+        "                   string_agg(v.weekday || ':' || v.minutes, ',' ORDER BY v.weekday, v.start_time) AS visits"
         "              FROM actuals.cpli_visit v JOIN actuals.cpli o USING (cpli_id)"
         "             WHERE o.service_id = ANY($1::uuid[]) GROUP BY v.cpli_id) t ON t.cpli_id = p.cpli_id"
         " WHERE p.service_id = ANY($1::uuid[]) AND c.authority_id = p.authority_id AND {scope}",
         (list(service_ids),),
         Scope.of(scope.principal, prefixed("p")),
     )
-    return [
-        CpliRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(r[9]), tuple(r[10]))
-        for r in await conn.fetch(query, *params)
-    ]
+    return [CpliRow(*row) for row in await conn.fetch(query, *params)]
 
 
 async def rates_of(
