@@ -1,5 +1,6 @@
-"""The bodies both APIs take (OpenAPI): every text field bounded as the rules bound it, so that a
-client reads the limits in the document; the rules say the same again with the field named."""
+"""The bodies both APIs take (OpenAPI): every text field's limit is in its description, as the rules
+keep it; the schema's own bound is ten times that (a bound on work), so that the rules refuse an
+over-long text with the field named and the count, together with every other fault of the request."""
 
 from __future__ import annotations
 
