@@ -19,9 +19,11 @@ nothing published). Only the mid-week rate moves with the current week.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import asyncpg
 
@@ -67,24 +69,45 @@ async def project_directory(identity: asyncpg.Connection, actuals: asyncpg.Conne
     )
 
 
+DEADLOCK_ATTEMPTS = 5
+
+
 async def apply_current_states(
     source: asyncpg.Connection, target: asyncpg.Connection, projections: Sequence[tuple[Projection, str]]
 ) -> int:
     """Each projection filled with the producer's current states, read by its republisher's query (what a
-    backfill would publish), through the projection's own revision-guarded apply."""
+    backfill would publish), through the projection's own revision-guarded apply, in the key's order."""
     applied = 0
     for projection, query in projections:
         (key,) = projection.key
         batch = []
-        for row in await source.fetch(query):
+        for row in sorted(await source.fetch(query), key=lambda found: str(found[key])):
             event = projection.event.model_validate(dict(row))
             batch.append(
                 (make_envelope(event, aggregate_id=row[key], authority_id=row["authority_id"]), event)
             )
-        async with target.transaction():
-            await projection.apply_many(target, batch)
+        await apply_retrying(target, projection.apply_many, batch)
         applied += len(batch)
     return applied
+
+
+async def apply_retrying(
+    target: asyncpg.Connection,
+    apply_many: Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]],
+    batch: Sequence[Any],
+) -> None:
+    """`apply_many(target, batch)` in one transaction, again when PostgreSQL breaks a deadlock by aborting
+    it: a consumer of the same events (a worker already running, as in the tests' shared environment) may
+    be applying some of the same rows in another order. The revision guard makes applying again safe."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            async with target.transaction():
+                await apply_many(target, batch)
+            return
+        except asyncpg.DeadlockDetectedError:
+            if attempt == DEADLOCK_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.05 * attempt)
 
 
 # --- seeding -------------------------------------------------------------------------------------------
