@@ -21,7 +21,7 @@ from gateway.service_client import ServiceClient, Timeouts
 from gateway.service_problems import ServiceError, lane_full
 from shared.lanes import HASHING, lane
 from shared.problems import PROBLEM_JSON
-from tests.support.inprocess import dead_url, serve
+from tests.support.inprocess import dead_url, eventually, serve
 
 SECRET = "the-gateway-secret"
 
@@ -94,6 +94,16 @@ async def identity_client(
             await service.close()
 
 
+async def holding(identity: SlowIdentity, calls: int) -> None:
+    """Until `calls` calls are held by the slow identity (a wait, not a fixed sleep: a loaded machine
+    takes longer than any sleep to get them there)."""
+
+    async def reached() -> bool:
+        return identity.in_flight >= calls
+
+    await eventually(reached, timeout=10, interval=0.02)
+
+
 async def test_a_burst_of_logins_goes_two_at_a_time_and_a_cheap_call_passes_it():
     identity = SlowIdentity()
     async with identity_client(identity) as client:
@@ -104,7 +114,8 @@ async def test_a_burst_of_logins_goes_two_at_a_time_and_a_cheap_call_passes_it()
         changes = [
             asyncio.create_task(client.change_my_password(token="t", form={}, address=None)) for _ in range(3)
         ]
-        await asyncio.sleep(0.3)
+        await holding(identity, 2)
+        await asyncio.sleep(0.2)  # time for a third to get in, were the lane to let it
         assert identity.in_flight == 2
         exchanged = await asyncio.wait_for(client.session_token(session_id="ps_x"), timeout=2)
         assert exchanged["token"] == "t"
@@ -134,7 +145,7 @@ async def test_the_operations_the_service_marks_share_the_lane_and_the_others_ne
             asyncio.create_task(client.start_login(authority="a", email=f"{n}@x", password="p", address=None))
             for n in range(2)
         ]
-        await asyncio.sleep(0.3)  # the lane is full
+        await holding(identity, 2)  # the lane is full
         for method, path in [
             ("POST", "/api/v1/identity/me/password"),
             ("POST", "/api/v1/identity/me/security-code"),
@@ -162,7 +173,7 @@ async def test_a_call_that_waits_too_long_for_the_lane_is_told_to_come_back():
         first = asyncio.create_task(
             client.start_login(authority="a", email="1@x", password="p", address=None)
         )
-        await asyncio.sleep(0.3)  # the lane is taken
+        await holding(identity, 1)  # the lane is taken
         with pytest.raises(IdentityError) as refused:
             await client.start_login(authority="a", email="2@x", password="p", address=None)
         with pytest.raises(ServiceError) as proxied:
