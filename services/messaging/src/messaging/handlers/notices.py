@@ -52,8 +52,9 @@ def reference(action: ActionRow) -> str:
 
 
 async def link(conn: asyncpg.Connection, action: ActionRow) -> str:
-    """The action's page for the provider's users (`/<slug>/actions/<id>`); until identity's authority event has reached messaging
-    (no slug yet), the portal itself, whose login leads the reader to their council's pages."""
+    """The action's page for the provider's users (`/<slug>/actions/<id>`); until identity's authority
+    event has reached messaging (no slug yet), the portal itself, whose login leads the reader to their
+    council's pages."""
     slug = await related.authority_slug(conn, authority_id=action.authority_id)
     return action_link(portal_url(), slug, action.action_id) if slug else f"{portal_url()}/"
 
