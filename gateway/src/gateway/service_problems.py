@@ -36,6 +36,12 @@ class ServiceError(Exception):
         """The service's stable code of the problem ("stale-version"), None when it gave none."""
         return self.type.removeprefix(PROBLEM_BASE) if self.type.startswith(PROBLEM_BASE) else None
 
+    @property
+    def stale(self) -> bool:
+        """Another change came first: the version the page was opened at is no longer the latest (every
+        service says so with the code `stale-version`)."""
+        return self.code == "stale-version"
+
     def response(self, request: Request) -> JSONResponse:
         """The problem as the gateway's answer: a 4xx as the service gave it; a 5xx as a 503 naming the
         service (its own detail stays inside), or the lane's "come back shortly" as it is."""

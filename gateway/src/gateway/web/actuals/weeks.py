@@ -38,7 +38,7 @@ CONFLICT = "Someone else changed this week while you had it open. Check the figu
 def refused_text(exc: ServiceError) -> str:
     """A change the service refused, in the page's words when another change came first, else in the
     service's (a week confirmed or locked meanwhile, lines still to generate, a rate missing)."""
-    return CONFLICT if exc.code == "stale-version" else service.problem_text(exc)
+    return CONFLICT if exc.stale else service.problem_text(exc)
 
 
 NOTICES = {

@@ -51,7 +51,7 @@ def refusal(exc: ServiceError, fields: tuple[str, ...]) -> FormErrors:
         raise service.page_problem(exc) from exc
     if exc.status == 409:
         text = service.problem_text(exc)
-        return FormErrors((FieldError(None, CONFLICT if "changed by someone else" in text else text),))
+        return FormErrors((FieldError(None, CONFLICT if exc.stale else text),))
     return service_errors(exc, fields)
 
 

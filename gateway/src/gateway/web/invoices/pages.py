@@ -62,7 +62,7 @@ def refusal(exc: ServiceError, fields: tuple[str, ...]) -> FormErrors:
         extra = tuple(FieldError(None, e["message"]) for e in errors[1:] if e["field"] == "weeks")
         return FormErrors(found.items + extra)
     text = service.problem_text(exc)
-    return FormErrors((FieldError(None, CONFLICT if "changed by someone else" in text else text),))
+    return FormErrors((FieldError(None, CONFLICT if exc.stale else text),))
 
 
 LABELS = {"provider_reference": "Your reference", "reason": "The reason"}

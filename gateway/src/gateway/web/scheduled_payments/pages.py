@@ -130,7 +130,7 @@ def refusal(exc: ServiceError) -> FormErrors:
         raise service.page_problem(exc) from exc
     text = service.problem_text(exc)
     if exc.status == 409:
-        return FormErrors.whole(CONFLICT if "changed by someone else" in text else text)
+        return FormErrors.whole(CONFLICT if exc.stale else text)
     listed = exc.body.get("errors")
     if isinstance(listed, list) and listed:
         return form_errors(
