@@ -6,7 +6,6 @@ The council side builds these through its API in its own branch; the import test
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from shared import db
 from shared.auth import Role, ScopeType
 from shared.service import create_api
 from shared.service.runtime import Runtime, close_runtime, open_runtime
-from tests.support.environment import RunEnvironment
+from tests.support.environment import RunEnvironment, own_environment
 from tests.support.inprocess import serve
 
 HEADER = ",".join(COLUMNS)
@@ -273,12 +272,8 @@ async def env() -> AsyncIterator[RunEnvironment]:
     """An environment of the import tests' own (database and vhost), as the render tests have: the run's
     shared one may have a whole stack running (tests/conftest.py `stack`), whose actuals worker would
     take these tests' pending imports (it takes any tenant's) before the tests run their job."""
-    environment = RunEnvironment(run_id=secrets.token_hex(4))
-    await environment.create()
-    try:
+    async with own_environment() as environment:
         yield environment
-    finally:
-        await environment.destroy()
 
 
 @pytest.fixture(scope="module")

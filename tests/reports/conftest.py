@@ -9,14 +9,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.support.environment import RunEnvironment, new_run_id
+from tests.support.environment import RunEnvironment, own_environment
 
 
 @pytest.fixture(scope="package")
 async def env() -> AsyncIterator[RunEnvironment]:
-    environment = RunEnvironment(run_id=new_run_id())
-    await environment.create()
-    try:
+    async with own_environment() as environment:
         yield environment
-    finally:
-        await environment.destroy()

@@ -15,6 +15,8 @@ import os
 import secrets
 import subprocess
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -199,6 +201,19 @@ class RunEnvironment:
             await rabbitmqctl("delete_vhost", self.vhost)
         finally:
             await db.drop_everything(ADMIN_DSN, self.service_databases())
+
+
+@asynccontextmanager
+async def own_environment(run_id: str | None = None) -> AsyncIterator[RunEnvironment]:
+    """A database and vhost of the caller's own, made and dropped around it: for tests that must not meet
+    the run's shared environment, where a whole stack may be running (tests/conftest.py `stack`), or
+    whose events its workers should not have to consume."""
+    environment = RunEnvironment(run_id=run_id or secrets.token_hex(4))  # never the run's own id
+    await environment.create()
+    try:
+        yield environment
+    finally:
+        await environment.destroy()
 
 
 def new_run_id() -> str:

@@ -4,7 +4,6 @@ state and an unchanged item neither written nor published."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from gateway.body_limit import BodyLimitMiddleware
@@ -369,43 +368,6 @@ async def test_only_the_council_may_use_it_and_read_only_council_access_cannot_w
         await actuals_api.get("/council/v1/actuals/clients", headers={"authorization": f"Bearer {read_only}"})
     ).status_code == 200
     assert (await actuals_api.get("/council/v1/actuals/clients")).status_code == 401
-
-
-async def test_ten_thousand_cplis_in_one_call(env, actuals_api):
-    """The council's largest call: 10,000 new CPLIs, then the same 10,000 unchanged (the figures are
-    printed for docs and the report; not a timed test)."""
-    council = await make_council(env)
-    n = 10_000
-    started = time.perf_counter()
-    clients = await post(actuals_api, council, "clients", [client_item(i) for i in range(n)])
-    clients_took = time.perf_counter() - started
-    assert clients.json()["created"] == n
-    assert (await post(actuals_api, council, "service-levels", [level_item()])).status_code == 200
-    items = [cpli_item(i, council.service_id) for i in range(n)]
-    for i in range(0, n, 3):  # a third timetabled, with two visits each
-        items[i] = cpli_item(
-            i,
-            council.service_id,
-            units_per_week=None,
-            timetable=[
-                {"weekday": 0, "start_time": "08:00", "minutes": 60},
-                {"weekday": 4, "start_time": "17:00", "minutes": 30},
-            ],
-        )
-    started = time.perf_counter()
-    created = await post(actuals_api, council, "cplis", items)
-    created_took = time.perf_counter() - started
-    assert created.status_code == 200, created.text[:500]
-    assert created.json() == {"created": n, "updated": 0, "unchanged": 0}
-    started = time.perf_counter()
-    again = await post(actuals_api, council, "cplis", items)
-    unchanged_took = time.perf_counter() - started
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": n}
-    assert len(await published(env, CPLI_EVENT, council.authority_id)) == n
-    print(
-        f"\n10,000 clients created: {clients_took:.2f} s; 10,000 CPLIs created: {created_took:.2f} s;"
-        f" the same 10,000 unchanged: {unchanged_took:.2f} s"
-    )
 
 
 def test_the_gateway_lets_the_bulk_routes_carry_10000_items():
