@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from gateway import docs, login, proxy, web
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.config import Settings
+from gateway.head import HeadAsGet
 from gateway.identity_client import IdentityClient, MeCache
 from gateway.service_client import ServiceClient, Timeouts
 from gateway.sessions import TokenCache
@@ -96,6 +97,7 @@ def create_gateway(settings: Settings) -> FastAPI:
         Middleware(BodyLimitMiddleware, default=settings.body_limit_bytes, upload=settings.upload_limit_bytes)
     )
     app.user_middleware.append(Middleware(proxy.ProxyDispatch))
+    app.add_middleware(HeadAsGet)  # outermost: every layer inside sees the GET it answers
     return app
 
 
