@@ -22,6 +22,7 @@ from tests.payments.support import COUNCIL_API, Payee, bearer, build_payee, paym
 DURHAM = (Decimal("353.08"), Decimal("303.03"))
 WEEK_1 = date(2019, 9, 30)  # the seeds' Durham period (a Monday)
 WEEK_2 = date(2019, 10, 7)
+WEEK_3 = date(2019, 10, 14)
 AFTER = date(2019, 12, 1)  # every 2019 period's dates have passed
 
 
@@ -95,7 +96,8 @@ async def payment_lines(env: Any, contract_id: uuid.UUID) -> list[dict[str, Any]
             """
             SELECT pe.start_date AS period, sp.status AS payment_status, l.source, l.source_key,
                    l.client_id, l.week_id, l.service_start, l.service_end, l.adjustment, l.excl_vat, l.vat,
-                   l.total, l.status, po.number AS po_number, po.kind AS po_kind
+                   l.total, l.status, l.line_id, l.dispute_request_id, po.number AS po_number,
+                   po.kind AS po_kind
               FROM payments.payment_line l
               JOIN payments.scheduled_payment sp USING (payment_id)
               JOIN payments.period pe USING (period_id)

@@ -3,7 +3,7 @@ provider API racing the council's finalising (two calls at once) of the same run
 confirms racing the worker's compute. Each confirm either wins before its payment is finalised (the
 payment is finalised with its confirmation kept, in the row and in exactly one confirmed event) or is
 refused precisely (409 `payment-finalised`); a dispute that wins has its line held (nothing paid, no
-remittance); never a 5xx, never a lost update; the run is finalised once, and its totals are the sum of
+remittance, nor later while the dispute is pending); never a 5xx, never a lost update; the run is finalised once, and its totals are the sum of
 its payments."""
 
 from __future__ import annotations
@@ -77,7 +77,6 @@ async def test_confirms_and_disputes_racing_finalise_each_win_or_are_refused_pre
         by_contract = {who.contract_id: who for who in payees}
         outcomes: dict[uuid.UUID, tuple[str, int]] = {}  # payment -> (confirm | dispute, status code)
         run_ids = []
-        carried: dict[uuid.UUID, Decimal] = {}  # a contract's held lines, owed again by the next run
         for round_ in range(ROUNDS):
             week = WEEK_1 + timedelta(days=7 * round_)
             run_id = await run_and_compute(api, env, authority_id, week)
@@ -124,9 +123,9 @@ async def test_confirms_and_disputes_racing_finalise_each_win_or_are_refused_pre
                 action, code = outcomes[payment["payment_id"]]
                 # Never a lost confirmation; a dispute that won holds the line: nothing paid.
                 assert (payment["confirmed_by"] is not None) == ((action, code) == ("confirm", 200)), payment
-                owed = cost(payees.index(by_contract[contract_id])) + carried.get(contract_id, Decimal("0"))
-                held = (action, code) == ("dispute", 200)  # owed again, with this week, next round
-                carried[contract_id] = owed if held else Decimal("0")
+                # A held line is not paid again while its dispute is pending (none is decided here).
+                owed = cost(payees.index(by_contract[contract_id]))
+                held = (action, code) == ("dispute", 200)
                 assert payment["total"] == (Decimal("0.00") if held else owed), payment
             shown = await api.get(f"/council/v1/payments/runs/{run_id}", headers=council(env, authority_id))
             expected = sum((p["total"] for p in final.values()), Decimal("0.00"))

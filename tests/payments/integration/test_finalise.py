@@ -12,6 +12,7 @@ from tests.payments.integration.run_harness import (
     DURHAM,
     WEEK_1,
     WEEK_2,
+    WEEK_3,
     council,
     finalise,
     outbox,
@@ -22,7 +23,7 @@ from tests.payments.integration.run_harness import (
     schedule,
     snapshot,
 )
-from tests.payments.support import add_confirmed_week, payments_api, payments_conn
+from tests.payments.support import add_confirmed_week, bearer, payments_api, payments_conn
 
 
 async def test_finalising_fixes_the_payments_issues_remittances_and_announces_the_weeks_once(env):
@@ -125,7 +126,9 @@ async def test_a_back_dated_rate_change_is_an_adjustment_and_a_cut_takes_back_wi
     assert (event["total"], event["credits_payment_id"]) == ("-10.00", str(payment_2["payment_id"]))
 
 
-async def test_a_disputed_line_is_held_at_finalising_and_owed_again_next_run(env):
+async def test_a_held_line_is_not_paid_again_until_its_source_is_corrected(env):
+    """An approved dispute's line is held at finalising; the next run pays nothing for it while its CPLI
+    is as it was, and pays the corrected amount once the council changes the CPLI."""
     who = await payee(env, costs=DURHAM)
     async with payments_api(env) as api:
         await schedule(api, env, who)
@@ -140,20 +143,134 @@ async def test_a_disputed_line_is_held_at_finalising_and_owed_again_next_run(env
         assert (await finalise(api, env, who.authority_id, first)).status_code == 200
         [paid] = await payments_of(env, who.contract_id)
         assert paid["total"] == Decimal("353.08")
-        await run_and_compute(api, env, who.authority_id, WEEK_2)
+        second = await run_and_compute(api, env, who.authority_id, WEEK_2)
+        lines = await payment_lines(env, who.contract_id)
+        assert [
+            (line["period"], line["total"], line["status"], line["adjustment"])
+            for line in lines
+            if line["client_id"] == who.client_ids[1]
+        ] == [
+            (WEEK_1, Decimal("303.03"), "held", False),
+            (WEEK_2, Decimal("303.03"), "payable", False),  # this week's; the held week is not paid
+        ]
+        assert (await finalise(api, env, who.authority_id, second)).status_code == 200
+        # The council corrects the CPLI (here its cost, from the first week): the next run pays the
+        # held week at the corrected cost, and the second week's difference.
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.cpli SET cost = 280.00, revision = revision + 1, updated_at = now()"
+                " WHERE cpli_id = $1",
+                who.cpli_ids[1],
+            )
+        await run_and_compute(api, env, who.authority_id, WEEK_3)
+    adjustments = [
+        (line["source_key"], line["total"])
+        for line in await payment_lines(env, who.contract_id)
+        if line["period"] == WEEK_3 and line["adjustment"]
+    ]
+    assert sorted(adjustments) == [
+        (f"planned:{who.cpli_ids[1]}:{WEEK_1}", Decimal("280.00")),
+        (f"planned:{who.cpli_ids[1]}:{WEEK_2}", Decimal("-23.03")),
+    ]
+
+
+async def test_a_week_with_a_held_line_stays_open_until_corrected_then_is_paid_and_locked(env):
+    """A held line of actuals: its week is not announced for locking (the council can unlock it for the
+    provider to correct), the next run pays nothing for it, and once the week is confirmed again with the
+    line corrected the run pays the corrected amount and the week is locked."""
+    who = await payee(env, payment_basis="actuals")
+    async with payments_conn(env) as conn:
+        week_1 = await add_confirmed_week(
+            conn, who, week_commencing=WEEK_1, totals=[Decimal("120.50"), Decimal("80.25")]
+        )
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        first = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.payment_line SET status = 'disputed', dispute_reason = 'wrong hours'"
+                " WHERE contract_id = $1 AND client_id = $2",
+                who.contract_id,
+                who.client_ids[1],
+            )
+        assert (await finalise(api, env, who.authority_id, first)).status_code == 200
+        async with payments_conn(env) as conn:
+            week_2 = await add_confirmed_week(conn, who, week_commencing=WEEK_2, totals=[Decimal("120.50")])
+        second = await run_and_compute(api, env, who.authority_id, WEEK_2)
+        assert (await finalise(api, env, who.authority_id, second)).status_code == 200
+        # The provider corrects the week (unlocked by the council) and confirms it again.
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.confirmed_line SET total = 60.00 WHERE week_id = $1 AND client_id = $2",
+                week_1,
+                who.client_ids[1],
+            )
+            await conn.execute(
+                "UPDATE payments.confirmed_week SET total = 180.50, revision = 2, confirmed_at = now()"
+                " WHERE week_id = $1",
+                week_1,
+            )
+        third = await run_and_compute(api, env, who.authority_id, WEEK_3)
+        assert (await finalise(api, env, who.authority_id, third)).status_code == 200
+    finalised = await outbox(env, "payments.payment_run.finalised.v1", who.authority_id)
+    assert [[w["week_id"] for w in event["weeks"]] for event in finalised] == [
+        [],  # the week with the held line stays open
+        [str(week_2)],
+        [str(week_1)],  # paid once corrected, then locked
+    ]
     lines = await payment_lines(env, who.contract_id)
     assert [
-        (line["period"], line["total"], line["status"])
+        (line["period"], line["excl_vat"], line["status"])
         for line in lines
         if line["client_id"] == who.client_ids[1]
+    ] == [(WEEK_1, Decimal("80.25"), "held"), (WEEK_3, Decimal("60.00"), "payable")]
+
+
+async def test_a_line_held_on_a_pending_dispute_is_paid_once_the_council_rejects_it(env):
+    """The provider disputes a line through its API; the run finalises with the dispute pending (held).
+    The next run pays nothing for it; the council then rejects the dispute (the line was right), and the
+    run after pays the amount held."""
+    who = await payee(env, costs=DURHAM)
+    provider = bearer(env.token(authority_id=who.authority_id, organisation_id=who.organisation_id))
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        first = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        [payment] = await payments_of(env, who.contract_id)
+        [line_id] = [
+            str(line["line_id"])
+            for line in await payment_lines(env, who.contract_id)
+            if line["client_id"] == who.client_ids[1]
+        ]
+        disputed = await api.post(
+            f"/api/v1/payments/scheduled-payments/{payment['payment_id']}/dispute",
+            json={"version": 1, "reason": "not delivered", "line_ids": [line_id]},
+            headers=provider,
+        )
+        assert disputed.status_code == 200, disputed.text
+        assert (await finalise(api, env, who.authority_id, first)).status_code == 200
+        second = await run_and_compute(api, env, who.authority_id, WEEK_2)
+        assert (await finalise(api, env, who.authority_id, second)).status_code == 200
+        [request_id] = [
+            line["dispute_request_id"]
+            for line in await payment_lines(env, who.contract_id)
+            if line["dispute_request_id"] is not None
+        ]
+        rejected = await api.post(
+            f"/council/v1/payments/disputes/{request_id}/decision",
+            json={"decision": "reject", "reason": "the visits were made"},
+            headers=council(env, who.authority_id),
+        )
+        assert rejected.status_code == 200, rejected.text
+        await run_and_compute(api, env, who.authority_id, WEEK_3)
+    assert [
+        (line["period"], line["total"], line["status"], line["adjustment"])
+        for line in await payment_lines(env, who.contract_id)
+        if line["client_id"] == who.client_ids[1]
     ] == [
-        (WEEK_1, Decimal("303.03"), "held"),
-        (WEEK_2, Decimal("303.03"), "payable"),  # this week's
-        (WEEK_2, Decimal("303.03"), "payable"),  # the held week, owed again
-    ]
-    held_again = [line for line in lines if line["period"] == WEEK_2 and line["adjustment"]]
-    assert [(line["total"], line["source_key"]) for line in held_again] == [
-        (Decimal("303.03"), f"planned:{who.cpli_ids[1]}:{WEEK_1}")
+        (WEEK_1, Decimal("303.03"), "held", False),
+        (WEEK_2, Decimal("303.03"), "payable", False),  # the held week waits for the decision
+        (WEEK_3, Decimal("303.03"), "payable", True),  # rejected: the week held is paid
+        (WEEK_3, Decimal("303.03"), "payable", False),
     ]
 
 

@@ -106,6 +106,13 @@ OWED = f"""
 """
 
 # Owed minus paid: what finalised runs paid per source (held and disputed lines were not paid).
+# A held line (disputed when its payment was finalised) stands while its dispute is pending or approved
+# (the provider was right that it is wrong) and its source is as it was: while what is owed for the
+# source is still the amount held, and no payable line of the source was finalised since, the run makes
+# no line for it. Once the council corrects the source (a week of actuals unlocked, corrected and
+# confirmed again, a CPLI changed), the corrected amount is paid; once it rejects the dispute (the line
+# was right), the amount held is. An accepted claim's item never changes, so a held item whose dispute
+# was approved is not paid: the provider claims anew.
 LINES = """
     CREATE TEMP TABLE run_lines ON COMMIT DROP AS
     WITH paid AS (
@@ -115,6 +122,19 @@ LINES = """
          WHERE l.contract_id IN (SELECT contract_id FROM run_chunk)
            AND l.status = 'payable' AND sp.status = 'finalised'
          GROUP BY l.contract_id, l.source_key
+    ), holds AS (
+        SELECT h.contract_id, h.source_key, h.excl_vat
+          FROM payments.payment_line h
+          JOIN payments.scheduled_payment sp USING (payment_id)
+         WHERE h.contract_id IN (SELECT contract_id FROM run_chunk)
+           AND h.status = 'held' AND sp.status = 'finalised'
+           AND NOT EXISTS (SELECT 1 FROM payments.decision_request r
+                            WHERE r.request_id = h.dispute_request_id AND r.status IN ('rejected', 'withdrawn'))
+           AND NOT EXISTS (SELECT 1 FROM payments.payment_line later
+                             JOIN payments.scheduled_payment lsp USING (payment_id)
+                            WHERE later.contract_id = h.contract_id AND later.source_key = h.source_key
+                              AND later.status = 'payable' AND lsp.status = 'finalised'
+                              AND lsp.finalised_at > sp.finalised_at)
     )
     SELECT o.*, d.excl_vat, round(d.excl_vat * rc.vat_rate, 2) AS vat,
            o.service_start < rc.start_date AND o.source <> 'claim' AS adjustment,
@@ -136,6 +156,9 @@ LINES = """
             AND coalesce(po.service_id, po.organisation_id) = k.po_service
             AND po.financial_year = o.financial_year
      WHERE d.excl_vat <> 0
+       AND NOT EXISTS (SELECT 1 FROM holds h
+                        WHERE h.contract_id = o.contract_id AND h.source_key = o.source_key
+                          AND h.excl_vat = d.excl_vat)
 """
 
 # Purchase orders the lines need and the authority has not issued yet: per client, service and year;

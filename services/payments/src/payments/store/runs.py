@@ -258,7 +258,9 @@ async def mark_finalised(conn: asyncpg.Connection, *, run_id: uuid.UUID, by: str
 
 
 async def paid_weeks(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> list[asyncpg.Record]:
-    """The weeks of actuals the run's payable lines paid."""
+    """The weeks of actuals the run's payable lines paid, but for a week with a line the run held: that
+    week stays open, so that the council can unlock it for the provider to correct (a held line is paid
+    once its source is corrected, store/compute.py)."""
     return list(
         await conn.fetch(
             """
@@ -267,6 +269,9 @@ async def paid_weeks(conn: asyncpg.Connection, *, run_id: uuid.UUID) -> list[asy
               JOIN payments.scheduled_payment sp USING (payment_id)
               JOIN payments.confirmed_week w ON w.week_id = l.week_id
              WHERE sp.run_id = $1 AND l.status = 'payable' AND l.source = 'actuals'
+               AND NOT EXISTS (SELECT 1 FROM payments.payment_line h
+                                WHERE h.week_id = w.week_id AND h.payment_id = l.payment_id
+                                  AND h.status = 'held')
              ORDER BY w.week_commencing, w.week_id
             """,
             run_id,
