@@ -54,6 +54,7 @@ def user_state(
     revision: int = 1,
     active: bool = True,
     user_id: uuid.UUID | None = None,
+    role: str = "full",
 ) -> UserUpserted:
     scope_type, scope_id = scope or ("organisation", organisation_id)
     return UserUpserted(
@@ -67,7 +68,7 @@ def user_state(
         memberships=[
             MembershipState(
                 organisation_id=organisation_id,
-                role="full",
+                role=role,  # type: ignore[arg-type]
                 can_edit=True,
                 scope_type=scope_type,  # type: ignore[arg-type]
                 scope_id=scope_id,

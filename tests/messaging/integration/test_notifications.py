@@ -127,7 +127,14 @@ async def test_the_providers_recipients_are_its_active_users_within_the_actions_
         closed = user_state(
             authority_id=authority_id, organisation_id=organisation_id, email="closed@p.example", active=False
         )
-        for user in (whole, contract, other_contract, closed):
+        # Roles that cannot open an action are not told of one; Care Management is.
+        finance, admin, care = (
+            user_state(
+                authority_id=authority_id, organisation_id=organisation_id, email=f"{r}@p.example", role=r
+            )
+            for r in ("finance", "admin", "care")
+        )
+        for user in (whole, contract, other_contract, closed, finance, admin, care):
             await apply_user(conn, user)
         about_contract = await provider_recipients(
             conn, authority_id=authority_id, organisation_id=organisation_id, scope_ids=[contract_id]
@@ -153,11 +160,11 @@ async def test_the_providers_recipients_are_its_active_users_within_the_actions_
             conn, authority_id=authority_id, organisation_id=organisation_id
         )
 
-    assert [r.address for r in about_contract] == ["contract@p.example", "whole@p.example"]
-    assert [r.address for r in about_provider] == ["whole@p.example"]
+    assert [r.address for r in about_contract] == ["care@p.example", "contract@p.example", "whole@p.example"]
+    assert [r.address for r in about_provider] == ["care@p.example", "whole@p.example"]
     assert other_council == []
-    assert after_move == []
-    assert about_provider[0] == Recipient(address="whole@p.example", user_id=whole.user_id)
+    assert [r.address for r in after_move] == ["care@p.example"]  # whole@ moved away
+    assert about_provider[1] == Recipient(address="whole@p.example", user_id=whole.user_id)
 
 
 async def test_a_sender_killed_after_claiming_leaves_each_mail_to_the_next_which_sends_it_once(env):
