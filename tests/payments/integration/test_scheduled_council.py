@@ -134,8 +134,8 @@ async def test_approving_a_dispute_keeps_its_lines_out_of_the_payment(api, env):
     await dispute(api, env, payee, paid, [paid.line_ids[0]])
     pending = (await api.get(f"{COUNCIL_API}/disputes/pending", headers=council(env, payee))).json()
     mine = [d for d in pending if d["payment_id"] == str(paid.payment_id)]
-    assert [(d["line_ids"], d["total"], d["whole_payment"]) for d in mine] == [
-        ([str(paid.line_ids[0])], "353.08", False)
+    assert [(d["line_ids"], d["total"], d["whole_payment"], d["provider_reason"]) for d in mine] == [
+        ([str(paid.line_ids[0])], "353.08", False, "Bart left on 3 October")
     ]
     request_id = mine[0]["request_id"]
     answer = await api.post(

@@ -45,6 +45,9 @@ class DisputeOut(BaseModel):
     total: Money = Field(description="The disputed lines' total")
     status: Literal["pending", "approved", "rejected", "withdrawn"]
     requested_by: str
+    provider_reason: str | None = Field(
+        description="Why the provider disputes the lines (null on disputes made before 1 December 2026)"
+    )
     reason: str | None = Field(None, description="The council's reason, on a rejection")
     created_at: datetime
     decided_at: datetime | None
@@ -70,6 +73,7 @@ def dispute_out(request: DecisionRequest) -> DisputeOut:
         total=asked.total,
         status=request.status.value,
         requested_by=request.requested_by,
+        provider_reason=asked.provider_reason,
         reason=request.reason,
         created_at=request.created_at,
         decided_at=request.decided_at,

@@ -33,6 +33,7 @@ class DisputeRequest(BaseModel):
     line_ids: list[uuid.UUID]
     whole_payment: bool
     total: Decimal  # the disputed lines' total
+    provider_reason: str | None = None  # the provider's reason (absent from disputes made before 2026-12-01)
 
 
 def dispute_request_event(request: DecisionRequest) -> DisputeRequestUpserted:

@@ -187,6 +187,7 @@ async def dispute(
                 line_ids=disputed,
                 whole_payment=whole,
                 total=total(line.total for line in payment.lines if line.line_id in chosen),
+                provider_reason=text,
             ),
             subject=f"payment:{payment_id}",
             contract_id=payment.contract_id,
