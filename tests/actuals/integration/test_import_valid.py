@@ -168,6 +168,41 @@ async def test_the_export_imports_back_unchanged(env, actuals_api, actuals_runti
     }
 
 
+async def test_the_export_has_the_generated_lines_not_yet_entered(env, actuals_api, actuals_runtime):
+    """A week generated and not edited: its download has every line (its actual the plan), and it
+    imports back unchanged. A live probe downloaded such a week and got the header alone."""
+    provider = await add_provider(env, clients=3)
+    service = provider.service
+    token = provider.token(env)
+    week = weeks_ago(1)
+    generated = await actuals_api.post(
+        f"/api/v1/actuals/services/{service.service_id}/weeks/{week.isoformat()}/generate",
+        headers=bearer(token),
+    )
+    assert generated.status_code == 200, generated.text
+    before = await lines_of(env, service)
+    assert len(before) == 3 and not any(line["entered"] for line in before.values())
+    exported = await actuals_api.get(
+        "/api/v1/actuals/export.csv",
+        params={"service_id": str(service.service_id), "from": str(week), "to": str(week)},
+        headers=bearer(token),
+    )
+    table = list(csv.reader(io.StringIO(exported.content.decode("utf-8").lstrip("\ufeff"))))
+    assert sorted(r[2] for r in table[1:]) == sorted(c.reference for c in provider.clients)
+    assert all(r[4] == r[5] for r in table[1:])  # actual = planned
+    done = await import_file(
+        actuals_api,
+        actuals_runtime,
+        token,
+        exported.content.replace(table[1][0].encode(), new_reference().encode()),
+    )
+    assert done["status"] == "imported", done["errors"]
+    keep = ("actual", "planned", "frustrated", "missed", "extra", "visits", "comment", "total")
+    assert {k: tuple(v[c] for c in keep) for k, v in (await lines_of(env, service)).items()} == {
+        k: tuple(v[c] for c in keep) for k, v in before.items()
+    }
+
+
 async def test_the_template_is_the_documented_header_and_example(actuals_api, env):
     provider = await add_provider(env, clients=1)
     got = await actuals_api.get("/api/v1/actuals/imports/template.csv", headers=bearer(provider.token(env)))

@@ -180,7 +180,7 @@ def template_csv(caller: Caller) -> str:
 async def export_csv(
     caller: Caller, work: Work, *, service_id: uuid.UUID, start: date, end: date
 ) -> tuple[str, str]:
-    """(file name, CSV text): the period's entered lines in the import format, so that the file imports
+    """(file name, CSV text): the period's lines (generated or entered) in the import format, so that the file imports
     back unchanged (with a file reference of its own); formula-looking cells neutralised."""
     principal = caller.principal
     require_capability(principal, Capability.actuals)

@@ -302,14 +302,15 @@ async def export_service(
 async def export_lines(
     conn: asyncpg.Connection, *, scope: Scope, service_id: uuid.UUID, first_week: date, last_week: date
 ) -> list[asyncpg.Record]:
-    """The entered lines of the service's weeks from `first_week` to `last_week` (Mondays), by week
-    and client reference: (week_commencing, client reference, actual, planned, frustrated, missed, extra,
-    visits, comment)."""
+    """Every line of the service's weeks from `first_week` to `last_week` (Mondays), by week and client
+    reference: (week_commencing, client reference, actual, planned, frustrated, missed, extra, visits,
+    comment). A generated line not yet entered is there too (its actual is the plan), so that a provider
+    who downloads a week, edits it and imports it back loses no line."""
     query, params = scoped_sql(
         "SELECT w.week_commencing, c.reference, l.actual, l.planned, l.frustrated, l.missed, l.extra,"
         " l.visits, l.comment FROM actuals.actual_week w JOIN actuals.actual_line l USING (week_id)"
         " JOIN actuals.client c ON c.client_id = l.client_id"
-        " WHERE w.service_id = $1 AND w.week_commencing BETWEEN $2 AND $3 AND l.entered AND {scope}"
+        " WHERE w.service_id = $1 AND w.week_commencing BETWEEN $2 AND $3 AND {scope}"
         " ORDER BY w.week_commencing, c.reference",
         (service_id, first_week, last_week),
         Scope.of(scope.principal, prefixed("w")),
