@@ -150,6 +150,12 @@ async def test_a_week_generated_edited_with_a_comment_and_confirmed(stack):
         assert form.status_code == 200 and 'inputmode="decimal"' in form.text
         version = re.search(r'name="version" value="(\d+)"', form.text).group(1)
         action = edit.split("?", 1)[0]
+        # A cleared Actual is asked for, not saved as nothing delivered.
+        blank = await client.post(
+            edit, data={"csrf_token": csrf_of(form), "version": version, "actual": "", "comment": ""}
+        )
+        assert blank.status_code == 422 and 'href="#actual"' in blank.text
+        assert "Enter the actual quantity: 0 if nothing was delivered" in blank.text
         # A quarter-unit rule broken and a variance without a comment: each at its field.
         refused = await client.post(
             edit,

@@ -202,7 +202,13 @@ async def save_line(
     ids = (access.an_id(service_id), figures.monday(access.a_week(week)), access.an_id(line_id))
     form = await request.form()
     values = form_values(form, FIELDS)
-    # A blank quantity is none of it (as in the import file); the service checks the rest.
+    if not values["actual"]:
+        # Cleared by mistake, a blank would be saved as nothing delivered: the one quantity asked for.
+        blank = FormErrors((FieldError("actual", "Enter the actual quantity: 0 if nothing was delivered"),))
+        return await _render_line(
+            request, portal, branding, user, ids, values=values, errors=blank, status_code=422
+        )
+    # A blank frustrated, missed or extra is none of it (as in the import file); the service checks the rest.
     body: dict[str, Any] = {name: values[name] or "0" for name in QUANTITIES}
     body["visits"] = _number(values["visits"]) if values["visits"] else None
     body["comment"] = values["comment"]

@@ -6,6 +6,7 @@ without its note."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -20,15 +21,18 @@ log = get_logger(__name__)
 WAIT_SECONDS = 1.5
 
 
-def note_text(summary: dict[str, Any]) -> str | None:
+def note_text(summary: dict[str, Any], *, today: date | None = None) -> str | None:
     """ "Next payment £656.11 on 15 October 2019; 1 payment to confirm" (each part only when there is
-    something to say)."""
+    something to say). A next payment whose pay date has passed is not finalised yet: "due 15 October
+    2019, not yet paid", rather than a date in the past read as the next one."""
     parts = []
     upcoming = summary.get("next_payment")
     if isinstance(upcoming, dict):
-        parts.append(
-            f"Next payment {figures.money(upcoming['total'])} on {figures.long_date(upcoming['pay_date'])}"
-        )
+        amount, day = figures.money(upcoming["total"]), figures.long_date(upcoming["pay_date"])
+        if date.fromisoformat(str(upcoming["pay_date"])) < (today or date.today()):
+            parts.append(f"Next payment {amount}, due {day}, not yet paid")
+        else:
+            parts.append(f"Next payment {amount} on {day}")
     unconfirmed = int(summary.get("unconfirmed") or 0)
     if unconfirmed > 0:
         parts.append(f"{unconfirmed} {'payment' if unconfirmed == 1 else 'payments'} to confirm")
