@@ -103,6 +103,9 @@ async def test_disputing_a_line_with_a_reason(stack):
         assert refused.status_code == 422 and summary(refused.text) == ["reason"]
         assert "Enter the reason for the dispute" in refused.text
         assert f'value="{bart}" checked' in refused.text  # the ticks kept
+        too_long = await post_on(client, path, f"{path}/dispute", {"line_ids": [bart], "reason": "x" * 5000})
+        assert too_long.status_code == 422 and summary(too_long.text) == ["reason"]
+        assert "Reason for the dispute must be 1,000 characters or fewer (it has 5,000)" in too_long.text
         assert await rows_of(stack.env, provider.later.payment_id) == before
 
         done = await post_on(

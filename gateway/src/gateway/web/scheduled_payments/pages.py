@@ -144,6 +144,8 @@ def _sentence(text: str) -> str:
     text = text.strip()
     if text.startswith("give the reason"):
         return "Enter the reason for the dispute"
+    if text.startswith("must "):  # the reason's own rule, named as the form names the field
+        return f"Reason for the dispute {text}"
     return text[:1].upper() + text[1:]
 
 

@@ -64,7 +64,7 @@ def dispute_reason(reason: str | None) -> str:
     if not text:
         raise Invalid.field("reason", "give the reason for disputing the payment", code="reason-required")
     if len(text) > REASON_MAX:
-        raise Invalid.field("reason", f"must be {REASON_MAX} characters or fewer")
+        raise Invalid.field("reason", f"must be {REASON_MAX:,} characters or fewer (it has {len(text):,})")
     return text
 
 
