@@ -16,7 +16,7 @@ from gateway.web.forms import FieldError, FormErrors, form_errors
 
 UNAVAILABLE = "Logging in is not possible just now. Try again in a few minutes."
 # HTTP's own reason phrases, which identity uses as titles where its detail says it all.
-GENERIC_TITLES = frozenset({"Bad Request", "Forbidden", "Not Found", "Conflict"})
+GENERIC_TITLES = frozenset({"Bad Request", "Forbidden", "Not Found", "Conflict", "Too many attempts"})
 
 
 def sentence(label: str | None, message: str) -> str:

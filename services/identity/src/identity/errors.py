@@ -126,9 +126,18 @@ def wrong_current_password() -> Forbidden:
 
 
 def rate_limited(retry_after: int, what: str) -> TooManyAttempts:
+    """ "Too many login attempts: try again in 11 minutes." (the exact seconds are in Retry-After)."""
     return TooManyAttempts(
-        f"Too many {what} attempts. Try again in {retry_after} seconds.", retry_after=retry_after
+        f"Too many {what} attempts: try again in {wait_text(retry_after)}.", retry_after=retry_after
     )
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as a person says it: whole minutes (rounded up) from a minute on, else seconds."""
+    if seconds < 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def invalid_field(field: str, message: str) -> Invalid:
