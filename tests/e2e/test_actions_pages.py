@@ -97,6 +97,7 @@ async def test_the_seeds_journey_from_a_new_action_to_its_closure(stack):
             "LA (Childrens Services Finance)",
         )
         assert re_ == f"{provider.messaging.organisation_name} (Provider)" and due != "--"
+
         assert card_note((await client.get("/durham-childrens/home")).text) == "1 open Action (status: open)"
 
         # A comment stays with the council.
@@ -422,3 +423,22 @@ async def test_new_action_prefilled_from_a_scheduled_payment(stack):
     async with await pages_client(stack, finance) as client:
         page = await client.get(f"{provider.base}/{payment_id}")
         assert page.status_code == 200 and 'id="message-about"' not in page.text
+
+
+async def test_a_file_of_a_few_megabytes_is_attached_to_a_new_action(stack):
+    """Over 1 MiB (the gateway's limit for forms) and under messaging's 10 MB: before, the gateway
+    answered its generic "too large" page and the typed action was lost."""
+    provider = await actions_provider(stack)
+    async with await pages_client(stack, provider.user) as client:
+        # A scanned letter of a few MB goes through the gateway to messaging (1 MiB is the forms' limit).
+        scan = PDF + b"%" + b"0" * (3 * 1024 * 1024) + b"\n"
+        bigger = await create_action(
+            client, provider, title="A scanned letter", files=[("letter.pdf", scan, "application/pdf")]
+        )
+        assert bigger.status_code == 303, bigger.text[:800]
+        big_thread = await client.get(bigger.headers["location"])
+        [big_id] = re.findall(r'/attachments/([0-9a-f-]+)"', big_thread.text)
+        fetched = await client.get(
+            f"{provider.base}/{action_id_of(bigger.headers['location'])}/attachments/{big_id}"
+        )
+        assert fetched.status_code == 200 and fetched.content == scan
