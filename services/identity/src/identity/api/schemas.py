@@ -35,8 +35,10 @@ def _text_check(name: str, *, min_length: int, max_length: int, pattern: str, wr
             raise PydanticCustomError(f"{name}_missing", "is required")
         if len(value) > max_length:
             raise PydanticCustomError(f"{name}_too_long", f"must be {max_length} characters or fewer")
-        if len(value) < min_length or not compiled.match(value):
+        if not compiled.match(value):
             raise PydanticCustomError(f"{name}_format", wrong)
+        if len(value) < min_length:  # the right characters, too few of them ("0" for a telephone number)
+            raise PydanticCustomError(f"{name}_too_short", f"must be {min_length} characters or more")
         return value
 
     return AfterValidator(check)
