@@ -3,25 +3,11 @@ proxied call and an unknown path (a monitor's or a load balancer's HEAD got 405 
 
 from __future__ import annotations
 
-import pytest
-
-from gateway.main import create_gateway
-from identity.main import DEFINITION as IDENTITY
-from shared.service import create_api
+from tests.gateway.test_request_id import gateway as request_id_gateway
 from tests.support.identity import make_tenant
-from tests.support.inprocess import gateway_settings, serve
 
-
-@pytest.fixture(scope="module")
-async def gateway(env):
-    async with serve(create_api(IDENTITY, env.settings(IDENTITY))) as identity:
-        settings = gateway_settings(
-            identity_url=str(identity.base_url).rstrip("/"),
-            identity_secret=env.gateway_secret,
-            token_jwks_json=env.jwks,
-        )
-        async with serve(create_gateway(settings)) as client:
-            yield client
+# The gateway in front of a real identity, as the request id tests have it.
+gateway = request_id_gateway
 
 
 async def test_head_answers_as_get_without_a_body(env, gateway):
