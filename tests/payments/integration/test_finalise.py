@@ -26,6 +26,18 @@ from tests.payments.integration.run_harness import (
 from tests.payments.support import add_confirmed_week, bearer, payments_api, payments_conn
 
 
+async def dispute_second_client(env, who, reason: str) -> None:
+    """The second client's line of the computed payment disputed (as a provider's dispute leaves it)."""
+    async with payments_conn(env) as conn:
+        await conn.execute(
+            "UPDATE payments.payment_line SET status = 'disputed', dispute_reason = $3"
+            " WHERE contract_id = $1 AND client_id = $2",
+            who.contract_id,
+            who.client_ids[1],
+            reason,
+        )
+
+
 async def test_finalising_fixes_the_payments_issues_remittances_and_announces_the_weeks_once(env):
     who = await payee(env, payment_basis="actuals")
     async with payments_conn(env) as conn:
@@ -133,13 +145,7 @@ async def test_a_held_line_is_not_paid_again_until_its_source_is_corrected(env):
     async with payments_api(env) as api:
         await schedule(api, env, who)
         first = await run_and_compute(api, env, who.authority_id, WEEK_1)
-        async with payments_conn(env) as conn:
-            await conn.execute(
-                "UPDATE payments.payment_line SET status = 'disputed', dispute_reason = 'left'"
-                " WHERE contract_id = $1 AND client_id = $2",
-                who.contract_id,
-                who.client_ids[1],
-            )
+        await dispute_second_client(env, who, "left")
         assert (await finalise(api, env, who.authority_id, first)).status_code == 200
         [paid] = await payments_of(env, who.contract_id)
         assert paid["total"] == Decimal("353.08")
@@ -186,13 +192,7 @@ async def test_a_week_with_a_held_line_stays_open_until_corrected_then_is_paid_a
     async with payments_api(env) as api:
         await schedule(api, env, who)
         first = await run_and_compute(api, env, who.authority_id, WEEK_1)
-        async with payments_conn(env) as conn:
-            await conn.execute(
-                "UPDATE payments.payment_line SET status = 'disputed', dispute_reason = 'wrong hours'"
-                " WHERE contract_id = $1 AND client_id = $2",
-                who.contract_id,
-                who.client_ids[1],
-            )
+        await dispute_second_client(env, who, "wrong hours")
         assert (await finalise(api, env, who.authority_id, first)).status_code == 200
         async with payments_conn(env) as conn:
             week_2 = await add_confirmed_week(conn, who, week_commencing=WEEK_2, totals=[Decimal("120.50")])

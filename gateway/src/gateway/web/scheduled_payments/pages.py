@@ -16,6 +16,7 @@ from gateway.web.actions.access import message_href
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_errors
+from gateway.web.identity_errors import sentence
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.scheduled_payments import access, service
 from gateway.web.session import SignedIn
@@ -134,19 +135,21 @@ def refusal(exc: ServiceError) -> FormErrors:
     listed = exc.body.get("errors")
     if isinstance(listed, list) and listed:
         return form_errors(
-            [{"field": e.get("field"), "message": _sentence(str(e.get("message") or ""))} for e in listed],
+            [
+                {"field": e.get("field"), "message": _sentence(e.get("field"), str(e.get("message") or ""))}
+                for e in listed
+            ],
             fields=DISPUTE_FIELDS,
         )
     return FormErrors.whole(text)
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if text.startswith("give the reason"):
+def _sentence(field: object, text: str) -> str:
+    """The service's message at its field, named as the form names it ("Reason for the dispute must be
+    ...")."""
+    if text.strip().startswith("give the reason"):
         return "Enter the reason for the dispute"
-    if text.startswith("must "):  # the reason's own rule, named as the form names the field
-        return f"Reason for the dispute {text}"
-    return text[:1].upper() + text[1:]
+    return sentence("Reason for the dispute" if field == "reason" else None, text)
 
 
 def _version(form: Any) -> int | str:
