@@ -247,14 +247,23 @@ async def test_bad_input_is_shown_at_its_field_and_nothing_is_made(stack):
             and "Type is not an action type of your council" in foreign_type.text
         )
         assert await count() == 0
-        # A file messaging refuses: the action is made, the file named as refused.
-        made = await create_action(
-            client, provider, title="With a bad file", files=[("tool.exe", EXE, "application/pdf")]
+        # A file messaging refuses, beside a good one: nothing is made (neither the action nor the good
+        # file), the form comes back as typed with the refused file named and a word to choose files again.
+        refused_file = await create_action(
+            client,
+            provider,
+            title="With a bad file",
+            text="Keep what I typed",
+            files=[("rota.txt", b"Monday: Ann\n", "text/plain"), ("tool.exe", EXE, "application/pdf")],
         )
-        assert made.status_code == 422 and "tool.exe" in made.text and "a file was not added" in made.text
-        assert await count() == 1
+        assert refused_file.status_code == 422, refused_file.text[:500]
+        assert 'href="#attachment">tool.exe: Files named .exe are not accepted' in refused_file.text
+        assert "Keep what I typed" in refused_file.text and "choose them again" in refused_file.text
+        assert await count() == 0
+        made = await create_action(client, provider, title="With a bad file")
+        assert made.status_code == 303 and await count() == 1
         # On the thread: no file chosen, a refused file, a move that is not one; nothing added.
-        action_id = re.search(r'action="/durham-childrens/actions/([0-9a-f-]+)/post"', made.text).group(1)
+        action_id = action_id_of(made.headers["location"])
         before = await snapshot(stack.env, action_id)
         page = await client.get(f"{provider.base}/{action_id}")
         token = csrf_of(page)

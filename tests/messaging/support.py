@@ -249,3 +249,12 @@ async def published(env: Any, routing_key: str, aggregate_id: str | uuid.UUID) -
         )
     envelopes = [json.loads(r["body"]) for r in rows]
     return [e["payload"] for e in envelopes if e["aggregate_id"] == str(aggregate_id)]
+
+
+async def count_actions(env, organisation_id) -> int:
+    async with messaging_conn(env) as conn:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM messaging.action WHERE organisation_id = $1", organisation_id
+            )
+        )

@@ -24,9 +24,10 @@ UPLOAD_ROUTES = (
     # A claim's item with its attachment (up to 10 MB, claims checks): the API and the portal's form.
     re.compile(r"/api/v1/claims/claims/[^/]+/items(/[^/]+)?"),
     re.compile(r"/[a-z0-9-]+/one-off-claims/[^/]+/items/(new|[^/]+/edit)"),
-    # An action's files (up to 10 MB each, messaging checks): the APIs, and the portal's New Action, post
-    # and Add file forms (over 1 MiB they got the generic "too large" page, what was typed lost).
-    re.compile(r"/(api|council)/v1/messaging/actions/[^/]+/attachments"),
+    # An action's files (up to 10 MB each, messaging checks; New Action's up to five with it): the APIs,
+    # and the portal's New Action, post and Add file forms (over 1 MiB they got the generic "too large"
+    # page, what was typed lost).
+    re.compile(r"/(api|council)/v1/messaging/actions/([^/]+/attachments|with-attachments)"),
     re.compile(r"/[a-z0-9-]+/actions/(new|[^/]+/(post|attachments))"),
     # The council's bulk upserts: up to 10,000 clients, service levels or CPLIs in one call.
     re.compile(r"/council/v1/actuals/(clients|service-levels|cplis)"),

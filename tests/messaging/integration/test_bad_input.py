@@ -14,6 +14,7 @@ from tests.messaging.support import (
     add_tenant,
     bearer,
     configure,
+    count_actions,
     messaging_api,
     messaging_conn,
     new_action,
@@ -36,15 +37,6 @@ async def two_councils(env, api):
         neighbour = await add_tenant(conn, authority_id=a, label="bad-A2")
         stranger = await add_tenant(conn, authority_id=b, label="bad-B1")
     return mine, neighbour, stranger, await configure(api, env, a), await configure(api, env, b)
-
-
-async def count_actions(env, organisation_id) -> int:
-    async with messaging_conn(env) as conn:
-        return int(
-            await conn.fetchval(
-                "SELECT count(*) FROM messaging.action WHERE organisation_id = $1", organisation_id
-            )
-        )
 
 
 def problem(answer, status: int, code: str | None = None, field: str | None = None) -> dict:
@@ -307,3 +299,64 @@ async def test_a_file_is_read_only_through_its_own_action(env, api, two_councils
         )
         problem(refused, 422, "attachment-too-large", "attachment")
         assert await snapshot(env, second["action_id"]) == before
+
+
+async def count_files(env, organisation_id) -> int:
+    async with messaging_conn(env) as conn:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM messaging.attachment WHERE organisation_id = $1", organisation_id
+            )
+        )
+
+
+async def test_a_new_action_with_a_refused_file_is_not_made(env, api, two_councils):
+    """New Action with its files is all or nothing: a refused file is named with every other fault of the
+    form, and neither the action nor its good files are kept."""
+    _, neighbour, _, config, _ = two_councils
+    headers = neighbour.headers(env)
+    fields = {
+        "type_id": config["Provider Note"]["type_id"],
+        "related_kind": "provider",
+        "title": "Our new rota",
+        "text": "Attached.",
+    }
+    good = ("attachment", ("rota.txt", b"Monday: Ann\n", "text/plain"))
+    evil = ("attachment", ("setup.exe", b"MZ\x90\x00" * 10, "application/octet-stream"))
+    route = f"{API}/actions/with-attachments"
+    before = (
+        await count_actions(env, neighbour.organisation_id),
+        await count_files(env, neighbour.organisation_id),
+    )
+
+    body = problem(
+        await api.post(route, data=fields, files=[good, evil], headers=headers), 422, "attachment-refused"
+    )
+    assert [e["message"][: len("setup.exe: ")] for e in body["errors"]] == ["setup.exe: "], body
+    # Every fault at once: a blank title with the refused file.
+    body = problem(
+        await api.post(route, data={**fields, "title": " "}, files=[good, evil], headers=headers), 422
+    )
+    assert {e["field"] for e in body["errors"]} == {"title", "attachment"}, body
+    six = [("attachment", (f"n{i}.txt", b"words\n", "text/plain")) for i in range(6)]
+    problem(
+        await api.post(route, data=fields, files=six, headers=headers), 422, "too-many-files", "attachment"
+    )
+    async with messaging_api(env, attachments_max_bytes=1024) as small:
+        big = ("attachment", ("big.txt", b"x" * 1025, "text/plain"))
+        body = problem(await small.post(route, data=fields, files=[good, big], headers=headers), 422)
+        assert body["errors"][0]["message"].startswith("big.txt: the file is too large"), body
+    assert (
+        await count_actions(env, neighbour.organisation_id),
+        await count_files(env, neighbour.organisation_id),
+    ) == before
+
+    # The same form with good files only: one action, both files on its thread.
+    second = ("attachment", ("notes.txt", b"Tuesday: Bo\n", "text/plain"))
+    answer = await api.post(route, data=fields, files=[good, second], headers=headers)
+    assert answer.status_code == 201, answer.text
+    thread = answer.json()
+    assert sorted(f["filename"] for f in thread["attachments"]) == ["notes.txt", "rota.txt"]
+    assert thread["title"] == "Our new rota" and thread["posts"][0]["text"] == "Attached."
+    assert await count_actions(env, neighbour.organisation_id) == before[0] + 1
+    assert await count_files(env, neighbour.organisation_id) == before[1] + 2

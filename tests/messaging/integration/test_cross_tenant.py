@@ -18,6 +18,7 @@ from tests.messaging.support import (
     add_tenant,
     bearer,
     configure,
+    count_actions,
     messaging_api,
     messaging_conn,
     new_action,
@@ -130,6 +131,24 @@ async def test_no_provider_reaches_another_tenants_actions(api, env, world, tena
             headers=headers,
         )
         assert upload.status_code == 404, (relation, upload.text)
+        # A New Action with a file, about their client or their service: refused, nothing made.
+        organisation_actions = await count_actions(env, mine.organisation_id)
+        for kind, related_id in (("client", theirs.client_id), ("service", theirs.service_id)):
+            intrusion = await api.post(
+                f"{API}/actions/with-attachments",
+                data={
+                    "type_id": config["CPLI Review"]["type_id"],
+                    "related_kind": kind,
+                    "related_id": str(related_id),
+                    "title": "intrusion",
+                    "text": "intrusion",
+                },
+                files={"attachment": ("x.pdf", uploads.PDF, "application/pdf")},
+                headers=headers,
+            )
+            assert intrusion.status_code == 422, (relation, kind, intrusion.text)
+            assert intrusion.json()["type"].endswith(f":unknown-{kind}"), intrusion.text
+        assert await count_actions(env, mine.organisation_id) == organisation_actions
         # My own action, with their attachment id: not found either.
         own = tenants[me.label][1]
         assert (

@@ -11,7 +11,7 @@ ordinary call (FILE_TIMEOUT).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -39,16 +39,17 @@ async def send_form(
     method: str,
     route: str,
     fields: Mapping[str, str],
-    attachment: UploadFile | None,
+    attachment: UploadFile | Sequence[UploadFile] | None,
 ) -> dict[str, Any]:
     """POST or PUT `fields` (the empty ones left out, so that the service applies its defaults) and the
-    chosen file as "attachment", relayed as the browser sent it. The service's answer, or
-    `ServiceError` with its refusal (a service that cannot be reached: `ServiceUnavailable`)."""
+    chosen file or files, each as an "attachment" part, relayed as the browser sent them. The service's
+    answer, or `ServiceError` with its refusal (a service that cannot be reached: `ServiceUnavailable`)."""
     form = aiohttp.FormData(default_to_multipart=True)
     for name, value in fields.items():
         if value != "":
             form.add_field(name, value)
-    if attachment is not None:
+    chosen = [attachment] if isinstance(attachment, UploadFile) else list(attachment or ())
+    for attachment in chosen:
         await attachment.seek(0)
         form.add_field(
             "attachment",

@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.service_problems import ServiceError
 from gateway.web.actions import access, service
-from gateway.web.actions.thread import render_thread
 from gateway.web.actions.wording import (
     HELPERS,
     KINDS,
@@ -29,7 +28,6 @@ from gateway.web.actions.wording import (
     actions_url,
     files_of,
     refusal,
-    sentence,
 )
 from gateway.web.actuals import figures
 from gateway.web.actuals import service as actuals_service
@@ -263,10 +261,15 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
         return _render_new(
             request, portal, branding, user, values=values, choices=choices, errors=body, status_code=422
         )
+    uploads = files_of(form)
     try:
-        thread = await service.write(request, user, "POST", "actions", body)
+        if uploads:  # the action and its files in one call: a refused file leaves no action behind
+            fields = {name: str(value) for name, value in body.items()}
+            thread = await service.open_with_files(request, user, fields, uploads)
+        else:
+            thread = await service.write(request, user, "POST", "actions", body)
     except ServiceError as exc:
-        errors = refusal(exc, NEW_FIELDS)
+        errors = refusal(exc, NEW_FIELDS, filenames=[upload.filename or "" for upload in uploads])
         return _render_new(
             request,
             portal,
@@ -278,23 +281,4 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
             status_code=exc.status,
         )
     action_id = str(thread["action_id"])
-    for upload in files_of(form):
-        try:
-            thread = await service.attach(request, user, action_id, upload)
-        except ServiceError as exc:
-            # The action is made and sent: say which file was refused, on its thread.
-            problem = FieldError(
-                "attachment", f"{upload.filename}: {sentence('attachment', service.problem_text(exc))}"
-            )
-            return render_thread(
-                request,
-                portal,
-                branding,
-                user,
-                thread,
-                errors=FormErrors(
-                    (FieldError(None, "Your action was created, but a file was not added."), problem)
-                ),
-                status_code=exc.status,
-            )
     return RedirectResponse(action_url(branding.slug, action_id, "created"), status_code=303)

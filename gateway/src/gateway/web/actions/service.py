@@ -29,7 +29,7 @@ client, path, read, write, page_problem = (
     CALLS.write,
     CALLS.page_problem,
 )
-__all__ = ["attach", "page_problem", "problem_text", "read", "stream", "write"]
+__all__ = ["attach", "open_with_files", "page_problem", "problem_text", "read", "stream", "write"]
 
 
 async def attach(request: Request, user: SignedIn, action_id: str, upload: UploadFile) -> dict[str, Any]:
@@ -37,6 +37,16 @@ async def attach(request: Request, user: SignedIn, action_id: str, upload: Uploa
     refusal."""
     return await file_relay.send_form(
         CALLS, request, user, "POST", f"actions/{action_id}/attachments", {}, upload
+    )
+
+
+async def open_with_files(
+    request: Request, user: SignedIn, fields: dict[str, str], uploads: list[UploadFile]
+) -> dict[str, Any]:
+    """New Action with its files in one call, all or nothing: the thread, or `ServiceError` listing
+    every fault (a refused file by its name), nothing made."""
+    return await file_relay.send_form(
+        CALLS, request, user, "POST", "actions/with-attachments", fields, uploads
     )
 
 

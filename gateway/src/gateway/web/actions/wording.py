@@ -5,6 +5,7 @@ service's refusal turned into the form's errors at their fields."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -117,9 +118,19 @@ def sentence(field: str, message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def refusal(exc: ServiceError, fields: tuple[str, ...]) -> FormErrors:
+def file_sentence(message: str, filenames: Sequence[str]) -> str:
+    """A refusal of one of several files, "report.exe: files named .exe ...", with the file's name kept
+    as typed and the rest a sentence: "report.exe: Files named .exe ..."."""
+    name = next((n for n in filenames if message.startswith(f"{n}: ")), None)
+    if name is None:
+        return sentence("attachment", message)
+    return f"{name}: {sentence('attachment', message[len(name) + 2 :])}"
+
+
+def refusal(exc: ServiceError, fields: tuple[str, ...], *, filenames: Sequence[str] = ()) -> FormErrors:
     """A refusal on a form: another provider's action or a page that cannot be is the page's error; a
-    closed action or a pending request in the service's words; the rest at the fields they name."""
+    closed action or a pending request in the service's words; the rest at the fields they name (a
+    file's refusal begins with its name, one of `filenames`)."""
     if exc.status in {403, 404}:
         raise service.page_problem(exc) from exc
     listed = exc.body.get("errors")
@@ -130,7 +141,9 @@ def refusal(exc: ServiceError, fields: tuple[str, ...]) -> FormErrors:
                 continue
             raw = str(error.get("field") or error.get("loc") or "").rpartition(".")[2]
             field = ALIASES.get(raw, raw)
-            errors.append({"field": field, "message": sentence(field, str(error.get("message") or ""))})
+            message = str(error.get("message") or "")
+            text = file_sentence(message, filenames) if field == "attachment" else sentence(field, message)
+            errors.append({"field": field, "message": text})
         return form_errors(errors, fields=fields)
     return FormErrors.whole(service.problem_text(exc))
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Response, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from messaging.api.deps import ClockDep, FilesDep
 from messaging.api.models import (
+    CAP,
     ClosureRequestIn,
     NewActionIn,
     PostIn,
@@ -18,9 +19,10 @@ from messaging.api.models import (
     TeamOut,
     TypeOut,
 )
-from messaging.domain.rules import Move
+from messaging.domain.rules import TEXT_MAX, TITLE_MAX, Move
 from messaging.handlers import configuration, thread_reads, threads
 from messaging.handlers.access import require_provider
+from messaging.handlers.attachments import NewFile
 from messaging.handlers.views import ActionSummary, Summary, Thread
 from messaging.store import actions
 from shared.attachments import download_response
@@ -31,6 +33,8 @@ from shared.service import WorkDep
 
 provider_api = APIRouter(prefix="/api/v1/messaging", tags=["actions"])
 Assigned = Literal["provider", "council"]
+RelatedKind = Literal["provider", "service", "client"]
+FILES_MAX = 5  # files sent with a New Action; more can be added to its thread after
 
 
 @provider_api.get(
@@ -75,6 +79,66 @@ async def open_action(body: NewActionIn, caller: CurrentCaller, work: WorkDep, c
         text=body.text,
     )
     return await threads.open_action(caller, work, clock, form=form)
+
+
+@provider_api.post(
+    "/actions/with-attachments",
+    response_model=Thread,
+    status_code=201,
+    summary="New Action with its files (multipart/form-data): all or nothing",
+    description=(
+        "The fields of `POST /actions`, sent as form fields, and up to five files, each as an `attachment`"
+        " part (PDF, image, spreadsheet, document, CSV or text, up to the size limit). Every fault is"
+        " listed at once, a refused file by its name; when anything is refused, no action is made."
+    ),
+)
+async def open_action_with_files(
+    caller: CurrentCaller,
+    work: WorkDep,
+    clock: ClockDep,
+    files: FilesDep,
+    type_id: Annotated[uuid.UUID, Form(description="An action type of your council")],
+    related_kind: Annotated[RelatedKind, Form(description="your organisation, a service or a client")],
+    title: Annotated[str, Form(max_length=TITLE_MAX * CAP, description=f"at most {TITLE_MAX} characters")],
+    text: Annotated[str, Form(max_length=TEXT_MAX * CAP, description=f"at most {TEXT_MAX:,} characters")],
+    related_id: Annotated[uuid.UUID | None, Form(description="the service or client")] = None,
+    team_id: Annotated[uuid.UUID | None, Form(description="the type's default team when left out")] = None,
+    attachment: Annotated[
+        list[UploadFile] | None, File(description="a file; repeat the part for more")
+    ] = None,
+) -> Thread:
+    require_provider(caller.principal)
+    chosen = [part for part in attachment or [] if part.filename or part.size]
+    if len(chosen) > FILES_MAX:
+        raise Invalid.field(
+            "attachment",
+            f"send at most {FILES_MAX} files with a New Action (add more to its thread after)",
+            code="too-many-files",
+        )
+    # Several files: each refusal names its file (one added to a thread is named by the form it came from).
+    new_files = [await _read_within(part, files.max_bytes, named=True) for part in chosen]
+    form = threads.NewActionForm(
+        type_id=type_id,
+        related_kind=related_kind,
+        related_id=related_id,
+        team_id=team_id,
+        title=title,
+        text=text,
+    )
+    return await threads.open_action(caller, work, clock, form=form, files=files, new_files=new_files)
+
+
+async def _read_within(upload: UploadFile, limit: int, *, named: bool = False) -> NewFile:
+    """Read at most one byte over the limit: a larger file is refused without holding all of it."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        name = f"{upload.filename}: " if named and upload.filename else ""
+        raise Invalid.field(
+            "attachment",
+            f"{name}the file is too large: the most accepted is {limit:,} bytes ({limit / 1048576:g} MB)",
+            code="attachment-too-large",
+        )
+    return NewFile(filename=upload.filename or "attachment", declared_type=upload.content_type, data=data)
 
 
 @provider_api.get("/actions/{action_id}", response_model=Thread, summary="An action with its thread")
@@ -161,24 +225,16 @@ async def attach_upload(
     action_id: uuid.UUID,
     upload: UploadFile,
 ) -> Thread:
-    """Read at most one byte over the limit: a larger file is refused without holding all of it."""
-    data = await upload.read(files.max_bytes + 1)
-    if len(data) > files.max_bytes:
-        limit = files.max_bytes
-        raise Invalid.field(
-            "attachment",
-            f"the file is too large: the most accepted is {limit:,} bytes ({limit / 1048576:g} MB)",
-            code="attachment-too-large",
-        )
+    new_file = await _read_within(upload, files.max_bytes)
     return await threads.attach(
         caller,
         work,
         clock,
         files,
         action_id=action_id,
-        filename=upload.filename or "attachment",
-        declared_type=upload.content_type,
-        data=data,
+        filename=new_file.filename,
+        declared_type=new_file.declared_type,
+        data=new_file.data,
     )
 
 

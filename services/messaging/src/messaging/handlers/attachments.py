@@ -5,6 +5,7 @@ and through an action the caller can see."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -22,6 +23,7 @@ from shared.attachments import (
     AttachmentRefused,
     Attachments,
     AttachmentSettings,
+    check_upload,
 )
 from shared.auth import Principal
 from shared.errors import Invalid, NotFound
@@ -30,6 +32,15 @@ from shared.tenancy import Tenancy
 OWNER_KIND = "action"
 # What a query comes with: a letter, a scan or photo, a spreadsheet of payments, a note.
 KINDS = (PDF, JPEG, PNG, HEIC, XLSX, DOCX, CSV, TEXT)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file sent with a New Action, read whole (within the limit) before the action is made."""
+
+    filename: str
+    declared_type: str | None
+    data: bytes
 
 
 class ActionFiles:
@@ -41,6 +52,22 @@ class ActionFiles:
     @property
     def max_bytes(self) -> int:
         return self.kit.max_bytes
+
+    def check(self, file: NewFile) -> None:
+        """Refuse a file before anything is written, naming it: a New Action with a refused file is not
+        made (every fault of the form is listed at once, the file's with the rest)."""
+        try:
+            check_upload(
+                file.data,
+                filename=file.filename,
+                declared_type=file.declared_type,
+                max_bytes=self.max_bytes,
+                allowed=KINDS,
+            )
+        except AttachmentRefused as refused:
+            raise Invalid.field(
+                "attachment", f"{file.filename}: {refused}", code="attachment-refused"
+            ) from refused
 
     async def save(
         self,

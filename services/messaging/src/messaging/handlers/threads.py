@@ -10,7 +10,7 @@ full state (`messaging.action.upserted.v1`) in the same unit of work: the seam t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -27,7 +27,7 @@ from messaging.handlers.access import (
     require_writer,
     side_of,
 )
-from messaging.handlers.attachments import ActionFiles
+from messaging.handlers.attachments import ActionFiles, NewFile
 from messaging.handlers.thread_reads import thread_view
 from messaging.handlers.views import Thread, thread, upserted
 from messaging.store import actions, config, related
@@ -106,15 +106,29 @@ async def _related(conn: asyncpg.Connection, principal: Principal, form: NewActi
     return found
 
 
-async def open_action(caller: Caller, work: Work, clock: Clock, *, form: NewActionForm) -> Thread:
+async def open_action(
+    caller: Caller,
+    work: Work,
+    clock: Clock,
+    *,
+    form: NewActionForm,
+    files: ActionFiles | None = None,
+    new_files: Sequence[NewFile] = (),
+) -> Thread:
     """A provider's New Action: its type and team must be the authority's and active, what it is related
-    to must be the caller's, its title and text within their limits. It goes to the council team."""
+    to must be the caller's, its title and text within their limits. It goes to the council team. Its
+    files (`new_files`, checked by `files`) are kept with it, all or nothing: a refused file is listed
+    with the form's other faults and no action is made."""
     principal = caller.principal
     require_provider(principal)
     require_writer(principal)
     errors: list[Invalid] = []
     title = _check(errors, lambda: rules.title(form.title))
     text = _check(errors, lambda: rules.post_text(form.text))
+    if new_files:
+        if files is None:
+            raise ValueError("files (ActionFiles) checks and keeps new_files")
+        errors += _refused_files(files, new_files)
     async with work.begin(caller.actor) as uow:
         conn = uow.conn
         kind = await config.action_type(conn, authority_id=principal.authority_id, type_id=form.type_id)
@@ -172,8 +186,39 @@ async def open_action(caller: Caller, work: Work, clock: Clock, *, form: NewActi
             type=kind.name,
             team=team.name,
         )
-        uow.log("action_opened", action_id=str(action_id))
-        return thread(action, [post], [], clock.today())
+        saved = []
+        for new_file in new_files:
+            assert files is not None
+            saved.append(
+                await files.save(
+                    conn,
+                    principal,
+                    action,
+                    filename=new_file.filename,
+                    declared_type=new_file.declared_type,
+                    data=new_file.data,
+                )
+            )
+            await uow.audit(
+                "action_file_attached",
+                authority_id=action.authority_id,
+                organisation_id=action.organisation_id,
+                subject_id=action.action_id,
+                attachment=saved[-1].attachment_id,
+                size=saved[-1].size_bytes,
+            )
+        uow.log("action_opened", action_id=str(action_id), files=len(saved))
+        return thread(action, [post], saved, clock.today())
+
+
+def _refused_files(files: ActionFiles, new_files: Sequence[NewFile]) -> list[Invalid]:
+    refused = []
+    for new_file in new_files:
+        try:
+            files.check(new_file)
+        except Invalid as refusal:
+            refused.append(refusal)
+    return refused
 
 
 def _check(errors: list[Invalid], check: Callable[[], T]) -> T | None:
