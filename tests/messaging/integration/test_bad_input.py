@@ -333,11 +333,12 @@ async def test_a_new_action_with_a_refused_file_is_not_made(env, api, two_counci
         await api.post(route, data=fields, files=[good, evil], headers=headers), 422, "attachment-refused"
     )
     assert [e["message"][: len("setup.exe: ")] for e in body["errors"]] == ["setup.exe: "], body
-    # Every fault at once: a blank title with the refused file.
-    body = problem(
-        await api.post(route, data={**fields, "title": " "}, files=[good, evil], headers=headers), 422
-    )
-    assert {e["field"] for e in body["errors"]} == {"title", "attachment"}, body
+    # Every fault at once, in the rules' words: a blank title, a message left out, the refused file.
+    blank = {**fields, "title": " "}
+    del blank["text"]
+    body = problem(await api.post(route, data=blank, files=[good, evil], headers=headers), 422)
+    assert {e["field"] for e in body["errors"]} == {"title", "text", "attachment"}, body
+    assert "Field required" not in str(body), body
     six = [("attachment", (f"n{i}.txt", b"words\n", "text/plain")) for i in range(6)]
     problem(
         await api.post(route, data=fields, files=six, headers=headers), 422, "too-many-files", "attachment"

@@ -99,10 +99,16 @@ async def open_action_with_files(
     files: FilesDep,
     type_id: Annotated[uuid.UUID, Form(description="An action type of your council")],
     related_kind: Annotated[RelatedKind, Form(description="your organisation, a service or a client")],
-    title: Annotated[str, Form(max_length=TITLE_MAX * CAP, description=f"at most {TITLE_MAX} characters")],
-    text: Annotated[str, Form(max_length=TEXT_MAX * CAP, description=f"at most {TEXT_MAX:,} characters")],
     related_id: Annotated[uuid.UUID | None, Form(description="the service or client")] = None,
     team_id: Annotated[uuid.UUID | None, Form(description="the type's default team when left out")] = None,
+    # Optional here so that a blank one (a form leaves it out) is refused by the rules, in their words
+    # ("enter the title"), with every other fault.
+    title: Annotated[
+        str | None, Form(max_length=TITLE_MAX * CAP, description=f"at most {TITLE_MAX} characters")
+    ] = None,
+    text: Annotated[
+        str | None, Form(max_length=TEXT_MAX * CAP, description=f"at most {TEXT_MAX:,} characters")
+    ] = None,
     attachment: Annotated[
         list[UploadFile] | None, File(description="a file; repeat the part for more")
     ] = None,
