@@ -148,10 +148,11 @@ async def test_a_future_week(env, actuals_api, actuals_runtime, provider):
         ({"actual": "ten"}, [(3, "actual", "'ten' is not a number (write digits, e.g. 58.05)")]),
         ({"actual": "0.3", "comment": "x"}, [(3, "actual", "goes in steps of 0.25 (0.3 is not one)")]),
         ({"missed": "-1", "comment": "x"}, [(3, "missed", "cannot be negative (it is -1)")]),
+        ({"actual": "99999", "comment": "x"}, [(3, "actual", "must be at most 168 in a week (it is 99999)")]),
         ({"actual": "9.5"}, [(3, "comment", "is required when delivery differs from plan")]),
         ({"visits": "7.5"}, [(3, "visits", "'7.5' is not a whole number")]),
     ],
-    ids=["bad-number", "0.3-units", "negative", "missing-comment", "bad-visits"],
+    ids=["bad-number", "0.3-units", "negative", "over-a-week", "missing-comment", "bad-visits"],
 )
 async def test_bad_quantities(env, actuals_api, actuals_runtime, provider, cells, expected):
     assert await refused(env, actuals_api, actuals_runtime, provider, one(provider, **cells)) == expected

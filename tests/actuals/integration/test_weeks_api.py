@@ -154,6 +154,7 @@ async def test_saving_a_line_checks_quantities_comment_and_version(api, env):
         ("actual", "0.3", "steps of 0.25"),
         ("missed", "-1", "negative"),
         ("extra", "x", "not a number"),
+        ("actual", "99999", "must be at most 168 in a week (it is 99999)"),
     ):
         bad = await api.put(path, json={**body, field: value, "comment": "Carer ill"}, headers=auth)
         assert bad.status_code == 422, (field, bad.text)

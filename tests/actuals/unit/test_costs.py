@@ -146,6 +146,21 @@ def test_bad_quantities_are_refused_naming_the_field(bad, message):
     assert refused.value.fields[0].field == "actual"
 
 
+@pytest.mark.parametrize("field", ["actual", "frustrated", "missed", "extra"])
+def test_a_recorded_quantity_is_at_most_the_hours_of_a_week(field):
+    assert getattr(Quantities.parse(planned="0", **{field: "168"}), field) == Decimal(168)
+    with pytest.raises(Invalid) as refused:
+        Quantities.parse(planned="0", **{field: "99999"})
+    assert [(f.field, f.message) for f in refused.value.fields] == [
+        (field, "must be at most 168 in a week (it is 99999)")
+    ]
+
+
+def test_the_councils_plan_is_not_bounded_by_the_week():
+    """Planned is the council's plan (a CPLI's units per week): a line is never refused for it."""
+    assert Quantities.parse(actual="0", planned="200").planned == Decimal(200)
+
+
 def test_every_bad_quantity_of_a_line_is_named_at_once():
     with pytest.raises(Invalid) as refused:
         Quantities.parse(actual="0.3", planned="-1", extra="2")

@@ -1,6 +1,9 @@
 """What a week of delivered care costs (DOMAIN.md "Actuals"), as plain rules.
 
-- Quantities are in steps of 0.25 of the service level's unit, never negative.
+- Quantities are in steps of 0.25 of the service level's unit, never negative. What the provider records
+  (actual, frustrated, missed, extra) is at most 168, the hours of a week and more than a week holds in
+  any unit (7 nights, 1 week): a slip of the keyboard (99999) is refused, not paid. Planned is the
+  council's plan and is not bounded here.
 - A comment is required whenever delivery differs from plan.
 - The payable units follow the contract's payment basis: on actuals, the delivered units (less extras
   where the contract does not pay extras) plus the frustrated ones where it pays frustrated visits; on
@@ -23,6 +26,8 @@ from shared.errors import FieldError, Invalid
 from shared.money import PENNY, MoneyError, line_total, to_money, to_rate, to_units
 
 STEP = Decimal("0.25")
+WEEK_MOST = Decimal(168)  # the hours of a week: no unit (hours, nights, weeks) holds more in one
+RECORDED = ("actual", "frustrated", "missed", "extra")  # what the provider records (planned: the plan's)
 DAYS = 7
 RATE_PLACES = Decimal("0.0001")
 
@@ -53,7 +58,8 @@ class Quantities:
 
     @classmethod
     def parse(cls, **given: object) -> Quantities:
-        """Each quantity checked (a number, not negative, in steps of 0.25); every fault named at once."""
+        """Each quantity checked (a number, not negative, in steps of 0.25; a recorded one at most a
+        week's 168); every fault named at once."""
         faults: list[FieldError] = []
         values: dict[str, Decimal] = {}
         for name in ("actual", "planned", "frustrated", "missed", "extra"):
@@ -62,6 +68,11 @@ class Quantities:
                 values[name] = quantity(raw, field=name)
             except Invalid as refused:
                 faults.append(FieldError(name, refused.detail.removeprefix(f"{name}: ")))
+                continue
+            if name in RECORDED and values[name] > WEEK_MOST:
+                faults.append(
+                    FieldError(name, f"must be at most {WEEK_MOST} in a week (it is {values[name]})")
+                )
         if faults:
             raise Invalid(
                 "; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-quantity"
