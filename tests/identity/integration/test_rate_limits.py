@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from identity.main import DEFINITION as IDENTITY
 from shared.service import create_api
-from tests.support.identity import Journey, make_tenant
+from tests.support.identity import Journey, create_user, make_tenant
 from tests.support.inprocess import serve
 
 
@@ -68,3 +68,26 @@ async def test_login_and_reset_limits_by_account_and_by_address(env):
             "/password-reset-requests", {**form, "email": "s@provider.example"}, **away
         )
         assert elsewhere.status_code == 202
+
+
+async def test_a_person_who_logs_in_often_is_not_limited_by_their_own_logins(env):
+    """The account's limit slows guessing: a right password forgets the attempts before it, so that
+    logging in more often than the limit (several devices, lost sessions) is never refused. Guesses still
+    are, and the address's limit counts every attempt."""
+    settings = env.settings(IDENTITY, login_limit_per_account=3, login_limit_per_address=100)
+    tenant = await make_tenant(env)
+    async with serve(create_api(IDENTITY, settings)) as client:
+        journey = Journey(client, env)
+        user, temporary = await create_user(client, env, tenant)
+        await journey.first_login(tenant, user["email"], temporary)
+        for _ in range(4):  # one more than the limit, each with the right password
+            await journey.login(tenant, user["email"])
+        # Two guesses, then the right password: still let in (the guesses were under the limit).
+        assert [(await journey.start(tenant, user["email"], "guess")).status_code for _ in range(2)] == [
+            401,
+            401,
+        ]
+        await journey.login(tenant, user["email"])
+        # Four guesses in a row: the fourth is over the limit, whatever the password.
+        guesses = [(await journey.start(tenant, user["email"], "guess")).status_code for _ in range(4)]
+        assert guesses[-1] == 429, guesses

@@ -47,14 +47,15 @@ async def enforce_limits(
     """429 when the account (an authority and e-mail, or a client id) or the address has had too many
     attempts in the last window (sliding, not fixed blocks). Checked before any password or secret is
     hashed, so that a flood costs no CPU. Every attempt counts, refused ones too: run it in a unit
-    that keeps its refusals, so that the count survives the 429."""
+    that keeps its refusals, so that the count survives the 429. (A right password forgets the account's
+    login attempts: handlers/login.py.)"""
     s = ctx.settings
     per_account, per_address, window = {
         "login": (s.login_limit_per_account, s.login_limit_per_address, s.login_limit_window_seconds),
         "reset": (s.reset_limit_per_account, s.reset_limit_per_address, s.reset_limit_window_seconds),
         "token": (s.token_limit_per_client, s.token_limit_per_address, s.token_limit_window_seconds),
     }[purpose]
-    checks = [(keyed_digest(purpose, "account", *account), per_account)]
+    checks = [(account_bucket(purpose, account), per_account)]
     if actor.address:
         checks.append((keyed_digest(purpose, "address", actor.address), per_address))
     exceeded = []
@@ -64,6 +65,11 @@ async def enforce_limits(
             exceeded.append(retry_after)
     if exceeded:
         raise errors.rate_limited(max(exceeded), LIMITED[purpose])
+
+
+def account_bucket(purpose: str, account: tuple[str, ...]) -> bytes:
+    """The account's rate-limit bucket for `purpose` (a keyed digest: no e-mail is stored)."""
+    return keyed_digest(purpose, "account", *account)
 
 
 async def authority_by_slug(conn: asyncpg.Connection, slug: str) -> Authority:

@@ -23,7 +23,13 @@ from identity.domain import security_codes
 from identity.domain.journey import Credentials, Step
 from identity.domain.policy import AuthorityPolicy, LockReason, is_inactive
 from identity.handlers import locks, sessions
-from identity.handlers.common import authority_by_slug, enforce_limits, keeping_refusals, normalise_email
+from identity.handlers.common import (
+    account_bucket,
+    authority_by_slug,
+    enforce_limits,
+    keeping_refusals,
+    normalise_email,
+)
 from identity.store import directory, limits, logins, users
 from identity.store import sessions as session_store
 from identity.store.directory import Authority
@@ -83,6 +89,10 @@ async def start(
     )
     async with keeping_refusals(ctx.work, actor) as uow:
         await _check_account(uow, authority, user, policy, right=right)
+        # The right password forgives the account's earlier attempts: the limit is there to slow guessing,
+        # so a person who logs in often (several devices, a lost session) is never shut out by their own
+        # logins. The address's limit still counts every attempt.
+        await limits.forget(conn=uow.conn, bucket=account_bucket("login", account))
         if rehashed is not None:
             await users.rehash_password(conn=uow.conn, user_id=user.user_id, password_hash=rehashed)
         step = steps.step_after_password(policy.password, credentials_of(user), datetime.now(UTC))

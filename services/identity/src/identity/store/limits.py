@@ -29,6 +29,11 @@ async def hit(*, conn: asyncpg.Connection, bucket: bytes, limit: int, window_sec
     return int(row["hits"]), max(1, int(row["retry"] or 1))
 
 
+async def forget(*, conn: asyncpg.Connection, bucket: bytes) -> None:
+    """The bucket's hits forgotten (an account's login attempts, once its password was given right)."""
+    await conn.execute("DELETE FROM identity.rate_limit_hits WHERE bucket = $1", bucket)
+
+
 async def record_unknown_failure(
     *, conn: asyncpg.Connection, authority_id: uuid.UUID, email_hash: bytes
 ) -> int:
