@@ -133,7 +133,8 @@ async def test_a_use_keeps_only_the_kinds_it_allows(kit, attachments):
     photo = await save(kit, attachments, uploads.HEIC, "IMG_0042.HEIC", allowed=receipts)
     assert (photo.filename, photo.content_type) == ("IMG_0042.heic", "image/heic")
     with pytest.raises(
-        AttachmentRefused, match=r"\(accepted here: a PDF, a JPEG image, a PNG image or a HEIC"
+        AttachmentRefused,
+        match=r"\(accepted here: a PDF \(\.pdf\), a JPEG image \(\.jpeg, \.jpg\), a PNG image \(\.png\) or a HEIC",
     ):
         await save(kit, attachments, uploads.DOCX, "receipt.docx", allowed=receipts)
     assert await count(kit, "attachment") == 1

@@ -142,12 +142,6 @@ def test_a_use_accepts_the_kinds_it_allows(data, filename, content_type):
 @pytest.mark.parametrize(
     ("data", "filename", "reason"),
     [
-        (
-            uploads.DOCX,
-            "letter.docx",
-            "files named .docx are not accepted (.heic, .heif, .jpeg, .jpg, .pdf, .png)",
-        ),
-        (uploads.CSV, "miles.csv", "files named .csv are not accepted"),
         (uploads.WINDOWS_EXE, "receipt.pdf", "the file is a Windows program"),
         (uploads.CSV, "receipt.pdf", "the file is named .pdf but its content is a text file"),
         (uploads.MP4, "receipt.heic", "the file is a video or other media"),
@@ -158,6 +152,17 @@ def test_a_refusal_of_a_kind_names_the_kinds_allowed(data, filename, reason):
         check(data, filename, allowed=CLAIMS)
     assert str(refused.value).startswith(reason)
     assert str(refused.value).endswith(ACCEPTED_HERE)
+
+
+@pytest.mark.parametrize("filename", ["letter.docx", "miles.csv"])
+def test_a_name_not_accepted_lists_the_kinds_allowed_once_each_with_its_extensions(filename):
+    with pytest.raises(AttachmentRefused) as refused:
+        check(uploads.PDF, filename, allowed=CLAIMS)
+    extension = filename.rpartition(".")[2]
+    assert str(refused.value) == (
+        f"files named .{extension} are not accepted (accepted here: a PDF (.pdf), a JPEG image (.jpeg, .jpg),"
+        " a PNG image (.png) or a HEIC image (.heic, .heif))"
+    )
 
 
 def test_a_refusal_of_size_is_the_same_whatever_is_allowed():

@@ -131,9 +131,15 @@ def check_upload(
     extension = "." + stored_name.rpartition(".")[2].lower() if "." in stored_name else ""
     named = next((k for k in kinds if extension in k.extensions), None)
     if named is None:
-        accepted = ", ".join(sorted(e for k in kinds for e in k.extensions))
+        # One list: the extensions alone for every kind; where fewer are accepted, each kind with its own
+        # ("(accepted here: a PDF (.pdf), a JPEG image (.jpeg, .jpg) ...)"), not the extensions and then
+        # the kinds again.
+        if allowed is None:
+            accepted = " (" + ", ".join(sorted(e for k in kinds for e in k.extensions)) + ")"
+        else:
+            accepted = f" (accepted here: {accepted_kinds(kinds, extensions=True)})"
         raise AttachmentRefused(
-            f"files named {extension or 'without an extension'} are not accepted ({accepted})" + accepted_here
+            f"files named {extension or 'without an extension'} are not accepted{accepted}"
         )
     try:
         content, charset = _content_kind(data, named)
@@ -150,9 +156,10 @@ def check_upload(
     return Checked(stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
-def accepted_kinds(kinds: Sequence[Kind]) -> str:
-    """ "a PDF, a JPEG image or a PNG image": the kinds for a message."""
-    labels = [k.label for k in kinds]
+def accepted_kinds(kinds: Sequence[Kind], *, extensions: bool = False) -> str:
+    """ "a PDF, a JPEG image or a PNG image": the kinds for a message; with `extensions`, "a PDF (.pdf),
+    a JPEG image (.jpeg, .jpg) or a PNG image (.png)"."""
+    labels = [f"{k.label} ({', '.join(sorted(k.extensions))})" if extensions else k.label for k in kinds]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
