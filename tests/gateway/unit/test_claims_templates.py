@@ -352,3 +352,21 @@ def test_removing_an_item_asks_first_and_the_not_offered_page(app, branding):
     assert f"/one-off-claims/{CLAIM_ID}/items/{CLIENT_ITEM}/attachment" in html
     telford = render(app, branding, "claims/not_offered.html")
     assert "does not take one-off claims through the portal" in telford
+
+
+@pytest.mark.parametrize(
+    ("unit", "shown"),
+    [
+        ("Miles", "£0.45 per Mile"),
+        ("Mile", "£0.45 per Mile"),
+        ("Hours", "£0.45 per Hour"),
+        ("Boxes", "£0.45 per Box"),
+        ("Bus pass", "£0.45 per Bus pass"),
+        ("Bus", "£0.45 per Bus"),
+        ("", "£0.45 per unit"),
+    ],
+)
+def test_a_level_says_what_it_pays_for_one_of_its_unit(unit, shown):
+    """A council's unit may be plural ("Miles"): the select says "per Mile", never "per Miles"."""
+    level = {"name": "Mileage", "unit_cost": "0.45", "unit": unit}
+    assert items.level_text(level) == f"Mileage ({shown})"

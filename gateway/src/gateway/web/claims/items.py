@@ -45,12 +45,24 @@ def find_item(claim: dict[str, Any], item_id: str) -> dict[str, Any]:
     raise access.NOT_FOUND
 
 
+def one_unit(unit: str) -> str:
+    """The council's unit as one of it, after "per": "Miles" as "Mile", "Hours" as "Hour", "Boxes" as
+    "Box" ("£0.45 per Miles" read wrong); a unit already singular ("Mile", "Bus pass") is kept."""
+    word = unit.strip()
+    if word.lower().endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if word.lower().endswith("s") and not word.lower().endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def level_text(level: dict[str, Any]) -> str:
     """A service level as the select offers it: its name and what it pays ("£0.39 per Mile", or "at
     cost": the provider enters the unit cost)."""
+    unit = one_unit(str(level.get("unit") or "")) or "unit"
     if level.get("unit_cost") in (None, ""):
-        return f"{level['name']} (at cost, per {level.get('unit') or 'unit'})"
-    return f"{level['name']} ({figures.money(level['unit_cost'])} per {level.get('unit') or 'unit'})"
+        return f"{level['name']} (at cost, per {unit})"
+    return f"{level['name']} ({figures.money(level['unit_cost'])} per {unit})"
 
 
 def item_values(item: dict[str, Any], levels: list[dict[str, Any]]) -> dict[str, str]:
