@@ -133,7 +133,7 @@ async def test_a_week_generated_edited_with_a_comment_and_confirmed(stack):
             data={"csrf_token": csrf_of(page), "version": "0"},
         )
         assert early.status_code == 409
-        assert "4 client(s) with an authorised care package this week have no line yet" in early.text
+        assert "4 clients with an authorised care package this week have no line yet" in early.text
         assert "generate actuals first" in early.text and "Someone else changed" not in early.text
 
         generated = await post_form(

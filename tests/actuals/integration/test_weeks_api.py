@@ -272,7 +272,13 @@ async def test_confirm_refuses_a_week_with_clients_not_generated_and_confirms_an
     package, auth = await provider(env, clients=2)
     missing = await api.post(url(package, tail="/confirm"), json={"version": 0}, headers=auth)
     assert missing.status_code == 409
-    assert "generate actuals first" in missing.json()["detail"]
+    assert missing.json()["detail"] == (
+        "2 clients with an authorised care package this week have no line yet: generate actuals first,"
+        " then confirm"
+    )
+    single, single_auth = await provider(env, clients=1)
+    one = await api.post(url(single, tail="/confirm"), json={"version": 0}, headers=single_auth)
+    assert one.json()["detail"].startswith("1 client with an authorised care package this week has no line")
 
     empty, empty_auth = await provider(env, clients=0)
     done = await api.post(url(empty, tail="/confirm"), json={"version": 0}, headers=empty_auth)

@@ -50,8 +50,12 @@ async def confirm(
         )
         if missing:
             raise Conflict(
-                f"{missing} client(s) with an authorised care package this week have no line yet:"
-                " generate actuals first, then confirm",
+                (
+                    f"{missing} client with an authorised care package this week has no line yet"
+                    if missing == 1
+                    else f"{missing:,} clients with an authorised care package this week have no line yet"
+                )
+                + ": generate actuals first, then confirm",
                 code="lines-missing",
             )
         week = found or await weeks.ensure_week(
