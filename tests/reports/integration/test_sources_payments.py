@@ -317,6 +317,14 @@ async def test_remittance_advice_line_by_line_and_in_summary(env):
         remittance_id=issued.remittance_id,
     )
     assert by_id == got
+    # The document's header names the remittance by its reference and pay date, never by its id; another
+    # authority reads nothing of it.
+    async with reports_conn(env) as conn:
+        params = {"remittance_id": issued.remittance_id}
+        assert await names_of(conn, authority_id=us.authority_id, params=params) == {
+            "remittance_id": f"{issued.reference}, paid {issued.pay_date.day} {issued.pay_date:%B %Y}"
+        }
+        assert await names_of(conn, authority_id=uuid.uuid4(), params=params) == {}
     # Another authority's run, or another organisation's, finds nothing with the same ids.
     assert (
         await rows(env, "remittance-advice", authority_id=uuid.uuid4(), remittance_id=issued.remittance_id)

@@ -84,8 +84,8 @@ async def branding(conn: asyncpg.Connection, *, authority_id: uuid.UUID) -> tupl
 async def names_of(
     conn: asyncpg.Connection, *, authority_id: uuid.UUID, params: dict[str, Any]
 ) -> dict[str, str]:
-    """The organisation's and the contract's names (with its reference) and the purchase order's number
-    for a report's header, by parameter, as far as the authority's read model has them (an id it lacks
+    """The organisation's and the contract's names (with its reference), the remittance's reference and
+    pay date, and the purchase order's number for a report's header, by parameter, as far as the authority's read model has them (an id it lacks
     is printed as given)."""
     names: dict[str, str] = {}
     scope = AuthorityScope(authority_id)
@@ -107,6 +107,16 @@ async def names_of(
         )
         if found is not None:
             names["contract_id"] = found
+    if (remittance_id := params.get("remittance_id")) is not None:
+        found = await fetch_value(
+            conn,
+            "SELECT reference || ', paid ' || to_char(pay_date, 'FMDD FMMonth YYYY') FROM reports.remittance"
+            " WHERE remittance_id = $1 AND {scope}",
+            remittance_id,
+            scope=scope,
+        )
+        if found is not None:
+            names["remittance_id"] = found
     if (order_id := params.get("purchase_order_id")) is not None:
         found = await fetch_value(
             conn,
