@@ -49,13 +49,13 @@ async def send_form(
         if value != "":
             form.add_field(name, value)
     chosen = [attachment] if isinstance(attachment, UploadFile) else list(attachment or ())
-    for attachment in chosen:
-        await attachment.seek(0)
+    for upload in chosen:
+        await upload.seek(0)
         form.add_field(
             "attachment",
-            attachment.file,
-            filename=attachment.filename or "attachment",
-            content_type=attachment.content_type or "application/octet-stream",
+            upload.file,
+            filename=upload.filename or "attachment",
+            content_type=upload.content_type or "application/octet-stream",
         )
     client = calls.client(request)
     try:

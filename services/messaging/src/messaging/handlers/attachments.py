@@ -5,6 +5,7 @@ and through an action the caller can see."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -68,6 +69,16 @@ class ActionFiles:
             raise Invalid.field(
                 "attachment", f"{file.filename}: {refused}", code="attachment-refused"
             ) from refused
+
+    def refusals(self, new_files: Sequence[NewFile]) -> list[Invalid]:
+        """Each refused file's refusal (`check`), to list with the form's other faults."""
+        refused = []
+        for new_file in new_files:
+            try:
+                self.check(new_file)
+            except Invalid as refusal:
+                refused.append(refusal)
+        return refused
 
     async def save(
         self,

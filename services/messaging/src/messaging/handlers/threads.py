@@ -128,7 +128,7 @@ async def open_action(
     if new_files:
         if files is None:
             raise ValueError("files (ActionFiles) checks and keeps new_files")
-        errors += _refused_files(files, new_files)
+        errors += files.refusals(new_files)
     async with work.begin(caller.actor) as uow:
         conn = uow.conn
         kind = await config.action_type(conn, authority_id=principal.authority_id, type_id=form.type_id)
@@ -209,16 +209,6 @@ async def open_action(
             )
         uow.log("action_opened", action_id=str(action_id), files=len(saved))
         return thread(action, [post], saved, clock.today())
-
-
-def _refused_files(files: ActionFiles, new_files: Sequence[NewFile]) -> list[Invalid]:
-    refused = []
-    for new_file in new_files:
-        try:
-            files.check(new_file)
-        except Invalid as refusal:
-            refused.append(refusal)
-    return refused
 
 
 def _check(errors: list[Invalid], check: Callable[[], T]) -> T | None:
