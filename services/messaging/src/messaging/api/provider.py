@@ -232,16 +232,7 @@ async def attach_upload(
     upload: UploadFile,
 ) -> Thread:
     new_file = await _read_within(upload, files.max_bytes)
-    return await threads.attach(
-        caller,
-        work,
-        clock,
-        files,
-        action_id=action_id,
-        filename=new_file.filename,
-        declared_type=new_file.declared_type,
-        data=new_file.data,
-    )
+    return await threads.attach(caller, work, clock, files, action_id=action_id, new_file=new_file)
 
 
 @provider_api.get(

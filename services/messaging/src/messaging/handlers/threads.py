@@ -32,6 +32,7 @@ from messaging.handlers.thread_reads import thread_view
 from messaging.handlers.views import Thread, thread, upserted
 from messaging.store import actions, config, related
 from messaging.store.records import ActionRow, PostRow, Related
+from shared.attachments import Attachment
 from shared.auth import Principal, ScopeType
 from shared.errors import Invalid
 from shared.events.messaging import Change
@@ -186,27 +187,7 @@ async def open_action(
             type=kind.name,
             team=team.name,
         )
-        saved = []
-        for new_file in new_files:
-            assert files is not None
-            saved.append(
-                await files.save(
-                    conn,
-                    principal,
-                    action,
-                    filename=new_file.filename,
-                    declared_type=new_file.declared_type,
-                    data=new_file.data,
-                )
-            )
-            await uow.audit(
-                "action_file_attached",
-                authority_id=action.authority_id,
-                organisation_id=action.organisation_id,
-                subject_id=action.action_id,
-                attachment=saved[-1].attachment_id,
-                size=saved[-1].size_bytes,
-            )
+        saved = [await _keep_file(uow, files, principal, action, f) for f in new_files] if files else []
         uow.log("action_opened", action_id=str(action_id), files=len(saved))
         return thread(action, [post], saved, clock.today())
 
@@ -369,9 +350,7 @@ async def attach(
     files: ActionFiles,
     *,
     action_id: uuid.UUID,
-    filename: str,
-    declared_type: str | None,
-    data: bytes,
+    new_file: NewFile,
 ) -> Thread:
     """A file added to an open action's thread (either side); the action keeps its turn."""
     principal = caller.principal
@@ -379,15 +358,28 @@ async def attach(
     async with work.begin(caller.actor) as uow:
         action = await find_action(uow.conn, principal, action_id, lock=True)
         rules.after(Move.attach, side_of(principal), action.status, action.assigned_to)  # type: ignore[arg-type]
-        saved = await files.save(
-            uow.conn, principal, action, filename=filename, declared_type=declared_type, data=data
-        )
-        await uow.audit(
-            "action_file_attached",
-            authority_id=action.authority_id,
-            organisation_id=action.organisation_id,
-            subject_id=action.action_id,
-            attachment=saved.attachment_id,
-            size=saved.size_bytes,
-        )
+        await _keep_file(uow, files, principal, action, new_file)
         return await thread_view(uow.conn, principal, action, files, clock)
+
+
+async def _keep_file(
+    uow: UnitOfWork, files: ActionFiles, principal: Principal, action: ActionRow, new_file: NewFile
+) -> Attachment:
+    """A file kept on the action and audited, in the caller's unit of work (New Action's or Add file's)."""
+    saved = await files.save(
+        uow.conn,
+        principal,
+        action,
+        filename=new_file.filename,
+        declared_type=new_file.declared_type,
+        data=new_file.data,
+    )
+    await uow.audit(
+        "action_file_attached",
+        authority_id=action.authority_id,
+        organisation_id=action.organisation_id,
+        subject_id=action.action_id,
+        attachment=saved.attachment_id,
+        size=saved.size_bytes,
+    )
+    return saved
