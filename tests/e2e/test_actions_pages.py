@@ -259,6 +259,7 @@ async def test_bad_input_is_shown_at_its_field_and_nothing_is_made(stack):
         assert refused_file.status_code == 422, refused_file.text[:500]
         assert 'href="#attachment">tool.exe: Files named .exe are not accepted' in refused_file.text
         assert "Keep what I typed" in refused_file.text and "choose them again" in refused_file.text
+        assert "Optional. Up to 5 files: PDF, image, spreadsheet" in refused_file.text
         assert await count() == 0
         made = await create_action(client, provider, title="With a bad file")
         assert made.status_code == 303 and await count() == 1
