@@ -6,7 +6,7 @@ the page."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
 from tests.support.browser import walk_checked
 from tests.support.scheduled_payments_pages import walk_scheduled_payments_pages
@@ -21,10 +21,25 @@ EXPECTED = [
 ]
 
 
+async def disputed_line_in_view(page: Page, name: str) -> None:
+    """A disputed line's status and reason are seen without scrolling the lines sideways, at 375 px too:
+    the Status column follows the purchase order, before the amounts (it was last, off-screen)."""
+    if name != "scheduled-payments-disputed":
+        return
+    status = page.locator("#lines tbody tr").first.locator("td.portal-line-status")
+    assert "Disputed" in await status.inner_text() and "Bart left on 3 October" in await status.inner_text()
+    box, width = await status.bounding_box(), page.viewport_size
+    assert box is not None and width is not None
+    assert box["x"] + box["width"] <= width["width"], f"the disputed line's status is off-screen: {box}"
+
+
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 async def test_view_confirm_and_dispute_in_a_browser(stack, browser: Browser, width: str):
     walked, checked = await walk_checked(
-        browser, width, lambda page, check: walk_scheduled_payments_pages(page, stack, check)
+        browser,
+        width,
+        lambda page, check: walk_scheduled_payments_pages(page, stack, check),
+        also=disputed_line_in_view,
     )
     assert walked == EXPECTED
 

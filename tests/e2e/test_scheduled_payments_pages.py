@@ -71,9 +71,9 @@ async def test_the_list_the_payment_and_confirming_it(stack):
         assert "Unconfirmed" in page.text and 'id="confirm-payment"' in page.text
         assert 'id="payment-current"' in page.text
         lines = cells(page.text, "lines")
-        assert [row[1:5] for row in lines] == [
-            [lines[0][1], "£353.08", "£0.00", "£353.08"],
-            [lines[1][1], "£303.03", "£0.00", "£303.03"],
+        assert [row[1:6] for row in lines] == [  # the status before the amounts: seen at 375 px too
+            [lines[0][1], "Payable", "£353.08", "£0.00", "£353.08"],
+            [lines[1][1], "Payable", "£303.03", "£0.00", "£303.03"],
         ]
         assert lines[0][1].startswith("Simpson, Bart (C") and lines[1][1].startswith("Testing, CLA (C")
         assert re.search(r'id="payment-payable"><strong>£656.11<', page.text)
