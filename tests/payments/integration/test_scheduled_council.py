@@ -18,7 +18,7 @@ from tests.payments.integration.scheduled import (
     requests_of,
     rows_of,
 )
-from tests.payments.support import API, COUNCIL_API, payments_api
+from tests.payments.support import API, COUNCIL_API, payments_api, payments_conn
 
 SP = f"{COUNCIL_API}/scheduled-payments"
 PROBLEM = "urn:provider-portal:problem:"
@@ -112,6 +112,16 @@ async def test_amendments_refused_change_nothing(api, env):
             f"{SP}/{paid.payment_id}/lines/{line}", json=body, headers=council(env, payee)
         )
         assert answer.status_code == status and answer.json()["type"] == f"{PROBLEM}{code}", answer.text
+    negative = await api.patch(
+        f"{SP}/{paid.payment_id}/lines/{paid.line_ids[0]}",
+        json={"version": 1, "excl_vat": "-50.00", "reason": "x"},
+        headers=council(env, payee),
+    )
+    assert negative.status_code == 422 and negative.json()["type"] == f"{PROBLEM}negative-amount", (
+        negative.text
+    )
+    assert negative.json()["errors"][0]["field"] == "excl_vat"
+    assert "credit note" in negative.json()["errors"][0]["message"]
     for body in (
         {"version": 1, "excl_vat": "1.001", "reason": "x"},
         {"version": 1, "excl_vat": 1.5, "reason": "x"},
@@ -207,3 +217,19 @@ async def test_another_authoritys_dispute_is_not_found(api, env):
     assert (await requests_of(env, payee.organisation_id))[0]["status"] == "pending"
     pending = (await api.get(f"{COUNCIL_API}/disputes/pending", headers=council(env, other))).json()
     assert str(paid.payment_id) not in str(pending)
+
+
+async def test_an_adjustment_line_may_be_amended_below_zero(api, env):
+    """An adjustment is a difference from what an older period was paid (a back-dated rate cut makes it
+    negative), so it alone may be amended below zero."""
+    payee, paid = await payee_with_payment(env)
+    line = paid.line_ids[0]
+    async with payments_conn(env) as conn:
+        await conn.execute("UPDATE payments.payment_line SET adjustment = true WHERE line_id = $1", line)
+    answer = await api.patch(
+        f"{SP}/{paid.payment_id}/lines/{line}",
+        json={"version": 1, "excl_vat": "-12.50", "reason": "the rate fell from 1 September"},
+        headers=council(env, payee),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["excl_vat"] == "290.53"  # -12.50 + 303.03

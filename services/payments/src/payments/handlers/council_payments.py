@@ -2,8 +2,9 @@
 before the provider confirms, and the decision of a provider's dispute (docs/scheduled-payments.md).
 
 An amendment changes an unconfirmed payment only (once confirmed or disputed the provider has given
-its word on the amounts; once finalised it is paid): the line's new amount excluding VAT, its VAT at
-the schedule's rate, who and why on the line, and the payment's totals summed again.
+its word on the amounts; once finalised it is paid): the line's new amount excluding VAT (not below
+zero, except on an adjustment line), its VAT at the schedule's rate, who and why on the line, and the
+payment's totals summed again.
 
 A dispute's decision: approve (the provider is right) leaves its lines disputed, out of the payment (a
 run finalising it holds them: still owed, paid by a later run once the council corrects the source);
@@ -94,6 +95,15 @@ async def amend_line(
         line = next((line for line in payment.lines if line.line_id == line_id), None)
         if line is None:
             raise NotFound.of("line on that payment", code="line-not-found")
+        if excl_vat < 0 and not line.adjustment:
+            # Only an adjustment (a difference from what an older period was paid) can be negative; money
+            # already paid is taken back by a credit note, never by a line that pays less than nothing.
+            raise Invalid.field(
+                "excl_vat",
+                f"must not be below £0.00 (it is {excl_vat}): to take back money already paid,"
+                " issue a credit note",
+                code="negative-amount",
+            )
         scope = scheduled.payment_scope(principal)
         rate = await scheduled.vat_rate(uow.conn, scope=scope, contract_id=payment.contract_id)
         vat = vat_of(excl_vat, rate)
