@@ -306,3 +306,60 @@ async def retry_of(env, run_id: uuid.UUID) -> tuple[int, float]:
             run_id,
         )
     return attempts, float(wait)
+
+
+async def test_a_run_that_keeps_failing_is_failed_then_resumed_when_started_again(env, monkeypatch):
+    """At its tenth failure in a row a run is no longer retried: failed, with its job and a reason the
+    council reads, and it cannot be finalised. Starting its period again resumes it under a new job."""
+    from payments.handlers import runs
+    from payments.store import compute
+
+    who = await payee(env, costs=(Decimal("70.00"),))
+    real_chunk = compute.compute_chunk
+
+    async def failing(conn, **chunk):
+        if chunk["authority_id"] == who.authority_id:
+            raise RuntimeError("a run that cannot be computed")
+        return await real_chunk(conn, **chunk)
+
+    monkeypatch.setattr(compute, "compute_chunk", failing)
+    headers = council(env, who.authority_id)
+    async with payments_api(env) as api, payments_work(env) as work:
+        await schedule(api, env, who)
+        started = (await start(api, env, who.authority_id, WEEK_1)).json()
+        run_id = uuid.UUID(started["run"]["run_id"])
+        async with payments_conn(env) as conn:  # nine failures already, and due
+            await conn.execute(
+                "UPDATE payments.payment_run SET failed_attempts = 9 WHERE run_id = $1", run_id
+            )
+        with pytest.raises(RuntimeError):
+            await runs.process_next(work, today=AFTER, authority_id=who.authority_id)
+        assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) is None
+        read = (await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=headers)).json()
+        assert (read["run"]["status"], read["run"]["failed_attempts"], read["run"]["retry_after"]) == (
+            "failed",
+            10,
+            None,
+        )
+        assert read["job"]["state"] == "failed"
+        assert read["job"]["failure_reason"].startswith("the run failed 10 times in a row")
+        refused = await api.post(f"{COUNCIL_API}/runs/{run_id}/finalise", headers=headers)
+        assert refused.status_code == 409 and refused.json()["type"].endswith(":run-failed"), refused.text
+
+        monkeypatch.setattr(compute, "compute_chunk", real_chunk)  # mended
+        again = await start(api, env, who.authority_id, WEEK_1)
+        assert again.status_code == 202, again.text
+        resumed = again.json()
+        assert resumed["run"]["run_id"] == str(run_id)
+        assert (resumed["run"]["status"], resumed["run"]["failed_attempts"]) == ("computing", 0)
+        assert (resumed["job"]["state"], resumed["job"]["job_id"] != started["job"]["job_id"]) == (
+            "queued",
+            True,
+        )
+        assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) == run_id
+        done = (await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=headers)).json()
+    assert (done["run"]["status"], done["run"]["total"], done["job"]["state"]) == (
+        "computed",
+        "70.00",
+        "succeeded",
+    )

@@ -27,7 +27,10 @@ class RunOut(BaseModel):
     frequency: str
     period_start: date
     period_end: date
-    status: str
+    status: str = Field(
+        description="computing, computed, failed (computing failed 10 times in a row: start the period again"
+        " to resume it) or finalised"
+    )
     contracts: int
     contracts_done: int
     payments: int
@@ -59,7 +62,8 @@ def _out(run: dict[str, Any]) -> RunOut:
     "/runs",
     response_model=RunStarted,
     status_code=202,
-    summary="Start the payment run of a period (the worker computes it); the same period again: 200, that run",
+    summary="Start the payment run of a period (the worker computes it); the same period again: 200, that run"
+    " (a failed run: 202, resumed)",
 )
 async def start_run(run: RunIn, response: Response, caller: CurrentCaller, work: WorkDep) -> RunStarted:
     found, new = await runs.start_run(caller, work, run=run)

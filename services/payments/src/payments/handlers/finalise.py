@@ -49,6 +49,12 @@ async def finalise_run(
             raise NotFound.of("payment run", code="run-not-found")
         if run["status"] == "finalised":
             return dict(run)
+        if run["status"] == "failed":
+            raise Conflict(
+                "computing the run failed: start the run of its period again to resume it, and finalise it"
+                " once it is computed",
+                code="run-failed",
+            )
         if run["status"] != "computed":
             raise Conflict(
                 "the run is still computing: finalise it once it is computed", code="run-not-computed"

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Literal
 
+import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from payments.domain.periods import financial_year, year_bounds
@@ -20,7 +21,7 @@ from shared.errors import Conflict, Invalid, NotFound
 from shared.jobs import Jobs, JobState
 from shared.logging import get_logger
 from shared.tenancy import Tenancy
-from shared.uow import Actor, Caller, Work
+from shared.uow import Actor, Caller, UnitOfWork, Work
 
 log = get_logger(__name__)
 JOBS = Jobs("payments")
@@ -51,6 +52,8 @@ async def start_run(
         existing = await store.find_run(
             uow.conn, authority_id=authority_id, frequency=run.frequency, period_start=run.period_start
         )
+        if existing is not None and existing["status"] == "failed":
+            return await _resume(uow, existing, principal.subject), True
         if existing is not None:
             return dict(existing), False
         found = await store.run_periods(
@@ -102,6 +105,30 @@ async def start_run(
         created = await store.get_run(uow.conn, authority_id=authority_id, run_id=run_id)
     assert created is not None
     return dict(created), True
+
+
+async def _resume(uow: UnitOfWork, run: asyncpg.Record, subject: str) -> dict[str, object]:
+    """A failed run started again: computing from its cursor (the chunks it committed stand), under a new
+    job, its failures counted from zero."""
+    job = await JOBS.create(
+        uow.conn,
+        authority_id=run["authority_id"],
+        organisation_id=None,
+        kind=JOB_KIND,
+        created_by=subject,
+        total=run["contracts_total"],
+    )
+    if not await store.resume_failed(uow.conn, run_id=run["run_id"], job_id=job.job_id):
+        raise Conflict("this run was started again by another call at the same time", code="run-started")
+    await uow.audit(
+        "payment_run_resumed",
+        authority_id=run["authority_id"],
+        subject_id=run["run_id"],
+        failed_attempts=run["failed_attempts"],
+    )
+    resumed = await store.get_run(uow.conn, authority_id=run["authority_id"], run_id=run["run_id"])
+    assert resumed is not None
+    return dict(resumed)
 
 
 async def get_run(caller: Caller, work: Work, *, run_id: uuid.UUID) -> dict[str, object]:
@@ -186,6 +213,12 @@ async def compute_run(
 
 RETRY_FIRST_SECONDS = 5.0  # a failed run's first wait; doubled at each failure
 RETRY_LONGEST_SECONDS = 600.0
+MOST_ATTEMPTS = 10  # then the run is failed, about half an hour after its first failure
+FAILED_REASON = (
+    "the run failed {attempts} times in a row and is no longer retried; the payments service's"
+    " operators have each error in its worker's log (payment_run_put_off). Start the run of this period"
+    " again to resume it"
+)
 
 
 async def process_next(
@@ -194,7 +227,8 @@ async def process_next(
     """Take the oldest run still computing and due (of any authority, or of `authority_id`: a test's own)
     and compute it; its id, or None when there is none. A run that fails is put off (5 s, then twice as long
     each time, up to 10 minutes) and the error raised: it stays computing, keeps the chunks it committed,
-    and the runs behind it are taken meanwhile."""
+    and the runs behind it are taken meanwhile. At its tenth failure in a row it is failed, with its job:
+    it is no longer retried, until the council starts it again (`start_run` resumes it)."""
     async with work.read() as conn:
         run_id = await store.next_computing(conn, authority_id=authority_id)
     if run_id is None:
@@ -203,9 +237,23 @@ async def process_next(
         await compute_run(work, run_id=run_id, chunk_size=chunk_size, today=today)
     except Exception:
         async with work.begin(Actor.system("payments-run")) as uow:
-            attempts = await store.put_off(
-                uow.conn, run_id=run_id, first_delay=RETRY_FIRST_SECONDS, longest_delay=RETRY_LONGEST_SECONDS
+            put_off = await store.put_off(
+                uow.conn,
+                run_id=run_id,
+                first_delay=RETRY_FIRST_SECONDS,
+                longest_delay=RETRY_LONGEST_SECONDS,
+                most_attempts=MOST_ATTEMPTS,
             )
+            if put_off is not None and put_off["status"] == "failed":
+                await JOBS.fail(
+                    uow.conn,
+                    tenancy=Tenancy(put_off["authority_id"], None),
+                    job_id=put_off["job_id"],
+                    reason=FAILED_REASON.format(attempts=put_off["failed_attempts"]),
+                )
+        attempts = put_off["failed_attempts"] if put_off is not None else None
         log.warning("payment_run_put_off", run_id=str(run_id), failed_attempts=attempts)
+        if put_off is not None and put_off["status"] == "failed":
+            log.error("payment_run_failed", run_id=str(run_id), failed_attempts=attempts)
         raise
     return run_id

@@ -132,19 +132,41 @@ async def next_computing(
 
 
 async def put_off(
-    conn: asyncpg.Connection, *, run_id: uuid.UUID, first_delay: float, longest_delay: float
-) -> int:
+    conn: asyncpg.Connection,
+    *,
+    run_id: uuid.UUID,
+    first_delay: float,
+    longest_delay: float,
+    most_attempts: int,
+) -> asyncpg.Record | None:
     """A run whose computing failed: not due again for `first_delay` seconds, doubled at each failure up to
-    `longest_delay`. Answers the failures so far."""
-    attempts: int = await conn.fetchval(
+    `longest_delay`; at its `most_attempts`-th failure it is `failed` instead, not retried. Answers the
+    run's (failed_attempts, status, job_id, authority_id), or None when it is no longer computing."""
+    return await conn.fetchrow(
         "UPDATE payments.payment_run SET failed_attempts = failed_attempts + 1,"
-        " retry_after = now() + make_interval(secs => least($2 * power(2, failed_attempts), $3))"
-        " WHERE run_id = $1 AND status = 'computing' RETURNING failed_attempts",
+        " status = CASE WHEN failed_attempts + 1 >= $4 THEN 'failed' ELSE status END,"
+        " version = version + CASE WHEN failed_attempts + 1 >= $4 THEN 1 ELSE 0 END,"
+        " retry_after = CASE WHEN failed_attempts + 1 >= $4 THEN NULL"
+        "   ELSE now() + make_interval(secs => least($2 * power(2, failed_attempts), $3)) END"
+        " WHERE run_id = $1 AND status = 'computing'"
+        " RETURNING failed_attempts, status, job_id, authority_id",
         run_id,
         first_delay,
         longest_delay,
+        most_attempts,
     )
-    return attempts or 0
+
+
+async def resume_failed(conn: asyncpg.Connection, *, run_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+    """failed -> computing again, from its cursor, with a new job and no failures counted; False when the
+    run was not failed (another call resumed it)."""
+    status: str = await conn.execute(
+        "UPDATE payments.payment_run SET status = 'computing', failed_attempts = 0, retry_after = NULL,"
+        " job_id = $2, version = version + 1 WHERE run_id = $1 AND status = 'failed'",
+        run_id,
+        job_id,
+    )
+    return status.endswith(" 1")
 
 
 async def advance_run(
