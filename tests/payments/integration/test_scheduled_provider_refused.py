@@ -232,5 +232,8 @@ async def test_read_only_people_api_keys_and_the_council_cannot_confirm_or_dispu
 
 async def test_a_bad_financial_year_is_named(api, env):
     payee, _ = await payee_with_payment(env)
-    answer = await api.get(SP, params={"financial_year": "2019/2021"}, headers=finance(env, payee))
-    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "financial_year", answer.text
+    for year in ("2019/2021", "0000/0001"):
+        answer = await api.get(SP, params={"financial_year": year}, headers=finance(env, payee))
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "financial_year", (
+            answer.text
+        )

@@ -144,3 +144,19 @@ async def test_bad_items_and_another_authoritys_contract_are_refused_and_nothing
         ).status_code == 403
     assert await snapshot(env, stranger.authority_id) == theirs
     assert await snapshot(env, who.authority_id) == before
+
+
+async def test_a_bad_financial_year_for_the_periods_is_invalid_year_at_its_field(env):
+    who = await payee(env)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        for year in ("0000/0001", "2026", "2019/2021"):
+            answer = await api.get(
+                f"{COUNCIL_API}/schedules/{who.contract_id}/periods",
+                params={"financial_year": year},
+                headers=council(env, who.authority_id),
+            )
+            assert answer.status_code == 422, answer.text
+            problem = answer.json()
+            assert problem["type"].endswith(":invalid-year"), problem
+            assert [e["field"] for e in problem["errors"]] == ["financial_year"], problem

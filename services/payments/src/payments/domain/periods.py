@@ -19,10 +19,13 @@ def financial_year(day: date) -> str:
 
 
 def year_bounds(year: str) -> tuple[date, date]:
-    """First and last day of a financial year written '2019/2020'; Invalid naming the value otherwise."""
+    """First and last day of a financial year written '2019/2020'; otherwise 422 invalid-year at the
+    field financial_year (every API that takes a year answers the same)."""
     found = YEAR.fullmatch(year.strip())
-    if not found or int(found[2]) != int(found[1]) + 1:
-        raise Invalid(f"financial_year: {year[:20]!r} is not a financial year such as 2019/2020")
+    if not found or int(found[2]) != int(found[1]) + 1 or int(found[1]) < date.min.year:
+        raise Invalid.field(
+            "financial_year", f"{year[:20]!r} is not a financial year such as 2019/2020", code="invalid-year"
+        )
     first = int(found[1])
     return date(first, 4, 1), date(first + 1, 3, 31)
 
