@@ -146,6 +146,31 @@ async def test_bad_items_and_another_authoritys_contract_are_refused_and_nothing
     assert await snapshot(env, who.authority_id) == before
 
 
+async def test_a_vat_rate_below_zero_is_refused_by_index_and_field(env):
+    """A rate below 0 broke the database's CHECK (500)."""
+    who = await payee(env)
+    headers = council(env, who.authority_id)
+    async with payments_api(env) as api:
+        before = await snapshot(env, who.authority_id)
+        answer = await put_schedules(
+            api,
+            headers,
+            [
+                {"contract_id": str(who.contract_id), "anchor_date": str(WEEK_1), "vat_rate": "-0.2000"},
+                {"contract_id": str(uuid.uuid4()), "anchor_date": str(WEEK_1), "vat_rate": "-0.0001"},
+            ],
+        )
+        assert answer.status_code == 422, answer.text
+        faults = {(e["index"], e["field"]): e["message"] for e in answer.json()["errors"]}
+        assert (
+            faults[0, "vat_rate"]
+            == faults[1, "vat_rate"]
+            == "a rate such as 0.2000 for 20%, from 0 to below 1"
+        )
+        assert await snapshot(env, who.authority_id) == before
+        await schedule(api, env, who, vat_rate="0.0000")
+
+
 async def test_a_bad_financial_year_for_the_periods_is_invalid_year_at_its_field(env):
     who = await payee(env)
     async with payments_api(env) as api:

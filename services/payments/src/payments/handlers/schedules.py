@@ -85,8 +85,8 @@ async def upsert_schedules(
             faults.append(
                 Fault(index, "finalisation_days", "amendment_days <= finalisation_days <= pay_days, in order")
             )
-        if item.vat_rate is not None and item.vat_rate >= 1:
-            faults.append(Fault(index, "vat_rate", "a rate such as 0.2000 for 20%, below 1"))
+        if item.vat_rate is not None and not 0 <= item.vat_rate < 1:
+            faults.append(Fault(index, "vat_rate", "a rate such as 0.2000 for 20%, from 0 to below 1"))
     async with work.begin(caller.actor) as uow:
         contracts = await store.contracts_of(
             uow.conn, scope=council_scope(principal), ids=[i.contract_id for _, i in valid]
