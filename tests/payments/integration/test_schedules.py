@@ -171,6 +171,30 @@ async def test_a_vat_rate_below_zero_is_refused_by_index_and_field(env):
         await schedule(api, env, who, vat_rate="0.0000")
 
 
+async def test_an_anchor_outside_2000_to_2099_is_refused_by_index_and_field(env):
+    """An anchor in year 1 laid ~105k weekly periods or broke the date arithmetic (500); one in 9998 was
+    refused as a financial year, naming no item."""
+    who = await payee(env)
+    headers = council(env, who.authority_id)
+    anchors = ["0001-01-01", "0001-06-04", "1999-12-31", "2100-01-01", "9998-06-01"]
+    async with payments_api(env) as api:
+        before = await snapshot(env, who.authority_id)
+        answer = await put_schedules(
+            api,
+            headers,
+            [
+                {"contract_id": str(who.contract_id if n == 0 else uuid.uuid4()), "anchor_date": day}
+                for n, day in enumerate(anchors)
+            ],
+        )
+        assert answer.status_code == 422, answer.text
+        faults = {(e["index"], e["field"]): e["message"] for e in answer.json()["errors"]}
+        for index in range(len(anchors)):
+            assert faults.get((index, "anchor_date")) == "must be from 2000-01-01 to 2099-12-31", answer.text
+        assert await snapshot(env, who.authority_id) == before
+        await schedule(api, env, who, anchor=date(2099, 12, 28))
+
+
 async def test_a_bad_financial_year_for_the_periods_is_invalid_year_at_its_field(env):
     who = await payee(env)
     async with payments_api(env) as api:

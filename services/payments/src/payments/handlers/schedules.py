@@ -22,6 +22,9 @@ from shared.store import AuthorityScope
 from shared.uow import Caller, Work
 
 MAX_SCHEDULES = 1_000
+# A calendar is laid from its anchor to the end of the next financial year: an anchor in year 1 would lay
+# ~105k weekly periods, and one near 9999 a year that has no date.
+FIRST_ANCHOR, LAST_ANCHOR = date(2000, 1, 1), date(2099, 12, 31)
 Days = Annotated[int, Field(ge=0, le=60)]
 
 
@@ -34,7 +37,9 @@ class ScheduleIn(BaseModel):
     frequency: Literal["weekly", "four_weekly"] | None = Field(
         None, description="weekly or four_weekly; default: the contract's"
     )
-    anchor_date: date = Field(description="The first day of a period; the calendar starts there")
+    anchor_date: date = Field(
+        description="The first day of a period; the calendar starts there (2000-01-01 to 2099-12-31)"
+    )
     amendment_days: Days = Field(2, description="Last day for amendments: days after a period ends")
     finalisation_days: Days = Field(4, description="Finalisation: days after a period ends")
     pay_days: Days = Field(9, description="Pay date: days after a period ends")
@@ -81,6 +86,8 @@ async def upsert_schedules(
         if item.contract_id in seen:
             faults.append(Fault(index, "contract_id", f"the same contract as item {seen[item.contract_id]}"))
         seen.setdefault(item.contract_id, index)
+        if not FIRST_ANCHOR <= item.anchor_date <= LAST_ANCHOR:
+            faults.append(Fault(index, "anchor_date", f"must be from {FIRST_ANCHOR} to {LAST_ANCHOR}"))
         if not item.amendment_days <= item.finalisation_days <= item.pay_days:
             faults.append(
                 Fault(index, "finalisation_days", "amendment_days <= finalisation_days <= pay_days, in order")
