@@ -164,7 +164,12 @@ async def put_levels(
             content=body.encode(),
             headers={**headers, "content-type": "application/x-ndjson"},
         )
-    return await client.put("/council/v1/claims/service-levels", json=items, headers=headers)
+    # json.dumps, not httpx's json=: it writes any text as ASCII escapes, half a UTF-16 pair too
+    return await client.put(
+        "/council/v1/claims/service-levels",
+        content=json.dumps(items).encode(),
+        headers={**headers, "content-type": "application/json"},
+    )
 
 
 async def level_rows(env: RunEnvironment, authority_id: uuid.UUID) -> list[dict[str, Any]]:

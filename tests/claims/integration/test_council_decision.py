@@ -4,6 +4,7 @@ accepted (items included or not, with LA notes) or rejected (with a reason), onc
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -191,10 +192,14 @@ async def test_bad_decisions_are_refused_and_change_nothing(env, claims_api):
         ({"decision": "maybe"}, "decision"),
         ({"decision": "accepted", "reason": "x" * 1001}, "reason"),
         ({"decision": "accepted", "items": [{**everything[0], "la_notes": "x" * 1001}]}, "items.0.la_notes"),
+        # half a UTF-16 pair, which PostgreSQL cannot store (json.dumps writes it "\\ud800"; httpx cannot)
+        ({"decision": "rejected", "reason": "a\ud800b"}, "reason"),
+        ({"decision": "accepted", "items": [{**everything[0], "la_notes": "\udfff"}]}, "items.0.la_notes"),
     ]
+    as_json = {**claim.council, "content-type": "application/json"}
     for body, field in cases:
         answer = await claims_api.post(
-            f"{COUNCIL}/claims/{claim.claim_id}/decision", json=body, headers=claim.council
+            f"{COUNCIL}/claims/{claim.claim_id}/decision", content=json.dumps(body), headers=as_json
         )
         assert answer.status_code == 422, (body, answer.text)
         assert field in [e["field"] for e in answer.json()["errors"]], (field, answer.json())

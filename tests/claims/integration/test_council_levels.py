@@ -85,6 +85,9 @@ BAD_ROWS = [
     ({"name": ""}, "name"),
     ({"reference": "bad\nref"}, "reference"),
     ({"colour": "red"}, "colour"),
+    ({"name": "Mileage \ud800"}, "name"),  # half a UTF-16 pair: PostgreSQL cannot store it
+    ({"unit": "\udfff"}, "unit"),
+    ({"cost_code": "FC\udc00"}, "cost_code"),
 ]
 
 

@@ -104,6 +104,24 @@ async def test_bad_claim_details_are_refused(draft, api, body, field, message):
     assert [c["claim_id"] for c in listed.json()] == [draft.claim["claim_id"]]  # no claim was made
 
 
+async def test_a_lone_surrogate_in_the_notes_is_refused_naming_the_notes(draft, api):
+    """JSON can carry half a UTF-16 pair ("\\ud800"), which PostgreSQL cannot store: a 422, not a 500.
+    The body is written by hand: httpx's json= cannot encode it."""
+    json_body = {**draft.auth, "content-type": "application/json"}
+    claim_path = f"{API}/claims/{draft.claim['claim_id']}"
+    version = draft.claim["version"]
+    patched = await api.patch(
+        claim_path, content=f'{{"version":{version},"notes":"\\ud800"}}', headers=json_body
+    )
+    problem = await draft.refused(patched, 422, "notes", "contains half of a UTF-16 surrogate pair")
+    assert problem["detail"].startswith("notes: ")
+    created = await api.post(f"{API}/claims", content='{"notes":"a\\ud800b"}', headers=json_body)
+    assert created.status_code == 422, created.text
+    assert [e["field"] for e in created.json()["errors"]] == ["notes"]
+    listed = await api.get(f"{API}/claims", headers=draft.auth)
+    assert [c["claim_id"] for c in listed.json()] == [draft.claim["claim_id"]]  # no claim was made
+
+
 async def test_a_new_date_must_suit_the_items(draft, api, env):
     async with claims_conn(env) as conn:
         await conn.execute(

@@ -200,3 +200,20 @@ async def test_a_second_attachment_on_one_item_is_refused(draft):
     await draft.refused(
         await draft.post_item(draft.client_item(), files=two), 422, "attachment", "send one file"
     )
+
+
+@pytest.mark.parametrize("charset", ["unicode_escape", "utf-7"])
+async def test_a_lone_surrogate_in_the_description_is_refused_naming_it(draft, charset):
+    """A form's charset (RFC 7578 4.6) is the client's to choose, and Python decodes some into half a
+    UTF-16 pair, which PostgreSQL cannot store: a 422, not a 500."""
+    written = {"unicode_escape": "School run \\ud800", "utf-7": "School run +2AA-"}[charset]
+    form = b"".join(
+        b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value.encode())
+        for name, value in draft.client_item(description=written).items()
+    )
+    headers = {**draft.auth, "content-type": f"multipart/form-data; charset={charset}; boundary=B"}
+    added = await draft.api.post(draft.items_path, content=form + b"--B--\r\n", headers=headers)
+    await draft.refused(added, 422, "description", "contains half of a UTF-16 surrogate pair")
+    item_path = f"{draft.items_path}/{draft.item['item_id']}"
+    changed = await draft.api.put(item_path, content=form + b"--B--\r\n", headers=headers)
+    await draft.refused(changed, 422, "description", "contains half of a UTF-16 surrogate pair")

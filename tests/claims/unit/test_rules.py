@@ -194,6 +194,17 @@ def test_a_description_is_required_and_at_most_200_characters():
     assert refused.value.errors()[0]["field"] == "description"
 
 
+@pytest.mark.parametrize("text", ["a\ud800b", "\udfff", "School run \udc00"])
+@pytest.mark.parametrize(("rule", "field"), [(rules.notes, "notes"), (rules.description, "description")])
+def test_a_lone_surrogate_is_refused_naming_the_field(rule, field, text):
+    """JSON can carry half a UTF-16 pair ("\\ud800"); PostgreSQL cannot store it (it is not a character)."""
+    with pytest.raises(Invalid) as refused:
+        rule(text)
+    [error] = refused.value.errors()
+    assert error["field"] == field
+    assert error["message"].startswith("contains half of a UTF-16 surrogate pair (U+D")
+
+
 def test_an_item_is_a_client_or_a_provider_item():
     assert rules.item_kind("client") == "client"
     assert rules.item_kind("provider") == "provider"

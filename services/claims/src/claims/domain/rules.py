@@ -119,9 +119,18 @@ def claim_date(day: date, *, today: date) -> date:
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
+    """PostgreSQL's text holds neither U+0000 nor half a UTF-16 pair, which JSON ("\\ud800") and a form
+    in some charsets can carry: each is refused here, at its field, before it reaches the database."""
     text = (value or "").strip()
     if "\x00" in text:
         raise Invalid.field(field, "must not contain a NUL character")
+    half = next((ch for ch in text if "\ud800" <= ch <= "\udfff"), None)
+    if half is not None:
+        raise Invalid.field(
+            field,
+            f"contains half of a UTF-16 surrogate pair (U+{ord(half):04X}), which is not a character:"
+            " remove it",
+        )
     if len(text) > limit:
         raise Invalid.field(field, f"must be {limit:,} characters or fewer (it has {len(text):,})")
     return text
