@@ -231,3 +231,31 @@ async def test_an_adjustment_line_may_be_amended_below_zero(api, env):
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["excl_vat"] == "290.53"  # -12.50 + 303.03
+
+
+async def test_a_large_amendment_takes_vat_to_the_penny_and_one_too_large_is_refused_at_excl_vat(api, env):
+    """Money goes up to £10bn, but VAT went through the number-of-units limit (£100m): a 422 naming
+    `units`, without errors[]. A line or a payment whose total would not fit is refused at excl_vat."""
+    payee, paid = await payee_with_payment(env, vat_rate=Decimal("0.2"))
+    line = f"{SP}/{paid.payment_id}/lines/{paid.line_ids[0]}"
+    answer = await api.patch(
+        line,
+        json={"version": 1, "excl_vat": "100000000.00", "reason": "a care home bought"},
+        headers=council(env, payee),
+    )
+    assert answer.status_code == 200, answer.text
+    amended = next(x for x in answer.json()["lines"] if x["line_id"] == str(paid.line_ids[0]))
+    assert (amended["vat"], amended["total"]) == ("20000000.00", "120000000.00")
+    assert answer.json()["total"] == "120000363.64"  # and 303.03 + 60.61
+    before = await rows_of(env, paid.payment_id)
+    # the line's total is over £10bn; then the line fits (9,999,999,999.99) but the payment does not
+    for excl_vat in ("9999999999.99", "8333333333.33"):
+        answer = await api.patch(
+            line, json={"version": 2, "excl_vat": excl_vat, "reason": "x"}, headers=council(env, payee)
+        )
+        assert answer.status_code == 422 and answer.json()["type"] == f"{PROBLEM}amount-too-large", (
+            answer.text
+        )
+        assert [e["field"] for e in answer.json()["errors"]] == ["excl_vat"]
+        assert "10,000,000,000" in answer.json()["errors"][0]["message"]
+    assert await rows_of(env, paid.payment_id) == before

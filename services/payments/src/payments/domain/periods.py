@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import Invalid
-from shared.money import line_total
+from shared.money import PENNY, to_money, to_rate
 
 YEAR = re.compile(r"(\d{4})/(\d{4})")
 
@@ -32,5 +32,7 @@ def year_bounds(year: str) -> tuple[date, date]:
 
 def vat_of(excl_vat: Decimal, rate: Decimal) -> Decimal:
     """VAT on an amount at the contract's rate (0.2000 for 20%), rounded half-up to the penny once, at
-    the line (shared.money's rule)."""
-    return line_total(excl_vat, rate)
+    the line (shared.money's rule). Any amount of money (under £10bn): not `line_total`, whose units stop
+    at 100m."""
+    exact = to_money(excl_vat, field="excl_vat") * to_rate(rate, field="vat_rate")  # 24 digits at most: exact
+    return to_money(exact.quantize(PENNY, rounding=ROUND_HALF_UP), field="vat")

@@ -28,6 +28,8 @@ from payments.store import scheduled
 from payments.store.scheduled import PeriodRow
 from shared.decisions import DecisionRequest, Status, rules
 from shared.errors import Invalid, NotFound
+from shared.events import PaymentLineState, ScheduledPaymentState
+from shared.money import MONEY_LIMIT
 from shared.uow import Caller, Work
 
 STATUSES = ("unconfirmed", "confirmed", "disputed", "finalised")
@@ -74,6 +76,24 @@ def amend_reason(reason: str | None) -> str:
     return text
 
 
+def require_fits(
+    payment: ScheduledPaymentState, line: PaymentLineState, excl_vat: Decimal, vat: Decimal
+) -> None:
+    """The amended line's total and the payment's totals stay money (under £10bn: numeric(12,2))."""
+    totals = (
+        excl_vat + vat,
+        payment.excl_vat - line.excl_vat + excl_vat,
+        payment.vat - line.vat + vat,
+        payment.total - line.total + excl_vat + vat,
+    )
+    if any(abs(amount) >= MONEY_LIMIT for amount in totals):
+        raise Invalid.field(
+            "excl_vat",
+            f"too large: with VAT, the line's total and the payment's must be under £{MONEY_LIMIT:,}",
+            code="amount-too-large",
+        )
+
+
 async def amend_line(
     caller: Caller,
     work: Work,
@@ -107,6 +127,7 @@ async def amend_line(
         scope = scheduled.payment_scope(principal)
         rate = await scheduled.vat_rate(uow.conn, scope=scope, contract_id=payment.contract_id)
         vat = vat_of(excl_vat, rate)
+        require_fits(payment, line, excl_vat, vat)
         await scheduled.amend_line(
             uow.conn,
             scope=scope,
