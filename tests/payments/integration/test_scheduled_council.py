@@ -259,3 +259,41 @@ async def test_a_large_amendment_takes_vat_to_the_penny_and_one_too_large_is_ref
         assert [e["field"] for e in answer.json()["errors"]] == ["excl_vat"]
         assert "10,000,000,000" in answer.json()["errors"][0]["message"]
     assert await rows_of(env, paid.payment_id) == before
+
+
+async def test_an_approvals_reason_is_kept_and_answered(api, env):
+    """The council's reason for approving was thrown away: 200 with "reason": null."""
+    payee, paid = await payee_with_payment(env)
+    await dispute(api, env, payee, paid, [paid.line_ids[0]])
+    [request] = await requests_of(env, payee.organisation_id)
+    path = f"{COUNCIL_API}/disputes/{request['request_id']}/decision"
+    too_long = await api.post(
+        path, json={"decision": "approve", "reason": "x" * 1001}, headers=council(env, payee)
+    )
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "reason", too_long.text
+    assert (await requests_of(env, payee.organisation_id))[0]["status"] == "pending"
+    answer = await api.post(
+        path,
+        json={"decision": "approve", "reason": "  Agreed by finance FIN-123 "},
+        headers=council(env, payee),
+    )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["status"], answer.json()["reason"]) == ("approved", "Agreed by finance FIN-123")
+    async with payments_conn(env) as conn:
+        kept = await conn.fetchval(
+            "SELECT coalesce(reason, outcome->>'reason') FROM payments.decision_request WHERE request_id = $1",
+            request["request_id"],
+        )
+    assert kept == "Agreed by finance FIN-123"
+
+
+async def test_an_approval_without_a_reason_has_none(api, env):
+    payee, paid = await payee_with_payment(env)
+    await dispute(api, env, payee, paid, [])
+    [request] = await requests_of(env, payee.organisation_id)
+    answer = await api.post(
+        f"{COUNCIL_API}/disputes/{request['request_id']}/decision",
+        json={"decision": "approve", "reason": "  "},
+        headers=council(env, payee),
+    )
+    assert answer.status_code == 200 and answer.json()["reason"] is None, answer.text

@@ -48,7 +48,9 @@ class DisputeOut(BaseModel):
     provider_reason: str | None = Field(
         description="Why the provider disputes the lines (null on disputes made before 1 December 2026)"
     )
-    reason: str | None = Field(None, description="The council's reason, on a rejection")
+    reason: str | None = Field(
+        None, description="The council's reason: always on a rejection, on an approval if it gave one"
+    )
     created_at: datetime
     decided_at: datetime | None
 
@@ -59,7 +61,9 @@ class DecisionIn(BaseModel):
     decision: Literal["approve", "reject"] = Field(
         description="approve: the provider is right, the lines stay unpaid; reject: they are payable again"
     )
-    reason: str | None = Field(None, max_length=1000, description="Why; required to reject")
+    reason: str | None = Field(
+        None, max_length=1000, description="Why; required to reject, optional to approve"
+    )
 
 
 def dispute_out(request: DecisionRequest) -> DisputeOut:
@@ -74,7 +78,7 @@ def dispute_out(request: DecisionRequest) -> DisputeOut:
         status=request.status.value,
         requested_by=request.requested_by,
         provider_reason=asked.provider_reason,
-        reason=request.reason,
+        reason=request.reason or request.outcome.get("reason"),  # an approval's: in its outcome
         created_at=request.created_at,
         decided_at=request.decided_at,
     )

@@ -6,10 +6,10 @@ its word on the amounts; once finalised it is paid): the line's new amount exclu
 zero, except on an adjustment line), its VAT at the schedule's rate, who and why on the line, and the
 payment's totals summed again.
 
-A dispute's decision: approve (the provider is right) leaves its lines disputed, out of the payment (a
-run finalising it holds them: still owed, paid by a later run once the council corrects the source);
-reject (with a reason) makes them payable again, and the payment unconfirmed again when no line of it
-is still disputed. On a payment already finalised the decision is recorded and the lines, held by the
+A dispute's decision: approve (the provider is right; a reason if the council gives one) leaves its
+lines disputed, out of the payment (a run finalising it holds them: still owed, paid by a later run once
+the council corrects the source); reject (with a reason) makes them payable again, and the payment
+unconfirmed again when no line of it is still disputed. On a payment already finalised the decision is recorded and the lines, held by the
 run, are left as they are (the next run pays what is owed).
 """
 
@@ -163,6 +163,14 @@ async def pending_disputes(caller: Caller, work: Work, *, limit: int, offset: in
         )
 
 
+def approval_reason(reason: str | None) -> str | None:
+    """An approval may say why (the kit's approve takes no reason, so it is kept in the outcome)."""
+    text = (reason or "").strip()
+    if len(text) > AMEND_REASON_MAX:
+        raise Invalid.field("reason", f"must be {AMEND_REASON_MAX} characters or fewer")
+    return text or None
+
+
 async def decide_dispute(
     caller: Caller, work: Work, *, request_id: uuid.UUID, decision: str, reason: str | None
 ) -> DecisionRequest:
@@ -174,7 +182,15 @@ async def decide_dispute(
         payment = await find_payment(uow.conn, principal, asked.payment_id, lock=True)
         scope = scheduled.payment_scope(principal)
         if decision == "approve":
-            decided = await REQUESTS.approve(uow, principal, request, payment=str(payment.payment_id))
+            note = approval_reason(reason)
+            decided = await REQUESTS.approve(
+                uow,
+                principal,
+                request,
+                outcome={"reason": note} if note else None,
+                payment=str(payment.payment_id),
+                reason=note,
+            )
         else:
             decided = await REQUESTS.reject(
                 uow, principal, request, reason=reason, payment=str(payment.payment_id)
