@@ -94,6 +94,13 @@ def test_money_and_rates_have_fixed_places_units_keep_theirs():
         ("5.805e1", "amount: '5.805e1' is not a number"),
         ("", "amount: '' is not a number"),
         ("fifty", "amount: 'fifty' is not a number"),
+        # Decimal() reads any script's digits; an amount is written with 0 to 9 only
+        (
+            "\uff15\uff18.\uff10\uff15",
+            "amount: must be written with the digits 0 to 9, not '\uff15\uff18.\uff10\uff15'",
+        ),
+        ("\u0665", "amount: must be written with the digits 0 to 9"),  # Arabic-Indic five
+        ("5\u0968", "amount: must be written with the digits 0 to 9"),  # 5 and a Devanagari two
         (True, "amount: true/false is not an amount"),
         (None, "amount: expected a number as a string, int or Decimal, not NoneType"),
         ("10000000000", "amount: too large for an amount in pounds"),
@@ -168,6 +175,16 @@ def test_a_model_names_the_field_of_each_bad_value(field, value, message):
     [error] = refused.value.errors()
     assert error["loc"] == (field,)
     assert message in error["msg"]
+
+
+def test_units_and_rates_are_written_with_the_digits_0_to_9():
+    for parse in (to_units, to_rate):
+        with pytest.raises(MoneyError, match=r"^value: must be written with the digits 0 to 9"):
+            parse("\uff11\uff10", field="value")  # fullwidth 10
+    with pytest.raises(ValidationError) as refused:
+        MileageClaim(miles="\uff11\uff15\uff10", rate="1", amount="1")
+    [error] = refused.value.errors()
+    assert error["loc"] == ("miles",) and "miles: must be written with the digits 0 to 9" in error["msg"]
 
 
 def test_the_json_schema_documents_strings_not_numbers():

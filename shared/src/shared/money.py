@@ -5,8 +5,8 @@ then rounded half-up to the penny (ties away from zero, so a credit line is the 
 37.025 → 37.03 and -37.025 → -37.03; PostgreSQL's `round(numeric, 2)` does the same). Sums of lines are
 exact (`total`): they are never rounded again.
 
-- In pydantic models use `Money`, `Rate` and `Units` as field types. They accept a string of digits
-  ("58.05", "-12.5"), an int or a Decimal, with at most 2 places for money and 4 for rates and units,
+- In pydantic models use `Money`, `Rate` and `Units` as field types. They accept a string of the digits
+  0 to 9 ("58.05", "-12.5"), an int or a Decimal, with at most 2 places for money and 4 for rates and units,
   and refuse floats (a float cannot hold 58.05, so it was already wrong before it got here), bools, NaN,
   infinities, exponents, thousands separators and currency signs, each with a message that names the
   field. Money is held with exactly 2 places and rates with exactly 4 ("58.1" → Decimal("58.10")); in JSON
@@ -33,8 +33,16 @@ RATE_SQL = "numeric(12,4)"
 # Largest magnitudes that fit the columns above: 10 digits before the point for money, 8 for rates.
 MONEY_LIMIT = Decimal("10") ** 10
 RATE_LIMIT = Decimal("10") ** 8
-# Digits with an optional point and sign: no exponent, no separators, no currency sign.
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# Digits 0 to 9 with an optional point and sign: no exponent, no separators, no currency sign, and no
+# other script's digits (fullwidth, Arabic-Indic...), which Decimal() would read as numbers.
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+ANY_DIGITS = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # \d: a digit of any script
+NOT_0_TO_9 = "must be written with the digits 0 to 9"
+
+
+def other_digits(text: str) -> bool:
+    """A number NUMBER refuses only for its digits: said so, rather than "not a number"."""
+    return not NUMBER.fullmatch(text) and ANY_DIGITS.fullmatch(text) is not None
 
 
 class MoneyError(Invalid, ValueError):
@@ -54,6 +62,8 @@ def _decimal(value: object, field: str) -> Decimal:
         return Decimal(value)
     if isinstance(value, str):
         text = value.strip()
+        if other_digits(text):
+            raise MoneyError(f"{field}: {NOT_0_TO_9}, not {value[:40]!r}")
         if not NUMBER.fullmatch(text):
             raise MoneyError(f"{field}: {value[:40]!r} is not a number (write digits, e.g. 58.05)")
         return Decimal(text)

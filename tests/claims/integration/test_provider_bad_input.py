@@ -75,6 +75,7 @@ async def test_the_limit_is_the_settings_to_the_byte(draft, env):
         ("1.005", "has at most 2 decimal places"),
         ("100000", "must be at most 99,999.99"),
         ("ten", "must be a number written in digits"),
+        ("\uff11\uff10", "must be written with the digits 0 to 9"),  # fullwidth 10
         ("", "enter a number"),
     ],
 )
@@ -169,6 +170,15 @@ async def test_a_unit_cost_is_the_levels_unless_at_cost(draft):
     await draft.refused(await draft.post_item(parking), 422, "unit_cost", "enter what one unit cost")
     await draft.refused(
         await draft.post_item({**parking, "unit_cost": "4.505"}), 422, "unit_cost", "is in pounds and pence"
+    )
+    await draft.refused(
+        await draft.post_item({**parking, "unit_cost": "\uff15"}),  # fullwidth 5
+        422,
+        "unit_cost",
+        "must be written with the digits 0 to 9",
+    )
+    await draft.refused(  # fullwidth 2: int() reads it as the version
+        await draft.post_item(draft.client_item(version="\uff12")), 422, "version", "send the claim's version"
     )
     with_client = draft.client_item(kind="provider", service_level_id=setup.provider_level)
     await draft.refused(

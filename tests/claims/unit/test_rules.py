@@ -78,6 +78,8 @@ def test_a_quantity_is_held_with_two_places(given, held):
         ("1,000", "must be a number written in digits"),
         ("NaN", "must be a number written in digits"),
         ("ten", "must be a number written in digits"),
+        ("\uff11\uff10", "must be written with the digits 0 to 9"),  # fullwidth 10: Decimal() reads it
+        ("1\u0660", "must be written with the digits 0 to 9"),  # 1 and an Arabic-Indic zero
         (1.5, "must be a number written in digits"),
         (True, "must be a number written in digits"),
         ("", "enter a number"),
@@ -122,6 +124,7 @@ def test_an_at_cost_level_takes_the_providers_unit_cost(given, held):
         ("4.505", "is in pounds and pence: at most 2 decimal places"),
         ("100000", "must be at most £99,999.99"),
         ("£4.50", "must be a number written in digits"),
+        ("\uff15", "must be written with the digits 0 to 9"),  # fullwidth 5
     ],
 )
 def test_a_bad_at_cost_unit_cost_is_refused_naming_the_field(given, message):

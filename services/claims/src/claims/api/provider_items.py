@@ -125,7 +125,7 @@ async def _upload(form: FormData, limit: int) -> Upload | None:
 
 def _version(fields: dict[str, str]) -> int:
     text = fields.get("version", "").strip()
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:  # int() reads a fullwidth 2 as 2
         raise Invalid.field("version", "send the claim's version you started from (a whole number)")
     return int(text)
 

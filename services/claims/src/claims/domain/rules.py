@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from shared.attachments import HEIC, JPEG, PDF, PNG
 from shared.errors import Invalid
-from shared.money import MONEY_LIMIT, NUMBER, line_total, total
+from shared.money import MONEY_LIMIT, NOT_0_TO_9, NUMBER, line_total, other_digits, total
 
 QUANTITY_MAX = Decimal("99999.99")
 # An at-cost unit cost (parking, a train fare): pounds and pence, and small enough that no item's
@@ -33,6 +33,8 @@ def _number(value: object, field: str) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, str) and NUMBER.fullmatch(value.strip()):
         number = Decimal(value.strip())
+    elif isinstance(value, str) and other_digits(value.strip()):
+        raise Invalid.field(field, f"{NOT_0_TO_9}, e.g. 150 or 12.50")
     elif value is None or (isinstance(value, str) and not value.strip()):
         raise Invalid.field(field, "enter a number", code="missing-field")
     else:
