@@ -12,12 +12,14 @@ import sys
 import pytest
 from pydantic import ValidationError
 
+from actuals.config import Settings as ActualsSettings
 from gateway.config import DEV_IDENTITY_SECRET
 from gateway.config import Settings as GatewaySettings
 from identity.config import DEV_CODE_KEY, DEV_DELIVERY_KEY, DEV_GATEWAY_SECRET, DEV_SIGNING_KEY
 from identity.config import Settings as IdentitySettings
+from messaging.config import Settings as MessagingSettings
 from shared.auth import SigningKey
-from shared.settings import Environment, load_settings
+from shared.settings import CommonSettings, Environment, load_settings
 from tests.support.inprocess import free_port
 from tests.support.unmeasured import unmeasured_environ
 
@@ -55,6 +57,48 @@ def test_missing_setting_outside_development_refuses_to_start_naming_it():
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "database_url is required" in result.stderr
+
+
+def test_a_list_setting_that_is_not_json_refuses_to_start_naming_it():
+    result = start(
+        "actuals",
+        "api",
+        ACTUALS_ENVIRONMENT="development",
+        ACTUALS_HTTP_PORT=str(free_port()),
+        ACTUALS_CONSUMER_RETRY_DELAYS="notjson",
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines() == [
+        "actuals: refusing to start: ACTUALS_CONSUMER_RETRY_DELAYS: must be a JSON list (e.g. [1, 5])"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "variable", "value", "example"),
+    [
+        (ActualsSettings, "ACTUALS_CONSUMER_RETRY_DELAYS", "5, 30", "[1, 5]"),
+        (IdentitySettings, "IDENTITY_PREVIOUS_SIGNING_KEYS", "notjson", '["first", "second"]'),
+        (IdentitySettings, "IDENTITY_PREVIOUS_SIGNING_KEYS", "", '["first", "second"]'),
+        (MessagingSettings, "MESSAGING_NOTIFICATION_RETRY_DELAYS", "[1,", "[1, 5]"),
+    ],
+)
+def test_each_list_setting_that_is_not_json_is_named_in_one_line(
+    settings: type[CommonSettings],
+    variable: str,
+    value: str,
+    example: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    prefix = variable.split("_", 1)[0]
+    monkeypatch.setenv(f"{prefix}_ENVIRONMENT", "development")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings(settings)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"{settings.service_name}: refusing to start: {variable}: must be a JSON list (e.g. {example})\n"
+    )
 
 
 def test_gateway_refuses_a_bad_setting_too():

@@ -8,13 +8,14 @@ start-up, so a deployment can never run on the demo keys by accident.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, ClassVar, NoReturn, Self, TypeVar
+from typing import Any, ClassVar, NoReturn, Self, TypeVar, get_args, get_origin
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 
 class Environment(StrEnum):
@@ -193,6 +194,8 @@ def load_settings(cls: type[S], **overrides: Any) -> S:
         return cls(**overrides)
     except ValidationError as exc:
         _refuse_to_start(cls, exc)
+    except SettingsError as exc:
+        _refuse_unparsed(cls, exc)
 
 
 def check_before_import(cls: type[CommonSettings], argv: Sequence[str] | None = None) -> None:
@@ -206,12 +209,35 @@ def check_before_import(cls: type[CommonSettings], argv: Sequence[str] | None = 
 
 
 def _refuse_to_start(cls: type[CommonSettings], exc: ValidationError) -> NoReturn:
-    prefix = str(cls.model_config.get("env_prefix", ""))
     problems = []
     for err in exc.errors():
         refused = err.get("ctx", {}).get("error")
         loc = [refused.setting] if isinstance(refused, SettingRefused) else [str(p) for p in err["loc"]]
-        name = (prefix + loc[0]).upper() if loc else prefix.rstrip("_")
-        problems.append(f"{name}: {err['msg']}")
+        problems.append(f"{_variable(cls, loc[0] if loc else '')}: {err['msg']}")
+    _refuse(cls, problems)
+
+
+# pydantic-settings reads a list setting as JSON before validating it; when the variable is not JSON it
+# raises SettingsError, which names the field in its message only ('error parsing value for field "x"').
+_UNPARSED_FIELD = re.compile(r'field "([^"]+)"')
+
+
+def _refuse_unparsed(cls: type[CommonSettings], exc: SettingsError) -> NoReturn:
+    found = _UNPARSED_FIELD.search(str(exc))
+    field = cls.model_fields.get(found.group(1)) if found else None
+    if found is None or field is None:
+        _refuse(cls, [str(exc)])
+    texts = get_args(field.annotation)[:1] in ((str,), (SecretStr,))
+    example = '["first", "second"]' if texts else "[1, 5]"  # not the value: it may be a secret
+    what = f"a JSON list (e.g. {example})" if get_origin(field.annotation) is list else "JSON"
+    _refuse(cls, [f"{_variable(cls, found.group(1))}: must be {what}"])
+
+
+def _variable(cls: type[CommonSettings], field: str) -> str:
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    return (prefix + field).upper() if field else prefix.rstrip("_")
+
+
+def _refuse(cls: type[CommonSettings], problems: list[str]) -> NoReturn:
     sys.stderr.write(f"{cls.service_name}: refusing to start: {'; '.join(problems)}\n")
     raise SystemExit(2)
