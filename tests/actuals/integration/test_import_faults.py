@@ -151,8 +151,31 @@ async def test_a_future_week(env, actuals_api, actuals_runtime, provider):
         ({"actual": "99999", "comment": "x"}, [(3, "actual", "must be at most 168 in a week (it is 99999)")]),
         ({"actual": "9.5"}, [(3, "comment", "is required when delivery differs from plan")]),
         ({"visits": "7.5"}, [(3, "visits", "'7.5' is not a whole number")]),
+        # These four crashed the job three times ("could not be processed after 3 attempts"): int("²")
+        # after str.isdigit(), an integer column overflowed, a NUL that PostgreSQL's text cannot hold.
+        ({"visits": "²"}, [(3, "visits", "'²' is not a whole number")]),
+        (
+            {"visits": "2147483648"},
+            [(3, "visits", "must be a whole number from 0 to 1000 (it is 2147483648)")],
+        ),
+        ({"visits": "5000"}, [(3, "visits", "must be a whole number from 0 to 1000 (it is 5000)")]),
+        (
+            {"actual": "9.5", "comment": "x" * 1001},
+            [(3, "comment", "must be 1,000 characters or fewer (it has 1,001)")],
+        ),
     ],
-    ids=["bad-number", "0.3-units", "negative", "over-a-week", "missing-comment", "bad-visits"],
+    ids=[
+        "bad-number",
+        "0.3-units",
+        "negative",
+        "over-a-week",
+        "missing-comment",
+        "bad-visits",
+        "superscript-visits",
+        "int-overflow-visits",
+        "too-many-visits",
+        "long-comment",
+    ],
 )
 async def test_bad_quantities(env, actuals_api, actuals_runtime, provider, cells, expected):
     assert await refused(env, actuals_api, actuals_runtime, provider, one(provider, **cells)) == expected
@@ -228,6 +251,14 @@ async def test_a_refused_file_may_be_corrected_and_sent_again_under_its_referenc
     ] == "imported"
 
 
+GOOD_ROW = "F-1,Home Care,100234,23/11/2026,10,10,0,0,0,14,"
+NOT_UTF8_ROW_3 = f"{HEADER}\r\n{GOOD_ROW}\r\nF-1,Home Care,Z\xfcrich,23/11/2026,10,10,0,0,0,14,\r\n".encode(
+    "latin-1"
+)
+NUL_ROW_3 = f"{HEADER}\n{GOOD_ROW}\nF-1,Home Care,100235,23/11/2026,10,10,0,0,0,14,a\x00b\n".encode()
+NUL_ROW_2 = f"{HEADER}\nF-\x00,Home Care,100234,23/11/2026,10,10,0,0,0,14,\n".encode()
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -241,10 +272,50 @@ async def test_a_refused_file_may_be_corrected_and_sent_again_under_its_referenc
         ((HEADER + "\n").encode(), [(2, None, "the file has a header but no rows")]),
         (
             (HEADER + "\nF-1,Home Care,Z\xfcrich,23/11/2026,10,10,0,0,0,14,\n").encode("latin-1"),
-            [(1, None, f"the file is not UTF-8 text (byte {len(HEADER) + 17}): save it as CSV UTF-8")],
+            [(2, None, f"the file is not UTF-8 text (byte {len(HEADER) + 17}): save it as CSV UTF-8")],
+        ),
+        (
+            NOT_UTF8_ROW_3,
+            [
+                (
+                    3,
+                    None,
+                    f"the file is not UTF-8 text (byte {NOT_UTF8_ROW_3.index(0xFC) + 1}): save it as CSV UTF-8",
+                )
+            ],
+        ),
+        (
+            NUL_ROW_3,
+            [
+                (
+                    3,
+                    None,
+                    f"contains a NUL character (byte {NUL_ROW_3.index(0) + 1}): save the file as CSV UTF-8 text",
+                )
+            ],
+        ),
+        (
+            NUL_ROW_2,
+            [
+                (
+                    2,
+                    None,
+                    f"contains a NUL character (byte {NUL_ROW_2.index(0) + 1}): save the file as CSV UTF-8 text",
+                )
+            ],
         ),
     ],
-    ids=["empty", "blank-lines", "wrong-header", "missing-header", "no-rows", "not-utf8"],
+    ids=[
+        "empty",
+        "blank-lines",
+        "wrong-header",
+        "missing-header",
+        "no-rows",
+        "not-utf8",
+        "not-utf8-row-3",
+        "nul-in-comment",
+        "nul-in-reference",
+    ],
 )
 async def test_faults_of_the_whole_file_are_answered_at_once(env, actuals_api, provider, data, expected):
     assert await refused_at_once(actuals_api, provider.token(env), data) == expected
@@ -382,3 +453,13 @@ async def test_read_only_and_council_users_cannot_import(env, actuals_api, provi
     ):
         sent = await upload(actuals_api, token, data)
         assert sent.status_code == 403, sent.text
+
+
+async def test_a_cell_too_large_for_csv_is_a_fault_of_its_row(env, actuals_api, actuals_runtime, provider):
+    """A quote left open swallows the rest of the file into one cell: past the CSV reader's cell limit it
+    crashed the job three times; it is a fault of the row where the cell starts."""
+    data = one(provider, actual="9.5", comment='"' + "x" * 200_000)
+    errors = await refused(env, actuals_api, actuals_runtime, provider, data)
+    assert errors == [
+        (3, None, "cannot be read as CSV: a cell is longer than 131,072 characters (is a quote left open?)")
+    ]

@@ -161,7 +161,7 @@ async def test_saving_a_line_checks_quantities_comment_and_version(api, env):
         error = bad.json()["errors"][0]
         assert error["field"] == field and says in error["message"], bad.text
 
-    for comment, says in (("a\x00b", "NUL"), ("x" * 1001, "at most 1000")):
+    for comment, says in (("a\x00b", "NUL"), ("x" * 1001, "must be 1,000 characters or fewer")):
         bad = await api.put(path, json={**body, "comment": comment}, headers=auth)
         assert bad.status_code == 422 and says in bad.json()["errors"][0]["message"], bad.text
         assert bad.json()["errors"][0]["field"] == "comment"

@@ -97,6 +97,26 @@ def quantity(value: object, *, field: str) -> Decimal:
     return units
 
 
+MOST_COMMENT = 1000  # characters of a line's comment
+MOST_VISITS = 1000  # a line's count of visits in a week
+
+
+def comment_fault(comment: str) -> str | None:
+    """What is wrong with a line's comment (already stripped), or None: by hand and in an import alike."""
+    if "\x00" in comment:  # PostgreSQL text cannot hold it
+        return "must not contain a NUL character"
+    if len(comment) > MOST_COMMENT:
+        return f"must be {MOST_COMMENT:,} characters or fewer (it has {len(comment):,})"
+    return None
+
+
+def visits_fault(visits: int) -> str | None:
+    """What is wrong with a line's count of visits, or None."""
+    if not 0 <= visits <= MOST_VISITS:
+        return f"must be a whole number from 0 to {MOST_VISITS} (it is {visits})"
+    return None
+
+
 def require_comment(quantities: Quantities, comment: str | None) -> None:
     """A line whose delivery differs from plan needs a comment saying why."""
     if quantities.differs_from_plan and not (comment or "").strip():

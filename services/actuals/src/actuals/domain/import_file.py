@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from actuals.domain.costs import Quantities, require_comment
+from actuals.domain.costs import Quantities, comment_fault, require_comment, visits_fault
 from actuals.domain.weeks import week_to_enter
 from shared.errors import Invalid
 
@@ -138,7 +138,7 @@ class ImportReader:
     def __iter__(self) -> Iterator[tuple[ImportRow | None, list[Fault]]]:
         width = len(COLUMNS)
         references = self.references
-        for number, cells in enumerate(self._reader, start=2):
+        for number, cells in enumerate(_csv_rows(self._reader), start=2):
             values = list(map(str.strip, cells))
             if not any(values):
                 continue  # a blank line (Excel leaves them at the end)
@@ -166,6 +166,21 @@ class ImportReader:
                 Fault(2, "file_reference", "every row must carry the same file reference, not blank")
             )
         return faults
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a cell over its limit, which a quote left open
+    makes of the rest of the file) refuses the file, naming the row where it starts."""
+    row = 1
+    try:
+        for cells in reader:
+            row += 1
+            yield cells
+    except csv.Error as bad:
+        why = str(bad)
+        if "field larger than field limit" in why:
+            why = f"a cell is longer than {csv.field_size_limit():,} characters (is a quote left open?)"
+        raise FileRefused([Fault(row + 1, None, f"cannot be read as CSV: {why}")]) from bad
 
 
 def peek_reference(data: bytes) -> str:
@@ -249,36 +264,46 @@ def _check_cells(
     visits = None
     text = values[_VISITS]
     if text:
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # str.isdigit() alone takes superscript and fullwidth digits
             found.append(("visits", f"{text[:20]!r} is not a whole number"))
+        elif fault := visits_fault(int(text)):
+            found.append(("visits", fault))
         else:
             visits = int(text)
     return (None if isinstance(week, str) else week), quantities, visits, tuple(found)
 
 
 def _check_utf8(data: bytes) -> None:
-    """Refused unless the whole file is UTF-8, naming the first byte that is not; read a megabyte at a
-    time so that a large file is never held twice."""
+    """Refused unless the whole file is UTF-8 text without a NUL (which PostgreSQL's text cannot hold),
+    naming the row and byte of the first fault; read a megabyte at a time so that a large file is never
+    held twice."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     step = 1 << 20
     for start in range(0, len(data), step):
         try:
             decoder.decode(data[start : start + step], final=start + step >= len(data))
         except UnicodeDecodeError as bad:
-            raise FileRefused(
-                [
-                    Fault(
-                        1,
-                        None,
-                        f"the file is not UTF-8 text (byte {start + bad.start + 1}): save it as CSV UTF-8",
-                    )
-                ]
-            ) from bad
+            at = start + bad.start
+            message = f"the file is not UTF-8 text (byte {at + 1}): save it as CSV UTF-8"
+            raise FileRefused([Fault(_row_at(data, at), None, message)]) from bad
+    at = data.find(b"\x00")
+    if at >= 0:
+        message = f"contains a NUL character (byte {at + 1}): save the file as CSV UTF-8 text"
+        raise FileRefused([Fault(_row_at(data, at), None, message)])
+
+
+def _row_at(data: bytes, offset: int) -> int:
+    """The row (the header is 1) of the byte at `offset`, counting line ends (a quoted cell holding a line
+    end puts it a row further: close enough to find it)."""
+    return data.count(b"\n", 0, offset) + 1
 
 
 def _row(number: int, values: list[str], cells: _Cells, faults: list[Fault]) -> ImportRow | None:
     service, client = values[_SERVICE], values[_CLIENT]
     week, quantities, visits, found = cells.check(values)
+    fault = comment_fault(values[_COMMENT])  # the cells' check knows only whether it is blank
+    if fault:
+        found = (*found, ("comment", fault))
     if service and client and not found:
         assert week is not None and quantities is not None
         return ImportRow(number, service, client, week, quantities, visits, values[_COMMENT])

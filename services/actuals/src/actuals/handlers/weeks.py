@@ -15,10 +15,7 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel
 
-from actuals.domain.costs import (
-    Quantities,
-    require_comment,
-)
+from actuals.domain.costs import Quantities, comment_fault, require_comment, visits_fault
 from actuals.domain.generate import PlannedCpli, PlannedVisit, lines_to_generate
 from actuals.domain.weeks import Period, week_to_enter
 from actuals.handlers.week_access import (
@@ -42,9 +39,6 @@ from shared.capabilities import Capability, require_capability
 from shared.errors import Invalid
 from shared.store import Scope
 from shared.uow import Caller, Work
-
-MAX_COMMENT = 1000
-MAX_VISIT_COUNT = 1000
 
 
 @dataclass(frozen=True)
@@ -262,10 +256,9 @@ class SavedLine:
 
 def clean_comment(comment: str | None) -> str:
     text = (comment or "").strip()
-    if "\x00" in text:  # PostgreSQL text cannot hold it
-        raise Invalid.field("comment", "must not contain a NUL character")
-    if len(text) > MAX_COMMENT:
-        raise Invalid.field("comment", f"at most {MAX_COMMENT} characters (it has {len(text)})")
+    fault = comment_fault(text)
+    if fault:
+        raise Invalid.field("comment", fault)
     return text
 
 
@@ -288,8 +281,9 @@ async def save_line(
             missed=entry.missed,
             extra=entry.extra,
         )
-        if entry.visits is not None and not 0 <= entry.visits <= MAX_VISIT_COUNT:
-            raise Invalid.field("visits", f"must be a whole number from 0 to {MAX_VISIT_COUNT}")
+        fault = None if entry.visits is None else visits_fault(entry.visits)
+        if fault:
+            raise Invalid.field("visits", fault)
         comment = clean_comment(entry.comment)
         if await visit_store.visits_of(conn, line_id=line_id):
             _same_as_visits(line, quantities, entry.visits)
