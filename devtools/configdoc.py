@@ -39,8 +39,10 @@ def render() -> str:
         for field_name, field in cls.model_fields.items():
             default = field.default
             secret = "yes" if "SecretStr" in str(field.annotation) else ""
-            if isinstance(default, SecretStr) or secret:
-                shown = "(development default)" if default is not None else "—"
+            if field.default_factory is list:  # nothing, rather than a development key kept from the reader
+                shown = "(empty)"
+            elif isinstance(default, SecretStr):
+                shown = "(development default)"
             elif default is None or repr(default) == "PydanticUndefined":
                 shown = "—"
             else:

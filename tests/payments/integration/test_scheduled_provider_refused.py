@@ -237,3 +237,4 @@ async def test_a_bad_financial_year_is_named(api, env):
         assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "financial_year", (
             answer.text
         )
+        assert answer.json()["type"].endswith(":invalid-year"), answer.text

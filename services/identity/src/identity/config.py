@@ -44,7 +44,9 @@ class Settings(ServiceSettings):
         SecretStr(DEV_SIGNING_KEY), description="Ed25519 private key (PEM) that signs internal tokens"
     )
     previous_signing_keys: list[SecretStr] = Field(
-        default_factory=list, description="keys still published in the JWKS during a rotation"
+        default_factory=list,
+        description="earlier signing keys (PEM), still published in the JWKS during a rotation: a JSON list,"
+        ' e.g. ["-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n"]',
     )
     token_ttl_seconds: int = Field(120, ge=10, le=900, description="lifetime of an internal token")
     machine_token_ttl_seconds: int = Field(
@@ -56,8 +58,9 @@ class Settings(ServiceSettings):
     # NoDecode: the variable is comma-separated (base64 has no comma), or a JSON list like the signing keys'.
     previous_security_code_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="earlier security-code keys (comma-separated base64), which still open the codes they"
-        " sealed during a rotation; `python -m identity reseal` says when none is needed any more",
+        description="earlier security-code keys (base64), comma-separated or a JSON list, which still open"
+        " the codes they sealed during a rotation; `python -m identity reseal` says when none is needed any"
+        " more",
     )
     delivery_key: SecretStr = Field(
         SecretStr(DEV_DELIVERY_KEY),
