@@ -243,24 +243,28 @@ async def test_a_worker_told_not_to_compute_runs_leaves_them_and_one_that_does_c
 
 
 async def test_a_run_that_fails_is_put_off_and_the_runs_behind_it_are_computed(env, monkeypatch):
-    """One run that cannot be computed must not hold up the runs started after it (of any council): it is
-    put off, for 5 s at first and twice as long at each failure, and computed once it is due and works."""
+    """One run that cannot be computed must not hold up the runs started after it (of any council; here
+    the same council's four-weekly run, as one run of a frequency is open at a time): it is put off, for
+    5 s at first and twice as long at each failure, and computed once it is due and works."""
     from payments.handlers import runs
     from payments.store import compute
 
     who = await payee(env, costs=(Decimal("70.00"),))
+    four_weekly = await payee(env, who.authority_id, costs=(Decimal("70.00"),), frequency="four_weekly")
     real_chunk = compute.compute_chunk
 
     async def failing_for_week_1(conn, **chunk):
-        if chunk["authority_id"] == who.authority_id and chunk["period_start"] == WEEK_1:
+        if chunk["authority_id"] == who.authority_id and chunk["frequency"] == "weekly":
             raise RuntimeError("a run that cannot be computed")
         return await real_chunk(conn, **chunk)
 
     monkeypatch.setattr(compute, "compute_chunk", failing_for_week_1)
     async with payments_api(env) as api:
         await schedule(api, env, who)
+        await schedule(api, env, four_weekly)
         first = uuid.UUID((await start(api, env, who.authority_id, WEEK_1)).json()["run"]["run_id"])
-        second = uuid.UUID((await start(api, env, who.authority_id, WEEK_2)).json()["run"]["run_id"])
+        started = await start(api, env, who.authority_id, WEEK_1, frequency="four_weekly")
+        second = uuid.UUID(started.json()["run"]["run_id"])
         async with payments_work(env) as work:
             with pytest.raises(RuntimeError, match="cannot be computed"):
                 await runs.process_next(work, today=AFTER, authority_id=who.authority_id)
@@ -289,12 +293,36 @@ async def test_a_run_that_fails_is_put_off_and_the_runs_behind_it_are_computed(e
             monkeypatch.setattr(compute, "compute_chunk", real_chunk)  # fixed: due, it is computed
             assert await runs.process_next(work, today=AFTER, authority_id=who.authority_id) == first
         shown = {}
-        for run_id in (first, second):
+        for run_id, total in ((first, "70.00"), (second, "280.00")):
             read = await api.get(f"{COUNCIL_API}/runs/{run_id}", headers=council(env, who.authority_id))
             shown[run_id] = read.json()["run"]
-            assert (shown[run_id]["status"], shown[run_id]["total"]) == ("computed", "70.00")
+            assert (shown[run_id]["status"], shown[run_id]["total"]) == ("computed", total)
         assert (shown[first]["failed_attempts"], shown[first]["retry_after"]) == (2, None)
         assert (shown[second]["failed_attempts"], shown[second]["retry_after"]) == (0, None)
+
+
+async def test_a_run_is_refused_while_another_of_its_frequency_is_not_finalised(env):
+    """A run pays what finalised runs have not: with two open runs, both would pay the same late weeks and
+    adjustments. So the next period waits until the open one is finalised; nothing is made meanwhile."""
+    who = await payee(env, costs=(Decimal("70.00"),))
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        first = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        refused = await start(api, env, who.authority_id, WEEK_2)
+        assert refused.status_code == 409 and refused.json()["type"].endswith(":run-not-finalised"), (
+            refused.text
+        )
+        assert refused.json()["detail"] == (
+            "the weekly run PR-W-2019-09-30 (period starting 30/09/2019) is not finalised:"
+            " finalise it before starting another"
+        )
+        listed = await api.get(f"{COUNCIL_API}/runs", headers=council(env, who.authority_id))
+        assert [r["run_id"] for r in listed.json()] == [str(first)]
+        assert (
+            await start(api, env, who.authority_id, WEEK_1)
+        ).status_code == 200  # the same period: that run
+        assert (await finalise(api, env, who.authority_id, first)).status_code == 200
+        assert (await start(api, env, who.authority_id, WEEK_2)).status_code == 202
 
 
 async def retry_of(env, run_id: uuid.UUID) -> tuple[int, float]:

@@ -56,6 +56,15 @@ async def start_run(
             return await _resume(uow, existing, principal.subject), True
         if existing is not None:
             return dict(existing), False
+        open_run = await store.open_run(uow.conn, authority_id=authority_id, frequency=run.frequency)
+        if open_run is not None:
+            # A run pays what finalised runs have not paid: two open runs would both pay the same
+            # adjustments and late weeks.
+            raise Conflict(
+                f"the {run.frequency.replace('_', '-')} run {open_run['reference']} (period starting"
+                f" {open_run['period_start']:%d/%m/%Y}) is not finalised: finalise it before starting another",
+                code="run-not-finalised",
+            )
         found = await store.run_periods(
             uow.conn, authority_id=authority_id, frequency=run.frequency, period_start=run.period_start
         )

@@ -47,6 +47,24 @@ async def find_run(
     return await conn.fetchrow(query, *params)
 
 
+async def open_run(
+    conn: asyncpg.Connection, *, authority_id: uuid.UUID, frequency: str
+) -> asyncpg.Record | None:
+    """The authority's run of that frequency not finalised yet (computing, computed or failed), if any,
+    under a lock that holds until the caller's transaction ends: two calls starting runs of two periods at
+    once are taken one after the other, so only one run of a frequency is ever open."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"payments.run:{authority_id}:{frequency}"
+    )
+    query, params = scoped_sql(
+        RUN
+        + " WHERE r.frequency = $1 AND r.status <> 'finalised' AND {scope} ORDER BY r.period_start LIMIT 1",
+        (frequency,),
+        _scope(authority_id),
+    )
+    return await conn.fetchrow(query, *params)
+
+
 async def list_runs(
     conn: asyncpg.Connection, *, authority_id: uuid.UUID, limit: int, offset: int
 ) -> list[asyncpg.Record]:
