@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from actuals.domain.weeks import week_commencing
+from shared.money import line_total, to_units
 
 FIRST_OF_YEAR = date(2026, 4, 6)  # the financial year's first Monday: the demo packages' usual start
 
@@ -42,8 +43,9 @@ class DemoCouncilActuals:
     cplis: list[dict[str, Any]]  # `service` holds the service's reference; replaced by its id when seeded
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
+def _cost(units: Decimal | int, rate: Decimal | str) -> str:
+    """units x rate as actuals costs the same care (shared.money.line_total: half-up to the penny)."""
+    return str(line_total(units, rate))
 
 
 def _visits(pattern: list[tuple[str, int]], days: range) -> list[dict[str, Any]]:
@@ -107,8 +109,8 @@ def telford(today: date) -> DemoCouncilActuals:
         cpli(
             n,
             timetable=timetable,
-            cost=_money(hours * rate),
-            pricing=f"{hours.normalize()} x Hours at £{rate} (Framework)",
+            cost=_cost(hours, rate),
+            pricing=f"{to_units(hours)} x Hours at £{rate} (Framework)",
         )
     # 24-33: Extra Care, hours a week without a timetable.
     for n in range(24, 34):
@@ -118,8 +120,8 @@ def telford(today: date) -> DemoCouncilActuals:
             service="TW-HC-0201-2",
             service_level_reference="TW-XC-DAY",
             units_per_week=str(units),
-            cost=_money(units * Decimal("19.87")),
-            pricing=f"{units.normalize()} x Hours at £19.87 (Block)",
+            cost=_cost(units, "19.87"),
+            pricing=f"{to_units(units)} x Hours at £19.87 (Block)",
         )
     # 34-36: new packages awaiting authorisation.
     for n in range(34, 37):
@@ -127,7 +129,7 @@ def telford(today: date) -> DemoCouncilActuals:
             n,
             start_date=(week_commencing(today) - timedelta(weeks=1)).isoformat(),
             units_per_week="7",
-            cost=_money(7 * rate),
+            cost=_cost(7, rate),
             pricing=f"7 x Hours at £{rate} (Spot)",
             authorised=False,
         )
@@ -138,7 +140,7 @@ def telford(today: date) -> DemoCouncilActuals:
             start_date=FIRST_OF_YEAR.isoformat(),
             end_date="2026-08-30",
             units_per_week="10.5",
-            cost=_money(Decimal("10.5") * rate),
+            cost=_cost(Decimal("10.5"), rate),
             pricing=f"10.5 x Hours at £{rate} (Spot)",
         )
     for n in (37, 38):
@@ -146,7 +148,7 @@ def telford(today: date) -> DemoCouncilActuals:
             n,
             start_date="2026-08-31",
             timetable=_visits([("09:00", 60), ("19:00", 30)], range(7)),
-            cost=_money(Decimal("10.5") * rate),
+            cost=_cost(Decimal("10.5"), rate),
             pricing=f"10.5 x Hours at £{rate} (Framework)",
         )
     return DemoCouncilActuals("telford-wrekin", clients, levels, cplis)
