@@ -134,6 +134,9 @@ def _payment_line(payment: dict[str, Any], line: dict[str, Any], status: str) ->
 def _invoice_line(invoice: dict[str, Any], line: dict[str, Any]) -> Row:
     week = line.get("week_commencing")  # an invoice has no pay date; its lines are weeks of actuals
     last_day = (date.fromisoformat(week) + timedelta(days=6)).isoformat() if week else ""
+    # A payment run's credit note (credits_payment_id) documents the negative lines the run already netted
+    # in that payment's remittance (posted there as paid): recorded, but not a second reversal.
+    status = "netted" if invoice.get("credits_payment_id") else invoice["kind"]
     return {
         "supplier_reference": invoice["supplier_reference"],
         "contract_reference": invoice["contract_reference"],
@@ -141,7 +144,7 @@ def _invoice_line(invoice: dict[str, Any], line: dict[str, Any]) -> Row:
         "period_end": last_day,
         **_line(line),
         "document": invoice["number"],
-        "status": invoice["kind"],
+        "status": status,
     }
 
 

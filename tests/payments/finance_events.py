@@ -86,13 +86,13 @@ def six_events(authority_id: uuid.UUID) -> dict[str, EventPayload]:
         "authority_id": authority_id,
     }
     confirmed = ScheduledPaymentConfirmed(
-        **payment, status="confirmed", revision=2, confirmed_by="user-1", confirmed_at=NOW
+        **payment, status="confirmed", revision=4, confirmed_by="user-1", confirmed_at=NOW
     )
     disputed_line = lines[1].model_copy(update={"status": "disputed", "dispute_reason": "Lisa left"})
     disputed = ScheduledPaymentDisputed(
         **{**payment, "lines": [lines[0], disputed_line]},
         status="disputed",
-        revision=3,
+        revision=2,
         disputed_line_ids=[disputed_line.line_id],
         whole_payment=False,
         reason="Lisa left on 3 October",

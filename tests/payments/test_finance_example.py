@@ -23,7 +23,7 @@ import pytest
 from yarl import URL
 
 from shared.bus.topology import declare_events_exchange
-from shared.events import BY_ROUTING_KEY, EVENT_TYPES, make_envelope
+from shared.events import BY_ROUTING_KEY, EVENT_TYPES, CreditNoteIssued, make_envelope
 from shared.events.envelope import Envelope, EventPayload
 from tests.payments.finance_events import six_events
 from tests.support.environment import RunEnvironment, rabbitmqctl
@@ -310,3 +310,21 @@ NOT_POSTED = {
     # A command to payments (re-publish states for a late consumer), not a business event.
     "payments.backfill.requested.v1",
 }
+
+
+def test_a_runs_credit_note_is_recorded_but_not_posted_again():
+    """A payment run's credit note (credits_payment_id) documents the negative lines the run netted in
+    that payment's remittance: its rows are `netted`, so a ledger that sums what was paid and reversed
+    does not take the money back twice. A retraction of an invoice stays a reversal."""
+    authority_id = uuid.uuid4()
+    events = six_events(authority_id)
+    retraction = events["credit"]
+    assert isinstance(retraction, CreditNoteIssued)
+    by_run = retraction.model_copy(update={"credits_invoice_id": None, "credits_payment_id": uuid.uuid4()})
+    posting_rows = example_module().posting_rows
+    assert [
+        r["status"] for r in posting_rows(envelope_of(retraction, authority_id).model_dump(mode="json"))
+    ] == ["credit_note"]
+    assert [r["status"] for r in posting_rows(envelope_of(by_run, authority_id).model_dump(mode="json"))] == [
+        "netted"
+    ]
