@@ -179,6 +179,29 @@ async def test_a_withdrawn_authorisation_is_taken_back_next_run(env):
     assert second["period"] == WEEK_1 + timedelta(days=7)
 
 
+async def test_an_adjustments_vat_is_the_vat_owed_less_the_vat_paid(env):
+    """A back-dated cost cut of 662.24 to 400.12 at 20% VAT: 132.45 was paid, 80.02 is owed, so the
+    adjustment's VAT is -52.43, not 20% of -262.12 (-52.42), which left the period's VAT a penny out."""
+    who = await payee(env, costs=(Decimal("662.24"),))
+    async with payments_api(env) as api:
+        await schedule(api, env, who, vat_rate="0.2000")
+        first = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        assert (await finalise(api, env, who.authority_id, first)).status_code == 200
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.cpli SET cost = 400.12, updated_at = now() WHERE cpli_id = $1",
+                who.cpli_ids[0],
+            )
+        await run_and_compute(api, env, who.authority_id, WEEK_2)
+    week_1 = [
+        (line["excl_vat"], line["vat"])
+        for line in await payment_lines(env, who.contract_id)
+        if line["service_start"] == WEEK_1
+    ]
+    assert week_1 == [(Decimal("662.24"), Decimal("132.45")), (Decimal("-262.12"), Decimal("-52.43"))]
+    assert sum(vat for _, vat in week_1) == Decimal("80.02")  # 20% of 400.12, to the penny
+
+
 async def test_finalising_a_run_still_computing_is_refused_and_changes_nothing(env):
     who = await payee(env)
     async with payments_api(env) as api:

@@ -116,7 +116,7 @@ OWED = f"""
 LINES = """
     CREATE TEMP TABLE run_lines ON COMMIT DROP AS
     WITH paid AS (
-        SELECT l.contract_id, l.source_key, sum(l.excl_vat) AS excl_vat
+        SELECT l.contract_id, l.source_key, sum(l.excl_vat) AS excl_vat, sum(l.vat) AS vat
           FROM payments.payment_line l
           JOIN payments.scheduled_payment sp USING (payment_id)
          WHERE l.contract_id IN (SELECT contract_id FROM run_chunk)
@@ -136,7 +136,9 @@ LINES = """
                               AND later.status = 'payable' AND lsp.status = 'finalised'
                               AND lsp.finalised_at > sp.finalised_at)
     )
-    SELECT o.*, d.excl_vat, round(d.excl_vat * rc.vat_rate, 2) AS vat,
+    -- VAT: what is owed on the amount now less the VAT paid (not VAT on the difference, which rounded
+    -- apart: a period's VAT is then the VAT on its corrected amount, to the penny)
+    SELECT o.*, d.excl_vat, round(o.amount * rc.vat_rate, 2) - coalesce(p.vat, 0) AS vat,
            o.service_start < rc.start_date AND o.source <> 'claim' AS adjustment,
            rc.authority_id, rc.organisation_id,
            k.po_client, k.po_service, po.purchase_order_id
