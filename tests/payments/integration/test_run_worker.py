@@ -202,6 +202,24 @@ async def test_an_adjustments_vat_is_the_vat_owed_less_the_vat_paid(env):
     assert sum(vat for _, vat in week_1) == Decimal("80.02")  # 20% of 400.12, to the penny
 
 
+async def test_finalising_a_run_whose_period_no_schedule_has_any_more_is_refused(env):
+    """The schedules changed after the run was computed, so no schedule of its frequency has its period:
+    a 409 naming the period (it was a 500, comparing no finalisation date with today)."""
+    who = await payee(env)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        run_id = await run_and_compute(api, env, who.authority_id, WEEK_1)
+        async with payments_conn(env) as conn:
+            await conn.execute(
+                "UPDATE payments.schedule SET frequency = 'four_weekly' WHERE contract_id = $1",
+                who.contract_id,
+            )
+        answer = await finalise(api, env, who.authority_id, run_id)
+    assert answer.status_code == 409 and answer.json()["type"].endswith(":run-period-gone"), answer.text
+    assert "starting 30/09/2019" in answer.json()["detail"]
+    assert await outbox(env, "payments.payment_run.finalised.v1", who.authority_id) == []
+
+
 async def test_finalising_a_run_still_computing_is_refused_and_changes_nothing(env):
     who = await payee(env)
     async with payments_api(env) as api:

@@ -62,6 +62,13 @@ async def finalise_run(
         dates = await store.run_periods(
             conn, authority_id=authority_id, frequency=run["frequency"], period_start=run["period_start"]
         )
+        if dates["finalisation_date"] is None:  # the schedules were laid again without the run's period
+            raise Conflict(
+                f"no {run['frequency'].replace('_', '-')} schedule has the run's period (starting"
+                f" {run['period_start']:%d/%m/%Y}) any more: its schedules were changed since the run was"
+                " computed. Put the schedules back to finalise it",
+                code="run-period-gone",
+            )
         if dates["finalisation_date"] > today:
             raise Conflict(
                 f"the run can be finalised from {dates['finalisation_date']}, not before",
