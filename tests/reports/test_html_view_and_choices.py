@@ -20,6 +20,19 @@ from tests.support.reports import add_organisations, rendering, wait_for_status
 WEEK = date(2019, 9, 30)  # paid 14 October 2019: tax year 2019/20
 
 
+async def remittance_ids(env, payment_id: uuid.UUID) -> list[uuid.UUID]:
+    conn = await db.connect(env.dsn("reports"))
+    try:
+        return [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT remittance_id FROM reports.remittance WHERE payment_id = $1", payment_id
+            )
+        ]
+    finally:
+        await conn.close()
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}", "x-forwarded-for": "203.0.113.7"}
 
@@ -168,6 +181,12 @@ async def test_the_pick_lists_are_the_callers_own(env, authority):
         assert {"value": "2019/20", "label": "2019/20 (6 April 2019 to 5 April 2020)"} in lists["tax_year"]
         assert [c["value"] for c in lists["financial_year"]] == [current_financial]
         assert "2015/16" not in taxed  # the other authority's payment
+        # The remittance and purchase order reports pick from lists, as their pages show them (a
+        # provider read "PO-2026-000004" on its page and could not type it: the box wanted the id).
+        [remitted] = await remittance_ids(env, paid.payment_id)
+        assert lists["remittance_id"] == [{"value": str(remitted), "label": "RA-1 (paid 14/10/2019)"}]
+        order = paid.lines[0].purchase_order_id
+        assert lists["purchase_order_id"] == [{"value": str(order), "label": "PO-2019-1-1"}]
 
         zebra_lists = (
             await api.get(
@@ -190,4 +209,5 @@ async def test_the_pick_lists_are_the_callers_own(env, authority):
         assert [c["value"] for c in acorn_lists["organisation_id"]] == [str(acorn)]
         assert [c["value"] for c in acorn_lists["contract_id"]] == [str(acorn_contract.contract_id)]
         assert acorn_lists["period_start"] == []  # Zebra's remittance is not theirs
+        assert (acorn_lists["remittance_id"], acorn_lists["purchase_order_id"]) == ([], [])
         assert [c["value"] for c in acorn_lists["tax_year"]] == [current_tax]

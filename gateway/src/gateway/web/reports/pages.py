@@ -55,8 +55,8 @@ HINTS = {  # for a box to type in (a list has no need of them)
     "tax_year": "For example, 2018/19 (6 April to 5 April)",
     "organisation_id": "The organisation's id",
     "contract_id": "The contract's id, as shown on its page",
-    "remittance_id": "The remittance's id, as shown on its page",
-    "purchase_order_id": "The purchase order's id, as shown on its page",
+    "remittance_id": "The remittance's id (none is listed: no remittance has been issued to you yet)",
+    "purchase_order_id": "The purchase order's id (none is listed: no payment has been made against one yet)",
 }
 RADIOS = ("tax_year", "financial_year")  # a few years: radios; the longer lists are selects
 ALL = {"contract_id": "All contracts", "payment_method": "All payment methods"}  # an optional list's "any"

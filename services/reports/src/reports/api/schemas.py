@@ -136,6 +136,8 @@ class ChoicesPublic(BaseModel):
     financial_year: list[ChoicePublic] = Field(
         description="Financial years, 1 April to 31 March, newest first"
     )
+    remittance_id: list[ChoicePublic] = Field(description="Remittances, newest pay date first")
+    purchase_order_id: list[ChoicePublic] = Field(description="Purchase orders paid against, by number")
 
 
 def choices_public(found: Choices) -> ChoicesPublic:
@@ -149,4 +151,6 @@ def choices_public(found: Choices) -> ChoicesPublic:
         period_start=listed(found.periods),
         tax_year=listed(found.tax_years),
         financial_year=listed(found.financial_years),
+        remittance_id=listed(found.remittances),
+        purchase_order_id=listed(found.purchase_orders),
     )

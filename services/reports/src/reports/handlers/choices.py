@@ -1,5 +1,6 @@
 """What a report's parameters may be picked from: the caller's organisations (a provider's own only),
-contracts, payment methods, payment periods, tax years and financial years, from the read model.
+contracts, payment methods, payment periods, tax years, financial years, remittances and purchase
+orders, from the read model.
 
 The parameters form shows these as lists instead of boxes to type in. A list is a help, not a rule:
 `reports.domain.parameters` still checks what comes back, and the run API still refuses another
@@ -21,6 +22,7 @@ from shared.uow import Caller, Work
 ORGANISATIONS = Columns(organisation="organisation_id")
 CONTRACTS = Columns(authority="c.authority_id", organisation="c.organisation_id", contract="c.contract_id")
 REMITTANCES = Columns(contract="contract_id")
+PAYMENTS = Columns(authority="p.authority_id", organisation="p.organisation_id", contract="p.contract_id")
 WEEKS = Columns(contract="contract_id", service="service_id")
 
 
@@ -40,6 +42,8 @@ class Choices:
     periods: list[Choice]
     tax_years: list[Choice]
     financial_years: list[Choice]
+    remittances: list[Choice]
+    purchase_orders: list[Choice]
 
 
 async def choices(caller: Caller, work: Work) -> Choices:
@@ -55,6 +59,8 @@ async def choices(caller: Caller, work: Work) -> Choices:
         periods = await store.periods(conn=conn, scope=Scope.of(principal, REMITTANCES))
         tax_years = await store.tax_years(conn=conn, scope=Scope.of(principal, REMITTANCES))
         financial_years = await store.financial_years(conn=conn, scope=Scope.of(principal, WEEKS))
+        remittances = await store.remittances(conn=conn, scope=Scope.of(principal, REMITTANCES))
+        orders = await store.purchase_orders(conn=conn, scope=Scope.of(principal, PAYMENTS))
     council = principal.is_council
     return Choices(
         organisations=[
@@ -72,6 +78,10 @@ async def choices(caller: Caller, work: Work) -> Choices:
         financial_years=_years(
             {y.start_year for y in financial_years} | {_year_of(today, april=1)}, "1 April", "31 March"
         ),
+        remittances=[
+            Choice(str(r.remittance_id), f"{r.reference} (paid {r.pay_date:%d/%m/%Y})") for r in remittances
+        ],
+        purchase_orders=[Choice(str(o.purchase_order_id), o.number) for o in orders],
     )
 
 

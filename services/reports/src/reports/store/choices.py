@@ -40,6 +40,17 @@ class YearChoice(Record):
     start_year: int
 
 
+class RemittanceChoice(Record):
+    remittance_id: uuid.UUID
+    reference: str
+    pay_date: date
+
+
+class OrderChoice(Record):
+    purchase_order_id: uuid.UUID
+    number: str
+
+
 async def organisations(*, conn: asyncpg.Connection, scope: AnyScope) -> list[OrganisationChoice]:
     """The organisations by name, open ones first."""
     return await fetch(
@@ -109,6 +120,34 @@ async def financial_years(*, conn: asyncpg.Connection, scope: AnyScope) -> list[
                              THEN extract(year FROM week_commencing)::int
                              ELSE extract(year FROM week_commencing)::int - 1 END AS start_year
           FROM reports.confirmed_week WHERE {scope} AND confirmed
+        """,
+        scope=scope,
+    )
+
+
+async def remittances(*, conn: asyncpg.Connection, scope: AnyScope) -> list[RemittanceChoice]:
+    """The remittances, newest pay date first (the Remittance Advice report is of one)."""
+    return await fetch(
+        conn,
+        RemittanceChoice,
+        f"""
+        SELECT remittance_id, reference, pay_date FROM reports.remittance
+         WHERE {{scope}} ORDER BY pay_date DESC, reference LIMIT {LIMIT}
+        """,
+        scope=scope,
+    )
+
+
+async def purchase_orders(*, conn: asyncpg.Connection, scope: AnyScope) -> list[OrderChoice]:
+    """The purchase orders payments were made against, newest number first (the Purchase Order report is
+    of one)."""
+    return await fetch(
+        conn,
+        OrderChoice,
+        f"""
+        SELECT l.purchase_order_id, min(l.purchase_order_number) AS number
+          FROM reports.payment_line l JOIN reports.scheduled_payment p USING (payment_id)
+         WHERE {{scope}} GROUP BY l.purchase_order_id ORDER BY number DESC LIMIT {LIMIT}
         """,
         scope=scope,
     )
