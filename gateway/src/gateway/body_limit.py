@@ -1,5 +1,6 @@
 """A limit on every request body at the gateway: GATEWAY_BODY_LIMIT_BYTES (1 MiB) by default, and
-GATEWAY_UPLOAD_LIMIT_BYTES (50 MiB) on the upload routes below. Over it: 413 problem+json.
+GATEWAY_UPLOAD_LIMIT_BYTES (50 MiB, plus 64 KiB for the form around the file) on the upload routes
+below. Over it: 413 problem+json.
 
 The limit is enforced while the body streams in, so it holds without a Content-Length (chunked) and
 for the proxy, which streams bodies upstream: a declared length over the limit is refused before any
@@ -34,6 +35,15 @@ UPLOAD_ROUTES = (
 )
 
 
+# A file of the upload limit comes in a multipart form a little larger (its boundaries, headers and other
+# fields): the services limit the file itself and leave the same room (actuals.api.imports._read_file).
+FORM_ROOM = 64 * 1024
+
+
+def _uploads(path: str) -> bool:
+    return any(route.fullmatch(path) for route in UPLOAD_ROUTES)
+
+
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, detail=f"the request body is larger than this route accepts ({limit} bytes)")
@@ -46,25 +56,31 @@ class BodyLimitMiddleware:
         self.upload = upload
 
     def limit_for(self, path: str) -> int:
-        return self.upload if any(route.fullmatch(path) for route in UPLOAD_ROUTES) else self.default
+        """The limit a route's message names: the upload limit (a file's) or the default."""
+        return self.upload if _uploads(path) else self.default
+
+    def bytes_allowed(self, path: str) -> int:
+        """What the body may hold: an upload route's file limit has room for its form around it."""
+        return self.upload + FORM_ROOM if _uploads(path) else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
+        allowed = self.bytes_allowed(scope["path"])
         declared = _content_length(scope)
         received = 0
         started = False
 
         async def limited_receive() -> Message:
             nonlocal received
-            if declared is not None and declared > limit:
+            if declared is not None and declared > allowed:
                 raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > allowed:
                     raise BodyTooLarge(limit)
             return message
 
