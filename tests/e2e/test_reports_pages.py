@@ -71,6 +71,9 @@ async def test_a_finance_user_views_and_downloads_a_report_and_finds_it_in_my_re
         assert summary(refused.text) == ["tax_year"]
         assert "2018/20 is not a year: the second year follows the first, like 2018/19" in refused.text
         assert 'aria-describedby="tax_year-error"' in refused.text  # at the field, the list shown again
+        unchosen = await run(client, "annual-statement-foster-carer", {"format": "pdf"})
+        assert unchosen.status_code == 422 and summary(unchosen.text) == ["tax_year"]
+        assert "Select the tax year" in unchosen.text and "Enter the tax year" not in unchosen.text
 
         viewed = await run(client, "organisation-directory", {"format": "pdf"})
         assert viewed.status_code == 303, viewed.text[:500]

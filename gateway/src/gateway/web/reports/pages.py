@@ -288,6 +288,15 @@ async def _render_form(
     asked = _asked(user)
     parameters = [p for p in report["parameters"] if p["name"] in asked]
     picked = await _choices(request, user)
+    if errors:  # a list is chosen from, not typed in (GOV.UK: "Select the ...")
+        errors = FormErrors(
+            tuple(
+                FieldError(e.field, "Select the " + e.message.removeprefix("Enter the "))
+                if e.field and picked.get(e.field) and e.message.startswith("Enter the ")
+                else e
+                for e in errors.items
+            )
+        )
     own = None  # a provider's organisation, named on the form: the report is of it
     if "organisation_id" not in asked and any(p["name"] == "organisation_id" for p in report["parameters"]):
         own = user.viewer.organisation_name
