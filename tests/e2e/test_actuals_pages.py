@@ -48,11 +48,11 @@ async def test_home_cards_lead_to_the_pages_and_count_the_weeks_to_confirm(stack
             (f"/{provider.tenant.slug}/care-package-line-items", "Care Package Line Items"),
         ]
         # The CPLIs started a year ago: the 12 past weeks counted are all unconfirmed.
-        assert "12 past weeks to confirm" in home.text
+        assert "12 weeks of the last 12 to confirm" in home.text
         services = await client.get(f"/{provider.tenant.slug}/actuals")
         assert services.status_code == 200
         assert f'href="/{provider.tenant.slug}/actuals/{provider.package.service_id}"' in services.text
-        assert "12 weeks to confirm" in services.text
+        assert "12 weeks of the last 12 to confirm" in services.text
 
 
 async def test_cplis_filter_sort_page_and_download(stack):

@@ -401,8 +401,8 @@ def test_the_line_form_and_its_conflict(app, branding):
 
 
 async def test_the_home_cards_count_is_left_out_when_actuals_is_down(app):
-    assert home_card.note_text(0) is None and home_card.note_text(1) == "1 past week to confirm"
-    assert home_card.note_text(3) == "3 past weeks to confirm"
+    assert home_card.note_text(0) is None and home_card.note_text(1) == "1 week of the last 12 to confirm"
+    assert home_card.note_text(3) == "3 weeks of the last 12 to confirm"
     actuals = app.state.services["actuals"]  # pointed at a port nothing listens on
     await actuals.start()
     try:

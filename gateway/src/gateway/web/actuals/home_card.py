@@ -20,7 +20,9 @@ WAIT_SECONDS = 1.5
 def note_text(unconfirmed: int) -> str | None:
     if unconfirmed <= 0:
         return None
-    return f"{unconfirmed} past {'week' if unconfirmed == 1 else 'weeks'} to confirm"
+    # Counted over the last 12 complete weeks (actuals.store.weeks_due): said, so that an older week left
+    # unconfirmed is not taken for confirmed.
+    return f"{unconfirmed} {'week' if unconfirmed == 1 else 'weeks'} of the last 12 to confirm"
 
 
 async def unconfirmed_weeks_note(request: Request, user: SignedIn) -> str | None:
