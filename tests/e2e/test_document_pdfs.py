@@ -147,6 +147,8 @@ async def test_view_pdf_of_a_remittance_and_a_purchase_order_from_reports(stack)
         assert asked.status_code == 303, asked.text[:500]
         run_page = asked.headers["location"]
         assert re.fullmatch(rf"/{provider.tenant.slug}/reports/runs/[0-9a-f-]{{36}}", run_page), run_page
+        shown = (await client.get(run_page)).text  # the remittance by its reference, not its id
+        assert "RA-PR-2019-42-C-FOST-0148" in shown and str(provider.scenario.remittances[1]) not in shown
         text = pdf_text(await rendered_file(client, run_page))
         assert "Remittance Advice" in text and "RA-PR-2019-42-C-FOST-0148" in text and "22/10/2019" in text
         for x in lines:

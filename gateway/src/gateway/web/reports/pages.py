@@ -106,7 +106,8 @@ async def show_run(request: Request, portal: Portal, branding: AuthorityBranding
     offered = {r["key"]: r for r in await service.read(request, user, "catalogue", limit=100)}
     report = offered.get(run["report"], {"title": run["report"], "parameters": []})
     labels = {p["name"]: p["label"] for p in report["parameters"]}
-    named = {"organisation_id", "contract_id"} & set(run["parameters"]) & set(_asked(user))
+    named = {"organisation_id", "contract_id", "remittance_id", "purchase_order_id"} & set(run["parameters"])
+    named &= set(_asked(user))
     picked = await _choices(request, user) if named else {}  # ids shown by name, not every refresh
     chosen = [
         (labels[name], _shown(name, value, picked))
