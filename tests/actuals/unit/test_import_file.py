@@ -114,7 +114,12 @@ def test_every_row_carries_one_file_reference():
             "F1,Home Care,100234,23/11/2026,10,10,0,0,0,,", "F2,Home Care,100235,23/11/2026,10,10,0,0,0,,"
         )
     )
-    assert found == [(2, "file_reference", "every row must carry the same file reference, not blank")]
+    # named at the row where the other reference starts (it was row 2, the row that set the first)
+    assert found == [(3, "file_reference", "every row must carry the same file reference ('F1'), not blank")]
+    blank = faults_of(
+        csv_file("F1,Home Care,100234,23/11/2026,10,10,0,0,0,,", ",Home Care,100235,23/11/2026,10,10,0,0,0,,")
+    )
+    assert (3, "file_reference", "every row must carry the same file reference ('F1'), not blank") in blank
 
 
 def test_a_formula_looking_cell_is_kept_as_text_and_neutralised_on_export():

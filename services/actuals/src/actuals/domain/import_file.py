@@ -127,7 +127,8 @@ class ImportReader:
         self._reader = csv.reader(self._text)
         _check_header(next(self._reader, None))
         self._cells = _Cells(today)
-        self.references: set[str] = set()
+        self.references: dict[str, None] = {}  # each file reference seen, in the order first seen
+        self._odd_reference_rows: list[int] = []  # a row whose reference is blank or not the first's
         self.rows_read = 0  # rows with content, faulty or not
         self.faulty_rows = 0
 
@@ -150,7 +151,11 @@ class ImportReader:
             for index in _TEXT_INDEXES:
                 if values[index][:1] == "'":
                     values[index] = unneutralise(values[index])
-            references.add(values[_REFERENCE])
+            reference = values[_REFERENCE]
+            if reference not in references:
+                references[reference] = None
+                if len(references) > 1 or not reference:
+                    self._odd_reference_rows.append(number)  # the first row of each other reference
             found: list[Fault] = []
             row = _row(number, values, self._cells, found)
             if found:
@@ -161,10 +166,11 @@ class ImportReader:
         faults = []
         if not self.rows_read:
             faults.append(Fault(2, None, "the file has a header but no rows"))
-        if len(self.references) > 1 or "" in self.references:
-            faults.append(
-                Fault(2, "file_reference", "every row must carry the same file reference, not blank")
-            )
+        first = next(iter(self.references), "")  # the first row's
+        said = f" ({first!r})" if first and len(self.references) > 1 else ""
+        for row in self._odd_reference_rows[:100]:  # named where each other reference starts
+            message = f"every row must carry the same file reference{said}, not blank"
+            faults.append(Fault(row, "file_reference", message))
         return faults
 
 
@@ -264,7 +270,9 @@ def _check_cells(
     visits = None
     text = values[_VISITS]
     if text:
-        if not (text.isascii() and text.isdigit()):  # str.isdigit() alone takes superscript and fullwidth digits
+        if not (
+            text.isascii() and text.isdigit()
+        ):  # str.isdigit() alone takes superscript and fullwidth digits
             found.append(("visits", f"{text[:20]!r} is not a whole number"))
         elif fault := visits_fault(int(text)):
             found.append(("visits", fault))
