@@ -132,15 +132,20 @@ def _payment_line(payment: dict[str, Any], line: dict[str, Any], status: str) ->
 
 
 def _invoice_line(invoice: dict[str, Any], line: dict[str, Any]) -> Row:
-    week = line.get("week_commencing")  # an invoice has no pay date; its lines are weeks of actuals
-    last_day = (date.fromisoformat(week) + timedelta(days=6)).isoformat() if week else ""
+    # An invoice has no pay date: its lines are weeks of actuals, or the periods a run's credit note takes
+    # back (service_start/service_end, added to v1; a week alone in events sent before them).
+    week = line.get("week_commencing")
+    first_day = line.get("service_start") or week
+    last_day = line.get("service_end") or (
+        (date.fromisoformat(week) + timedelta(days=6)).isoformat() if week else ""
+    )
     # A payment run's credit note (credits_payment_id) documents the negative lines the run already netted
     # in that payment's remittance (posted there as paid): recorded, but not a second reversal.
     status = "netted" if invoice.get("credits_payment_id") else invoice["kind"]
     return {
         "supplier_reference": invoice["supplier_reference"],
         "contract_reference": invoice["contract_reference"],
-        "period_start": week,
+        "period_start": first_day,
         "period_end": last_day,
         **_line(line),
         "document": invoice["number"],

@@ -5,7 +5,7 @@ taken back with a credit note."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tests.payments.integration.run_harness import (
@@ -23,7 +23,8 @@ from tests.payments.integration.run_harness import (
     schedule,
     snapshot,
 )
-from tests.payments.support import add_confirmed_week, bearer, payments_api, payments_conn
+from tests.payments.integration.scheduled import finance
+from tests.payments.support import API, add_confirmed_week, bearer, payments_api, payments_conn
 
 
 async def dispute_second_client(env, who, reason: str) -> None:
@@ -136,6 +137,15 @@ async def test_a_back_dated_rate_change_is_an_adjustment_and_a_cut_takes_back_wi
     ]
     [event] = await outbox(env, "payments.credit_note.issued.v1", who.authority_id)
     assert (event["total"], event["credits_payment_id"]) == ("-10.00", str(payment_2["payment_id"]))
+    # each line names the service period it takes back, so a ledger posts it against that period
+    assert [(x["total"], x["service_start"], x["service_end"]) for x in event["lines"]] == [
+        ("-10.00", str(WEEK_1), str(WEEK_1 + timedelta(days=6)))
+    ]
+    async with payments_api(env) as api:  # the provider's view of it, and the backfill's, say the same
+        read = await api.get(f"{API}/invoices/{notes[0]['invoice_id']}", headers=finance(env, who))
+    assert [(x["service_start"], x["service_end"]) for x in read.json()["lines"]] == [
+        (str(WEEK_1), str(WEEK_1 + timedelta(days=6)))
+    ]
 
 
 async def test_a_held_line_is_not_paid_again_until_its_source_is_corrected(env):

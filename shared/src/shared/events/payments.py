@@ -247,6 +247,10 @@ class InvoiceLine(BaseModel):
     week_id: uuid.UUID | None = Field(None, description="The confirmed week of actuals it invoices")
     service_id: uuid.UUID | None = Field(None, description="The service")
     week_commencing: date | None = Field(None, description="The week")
+    service_start: date | None = Field(
+        None, description="The first day it is for: its week's, or the period a run's credit note takes back"
+    )
+    service_end: date | None = Field(None, description="The last day it is for")
     client_id: uuid.UUID | None = Field(None, description="The client")
     client_reference: str | None = Field(None, description="The client's SSRef")
     client_name: str | None = Field(None, description="The client's name")

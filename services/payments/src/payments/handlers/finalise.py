@@ -233,6 +233,8 @@ async def _credit(
                 line.excl_vat,
                 line.vat,
                 line.total,
+                line.service_start,
+                line.service_end,
             )
             for line in back
         ],
@@ -257,6 +259,8 @@ async def _credit(
                     client_name=line.client_name,
                     purchase_order_number=line.purchase_order_number,
                     cost_code=line.cost_code,
+                    service_start=line.service_start,
+                    service_end=line.service_end,
                     excl_vat=line.excl_vat,
                     vat=line.vat,
                     total=line.total,

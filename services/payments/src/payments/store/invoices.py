@@ -62,6 +62,8 @@ class InvoiceLineRow(Record):
     service_id: uuid.UUID | None
     service_name: str | None
     week_commencing: date | None
+    service_start: date | None
+    service_end: date | None
     client_id: uuid.UUID | None
     client_reference: str | None
     client_name: str | None
@@ -90,7 +92,9 @@ SELECTED = """
 # The purchase order of a line: the client's for the service in the financial year of its week. A payment
 # run's credit note names no week: its lines keep what its event carried (migration 0007).
 LINES = """
-    SELECT l.line_no, l.week_id, l.service_id, s.name AS service_name, l.week_commencing, l.client_id,
+    SELECT l.line_no, l.week_id, l.service_id, s.name AS service_name, l.week_commencing,
+           COALESCE(l.service_start, l.week_commencing) AS service_start,
+           COALESCE(l.service_end, l.week_commencing + 6) AS service_end, l.client_id,
            COALESCE(l.client_reference, cl.reference) AS client_reference,
            COALESCE(l.client_name, cl.name) AS client_name,
            COALESCE(l.purchase_order_number, po.number) AS purchase_order_number, l.cost_code,

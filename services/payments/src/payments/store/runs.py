@@ -253,7 +253,7 @@ async def insert_credit_note(conn: asyncpg.Connection, **row: object) -> None:
 
 
 CreditLine = tuple[
-    uuid.UUID | None, str | None, str | None, str | None, str | None, Decimal, Decimal, Decimal
+    uuid.UUID | None, str | None, str | None, str | None, str | None, Decimal, Decimal, Decimal, date, date
 ]
 
 
@@ -266,24 +266,24 @@ async def insert_credit_note_lines(
     lines: list[CreditLine],
 ) -> None:
     """A run's credit note's lines, numbered from 1 in order, each with the client, purchase order and
-    cost code its event carries (client, reference, name, order number, cost code, excl VAT, VAT, total).
-    They never stand: they name no week."""
+    cost code its event carries (client, reference, name, order number, cost code, excl VAT, VAT, total,
+    and the service period taken back). They never stand: they name no week."""
     await conn.execute(
         """
         INSERT INTO payments.invoice_line
                (invoice_id, line_no, authority_id, organisation_id, client_id, client_reference, client_name,
-                purchase_order_number, cost_code, excl_vat, vat, total, standing)
+                purchase_order_number, cost_code, excl_vat, vat, total, service_start, service_end, standing)
         SELECT $1, l.n, $2, $3, l.client_id, l.client_reference, l.client_name, l.purchase_order_number,
-               l.cost_code, l.excl_vat, l.vat, l.total, false
+               l.cost_code, l.excl_vat, l.vat, l.total, l.service_start, l.service_end, false
           FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::numeric[],
-                      $10::numeric[], $11::numeric[])
+                      $10::numeric[], $11::numeric[], $12::date[], $13::date[])
                WITH ORDINALITY AS l(client_id, client_reference, client_name, purchase_order_number, cost_code,
-                                    excl_vat, vat, total, n)
+                                    excl_vat, vat, total, service_start, service_end, n)
         """,
         invoice_id,
         authority_id,
         organisation_id,
-        *([line[i] for line in lines] for i in range(8)),
+        *([line[i] for line in lines] for i in range(10)),
     )
 
 
