@@ -463,3 +463,18 @@ async def test_a_cell_too_large_for_csv_is_a_fault_of_its_row(env, actuals_api, 
     assert errors == [
         (3, None, "cannot be read as CSV: a cell is longer than 131,072 characters (is a quote left open?)")
     ]
+
+
+async def test_a_body_that_is_not_a_file_is_refused_by_its_type(env, actuals_api, provider):
+    """A JSON body was read as a CSV file and answered with the header's fault."""
+    sent = await actuals_api.post(
+        "/api/v1/actuals/imports", json={"a": 1}, headers=bearer(provider.token(env))
+    )
+    assert sent.status_code == 415 and sent.json()["type"].endswith(":import-not-csv"), sent.text
+    assert "not application/json" in sent.json()["detail"]
+    excel = await actuals_api.post(  # Excel on Windows names a CSV file so
+        "/api/v1/actuals/imports",
+        content=b"x",
+        headers={**bearer(provider.token(env)), "content-type": "application/vnd.ms-excel"},
+    )
+    assert excel.status_code == 422, excel.text  # read, and refused for its header

@@ -20,7 +20,7 @@ from starlette.types import Message
 
 from actuals.config import Settings
 from actuals.handlers import imports
-from shared.errors import BadRequest
+from shared.errors import BadRequest, DomainError
 from shared.http import CurrentCaller
 from shared.service import RuntimeDep, WorkDep
 
@@ -84,7 +84,10 @@ UPLOAD_BODY: dict[str, Any] = {
     response_model=ImportAccepted,
     summary="Import a file of actuals (a job: all rows or none)",
     openapi_extra=UPLOAD_BODY,
-    responses={413: {"description": "the file is larger than the import limit"}},
+    responses={
+        413: {"description": "the file is larger than the import limit"},
+        415: {"description": "the body is neither a CSV file nor a form with one (e.g. JSON)"},
+    },
 )
 async def upload(
     request: Request,
@@ -105,6 +108,22 @@ async def upload(
     )
 
 
+# A file sent as the body itself: CSV, or what a system or Excel calls it (a JSON or form body is not a file).
+RAW_TYPES = (
+    "",
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+)
+
+
+class NotAFile(DomainError):
+    status = 415
+    default_title = "Unsupported Media Type"
+
+
 async def _read_file(request: Request, limit: int, file_name: str | None) -> tuple[str, bytes]:
     """The file, read while counting: over the limit (with room for the form's own lines) it is refused
     before the rest is read."""
@@ -123,7 +142,14 @@ async def _read_file(request: Request, limit: int, file_name: str | None) -> tup
         return message
 
     limited = Request(request.scope, receive=counted)
-    if (request.headers.get("content-type") or "").startswith("multipart/form-data"):
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data" and content_type not in RAW_TYPES:
+        raise NotAFile(
+            f"send the CSV file as the body (content-type text/csv) or as the form field `file`"
+            f" (multipart/form-data), not {content_type[:60]}",
+            code="import-not-csv",
+        )
+    if content_type == "multipart/form-data":
         async with limited.form(max_files=1, max_fields=5) as form:
             part = form.get("file")
             if not isinstance(part, UploadFile):
