@@ -38,6 +38,7 @@ async def test_the_home_card_shows_invoices_to_finance(stack):
         assert listing.status_code == 200 and 'id="no-invoices"' in listing.text
         empty = await client.get(f"{provider.base}/new")
         assert empty.status_code == 200 and 'id="no-weeks"' in empty.text
+        assert "Only contracts paid on actuals are invoiced" in empty.text  # a planned-paid provider asks why
 
 
 async def test_an_invoice_from_a_confirmed_week_submitted_then_retracted(stack):
