@@ -193,6 +193,21 @@ def test_sortable_headers_link_to_the_other_direction_and_say_which_sorts():
 # --- The service's refusals as the forms' errors -----------------------------------------------------
 
 
+def test_a_quantity_that_is_not_a_number_is_a_sentence_about_its_field():
+    refused = ServiceError(
+        422,
+        {
+            "errors": [
+                {"field": "body.frustrated", "message": "'x' is not a number (write digits, e.g. 58.05)"}
+            ]
+        },
+    )
+    errors = lines.service_errors(refused, lines.FIELDS, lines.LABELS)
+    assert [(e.field, e.message) for e in errors.summary] == [
+        ("frustrated", "Frustrated must be a number, like 7.5 (not 'x')")
+    ]
+
+
 def test_a_lines_refusal_goes_to_each_field_in_the_forms_order():
     refused = ServiceError(
         422,

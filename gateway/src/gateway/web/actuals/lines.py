@@ -98,6 +98,11 @@ _WORDS = (
     (re.compile(r"^Input should be a valid integer.*$"), "must be a whole number"),
     (re.compile(r"^Input should be a valid date.*$"), "must be a real date"),
     (re.compile(r"^Input should be (?:in )?a valid time.*$"), "must be a time, like 08:30"),
+    # shared.money's words, made a sentence about the field ("Frustrated must be a number, like 7.5")
+    (
+        re.compile(r"^(.*) is not a number \(write digits, e\.g\. 58\.05\)$"),
+        r"must be a number, like 7.5 (not \1)",
+    ),
 )
 
 
