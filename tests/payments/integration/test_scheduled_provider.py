@@ -5,11 +5,12 @@ home summary; and every bad input refused precisely with nothing changed."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from payments.handlers.access import today as uk_today
 from tests.payments.integration.scheduled import (
     CONFIRMED,
     DISPUTED,
@@ -179,6 +180,44 @@ async def test_the_summary_names_the_next_payment_and_counts_the_unconfirmed(api
         "next_payment": None,
         "unconfirmed": 0,
     }
+
+
+async def test_the_next_payment_includes_a_finalised_one_not_paid_yet_and_skips_one_paying_nothing(api, env):
+    """A finalised payment is paid on its pay date: until then (today included) it is the next payment
+    when its pay date is the earliest; once its pay date has passed it is paid and not next. A payment
+    of which nothing is payable (wholly disputed) pays nothing: the next payment is the one after it."""
+    today = uk_today()  # a weekly period's pay date is its start + 15 days (tests/payments/support.py)
+    payee, paid = await payee_with_payment(env, period_start=today - timedelta(days=30), status="finalised")
+    async with payments_conn(env) as conn:
+        due_today = await seed_payment(
+            conn,
+            payee,
+            period_start=today - timedelta(days=15),
+            amounts=[Decimal("7.00")],
+            status="finalised",
+        )
+        later = await seed_payment(
+            conn, payee, period_start=today + timedelta(days=7), amounts=[Decimal("5.00")]
+        )
+    answer = await api.get(f"{SP}/summary", headers=finance(env, payee))
+    assert answer.json() == {
+        "next_payment": {"pay_date": today.isoformat(), "total": "7.00"},
+        "unconfirmed": 1,
+    }
+    assert due_today.payment_id != paid.payment_id
+    other, first = await payee_with_payment(env, period_start=today + timedelta(days=7))
+    async with payments_conn(env) as conn:
+        await seed_payment(conn, other, period_start=today + timedelta(days=14), amounts=[Decimal("5.00")])
+    whole = await api.post(
+        f"{SP}/{first.payment_id}/dispute",
+        json={"version": 1, "reason": "Nobody was cared for", "line_ids": []},
+        headers=finance(env, other),
+    )
+    assert whole.status_code == 200 and whole.json()["payable_total"] == "0.00"
+    answer = await api.get(f"{SP}/summary", headers=finance(env, other))
+    pay_date = (today + timedelta(days=14 + 15)).isoformat()
+    assert answer.json() == {"next_payment": {"pay_date": pay_date, "total": "5.00"}, "unconfirmed": 1}
+    assert later.payment_id
 
 
 async def test_two_confirmations_at_once_one_wins_the_other_is_stale(api, env):

@@ -108,7 +108,7 @@ async def get_payment(caller: Caller, work: Work, *, payment_id: uuid.UUID) -> P
 async def summary(caller: Caller, work: Work) -> Summary:
     require_viewer(caller.principal)
     async with work.read() as conn:
-        return await scheduled.summary(conn, scope=scheduled.payment_scope(caller.principal))
+        return await scheduled.summary(conn, scope=scheduled.payment_scope(caller.principal), today=today())
 
 
 async def confirm(caller: Caller, work: Work, *, payment_id: uuid.UUID, version: int) -> PaymentView:

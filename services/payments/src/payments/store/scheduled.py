@@ -160,29 +160,32 @@ async def contracts(conn: asyncpg.Connection, *, scope: AnyScope) -> list[Contra
     )
 
 
-async def summary(conn: asyncpg.Connection, *, scope: AnyScope) -> Summary:
-    """The next payment not yet finalised (earliest pay date) with what is payable of it (its disputed
-    and held lines are not paid), and how many are unconfirmed."""
+async def summary(conn: asyncpg.Connection, *, scope: AnyScope, today: date) -> Summary:
+    """The next payment: of the payments not paid yet (not finalised, or finalised with a pay date of
+    `today` or later) and paying something (disputed and held lines are not paid, so a wholly disputed
+    payment pays nothing and is passed over), the one with the earliest pay date, with its payable
+    total; and how many are unconfirmed."""
     row = await fetch_one(
         conn,
         Summary,
         """
         WITH mine AS (
-            SELECT (array_agg(p.payment_id ORDER BY pe.pay_date, p.payment_id)
-                        FILTER (WHERE p.status <> 'finalised'))[1] AS next_id,
-                   (array_agg(pe.pay_date ORDER BY pe.pay_date, p.payment_id)
-                        FILTER (WHERE p.status <> 'finalised'))[1] AS next_pay_date,
-                   count(*) FILTER (WHERE p.status = 'unconfirmed') AS unconfirmed
+            SELECT p.payment_id, p.status, pe.pay_date,
+                   (SELECT coalesce(sum(l.total), 0) FROM payments.payment_line l
+                     WHERE l.payment_id = p.payment_id AND l.status = 'payable') AS payable
               FROM payments.scheduled_payment p
               JOIN payments.period pe USING (period_id)
              WHERE {scope}
         )
-        SELECT m.next_pay_date, m.unconfirmed,
-               CASE WHEN m.next_id IS NOT NULL THEN
-                   (SELECT coalesce(sum(l.total), 0) FROM payments.payment_line l
-                     WHERE l.payment_id = m.next_id AND l.status = 'payable') END AS next_total
-          FROM mine m
+        SELECT (array_agg(m.pay_date ORDER BY m.pay_date, m.payment_id) FILTER (WHERE pending))[1]
+                   AS next_pay_date,
+               (array_agg(m.payable ORDER BY m.pay_date, m.payment_id) FILTER (WHERE pending))[1]
+                   AS next_total,
+               count(*) FILTER (WHERE m.status = 'unconfirmed') AS unconfirmed
+          FROM mine m,
+               LATERAL (SELECT (m.status <> 'finalised' OR m.pay_date >= $1) AND m.payable > 0 AS pending) x
         """,
+        today,
         scope=scope,
     )
     assert row is not None  # an aggregate answers one row
