@@ -9,7 +9,8 @@ import re
 from datetime import date, timedelta
 
 from tests.payments.integration.scheduled import CONFIRMED, DISPUTED, published, rows_of
-from tests.payments.support import financial_year
+from tests.payments.remittance_support import issue_remittance
+from tests.payments.support import financial_year, payments_conn
 from tests.support.actuals_pages import csrf_of, pages_client
 from tests.support.scheduled_payments_pages import (
     any_id,
@@ -155,3 +156,20 @@ async def test_refusals_change_nothing(stack):
         refused = await client.post(f"{path}/confirm", data={"csrf_token": csrf_of(page), "version": "1"})
         assert refused.status_code == 403
     assert (await rows_of(stack.env, reader.current.payment_id))[0]["status"] == "unconfirmed"
+
+
+async def test_a_finalised_payment_links_to_its_remittance_advice(stack):
+    provider = await payments_provider(stack)
+    async with payments_conn(stack.env) as conn:
+        remittance_id = await issue_remittance(conn, provider.payee, provider.finalised, reference="RA-E2E-1")
+    async with await pages_client(stack, provider.user) as client:
+        page = await client.get(f"{provider.base}/{provider.finalised.payment_id}")
+        assert page.status_code == 200
+        link = re.search(r'href="([^"]+)" id="payment-remittance">([^<]+)<', page.text)
+        assert link, page.text[:2000]
+        assert link.groups() == (f"/{provider.tenant.slug}/remittances/{remittance_id}", "RA-E2E-1")
+        advice = await client.get(link.group(1))
+        assert advice.status_code == 200 and "RA-E2E-1" in advice.text
+        # A payment not finalised has no remittance yet.
+        current = await client.get(f"{provider.base}/{provider.current.payment_id}")
+        assert 'id="payment-remittance"' not in current.text

@@ -83,6 +83,28 @@ async def test_a_remittance_by_finalisation_holds_its_payable_lines_with_client_
     assert sum(Decimal(line["total"]) for line in doc["lines"]) == Decimal(doc["total"])
 
 
+async def test_a_finalised_payment_names_its_remittance_and_an_unfinalised_one_none(api, env, durham):
+    auth = provider(env, durham)
+    async with payments_conn(env) as conn:
+        payments = dict(
+            await conn.fetch(
+                "SELECT p.start_date, s.payment_id FROM payments.scheduled_payment s"
+                " JOIN payments.period p USING (period_id) WHERE s.contract_id = $1",
+                durham.payee.contract_id,
+            )
+        )
+        references = dict(await conn.fetch("SELECT remittance_id, reference FROM payments.remittance"))
+    paid = await api.get(f"{API}/scheduled-payments/{payments[date(2019, 10, 7)]}", headers=auth)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["remittance"] == {
+        "remittance_id": str(durham.remittances[1]),
+        "reference": references[durham.remittances[1]],
+    }
+    not_yet = await api.get(f"{API}/scheduled-payments/{payments[date(2019, 10, 14)]}", headers=auth)
+    assert not_yet.json()["status"] == "unconfirmed"
+    assert not_yet.json()["remittance"] is None
+
+
 async def test_by_period_an_adjustment_shows_in_the_period_that_paid_it(api, env, durham):
     auth, p = provider(env, durham), durham.payee
     answer = await api.get(

@@ -47,6 +47,11 @@ class PeriodOut(BaseModel):
     current: bool = Field(description="The contract's payment not yet finalised whose period starts earliest")
 
 
+class RemittanceOut(BaseModel):
+    remittance_id: uuid.UUID
+    reference: str = Field(examples=["RA-PR-W-2026-11-23-DCC-FC-148"])
+
+
 class PaymentOut(ScheduledPaymentState):
     version: int = Field(description="The version to send back with confirm or dispute (= revision)")
     payable_excl_vat: Money = Field(description="Excluding VAT, of the lines still payable (not disputed)")
@@ -55,6 +60,9 @@ class PaymentOut(ScheduledPaymentState):
     can_confirm: bool = Field(description="The caller may confirm it now")
     can_dispute: bool = Field(description="The caller may dispute it (or more of its lines) now")
     current: bool = Field(description="The contract's payment not yet finalised whose period starts earliest")
+    remittance: RemittanceOut | None = Field(
+        description="The remittance advice issued when the payment was finalised (none before)"
+    )
 
 
 def payment_out(view: PaymentView) -> PaymentOut:
@@ -67,6 +75,7 @@ def payment_out(view: PaymentView) -> PaymentOut:
         can_confirm=view.can_confirm,
         can_dispute=view.can_dispute,
         current=view.current,
+        remittance=None if view.remittance is None else RemittanceOut(**view.remittance.model_dump()),
     )
 
 

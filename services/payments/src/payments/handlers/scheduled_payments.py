@@ -20,7 +20,8 @@ from payments.domain.disputes import DISPUTE, REQUESTS, DisputeRequest, dispute_
 from payments.domain.periods import financial_year, year_bounds
 from payments.handlers.access import find_payment, require_editor, require_viewer, today, writable_payment
 from payments.handlers.payment_states import publish_state
-from payments.store import scheduled
+from payments.store import remittances, scheduled
+from payments.store.remittances import RemittanceRef
 from payments.store.scheduled import ContractRow, PeriodRow, Summary
 from shared.auth import Principal
 from shared.decisions import rules
@@ -49,6 +50,7 @@ class PaymentView:
     can_confirm: bool
     can_dispute: bool
     current: bool
+    remittance: RemittanceRef | None
 
 
 async def view_of(
@@ -65,6 +67,11 @@ async def view_of(
         can_dispute=editor and payment.status in ("unconfirmed", "disputed") and bool(payable),
         current=await scheduled.is_current(
             conn, scope=scheduled.payment_scope(principal), payment_id=payment.payment_id
+        ),
+        remittance=(
+            await remittances.of_payment(conn, payment_id=payment.payment_id)
+            if payment.status == "finalised"
+            else None
         ),
     )
 

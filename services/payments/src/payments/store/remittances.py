@@ -144,3 +144,17 @@ async def of_period(
 async def lines_of_many(conn: asyncpg.Connection, *, remittance_ids: list[uuid.UUID]) -> list[RemittanceLine]:
     rows = await conn.fetch(LINES + " WHERE r.remittance_id = ANY($1::uuid[])" + LINE_ORDER, remittance_ids)
     return RemittanceLine.from_rows(rows)
+
+
+class RemittanceRef(Record):
+    remittance_id: uuid.UUID
+    reference: str
+
+
+async def of_payment(conn: asyncpg.Connection, *, payment_id: uuid.UUID) -> RemittanceRef | None:
+    """The remittance issued when the payment was finalised (one at most: UNIQUE (payment_id)); the
+    payment is in the caller's scope, so is its remittance."""
+    row = await conn.fetchrow(
+        "SELECT remittance_id, reference FROM payments.remittance WHERE payment_id = $1", payment_id
+    )
+    return None if row is None else RemittanceRef(**dict(row))
