@@ -50,6 +50,14 @@ def cells(html: str) -> list[list[str]]:
     ]
 
 
+def back_links(html: str) -> tuple[str, str]:
+    """New Action's Back link and its Cancel link."""
+    back = re.search(r'<a href="([^"]*)" class="govuk-back-link">', html)
+    cancel = re.search(r'<a class="govuk-link" href="([^"]*)">Cancel</a>', html)
+    assert back and cancel, html[:800]
+    return back.group(1).replace("&amp;", "&"), cancel.group(1).replace("&amp;", "&")
+
+
 def card_note(home: str) -> str:
     card = home.split('href="/durham-childrens/actions">', 1)[1].split("</li>", 1)[0]
     found = re.search(r'portal-card__note"><strong[^>]*>([^<]+)<', card)
@@ -353,10 +361,13 @@ async def test_new_action_prefilled_from_a_claim_and_a_payment_never_trusts_the_
         )
         assert made.status_code == 303, made.text[:500]
         claim_page = await client.get(made.headers["location"])
-        link = re.search(r'href="(/durham-childrens/actions/new\?claim_id=[0-9a-f-]+)"', claim_page.text)
+        link = re.search(r'href="(/durham-childrens/actions/new\?claim_id=[^"]+)"', claim_page.text)
         assert link, "no 'Send a message about this' on the claim page"
-        prefilled = await client.get(link.group(1))
+        prefilled = await client.get(link.group(1).replace("&amp;", "&"))
         assert prefilled.status_code == 200
+        # Back and Cancel return to the claim the message is about, not to the actions list.
+        claim_path = made.headers["location"].split("?", 1)[0]
+        assert back_links(prefilled.text) == (claim_path, claim_path)
         assert value_of(prefilled.text, "title") == f"Query about my claim of 6 September {date.today().year}"
         assert selected(prefilled.text, "type_id") == provider.types["Payments Message"]
         assert selected(prefilled.text, "related") == "provider"
@@ -406,6 +417,9 @@ async def test_new_action_prefilled_from_a_cpli_line(stack):
         assert selected(prefilled.text, "type_id") == cpli_review
         assert selected(prefilled.text, "related") == f"client:{client_id}"
         assert value_of(prefilled.text, "title").startswith("CPLI Review: ")
+        # Back and Cancel return to the list of lines the message was started from.
+        lines_path = f"/{tenant.slug}/care-package-line-items"
+        assert back_links(prefilled.text) == (lines_path, lines_path)
         # The line's id with another client's id in the address: not that client's line, not found.
         forged = ours.replace("&amp;", "&").replace(str(client_id), str(provider.package.client_ids[1]))
         assert (await client.get(forged)).status_code == 404
@@ -419,10 +433,13 @@ async def test_new_action_prefilled_from_a_scheduled_payment(stack):
     async with await pages_client(stack, provider.user) as client:
         await council(stack, provider.tenant, "POST", "/configuration/defaults")
         page = await client.get(f"{provider.base}/{payment_id}")
-        link = re.search(r'href="(/durham-childrens/actions/new\?payment_id=[0-9a-f-]+)"', page.text)
+        link = re.search(r'href="(/durham-childrens/actions/new\?payment_id=[^"]+)"', page.text)
         assert link and 'id="message-about"' in page.text
-        prefilled = await client.get(link.group(1))
+        prefilled = await client.get(link.group(1).replace("&amp;", "&"))
         assert prefilled.status_code == 200
+        # Back and Cancel return to the payment the message is about.
+        payment_path = f"{provider.base}/{payment_id}"
+        assert back_links(prefilled.text) == (payment_path, payment_path)
         start = monday(2)
         end = start + timedelta(days=6)
         assert value_of(prefilled.text, "title") == (
@@ -433,6 +450,46 @@ async def test_new_action_prefilled_from_a_scheduled_payment(stack):
     async with await pages_client(stack, finance) as client:
         page = await client.get(f"{provider.base}/{payment_id}")
         assert page.status_code == 200 and 'id="message-about"' not in page.text
+
+
+async def test_new_actions_way_back_is_a_path_of_this_site_and_survives_a_refused_form(stack):
+    """Back and Cancel go where the person came from (`return_to`), kept through a refused form in a
+    hidden field; anything but a path of this site (another host, a scheme, a backslash) is the list."""
+    provider = await actions_provider(stack)
+    origin = "/durham-childrens/scheduled-payments?page=2"
+    async with await pages_client(stack, provider.user) as client:
+        plain = await client.get(f"{provider.base}/new")
+        assert back_links(plain.text) == (provider.base, provider.base)
+        for unsafe in (
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "evil.example",
+            "javascript:alert(1)",
+        ):
+            page = await client.get(f"{provider.base}/new", params={"return_to": unsafe})
+            assert page.status_code == 200 and back_links(page.text) == (provider.base, provider.base), unsafe
+        form = await client.get(f"{provider.base}/new", params={"return_to": origin})
+        assert back_links(form.text) == (origin, origin)
+        refused = await client.post(
+            f"{provider.base}/new",
+            data={
+                "csrf_token": csrf_of(form),
+                "type_id": provider.types["Foster Carer Query"],
+                "related": "provider",
+                "title": "  ",
+                "text": "x",
+                "return_to": origin,
+            },
+        )
+        assert refused.status_code == 422 and 'href="#title">Enter the title</a>' in refused.text
+        assert back_links(refused.text) == (origin, origin)
+        forged = await client.post(
+            f"{provider.base}/new",
+            data={"csrf_token": csrf_of(form), "title": "", "text": "", "return_to": "//evil.example"},
+        )
+        assert forged.status_code == 422 and back_links(forged.text) == (provider.base, provider.base)
 
 
 async def test_a_file_of_a_few_megabytes_is_attached_to_a_new_action(stack):

@@ -398,6 +398,12 @@ def test_times_are_shown_in_the_uk():
 
 def test_a_message_link_only_for_people_who_can_send_one(app):
     assert may_message(EDITOR) and not may_message(READER) and not may_message(FINANCE)
-    href = message_href(request_of(app), EDITOR, "durham-childrens", payment_id=ACTION)
-    assert href == f"/durham-childrens/actions/new?payment_id={ACTION}"
-    assert message_href(request_of(app), FINANCE, "durham-childrens", payment_id=ACTION) is None
+    back = f"/durham-childrens/scheduled-payments/{ACTION}"
+    href = message_href(request_of(app), EDITOR, "durham-childrens", return_to=back, payment_id=ACTION)
+    assert href == (
+        f"/durham-childrens/actions/new?payment_id={ACTION}"
+        f"&return_to=%2Fdurham-childrens%2Fscheduled-payments%2F{ACTION}"
+    )
+    assert (
+        message_href(request_of(app), FINANCE, "durham-childrens", return_to=back, payment_id=ACTION) is None
+    )

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from gateway.web.admin_access import TaskAccess
 from gateway.web.page_problem import NOT_FOUND, an_id
+from gateway.web.return_to import RETURN_TO
 from gateway.web.tasks import TaskId, tasks_of_role
 from gateway.web.viewer import Viewer
 
@@ -35,12 +36,13 @@ def built(request: Request) -> bool:
     return portal is not None and any(area.name == "actions" for area in portal.areas.built)
 
 
-def message_href(request: Request, person: Viewer, slug: str, **about: str) -> str | None:
+def message_href(request: Request, person: Viewer, slug: str, *, return_to: str, **about: str) -> str | None:
     """The "Send a message about this" link of another area's page (a CPLI line, a scheduled payment,
-    a claim): New Action pre-filled from `about` (its ids are checked again there), or None where
-    this person could not send one or the pages are not built into this gateway."""
+    a claim): New Action pre-filled from `about` (its ids are checked again there), its Back and
+    Cancel leading to `return_to` (the page's own address), or None where this person could not send
+    one or the pages are not built into this gateway."""
     if not may_message(person):
         return None
     if not built(request):
         return None
-    return NEW_ACTION.format(slug=slug) + "?" + urlencode(about)
+    return NEW_ACTION.format(slug=slug) + "?" + urlencode({**about, RETURN_TO: return_to})

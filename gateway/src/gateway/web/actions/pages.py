@@ -1,7 +1,8 @@
 """Actions and Change Requests (seed 004 section 4; DOMAIN.md "Actions and change requests"): the list
 (status light, last post date, title, Re:, due, type, assigned to; "Open Actions Only" ticked unless
 unticked, assigned-to; in pages) and New Action (Type, Related To, Assign To, title, text, attachments;
-pre-filled when started from a CPLI line, a scheduled payment or a claim). A thread: thread.py; the words
+pre-filled when started from a CPLI line, a scheduled payment or a claim, and its Back and Cancel then
+lead back there). A thread: thread.py; the words
 and rules they share: wording.py.
 
 The pages check only the shape of what a form sends (a choice that is not one, a file); messaging checks
@@ -36,6 +37,7 @@ from gateway.web.branding import Branding
 from gateway.web.claims import service as claims_service
 from gateway.web.forms import FieldError, FormErrors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
+from gateway.web.return_to import RETURN_TO, local_path
 from gateway.web.scheduled_payments import service as payments_service
 from gateway.web.session import SignedIn
 
@@ -186,6 +188,7 @@ def _render_new(
     *,
     values: dict[str, str],
     choices: dict[str, Any],
+    back_href: str,
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -198,7 +201,7 @@ def _render_new(
         errors=errors or FormErrors(),
         status_code=status_code,
         text_max=TEXT_MAX,
-        back_href=actions_url(branding.slug),
+        back_href=back_href,
         **{k: v for k, v in choices.items() if k != "types"},
     )
 
@@ -210,7 +213,8 @@ async def show_new_action(request: Request, portal: Portal, branding: AuthorityB
         return user
     choices = await form_choices(request, user)
     values = await prefilled(request, user, choices)
-    return _render_new(request, portal, branding, user, values=values, choices=choices)
+    back_href = local_path(request.query_params.get(RETURN_TO), actions_url(branding.slug))
+    return _render_new(request, portal, branding, user, values=values, choices=choices, back_href=back_href)
 
 
 def new_action_body(values: dict[str, str]) -> dict[str, Any] | FormErrors:
@@ -255,11 +259,21 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
     form = await request.form()
     values = {name: str(form.get(name) or "").strip() for name in NEW_FIELDS if name != "attachment"}
     values["text"] = str(form.get("text") or "")  # as typed, its lines kept (messaging trims it)
+    # Where Back and Cancel lead, from the form's hidden field: a refused form keeps the way back.
+    back_href = local_path(form.get(RETURN_TO), actions_url(branding.slug))
     choices = await form_choices(request, user)
     body = new_action_body(values)
     if isinstance(body, FormErrors):
         return _render_new(
-            request, portal, branding, user, values=values, choices=choices, errors=body, status_code=422
+            request,
+            portal,
+            branding,
+            user,
+            values=values,
+            choices=choices,
+            back_href=back_href,
+            errors=body,
+            status_code=422,
         )
     uploads = files_of(form)
     try:
@@ -277,6 +291,7 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
             user,
             values=values,
             choices=choices,
+            back_href=back_href,
             errors=errors,
             status_code=exc.status,
         )

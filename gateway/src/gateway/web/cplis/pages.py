@@ -91,6 +91,8 @@ async def show_cplis(request: Request, portal: Portal, branding: AuthorityBrandi
         page=page,
         csv_href=url_with(base + ".csv", values),
         actions_built=actions_built(request),
+        # Back and Cancel of a message started from a line lead to this page as it is.
+        return_to=url_with(base, values, page=page if page > 1 else None),
         fmt=figures,
     )
 
