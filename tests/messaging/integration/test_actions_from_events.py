@@ -185,6 +185,31 @@ async def test_a_disputed_payment_opens_one_payments_message_with_its_lines_and_
     assert len(await actions_of(env, authority_id)) == 1
 
 
+async def test_an_approved_dispute_closes_its_message_with_the_councils_reason(env, consumer):
+    authority_id = uuid.uuid4()
+    disputed = six_events(authority_id)["disputed"]
+    await deliver(env, disputed)
+    await opened(env, authority_id, 1)
+    approved = DisputeRequestUpserted(
+        request_id=disputed.request_id,
+        payment_id=disputed.payment_id,
+        line_ids=disputed.disputed_line_ids,
+        authority_id=authority_id,
+        organisation_id=disputed.organisation_id,
+        requested_by="user-1",
+        status="approved",
+        reason="Agreed: Lisa left on 3 October (FIN-123)",
+        revision=2,
+        updated_at=NOW,
+    )
+    await deliver(env, approved)
+    [action] = await closed(env, authority_id, 1)
+    assert (
+        action["closed_reason"]
+        == "The council approved the dispute: Agreed: Lisa left on 3 October (FIN-123)"
+    )
+
+
 async def test_identity_requests_open_portal_admin_tasks_that_their_decisions_close(env, consumer):
     authority_id = uuid.uuid4()
     async with messaging_conn(env) as conn:

@@ -285,6 +285,9 @@ async def test_an_approvals_reason_is_kept_and_answered(api, env):
             request["request_id"],
         )
     assert kept == "Agreed by finance FIN-123"
+    # The decision's event says why too: a finance system or the provider's inbox needs no call back.
+    events = await published(env, REQUEST, request["request_id"])
+    assert (events[-1]["status"], events[-1]["reason"]) == ("approved", "Agreed by finance FIN-123")
 
 
 async def test_an_approval_without_a_reason_has_none(api, env):

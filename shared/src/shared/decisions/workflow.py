@@ -145,10 +145,12 @@ class Decisions:
         request: DecisionRequest,
         *,
         outcome: Mapping[str, Any] | None = None,
+        reason: str | None = None,
         **audit: Any,
     ) -> DecisionRequest:
-        """Record the approval (after the handler applied what was asked, in the same unit)."""
-        return await self._decide(uow, principal, request, Status.approved, None, outcome or {}, audit)
+        """Record the approval (after the handler applied what was asked, in the same unit), with the
+        council's reason when it gave one (the handler checks it: an approval's is optional)."""
+        return await self._decide(uow, principal, request, Status.approved, reason, outcome or {}, audit)
 
     async def reject(
         self,
@@ -212,6 +214,8 @@ class Decisions:
             Status.rejected: kind.actions.rejected,
             Status.withdrawn: kind.actions.withdrawn,
         }[status]
+        if reason:
+            audit = {"reason": reason} | audit
         await self._record(uow, kind, decided, action, **audit)
         return decided
 

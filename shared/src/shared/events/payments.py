@@ -332,6 +332,8 @@ class DisputeRequestUpserted(EventPayload):
     status: Literal["pending", "approved", "rejected", "withdrawn"] = Field(
         description="Where the request is (approved: the provider is right, the lines stay unpaid)"
     )
-    reason: str | None = Field(None, description="Why the council rejected it")
+    reason: str | None = Field(
+        None, description="The council's reason: always on a rejection, on an approval if it gave one"
+    )
     revision: int = Field(ge=1, description="Increases with every change; consumers keep the highest")
     updated_at: datetime = Field(description="When this state was committed, UTC")

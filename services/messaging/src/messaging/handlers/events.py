@@ -214,8 +214,8 @@ async def _close(uow: UnitOfWork, action: ActionRow, reason: str) -> None:
 
 
 def decided_reason(status: str, what: str, reason: str | None) -> str:
-    if status == Status.approved:
-        return f"The council approved the {what}."
+    if status == Status.approved:  # an approval's reason is optional
+        return f"The council approved the {what}: {reason}" if reason else f"The council approved the {what}."
     if status == Status.rejected:
         return f"The council rejected the {what}: {reason or 'no reason given'}"
     return f"The {what} was withdrawn."

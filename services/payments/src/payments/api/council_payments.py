@@ -78,7 +78,8 @@ def dispute_out(request: DecisionRequest) -> DisputeOut:
         status=request.status.value,
         requested_by=request.requested_by,
         provider_reason=asked.provider_reason,
-        reason=request.reason or request.outcome.get("reason"),  # an approval's: in its outcome
+        # An approval decided before its reason was kept on the request has it in its outcome.
+        reason=request.reason or request.outcome.get("reason"),
         created_at=request.created_at,
         decided_at=request.decided_at,
     )

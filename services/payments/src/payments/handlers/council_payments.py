@@ -164,7 +164,7 @@ async def pending_disputes(caller: Caller, work: Work, *, limit: int, offset: in
 
 
 def approval_reason(reason: str | None) -> str | None:
-    """An approval may say why (the kit's approve takes no reason, so it is kept in the outcome)."""
+    """An approval may say why (optional, unlike a rejection's)."""
     text = (reason or "").strip()
     if len(text) > AMEND_REASON_MAX:
         raise Invalid.field("reason", f"must be {AMEND_REASON_MAX} characters or fewer")
@@ -187,9 +187,8 @@ async def decide_dispute(
                 uow,
                 principal,
                 request,
-                outcome={"reason": note} if note else None,
-                payment=str(payment.payment_id),
                 reason=note,
+                payment=str(payment.payment_id),
             )
         else:
             decided = await REQUESTS.reject(
