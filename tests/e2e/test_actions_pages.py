@@ -90,6 +90,7 @@ async def test_the_seeds_journey_from_a_new_action_to_its_closure(stack):
         thread = await client.get(created.headers["location"])
         assert "Action created" in thread.text and QUERY.replace("'", "&#39;") in thread.text
         assert 'id="action-assigned">LA (Childrens Services Finance)<' in thread.text
+        assert 'id="action-status">Open<' in thread.text  # the list's word for it, below
         [file_id] = re.findall(rf'/actions/{action_id}/attachments/([0-9a-f-]+)"', thread.text)
         download = await client.get(f"{provider.base}/{action_id}/attachments/{file_id}")
         assert download.status_code == 200 and download.content == PDF
@@ -151,6 +152,7 @@ async def test_the_seeds_journey_from_a_new_action_to_its_closure(stack):
         assert answer.status_code == 303
         page = await client.get(f"{provider.base}/{action_id}")
         assert 'id="closure-pending"' in page.text and 'id="request-closure"' not in page.text
+        assert 'id="action-status">Open (closure requested)<' in page.text
 
         # The council closes it with a reason: read only, found with "Open Actions Only" unticked.
         closed = await council(
@@ -163,6 +165,7 @@ async def test_the_seeds_journey_from_a_new_action_to_its_closure(stack):
         assert closed.status_code == 200, closed.text
         page = await client.get(f"{provider.base}/{action_id}")
         assert "Reason: Paid on 4 October." in page.text and 'id="post-form"' not in page.text
+        assert 'id="action-status">None pending<' in page.text  # as the list says, below
         assert cells((await client.get(provider.base)).text) == []
         everything = await client.get(provider.base, params={"filtered": "1"})
         assert [(r[0], r[2]) for r in cells(everything.text)] == [

@@ -351,7 +351,36 @@ def test_an_open_thread_has_its_posts_files_and_moves(app, branding):
     )
     assert 'name="move" value="reply"' in html and 'name="move" value="comment"' in html
     assert 'id="request-closure"' in html and 'id="action-due">--<' in html
-    assert 'id="action-status">Pending<' in html
+    assert 'id="action-status">Open<' in html
+
+
+def status_of(thread_html: str) -> str:
+    found = re.search(r'id="action-status">([^<]*)<', thread_html)
+    assert found, "no Status on the thread page"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"light": "red", "overdue": True, "due_date": "2019-10-01"},
+        {"status": "closed", "light": "green", "read_only": True},
+    ],
+    ids=["open", "overdue", "closed"],
+)
+def test_a_thread_names_its_status_as_the_list_does(app, branding, changes):
+    """The list's Status and the thread's are one word for one state (wording.LIGHTS): an open action
+    was "Open" in the list and "Pending" in its thread."""
+    listed = cells(list_page(app, branding, [a_row(**changes)]))[0][0]
+    assert status_of(thread_page(app, branding, a_thread(**changes))) == listed
+
+
+def test_a_closure_request_is_named_beside_the_lists_status(app, branding):
+    for light, listed in (("amber", "Open"), ("red", "Overdue")):
+        asked = a_thread(status="closure_requested", light=light)
+        assert cells(list_page(app, branding, [asked]))[0][0] == listed
+        assert status_of(thread_page(app, branding, asked)) == f"{listed} (closure requested)"
 
 
 def test_a_closed_thread_is_read_only_with_its_reason(app, branding):

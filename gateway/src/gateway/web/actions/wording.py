@@ -90,12 +90,22 @@ def due_label(row: dict[str, Any]) -> str:
     return figures.uk_date(row.get("due_date")) or "--"
 
 
+def status_label(action: dict[str, Any]) -> str:
+    """A thread's Status in the list's words for its light (Open, Overdue, None pending), so that one
+    state has one name on both pages; a closure asked for and not yet made is named after it: "Open
+    (closure requested)"."""
+    light = str(action.get("light", ""))
+    word = LIGHTS[light][0] if light in LIGHTS else light
+    return f"{word} (closure requested)" if action.get("status") == "closure_requested" else word
+
+
 HELPERS: dict[str, Any] = {
     "when": when,
     "posted": posted,
     "re_label": re_label,
     "assigned_label": assigned_label,
     "due_label": due_label,
+    "status_label": status_label,
     "LIGHTS": LIGHTS,
     "fmt": figures,
 }
