@@ -185,6 +185,9 @@ async def test_read_only_users_see_claims_without_buttons(stack):
             f"{provider.base}/{claim_id}/submit", data={"csrf_token": csrf_of(listing), "version": "1"}
         )
         assert refused.status_code == 403 and "read only" in refused.text
+        # Claims are made and changed here, not requested: the page says so in the task's words.
+        assert "You can see your claims but not make, change or submit them." in refused.text
+        assert "request changes" not in refused.text
         assert (await client.get(f"{provider.base}/new")).status_code == 403
 
 

@@ -1,6 +1,6 @@
-"""Who may open a task's pages (Organisation Details, Contacts: seed 003): a logged-in person whose
-role gives the task (as on the home page, web/tasks.py). Asking for a change also needs Edit access.
-identity checks all of it again on every call."""
+"""Who may open a task's pages (Organisation Details, Contacts: seed 003; and every task since): a
+logged-in person whose role gives the task (as on the home page, web/tasks.py). Making a change, or
+asking the council for one, also needs Edit access. The service checks all of it again on every call."""
 
 from __future__ import annotations
 
@@ -28,23 +28,28 @@ async def task_viewer(request: Request, branding: Branding, task: TaskId) -> Sig
     viewer = user.viewer
     if task not in tasks_of_role(viewer.role):
         title = NAMES[task]
+        # A role is changed by a contact change request (Contacts, seed 003), which these roles make.
         raise PageProblem(
             403,
             f"You do not have access to {title}",
             detail=f"Your access ({access_text(viewer.role, can_edit=viewer.can_edit)}) does not include "
-            f"{title}. Ask a colleague with Admin Functions or Full Access to request it for you.",
+            f"{title}. Ask a colleague with Admin Functions or Full Access to request a change of your role.",
         )
     return user
 
 
-async def editor_viewer(request: Request, branding: Branding, task: TaskId, what: str) -> SignedIn | Response:
-    """As `task_viewer`, and with Edit access (the 403 page for a read-only login asking for a change)."""
+async def editor_viewer(
+    request: Request, branding: Branding, task: TaskId, what: str, *, cannot: str
+) -> SignedIn | Response:
+    """As `task_viewer`, and with Edit access: a read-only login gets the 403 page, "You can see {what}
+    but not {cannot}." (`cannot` in the task's words: "request changes to them" only where a change is
+    a request to the council, "confirm or dispute them" for scheduled payments)."""
     user = await task_viewer(request, branding, task)
     if isinstance(user, SignedIn) and not user.viewer.can_edit:
         raise PageProblem(
             403,
             "Your access is read only",
-            detail=f"You can see {what} but not request changes. Ask a colleague with Edit access.",
+            detail=f"You can see {what} but not {cannot}. Ask a colleague with Edit access to do it for you.",
         )
     return user
 
@@ -52,16 +57,17 @@ async def editor_viewer(request: Request, branding: Branding, task: TaskId, what
 @dataclass(frozen=True)
 class TaskAccess:
     """A task's two doors: `viewer` (may open its pages) and `editor` (may also change; `what` names
-    what a read-only login can see, in the 403 page's words)."""
+    what a read-only login can see and `cannot` what it cannot do, in the 403 page's words)."""
 
     task: TaskId
     what: str
+    cannot: str
 
     async def viewer(self, request: Request, branding: Branding) -> SignedIn | Response:
         return await task_viewer(request, branding, self.task)
 
     async def editor(self, request: Request, branding: Branding) -> SignedIn | Response:
-        return await editor_viewer(request, branding, self.task, self.what)
+        return await editor_viewer(request, branding, self.task, self.what, cannot=self.cannot)
 
 
 # identity's lists come in pages (default 50); a page asks for the most one can hold, more than one

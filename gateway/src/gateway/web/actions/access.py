@@ -14,7 +14,7 @@ from gateway.web.return_to import RETURN_TO
 from gateway.web.tasks import TaskId, tasks_of_role
 from gateway.web.viewer import Viewer
 
-ACCESS = TaskAccess(TaskId.actions, "your actions")
+ACCESS = TaskAccess(TaskId.actions, "your actions", "start or answer them")
 viewer, editor = ACCESS.viewer, ACCESS.editor
 
 __all__ = ["NOT_FOUND", "an_id", "editor", "may_message", "message_href", "viewer"]

@@ -10,7 +10,7 @@ from gateway.web.admin_access import TaskAccess
 from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.tasks import TaskId
 
-ACCESS = TaskAccess(TaskId.actuals, "your actuals")
+ACCESS = TaskAccess(TaskId.actuals, "your actuals", "enter, import or confirm them")
 viewer, editor = ACCESS.viewer, ACCESS.editor
 
 __all__ = ["NOT_FOUND", "a_week", "an_id", "editor", "viewer"]

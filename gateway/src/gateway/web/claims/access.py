@@ -14,7 +14,7 @@ from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
 
 KINDS = ("client", "provider")
-ACCESS = TaskAccess(TaskId.one_off_claims, "your claims")
+ACCESS = TaskAccess(TaskId.one_off_claims, "your claims", "make, change or submit them")
 viewer, editor = ACCESS.viewer, ACCESS.editor
 
 __all__ = ["KINDS", "NOT_FOUND", "a_kind", "an_id", "editor", "offered", "viewer"]

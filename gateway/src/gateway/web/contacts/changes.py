@@ -13,26 +13,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import editor_viewer, page_problem
+from gateway.web.admin_access import page_problem
 from gateway.web.branding import Branding
-from gateway.web.contacts.pages import BLANK, ROLE_CHOICES, role_text, scope_choices, scope_text
+from gateway.web.contacts.pages import ACCESS, BLANK, ROLE_CHOICES, role_text, scope_choices, scope_text
 from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn, address, identity
-from gateway.web.tasks import TaskId
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 FIELDS = ("scope", "role")
 LABELS = {"scope": "For", "role": "Role"}
-WHAT = "your organisation's contacts"
 
 
 async def _contact(
     request: Request, branding: Branding, user_id: uuid.UUID
 ) -> tuple[SignedIn | Response, dict[str, Any]]:
     """The person with Edit access, and the contact they ask about (the 404 page for anyone else)."""
-    user = await editor_viewer(request, branding, TaskId.contacts, WHAT)
+    user = await ACCESS.editor(request, branding)
     if not isinstance(user, SignedIn):
         return user, {}
     try:

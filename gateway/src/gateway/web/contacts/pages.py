@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
+from gateway.web.admin_access import WHOLE_LIST, TaskAccess, day, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import FieldError, FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
@@ -22,6 +22,8 @@ from shared.auth import Role
 from shared.capabilities import ROLE_NAMES
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+# A new contact, a removal or a change of role is asked for here and made by the council.
+ACCESS = TaskAccess(TaskId.contacts, "your organisation's contacts", "request changes to them")
 FIELDS = ("forename", "surname", "address", "phone", "email", "scope", "role")
 LABELS = {
     "forename": "Forename",
@@ -157,7 +159,7 @@ async def _render_form(
 
 @router.get("/{slug}/contacts/new", response_class=HTMLResponse)
 async def show_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
+    user = await ACCESS.editor(request, branding)
     if not isinstance(user, SignedIn):
         return user
     return await _render_form(request, portal, branding, user, {}, FormErrors())
@@ -165,7 +167,7 @@ async def show_new_contact(request: Request, portal: Portal, branding: Authority
 
 @router.post("/{slug}/contacts/new")
 async def send_new_contact(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await editor_viewer(request, branding, TaskId.contacts, "your organisation's contacts")
+    user = await ACCESS.editor(request, branding)
     if not isinstance(user, SignedIn):
         return user
     values = form_values(await request.form(), FIELDS)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.identity_client import IdentityError
-from gateway.web.admin_access import WHOLE_LIST, day, editor_viewer, read, task_viewer
+from gateway.web.admin_access import WHOLE_LIST, TaskAccess, day, read, task_viewer
 from gateway.web.branding import Branding
 from gateway.web.forms import FormErrors, form_values
 from gateway.web.identity_errors import identity_form_errors
@@ -17,6 +17,8 @@ from gateway.web.session import SignedIn, address, identity
 from gateway.web.tasks import TaskId
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
+# A change is asked for here and made by the council.
+ACCESS = TaskAccess(TaskId.organisation_details, "your organisation's details", "request changes to them")
 FIELDS = ("name", "address", "postcode", "phone", "email")
 LABELS = {
     "name": "Organisation name",
@@ -93,7 +95,7 @@ def _render_form(
 
 @router.get("/{slug}/organisation-details/change", response_class=HTMLResponse)
 async def show_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
+    user = await ACCESS.editor(request, branding)
     if not isinstance(user, SignedIn):
         return user
     organisation = await read(request, user, "organisation")
@@ -103,7 +105,7 @@ async def show_organisation_change(request: Request, portal: Portal, branding: A
 
 @router.post("/{slug}/organisation-details/change")
 async def send_organisation_change(request: Request, portal: Portal, branding: AuthorityBranding) -> Response:
-    user = await editor_viewer(request, branding, TaskId.organisation_details, "your organisation's details")
+    user = await ACCESS.editor(request, branding)
     if not isinstance(user, SignedIn):
         return user
     values = form_values(await request.form(), FIELDS)

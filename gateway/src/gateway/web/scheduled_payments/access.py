@@ -9,7 +9,7 @@ from gateway.web.admin_access import TaskAccess
 from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.tasks import TaskId
 
-ACCESS = TaskAccess(TaskId.scheduled_payments, "your scheduled payments")
+ACCESS = TaskAccess(TaskId.scheduled_payments, "your scheduled payments", "confirm or dispute them")
 viewer, editor = ACCESS.viewer, ACCESS.editor
 
 __all__ = ["NOT_FOUND", "an_id", "editor", "viewer"]
