@@ -208,6 +208,52 @@ async def test_a_week_generated_edited_with_a_comment_and_confirmed(stack):
         assert "Carer ill on Friday" in exported and "8.25" in exported
 
 
+def summary_links(html: str) -> list[tuple[str, str]]:
+    """The error summary's (field link, text) pairs, in order."""
+    summary = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    return [(href, text.strip()) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)]
+
+
+async def test_one_save_of_a_line_names_every_fault_at_once(stack):
+    """A figure that is not a number beside rules broken in other fields (a quarter-unit step, visits,
+    a comment too long or missing): one answer names them all, each at its field, as typed."""
+    provider = await actuals_provider(stack, clients=2, timetable_every=0)
+    week_url = f"{provider.week_path}?week={WEEK.isoformat()}"
+    slug = provider.tenant.slug
+    async with await pages_client(stack, provider.user) as client:
+        generated = await post_form(
+            client, week_url, f"/{slug}/actuals/{provider.package.service_id}/weeks/{WEEK}/generate", {}
+        )
+        page = await client.get(generated.headers["location"])
+        edit = re.search(r'href="([^"]+/lines/[^"]+)">Add/Edit', page.text).group(1).replace("&amp;", "&")
+        form = await client.get(edit)
+        version = re.search(r'name="version" value="(\d+)"', form.text).group(1)
+        sent = {"csrf_token": csrf_of(form), "version": version}
+
+        refused = await client.post(
+            edit, data={**sent, "actual": "", "frustrated": "x", "visits": "lots", "comment": "y" * 1001}
+        )
+        assert refused.status_code == 422, refused.text[:500]
+        assert summary_links(refused.text) == [
+            ("#actual", "Enter the actual quantity: 0 if nothing was delivered"),
+            ("#frustrated", "Frustrated must be a number, like 7.5 (not &#39;x&#39;)"),
+            ("#visits", "The number of visits must be a whole number from 0 to 1000 (not &#39;lots&#39;)"),
+            ("#comment", "A comment must be 1,000 characters or fewer (it has 1,001)"),
+        ]
+        assert 'name="frustrated" type="text" value="x"' in refused.text
+        assert 'name="visits" type="text" value="lots"' in refused.text and "y" * 1001 in refused.text
+
+        variance = await client.post(edit, data={**sent, "actual": "8.3", "missed": "x", "comment": ""})
+        assert variance.status_code == 422, variance.text[:500]
+        assert [href for href, _ in summary_links(variance.text)] == ["#actual", "#missed", "#comment"]
+        assert "A comment is required when delivery differs from plan" in variance.text
+
+        page = await client.get(week_url)
+        assert (
+            "Open" in page.text and re.search(r'name="version" value="(\d+)"', page.text).group(1) == version
+        )
+
+
 async def test_a_timetabled_line_records_its_visits(stack):
     provider = await actuals_provider(stack, clients=1, timetable_every=1)
     slug = provider.tenant.slug

@@ -184,6 +184,40 @@ async def test_saving_a_line_checks_quantities_comment_and_version(api, env):
     assert again["total"] == str(Decimal(week["total"]) - Decimal("185.40") + Decimal("176.13"))
 
 
+async def test_every_fault_of_a_line_is_named_in_one_answer(api, env):
+    """A figure that is not a number, a count of visits that is not one, a quarter-unit rule broken and a
+    comment rule broken: one 422 lists them all, in the form's order, and nothing is saved. A rule whose
+    figure could not be read is left out (the comment rule, when no figure read differs from plan)."""
+    package, auth = await provider(env, clients=4, timetable_every=0)
+    week = (await api.post(url(package, tail="/generate"), headers=auth)).json()
+    line = next(line for line in week["lines"] if line["unit"] == "Hours")  # planned 10
+    path = url(package, tail=f"/lines/{line['line_id']}")
+    body = {"version": week["version"], "actual": "9.3", "frustrated": "x", "visits": "many"}
+
+    refused = await api.put(path, json={**body, "comment": ""}, headers=auth)
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
+        ("actual", "goes in steps of 0.25 (9.3 is not one)"),
+        ("frustrated", "'x' is not a number (write digits, e.g. 58.05)"),
+        ("visits", "must be a whole number from 0 to 1000 (not 'many')"),
+        ("comment", "is required when delivery differs from plan"),
+    ]
+
+    too_long = await api.put(path, json={**body, "actual": "10", "comment": "y" * 2001}, headers=auth)
+    assert too_long.status_code == 422, too_long.text
+    assert [e["field"] for e in too_long.json()["errors"]] == ["frustrated", "visits", "comment"]
+    assert "must be 1,000 characters or fewer (it has 2,001)" in too_long.json()["errors"][2]["message"]
+
+    # Only the unreadable figure could show a variance: the comment rule cannot be judged, so is not said.
+    unjudged = await api.put(
+        path, json={"version": week["version"], "actual": "10", "extra": "?"}, headers=auth
+    )
+    assert [e["field"] for e in unjudged.json()["errors"]] == ["extra"]
+
+    kept = (await api.get(url(package), headers=auth)).json()
+    assert kept["version"] == week["version"]
+
+
 async def test_a_line_of_another_week_or_an_unknown_line_is_not_found(api, env):
     package, auth = await provider(env, clients=1)
     week = (await api.post(url(package, tail="/generate"), headers=auth)).json()

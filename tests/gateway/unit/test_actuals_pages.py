@@ -208,6 +208,23 @@ def test_a_quantity_that_is_not_a_number_is_a_sentence_about_its_field():
     ]
 
 
+def test_a_blank_actual_is_asked_for_in_the_pages_words_beside_the_other_faults():
+    refused = ServiceError(
+        422,
+        {
+            "errors": [
+                {"field": "actual", "message": "'' is not a number (write digits, e.g. 58.05)"},
+                {"field": "comment", "message": "must be 1,000 characters or fewer (it has 1,001)"},
+            ]
+        },
+    )
+    errors = lines.service_errors(refused, lines.FIELDS, lines.LABELS, said={"actual": lines.BLANK_ACTUAL})
+    assert [(e.field, e.message) for e in errors.summary] == [
+        ("actual", "Enter the actual quantity: 0 if nothing was delivered"),
+        ("comment", "A comment must be 1,000 characters or fewer (it has 1,001)"),
+    ]
+
+
 def test_a_lines_refusal_goes_to_each_field_in_the_forms_order():
     refused = ServiceError(
         422,

@@ -49,6 +49,7 @@ STATUSES = (
     ("extra", "Extra"),
 )
 VISIT_FIELD = re.compile(r"visits(?:\[(\d+)\]|\.(\d+))\.(\w+)$")
+BLANK_ACTUAL = "Enter the actual quantity: 0 if nothing was delivered"
 MOST_LINES = 500  # the largest page the service gives (shared.paging), for finding a line without its client
 
 
@@ -126,9 +127,13 @@ def words(message: str) -> str:
     return plain(message)
 
 
-def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str, str]) -> FormErrors:
+def service_errors(
+    exc: ServiceError, fields: tuple[str, ...], labels: dict[str, str], *, said: dict[str, str] | None = None
+) -> FormErrors:
     """The service's refusal as the form's errors: each named field's message (the request's own
-    validation named by its last part, "body.actual" as "actual"), else the problem's text."""
+    validation named by its last part, "body.actual" as "actual"), else the problem's text. `said`: the
+    page's own words for a field's error (a field left blank)."""
+    said = said or {}
     listed = exc.body.get("errors")
     names = {**labels, **SENTENCE_NAMES}
     if exc.status == 422 and isinstance(listed, list) and listed:
@@ -140,9 +145,8 @@ def service_errors(exc: ServiceError, fields: tuple[str, ...], labels: dict[str,
             message = str(error.get("message") or "").strip().rstrip(".")
             # pydantic's words read as English on the form's own fields; others are shown as they came.
             message = words(message) if field in fields else message
-            errors.append(
-                {"field": field, "message": named(names.get(field) if field in fields else None, message)}
-            )
+            message = said.get(field) or named(names.get(field) if field in fields else None, message)
+            errors.append({"field": field, "message": message})
         return form_errors(errors, fields=fields)
     return FormErrors((FieldError(None, service.problem_text(exc)),))
 
@@ -207,14 +211,12 @@ async def save_line(
     ids = (access.an_id(service_id), figures.monday(access.a_week(week)), access.an_id(line_id))
     form = await request.form()
     values = form_values(form, FIELDS)
-    if not values["actual"]:
-        # Cleared by mistake, a blank would be saved as nothing delivered: the one quantity asked for.
-        blank = FormErrors((FieldError("actual", "Enter the actual quantity: 0 if nothing was delivered"),))
-        return await _render_line(
-            request, portal, branding, user, ids, values=values, errors=blank, status_code=422
-        )
     # A blank frustrated, missed or extra is none of it (as in the import file); the service checks the rest.
     body: dict[str, Any] = {name: values[name] or "0" for name in QUANTITIES}
+    # A blank actual is not nothing delivered (cleared by mistake, it would be saved as such): it goes as
+    # it is, so that the service refuses it along with every other fault, and the page asks for it.
+    body["actual"] = values["actual"]
+    said = {} if values["actual"] else {"actual": BLANK_ACTUAL}
     body["visits"] = _number(values["visits"]) if values["visits"] else None
     body["comment"] = values["comment"]
     body["version"] = _number(str(form.get("version") or ""))
@@ -236,7 +238,7 @@ async def save_line(
                 errors=FormErrors((FieldError(None, refused_text(exc)),)),
                 status_code=409,
             )
-        errors = service_errors(exc, FIELDS, LABELS)
+        errors = service_errors(exc, FIELDS, LABELS, said=said)
         return await _render_line(
             request, portal, branding, user, ids, values=values, errors=errors, status_code=exc.status
         )

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from actuals.domain.costs import MOST_COMMENT, MOST_VISITS
+from actuals.domain.line_entry import LineFigures
 from actuals.domain.visits import Visit, VisitStatus
 from actuals.handlers import visits, week_confirm, weeks
 from actuals.handlers.visits import LineVisits, VisitsEntry
@@ -102,8 +104,18 @@ class LineIn(BaseModel):
     frustrated: Quantity = "0"
     missed: Quantity = "0"
     extra: Quantity = "0"
-    visits: int | None = None
-    comment: str = Field("", max_length=2000, description="required when delivery differs from plan")
+    visits: Annotated[
+        int | str | None,
+        Field(
+            description=f'a whole number from 0 to {MOST_VISITS}, as an int or a string ("12"); null: none'
+        ),
+    ] = None
+    # Its length is checked with the line's other rules, so that one answer names every fault.
+    comment: str = Field(
+        "",
+        description=f"required when delivery differs from plan; at most {MOST_COMMENT:,} characters",
+        json_schema_extra={"maxLength": MOST_COMMENT},
+    )
 
 
 class SavedLinePublic(BaseModel):
@@ -115,15 +127,8 @@ class SavedLinePublic(BaseModel):
 async def save_line(
     service_id: uuid.UUID, week: date, line_id: uuid.UUID, body: LineIn, caller: CurrentCaller, work: WorkDep
 ) -> SavedLine:
-    entry = LineEntry(
-        version=body.version,
-        actual=body.actual,
-        frustrated=body.frustrated,
-        missed=body.missed,
-        extra=body.extra,
-        visits=body.visits,
-        comment=body.comment,
-    )
+    figures = LineFigures(body.actual, body.frustrated, body.missed, body.extra, body.visits, body.comment)
+    entry = LineEntry(version=body.version, figures=figures)
     return await weeks.save_line(caller, work, service_id=service_id, day=week, line_id=line_id, entry=entry)
 
 

@@ -60,19 +60,7 @@ class Quantities:
     def parse(cls, **given: object) -> Quantities:
         """Each quantity checked (a number, not negative, in steps of 0.25; a recorded one at most a
         week's 168); every fault named at once."""
-        faults: list[FieldError] = []
-        values: dict[str, Decimal] = {}
-        for name in ("actual", "planned", "frustrated", "missed", "extra"):
-            raw = given.get(name, 0)
-            try:
-                values[name] = quantity(raw, field=name)
-            except Invalid as refused:
-                faults.append(FieldError(name, refused.detail.removeprefix(f"{name}: ")))
-                continue
-            if name in RECORDED and values[name] > WEEK_MOST:
-                faults.append(
-                    FieldError(name, f"must be at most {WEEK_MOST} in a week (it is {values[name]})")
-                )
+        values, faults = read_quantities(**given)
         if faults:
             raise Invalid(
                 "; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-quantity"
@@ -84,16 +72,42 @@ class Quantities:
         return self.actual != self.planned or any((self.frustrated, self.missed, self.extra))
 
 
-def quantity(value: object, *, field: str) -> Decimal:
-    """A quantity of units: a number in steps of 0.25, never negative."""
+def read_quantities(**given: object) -> tuple[dict[str, Decimal], list[FieldError]]:
+    """Every quantity read, without stopping at a fault: the numbers read (a number refused for its step,
+    sign or size too, so that the rules about the line can still judge it) and every fault."""
+    values: dict[str, Decimal] = {}
+    faults: list[FieldError] = []
+    for name in ("actual", "planned", "frustrated", "missed", "extra"):
+        units, fault = read_quantity(given.get(name, 0), field=name)
+        if units is not None:
+            values[name] = units
+        if fault is None and name in RECORDED and units is not None and units > WEEK_MOST:
+            fault = f"must be at most {WEEK_MOST} in a week (it is {units})"
+        if fault is not None:
+            faults.append(FieldError(name, fault))
+    return values, faults
+
+
+def read_quantity(value: object, *, field: str) -> tuple[Decimal | None, str | None]:
+    """The number of units `value` holds (None: it holds none) and what is wrong with it as a quantity, a
+    number in steps of 0.25 and never negative (None: nothing)."""
     try:
         units = to_units(value, field=field)
     except MoneyError as refused:  # named at its field, like every other fault of a line
-        raise Invalid.field(field, refused.detail.removeprefix(f"{field}: ")) from refused
+        return None, refused.detail.removeprefix(f"{field}: ")
     if units < 0:
-        raise Invalid.field(field, f"cannot be negative (it is {units})")
+        return units, f"cannot be negative (it is {units})"
     if units % STEP:
-        raise Invalid.field(field, f"goes in steps of 0.25 ({units} is not one)")
+        return units, f"goes in steps of 0.25 ({units} is not one)"
+    return units, None
+
+
+def quantity(value: object, *, field: str) -> Decimal:
+    """A quantity of units: a number in steps of 0.25, never negative."""
+    units, fault = read_quantity(value, field=field)
+    if fault is not None:
+        raise Invalid.field(field, fault)
+    assert units is not None  # a value that holds no number has a fault
     return units
 
 

@@ -15,8 +15,9 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel
 
-from actuals.domain.costs import Quantities, comment_fault, require_comment, visits_fault
+from actuals.domain.costs import Quantities, comment_fault
 from actuals.domain.generate import PlannedCpli, PlannedVisit, lines_to_generate
+from actuals.domain.line_entry import LineFigures, record_line
 from actuals.domain.weeks import Period, week_to_enter
 from actuals.handlers.week_access import (
     Pricing,
@@ -240,12 +241,7 @@ def planned_cpli(plan: lines.Plan) -> PlannedCpli:
 @dataclass(frozen=True)
 class LineEntry:
     version: int
-    actual: object
-    frustrated: object
-    missed: object
-    extra: object
-    visits: int | None
-    comment: str
+    figures: LineFigures
 
 
 @dataclass(frozen=True)
@@ -265,7 +261,8 @@ def clean_comment(comment: str | None) -> str:
 async def save_line(
     caller: Caller, work: Work, *, service_id: uuid.UUID, day: date, line_id: uuid.UUID, entry: LineEntry
 ) -> SavedLine:
-    """The line's actuals as the provider records them; planned stays the plan's."""
+    """The line's actuals as the provider records them (every fault of them named at once); planned
+    stays the plan's."""
     principal = caller.principal
     require_writer(principal)
     week_date = week_to_enter(day, today=today())
@@ -274,20 +271,9 @@ async def save_line(
         service, week, line = await line_to_change(
             conn, principal, service_id=service_id, week=week_date, line_id=line_id, version=entry.version
         )
-        quantities = Quantities.parse(
-            actual=entry.actual,
-            planned=line.planned,
-            frustrated=entry.frustrated,
-            missed=entry.missed,
-            extra=entry.extra,
-        )
-        fault = None if entry.visits is None else visits_fault(entry.visits)
-        if fault:
-            raise Invalid.field("visits", fault)
-        comment = clean_comment(entry.comment)
-        if await visit_store.visits_of(conn, line_id=line_id):
-            _same_as_visits(line, quantities, entry.visits)
-        require_comment(quantities, comment)
+        # A line with recorded visits takes its figures from them: a save may change its comment only.
+        fixed = _figures(line) if await visit_store.visits_of(conn, line_id=line_id) else None
+        recorded = record_line(entry.figures, planned=line.planned, fixed=fixed)
         version, saved = await write_line(
             uow,
             principal,
@@ -295,22 +281,13 @@ async def save_line(
             week=week,
             line_id=line_id,
             line=line,
-            quantities=quantities,
-            visits=entry.visits,
-            comment=comment,
+            quantities=recorded.quantities,
+            visits=recorded.visits,
+            comment=recorded.comment,
             action="actuals_line_saved",
         )
         return SavedLine(version, saved)
 
 
-def _same_as_visits(line: Line, quantities: Quantities, visits: int | None) -> None:
-    """A line with recorded visits takes its figures from them: a save may change its comment only."""
-    for name in ("actual", "frustrated", "missed", "extra"):
-        if getattr(quantities, name) != getattr(line, name):
-            raise Invalid.field(
-                name, "comes from this line's visits: change the visits instead", code="from-visits"
-            )
-    if visits != line.visits:
-        raise Invalid.field(
-            "visits", "comes from this line's visits: change the visits instead", code="from-visits"
-        )
+def _figures(line: Line) -> dict[str, Decimal | int | None]:
+    return {name: getattr(line, name) for name in ("actual", "frustrated", "missed", "extra", "visits")}
