@@ -165,7 +165,7 @@ async def test_the_seeds_journey_from_a_new_action_to_its_closure(stack):
         assert closed.status_code == 200, closed.text
         page = await client.get(f"{provider.base}/{action_id}")
         assert "Reason: Paid on 4 October." in page.text and 'id="post-form"' not in page.text
-        assert 'id="action-status">None pending<' in page.text  # as the list says, below
+        assert 'id="action-status">Closed<' in page.text
         assert cells((await client.get(provider.base)).text) == []
         everything = await client.get(provider.base, params={"filtered": "1"})
         assert [(r[0], r[2]) for r in cells(everything.text)] == [

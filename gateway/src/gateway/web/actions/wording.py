@@ -91,9 +91,12 @@ def due_label(row: dict[str, Any]) -> str:
 
 
 def status_label(action: dict[str, Any]) -> str:
-    """A thread's Status in the list's words for its light (Open, Overdue, None pending), so that one
-    state has one name on both pages; a closure asked for and not yet made is named after it: "Open
-    (closure requested)"."""
+    """A thread's Status: Closed, or the list's word for its light (Open, Overdue), so that an open
+    action has one name on both pages; a closure asked for and not yet made is named after it: "Open
+    (closure requested)". (The list's "None pending" is the light of a closed row; on the action's own
+    page "Closed" says what happened.)"""
+    if action.get("status") == "closed":
+        return "Closed"
     light = str(action.get("light", ""))
     word = LIGHTS[light][0] if light in LIGHTS else light
     return f"{word} (closure requested)" if action.get("status") == "closure_requested" else word
