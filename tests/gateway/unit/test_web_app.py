@@ -15,6 +15,7 @@ from gateway.cross_site import refuse_cross_site
 from gateway.main import create_gateway
 from gateway.web.account.home import render_home
 from gateway.web.csrf import COOKIE
+from gateway.web.form_text import require_text_fields
 from gateway.web.rendering import page_router_dependencies, require_csrf
 from gateway.web.session import look_up_viewer
 from gateway.web.tasks import TaskId
@@ -108,6 +109,8 @@ def test_every_form_route_of_the_pages_requires_csrf(app):
         # JSON endpoints of the login journey carry no form token: they refuse cross-site callers.
         wanted = refuse_cross_site if route.path.startswith("/api/v1/auth/") else require_csrf
         assert wanted in calls, f"{route.path} accepts {route.methods} without CSRF protection"
+        if wanted is require_csrf:  # and a form's text is UTF-8, checked before the CSRF check reads it
+            assert calls.index(require_text_fields) < calls.index(require_csrf), route.path
 
 
 def test_every_page_route_looks_up_who_is_logged_in(app):

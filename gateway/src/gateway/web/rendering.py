@@ -15,6 +15,7 @@ from gateway.web.areas import Areas
 from gateway.web.assets import Assets
 from gateway.web.branding import PORTAL, Branding, BrandingSource
 from gateway.web.csrf import FIELD, CsrfProtection
+from gateway.web.form_text import require_text_fields
 from gateway.web.forms import NO_ERRORS
 from gateway.web.session import look_up_viewer
 
@@ -89,6 +90,7 @@ async def require_csrf(request: Request) -> None:
 
 
 def page_router_dependencies() -> list[Any]:
-    """Dependencies every router of pages declares (a test checks that every form route has them): the
-    CSRF check, and who is logged in (for the navigation of every page)."""
-    return [Depends(require_csrf), Depends(look_up_viewer)]
+    """Dependencies every router of pages declares (a test checks that every form route has them): a
+    form's text is UTF-8 (checked first, while its bytes are still there to see), the CSRF check, and
+    who is logged in (for the navigation of every page)."""
+    return [Depends(require_text_fields), Depends(require_csrf), Depends(look_up_viewer)]
