@@ -139,6 +139,22 @@ async def consumer(env):
         yield
 
 
+def decision_of(disputed, status: str, reason: str) -> DisputeRequestUpserted:
+    """The council's decision of the dispute `disputed` (a scheduled payment's disputed event)."""
+    return DisputeRequestUpserted(
+        request_id=disputed.request_id,
+        payment_id=disputed.payment_id,
+        line_ids=disputed.disputed_line_ids,
+        authority_id=disputed.authority_id,
+        organisation_id=disputed.organisation_id,
+        requested_by="user-1",
+        status=status,
+        reason=reason,
+        revision=2,
+        updated_at=NOW,
+    )
+
+
 async def test_a_disputed_payment_opens_one_payments_message_with_its_lines_and_its_decision_closes_it(
     env, consumer
 ):
@@ -164,19 +180,7 @@ async def test_a_disputed_payment_opens_one_payments_message_with_its_lines_and_
     )
     assert "Simpson, Bart" not in text  # only the disputed line
 
-    decision = DisputeRequestUpserted(
-        request_id=disputed.request_id,
-        payment_id=disputed.payment_id,
-        line_ids=disputed.disputed_line_ids,
-        authority_id=authority_id,
-        organisation_id=disputed.organisation_id,
-        requested_by="user-1",
-        status="rejected",
-        reason="Lisa's placement ended on 6 October",
-        revision=2,
-        updated_at=NOW,
-    )
-    await deliver(env, decision)
+    await deliver(env, decision_of(disputed, "rejected", "Lisa's placement ended on 6 October"))
     [action] = await closed(env, authority_id, 1)
     assert action["closed_reason"] == "The council rejected the dispute: Lisa's placement ended on 6 October"
     await deliver(env, disputed)  # the dispute again, after its decision: still one action
@@ -190,19 +194,7 @@ async def test_an_approved_dispute_closes_its_message_with_the_councils_reason(e
     disputed = six_events(authority_id)["disputed"]
     await deliver(env, disputed)
     await opened(env, authority_id, 1)
-    approved = DisputeRequestUpserted(
-        request_id=disputed.request_id,
-        payment_id=disputed.payment_id,
-        line_ids=disputed.disputed_line_ids,
-        authority_id=authority_id,
-        organisation_id=disputed.organisation_id,
-        requested_by="user-1",
-        status="approved",
-        reason="Agreed: Lisa left on 3 October (FIN-123)",
-        revision=2,
-        updated_at=NOW,
-    )
-    await deliver(env, approved)
+    await deliver(env, decision_of(disputed, "approved", "Agreed: Lisa left on 3 October (FIN-123)"))
     [action] = await closed(env, authority_id, 1)
     assert (
         action["closed_reason"]
