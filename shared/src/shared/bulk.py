@@ -19,6 +19,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import Invalid
+from shared.surrogates import field_path, half_pairs, may_hold_half_pairs
 
 NDJSON = "application/x-ndjson"
 
@@ -97,6 +98,17 @@ def refuse(faults: list[Fault]) -> None:
         raise ItemsInvalid(sorted(faults, key=lambda f: f.index))
 
 
+def refuse_half_pairs_in_items(items: Sequence[object]) -> None:
+    """Half a UTF-16 pair in any item (shared.surrogates), each at its item and field."""
+    refuse(
+        [
+            Fault(index, field_path(h.path), h.message)
+            for index, item in enumerate(items)
+            for h in half_pairs(item)
+        ]
+    )
+
+
 # --- the body: a JSON array, or NDJSON -----------------------------------------------------------------
 
 
@@ -166,6 +178,8 @@ async def read_items(request: Request, *, limit: int) -> list[object]:
                 broken.append(Fault(index, "", f"line {n} is not JSON ({exc})"))
         if broken:
             raise ItemsInvalid(broken)
+        if may_hold_half_pairs(raw):
+            refuse_half_pairs_in_items(items)
         return items
     try:
         body = _loads(text)
@@ -179,4 +193,6 @@ async def read_items(request: Request, *, limit: int) -> list[object]:
         raise Invalid.field(
             "body", f"send a JSON array of items (or NDJSON as {NDJSON})", code="invalid-body"
         )
+    if may_hold_half_pairs(raw):
+        refuse_half_pairs_in_items(body)
     return body

@@ -21,9 +21,11 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import Principal, TokenVerifier, bearer_token
+from shared.bulk import refuse_half_pairs_in_items
 from shared.internal import Refresh, internal_listener, metrics_router
 from shared.logging import get_logger
 from shared.problems import Problem, install_problem_handlers
+from shared.surrogates import may_hold_half_pairs, refuse_half_pairs
 from shared.telemetry import TraceContextMiddleware, spans_exported
 from shared.uow import Actor, Caller
 
@@ -130,6 +132,7 @@ def create_app(
         openapi_url="/openapi.json" if docs else None,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_json_with_half_pairs)],
     )
     app.state.metrics_registry = registry
     app.state.readiness = dict(readiness or {})
@@ -143,6 +146,25 @@ def create_app(
     else:  # the ids without the cost of the instrumentation (shared.telemetry)
         app.add_middleware(TraceContextMiddleware, excluded=PROBES)
     return app
+
+
+async def refuse_json_with_half_pairs(request: Request) -> None:
+    """Half a UTF-16 surrogate pair in a JSON body: 422 at its field before any route's own dependency or
+    handler (shared.surrogates). An array is a bulk call's items, each fault at its item (shared.bulk, which
+    also checks NDJSON and a bulk body sent without a JSON type)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not (media == "application/json" or (media.startswith("application/") and media.endswith("+json"))):
+        return
+    if not may_hold_half_pairs(await request.body()):
+        return
+    try:
+        body = await request.json()  # FastAPI has parsed a route's body already: the same parse, kept
+    except (ValueError, RecursionError):
+        return  # not JSON: FastAPI, or the route reading it, says so
+    if isinstance(body, list):
+        refuse_half_pairs_in_items(body)
+    else:
+        refuse_half_pairs(body)
 
 
 def internal_app(

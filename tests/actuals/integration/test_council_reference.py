@@ -4,6 +4,7 @@ state and an unchanged item neither written nor published."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from gateway.body_limit import BodyLimitMiddleware
@@ -419,3 +420,33 @@ async def test_a_service_level_with_timetabled_cplis_keeps_its_unit_in_hours(env
 
     changed = await post(actuals_api, council, "service-levels", [level_item("B4-LT", unit="Nights")])
     assert changed.json() == {"created": 0, "updated": 1, "unchanged": 0}, changed.text
+
+
+async def test_half_a_surrogate_pair_in_an_item_is_named_by_index_and_field_and_nothing_is_written(
+    env, actuals_api
+):
+    """JSON can carry half a UTF-16 pair ("\\ud800"), which PostgreSQL cannot store: named at its item and
+    field with the code point, as JSON or NDJSON, and nothing written. A whole pair (an emoji) is kept.
+    (post() json.dumps NDJSON, which writes the escapes; the JSON array is written the same way here.)"""
+    council = await make_council(env)
+    items = [client_item(0), client_item(1, name="Client \ud800")]
+    message = "contains half of a UTF-16 surrogate pair (U+D800), which is not a character: remove it"
+    for ndjson in (False, True):
+        if ndjson:
+            answer = await post(actuals_api, council, "clients", items, ndjson=True)
+        else:
+            answer = await actuals_api.post(
+                "/council/v1/actuals/clients",
+                content=json.dumps(items),
+                headers={**council.headers, "content-type": "application/json"},
+            )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["type"] == "urn:provider-portal:problem:invalid-items"
+        assert answer.json()["errors"] == [{"index": 1, "field": "name", "message": message}]
+    assert await count(env, "client", council.authority_id) == 0
+
+    items[1] = client_item(1, name="Client \U0001f600")
+    kept = await post(actuals_api, council, "clients", items, ndjson=True)
+    assert kept.json() == {"created": 2, "updated": 0, "unchanged": 0}, kept.text
+    listed = await actuals_api.get("/council/v1/actuals/clients", headers=council.headers)
+    assert [c["name"] for c in listed.json()] == ["Client 0", "Client \U0001f600"]

@@ -448,3 +448,38 @@ async def test_council_staff_read_a_providers_week_but_do_not_record_it(api, env
     assert (await api.post(url(package, tail="/generate"), headers=council)).status_code == 403
     stranger = bearer(env.council_user_token(uuid.uuid4()))
     assert (await api.get(url(package), headers=stranger)).status_code == 404
+
+
+async def test_half_a_surrogate_pair_in_a_comment_is_refused_naming_it_and_an_emoji_is_kept(api, env):
+    """JSON can carry half a UTF-16 pair ("\\udc00"), which PostgreSQL cannot store: a 422 at the comment
+    naming the code point, not a 500, and the line is not saved. A whole pair (an emoji) is a character.
+    The bodies are json.dumps'd (it writes the escapes): httpx's json= cannot encode half a pair."""
+    package, auth = await provider(env, clients=4, timetable_every=0)
+    week = (await api.post(url(package, tail="/generate"), headers=auth)).json()
+    line = next(line for line in week["lines"] if line["unit"] == "Hours")
+    path = url(package, tail=f"/lines/{line['line_id']}")
+    body = {"version": week["version"], "actual": "9.5", "frustrated": 0, "missed": "0.5", "extra": 0}
+    headers = {**auth, "content-type": "application/json"}
+
+    refused = await api.put(
+        path, content=json.dumps({**body, "comment": "Carer ill \udc00"}), headers=headers
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [
+        {
+            "source": "body",
+            "field": "comment",
+            "message": "contains half of a UTF-16 surrogate pair (U+DC00), which is not a character: remove it",
+        }
+    ]
+    assert (await api.get(url(package), headers=auth)).json()["version"] == week["version"]
+
+    saved = await api.put(
+        path, content=json.dumps({**body, "comment": "Carer ill \U0001f912"}), headers=headers
+    )
+    assert saved.status_code == 200, saved.text
+    async with actuals_conn(env) as conn:
+        stored = await conn.fetchval(
+            "SELECT comment FROM actuals.actual_line WHERE line_id = $1", uuid.UUID(line["line_id"])
+        )
+    assert stored == "Carer ill \U0001f912"

@@ -3,6 +3,7 @@ nothing changes: no action, no post, no event, no request."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -361,3 +362,35 @@ async def test_a_new_action_with_a_refused_file_is_not_made(env, api, two_counci
     assert thread["title"] == "Our new rota" and thread["posts"][0]["text"] == "Attached."
     assert await count_actions(env, neighbour.organisation_id) == before[0] + 1
     assert await count_files(env, neighbour.organisation_id) == before[1] + 2
+
+
+async def test_half_a_surrogate_pair_is_refused_at_its_field_and_an_emoji_is_kept(env, api, two_councils):
+    """JSON can carry half a UTF-16 pair ("\\ud800"), which PostgreSQL cannot store: a 422 naming the field
+    and the code point, not a 500, and nothing made. A whole pair (an emoji) is a character and is kept.
+    The bodies are json.dumps'd (it writes the escapes): httpx's json= cannot encode half a pair."""
+    mine, _, _, config, _ = two_councils
+    headers = {**mine.headers(env), "content-type": "application/json"}
+    good = {
+        "type_id": config["Foster Carer Query"]["type_id"],
+        "related_kind": "provider",
+        "title": "A query",
+        "text": "A question",
+    }
+    before = await count_actions(env, mine.organisation_id)
+    for field, value, point in (
+        ("title", "A query \ud800", "U+D800"),
+        ("text", "\udfffA question", "U+DFFF"),
+    ):
+        answer = await api.post(f"{API}/actions", content=json.dumps({**good, field: value}), headers=headers)
+        body = problem(answer, 422, "invalid-field", field)
+        assert body["detail"] == (
+            f"{field}: contains half of a UTF-16 surrogate pair ({point}), which is not a character: remove it"
+        ), body
+    assert await count_actions(env, mine.organisation_id) == before
+
+    made = await api.post(
+        f"{API}/actions", content=json.dumps({**good, "title": "A query \U0001f600"}), headers=headers
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["title"] == "A query \U0001f600"
+    assert (await snapshot(env, made.json()["action_id"])).action["title"] == "A query \U0001f600"

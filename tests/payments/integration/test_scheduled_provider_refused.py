@@ -3,6 +3,7 @@ one is wrong) and changes nothing: the payment's and lines' rows as they were, n
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -238,3 +239,30 @@ async def test_a_bad_financial_year_is_named(api, env):
             answer.text
         )
         assert answer.json()["type"].endswith(":invalid-year"), answer.text
+
+
+async def test_half_a_surrogate_pair_in_a_reason_is_refused_naming_it_and_an_emoji_is_kept(api, env):
+    """JSON can carry half a UTF-16 pair ("\\ud83d" without its other half), which PostgreSQL cannot store:
+    a 422 at the reason naming the code point, not a 500, and nothing changed or published. The whole pair
+    (an emoji) is a character and is kept. The bodies are json.dumps'd: httpx's json= cannot encode half."""
+    payee, paid = await payee_with_payment(env)
+    auth = {**finance(env, payee), "content-type": "application/json"}
+    path = f"{SP}/{paid.payment_id}/dispute"
+    before = await rows_of(env, paid.payment_id)
+    body = {"version": 1, "reason": "Bart left \ud83d", "line_ids": []}
+    answer = await api.post(path, content=json.dumps(body), headers=auth)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "urn:provider-portal:problem:invalid-field", problem
+    assert problem["detail"] == (
+        "reason: contains half of a UTF-16 surrogate pair (U+D83D), which is not a character: remove it"
+    )
+    assert [e["field"] for e in problem["errors"]] == ["reason"]
+    assert await rows_of(env, paid.payment_id) == before
+    assert await published(env, DISPUTED, paid.payment_id) == []
+    assert await requests_of(env, payee.organisation_id) == []
+
+    kept = await api.post(path, content=json.dumps({**body, "reason": "Bart left \U0001f622"}), headers=auth)
+    assert kept.status_code == 200, kept.text
+    _, lines = await rows_of(env, paid.payment_id)
+    assert {line["dispute_reason"] for line in lines} == {"Bart left \U0001f622"}
