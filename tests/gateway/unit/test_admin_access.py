@@ -50,7 +50,7 @@ async def refusal(door, request: Request) -> PageProblem:
         (actuals, "You can see your actuals but not enter, import or confirm them."),
         (scheduled_payments, "You can see your scheduled payments but not confirm or dispute them."),
         (claims, "You can see your claims but not make, change or submit them."),
-        (invoices, "You can see your invoices but not create, submit or retract them."),
+        (invoices, "You can see your invoices but not create, submit, delete or retract them."),
         (actions, "You can see your actions but not start or answer them."),
     ],
     ids=["actuals", "scheduled-payments", "claims", "invoices", "actions"],

@@ -8,7 +8,7 @@ from gateway.web.admin_access import TaskAccess
 from gateway.web.page_problem import NOT_FOUND, an_id
 from gateway.web.tasks import TaskId
 
-ACCESS = TaskAccess(TaskId.invoices, "your invoices", "create, submit or retract them")
+ACCESS = TaskAccess(TaskId.invoices, "your invoices", "create, submit, delete or retract them")
 viewer, editor = ACCESS.viewer, ACCESS.editor
 
 __all__ = ["NOT_FOUND", "an_id", "editor", "viewer"]
