@@ -63,10 +63,12 @@ async def test_a_forged_twin_of_a_remembered_token_and_an_expired_token_are_refu
 
 async def test_a_remembered_token_is_checked_again_once_it_has_expired():
     tokens, checked = verifier()
-    short = token("alice", ttl=1)
+    # exp is whole seconds: a 1 s token made late in a second had expired a few ms later (a flaky run on a
+    # slow machine). With 2 s it lives at least 1 s, and 2.1 s later it has surely expired.
+    short = token("alice", ttl=2)
     await tokens.verify(short)
     await tokens.verify(short)
     assert len(checked) == 1
-    time.sleep(1.1)
+    time.sleep(2.1)
     await tokens.verify(short)  # still within PyJWT's 5 s leeway, but not served from memory
     assert len(checked) == 2
