@@ -50,6 +50,14 @@ def require_pending(request: DecisionRequest) -> None:
         raise Conflict(f"this request has already been {request.status.value}", code="already-decided")
 
 
+def approval_reason(reason: str | None) -> str | None:
+    """An approval may say why (optional, unlike a rejection's): blank is none, at most REASON_MAX."""
+    text = (reason or "").strip()
+    if len(text) > REASON_MAX:
+        raise Invalid.field("reason", f"must be {REASON_MAX} characters or fewer")
+    return text or None
+
+
 def rejection_reason(reason: str | None) -> str:
     """A rejection says why (the provider reads it): not blank, at most REASON_MAX characters."""
     text = (reason or "").strip()

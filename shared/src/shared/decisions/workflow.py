@@ -149,8 +149,9 @@ class Decisions:
         **audit: Any,
     ) -> DecisionRequest:
         """Record the approval (after the handler applied what was asked, in the same unit), with the
-        council's reason when it gave one (the handler checks it: an approval's is optional)."""
-        return await self._decide(uow, principal, request, Status.approved, reason, outcome or {}, audit)
+        council's reason when it gave one (optional; 422 naming `reason` when too long)."""
+        text = rules.approval_reason(reason)
+        return await self._decide(uow, principal, request, Status.approved, text, outcome or {}, audit)
 
     async def reject(
         self,

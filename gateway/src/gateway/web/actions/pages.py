@@ -12,6 +12,7 @@ caller's scope, the title's and text's lengths) and its refusals are shown at th
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -262,19 +263,13 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
     # Where Back and Cancel lead, from the form's hidden field: a refused form keeps the way back.
     back_href = local_path(form.get(RETURN_TO), actions_url(branding.slug))
     choices = await form_choices(request, user)
+    # The form again, as typed, with what was wrong.
+    again = partial(
+        _render_new, request, portal, branding, user, values=values, choices=choices, back_href=back_href
+    )
     body = new_action_body(values)
     if isinstance(body, FormErrors):
-        return _render_new(
-            request,
-            portal,
-            branding,
-            user,
-            values=values,
-            choices=choices,
-            back_href=back_href,
-            errors=body,
-            status_code=422,
-        )
+        return again(errors=body, status_code=422)
     uploads = files_of(form)
     try:
         if uploads:  # the action and its files in one call: a refused file leaves no action behind
@@ -284,16 +279,6 @@ async def create_action(request: Request, portal: Portal, branding: AuthorityBra
             thread = await service.write(request, user, "POST", "actions", body)
     except ServiceError as exc:
         errors = refusal(exc, NEW_FIELDS, filenames=[upload.filename or "" for upload in uploads])
-        return _render_new(
-            request,
-            portal,
-            branding,
-            user,
-            values=values,
-            choices=choices,
-            back_href=back_href,
-            errors=errors,
-            status_code=exc.status,
-        )
+        return again(errors=errors, status_code=exc.status)
     action_id = str(thread["action_id"])
     return RedirectResponse(action_url(branding.slug, action_id, "created"), status_code=303)

@@ -163,14 +163,6 @@ async def pending_disputes(caller: Caller, work: Work, *, limit: int, offset: in
         )
 
 
-def approval_reason(reason: str | None) -> str | None:
-    """An approval may say why (optional, unlike a rejection's)."""
-    text = (reason or "").strip()
-    if len(text) > AMEND_REASON_MAX:
-        raise Invalid.field("reason", f"must be {AMEND_REASON_MAX} characters or fewer")
-    return text or None
-
-
 async def decide_dispute(
     caller: Caller, work: Work, *, request_id: uuid.UUID, decision: str, reason: str | None
 ) -> DecisionRequest:
@@ -182,13 +174,8 @@ async def decide_dispute(
         payment = await find_payment(uow.conn, principal, asked.payment_id, lock=True)
         scope = scheduled.payment_scope(principal)
         if decision == "approve":
-            note = approval_reason(reason)
             decided = await REQUESTS.approve(
-                uow,
-                principal,
-                request,
-                reason=note,
-                payment=str(payment.payment_id),
+                uow, principal, request, reason=reason, payment=str(payment.payment_id)
             )
         else:
             decided = await REQUESTS.reject(
