@@ -247,12 +247,12 @@ class Jobs:
 
     async def succeed(self, conn: Db, *, tenancy: Tenancy, job_id: uuid.UUID) -> Job:
         """running → succeeded; a known total counts as all done."""
-        changes = "state = 'succeeded', finished_at = clock_timestamp(), done = coalesce(total, done)"
+        changes = "state = 'succeeded', finished_at = moment.at, done = coalesce(total, done)"
         return await self._move(conn, "succeed", tenancy, job_id, changes, [])
 
     async def fail(self, conn: Db, *, tenancy: Tenancy, job_id: uuid.UUID, reason: str) -> Job:
         """queued or running → failed, with a reason the user may read (see the module's note)."""
-        changes = "state = 'failed', finished_at = clock_timestamp(), failure_reason = {0}"
+        changes = "state = 'failed', finished_at = moment.at, failure_reason = {0}"
         return await self._move(conn, "fail", tenancy, job_id, changes, [safe_reason(reason)])
 
     async def _move(
@@ -273,9 +273,11 @@ class Jobs:
         params: list[Any] = [job_id, allowed, *scope]
         marks = [f"${len(params) + 1 + i}" for i in range(len(values))]
         row = await conn.fetchrow(
-            f"UPDATE {self.table} SET {changes.format(*marks)}, updated_at = clock_timestamp()"
+            # One clock reading for the row (`moment.at`): a finished job's finished_at is its updated_at.
+            f"UPDATE {self.table} SET {changes.format(*marks)}, updated_at = moment.at"
+            " FROM (SELECT clock_timestamp() AS at) moment"
             f" WHERE job_id = $1 AND state = ANY($2::text[]) AND {where} AND {guard.format(*marks)}"
-            " RETURNING *",
+            f" RETURNING {self.table}.*",
             *params,
             *values,
         )
