@@ -227,3 +227,34 @@ async def test_a_lone_surrogate_in_the_description_is_refused_naming_it(draft, c
     item_path = f"{draft.items_path}/{draft.item['item_id']}"
     changed = await draft.api.put(item_path, content=form + b"--B--\r\n", headers=headers)
     await draft.refused(changed, 422, "description", "contains half of a UTF-16 surrogate pair")
+
+
+@pytest.mark.parametrize("multipart", [True, False], ids=["multipart", "urlencoded"])
+async def test_a_description_that_is_not_utf8_is_refused_naming_it(draft, multipart):
+    """Text that is not UTF-8 (Starlette would read it as Latin-1, or a bad percent-escape as U+FFFD) is
+    refused at its field, added or changed; a form that declares its charset is read in it."""
+    fields = {name: value.encode() for name, value in draft.client_item().items()}
+    fields["description"] = b"School run caf\xe9"
+    if multipart:
+        content = b"".join(
+            b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value)
+            for name, value in fields.items()
+        )
+        content, kind = content + b"--B--\r\n", "multipart/form-data; boundary=B"
+    else:
+        fields["description"] = b"School run caf%E9"
+        content = b"&".join(b"%s=%s" % (name.encode(), value) for name, value in fields.items())
+        kind = "application/x-www-form-urlencoded"
+    headers = {**draft.auth, "content-type": kind}
+    message = "contains characters that are not valid text (UTF-8)"
+    added = await draft.api.post(draft.items_path, content=content, headers=headers)
+    await draft.refused(added, 422, "description", message)
+    changed = await draft.api.put(
+        f"{draft.items_path}/{draft.item['item_id']}", content=content, headers=headers
+    )
+    await draft.refused(changed, 422, "description", message)
+    if multipart:  # the same bytes, declared as Latin-1, are the text the client meant
+        declared = {**headers, "content-type": "multipart/form-data; charset=latin-1; boundary=B"}
+        answer = await draft.api.post(draft.items_path, content=content, headers=declared)
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["client_items"][-1]["description"] == "School run café"

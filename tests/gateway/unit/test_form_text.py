@@ -1,4 +1,4 @@
-"""A page form's text must be UTF-8 (gateway/web/form_text.py): a field that is not is refused naming it,
+"""A page form's text must be UTF-8 (gateway/web/form_text.py, the kit's shared/form_text.py): a field that is not is refused naming it,
 urlencoded or multipart; UTF-8 text and a file's bytes go through, and the page then reads the same form."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.testclient import TestClient
 from starlette.datastructures import UploadFile
 
-from gateway.web.form_text import NotText, not_text_field, readable, require_text_fields
+from gateway.web.form_text import NotText, readable, require_text_fields
+from shared.form_text import urlencoded_not_text
 
 URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -47,7 +48,7 @@ def client():
     ],
 )
 def test_a_urlencoded_field_that_is_not_utf8_is_named(client, body, field):
-    assert not_text_field(body) == field
+    assert readable(urlencoded_not_text(body) or "") == field
     answer = client.post("/form", content=body, headers=URLENCODED)
     assert answer.status_code == 400
     assert answer.text.startswith(f"{field} contains characters that are not valid text (UTF-8).")
@@ -55,7 +56,7 @@ def test_a_urlencoded_field_that_is_not_utf8_is_named(client, body, field):
 
 def test_urlencoded_utf8_text_is_read_as_typed(client):
     body = b"title=caf%C3%A9+%E2%9C%93&empty=&plus=1%2B1&odd=100%&csrf_token=abc"
-    assert not_text_field(body) is None
+    assert urlencoded_not_text(body) is None
     answer = client.post("/form", content=body, headers=URLENCODED)
     assert answer.json() == {
         "title": "café ✓",
@@ -83,4 +84,4 @@ def test_a_body_that_is_not_a_form_is_left_alone(client):
 
 def test_a_field_is_named_as_a_person_reads_it():
     assert readable("claim_date-day") == "Claim date day"
-    assert readable("") == readable(None) == "A field's name"
+    assert readable("") == readable("  ") == "A field's name"

@@ -394,3 +394,32 @@ async def test_half_a_surrogate_pair_is_refused_at_its_field_and_an_emoji_is_kep
     assert made.status_code == 201, made.text
     assert made.json()["title"] == "A query \U0001f600"
     assert (await snapshot(env, made.json()["action_id"])).action["title"] == "A query \U0001f600"
+
+
+async def test_a_new_action_whose_title_is_not_utf8_is_refused_at_its_field(env, api, two_councils):
+    """A multipart text field that is not UTF-8 is refused at its field (Starlette would read it as
+    Latin-1 and the action would keep "Mileage Ã¿Ã¾", text nobody typed); nothing is made."""
+    _, neighbour, _, config, _ = two_councils
+    headers = neighbour.headers(env)
+    before = await count_actions(env, neighbour.organisation_id)
+    fields = {
+        "type_id": (None, config["Provider Note"]["type_id"].encode()),
+        "related_kind": (None, b"provider"),
+        "text": (None, "Caf\u00e9 visits".encode()),
+    }
+    answer = await api.post(
+        f"{API}/actions/with-attachments",
+        files={**fields, "title": (None, b"Mileage \xff\xfe")},
+        headers=headers,
+    )
+    body = problem(answer, 422, "not-text", "title")
+    assert "not valid text (UTF-8)" in body["errors"][0]["message"], body
+    assert await count_actions(env, neighbour.organisation_id) == before
+    # The same form in UTF-8, accents and all, makes the action with the text as typed.
+    made = await api.post(
+        f"{API}/actions/with-attachments",
+        files={**fields, "title": (None, "Mileage \u00e9".encode())},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["title"] == "Mileage \u00e9"

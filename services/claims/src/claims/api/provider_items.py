@@ -17,6 +17,7 @@ from claims.handlers.items import ItemEntry
 from shared.attachments import download_response
 from shared.errors import Invalid
 from shared.events.claims import ClaimState
+from shared.form_text import not_text_field, refuse_not_text
 from shared.http import CurrentCaller
 from shared.service import WorkDep
 
@@ -93,7 +94,11 @@ async def _form(request: Request, limit: int) -> tuple[dict[str, str], Upload | 
             raise _too_large(limit)
         return message
 
-    async with Request(request.scope, receive=counted).form(max_files=3, max_fields=20) as form:
+    limited = Request(request.scope, receive=counted)
+    not_text = await not_text_field(limited, max_files=3, max_fields=20)
+    if not_text is not None:
+        raise refuse_not_text(not_text)
+    async with limited.form(max_files=3, max_fields=20) as form:
         return _fields(form), await _upload(form, limit), str(form.get("attachment_action") or "keep")
 
 

@@ -29,11 +29,12 @@ from messaging.handlers.views import ActionSummary, Thread
 from messaging.store import actions
 from messaging.store.records import TeamRow, TypeRow
 from shared.attachments import download_response
+from shared.form_text import TextFormRoute
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
-router = APIRouter(prefix="/council/v1/messaging", tags=["council"])
+router = APIRouter(prefix="/council/v1/messaging", tags=["council"], route_class=TextFormRoute)
 
 
 def _team(row: TeamRow) -> CouncilTeamOut:

@@ -27,11 +27,13 @@ from messaging.handlers.views import ActionSummary, Summary, Thread
 from messaging.store import actions
 from shared.attachments import download_response
 from shared.errors import Invalid
+from shared.form_text import TextFormRoute
 from shared.http import CurrentCaller
 from shared.paging import PAGED, PageDep
 from shared.service import WorkDep
 
-provider_api = APIRouter(prefix="/api/v1/messaging", tags=["actions"])
+# Its multipart operations take Form() fields: a text field that is not UTF-8 is refused at its field.
+provider_api = APIRouter(prefix="/api/v1/messaging", tags=["actions"], route_class=TextFormRoute)
 Assigned = Literal["provider", "council"]
 RelatedKind = Literal["provider", "service", "client"]
 FILES_MAX = 5  # files sent with a New Action; more can be added to its thread after
