@@ -295,6 +295,13 @@ async def test_a_timetabled_line_records_its_visits(stack):
         blank = await client.post(visits_url, data={**bad, "start_time_3": "", "minutes_3": "30"})
         assert blank.status_code == 422
         assert 'href="#start_time_3">Visit 4: start time is required</a>' in blank.text, blank.text[-3000:]
+        # every fault of the form in one answer: a day outside the week, a negative length, no comment
+        several = await client.post(
+            visits_url, data={**bad, "visit_date_0": str(WEEK - timedelta(days=1)), "comment": ""}
+        )
+        assert several.status_code == 422
+        for field in ("visit_date_0", "minutes_3", "comment"):
+            assert f'href="#{field}"' in several.text, (field, several.text[-3000:])
         good = {**bad, "minutes_3": "30"}
         saved = await client.post(visits_url, data=good)
         assert saved.status_code == 303, saved.text[:800]

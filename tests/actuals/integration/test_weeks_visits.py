@@ -136,6 +136,49 @@ async def test_bad_visits_are_named_by_their_place_and_change_nothing(api, env):
     assert still["version"] == week["version"] and all(v["visit_id"] is None for v in still["visits"])
 
 
+async def test_every_fault_of_a_visits_save_is_named_in_one_answer(api, env):
+    """A date, a time, a number or a status that cannot be read, a visit outside the week, a comment too
+    long: one answer names them all, as the line form does; a missing comment is named with a visit's
+    rule when every visit could be read. Nothing is saved."""
+    base, auth, week, line, _ = await generated(api, env)
+    path = f"{base}/lines/{line['line_id']}/visits"
+    unreadable = [
+        {**visit(0), "visit_date": "2026-02-31"},
+        visit(1, start="25:00"),
+        {**visit(2), "minutes": "forty"},
+        visit(3, "cancelled"),
+        visit(9),
+        {**visit(4), "carers": "2.5"},
+    ]
+    answer = await api.put(
+        path, json={"version": week["version"], "visits": unreadable, "comment": "x" * 1001}, headers=auth
+    )
+    assert answer.status_code == 422, answer.text
+    errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    assert list(errors) == [
+        "visits[0].visit_date",
+        "visits[1].start_time",
+        "visits[2].minutes",
+        "visits[3].status",
+        "visits[4].visit_date",
+        "visits[5].carers",
+        "comment",
+    ], errors
+    assert errors["visits[0].visit_date"] == "must be a date as YYYY-MM-DD (not '2026-02-31')"
+    assert errors["visits[1].start_time"] == "must be a time as HH:MM (not '25:00')"
+    assert errors["visits[2].minutes"] == "must be a whole number of minutes (not 'forty')"
+    assert errors["visits[3].status"] == "must be delivered, frustrated, missed or extra (not 'cancelled')"
+    assert errors["visits[5].carers"] == "must be a whole number of carers (not '2.5')"
+    assert errors["comment"].startswith("must be 1,000 characters or fewer")
+
+    # Every visit read, one outside the week and the plan not met: both named at once.
+    readable = [visit(0, "missed"), visit(8)]
+    answer = await api.put(path, json={"version": week["version"], "visits": readable}, headers=auth)
+    assert [e["field"] for e in answer.json()["errors"]] == ["visits[1].visit_date", "comment"], answer.text
+    still = (await api.get(path, headers=auth)).json()
+    assert still["version"] == week["version"] and all(v["visit_id"] is None for v in still["visits"])
+
+
 async def test_visits_need_the_current_version_and_a_line_in_hours(api, env):
     base, auth, week, line, other = await generated(api, env)
     stale = await api.put(

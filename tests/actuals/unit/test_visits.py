@@ -1,4 +1,5 @@
-"""The figures of a line derived from its visits, the checks of a visit list and the plan's visits."""
+"""The figures of a line derived from its visits, the reading and checks of a visit list and the plan's
+visits."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import pytest
 from actuals.domain.visits import (
     TimetableVisit,
     Visit,
+    VisitAsSent,
     VisitStatus,
     check_visits,
     figures,
     planned_visits,
+    read_visits,
 )
 from actuals.domain.weeks import Period
 from shared.errors import Invalid
@@ -89,3 +92,46 @@ def test_the_plan_covers_only_the_cplis_days_in_the_week() -> None:
     assert all(p.status is D for p in whole)
     ends_tuesday = planned_visits(timetable, Period(date(2026, 1, 1), date(2026, 11, 24)), WEEK)
     assert [p.visit_date.day for p in ends_tuesday] == [23]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fault"),
+    [
+        ("visit_date", "", "is required"),
+        ("visit_date", "2026-02-30", "must be a date as YYYY-MM-DD (not '2026-02-30')"),
+        ("visit_date", "20261123", "must be a date as YYYY-MM-DD (not '20261123')"),
+        ("visit_date", 20261123, "must be a date as YYYY-MM-DD (not 20261123)"),
+        ("start_time", "8am", "must be a time as HH:MM (not '8am')"),
+        ("start_time", "24:00", "must be a time as HH:MM (not '24:00')"),
+        ("minutes", "45.5", "must be a whole number of minutes (not '45.5')"),
+        ("minutes", True, "must be a whole number of minutes (not True)"),
+        ("minutes", "-5", "must be 1 to 1440 minutes (it is -5)"),
+        ("carers", None, "is required"),
+        ("carers", "10", "must be 1 to 9 carers (it is 10)"),
+        ("status", "Delivered ", "must be delivered, frustrated, missed or extra (not 'Delivered ')"),
+    ],
+)
+def test_a_field_that_cannot_be_read_or_breaks_a_rule_is_named(field: str, value: object, fault: str) -> None:
+    sent = {
+        "visit_date": "2026-11-24",
+        "start_time": "08:00",
+        "minutes": 45,
+        "carers": "1",
+        "status": "missed",
+    }
+    visits, faults = read_visits([VisitAsSent(**{**sent, field: value})], WEEK)
+    assert [(f.field, f.message) for f in faults] == [(f"visits[0].{field}", fault)]
+    assert (visits is None) == (not fault.startswith("must be 1 to"))  # a rule's fault: the visit was read
+
+
+def test_visits_are_read_as_sent_and_faults_come_in_the_forms_order() -> None:
+    good = VisitAsSent("2026-11-24", "08:00:00+01:00", "45", 2, "extra")
+    visits, faults = read_visits([good, VisitAsSent("x", "y", "z", 0, "w"), good], WEEK)
+    assert visits is None
+    # carers 0 is read, but the rules run only on a visit read whole; the third is the first again
+    assert [f.field for f in faults] == [
+        *(f"visits[1].{name}" for name in ("visit_date", "start_time", "minutes", "status")),
+        "visits[2].start_time",
+    ]
+    read, none = read_visits([good], WEEK)
+    assert none == [] and read == [Visit(date(2026, 11, 24), time(8), 45, 2, VisitStatus.extra)]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from actuals.domain.costs import MOST_COMMENT, MOST_VISITS
 from actuals.domain.line_entry import LineFigures
-from actuals.domain.visits import Visit, VisitStatus
+from actuals.domain.visits import MAX_CARERS, MAX_MINUTES, VisitAsSent, VisitStatus
 from actuals.handlers import visits, week_confirm, weeks
 from actuals.handlers.visits import LineVisits, VisitsEntry
 from actuals.handlers.weeks import LineEntry, LineFilters, SavedLine, WeekView
@@ -133,21 +133,35 @@ async def save_line(
 
 
 class VisitIn(BaseModel):
+    # Each field is read with the visits' rules (actuals.domain.visits.read_visits), so that one answer
+    # names every fault of every visit and the comment, as the line form's does.
+    visit_date: str = Field(json_schema_extra={"format": "date"}, description="YYYY-MM-DD, a day of the week")
+    start_time: str = Field(
+        json_schema_extra={"format": "time"}, description="HH:MM, local (an offset given is dropped)"
+    )
+    minutes: int | str = Field(description=f"1 to {MAX_MINUTES}, as an int or a string")
+    carers: int | str = Field(1, description=f"1 to {MAX_CARERS}, as an int or a string")
+    status: str = Field(json_schema_extra={"enum": [s.value for s in VisitStatus]})
+
+
+class VisitPublic(BaseModel):
+    visit_id: uuid.UUID | None = Field(description="null for the timetable's visits before any is saved")
     visit_date: date
     start_time: time
     minutes: int
-    carers: int = 1
+    carers: int
     status: VisitStatus
-
-
-class VisitPublic(VisitIn):
-    visit_id: uuid.UUID | None = Field(description="null for the timetable's visits before any is saved")
 
 
 class VisitsIn(BaseModel):
     version: int
     visits: list[VisitIn] = Field(max_length=500)
-    comment: str | None = Field(None, max_length=2000, description="the line's comment (null: keep it)")
+    # Its length is checked with the visits' rules, so that one answer names every fault.
+    comment: str | None = Field(
+        None,
+        description=f"the line's comment (null: keep it); at most {MOST_COMMENT:,} characters",
+        json_schema_extra={"maxLength": MOST_COMMENT},
+    )
 
 
 class LineVisitsPublic(BaseModel):
@@ -178,11 +192,7 @@ async def save_visits(
 ) -> LineVisits:
     entry = VisitsEntry(
         version=body.version,
-        visits=[
-            # local times, as the council's timetables are: an offset given is dropped
-            Visit(v.visit_date, v.start_time.replace(tzinfo=None), v.minutes, v.carers, v.status)
-            for v in body.visits
-        ],
+        visits=[VisitAsSent(v.visit_date, v.start_time, v.minutes, v.carers, v.status) for v in body.visits],
         comment=body.comment,
     )
     return await visits.save_visits(

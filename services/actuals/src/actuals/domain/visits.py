@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -54,14 +55,62 @@ class VisitFigures:
     visits: int
 
 
+@dataclass(frozen=True)
+class VisitAsSent:
+    """A visit as it came, each field as sent: read by `read_visits`, so that every fault is named."""
+
+    visit_date: object
+    start_time: object
+    minutes: object
+    carers: object
+    status: object
+
+
+def read_visits(sent: Sequence[VisitAsSent], week: date) -> tuple[list[Visit] | None, list[FieldError]]:
+    """The visits (None when any could not be read) and every fault of the list, each named by its place
+    (`visits[2].visit_date`): a field that cannot be read, then the rules on the visits that could."""
+    if len(sent) > MAX_VISITS:
+        return None, [FieldError("visits", f"at most {MAX_VISITS} visits a week (there are {len(sent)})")]
+    faults: list[FieldError] = []
+    read: list[tuple[int, Visit]] = []
+    for n, visit in enumerate(sent):
+        one, unread = _read_visit(visit)
+        faults += [FieldError(f"visits[{n}].{name}", fault) for name, fault in unread]
+        if one is not None:
+            read.append((n, one))
+    faults += _rule_faults(read, week)
+    faults.sort(key=lambda fault: _place(fault.field))
+    return ([visit for _, visit in read] if len(read) == len(sent) else None), faults
+
+
+def _read_visit(sent: VisitAsSent) -> tuple[Visit | None, list[tuple[str, str]]]:
+    """The visit (None when a field could not be read) and each field's fault, in the form's order."""
+    day, day_fault = _read_date(sent.visit_date)
+    start, start_fault = _read_time(sent.start_time)
+    minutes, minutes_fault = _read_whole(sent.minutes, "minutes")
+    carers, carers_fault = _read_whole(sent.carers, "carers")
+    status, status_fault = _read_status(sent.status)
+    found = (day_fault, start_fault, minutes_fault, carers_fault, status_fault)
+    faults = [(name, fault) for name, fault in zip(FIELD_ORDER, found, strict=True) if fault]
+    if day is None or start is None or minutes is None or carers is None or status is None:
+        return None, faults
+    return Visit(day, start, minutes, carers, status), faults
+
+
 def check_visits(visits: Sequence[Visit], week: date) -> None:
-    """Every fault named by its place in the list (`visits[2].visit_date`), all at once."""
+    """Every fault of visits already read, named by its place in the list, all at once."""
     if len(visits) > MAX_VISITS:
         raise Invalid.field("visits", f"at most {MAX_VISITS} visits a week (there are {len(visits)})")
+    faults = _rule_faults(list(enumerate(visits)), week)
+    if faults:
+        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-visits")
+
+
+def _rule_faults(visits: Sequence[tuple[int, Visit]], week: date) -> list[FieldError]:
     days = set(week_days(week))
     faults: list[FieldError] = []
     seen: set[tuple[date, time, VisitStatus]] = set()
-    for n, visit in enumerate(visits):
+    for n, visit in visits:
         at = f"visits[{n}]"
         if visit.visit_date not in days:
             faults.append(
@@ -82,8 +131,63 @@ def check_visits(visits: Sequence[Visit], week: date) -> None:
         if key in seen:
             faults.append(FieldError(f"{at}.start_time", "the same visit is listed twice"))
         seen.add(key)
-    if faults:
-        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-visits")
+    return faults
+
+
+FIELD_ORDER = ("visit_date", "start_time", "minutes", "carers", "status")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# HH:MM, seconds optional; an offset is allowed and dropped (visits are local times, as timetables are)
+TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+WHOLE = re.compile(r"[+-]?[0-9]{1,9}")  # a sign, so that the range rule names a negative
+STATUSES = ", ".join(s.value for s in list(VisitStatus)[:-1]) + f" or {list(VisitStatus)[-1].value}"
+
+
+def _place(field: str) -> tuple[int, int]:
+    """A fault's order: by visit, then by field in the form's order."""
+    number, _, name = field.removeprefix("visits[").partition("].")
+    return (int(number), FIELD_ORDER.index(name)) if name else (-1, 0)
+
+
+def _shown(value: object) -> str:
+    return repr(value[:20] if isinstance(value, str) else value)
+
+
+def _read_date(value: object) -> tuple[date | None, str | None]:
+    if value is None or value == "":
+        return None, "is required"
+    if isinstance(value, str) and DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip()), None
+        except ValueError:
+            pass
+    return None, f"must be a date as YYYY-MM-DD (not {_shown(value)})"
+
+
+def _read_time(value: object) -> tuple[time | None, str | None]:
+    if value is None or value == "":
+        return None, "is required"
+    if isinstance(value, str) and TIME.fullmatch(value.strip()):
+        try:
+            return time.fromisoformat(value.strip()).replace(tzinfo=None), None
+        except ValueError:
+            pass
+    return None, f"must be a time as HH:MM (not {_shown(value)})"
+
+
+def _read_whole(value: object, unit: str) -> tuple[int | None, str | None]:
+    if value is None or value == "":
+        return None, "is required"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, None
+    if isinstance(value, str) and WHOLE.fullmatch(value.strip()):
+        return int(value.strip()), None
+    return None, f"must be a whole number of {unit} (not {_shown(value)})"
+
+
+def _read_status(value: object) -> tuple[VisitStatus | None, str | None]:
+    if isinstance(value, str) and value.strip() in VisitStatus.__members__:
+        return VisitStatus(value.strip()), None
+    return None, f"must be {STATUSES} (not {_shown(value)})"
 
 
 def figures(visits: Sequence[Visit]) -> VisitFigures:

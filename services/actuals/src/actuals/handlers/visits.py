@@ -7,15 +7,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from actuals.domain.costs import Quantities, require_comment
-from actuals.domain.visits import TimetableVisit, Visit, VisitStatus, check_visits, figures, planned_visits
+from actuals.domain.costs import Quantities, comment_fault
+from actuals.domain.visits import (
+    TimetableVisit,
+    VisitAsSent,
+    VisitStatus,
+    figures,
+    planned_visits,
+    read_visits,
+)
 from actuals.domain.weeks import Period, week_to_enter
 from actuals.handlers.week_access import find_line, line_to_change, require_writer, today, write_line
-from actuals.handlers.weeks import clean_comment
 from actuals.store import visits as visit_store
 from actuals.store.lines import Line
 from shared.capabilities import Capability, require_capability
-from shared.errors import Invalid
+from shared.errors import FieldError, Invalid
 from shared.uow import Caller, Work
 
 
@@ -64,7 +70,7 @@ async def get_visits(
 @dataclass(frozen=True)
 class VisitsEntry:
     version: int
-    visits: list[Visit]
+    visits: list[VisitAsSent]
     comment: str | None  # None: keep the line's comment
 
 
@@ -85,17 +91,29 @@ async def save_visits(
             raise Invalid.field(
                 "visits", f"this line is counted in {line.unit.lower()}: only hours have visits"
             )
-        check_visits(entry.visits, week_date)
-        derived = figures(entry.visits)
-        quantities = Quantities(
-            actual=derived.actual,
-            planned=line.planned,
-            frustrated=derived.frustrated,
-            missed=derived.missed,
-            extra=derived.extra,
-        )
-        comment = line.comment if entry.comment is None else clean_comment(entry.comment)
-        require_comment(quantities, comment)
+        visits, faults = read_visits(entry.visits, week_date)
+        codes = {"bad-visits"} if faults else set()
+        comment = line.comment if entry.comment is None else entry.comment.strip()
+        if entry.comment is not None and (fault := comment_fault(comment)):
+            faults.append(FieldError("comment", fault))
+            codes.add("invalid-field")
+        # A visit that was not read cannot show a variance: the comment rule needs every visit.
+        derived = None if visits is None else figures(visits)
+        if derived is not None:
+            quantities = Quantities(
+                actual=derived.actual,
+                planned=line.planned,
+                frustrated=derived.frustrated,
+                missed=derived.missed,
+                extra=derived.extra,
+            )
+            if quantities.differs_from_plan and not comment:
+                faults.append(FieldError("comment", "is required when delivery differs from plan"))
+                codes.add("comment-required")
+        if faults:
+            code = codes.pop() if len(codes) == 1 else "invalid-fields"
+            raise Invalid("; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code=code)
+        assert visits is not None and derived is not None
         rows = [
             visit_store.Visit(
                 visit_id=None,
@@ -105,7 +123,7 @@ async def save_visits(
                 carers=v.carers,
                 status=VisitStatus(v.status).value,
             )
-            for v in entry.visits
+            for v in visits
         ]
         await visit_store.replace_visits(conn, line_id=line_id, authority_id=week.authority_id, visits=rows)
         version, saved = await write_line(
