@@ -150,13 +150,19 @@ async def test_a_future_week(env, actuals_api, actuals_runtime, provider):
         ({"missed": "-1", "comment": "x"}, [(3, "missed", "cannot be negative (it is -1)")]),
         ({"actual": "99999", "comment": "x"}, [(3, "actual", "must be at most 168 in a week (it is 99999)")]),
         ({"actual": "9.5"}, [(3, "comment", "is required when delivery differs from plan")]),
-        ({"visits": "7.5"}, [(3, "visits", "'7.5' is not a whole number")]),
+        ({"visits": "7.5"}, [(3, "visits", "must be a whole number from 0 to 1000 (not '7.5')")]),
         # These four crashed the job three times ("could not be processed after 3 attempts"): int("²")
         # after str.isdigit(), an integer column overflowed, a NUL that PostgreSQL's text cannot hold.
-        ({"visits": "²"}, [(3, "visits", "'²' is not a whole number")]),
+        ({"visits": "²"}, [(3, "visits", "must be a whole number from 0 to 1000 (not '²')")]),
+        # int() refuses a string of more than 4,300 digits (a ValueError, which crashed the reader)
+        (
+            {"visits": "9" * 5000},
+            [(3, "visits", f"must be a whole number from 0 to 1000 (not {'9' * 20!r})")],
+        ),
+        ({"visits": "-1"}, [(3, "visits", "must be a whole number from 0 to 1000 (it is -1)")]),
         (
             {"visits": "2147483648"},
-            [(3, "visits", "must be a whole number from 0 to 1000 (it is 2147483648)")],
+            [(3, "visits", "must be a whole number from 0 to 1000 (not '2147483648')")],
         ),
         ({"visits": "5000"}, [(3, "visits", "must be a whole number from 0 to 1000 (it is 5000)")]),
         (
@@ -172,6 +178,8 @@ async def test_a_future_week(env, actuals_api, actuals_runtime, provider):
         "missing-comment",
         "bad-visits",
         "superscript-visits",
+        "5000-digit-visits",
+        "negative-visits",
         "int-overflow-visits",
         "too-many-visits",
         "long-comment",

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from actuals.domain.costs import Quantities, comment_fault, require_comment, visits_fault
+from actuals.domain.costs import Quantities, comment_fault, require_comment
+from actuals.domain.line_entry import read_visits
 from actuals.domain.weeks import week_to_enter
 from shared.errors import Invalid
 
@@ -267,17 +268,11 @@ def _check_cells(
             require_comment(quantities, values[_COMMENT])
         except Invalid as refused:
             found += [(f.field, f.message) for f in refused.fields or []]
-    visits = None
-    text = values[_VISITS]
-    if text:
-        if not (
-            text.isascii() and text.isdigit()
-        ):  # str.isdigit() alone takes superscript and fullwidth digits
-            found.append(("visits", f"{text[:20]!r} is not a whole number"))
-        elif fault := visits_fault(int(text)):
-            found.append(("visits", fault))
-        else:
-            visits = int(text)
+    # A count of visits read as the line form reads it (its words too): blank is none recorded.
+    visits, fault = read_visits(values[_VISITS] or None)
+    if fault:
+        found.append(("visits", fault))
+        visits = None
     return (None if isinstance(week, str) else week), quantities, visits, tuple(found)
 
 
