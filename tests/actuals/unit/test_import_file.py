@@ -61,7 +61,11 @@ def test_a_bom_and_excels_crlf_are_accepted():
         ("F1,Home Care,100234,23/11/2026,-1,0,0,0,0,,", "actual", "cannot be negative"),
         ("F1,Home Care,100234,23/11/2026,8,10,2,0,0,,", "comment", "required when delivery differs"),
         ("F1,Home Care,,23/11/2026,10,10,0,0,0,,", "client_reference", "is blank"),
-        ("F1,Home Care,100234,23/11/2026,10,10,0,0,0,1.5,", "visits", "must be a whole number from 0 to 1000"),
+        (
+            "F1,Home Care,100234,23/11/2026,10,10,0,0,0,1.5,",
+            "visits",
+            "must be a whole number from 0 to 1000",
+        ),
     ],
 )
 def test_each_fault_of_a_row_is_named_with_its_row_and_column(row, column, message):

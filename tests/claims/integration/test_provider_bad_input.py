@@ -177,9 +177,13 @@ async def test_a_unit_cost_is_the_levels_unless_at_cost(draft):
         "unit_cost",
         "must be written with the digits 0 to 9",
     )
-    await draft.refused(  # fullwidth 2: int() reads it as the version
-        await draft.post_item(draft.client_item(version="\uff12")), 422, "version", "send the claim's version"
-    )
+    for version in ("\uff12", "9" * 5000):  # int() reads a fullwidth 2 as 2, and refuses 5,000 digits
+        await draft.refused(
+            await draft.post_item(draft.client_item(version=version)),
+            422,
+            "version",
+            "send the claim's version",
+        )
     with_client = draft.client_item(kind="provider", service_level_id=setup.provider_level)
     await draft.refused(
         await draft.post_item(with_client), 422, "client_id", "a provider item is for no child/client"

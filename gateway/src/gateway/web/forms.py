@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shared.whole_numbers import whole_number
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -46,6 +48,13 @@ class FormErrors:
 
 
 NO_ERRORS = FormErrors()
+
+
+def number_or_text(raw: str) -> int | str:
+    """A form's number as a service's API takes it: an int when it is one, else the text as typed, which
+    the service names (the pages check nothing themselves)."""
+    number = whole_number(raw)
+    return raw.strip() if number is None else number
 
 
 def form_errors(

@@ -18,10 +18,11 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import access, figures, service
 from gateway.web.actuals.weeks import refused_text, week_url
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors, form_values
+from gateway.web.forms import FieldError, FormErrors, form_errors, form_values, number_or_text
 from gateway.web.identity_errors import plain
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
+from shared.whole_numbers import whole_number
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 QUANTITIES = ("actual", "frustrated", "missed", "extra")
@@ -151,10 +152,6 @@ def service_errors(
     return FormErrors((FieldError(None, service.problem_text(exc)),))
 
 
-def _number(raw: str) -> int | str:
-    return int(raw) if raw.isdigit() else raw
-
-
 async def _render_line(
     request: Request,
     portal: WebPortal,
@@ -217,9 +214,9 @@ async def save_line(
     # it is, so that the service refuses it along with every other fault, and the page asks for it.
     body["actual"] = values["actual"]
     said = {} if values["actual"] else {"actual": BLANK_ACTUAL}
-    body["visits"] = _number(values["visits"]) if values["visits"] else None
+    body["visits"] = number_or_text(values["visits"]) if values["visits"] else None
     body["comment"] = values["comment"]
-    body["version"] = _number(str(form.get("version") or ""))
+    body["version"] = number_or_text(str(form.get("version") or ""))
     try:
         await service.write(request, user, "PUT", line_path(*ids), body)
     except ServiceError as exc:
@@ -263,8 +260,8 @@ def visit_rows(form: Any, count: int) -> tuple[list[dict[str, str]], list[dict[s
             # as typed, blanks too: the service names every fault of every row at once
             "visit_date": row["visit_date"],
             "start_time": row["start_time"],
-            "minutes": _number(row["minutes"]),
-            "carers": _number(row["carers"] or "1"),
+            "minutes": number_or_text(row["minutes"]),
+            "carers": number_or_text(row["carers"] or "1"),
             "status": row["status"] or "delivered",
         }
         for row in rows
@@ -362,10 +359,10 @@ async def save_visits(
         return user
     ids = (access.an_id(service_id), figures.monday(access.a_week(week)), access.an_id(line_id))
     form = await request.form()
-    count = int(str(form.get("rows") or "0")) if str(form.get("rows") or "0").isdigit() else 0
+    count = whole_number(str(form.get("rows") or "")) or 0
     rows, visits = visit_rows(form, min(count, 200))
     comment = str(form.get("comment") or "").strip()
-    body = {"version": _number(str(form.get("version") or "")), "visits": visits, "comment": comment}
+    body = {"version": number_or_text(str(form.get("version") or "")), "visits": visits, "comment": comment}
     try:
         await service.write(request, user, "PUT", line_path(*ids) + "/visits", body)
     except ServiceError as exc:

@@ -20,7 +20,7 @@ from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
 from gateway.web.claims import access, service
 from gateway.web.claims.forms import CLAIM_FIELDS, date_boxes, date_values, service_errors, typed_date
-from gateway.web.forms import FieldError, FormErrors, form_values
+from gateway.web.forms import FieldError, FormErrors, form_values, number_or_text
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
@@ -198,8 +198,7 @@ async def save_details(
 
 
 def _version(form: Any) -> int | str:
-    raw = str(form.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else raw
+    return number_or_text(str(form.get("version") or ""))
 
 
 def render_claim(

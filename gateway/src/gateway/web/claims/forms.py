@@ -12,6 +12,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals.lines import words
 from gateway.web.claims import service
 from gateway.web.forms import FieldError, FormErrors, form_errors
+from shared.whole_numbers import whole_number
 
 CLAIM_FIELDS = ("claim_date", "notes")
 ITEM_FIELDS = (
@@ -84,9 +85,9 @@ def typed_date(values: dict[str, str], name: str = "claim_date") -> date | Field
     label = LABELS.get(name, "The date")
     if not any(parts):
         return FieldError(name, f"Enter the {label.lower()}")
-    if not all(part.isdigit() for part in parts):
+    day, month, year = (whole_number(part) for part in parts)
+    if day is None or month is None or year is None:
         return FieldError(name, f"{label} must include a day, month and year, in numbers")
-    day, month, year = (int(part) for part in parts)
     try:
         if year < 1000:
             raise ValueError

@@ -14,7 +14,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors
+from gateway.web.forms import FieldError, FormErrors, form_errors, number_or_text
 from gateway.web.invoices import access, service
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
@@ -78,8 +78,7 @@ def _sentence(text: str, field: str = "") -> str:
 
 
 def version_of(form: Any) -> int | str:
-    raw = str(form.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else raw
+    return number_or_text(str(form.get("version") or ""))
 
 
 async def read_invoice(request: Request, user: SignedIn, invoice_id: str) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from gateway.web.service_pages import problem_text
 from gateway.web.session import SignedIn
 from gateway.web.tasks import TaskId
 from shared.auth import Role
+from shared.whole_numbers import whole_number
 
 router = APIRouter(include_in_schema=False, dependencies=page_router_dependencies())
 REFRESH_SECONDS = 2
@@ -261,8 +262,8 @@ async def _choices(request: Request, user: SignedIn) -> dict[str, list[tuple[str
 def _shown(name: str, value: str, picked: dict[str, list[tuple[str, str]]]) -> str:
     """A stored parameter as the person picked or typed it: an organisation or contract by its name, a
     year as 2018/19, a date as 23/09/2019."""
-    if name in ("financial_year", "tax_year") and value.isdigit():
-        return f"{value}/{(int(value) + 1) % 100:02d}"
+    if name in ("financial_year", "tax_year") and (year := whole_number(value)) is not None:
+        return f"{year}/{(year + 1) % 100:02d}"
     if name == "summary":
         return "Summary" if value == "true" else "Detail"
     if name == "period_start":

@@ -15,7 +15,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actions.access import message_href
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors
+from gateway.web.forms import FieldError, FormErrors, form_errors, number_or_text
 from gateway.web.identity_errors import sentence
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.scheduled_payments import access, service
@@ -159,8 +159,7 @@ def _sentence(field: object, text: str) -> str:
 
 
 def _version(form: Any) -> int | str:
-    raw = str(form.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else raw
+    return number_or_text(str(form.get("version") or ""))
 
 
 @router.post("/{slug}/scheduled-payments/{payment_id}/confirm")

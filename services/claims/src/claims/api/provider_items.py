@@ -20,6 +20,7 @@ from shared.events.claims import ClaimState
 from shared.form_text import not_text_field, refuse_not_text
 from shared.http import CurrentCaller
 from shared.service import WorkDep
+from shared.whole_numbers import whole_number
 
 provider_items_api = APIRouter(prefix="/api/v1/claims/claims/{claim_id}/items", tags=["one-off claims"])
 FORM_ROOM = 64 * 1024  # the form's own fields and boundaries around the file
@@ -129,10 +130,10 @@ async def _upload(form: FormData, limit: int) -> Upload | None:
 
 
 def _version(fields: dict[str, str]) -> int:
-    text = fields.get("version", "").strip()
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:  # int() reads a fullwidth 2 as 2
+    version = whole_number(fields.get("version", ""))
+    if version is None or version < 1:
         raise Invalid.field("version", "send the claim's version you started from (a whole number)")
-    return int(text)
+    return version
 
 
 def _entry(fields: dict[str, str], upload: Upload | None, action: str) -> ItemEntry:
