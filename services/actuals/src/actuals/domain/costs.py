@@ -102,15 +102,6 @@ def read_quantity(value: object, *, field: str) -> tuple[Decimal | None, str | N
     return units, None
 
 
-def quantity(value: object, *, field: str) -> Decimal:
-    """A quantity of units: a number in steps of 0.25, never negative."""
-    units, fault = read_quantity(value, field=field)
-    if fault is not None:
-        raise Invalid.field(field, fault)
-    assert units is not None  # a value that holds no number has a fault
-    return units
-
-
 MOST_COMMENT = 1000  # characters of a line's comment
 MOST_VISITS = 1000  # a line's count of visits in a week
 
