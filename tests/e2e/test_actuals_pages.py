@@ -360,3 +360,35 @@ async def test_roles_without_care_management_are_kept_out(stack, role):
         for path in ("actuals", "care-package-line-items"):
             page = await client.get(f"/{provider.tenant.slug}/{path}")
             assert page.status_code == 403, path
+
+
+async def test_a_week_at_the_calendars_ends_is_shown_or_refused_never_a_500(stack):
+    """Year 1 and year 9999 are dates Python knows, but the week before the first and after the last are
+    not: the page, and a refusal shown on it, answered 500 (OverflowError). Now such a week shows without
+    that link, and a refusal of a week there shows on the page."""
+    provider = await actuals_provider(stack, clients=1, timetable_every=0)
+    slug, service_id = provider.tenant.slug, provider.package.service_id
+    async with await pages_client(stack, provider.user) as client:
+        first = await client.get(f"{provider.week_path}?week=0001-01-01")
+        assert first.status_code == 200, first.text[:800]
+        assert 'id="previous-week"' not in first.text and 'id="next-week"' in first.text
+        last = await client.get(f"{provider.week_path}?week=31/12/9999")
+        assert last.status_code == 200, last.text[:800]
+        assert 'id="previous-week"' in last.text and 'id="next-week"' not in last.text
+        for action in ("generate", "confirm"):  # a future week: refused, and the refusal shown
+            answer = await post_form(
+                client,
+                provider.week_path,
+                f"/{slug}/actuals/{service_id}/weeks/9999-12-27/{action}",
+                {"version": "0"},
+            )
+            assert answer.status_code == 422, (action, answer.status_code)
+            assert "has not started yet" in answer.text
+        # a week with nothing commissioned may be confirmed, as any empty week may (docs/actuals.md)
+        answer = await post_form(
+            client,
+            provider.week_path,
+            f"/{slug}/actuals/{service_id}/weeks/0001-01-01/confirm",
+            {"version": "0"},
+        )
+        assert answer.status_code == 303, answer.text[:800]

@@ -149,6 +149,8 @@ def test_figures_are_written_as_the_council_guides_write_them():
     assert figures.week_of(None, today=today) == date(2026, 11, 23)
     assert figures.week_of("2026-11-15", today=today) == date(2026, 11, 9)
     assert figures.neighbours(date(2026, 11, 23)) == (date(2026, 11, 16), date(2026, 11, 30))
+    assert figures.neighbours(date(1, 1, 1)) == (None, date(1, 1, 8))  # the calendar's first week
+    assert figures.neighbours(date(9999, 12, 27)) == (date(9999, 12, 20), None)
 
 
 def test_ids_and_weeks_in_addresses_are_checked_before_any_call():

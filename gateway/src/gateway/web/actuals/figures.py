@@ -70,9 +70,17 @@ def week_of(value: str | None, *, today: date) -> date:
     return monday(parse_date(value) or today) if value else monday(today)
 
 
-def neighbours(week: date) -> tuple[date, date]:
-    """The Mondays of the week before and the week after."""
-    return week - timedelta(days=7), week + timedelta(days=7)
+def neighbours(week: date) -> tuple[date | None, date | None]:
+    """The Mondays of the week before and the week after (None past the calendar's first or last day:
+    a week of year 1 or 9999 may be asked for, and has no neighbour there)."""
+    return _moved(week, -7), _moved(week, 7)
+
+
+def _moved(day: date, days: int) -> date | None:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def hours(minutes: object) -> str:

@@ -159,8 +159,10 @@ async def render_week(
         clear_href=url_with(base, {"week": query["week"]}),
         pagination=pagination,
         page=page,
-        previous_href=week_url(branding.slug, service_id, before, **values),
-        next_href=week_url(branding.slug, service_id, after, **values) if after <= today() else None,
+        previous_href=week_url(branding.slug, service_id, before, **values) if before else None,
+        next_href=week_url(branding.slug, service_id, after, **values)
+        if after and after <= today()
+        else None,
         this_week_href=week_url(branding.slug, service_id, figures.monday(today())),
         export_href=url_with(
             f"/{branding.slug}/actuals/export.csv",
