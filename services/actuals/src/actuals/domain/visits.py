@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from actuals.domain.weeks import Period, week_days
-from shared.errors import FieldError, Invalid
+from shared.errors import FieldError
 
 MAX_VISITS = 200
 MAX_MINUTES = 24 * 60
@@ -95,15 +95,6 @@ def _read_visit(sent: VisitAsSent) -> tuple[Visit | None, list[tuple[str, str]]]
     if day is None or start is None or minutes is None or carers is None or status is None:
         return None, faults
     return Visit(day, start, minutes, carers, status), faults
-
-
-def check_visits(visits: Sequence[Visit], week: date) -> None:
-    """Every fault of visits already read, named by its place in the list, all at once."""
-    if len(visits) > MAX_VISITS:
-        raise Invalid.field("visits", f"at most {MAX_VISITS} visits a week (there are {len(visits)})")
-    faults = _rule_faults(list(enumerate(visits)), week)
-    if faults:
-        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-visits")
 
 
 def _rule_faults(visits: Sequence[tuple[int, Visit]], week: date) -> list[FieldError]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel
 
-from actuals.domain.costs import Quantities, comment_fault
+from actuals.domain.costs import Quantities
 from actuals.domain.generate import PlannedCpli, PlannedVisit, lines_to_generate
 from actuals.domain.line_entry import LineFigures, record_line
 from actuals.domain.weeks import Period, week_to_enter
@@ -37,7 +37,6 @@ from actuals.store.lines import Line
 from actuals.store.weeks import Week
 from shared.auth import Principal
 from shared.capabilities import Capability, require_capability
-from shared.errors import Invalid
 from shared.store import Scope
 from shared.uow import Caller, Work
 
@@ -248,14 +247,6 @@ class LineEntry:
 class SavedLine:
     version: int
     line: Line
-
-
-def clean_comment(comment: str | None) -> str:
-    text = (comment or "").strip()
-    fault = comment_fault(text)
-    if fault:
-        raise Invalid.field("comment", fault)
-    return text
 
 
 async def save_line(
