@@ -8,17 +8,21 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
-from shared.attachments.backends import AttachmentStoreError, DatabaseContent, S3Content
+from shared.attachments.backends import AttachmentStoreError, DatabaseContent
 from shared.attachments.content import Kind, check_upload
 from shared.attachments.settings import AttachmentBackend, AttachmentSettings
 from shared.db import ident
 from shared.errors import NotFound
 from shared.logging import get_logger
 from shared.tenancy import Tenancy
+
+if TYPE_CHECKING:
+    from shared.attachments.s3 import S3Content
 
 log = get_logger(__name__)
 OWNER_KIND = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
@@ -62,6 +66,8 @@ class Attachments:
             settings.attachments_s3_bucket is not None
             and settings.attachments_s3_secret_access_key is not None
         ):
+            from shared.attachments.s3 import S3Content  # boto3 only where an object store is configured
+
             self.backends[AttachmentBackend.s3] = S3Content(schema, settings)
         self.writer = self.backends[settings.attachments_backend]
 
