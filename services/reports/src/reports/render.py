@@ -15,12 +15,10 @@ import asyncpg
 from reports.dead_letters import AbandonedRenders
 from reports.handlers.rendering import render_run
 from reports.metrics import RenderMetrics
+from reports.render_queue import DEAD_LETTER_QUEUE, RENDER_QUEUE
 from shared.bus import Consumer, Subscription
 from shared.events import Envelope, ReportRunRequested
 from shared.service import Runtime
-
-RENDER_QUEUE = "reports.render"
-DEAD_LETTER_QUEUE = f"{RENDER_QUEUE}.dlq"
 
 
 def render_metrics(runtime: Runtime) -> RenderMetrics:
