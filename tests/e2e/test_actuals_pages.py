@@ -384,11 +384,12 @@ async def test_a_week_at_the_calendars_ends_is_shown_or_refused_never_a_500(stac
             )
             assert answer.status_code == 422, (action, answer.status_code)
             assert "has not started yet" in answer.text
-        # a week with nothing commissioned may be confirmed, as any empty week may (docs/actuals.md)
+        # nor a week before 2000 (shared.dates: asyncpg would keep 0001-01-01 as -infinity)
         answer = await post_form(
             client,
             provider.week_path,
             f"/{slug}/actuals/{service_id}/weeks/0001-01-01/confirm",
             {"version": "0"},
         )
-        assert answer.status_code == 303, answer.text[:800]
+        assert answer.status_code == 422, answer.text[:800]
+        assert "is before 2000: weeks are kept from 03/01/2000" in answer.text

@@ -297,6 +297,42 @@ async def test_bad_clients_and_service_levels_are_named_and_nothing_is_written(e
     assert await count(env, "service_level", council.authority_id) == 0
 
 
+async def test_dates_at_the_calendars_ends_are_refused_naming_the_range(env, actuals_api):
+    """asyncpg keeps 0001-01-01 and 9999-12-31 as PostgreSQL's -infinity and infinity, which the reports'
+    SQL cannot read: a business date is 2000 to 2099 (shared.dates), a date of birth from 1900; a
+    council's "no end" of 9999-12-31 is sent as null."""
+    council = await make_council(env)
+    await seed_reference(actuals_api, council)
+    service = council.service_id
+    before = await count(env, "cpli", council.authority_id)
+    items = [
+        cpli_item(0, service, reference="CPLI-E0", start_date="0001-01-01"),
+        cpli_item(1, service, reference="CPLI-E1", end_date="9999-12-31"),
+        cpli_item(2, service, reference="CPLI-E2", start_date="2000-01-01", end_date="2099-12-31"),
+    ]
+    answer = await post(actuals_api, council, "cplis", items)
+    assert answer.status_code == 422, answer.text
+    messages = {(e["index"], e["field"]): e["message"] for e in answer.json()["errors"]}
+    assert messages == {
+        (0, "start_date"): "must be from 2000-01-01 to 2099-12-31 (it is 0001-01-01)",
+        (1, "end_date"): "must be from 2000-01-01 to 2099-12-31 (it is 9999-12-31);"
+        " leave it null for a line with no end",
+    }
+    assert await count(env, "cpli", council.authority_id) == before
+    clients = [client_item(0, date_of_birth="0001-01-01"), client_item(1, date_of_birth="1900-01-01")]
+    answer = await post(actuals_api, council, "clients", clients)
+    assert answer.status_code == 422, answer.text
+    assert [(e["index"], e["field"], e["message"]) for e in answer.json()["errors"]] == [
+        (0, "date_of_birth", "must be on or after 1900-01-01 (it is 0001-01-01)")
+    ]
+    levels = [level_item("Z", rates=[{"effective_from": "0001-01-01", "rate": "1"}])]
+    answer = await post(actuals_api, council, "service-levels", levels)
+    assert answer.status_code == 422, answer.text
+    assert [(e["index"], e["field"], e["message"]) for e in answer.json()["errors"]] == [
+        (0, "rates", "effective_from must be from 2000-01-01 to 2099-12-31 (it is 0001-01-01)")
+    ]
+
+
 async def test_ndjson_is_accepted_and_a_broken_line_is_named(env, actuals_api):
     council = await make_council(env)
     answer = await post(actuals_api, council, "clients", [client_item(n) for n in range(5)], ndjson=True)

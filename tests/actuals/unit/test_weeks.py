@@ -43,6 +43,17 @@ def test_the_current_week_by_default_a_past_one_when_picked_never_a_future_one()
     assert (refused.value.code, refused.value.fields[0].field) == ("future-week", "week")
 
 
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 27), date(1999, 12, 31)])
+def test_a_week_before_2000_is_refused(day):
+    """asyncpg stores date.min as -infinity, which the reports' SQL cannot read; no care is recorded
+    before 2000 (shared.dates)."""
+    with pytest.raises(Invalid) as refused:
+        week_to_enter(day, today=TODAY)
+    assert refused.value.code == "week-out-of-range"
+    assert "is before 2000: weeks are kept from 03/01/2000" in refused.value.detail
+    assert week_to_enter(date(2000, 1, 3), today=TODAY) == date(2000, 1, 3)
+
+
 @pytest.mark.parametrize(
     ("end", "historical"),
     [(None, False), (date(2026, 11, 2), False), (date(2026, 11, 1), True), (date(2026, 12, 31), False)],

@@ -146,6 +146,35 @@ async def test_bad_items_and_another_authoritys_contract_are_refused_and_nothing
     assert await snapshot(env, who.authority_id) == before
 
 
+async def test_a_period_moved_past_the_calendars_ends_is_refused_at_each_date(env):
+    """asyncpg keeps 0001-01-01 and 9999-12-31 as -infinity and infinity, which the payment run's and the
+    reports' SQL cannot read: a moved date is 2000 to 2099 (shared.dates), like an anchor."""
+    who = await payee(env)
+    headers = council(env, who.authority_id)
+    async with payments_api(env) as api:
+        await schedule(api, env, who)
+        [period, *_] = (
+            await api.get(
+                f"{COUNCIL_API}/schedules/{who.contract_id}/periods",
+                params={"financial_year": "2019/2020"},
+                headers=headers,
+            )
+        ).json()
+        before = await snapshot(env, who.authority_id)
+        far = {
+            "last_amendment_date": "0001-01-01",
+            "finalisation_date": "2019-10-08",
+            "pay_date": "9999-12-31",
+        }
+        answer = await api.patch(f"{COUNCIL_API}/periods/{period['period_id']}", json=far, headers=headers)
+        assert answer.status_code == 422, answer.text
+        assert [(e["field"], e["message"]) for e in answer.json()["errors"]] == [
+            ("last_amendment_date", "must be from 2000-01-01 to 2099-12-31 (it is 0001-01-01)"),
+            ("pay_date", "must be from 2000-01-01 to 2099-12-31 (it is 9999-12-31)"),
+        ]
+        assert await snapshot(env, who.authority_id) == before
+
+
 async def test_a_vat_rate_below_zero_is_refused_by_index_and_field(env):
     """A rate below 0 broke the database's CHECK (500)."""
     who = await payee(env)
@@ -190,7 +219,9 @@ async def test_an_anchor_outside_2000_to_2099_is_refused_by_index_and_field(env)
         assert answer.status_code == 422, answer.text
         faults = {(e["index"], e["field"]): e["message"] for e in answer.json()["errors"]}
         for index in range(len(anchors)):
-            assert faults.get((index, "anchor_date")) == "must be from 2000-01-01 to 2099-12-31", answer.text
+            assert faults.get((index, "anchor_date")) == (
+                f"must be from 2000-01-01 to 2099-12-31 (it is {anchors[index]})"
+            ), answer.text
         assert await snapshot(env, who.authority_id) == before
         await schedule(api, env, who, anchor=date(2099, 12, 28))
 

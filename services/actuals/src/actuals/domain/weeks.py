@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared.dates import FIRST_DAY
 from shared.errors import Invalid
 
 HISTORICAL_AFTER = timedelta(days=28)
@@ -20,9 +21,20 @@ def week_commencing(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+FIRST_WEEK = week_commencing(FIRST_DAY + timedelta(days=6))  # the first Monday of 2000, 03/01/2000
+
+
 def week_to_enter(picked: date | None, *, today: date) -> date:
-    """The week a provider may record: the current one by default; never one that has not started."""
+    """The week a provider may record: the current one by default; never one that has not started, nor
+    one before 2000 (shared.dates)."""
     week = week_commencing(picked or today)
+    if week < FIRST_WEEK:  # and no week of year 1: asyncpg would store 0001-01-01 as -infinity
+        raise Invalid.field(
+            "week",
+            f"the week commencing {week.isoformat()} is before 2000: weeks are kept from"
+            f" {FIRST_WEEK:%d/%m/%Y}",
+            code="week-out-of-range",
+        )
     if week > week_commencing(today):
         raise Invalid.field(
             "week", f"the week commencing {week:%d/%m/%Y} has not started yet", code="future-week"

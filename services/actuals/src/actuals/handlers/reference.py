@@ -26,6 +26,7 @@ from shared import bulk
 from shared.auth import Principal
 from shared.bulk import Fault, refuse, unique_references, validate_items
 from shared.capabilities import Capability, require_capability
+from shared.dates import out_of_range
 from shared.errors import Forbidden
 from shared.events import ClientUpserted, RateState, ServiceLevelUpserted
 from shared.money import Money, Rate, Units
@@ -39,6 +40,9 @@ ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 
 Reference = Annotated[str, Field(min_length=1, max_length=60, pattern=REFERENCE)]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
+
+# Before it a date of birth is a slip, and 0001-01-01 would be kept as -infinity (shared.dates).
+FIRST_BIRTH = date(1900, 1, 1)
 
 
 class _Item(BaseModel):
@@ -141,6 +145,9 @@ async def upsert_clients(caller: Caller, work: Work, *, items: Sequence[object])
     for index, client in valid:
         if client.date_of_birth is not None and client.date_of_birth > today:
             faults.append(Fault(index, "date_of_birth", "the date of birth is in the future"))
+        if client.date_of_birth is not None and client.date_of_birth < FIRST_BIRTH:
+            born = client.date_of_birth.isoformat()
+            faults.append(Fault(index, "date_of_birth", f"must be on or after {FIRST_BIRTH} (it is {born})"))
     refuse(faults)
     clients = [c for _, c in valid]
     async with work.begin(caller.actor) as uow:
@@ -187,6 +194,8 @@ async def upsert_service_levels(caller: Caller, work: Work, *, items: Sequence[o
         days = [r.effective_from for r in level.rates]
         for day in sorted({d for d in days if days.count(d) > 1}):
             faults.append(Fault(index, "rates", f"two rates are effective from {day.isoformat()}"))
+        for day in sorted({d for d in days if out_of_range(d)}):
+            faults.append(Fault(index, "rates", f"effective_from {out_of_range(day)}"))
         if any(r.rate < 0 for r in level.rates):
             faults.append(Fault(index, "rates", "a rate cannot be negative"))
     refuse(faults)

@@ -24,6 +24,7 @@ from actuals.store import reference_cplis as cpli_store
 from actuals.store.reference import Cpli, Visit, Written
 from actuals.store.reference_cplis import CpliRow
 from shared.bulk import Fault, refuse, unique_references, validate_items
+from shared.dates import out_of_range
 from shared.events import CpliUpserted, TimetabledVisit
 from shared.store import Scope
 from shared.uow import Caller, Work
@@ -149,6 +150,10 @@ async def upsert_cplis(caller: Caller, work: Work, *, items: Sequence[object]) -
 
 def _shape_faults(index: int, cpli: CpliIn) -> list[Fault]:
     found = []
+    if fault := out_of_range(cpli.start_date):
+        found.append(Fault(index, "start_date", fault))
+    if cpli.end_date is not None and (fault := out_of_range(cpli.end_date)):
+        found.append(Fault(index, "end_date", f"{fault}; leave it null for a line with no end"))
     if cpli.end_date is not None and cpli.end_date < cpli.start_date:
         found.append(Fault(index, "end_date", "the end date is before the start date"))
     if cpli.timetable and cpli.units_per_week is not None:

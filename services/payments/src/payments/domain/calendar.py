@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from payments.domain.periods import financial_year, year_bounds
-from shared.errors import Invalid
+from shared.dates import out_of_range
+from shared.errors import FieldError, Invalid
 
 DAYS: dict[str, int] = {"weekly": 7, "four_weekly": 28}  # a period of each frequency, in days
 
@@ -27,7 +28,15 @@ class PeriodDates:
 
 
 def check_dates(dates: PeriodDates) -> None:
-    """Amendments close before finalising, finalising comes before paying (the period's table says so too)."""
+    """Each date within 2000 to 2099 (shared.dates); amendments close before finalising, finalising comes
+    before paying (the period's table says so too)."""
+    outside = [
+        FieldError(name, fault)
+        for name in ("last_amendment_date", "finalisation_date", "pay_date")
+        if (fault := out_of_range(getattr(dates, name)))
+    ]
+    if outside:
+        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in outside), fields=outside)
     if dates.last_amendment_date > dates.finalisation_date:
         raise Invalid.field(
             "last_amendment_date", "must be on or before the finalisation date", code="dates-out-of-order"

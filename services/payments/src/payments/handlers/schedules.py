@@ -16,6 +16,7 @@ from payments.store import schedules as store
 from payments.store.schedules import ScheduleRow
 from shared.auth import Principal
 from shared.bulk import Fault, refuse, require_count, validate_items
+from shared.dates import out_of_range
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.money import Rate
 from shared.store import AuthorityScope
@@ -24,7 +25,6 @@ from shared.uow import Caller, Work
 MAX_SCHEDULES = 1_000
 # A calendar is laid from its anchor to the end of the next financial year: an anchor in year 1 would lay
 # ~105k weekly periods, and one near 9999 a year that has no date.
-FIRST_ANCHOR, LAST_ANCHOR = date(2000, 1, 1), date(2099, 12, 31)
 Days = Annotated[int, Field(ge=0, le=60)]
 
 
@@ -86,8 +86,8 @@ async def upsert_schedules(
         if item.contract_id in seen:
             faults.append(Fault(index, "contract_id", f"the same contract as item {seen[item.contract_id]}"))
         seen.setdefault(item.contract_id, index)
-        if not FIRST_ANCHOR <= item.anchor_date <= LAST_ANCHOR:
-            faults.append(Fault(index, "anchor_date", f"must be from {FIRST_ANCHOR} to {LAST_ANCHOR}"))
+        if fault := out_of_range(item.anchor_date):
+            faults.append(Fault(index, "anchor_date", fault))
         if not item.amendment_days <= item.finalisation_days <= item.pay_days:
             faults.append(
                 Fault(index, "finalisation_days", "amendment_days <= finalisation_days <= pay_days, in order")
