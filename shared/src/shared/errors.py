@@ -8,10 +8,17 @@ which pages and clients match on instead of parsing the English.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 PROBLEM_BASE = "urn:provider-portal:problem:"
+
+
+def common_code(codes: Iterable[str]) -> str:
+    """The code of faults that all share one, else `invalid-fields`."""
+    distinct = set(codes)
+    return distinct.pop() if len(distinct) == 1 else "invalid-fields"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,11 @@ class DomainError(Exception):
         self.title = title or self.default_title
         self.code = code
         self.fields = fields
+
+    @classmethod
+    def all_of(cls, fields: list[FieldError], *, code: str | None = None) -> Self:
+        """Every field that is wrong, in one refusal: "a: why; b: why"."""
+        return cls("; ".join(f"{f.field}: {f.message}" for f in fields), code=code, fields=fields)
 
     @property
     def type(self) -> str:

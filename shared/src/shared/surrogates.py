@@ -97,8 +97,4 @@ def refuse_half_pairs(body: object) -> None:
     if len(halves) == 1:
         raise Invalid.field(halves[0].field, halves[0].message)
     if halves:
-        raise Invalid(
-            "; ".join(f"{h.field}: {h.message}" for h in halves),
-            code="invalid-fields",
-            fields=[FieldError(h.field, h.message) for h in halves],
-        )
+        raise Invalid.all_of([FieldError(h.field, h.message) for h in halves], code="invalid-fields")

@@ -62,9 +62,7 @@ class Quantities:
         week's 168); every fault named at once."""
         values, faults = read_quantities(**given)
         if faults:
-            raise Invalid(
-                "; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code="bad-quantity"
-            )
+            raise Invalid.all_of(faults, code="bad-quantity")
         return cls(**values)
 
     @property

@@ -102,5 +102,4 @@ class Checks:
         if len(self.refusals) == 1:
             raise self.refusals[0]  # one refusal keeps its own code
         if self.errors:
-            detail = "; ".join(f"{e.field}: {e.message}" for e in self.errors)
-            raise Invalid(detail, code="invalid-fields", fields=list(self.errors))
+            raise Invalid.all_of(list(self.errors), code="invalid-fields")

@@ -36,7 +36,7 @@ def check_dates(dates: PeriodDates) -> None:
         if (fault := out_of_range(getattr(dates, name)))
     ]
     if outside:
-        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in outside), fields=outside)
+        raise Invalid.all_of(outside)
     if dates.last_amendment_date > dates.finalisation_date:
         raise Invalid.field(
             "last_amendment_date", "must be on or before the finalisation date", code="dates-out-of-order"

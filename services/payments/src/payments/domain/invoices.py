@@ -117,7 +117,5 @@ def week_ids(given: list[uuid.UUID]) -> list[uuid.UUID]:
             errors.append(FieldError(f"week_ids[{n}]", f"week {week_id} is listed twice"))
         seen.add(week_id)
     if errors:
-        raise Invalid(
-            "; ".join(f"{e.field}: {e.message}" for e in errors), code="duplicate-week", fields=errors
-        )
+        raise Invalid.all_of(errors, code="duplicate-week")
     return list(given)

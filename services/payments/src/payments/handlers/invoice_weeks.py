@@ -38,7 +38,7 @@ def week_problems(contract_id: uuid.UUID, given: list[uuid.UUID], found: list[We
 
 
 def refuse(problems: list[FieldError], code: str) -> Invalid:
-    return Invalid("; ".join(f"{p.field}: {p.message}" for p in problems), code=code, fields=problems)
+    return Invalid.all_of(problems, code=code)
 
 
 def already_invoiced(given: list[uuid.UUID], found: list[WeekRow]) -> Conflict | None:
@@ -53,4 +53,4 @@ def already_invoiced(given: list[uuid.UUID], found: list[WeekRow]) -> Conflict |
     ]
     if not taken:
         return None
-    return Conflict("; ".join(f"{p.field}: {p.message}" for p in taken), code="week-invoiced", fields=taken)
+    return Conflict.all_of(taken, code="week-invoiced")
