@@ -8,7 +8,6 @@ held to the figures that were read. A number refused for its step, sign or size 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +20,10 @@ from actuals.domain.costs import (
     read_quantities,
     visits_fault,
 )
-from shared.errors import FieldError, Invalid
+from shared.errors import FieldError, Invalid, common_code
+from shared.whole_numbers import whole_number
 
 ORDER = ("actual", "planned", "frustrated", "missed", "extra", "visits", "comment")
-WHOLE = re.compile(r"[+-]?[0-9]{1,9}")  # longer is no count of visits (and int() refuses 4,300 digits)
 FROM_VISITS = "comes from this line's visits: change the visits instead"
 
 
@@ -88,10 +87,10 @@ def read_visits(value: object) -> tuple[int | None, str | None]:
     if value is None:
         return None, None
     if isinstance(value, str):
-        text = value.strip()
-        if not WHOLE.fullmatch(text):
-            return None, f"must be a whole number from 0 to {MOST_VISITS} (not {text[:20]!r})"
-        value = int(text)
+        number = whole_number(value, signed=True)  # a sign, so that a negative is named by the range
+        if number is None:
+            return None, f"must be a whole number from 0 to {MOST_VISITS} (not {value.strip()[:20]!r})"
+        value = number
     if not isinstance(value, int):
         return None, f"must be a whole number from 0 to {MOST_VISITS}"
     return value, visits_fault(value)
@@ -108,9 +107,7 @@ def _differs_from_plan(read: Mapping[str, Decimal]) -> bool:
 
 def _refusal(faults: list[_Fault]) -> Invalid:
     faults.sort(key=lambda fault: ORDER.index(fault.field))
-    codes = {fault.code for fault in faults}
-    return Invalid(
-        "; ".join(f"{fault.field}: {fault.message}" for fault in faults),
-        code=codes.pop() if len(codes) == 1 else "invalid-fields",
-        fields=[FieldError(fault.field, fault.message) for fault in faults],
+    return Invalid.all_of(
+        [FieldError(fault.field, fault.message) for fault in faults],
+        code=common_code(fault.code for fault in faults),
     )

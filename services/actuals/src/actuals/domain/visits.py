@@ -21,8 +21,10 @@ from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from actuals.domain.costs import Quantities
 from actuals.domain.weeks import Period, week_days
 from shared.errors import FieldError
+from shared.whole_numbers import whole_number
 
 MAX_VISITS = 200
 MAX_MINUTES = 24 * 60
@@ -53,6 +55,16 @@ class VisitFigures:
     missed: Decimal
     extra: Decimal
     visits: int
+
+    def quantities(self, *, planned: Decimal) -> Quantities:
+        """The line's quantities these visits make, beside the plan's units."""
+        return Quantities(
+            actual=self.actual,
+            planned=planned,
+            frustrated=self.frustrated,
+            missed=self.missed,
+            extra=self.extra,
+        )
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,6 @@ FIELD_ORDER = ("visit_date", "start_time", "minutes", "carers", "status")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # HH:MM, seconds optional; an offset is allowed and dropped (visits are local times, as timetables are)
 TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
-WHOLE = re.compile(r"[+-]?[0-9]{1,9}")  # a sign, so that the range rule names a negative
 STATUSES = ", ".join(s.value for s in list(VisitStatus)[:-1]) + f" or {list(VisitStatus)[-1].value}"
 
 
@@ -170,8 +181,9 @@ def _read_whole(value: object, unit: str) -> tuple[int | None, str | None]:
         return None, "is required"
     if isinstance(value, int) and not isinstance(value, bool):
         return value, None
-    if isinstance(value, str) and WHOLE.fullmatch(value.strip()):
-        return int(value.strip()), None
+    number = whole_number(value, signed=True) if isinstance(value, str) else None
+    if number is not None:
+        return number, None
     return None, f"must be a whole number of {unit} (not {_shown(value)})"
 
 

@@ -194,8 +194,9 @@ async def upsert_service_levels(caller: Caller, work: Work, *, items: Sequence[o
         days = [r.effective_from for r in level.rates]
         for day in sorted({d for d in days if days.count(d) > 1}):
             faults.append(Fault(index, "rates", f"two rates are effective from {day.isoformat()}"))
-        for day in sorted({d for d in days if out_of_range(d)}):
-            faults.append(Fault(index, "rates", f"effective_from {out_of_range(day)}"))
+        for day in sorted(set(days)):
+            if fault := out_of_range(day):
+                faults.append(Fault(index, "rates", f"effective_from {fault}"))
         if any(r.rate < 0 for r in level.rates):
             faults.append(Fault(index, "rates", "a rate cannot be negative"))
     refuse(faults)

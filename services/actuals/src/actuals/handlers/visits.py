@@ -7,11 +7,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from actuals.domain.costs import Quantities, comment_fault
+from actuals.domain.costs import comment_fault
 from actuals.domain.visits import (
     TimetableVisit,
     VisitAsSent,
-    VisitStatus,
     figures,
     planned_visits,
     read_visits,
@@ -21,7 +20,7 @@ from actuals.handlers.week_access import find_line, line_to_change, require_writ
 from actuals.store import visits as visit_store
 from actuals.store.lines import Line
 from shared.capabilities import Capability, require_capability
-from shared.errors import FieldError, Invalid
+from shared.errors import FieldError, Invalid, common_code
 from shared.uow import Caller, Work
 
 
@@ -99,21 +98,13 @@ async def save_visits(
             codes.add("invalid-field")
         # A visit that was not read cannot show a variance: the comment rule needs every visit.
         derived = None if visits is None else figures(visits)
-        if derived is not None:
-            quantities = Quantities(
-                actual=derived.actual,
-                planned=line.planned,
-                frustrated=derived.frustrated,
-                missed=derived.missed,
-                extra=derived.extra,
-            )
-            if quantities.differs_from_plan and not comment:
-                faults.append(FieldError("comment", "is required when delivery differs from plan"))
-                codes.add("comment-required")
+        quantities = None if derived is None else derived.quantities(planned=line.planned)
+        if quantities is not None and quantities.differs_from_plan and not comment:
+            faults.append(FieldError("comment", "is required when delivery differs from plan"))
+            codes.add("comment-required")
         if faults:
-            code = codes.pop() if len(codes) == 1 else "invalid-fields"
-            raise Invalid("; ".join(f"{f.field}: {f.message}" for f in faults), fields=faults, code=code)
-        assert visits is not None and derived is not None
+            raise Invalid.all_of(faults, code=common_code(codes))
+        assert visits is not None and derived is not None and quantities is not None
         rows = [
             visit_store.Visit(
                 visit_id=None,
@@ -121,7 +112,7 @@ async def save_visits(
                 start_time=v.start_time,
                 minutes=v.minutes,
                 carers=v.carers,
-                status=VisitStatus(v.status).value,
+                status=v.status.value,
             )
             for v in visits
         ]
