@@ -57,6 +57,11 @@ def number_or_text(raw: str) -> int | str:
     return raw.strip() if number is None else number
 
 
+def form_version(form: Any) -> int | str:
+    """The version the form was started from (its hidden field), as the service's API takes it."""
+    return number_or_text(str(form.get("version") or ""))
+
+
 def form_errors(
     errors: Iterable[Mapping[str, Any]], *, fields: Sequence[str], aliases: Mapping[str, str] | None = None
 ) -> FormErrors:

@@ -18,7 +18,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import access, figures, service
 from gateway.web.actuals.weeks import refused_text, week_url
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors, form_values, number_or_text
+from gateway.web.forms import FieldError, FormErrors, form_errors, form_values, form_version, number_or_text
 from gateway.web.identity_errors import plain
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
@@ -216,7 +216,7 @@ async def save_line(
     said = {} if values["actual"] else {"actual": BLANK_ACTUAL}
     body["visits"] = number_or_text(values["visits"]) if values["visits"] else None
     body["comment"] = values["comment"]
-    body["version"] = number_or_text(str(form.get("version") or ""))
+    body["version"] = form_version(form)
     try:
         await service.write(request, user, "PUT", line_path(*ids), body)
     except ServiceError as exc:
@@ -362,7 +362,7 @@ async def save_visits(
     count = whole_number(str(form.get("rows") or "")) or 0
     rows, visits = visit_rows(form, min(count, 200))
     comment = str(form.get("comment") or "").strip()
-    body = {"version": number_or_text(str(form.get("version") or "")), "visits": visits, "comment": comment}
+    body = {"version": form_version(form), "visits": visits, "comment": comment}
     try:
         await service.write(request, user, "PUT", line_path(*ids) + "/visits", body)
     except ServiceError as exc:

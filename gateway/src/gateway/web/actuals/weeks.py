@@ -19,7 +19,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import access, figures, service
 from gateway.web.actuals.listing import PAGE_SIZE, numbered, page_number, url_with
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, number_or_text
+from gateway.web.forms import FieldError, FormErrors, form_version
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
@@ -250,7 +250,7 @@ async def _post_week(
     form = await request.form()
     body: dict[str, Any] = {}
     if action == "confirm":
-        body["version"] = number_or_text(str(form.get("version") or ""))
+        body["version"] = form_version(form)
     try:
         await service.write(
             request, user, "POST", f"services/{service_id}/weeks/{day.isoformat()}/{action}", body

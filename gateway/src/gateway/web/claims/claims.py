@@ -20,7 +20,7 @@ from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
 from gateway.web.claims import access, service
 from gateway.web.claims.forms import CLAIM_FIELDS, date_boxes, date_values, service_errors, typed_date
-from gateway.web.forms import FieldError, FormErrors, form_values, number_or_text
+from gateway.web.forms import FieldError, FormErrors, form_values, form_version
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
@@ -185,7 +185,7 @@ async def save_details(
         return _render_details(
             request, portal, branding, user, values=values, claim=claim, errors=body, status_code=422
         )
-    body["version"] = _version(form)
+    body["version"] = form_version(form)
     try:
         await service.write(request, user, "PATCH", f"claims/{claim['claim_id']}", body)
     except ServiceError as exc:
@@ -195,10 +195,6 @@ async def save_details(
             request, portal, branding, user, values=values, claim=claim, errors=errors, status_code=exc.status
         )
     return RedirectResponse(claim_url(branding.slug, claim["claim_id"], "saved"), status_code=303)
-
-
-def _version(form: Any) -> int | str:
-    return number_or_text(str(form.get("version") or ""))
 
 
 def render_claim(
@@ -255,7 +251,9 @@ async def submit_claim(
     claim_id = access.an_id(claim_id)
     form = await request.form()
     try:
-        await service.write(request, user, "POST", f"claims/{claim_id}/submit", {"version": _version(form)})
+        await service.write(
+            request, user, "POST", f"claims/{claim_id}/submit", {"version": form_version(form)}
+        )
     except ServiceError as exc:
         errors = refusal(exc, ())
         claim = await read_claim(request, user, claim_id)

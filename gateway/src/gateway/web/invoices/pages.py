@@ -14,7 +14,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.actuals.listing import page_number, unnumbered
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors, number_or_text
+from gateway.web.forms import FieldError, FormErrors, form_errors, form_version
 from gateway.web.invoices import access, service
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
@@ -75,10 +75,6 @@ def _sentence(text: str, field: str = "") -> str:
     if field in LABELS and text.split(" ", 1)[0] in {"must", "is", "cannot"}:
         return f"{LABELS[field]} {text}"
     return text[:1].upper() + text[1:]
-
-
-def version_of(form: Any) -> int | str:
-    return number_or_text(str(form.get("version") or ""))
 
 
 async def read_invoice(request: Request, user: SignedIn, invoice_id: str) -> dict[str, Any]:
@@ -233,7 +229,7 @@ async def submit_invoice(
     form = await request.form()
     try:
         await service.write(
-            request, user, "POST", f"invoices/{invoice_id}/submit", {"version": version_of(form)}
+            request, user, "POST", f"invoices/{invoice_id}/submit", {"version": form_version(form)}
         )
     except ServiceError as exc:
         errors = refusal(exc, ())
@@ -252,7 +248,7 @@ async def delete_invoice(
     invoice_id = access.an_id(invoice_id)
     form = await request.form()
     try:
-        await service.write(request, user, "DELETE", f"invoices/{invoice_id}", version=version_of(form))
+        await service.write(request, user, "DELETE", f"invoices/{invoice_id}", version=form_version(form))
     except ServiceError as exc:
         errors = refusal(exc, ())
         invoice = await read_invoice(request, user, invoice_id)

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.service_problems import ServiceError
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
-from gateway.web.forms import FormErrors
+from gateway.web.forms import FormErrors, form_version
 from gateway.web.invoices import access, service
-from gateway.web.invoices.pages import invoice_url, read_invoice, refusal, version_of
+from gateway.web.invoices.pages import invoice_url, read_invoice, refusal
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.session import SignedIn
 
@@ -65,7 +65,7 @@ async def retract_invoice(
     invoice_id = access.an_id(invoice_id)
     form = await request.form()
     reason = str(form.get("reason") or "")
-    body = {"version": version_of(form), "reason": reason}
+    body = {"version": form_version(form), "reason": reason}
     try:
         note = await service.write(request, user, "POST", f"invoices/{invoice_id}/retract", body)
     except ServiceError as exc:

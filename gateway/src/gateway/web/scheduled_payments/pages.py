@@ -15,7 +15,7 @@ from gateway.service_problems import ServiceError
 from gateway.web.actions.access import message_href
 from gateway.web.actuals import figures
 from gateway.web.branding import Branding
-from gateway.web.forms import FieldError, FormErrors, form_errors, number_or_text
+from gateway.web.forms import FieldError, FormErrors, form_errors, form_version
 from gateway.web.identity_errors import sentence
 from gateway.web.rendering import AuthorityBranding, Portal, WebPortal, page_router_dependencies
 from gateway.web.scheduled_payments import access, service
@@ -158,10 +158,6 @@ def _sentence(field: object, text: str) -> str:
     return sentence("Reason for the dispute" if field == "reason" else None, text)
 
 
-def _version(form: Any) -> int | str:
-    return number_or_text(str(form.get("version") or ""))
-
-
 @router.post("/{slug}/scheduled-payments/{payment_id}/confirm")
 async def confirm(request: Request, portal: Portal, branding: AuthorityBranding, payment_id: str) -> Response:
     user = await access.editor(request, branding)
@@ -171,7 +167,7 @@ async def confirm(request: Request, portal: Portal, branding: AuthorityBranding,
     form = await request.form()
     try:
         await service.write(
-            request, user, "POST", f"scheduled-payments/{payment_id}/confirm", {"version": _version(form)}
+            request, user, "POST", f"scheduled-payments/{payment_id}/confirm", {"version": form_version(form)}
         )
     except ServiceError as exc:
         errors = refusal(exc)
@@ -196,7 +192,7 @@ async def dispute(request: Request, portal: Portal, branding: AuthorityBranding,
         return render_payment(
             request, portal, branding, user, payment, values=values, errors=errors, status_code=422
         )
-    body = {"version": _version(form), "reason": reason.strip(), "line_ids": line_ids}
+    body = {"version": form_version(form), "reason": reason.strip(), "line_ids": line_ids}
     try:
         await service.write(request, user, "POST", f"scheduled-payments/{payment_id}/dispute", body)
     except ServiceError as exc:
