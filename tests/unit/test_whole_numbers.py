@@ -26,3 +26,8 @@ from shared.whole_numbers import whole_number
 )
 def test_a_whole_number_is_ascii_digits_only(text: str, number: int | None) -> None:
     assert whole_number(text) == number
+
+
+@pytest.mark.parametrize(("text", "number"), [("-1", -1), ("+7", 7), (" -0 ", 0), ("--1", None), ("-", None)])
+def test_a_signed_whole_number_takes_one_sign(text: str, number: int | None) -> None:
+    assert whole_number(text, signed=True) == number
